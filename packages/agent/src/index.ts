@@ -1,0 +1,1 @@
+export * from './env/vector-env.js';

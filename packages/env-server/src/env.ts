@@ -1,0 +1,52 @@
+/**
+ * The environment API that env implementations (built-in or plug-in) provide. It is Gymnasium's single-env API:
+ * envs never see sockets, sessions, batching, time limits or autoreset; the session layer adds those.
+ */
+import type { Info, KwargSpec, NDArray, Space, SpaceValue } from '@vinegym/protocol';
+
+export interface ResetOutput {
+  observation: SpaceValue;
+  info: Info;
+}
+
+export interface StepOutput {
+  observation: SpaceValue;
+  reward: number;
+  /** The MDP reached a terminal state (no bootstrapping past it). */
+  terminated: boolean;
+  /** The episode was cut for a reason outside the MDP. Time limits are applied by the session, not the env. */
+  truncated: boolean;
+  info: Info;
+}
+
+export interface Env {
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  /**
+   * Starts an episode. `seed` (re)creates the env's RNG; `undefined` keeps the RNG it has (Gymnasium semantics).
+   */
+  reset(seed?: number, options?: Record<string, unknown>): ResetOutput;
+  /** Applies one action, already validated against `actionSpace`. */
+  step(action: SpaceValue): StepOutput;
+  /** Complete state (simulator and RNG) as bytes; present only if the env supports snapshots. */
+  getState?(): Uint8Array;
+  setState?(state: Uint8Array): void;
+  /** An RGB frame, uint8 [height, width, 3]; present only if the env renders. */
+  render?(): NDArray<'uint8'>;
+  /** Frees native resources. Called once; the env is not used afterwards. */
+  close?(): void;
+}
+
+export type EnvKwargs = Record<string, number | boolean | string | null>;
+
+export interface EnvDefinition {
+  /** Gymnasium-style id: optional `namespace/`, name, `-v<int>`, e.g. `CartPole-v1`. */
+  id: string;
+  description: string;
+  /** Accepted kwargs with their types and defaults; anything else is rejected with INVALID_KWARGS. */
+  kwargs: Record<string, KwargSpec>;
+  /** Episodes are truncated after this many steps (null: never). */
+  maxEpisodeSteps: number | null;
+  /** Builds one env from kwargs already validated and completed with defaults. */
+  create(kwargs: EnvKwargs): Env;
+}

@@ -1,0 +1,305 @@
+/**
+ * Wire types of vinegym protocol v1. PROTOCOL.md is the normative description; this file is its TypeScript mirror.
+ * Field names on the wire are snake_case so that non-JS implementations can use them as they are.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Element types an NDArray may carry. All multi-byte types travel little-endian. */
+export type DType =
+  | 'bool'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float32'
+  | 'float64';
+
+/** The JS typed array that holds each dtype in memory. `bool` is one byte per element (0 or 1). */
+export type TypedArrayOf<D extends DType> = D extends 'bool' | 'uint8'
+  ? Uint8Array
+  : D extends 'int8'
+    ? Int8Array
+    : D extends 'int16'
+      ? Int16Array
+      : D extends 'uint16'
+        ? Uint16Array
+        : D extends 'int32'
+          ? Int32Array
+          : D extends 'uint32'
+            ? Uint32Array
+            : D extends 'int64'
+              ? BigInt64Array
+              : D extends 'uint64'
+                ? BigUint64Array
+                : D extends 'float32'
+                  ? Float32Array
+                  : Float64Array;
+
+export type TypedArray =
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
+
+/** An n-dimensional array in memory: row-major `data` of `dtype` with the given `shape`. */
+export interface NDArray<D extends DType = DType> {
+  dtype: D;
+  shape: number[];
+  data: TypedArrayOf<D>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Spaces (as in Gymnasium). Bounds of a Box are full arrays of the Box's shape and dtype.
+
+export interface BoxSpace {
+  type: 'box';
+  dtype: DType;
+  shape: number[];
+  low: NDArray;
+  high: NDArray;
+}
+export interface DiscreteSpace {
+  type: 'discrete';
+  n: number;
+  start: number;
+}
+export interface MultiDiscreteSpace {
+  type: 'multi_discrete';
+  /** int64 array; each element's values are start[i] .. start[i] + nvec[i] - 1. */
+  nvec: NDArray<'int64'>;
+  start: NDArray<'int64'>;
+}
+export interface MultiBinarySpace {
+  type: 'multi_binary';
+  shape: number[];
+}
+export interface DictSpace {
+  type: 'dict';
+  /** Ordered: the order of keys is part of the space. */
+  spaces: Record<string, Space>;
+}
+export interface TupleSpace {
+  type: 'tuple';
+  spaces: Space[];
+}
+export type Space = BoxSpace | DiscreteSpace | MultiDiscreteSpace | MultiBinarySpace | DictSpace | TupleSpace;
+
+/**
+ * A value of a space. Box, MultiDiscrete and MultiBinary values are NDArrays; a Discrete value is a number;
+ * Dict and Tuple values nest. A *batch* of values for a vector env has the same structure with an extra leading
+ * axis of size num_envs on every leaf (Discrete leaves become int64 NDArrays of shape [num_envs]).
+ */
+export type SpaceValue = NDArray | number | { [key: string]: SpaceValue } | SpaceValue[];
+
+/** Info values: anything MessagePack can carry, with NDArrays for numeric arrays. */
+export type InfoValue = null | boolean | number | string | NDArray | InfoValue[] | { [key: string]: InfoValue };
+export type Info = Record<string, InfoValue>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNSUPPORTED_VERSION',
+  'UNAUTHORIZED',
+  'UNKNOWN_ENV',
+  'INVALID_KWARGS',
+  'UNKNOWN_SESSION',
+  'INVALID_ACTION',
+  'NOT_SUPPORTED',
+  'LIMIT_EXCEEDED',
+  'ENV_ERROR',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, InfoValue>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Autoreset (Gymnasium 1.x vector semantics)
+
+export type AutoresetMode = 'next_step' | 'same_step' | 'disabled';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests and their results. A request frame is { id, type, body }; a response frame is
+// { id, ok: true, body } or { id, ok: false, error }. See PROTOCOL.md.
+
+export interface HelloRequest {
+  protocol_versions: number[];
+  client: { name: string; version: string };
+  token?: string;
+}
+export interface Limits {
+  max_sessions: number;
+  max_envs_per_session: number;
+  max_message_bytes: number;
+}
+export interface HelloResult {
+  protocol_version: number;
+  server: { name: string; version: string };
+  capabilities: string[];
+  limits: Limits;
+  /** Seconds between server pings on an idle connection. */
+  ping_interval_s: number;
+}
+
+export interface KwargSpec {
+  type: 'number' | 'integer' | 'boolean' | 'string';
+  default: number | boolean | string | null;
+  description: string;
+  minimum?: number;
+  maximum?: number;
+  enum?: (number | string)[];
+}
+export interface EnvDescription {
+  id: string;
+  description: string;
+  kwargs: Record<string, KwargSpec>;
+  max_episode_steps: number | null;
+}
+export type ListRequest = Record<string, never>;
+export interface ListResult {
+  envs: EnvDescription[];
+}
+
+export interface MakeRequest {
+  env_id: string;
+  kwargs?: Record<string, number | boolean | string | null>;
+  num_envs?: number;
+  seed?: number | null;
+  autoreset_mode?: AutoresetMode;
+}
+export interface MakeResult {
+  session_id: string;
+  env_id: string;
+  num_envs: number;
+  autoreset_mode: AutoresetMode;
+  /** Space of one env. */
+  single_observation_space: Space;
+  single_action_space: Space;
+  /** Space of a batch: the single space with a leading num_envs axis (Discrete becomes MultiDiscrete). */
+  observation_space: Space;
+  action_space: Space;
+  max_episode_steps: number | null;
+  snapshot_supported: boolean;
+  render_supported: boolean;
+}
+
+export interface ResetRequest {
+  session_id: string;
+  /** One seed: env i is seeded with seed + i. Exclusive with `seeds`. */
+  seed?: number | null;
+  /** One seed (or null) per reset env, in the order of env_indices. */
+  seeds?: (number | null)[];
+  options?: Record<string, InfoValue>;
+  /** Subset of envs to reset (default: all), in increasing order without repeats. */
+  env_indices?: number[];
+}
+export interface ResetResult {
+  env_indices: number[];
+  observations: SpaceValue;
+  infos: Info[];
+}
+
+export interface StepRequest {
+  session_id: string;
+  actions: SpaceValue;
+}
+export interface StepResult {
+  observations: SpaceValue;
+  rewards: NDArray<'float64'>;
+  terminated: NDArray<'bool'>;
+  truncated: NDArray<'bool'>;
+  /** next_step mode: envs whose action was ignored because they were reset in this step. */
+  autoreset: NDArray<'bool'>;
+  infos: Info[];
+  /** same_step mode only: the terminal observation of each env whose episode ended in this step, else null. */
+  final_observations?: (SpaceValue | null)[];
+  final_infos?: (Info | null)[];
+}
+
+export interface SnapshotRequest {
+  session_id: string;
+  env_indices: number[];
+}
+export interface SnapshotResult {
+  snapshots: Uint8Array[];
+}
+export interface RestoreRequest {
+  session_id: string;
+  env_index: number;
+  snapshot: Uint8Array;
+}
+export type RestoreResult = Record<string, never>;
+
+export interface RenderRequest {
+  session_id: string;
+  env_index: number;
+}
+export interface RenderResult {
+  frame: NDArray<'uint8'>;
+}
+
+export interface CloseRequest {
+  session_id: string;
+}
+export type CloseResult = Record<string, never>;
+
+/** Request type name -> [request body, result body]. */
+export interface Messages {
+  hello: [HelloRequest, HelloResult];
+  list: [ListRequest, ListResult];
+  make: [MakeRequest, MakeResult];
+  reset: [ResetRequest, ResetResult];
+  step: [StepRequest, StepResult];
+  snapshot: [SnapshotRequest, SnapshotResult];
+  restore: [RestoreRequest, RestoreResult];
+  render: [RenderRequest, RenderResult];
+  close: [CloseRequest, CloseResult];
+}
+export type RequestType = keyof Messages;
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'hello',
+  'list',
+  'make',
+  'reset',
+  'step',
+  'snapshot',
+  'restore',
+  'render',
+  'close',
+];
+
+export interface RequestFrame<T extends RequestType = RequestType> {
+  id: number;
+  type: T;
+  body: Messages[T][0];
+}
+export type ResponseFrame<T extends RequestType = RequestType> =
+  | { id: number; ok: true; body: Messages[T][1] }
+  | { id: number; ok: false; error: WireError };
+
+/** Server-initiated keep-alive; the client answers with { type: 'pong', nonce }. Neither carries an id. */
+export interface PingFrame {
+  type: 'ping';
+  nonce: number;
+}
+export interface PongFrame {
+  type: 'pong';
+  nonce: number;
+}
