@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatCount,
+  formatDuration,
+  formatIterationLine,
+  formatProgressBar,
+  ProgressDisplay,
+  type IterationStats,
+} from '../src/run/index.js';
+
+/** Synthetic iteration stats for tests. */
+function stats(iteration: number, overrides: Partial<IterationStats> = {}): IterationStats {
+  return {
+    iteration,
+    totalIterations: 500,
+    envSteps: iteration * 10_000,
+    episodeReturnMean: -123.456,
+    episodeLengthMean: 200,
+    kl: 0.00987,
+    entropy: 1.2345,
+    surrogateBefore: -0.0012,
+    surrogateAfter: 0.0034,
+    lineSearchSteps: 1,
+    explainedVariance: 0.873,
+    timingsMs: { sampling: 1234.4, forward: 12, gradient: 34, cg: 56, lineSearch: 7, vf: 89 },
+    ...overrides,
+  };
+}
+
+class FakeStream {
+  text = '';
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns?: number,
+  ) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+describe('formatIterationLine', () => {
+  it('shows every field compactly', () => {
+    expect(formatIterationLine(stats(12))).toBe(
+      'it  12/500  steps  120.0k  ret   -123.46  len  200.0  kl  9.87e-3  ent  1.234  surr -1.20e-3→+3.40e-3  ls  1' +
+        '  ev  0.87  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89',
+    );
+  });
+
+  it('keeps columns aligned across iterations and prints NaN and absent fields as "-"', () => {
+    const a = formatIterationLine(stats(1));
+    const b = formatIterationLine(stats(480, { episodeReturnMean: 5, envSteps: 4_800_000 }));
+    expect(a.indexOf('ret')).toBe(b.indexOf('ret'));
+    expect(a.indexOf('surr')).toBe(b.indexOf('surr'));
+    const sparse = formatIterationLine(
+      stats(3, { totalIterations: undefined, episodeReturnMean: NaN, explainedVariance: undefined, timingsMs: {} }),
+    );
+    expect(sparse).toMatch(/^it     3 /);
+    expect(sparse).toContain('ret         -');
+    expect(sparse).not.toContain('ev');
+    expect(sparse).not.toContain('ms');
+  });
+});
+
+describe('formatting helpers', () => {
+  it('formats counts and durations', () => {
+    expect([950, 120_000, 1_200_000, 3e9].map(formatCount)).toEqual(['950', '120.0k', '1.20M', '3.00G']);
+    expect([45_000, 185_000, 7_620_000, NaN].map(formatDuration)).toEqual(['45s', '3m05s', '2h07m', '-']);
+  });
+
+  it('draws a bar with ETA from progress since start', () => {
+    const layout = { unit: 'iterations' as const, barWidth: 10, initial: 0 };
+    expect(formatProgressBar(25, 100, 60_000, 1.5, layout)).toBe(
+      '[###-------]  25/100 it   25.0%  elapsed 1m00s  ETA 3m00s  ret 1.50',
+    );
+    const resumed = { unit: 'env_steps' as const, barWidth: 4, initial: 50_000 };
+    expect(formatProgressBar(75_000, 100_000, 10_000, NaN, resumed)).toBe(
+      '[###-]  75.0k/100.0k steps   75.0%  elapsed 10s  ETA 10s  ret -',
+    );
+  });
+});
+
+describe('ProgressDisplay', () => {
+  it('prints only plain lines on a non-TTY stream', () => {
+    const stream = new FakeStream(false);
+    const display = new ProgressDisplay({ total: 500, stream });
+    display.iteration(stats(1));
+    display.log('checkpoint saved');
+    display.iteration(stats(2));
+    display.finish();
+    const lines = stream.text.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(stream.text).not.toContain('\r');
+    expect(lines[1]).toBe('checkpoint saved');
+  });
+
+  it('on a TTY, redraws the bar in place under the log lines and fits it to the terminal', () => {
+    const stream = new FakeStream(true, 60);
+    let now = 0;
+    const display = new ProgressDisplay({ total: 4, stream, barWidth: 8, now: () => now });
+    now = 1000;
+    display.iteration(stats(1, { totalIterations: 4 }));
+    display.log('note');
+    now = 2000;
+    display.iteration(stats(2, { totalIterations: 4 }));
+    display.finish();
+    expect(stream.text.startsWith('it 1/4')).toBe(true);
+    expect(stream.text).toContain('\r\x1b[K[##------]  1/4 it');
+    expect(stream.text).toContain('\r\x1b[Knote\n[##------]');
+    expect(stream.text).toContain('\r\x1b[K[####----]  2/4 it   50.0%  elapsed 2s  ETA 2s');
+    expect(stream.text.endsWith('\n')).toBe(true);
+    const bars = stream.text.split(/\r\x1b\[K|\n/).filter((part) => part.startsWith('['));
+    expect(bars.every((bar) => bar.length <= 59)).toBe(true);
+  });
+});
