@@ -1,0 +1,53 @@
+/**
+ * The TRPO step lives in one flat parameter vector θ (paper notation): these helpers move between a list of
+ * tf.Variables and that vector, in the order of the list.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from '../tf.js';
+import { gradientsWrt } from './autodiff.js';
+
+export function parameterCount(variables: tfType.Variable[]): number {
+  return variables.reduce((n, v) => n + v.size, 0);
+}
+
+/** θ as a Float32Array copy. */
+export function getFlatParams(variables: tfType.Variable[]): Float32Array {
+  const flat = new Float32Array(parameterCount(variables));
+  let offset = 0;
+  for (const v of variables) {
+    flat.set(v.dataSync() as Float32Array, offset);
+    offset += v.size;
+  }
+  return flat;
+}
+
+/** Writes θ back into the variables. */
+export function setFlatParams(tf: Tf, variables: tfType.Variable[], flat: ArrayLike<number>): void {
+  if (flat.length !== parameterCount(variables)) {
+    throw new RangeError(`flat parameter vector has length ${flat.length}, expected ${parameterCount(variables)}`);
+  }
+  let offset = 0;
+  for (const v of variables) {
+    const values = Float32Array.from({ length: v.size }, (_, i) => flat[offset + i]);
+    tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
+    offset += v.size;
+  }
+}
+
+/** Concatenates tensors (e.g. per-variable gradients) into one 1-D tensor. */
+export function flattenTensors(tf: Tf, tensors: tfType.Tensor[]): tfType.Tensor1D {
+  return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tfType.Tensor1D);
+}
+
+/** ∇θ f as a 1-D tensor; differentiable, so it may be differentiated again (Fisher-vector products). */
+export function flatGradTensor(tf: Tf, f: () => tfType.Scalar, variables: tfType.Variable[]): tfType.Tensor1D {
+  return tf.tidy(() => flattenTensors(tf, gradientsWrt(tf, f, variables)));
+}
+
+/** ∇θ f as a Float32Array. */
+export function flatGrad(tf: Tf, f: () => tfType.Scalar, variables: tfType.Variable[]): Float32Array {
+  const grad = flatGradTensor(tf, f, variables);
+  const values = grad.dataSync() as Float32Array;
+  grad.dispose();
+  return values;
+}

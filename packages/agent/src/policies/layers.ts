@@ -1,0 +1,172 @@
+/**
+ * Network building blocks for the policies and the value function, written with plain tfjs ops on
+ * tf.Variables (no tf.layers), so the flat parameter vector θ is simply the list of variables and every op is
+ * safe to differentiate twice.
+ *
+ * Initialization: orthogonal weights (Saxe et al. 2014), as in OpenAI Baselines / CleanRL: gain √2 for hidden
+ * layers, 0.01 for the policy output layer (the initial policy is then nearly uniform / centred, so the first
+ * KL-constrained steps are well conditioned), 1 for the value output; biases zero. Weights are drawn from the
+ * package's seeded Rng, so a network is a pure function of its seed.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from '../tf.js';
+import { Rng } from '../math/rng.js';
+
+export type Activation = 'tanh' | 'relu';
+
+export const HIDDEN_GAIN = Math.SQRT2;
+export const POLICY_OUTPUT_GAIN = 0.01;
+export const VALUE_OUTPUT_GAIN = 1;
+
+/** Row-major `rows × cols` matrix with orthonormal columns (or rows, if fewer), scaled by `gain`. */
+export function orthogonalMatrix(rng: Rng, rows: number, cols: number, gain: number): Float32Array {
+  // Gram–Schmidt on Gaussian vectors: the smaller side gets orthonormal vectors of the larger side's length.
+  const count = Math.min(rows, cols);
+  const length = Math.max(rows, cols);
+  const vectors: Float64Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = Float64Array.from({ length }, () => rng.normal());
+    for (const u of vectors) {
+      let projection = 0;
+      for (let j = 0; j < length; j++) projection += u[j] * v[j];
+      for (let j = 0; j < length; j++) v[j] -= projection * u[j];
+    }
+    const norm = Math.hypot(...v);
+    for (let j = 0; j < length; j++) v[j] /= norm;
+    vectors.push(v);
+  }
+  const matrix = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) matrix[r * cols + c] = gain * (rows >= cols ? vectors[c][r] : vectors[r][c]);
+  }
+  return matrix;
+}
+
+export function activate(tf: Tf, x: tfType.Tensor, activation: Activation): tfType.Tensor {
+  return activation === 'tanh' ? tf.tanh(x) : tf.relu(x);
+}
+
+/** y = x W + b, with W: [inputSize, outputSize]. */
+export class Dense {
+  readonly weight: tfType.Variable;
+  readonly bias: tfType.Variable;
+
+  constructor(tf: Tf, rng: Rng, inputSize: number, outputSize: number, gain: number) {
+    this.weight = tf.variable(tf.tensor2d(orthogonalMatrix(rng, inputSize, outputSize, gain), [inputSize, outputSize]));
+    this.bias = tf.variable(tf.zeros([outputSize]));
+  }
+
+  get variables(): tfType.Variable[] {
+    return [this.weight, this.bias];
+  }
+
+  apply(tf: Tf, x: tfType.Tensor2D): tfType.Tensor2D {
+    return tf.add(tf.matMul(x, this.weight), this.bias);
+  }
+}
+
+export interface MlpOptions {
+  inputSize: number;
+  hiddenSizes: number[];
+  outputSize: number;
+  activation: Activation;
+  outputGain: number;
+  seed: number;
+}
+
+/** Fully connected network: activation after every hidden layer, linear output. */
+export class Mlp {
+  readonly layers: Dense[];
+  readonly activation: Activation;
+
+  constructor(tf: Tf, { inputSize, hiddenSizes, outputSize, activation, outputGain, seed }: MlpOptions) {
+    const rng = new Rng(seed);
+    const sizes = [inputSize, ...hiddenSizes, outputSize];
+    this.layers = sizes.slice(1).map((size, i) => new Dense(tf, rng, sizes[i], size, i === hiddenSizes.length ? outputGain : HIDDEN_GAIN));
+    this.activation = activation;
+  }
+
+  get variables(): tfType.Variable[] {
+    return this.layers.flatMap((layer) => layer.variables);
+  }
+
+  apply(tf: Tf, x: tfType.Tensor2D): tfType.Tensor2D {
+    let h = x;
+    this.layers.forEach((layer, i) => {
+      h = layer.apply(tf, h);
+      if (i < this.layers.length - 1) h = activate(tf, h, this.activation) as tfType.Tensor2D;
+    });
+    return h;
+  }
+}
+
+/** Output size of a 'valid' convolution along one axis. */
+export function convOutputSize(inputSize: number, kernelSize: number, stride: number): number {
+  return Math.floor((inputSize - kernelSize) / stride) + 1;
+}
+
+/**
+ * Strided windows along axis 1 of x: [N, L, M, C] -> `kernelSize` tensors [N, Lout, M, C], the k-th holding rows
+ * k, k+s, k+2s, ... Built from pad/reshape/slice only: tfjs has no gradient for conv2d's filter gradient, so a
+ * real conv2d cannot be differentiated twice, but these ops can.
+ */
+function stridedWindows(tf: Tf, x: tfType.Tensor4D, kernelSize: number, stride: number): tfType.Tensor4D[] {
+  const [n, length, m, c] = x.shape;
+  const outLength = convOutputSize(length, kernelSize, stride);
+  const blocksNeeded = outLength + Math.floor((kernelSize - 1) / stride);
+  const usedLength = blocksNeeded * stride;
+  const fitted =
+    usedLength > length
+      ? tf.pad(x, [[0, 0], [0, usedLength - length], [0, 0], [0, 0]])
+      : tf.slice(x, [0, 0, 0, 0], [n, usedLength, m, c]);
+  // Row r = stride·block + phase, so window k is blocks [⌊k/s⌋, ⌊k/s⌋ + Lout) at phase k mod s.
+  const blocks = tf.reshape(fitted, [n, blocksNeeded, stride, m * c]);
+  return Array.from({ length: kernelSize }, (_, k) =>
+    tf.reshape(tf.slice(blocks, [0, Math.floor(k / stride), k % stride, 0], [n, outLength, 1, m * c]), [n, outLength, m, c]),
+  );
+}
+
+/**
+ * 'valid' 2-D convolution, NHWC, as patch extraction + one matMul. Kernel weights are stored as
+ * [kernelSize·kernelSize·inChannels, filters] in (row, column, channel) order, i.e. a [k, k, C, F] conv kernel
+ * reshaped, so results equal tf.conv2d with that kernel.
+ */
+export class Conv2dByPatches {
+  readonly weight: tfType.Variable;
+  readonly bias: tfType.Variable;
+
+  constructor(
+    tf: Tf,
+    rng: Rng,
+    readonly inChannels: number,
+    readonly filters: number,
+    readonly kernelSize: number,
+    readonly stride: number,
+    gain: number,
+  ) {
+    const fanIn = kernelSize * kernelSize * inChannels;
+    this.weight = tf.variable(tf.tensor2d(orthogonalMatrix(rng, fanIn, filters, gain), [fanIn, filters]));
+    this.bias = tf.variable(tf.zeros([filters]));
+  }
+
+  get variables(): tfType.Variable[] {
+    return [this.weight, this.bias];
+  }
+
+  apply(tf: Tf, x: tfType.Tensor4D): tfType.Tensor4D {
+    const [n, height, width, c] = x.shape;
+    const outHeight = convOutputSize(height, this.kernelSize, this.stride);
+    const outWidth = convOutputSize(width, this.kernelSize, this.stride);
+    const patches: tfType.Tensor4D[] = [];
+    for (const rows of stridedWindows(tf, x, this.kernelSize, this.stride)) {
+      // Swap H and W so the same helper can take windows along the width.
+      const transposed = tf.transpose(rows, [0, 2, 1, 3]);
+      for (const window of stridedWindows(tf, transposed, this.kernelSize, this.stride)) {
+        patches.push(tf.transpose(window, [0, 2, 1, 3]));
+      }
+    }
+    const patchMatrix = tf.reshape(tf.concat(patches, 3), [n * outHeight * outWidth, this.kernelSize * this.kernelSize * c]);
+    const out = tf.add(tf.matMul(patchMatrix, this.weight), this.bias);
+    return tf.reshape(out, [n, outHeight, outWidth, this.filters]);
+  }
+}

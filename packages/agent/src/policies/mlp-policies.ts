@@ -1,0 +1,70 @@
+/**
+ * Fully connected policies.
+ *
+ * Paper, Appendix A / Table 2: locomotion policies had one hidden layer of 30 (swimmer) or 50 (hopper, walker)
+ * units with soft-rectifier nonlinearities, a Gaussian whose mean is the network output and whose diagonal
+ * covariance is learned but state-independent. Our default, [64, 64] tanh, is the common modern choice
+ * (Baselines, Spinning Up, CleanRL); pass `hiddenSizes: [50]` for the paper's size.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from '../tf.js';
+import type { CategoricalParams, GaussianParams } from './distributions.js';
+import { Mlp, POLICY_OUTPUT_GAIN, type Activation } from './layers.js';
+import { PolicyBase } from './policy.js';
+
+export interface MlpPolicyOptions {
+  obsSize: number;
+  /** Default [64, 64]. */
+  hiddenSizes?: number[];
+  /** Default 'tanh'. */
+  activation?: Activation;
+  /** Seed of the weight initialization. Default 0. */
+  seed?: number;
+}
+
+export class GaussianMlpPolicy extends PolicyBase {
+  readonly kind = 'gaussian' as const;
+  readonly actionDim: number;
+  readonly meanNetwork: Mlp;
+  /** log σ per action dimension, shared by all states (paper Appendix A). */
+  readonly logStd: tfType.Variable;
+  readonly variables: tfType.Variable[];
+
+  constructor(tf: Tf, options: MlpPolicyOptions & { actionDim: number; initialLogStd?: number }) {
+    super(tf, [options.obsSize]);
+    const { obsSize, actionDim, hiddenSizes = [64, 64], activation = 'tanh', seed = 0, initialLogStd = 0 } = options;
+    this.actionDim = actionDim;
+    this.meanNetwork = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: actionDim, activation, outputGain: POLICY_OUTPUT_GAIN, seed });
+    this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
+    this.variables = [...this.meanNetwork.variables, this.logStd];
+  }
+
+  distributionParams(obs: tfType.Tensor): GaussianParams {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const mean = this.meanNetwork.apply(tf, obs as tfType.Tensor2D);
+      // Broadcast to [batch, actionDim] so per-sample code never special-cases the shared log σ.
+      const logStd = tf.add(tf.zerosLike(mean), this.logStd) as tfType.Tensor2D;
+      return { kind: 'gaussian' as const, mean, logStd };
+    });
+  }
+}
+
+export class CategoricalMlpPolicy extends PolicyBase {
+  readonly kind = 'categorical' as const;
+  readonly numActions: number;
+  readonly logitsNetwork: Mlp;
+  readonly variables: tfType.Variable[];
+
+  constructor(tf: Tf, options: MlpPolicyOptions & { numActions: number }) {
+    super(tf, [options.obsSize]);
+    const { obsSize, numActions, hiddenSizes = [64, 64], activation = 'tanh', seed = 0 } = options;
+    this.numActions = numActions;
+    this.logitsNetwork = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: numActions, activation, outputGain: POLICY_OUTPUT_GAIN, seed });
+    this.variables = this.logitsNetwork.variables;
+  }
+
+  distributionParams(obs: tfType.Tensor): CategoricalParams {
+    return { kind: 'categorical', logits: this.tf.tidy(() => this.logitsNetwork.apply(this.tf, obs as tfType.Tensor2D)) };
+  }
+}

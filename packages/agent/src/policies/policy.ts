@@ -1,0 +1,102 @@
+/**
+ * The stochastic policy π_θ(a|s) of the paper: a network mapping observations to the parameters of an action
+ * distribution (Appendix A). θ is `variables`, in order; TRPO only ever touches the policy through
+ * `distributionParams` (differentiable) and the variables.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from '../tf.js';
+import type { NoiseSource } from '../math/rng.js';
+import {
+  sampleCategorical,
+  sampleGaussian,
+  plainLogProb,
+  softmaxRow,
+  toPlainDistParams,
+  type DistKind,
+  type DistParams,
+  type PlainDistParams,
+} from './distributions.js';
+
+export interface ActResult {
+  /** Gaussian: float batch × actionDim, row-major; categorical: one action index per row. */
+  actions: Float32Array | Int32Array;
+  /** log π(a|s) of the returned actions (the q(a|s) of the importance ratio, paper eq. 29). */
+  logProbs: Float32Array;
+  distParams: PlainDistParams;
+}
+
+export interface Policy {
+  readonly kind: DistKind;
+  /** Shape of one observation, e.g. [obsSize] or [52, 40, 4]. */
+  readonly obsShape: number[];
+  /** θ, in a fixed order. */
+  readonly variables: tfType.Variable[];
+  /** Distribution parameters for a batch of observations [batch, ...obsShape]; differentiable in θ. */
+  distributionParams(obs: tfType.Tensor): DistParams;
+  /**
+   * One batched forward pass for a batch of observations (row-major, batch × obsSize). Noise is drawn from
+   * `noise` in row order (Gaussian: one normal per action dimension; categorical: one uniform per row), so equal
+   * noise states give equal actions. `deterministic` returns the mean / most probable action.
+   */
+  act(obs: Float32Array, noise: NoiseSource, deterministic?: boolean): ActResult;
+  /** Copies of the weights, one array per variable. */
+  serialize(): Float32Array[];
+  load(weights: Float32Array[]): void;
+  dispose(): void;
+}
+
+export abstract class PolicyBase implements Policy {
+  abstract readonly kind: DistKind;
+  abstract readonly variables: tfType.Variable[];
+  readonly obsSize: number;
+
+  constructor(
+    protected readonly tf: Tf,
+    readonly obsShape: number[],
+  ) {
+    this.obsSize = obsShape.reduce((a, b) => a * b, 1);
+  }
+
+  abstract distributionParams(obs: tfType.Tensor): DistParams;
+
+  act(obs: Float32Array, noise: NoiseSource, deterministic = false): ActResult {
+    const batchSize = obs.length / this.obsSize;
+    if (!Number.isInteger(batchSize)) throw new RangeError(`observation batch length ${obs.length} is not a multiple of ${this.obsSize}`);
+    const distParams = this.tf.tidy(() =>
+      toPlainDistParams(this.distributionParams(this.tf.tensor(obs, [batchSize, ...this.obsShape]))),
+    );
+    const actions = chooseActions(distParams, noise, deterministic);
+    return { actions, logProbs: plainLogProb(distParams, actions), distParams };
+  }
+
+  serialize(): Float32Array[] {
+    return this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  }
+
+  load(weights: Float32Array[]): void {
+    if (weights.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} weight arrays, got ${weights.length}`);
+    this.variables.forEach((v, i) => {
+      if (weights[i].length !== v.size) throw new RangeError(`weight ${i} has ${weights[i].length} values, expected ${v.size}`);
+      this.tf.tidy(() => v.assign(this.tf.tensor(weights[i], v.shape, 'float32')));
+    });
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+function chooseActions(params: PlainDistParams, noise: NoiseSource, deterministic: boolean): Float32Array | Int32Array {
+  if (params.kind === 'gaussian') {
+    if (deterministic) return Float32Array.from(params.mean);
+    return sampleGaussian(params.mean, params.logStd, Float64Array.from({ length: params.mean.length }, () => noise.normal()));
+  }
+  const rows = params.logits.length / params.numActions;
+  if (deterministic) {
+    return Int32Array.from({ length: rows }, (_, row) => {
+      const probs = softmaxRow(params.logits, row, params.numActions);
+      return probs.indexOf(Math.max(...probs));
+    });
+  }
+  return sampleCategorical(params.logits, params.numActions, Float64Array.from({ length: rows }, () => noise.uniform()));
+}

@@ -1,0 +1,103 @@
+/**
+ * State-value baseline V(s) for advantage estimation. The paper's TRPO experiments used Monte-Carlo Q without
+ * a learned baseline (a value-function variance reduction was deferred to a later paper, GAE, which fits V by a
+ * trust-region / L-BFGS regression). We fit V by plain minibatch regression on the return targets with Adam for a
+ * few epochs per batch, as Spinning Up and CleanRL do: simpler, robust, and good enough as a baseline.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { Tf } from '../tf.js';
+import { Rng } from '../math/rng.js';
+import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
+
+export interface ValueFunctionOptions {
+  obsSize: number;
+  /** Default [64, 64]. */
+  hiddenSizes?: number[];
+  /** Default 'tanh'. */
+  activation?: Activation;
+  /** Adam step size. Default 1e-3. */
+  learningRate?: number;
+  /** Passes over the batch per `fit`. Default 5. */
+  epochs?: number;
+  /** Default 64. */
+  minibatchSize?: number;
+  /** Seeds the initialization and the minibatch order. Default 0. */
+  seed?: number;
+}
+
+export interface ValueFitStats {
+  /** Mean squared error on the whole batch before and after fitting. */
+  lossBefore: number;
+  lossAfter: number;
+}
+
+export class ValueFunction {
+  readonly network: Mlp;
+  readonly variables: tfType.Variable[];
+  readonly obsSize: number;
+  private readonly optimizer: tfType.AdamOptimizer;
+  private readonly epochs: number;
+  private readonly minibatchSize: number;
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly tf: Tf,
+    options: ValueFunctionOptions,
+  ) {
+    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 1e-3, epochs = 5, minibatchSize = 64, seed = 0 } = options;
+    this.obsSize = obsSize;
+    this.network = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
+    this.variables = this.network.variables;
+    this.optimizer = tf.train.adam(learningRate);
+    this.epochs = epochs;
+    this.minibatchSize = minibatchSize;
+    this.rng = new Rng(seed + 1);
+  }
+
+  /** V(s) for a batch [batch, obsSize] -> [batch]; differentiable. */
+  values(obs: tfType.Tensor2D): tfType.Tensor1D {
+    return this.tf.tidy(() => this.tf.reshape(this.network.apply(this.tf, obs), [-1]) as tfType.Tensor1D);
+  }
+
+  /** V(s) for a row-major batch of observations. */
+  predict(obs: Float32Array): Float32Array {
+    return this.tf.tidy(() => this.values(this.tf.tensor2d(obs, [obs.length / this.obsSize, this.obsSize])).dataSync() as Float32Array);
+  }
+
+  /** Regresses V(s) onto `targets` (e.g. λ-returns) with `epochs` passes of shuffled minibatches. */
+  fit(obs: Float32Array, targets: Float32Array): ValueFitStats {
+    const tf = this.tf;
+    const n = targets.length;
+    const [allObs, allTargets] = [tf.tensor2d(obs, [n, this.obsSize]), tf.tensor1d(targets)];
+    const meanSquaredError = (o: tfType.Tensor2D, t: tfType.Tensor1D) => tf.mean(tf.square(tf.sub(this.values(o), t))) as tfType.Scalar;
+    const lossOnBatch = () => tf.tidy(() => meanSquaredError(allObs, allTargets).dataSync()[0]);
+    const lossBefore = lossOnBatch();
+    for (let epoch = 0; epoch < this.epochs; epoch++) {
+      const order = this.rng.permutation(n);
+      for (let start = 0; start < n; start += this.minibatchSize) {
+        tf.tidy(() => {
+          const indices = tf.tensor1d(Int32Array.from(order.subarray(start, Math.min(n, start + this.minibatchSize))), 'int32');
+          const o = tf.gather(allObs, indices) as tfType.Tensor2D;
+          const t = tf.gather(allTargets, indices) as tfType.Tensor1D;
+          this.optimizer.minimize(() => meanSquaredError(o, t), false, this.variables);
+        });
+      }
+    }
+    const lossAfter = lossOnBatch();
+    tf.dispose([allObs, allTargets]);
+    return { lossBefore, lossAfter };
+  }
+
+  serialize(): Float32Array[] {
+    return this.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  }
+
+  load(weights: Float32Array[]): void {
+    this.variables.forEach((v, i) => this.tf.tidy(() => v.assign(this.tf.tensor(weights[i], v.shape, 'float32'))));
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { parameterCount } from '../src/math/flat.js';
+import { Rng } from '../src/math/rng.js';
+import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
+import { Conv2dByPatches } from '../src/policies/layers.js';
+import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
+import type { Policy } from '../src/policies/policy.js';
+import { ValueFunction } from '../src/policies/value-function.js';
+import { tf } from './tf-setup.js';
+
+const makers: [string, (seed: number) => Policy, number][] = [
+  ['GaussianMlpPolicy', (seed) => new GaussianMlpPolicy(tf, { obsSize: 5, actionDim: 2, seed }), 5],
+  ['CategoricalMlpPolicy', (seed) => new CategoricalMlpPolicy(tf, { obsSize: 5, numActions: 4, activation: 'relu', seed }), 5],
+  ['AtariCnnPolicy', (seed) => new AtariCnnPolicy(tf, { numActions: 6, obsShape: [20, 16, 2], seed }), 20 * 16 * 2],
+];
+
+describe.each(makers)('%s', (_, make, obsSize) => {
+  const rng = new Rng(1);
+  const obs = Float32Array.from({ length: 3 * obsSize }, () => rng.uniform());
+
+  it('serializes and loads weights bit-exactly', () => {
+    const a = make(1);
+    const b = make(2);
+    expect(a.serialize()).not.toEqual(b.serialize());
+    b.load(a.serialize());
+    expect(b.serialize()).toEqual(a.serialize());
+    expect(b.act(obs, new Rng(3)).distParams).toEqual(a.act(obs, new Rng(3)).distParams);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('acts reproducibly from the noise state, and deterministically on request', () => {
+    const policy = make(1);
+    const noise = new Rng(9);
+    const first = policy.act(obs, noise.clone());
+    expect(policy.act(obs, noise.clone())).toEqual(first);
+    expect(first.actions.length % 3).toBe(0);
+    expect(first.logProbs.every(Number.isFinite)).toBe(true);
+    const greedy = policy.act(obs, noise.clone(), true);
+    if (greedy.distParams.kind === 'gaussian') expect(Array.from(greedy.actions)).toEqual(Array.from(greedy.distParams.mean));
+    policy.dispose();
+  });
+});
+
+describe('AtariCnnPolicy', () => {
+  it("has the paper's size: 33,710 parameters for 18 actions on 52×40×4 (paper: 33,500)", () => {
+    const policy = new AtariCnnPolicy(tf, { numActions: 18 });
+    expect(parameterCount(policy.variables)).toBe(33710);
+    policy.dispose();
+  });
+
+  it('convolution by patches equals tf.conv2d (valid padding, even and odd sizes)', () => {
+    const rng = new Rng(2);
+    for (const [h, w, stride, k] of [[9, 8, 2, 4], [12, 11, 2, 4], [7, 7, 2, 3], [6, 5, 1, 2]]) {
+      const conv = new Conv2dByPatches(tf, rng, 3, 4, k, stride, 1);
+      const x = tf.tensor4d(Float32Array.from({ length: 2 * h * w * 3 }, () => rng.normal()), [2, h, w, 3]);
+      const expected = tf.add(tf.conv2d(x, tf.reshape(conv.weight, [k, k, 3, 4]) as never, stride, 'valid'), conv.bias);
+      const actual = conv.apply(tf, x);
+      expect(actual.shape).toEqual(expected.shape);
+      const diff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
+      expect(diff).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('ValueFunction', () => {
+  it('fits a simple regression target with Adam', () => {
+    const rng = new Rng(4);
+    const vf = new ValueFunction(tf, { obsSize: 2, hiddenSizes: [16], learningRate: 1e-2, epochs: 30, minibatchSize: 32 });
+    const obs = Float32Array.from({ length: 256 * 2 }, () => rng.normal());
+    const targets = Float32Array.from({ length: 256 }, (_, i) => 2 * obs[2 * i] - obs[2 * i + 1] + 1);
+    const stats = vf.fit(obs, targets);
+    expect(stats.lossAfter).toBeLessThan(0.1 * stats.lossBefore);
+    expect(vf.predict(obs).length).toBe(256);
+    vf.dispose();
+  });
+});
