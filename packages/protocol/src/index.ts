@@ -1,1 +1,18 @@
 export * from './types.js';
+export { VinegymError, ERRORS, toWireError, fromWireError } from './errors.js';
+export {
+  DTYPES,
+  dtypeByteSize,
+  typedArrayFor,
+  ndarray,
+  isNDArray,
+  ndarrayEquals,
+  isIntegerDType,
+  isFloatDType,
+  isDType,
+  shapeEquals,
+} from './ndarray.js';
+export { encodeFrame, decodeFrame } from './codec.js';
+export { parseRequestFrame, parseResponseFrame, isPingFrame, isPongFrame } from './frames.js';
+export { validateRequestBody } from './request-bodies.js';
+export * from './spaces/index.js';

@@ -292,7 +292,8 @@ export interface RequestFrame<T extends RequestType = RequestType> {
 }
 export type ResponseFrame<T extends RequestType = RequestType> =
   | { id: number; ok: true; body: Messages[T][1] }
-  | { id: number; ok: false; error: WireError };
+  /** `id` is null when the failed frame's id could not be read (undecodable or malformed frame). */
+  | { id: number | null; ok: false; error: WireError };
 
 /** Server-initiated keep-alive; the client answers with { type: 'pong', nonce }. Neither carries an id. */
 export interface PingFrame {

@@ -1,0 +1,244 @@
+/**
+ * Writes vectors/vectors.json: protocol messages with their exact bytes from our encoder.
+ * Run from the repo root: npx tsx packages/protocol/scripts/generate-vectors.ts
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { encodeFrame } from '../src/codec.js';
+import { ERRORS } from '../src/errors.js';
+import { ndarray } from '../src/ndarray.js';
+import { batchSpace, box, dictSpace, discrete, tupleSpace } from '../src/spaces/index.js';
+import type { ErrorCode, MakeResult, Space } from '../src/types.js';
+import { toVectorJson } from './vector-json.js';
+
+interface Case {
+  name: string;
+  description: string;
+  message: object;
+}
+
+const obsSpace = box(
+  [-4.8, -Infinity, -0.41887903, -Infinity],
+  [4.8, Infinity, 0.41887903, Infinity],
+);
+const actSpace = discrete(2);
+
+function makeResult(obs: Space, act: Space, numEnvs: number, mode: MakeResult['autoreset_mode']): MakeResult {
+  return {
+    session_id: 's-1',
+    env_id: 'CartPole-v1',
+    num_envs: numEnvs,
+    autoreset_mode: mode,
+    single_observation_space: obs,
+    single_action_space: act,
+    observation_space: batchSpace(obs, numEnvs),
+    action_space: batchSpace(act, numEnvs),
+    max_episode_steps: 500,
+    snapshot_supported: true,
+    render_supported: true,
+  };
+}
+
+const obs2x4 = ndarray('float32', [2, 4], [0.01, -0.02, 0.03, 0.04, -0.05, 0.06, 0.07, -0.08]);
+const bools = (...v: number[]) => ndarray('bool', [v.length], v);
+
+const dictObsSpace = dictSpace({
+  position: box(-1, 1, [2]),
+  flags: tupleSpace([discrete(3), box(0, 255, [1], 'uint8')]),
+});
+
+const cases: Case[] = [
+  {
+    name: 'hello_request',
+    description: 'First request on a connection: versions the client speaks, client identity and a token.',
+    message: { id: 0, type: 'hello', body: { protocol_versions: [1], client: { name: 'vinegym-py', version: '0.1.0' }, token: 'secret' } },
+  },
+  {
+    name: 'hello_result',
+    description: 'Server answer to hello: chosen version, identity, capabilities, limits and ping interval.',
+    message: {
+      id: 0,
+      ok: true,
+      body: {
+        protocol_version: 1,
+        server: { name: 'vinegym-env-server', version: '0.1.0' },
+        capabilities: ['snapshot', 'render'],
+        limits: { max_sessions: 64, max_envs_per_session: 4096, max_message_bytes: 67108864 },
+        ping_interval_s: 30,
+      },
+    },
+  },
+  { name: 'list_request', description: 'list has an empty body.', message: { id: 1, type: 'list', body: {} } },
+  {
+    name: 'list_result',
+    description: 'One env with one kwarg.',
+    message: {
+      id: 1,
+      ok: true,
+      body: {
+        envs: [
+          {
+            id: 'CartPole-v1',
+            description: 'Balance a pole on a cart.',
+            kwargs: { sutton_barto_reward: { type: 'boolean', default: false, description: 'Reward 0 per step and -1 on failure.' } },
+            max_episode_steps: 500,
+          },
+        ],
+      },
+    },
+  },
+  {
+    name: 'make_request',
+    description: 'Two CartPole envs seeded 42 and 43, next_step autoreset.',
+    message: { id: 2, type: 'make', body: { env_id: 'CartPole-v1', kwargs: { sutton_barto_reward: false }, num_envs: 2, seed: 42, autoreset_mode: 'next_step' } },
+  },
+  {
+    name: 'make_result',
+    description: 'Box(4,) float32 observations with infinite bounds and Discrete(2) actions, single and batched (MultiDiscrete).',
+    message: { id: 2, ok: true, body: makeResult(obsSpace, actSpace, 2, 'next_step') },
+  },
+  {
+    name: 'reset_request',
+    description: 'Reset env 1 only, with an explicit seed and options.',
+    message: { id: 3, type: 'reset', body: { session_id: 's-1', seeds: [7], options: { low: -0.1 }, env_indices: [1] } },
+  },
+  {
+    name: 'reset_result',
+    description: 'Reset of all envs: observations float32 [2, 4] and one info map per env.',
+    message: { id: 3, ok: true, body: { env_indices: [0, 1], observations: obs2x4, infos: [{}, {}] } },
+  },
+  {
+    name: 'step_request',
+    description: 'Actions for a Discrete action space: an int64 NDArray [num_envs].',
+    message: { id: 4, type: 'step', body: { session_id: 's-1', actions: ndarray('int64', [2], [1, 0]) } },
+  },
+  {
+    name: 'step_result',
+    description: 'next_step mode: env 1 terminated; float64 rewards, bool flags, infos with a float and a string.',
+    message: {
+      id: 4,
+      ok: true,
+      body: {
+        observations: obs2x4,
+        rewards: ndarray('float64', [2], [1, 1]),
+        terminated: bools(0, 1),
+        truncated: bools(0, 0),
+        autoreset: bools(0, 0),
+        infos: [{}, { reason: 'pole fell', x: 2.5 }],
+      },
+    },
+  },
+  {
+    name: 'make_result_dict_tuple',
+    description: 'A Dict observation space nesting a Tuple, and its batched form.',
+    message: { id: 5, ok: true, body: makeResult(dictObsSpace, actSpace, 2, 'same_step') },
+  },
+  {
+    name: 'step_result_dict_tuple_same_step',
+    description:
+      'same_step mode with Dict/Tuple observations: env 0 ended, so observations hold its reset observation and ' +
+      'final_observations[0]/final_infos[0] its terminal ones; null for env 1.',
+    message: {
+      id: 6,
+      ok: true,
+      body: {
+        observations: {
+          position: ndarray('float32', [2, 2], [0, 0.5, -0.25, 1]),
+          flags: [ndarray('int64', [2], [2, 0]), ndarray('uint8', [2, 1], [255, 7])],
+        },
+        rewards: ndarray('float64', [2], [-1, 0.5]),
+        terminated: bools(1, 0),
+        truncated: bools(0, 0),
+        autoreset: bools(0, 0),
+        infos: [{ episode_start: true }, {}],
+        final_observations: [{ position: ndarray('float32', [2], [1, -1]), flags: [1, ndarray('uint8', [1], [3])] }, null],
+        final_infos: [{ episode: { r: -3.5, l: 12 } }, null],
+      },
+    },
+  },
+  {
+    name: 'step_result_all_dtypes',
+    description: 'Every dtype once (in infos), including int64/uint64 extremes, NaN and infinities.',
+    message: {
+      id: 7,
+      ok: true,
+      body: {
+        observations: ndarray('float32', [1, 4], [NaN, Infinity, -Infinity, -0]),
+        rewards: ndarray('float64', [1], [0.1]),
+        terminated: bools(0),
+        truncated: bools(1),
+        autoreset: bools(0),
+        infos: [
+          {
+            bool: bools(1, 0),
+            int8: ndarray('int8', [2], [-128, 127]),
+            uint8: ndarray('uint8', [2], [0, 255]),
+            int16: ndarray('int16', [2], [-32768, 32767]),
+            uint16: ndarray('uint16', [2], [0, 65535]),
+            int32: ndarray('int32', [2], [-2147483648, 2147483647]),
+            uint32: ndarray('uint32', [2], [0, 4294967295]),
+            int64: ndarray('int64', [2], [-(2n ** 63n), 2n ** 63n - 1n]),
+            uint64: ndarray('uint64', [2], [0n, 2n ** 64n - 1n]),
+            float32: ndarray('float32', [1, 2], [1.5, -2]),
+            float64: ndarray('float64', [2, 1, 1], [Math.PI, -1e300]),
+            scalar: ndarray('float64', [], [0.5]),
+            empty: ndarray('int32', [0, 3]),
+            numbers: [0, -1, 127, 128, -32, -33, 255, 256, 65535, 65536, 4294967295, -2147483648, 0.5],
+          },
+        ],
+      },
+    },
+  },
+  {
+    name: 'snapshot_request',
+    description: 'Snapshot envs 1 and 0 (results come in the requested order).',
+    message: { id: 8, type: 'snapshot', body: { session_id: 's-1', env_indices: [1, 0] } },
+  },
+  {
+    name: 'snapshot_result',
+    description: 'Opaque snapshot bytes as bin, one per requested env.',
+    message: { id: 8, ok: true, body: { snapshots: [Uint8Array.of(0x76, 0x67, 0x01, 0xff), Uint8Array.of(0x76, 0x67, 0x01, 0x00)] } },
+  },
+  {
+    name: 'restore_request',
+    description: 'Restore env 0 from snapshot bytes.',
+    message: { id: 9, type: 'restore', body: { session_id: 's-1', env_index: 0, snapshot: Uint8Array.of(0x76, 0x67, 0x01, 0xff) } },
+  },
+  { name: 'restore_result', description: 'restore returns an empty body.', message: { id: 9, ok: true, body: {} } },
+  { name: 'render_request', description: 'Render env 0.', message: { id: 10, type: 'render', body: { session_id: 's-1', env_index: 0 } } },
+  {
+    name: 'render_result',
+    description: 'An RGB frame, uint8 [height, width, 3].',
+    message: { id: 10, ok: true, body: { frame: ndarray('uint8', [1, 2, 3], [255, 0, 0, 0, 255, 0]) } },
+  },
+  { name: 'close_request', description: 'Close a session.', message: { id: 11, type: 'close', body: { session_id: 's-1' } } },
+  { name: 'close_result', description: 'close returns an empty body.', message: { id: 11, ok: true, body: {} } },
+  ...(Object.keys(ERRORS) as ErrorCode[]).map((code, k) => ({
+    name: `error_${code.toLowerCase()}`,
+    description: `An error response with code ${code}.`,
+    message: { id: 100 + k, ok: false, error: { code, message: `example ${code} message` } },
+  })),
+  {
+    name: 'error_with_details',
+    description: 'An error with details (INVALID_ACTION naming the env).',
+    message: { id: 12, ok: false, error: { code: 'INVALID_ACTION', message: 'actions[1] = 3 is outside Discrete(2)', details: { env_index: 1 } } },
+  },
+  {
+    name: 'error_unparseable_frame',
+    description: 'The answer to a frame whose id could not be read: id is null.',
+    message: { id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'malformed MessagePack' } },
+  },
+  { name: 'ping', description: 'Server keep-alive.', message: { type: 'ping', nonce: 3 } },
+  { name: 'pong', description: 'Client answer to a ping, echoing its nonce.', message: { type: 'pong', nonce: 3 } },
+];
+
+const vectors = cases.map(({ name, description, message }) => ({
+  name,
+  description,
+  message: toVectorJson(message),
+  hex: Buffer.from(encodeFrame(message)).toString('hex'),
+}));
+
+const path = fileURLToPath(new URL('../vectors/vectors.json', import.meta.url));
+writeFileSync(path, JSON.stringify({ protocol_version: 1, vectors }, null, 2) + '\n');
+console.log(`wrote ${vectors.length} vectors to ${path}`);

@@ -1,0 +1,117 @@
+/**
+ * Membership tests: is a value (or a batch of values) in a space? They return a human-readable reason instead of
+ * throwing, so callers pick the error code (INVALID_ACTION for actions, ENV_ERROR for bad observations, ...).
+ */
+import { describeReceived, isPlainMap } from '../checks.js';
+import { isIntegerDType, isNDArray, shapeEquals } from '../ndarray.js';
+import type { NDArray, Space } from '../types.js';
+import { describeSpace, formatElement, formatIndex } from './describe.js';
+
+type Elements = ArrayLike<number | bigint>;
+
+/** null when `value` is in `space`, else why not (e.g. "action[1] = 3 is outside Discrete(2)"). NaN is never in a Box. */
+export function checkValue(space: Space, value: unknown, name = 'value'): string | null {
+  switch (space.type) {
+    case 'discrete':
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        return `${name} must be an integer for ${describeSpace(space)}, got ${describeReceived(value)}`;
+      }
+      return value >= space.start && value < space.start + space.n ? null : `${name} = ${value} is outside ${describeSpace(space)}`;
+    case 'dict':
+    case 'tuple':
+      return checkComposite(space, value, name, (sub, v, subName) => checkValue(sub, v, subName));
+    default:
+      return checkLeafArray(space, value, [], name);
+  }
+}
+
+/** Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]). */
+export function checkBatch(space: Space, batch: unknown, n: number, name = 'value'): string | null {
+  switch (space.type) {
+    case 'dict':
+    case 'tuple':
+      return checkComposite(space, batch, name, (sub, v, subName) => checkBatch(sub, v, n, subName));
+    default:
+      return checkLeafArray(space, batch, [n], name);
+  }
+}
+
+type SubCheck = (space: Space, value: unknown, name: string) => string | null;
+
+function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknown, name: string, check: SubCheck): string | null {
+  if (space.type === 'tuple') {
+    if (!Array.isArray(value) || value.length !== space.spaces.length) {
+      return `${name} must be an array of ${space.spaces.length} values for ${describeSpace(space)}, got ${describeReceived(value)}`;
+    }
+    for (let i = 0; i < value.length; i++) {
+      const reason = check(space.spaces[i], value[i], `${name}[${i}]`);
+      if (reason !== null) return reason;
+    }
+    return null;
+  }
+  if (!isPlainMap(value) || isNDArray(value)) return `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}`;
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(space.spaces, key)) return `${name} has key ${JSON.stringify(key)} that ${describeSpace(space)} does not have`;
+  }
+  for (const [key, sub] of Object.entries(space.spaces)) {
+    if (!Object.hasOwn(value, key)) return `${name}.${key} is missing`;
+    const reason = check(sub, value[key], `${name}.${key}`);
+    if (reason !== null) return reason;
+  }
+  return null;
+}
+
+/** An NDArray leaf: `lead` is [] for one value or [n] for a batch; bounds repeat along the leading axis. */
+function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value: unknown, lead: number[], name: string): string | null {
+  const spec = leafSpec(space);
+  const shape = [...lead, ...spec.shape];
+  if (!isNDArray(value)) return `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}`;
+  const dtypeOk = spec.dtype === undefined ? isIntegerDType(value.dtype) : value.dtype === spec.dtype;
+  if (!dtypeOk) return `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}`;
+  if (!shapeEquals(value.shape, shape)) {
+    return `${name} has shape ${JSON.stringify(value.shape)}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`;
+  }
+  const bad = firstOutOfRange(value.data, spec.low, spec.high);
+  if (bad < 0) return null;
+  const period = spec.low.length;
+  const range = space.type === 'box' ? ` [${formatElement(spec.low[bad % period])}, ${formatElement(spec.high[bad % period])}] of` : '';
+  return `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} is outside${range} ${describeSpace(space)}`;
+}
+
+interface LeafSpec {
+  /** undefined: any integer dtype (a batch of Discrete values). */
+  dtype?: NDArray['dtype'];
+  shape: number[];
+  /** Inclusive bounds of one value, repeated over the data (length 1 means one bound for every element). */
+  low: Elements;
+  high: Elements;
+}
+
+function leafSpec(space: Exclude<Space, { type: 'dict' | 'tuple' }>): LeafSpec {
+  switch (space.type) {
+    case 'box':
+      return { dtype: space.dtype, shape: space.shape, low: space.low.data, high: space.high.data };
+    case 'discrete':
+      return { shape: [], low: [space.start], high: [space.start + space.n - 1] };
+    case 'multi_discrete': {
+      const high = space.start.data.map((s, i) => s + space.nvec.data[i] - 1n);
+      return { dtype: 'int64', shape: space.nvec.shape, low: space.start.data, high };
+    }
+    case 'multi_binary':
+      // Gymnasium's MultiBinary dtype is int8.
+      return { dtype: 'int8', shape: space.shape, low: [0], high: [1] };
+  }
+}
+
+/** Flat index of the first element outside [low, high] (NaN fails every comparison), or -1. No allocation. */
+function firstOutOfRange(data: Elements, low: Elements, high: Elements): number {
+  const period = low.length;
+  if (period === 0) return -1;
+  for (let base = 0; base < data.length; base += period) {
+    for (let j = 0; j < period; j++) {
+      const v = data[base + j];
+      if (!(v >= low[j] && v <= high[j])) return base + j;
+    }
+  }
+  return -1;
+}
