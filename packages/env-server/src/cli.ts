@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * vinegym-server: serves the built-in envs (and plug-ins) over WebSocket. Prints the ws URL as the first line
+ * of stdout (so `--port 0` users can read it); logs go to stderr. SIGINT/SIGTERM close gracefully, exit 0.
+ */
+import { parseArgs } from 'node:util';
+import { loadPlugin } from './plugin.js';
+import { createDefaultRegistry } from './registry.js';
+import { DEFAULT_PORT, createServer } from './server.js';
+
+const USAGE = `Usage: vinegym-server [options]
+
+Serves vinegym RL environments over WebSocket (MessagePack, protocol v1) at ws://HOST:PORT/v1/ws,
+with GET /healthz, /v1/envs and /metrics on the same port.
+
+Options:
+  --host <host>                  interface to listen on (default 127.0.0.1)
+  --port <port>                  TCP port, 0 for any free port (default ${DEFAULT_PORT})
+  --token <token>                shared secret clients must send in hello (default: none;
+                                 the VINEGYM_TOKEN environment variable works too)
+  --max-sessions <n>             sessions per connection (default 16)
+  --max-envs-per-session <n>     largest num_envs of a session (default 1024)
+  --max-message-bytes <n>        largest incoming message (default 67108864)
+  --plugin <module>              env plug-in module (path or package); repeatable
+  --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help                     show this help
+`;
+
+function integerOption(values: Record<string, unknown>, name: string, minimum: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new Error(`--${name} must be an integer >= ${minimum}, got ${String(raw)}`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'max-envs-per-session': { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      plugin: { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const registry = createDefaultRegistry();
+  for (const plugin of values.plugin ?? []) await loadPlugin(registry, plugin);
+  const server = await createServer({
+    host: values.host,
+    port: integerOption(values, 'port', 0),
+    token: values.token ?? process.env.VINEGYM_TOKEN,
+    maxSessions: integerOption(values, 'max-sessions', 1),
+    maxEnvsPerSession: integerOption(values, 'max-envs-per-session', 1),
+    maxMessageBytes: integerOption(values, 'max-message-bytes', 1024),
+    registry,
+    logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
+  });
+  process.stdout.write(`${server.url}\n`);
+  const envs = registry.list().map((d) => d.id);
+  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
+
+  const shutdown = (signal: string): void => {
+    process.stderr.write(`vinegym-server: ${signal}, closing\n`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`vinegym-server: error while closing: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`vinegym-server: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});

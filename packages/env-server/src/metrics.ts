@@ -1,0 +1,74 @@
+/**
+ * Server metrics in Prometheus text format (exposition format 0.0.4). Counters are plain numbers updated
+ * on the request path (no allocation); the text is built only when /metrics is scraped.
+ */
+import type { ErrorCode } from '@vinegym/protocol';
+
+/** Upper bounds (seconds) of the step latency histogram buckets; +Inf is implicit. */
+export const STEP_LATENCY_BUCKETS = [25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 100e-3, 1];
+
+export interface MetricsGauges {
+  connections: number;
+  sessions: number;
+}
+
+export class ServerMetrics {
+  private envSteps = 0;
+  private readonly errors = new Map<ErrorCode, number>();
+  private readonly latencyBuckets = new Float64Array(STEP_LATENCY_BUCKETS.length);
+  private latencyCount = 0;
+  private latencySum = 0;
+
+  /** One successful step request that advanced `envCount` envs in `seconds`. */
+  recordStep(envCount: number, seconds: number): void {
+    this.envSteps += envCount;
+    this.latencyCount++;
+    this.latencySum += seconds;
+    for (let b = 0; b < STEP_LATENCY_BUCKETS.length; b++) {
+      if (seconds <= STEP_LATENCY_BUCKETS[b]) {
+        this.latencyBuckets[b]++;
+        break;
+      }
+    }
+  }
+
+  /** One error frame sent. */
+  recordError(code: ErrorCode): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  /** Prometheus text exposition of all metrics, with the gauges read at scrape time. */
+  render(gauges: MetricsGauges): string {
+    const lines = [
+      '# HELP vinegym_connections Open WebSocket connections.',
+      '# TYPE vinegym_connections gauge',
+      `vinegym_connections ${gauges.connections}`,
+      '# HELP vinegym_sessions Open env sessions.',
+      '# TYPE vinegym_sessions gauge',
+      `vinegym_sessions ${gauges.sessions}`,
+      '# HELP vinegym_env_steps_total Env steps taken (one per env per step request).',
+      '# TYPE vinegym_env_steps_total counter',
+      `vinegym_env_steps_total ${this.envSteps}`,
+      '# HELP vinegym_errors_total Error responses sent, by error code.',
+      '# TYPE vinegym_errors_total counter',
+    ];
+    for (const [code, count] of [...this.errors].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      lines.push(`vinegym_errors_total{code="${code}"} ${count}`);
+    }
+    lines.push(
+      '# HELP vinegym_step_latency_seconds Time to handle one step request (decode to send).',
+      '# TYPE vinegym_step_latency_seconds histogram',
+    );
+    let cumulative = 0;
+    STEP_LATENCY_BUCKETS.forEach((bound, b) => {
+      cumulative += this.latencyBuckets[b];
+      lines.push(`vinegym_step_latency_seconds_bucket{le="${bound}"} ${cumulative}`);
+    });
+    lines.push(
+      `vinegym_step_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
+      `vinegym_step_latency_seconds_sum ${this.latencySum}`,
+      `vinegym_step_latency_seconds_count ${this.latencyCount}`,
+    );
+    return lines.join('\n') + '\n';
+  }
+}

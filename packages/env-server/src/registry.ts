@@ -1,0 +1,127 @@
+/**
+ * The set of env definitions a server offers, looked up by Gymnasium-style id, and kwargs validation.
+ */
+import { VinegymError } from '@vinegym/protocol';
+import type { EnvDescription, KwargSpec } from '@vinegym/protocol';
+import type { EnvDefinition, EnvKwargs } from './env.js';
+import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
+
+/** Gymnasium's ENV_ID_RE: optional `namespace/`, a name, optional `-v<version>`. */
+export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
+
+export class EnvRegistry {
+  private readonly definitions = new Map<string, EnvDefinition>();
+
+  /** Adds a definition. Throws on an invalid or already registered id, or an inconsistent kwargs spec. */
+  register(definition: EnvDefinition): void {
+    if (typeof definition?.id !== 'string' || !ENV_ID_PATTERN.test(definition.id)) {
+      throw new Error(`invalid env id ${JSON.stringify(definition?.id)}: expected [namespace/]Name[-vN]`);
+    }
+    if (this.definitions.has(definition.id)) throw new Error(`env ${definition.id} is already registered`);
+    if (typeof definition.create !== 'function') throw new Error(`env ${definition.id}: create must be a function`);
+    const steps = definition.maxEpisodeSteps;
+    if (steps !== null && !(Number.isInteger(steps) && steps > 0)) {
+      throw new Error(`env ${definition.id}: maxEpisodeSteps must be a positive integer or null`);
+    }
+    for (const [key, spec] of Object.entries(definition.kwargs ?? {})) {
+      const problem = spec.default === null ? null : checkKwarg(spec, spec.default);
+      if (problem) throw new Error(`env ${definition.id}: default of kwarg '${key}' ${problem}`);
+    }
+    this.definitions.set(definition.id, definition);
+  }
+
+  has(id: string): boolean {
+    return this.definitions.has(id);
+  }
+
+  /** The definition for `id`; UNKNOWN_ENV if there is none. */
+  get(id: string): EnvDefinition {
+    const definition = this.definitions.get(id);
+    if (!definition) {
+      throw new VinegymError('UNKNOWN_ENV', `unknown env id ${JSON.stringify(id)}`, { env_id: String(id) });
+    }
+    return definition;
+  }
+
+  /** Descriptions of all envs, sorted by id. */
+  list(): EnvDescription[] {
+    return [...this.definitions.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((d) => ({ id: d.id, description: d.description, kwargs: d.kwargs ?? {}, max_episode_steps: d.maxEpisodeSteps }));
+  }
+}
+
+/** A registry with the built-in envs (CartPole-v0, CartPole-v1). */
+export function createDefaultRegistry(): EnvRegistry {
+  const registry = new EnvRegistry();
+  registry.register(CARTPOLE_V0);
+  registry.register(CARTPOLE_V1);
+  return registry;
+}
+
+/**
+ * Checks `kwargs` against the definition's specs and returns a new object completed with defaults.
+ * INVALID_KWARGS (with `details.key`) for unknown keys, wrong types, out-of-range or non-enum values.
+ */
+export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvKwargs {
+  const specs = definition.kwargs ?? {};
+  if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs))) {
+    throw new VinegymError('INVALID_KWARGS', `kwargs must be a map, got ${describe(kwargs)}`);
+  }
+  const given = (kwargs ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(specs, key)) {
+      const accepted = Object.keys(specs).join(', ') || 'none';
+      throw new VinegymError('INVALID_KWARGS', `unknown kwarg '${key}' for ${definition.id} (accepted: ${accepted})`, {
+        key,
+      });
+    }
+  }
+  const result: EnvKwargs = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const value = given[key];
+    if (value === undefined || (value === null && spec.default === null)) {
+      result[key] = spec.default;
+      continue;
+    }
+    const problem = checkKwarg(spec, value);
+    if (problem) throw new VinegymError('INVALID_KWARGS', `kwarg '${key}' for ${definition.id} ${problem}`, { key });
+    result[key] = value as number | boolean | string;
+  }
+  return result;
+}
+
+/** Why `value` does not fit `spec`, or null if it does. */
+function checkKwarg(spec: KwargSpec, value: unknown): string | null {
+  switch (spec.type) {
+    case 'number':
+      if (typeof value !== 'number' || Number.isNaN(value)) return `must be a number, got ${describe(value)}`;
+      break;
+    case 'integer':
+      if (!Number.isSafeInteger(value)) return `must be an integer, got ${describe(value)}`;
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') return `must be a boolean, got ${describe(value)}`;
+      return null;
+    case 'string':
+      if (typeof value !== 'string') return `must be a string, got ${describe(value)}`;
+      break;
+    default:
+      return `has an unknown type '${String(spec.type)}'`;
+  }
+  const v = value as number | string;
+  if (typeof v === 'number') {
+    if (spec.minimum !== undefined && v < spec.minimum) return `must be >= ${spec.minimum}, got ${v}`;
+    if (spec.maximum !== undefined && v > spec.maximum) return `must be <= ${spec.maximum}, got ${v}`;
+  }
+  if (spec.enum && !spec.enum.includes(v)) return `must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(v)}`;
+  return null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}

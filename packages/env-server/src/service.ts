@@ -1,0 +1,206 @@
+/**
+ * The transport-independent core: sessions, their owners and the server limits. The WebSocket server and
+ * embedded (in-process) users call the same methods with protocol request bodies and get protocol results.
+ *
+ * An owner is any object identifying a client (the server uses its connection object); a session is only
+ * visible to the owner that made it, so another owner's session id is UNKNOWN_SESSION.
+ */
+import { randomBytes } from 'node:crypto';
+import { VinegymError } from '@vinegym/protocol';
+import type {
+  CloseRequest,
+  CloseResult,
+  ListResult,
+  MakeRequest,
+  MakeResult,
+  RenderRequest,
+  RenderResult,
+  ResetRequest,
+  ResetResult,
+  RestoreRequest,
+  RestoreResult,
+  SnapshotRequest,
+  SnapshotResult,
+  StepRequest,
+  StepResult,
+} from '@vinegym/protocol';
+import type { EnvRegistry } from './registry.js';
+import { validateKwargs } from './registry.js';
+import { VectorSession } from './session.js';
+
+export interface ServiceLimits {
+  /** Sessions one owner (connection) may hold at once. Default 16. */
+  maxSessions: number;
+  /** Sessions all owners together may hold at once. Default 4096. */
+  maxTotalSessions: number;
+  /** Largest num_envs of one session. Default 1024. */
+  maxEnvsPerSession: number;
+}
+
+export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
+  maxSessions: 16,
+  maxTotalSessions: 4096,
+  maxEnvsPerSession: 1024,
+};
+
+export interface EnvServiceOptions {
+  registry: EnvRegistry;
+  /** Missing entries take DEFAULT_SERVICE_LIMITS. */
+  limits?: Partial<ServiceLimits>;
+  /** Reported in hello. Default 'vinegym-env-server'. */
+  serverName?: string;
+  /** Reported in hello. Default '0.1.0'. */
+  serverVersion?: string;
+}
+
+export interface ServiceStats {
+  /** Open sessions. */
+  sessions: number;
+  /** Env instances in open sessions. */
+  envs: number;
+  /** Owners with at least one open session. */
+  owners: number;
+}
+
+interface OwnedSession {
+  session: VectorSession;
+  owner: object;
+}
+
+export class EnvService {
+  readonly registry: EnvRegistry;
+  readonly limits: Readonly<ServiceLimits>;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  private readonly sessions = new Map<string, OwnedSession>();
+  private readonly sessionsByOwner = new Map<object, Set<string>>();
+  private envCount = 0;
+
+  constructor(options: EnvServiceOptions) {
+    this.registry = options.registry;
+    this.limits = { ...DEFAULT_SERVICE_LIMITS, ...definedEntries(options.limits ?? {}) };
+    this.serverName = options.serverName ?? 'vinegym-env-server';
+    this.serverVersion = options.serverVersion ?? '0.1.0';
+  }
+
+  list(): ListResult {
+    return { envs: this.registry.list() };
+  }
+
+  make(body: MakeRequest, owner: object): MakeResult {
+    const definition = this.registry.get(body.env_id);
+    const kwargs = validateKwargs(definition, body.kwargs);
+    const numEnvs = body.num_envs ?? 1;
+    if (Number.isSafeInteger(numEnvs) && numEnvs > this.limits.maxEnvsPerSession) {
+      throw new VinegymError(
+        'LIMIT_EXCEEDED',
+        `num_envs ${numEnvs} exceeds max_envs_per_session ${this.limits.maxEnvsPerSession}`,
+        { limit: 'max_envs_per_session', max: this.limits.maxEnvsPerSession },
+      );
+    }
+    const owned = this.sessionsByOwner.get(owner);
+    if ((owned?.size ?? 0) >= this.limits.maxSessions) {
+      throw new VinegymError('LIMIT_EXCEEDED', `this connection already has ${this.limits.maxSessions} sessions`, {
+        limit: 'max_sessions',
+        max: this.limits.maxSessions,
+      });
+    }
+    if (this.sessions.size >= this.limits.maxTotalSessions) {
+      throw new VinegymError('LIMIT_EXCEEDED', `the server already has ${this.limits.maxTotalSessions} sessions`, {
+        limit: 'max_total_sessions',
+        max: this.limits.maxTotalSessions,
+      });
+    }
+    const session = new VectorSession({
+      definition,
+      kwargs,
+      numEnvs,
+      autoresetMode: body.autoreset_mode,
+      seed: body.seed,
+    });
+    const sessionId = randomBytes(12).toString('base64url');
+    this.sessions.set(sessionId, { session, owner });
+    if (owned) owned.add(sessionId);
+    else this.sessionsByOwner.set(owner, new Set([sessionId]));
+    this.envCount += session.numEnvs;
+    return {
+      session_id: sessionId,
+      env_id: session.envId,
+      num_envs: session.numEnvs,
+      autoreset_mode: session.autoresetMode,
+      single_observation_space: session.singleObservationSpace,
+      single_action_space: session.singleActionSpace,
+      observation_space: session.observationSpace,
+      action_space: session.actionSpace,
+      max_episode_steps: session.maxEpisodeSteps,
+      snapshot_supported: session.snapshotSupported,
+      render_supported: session.renderSupported,
+    };
+  }
+
+  reset(body: ResetRequest, owner: object): ResetResult {
+    return this.sessionOf(body.session_id, owner).reset(body);
+  }
+
+  step(body: StepRequest, owner: object): StepResult {
+    return this.sessionOf(body.session_id, owner).step(body.actions);
+  }
+
+  snapshot(body: SnapshotRequest, owner: object): SnapshotResult {
+    return { snapshots: this.sessionOf(body.session_id, owner).snapshot(body.env_indices) };
+  }
+
+  restore(body: RestoreRequest, owner: object): RestoreResult {
+    this.sessionOf(body.session_id, owner).restore(body.env_index, body.snapshot);
+    return {};
+  }
+
+  render(body: RenderRequest, owner: object): RenderResult {
+    return { frame: this.sessionOf(body.session_id, owner).render(body.env_index) };
+  }
+
+  close(body: CloseRequest, owner: object): CloseResult {
+    this.sessionOf(body.session_id, owner);
+    this.remove(body.session_id);
+    return {};
+  }
+
+  /** Closes every session of `owner` (the server calls this when a connection goes away). */
+  closeAllOwnedBy(owner: object): void {
+    for (const id of [...(this.sessionsByOwner.get(owner) ?? [])]) this.remove(id);
+  }
+
+  /** Closes every session. */
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.remove(id);
+  }
+
+  stats(): ServiceStats {
+    return { sessions: this.sessions.size, envs: this.envCount, owners: this.sessionsByOwner.size };
+  }
+
+  /** The session `id` if `owner` made it; UNKNOWN_SESSION otherwise. */
+  sessionOf(id: string, owner: object): VectorSession {
+    const entry = this.sessions.get(id);
+    if (entry === undefined || entry.owner !== owner) {
+      throw new VinegymError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)} on this connection`);
+    }
+    return entry.session;
+  }
+
+  private remove(id: string): void {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    this.envCount -= entry.session.numEnvs;
+    const owned = this.sessionsByOwner.get(entry.owner);
+    owned?.delete(id);
+    if (owned?.size === 0) this.sessionsByOwner.delete(entry.owner);
+    entry.session.close();
+  }
+}
+
+/** The entries of `object` whose value is not undefined, so they do not override defaults with undefined. */
+function definedEntries<T extends object>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

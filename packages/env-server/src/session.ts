@@ -1,0 +1,359 @@
+/**
+ * A vector session: `numEnvs` instances of one env plus what Gymnasium's vector envs and TimeLimit wrapper
+ * add on top of single envs — elapsed steps and truncation, autoreset (next_step, same_step, disabled),
+ * seeding rules, batching of observations and actions, snapshots and rendering.
+ *
+ * Everything is synchronous; a session is used by one connection, one request at a time.
+ */
+import {
+  batchSpace,
+  checkBatch,
+  createBatch,
+  ndarray,
+  readFromBatch,
+  VinegymError,
+  writeToBatch,
+} from '@vinegym/protocol';
+import type {
+  AutoresetMode,
+  Info,
+  InfoValue,
+  NDArray,
+  ResetResult,
+  Space,
+  SpaceValue,
+  StepResult,
+} from '@vinegym/protocol';
+import type { Env, EnvDefinition, EnvKwargs } from './env.js';
+import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import type { EnvStatus } from './snapshot.js';
+
+export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
+
+export interface VectorSessionOptions {
+  definition: EnvDefinition;
+  /** Kwargs already validated and completed with defaults (see `validateKwargs`). */
+  kwargs: EnvKwargs;
+  /** Number of env instances; a positive integer. */
+  numEnvs: number;
+  /** Default 'next_step', Gymnasium's default. */
+  autoresetMode?: AutoresetMode;
+  /** Env i's first reset uses seed + i unless that reset passes its own seed. Default null: no seeding. */
+  seed?: number | null;
+}
+
+export interface SessionResetOptions {
+  seed?: number | null;
+  seeds?: (number | null)[];
+  options?: Record<string, InfoValue>;
+  env_indices?: number[];
+}
+
+export class VectorSession {
+  readonly envId: string;
+  readonly numEnvs: number;
+  readonly autoresetMode: AutoresetMode;
+  readonly maxEpisodeSteps: number | null;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  readonly snapshotSupported: boolean;
+  readonly renderSupported: boolean;
+
+  private readonly envs: Env[];
+  private readonly kwargsKey: string;
+  private readonly elapsedSteps: Float64Array;
+  private readonly status: EnvStatus[];
+  /** Seed from make for each env's first reset; null once used (or if make gave none). */
+  private readonly pendingSeeds: (number | null)[];
+  /** Why the session stopped working (an env threw); null while healthy. */
+  private brokenReason: string | null = null;
+
+  constructor(options: VectorSessionOptions) {
+    const { definition, kwargs, numEnvs } = options;
+    const autoresetMode = options.autoresetMode ?? 'next_step';
+    const seed = options.seed ?? null;
+    if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) {
+      throw new VinegymError('BAD_REQUEST', `num_envs must be a positive integer, got ${String(numEnvs)}`);
+    }
+    if (!AUTORESET_MODES.includes(autoresetMode)) {
+      throw new VinegymError('BAD_REQUEST', `autoreset_mode must be one of ${AUTORESET_MODES.join(', ')}`);
+    }
+    if (seed !== null) checkSeed(seed, numEnvs - 1, 'seed');
+    this.envId = definition.id;
+    this.numEnvs = numEnvs;
+    this.autoresetMode = autoresetMode;
+    this.maxEpisodeSteps = definition.maxEpisodeSteps;
+    this.kwargsKey = canonicalKwargs(kwargs);
+    this.envs = [];
+    try {
+      for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
+    } catch (error) {
+      this.closeEnvs();
+      throw envError(error, `creating ${definition.id}`);
+    }
+    const first = this.envs[0];
+    this.singleObservationSpace = first.observationSpace;
+    this.singleActionSpace = first.actionSpace;
+    this.observationSpace = batchSpace(first.observationSpace, numEnvs);
+    this.actionSpace = batchSpace(first.actionSpace, numEnvs);
+    this.snapshotSupported = typeof first.getState === 'function' && typeof first.setState === 'function';
+    this.renderSupported = typeof first.render === 'function';
+    this.elapsedSteps = new Float64Array(numEnvs);
+    this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
+    this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
+  }
+
+  /** Resets all envs or `env_indices`; observations and infos follow the order of the returned env_indices. */
+  reset(request: SessionResetOptions = {}): ResetResult {
+    this.assertHealthy();
+    const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
+    this.checkIndexList(indices);
+    const seeds = this.resetSeeds(request, indices);
+    const options = request.options ?? undefined;
+    const observations = createBatch(this.singleObservationSpace, indices.length);
+    const infos: Info[] = new Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      const seed = seeds[k] ?? this.pendingSeeds[i] ?? undefined;
+      const out = this.callEnv(i, 'reset', () => this.envs[i].reset(seed, options));
+      this.pendingSeeds[i] = null;
+      this.elapsedSteps[i] = 0;
+      this.status[i] = 'running';
+      writeToBatch(this.singleObservationSpace, observations, k, out.observation);
+      infos[k] = out.info;
+    }
+    return { env_indices: indices.slice(), observations, infos };
+  }
+
+  /** One step of every env with the batch `actions`; see StepResult in the protocol for the semantics. */
+  step(actions: SpaceValue): StepResult {
+    this.assertHealthy();
+    const n = this.numEnvs;
+    // Everything is checked before any env moves, so a rejected step changes nothing.
+    for (let i = 0; i < n; i++) {
+      const status = this.status[i];
+      if (status === 'needs_reset') {
+        throw new VinegymError('BAD_REQUEST', `env ${i} has not been reset; call reset before step`, { env_index: i });
+      }
+      if (status === 'ended' && this.autoresetMode === 'disabled') {
+        throw new VinegymError('BAD_REQUEST', `env ${i} episode has ended; reset it (autoreset_mode is disabled)`, {
+          env_index: i,
+        });
+      }
+    }
+    const problem = checkBatch(this.singleActionSpace, actions, n, 'actions');
+    if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+
+    const sameStep = this.autoresetMode === 'same_step';
+    const nextStep = this.autoresetMode === 'next_step';
+    const maxSteps = this.maxEpisodeSteps ?? Infinity;
+    const observations = createBatch(this.singleObservationSpace, n);
+    const rewards = new Float64Array(n);
+    const terminated = new Uint8Array(n);
+    const truncated = new Uint8Array(n);
+    const autoreset = new Uint8Array(n);
+    const infos: Info[] = new Array(n);
+    const finalObservations: (SpaceValue | null)[] | undefined = sameStep ? new Array(n).fill(null) : undefined;
+    const finalInfos: (Info | null)[] | undefined = sameStep ? new Array(n).fill(null) : undefined;
+
+    // One try around the loop (not a closure per env call) keeps the per-env cost low.
+    let current = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        current = i;
+        const env = this.envs[i];
+        if (nextStep && this.status[i] === 'ended') {
+          // The action is ignored: this step only starts the env's next episode.
+          const out = env.reset(undefined, undefined);
+          this.elapsedSteps[i] = 0;
+          this.status[i] = 'running';
+          autoreset[i] = 1;
+          writeToBatch(this.singleObservationSpace, observations, i, out.observation);
+          infos[i] = out.info;
+          continue;
+        }
+        const out = env.step(readFromBatch(this.singleActionSpace, actions, i));
+        const elapsed = ++this.elapsedSteps[i];
+        const timeUp = elapsed >= maxSteps;
+        rewards[i] = out.reward;
+        terminated[i] = out.terminated ? 1 : 0;
+        truncated[i] = out.truncated || timeUp ? 1 : 0;
+        const ended = out.terminated || out.truncated || timeUp;
+        if (ended && sameStep) {
+          finalObservations![i] = out.observation;
+          finalInfos![i] = out.info;
+          const reset = env.reset(undefined, undefined);
+          this.elapsedSteps[i] = 0;
+          writeToBatch(this.singleObservationSpace, observations, i, reset.observation);
+          infos[i] = reset.info;
+          continue;
+        }
+        if (ended) this.status[i] = 'ended';
+        writeToBatch(this.singleObservationSpace, observations, i, out.observation);
+        infos[i] = out.info;
+      }
+    } catch (error) {
+      // Some envs have moved and others not: the session cannot be trusted any more.
+      throw this.breakOn(error, `${this.envId} env ${current} step`);
+    }
+
+    const result: StepResult = {
+      observations,
+      rewards: ndarray('float64', [n], rewards),
+      terminated: ndarray('bool', [n], terminated),
+      truncated: ndarray('bool', [n], truncated),
+      autoreset: ndarray('bool', [n], autoreset),
+      infos,
+    };
+    if (sameStep) {
+      result.final_observations = finalObservations;
+      result.final_infos = finalInfos;
+    }
+    return result;
+  }
+
+  /** One snapshot (see snapshot.ts) per index. NOT_SUPPORTED if the env has no getState. */
+  snapshot(envIndices: number[]): Uint8Array[] {
+    this.assertHealthy();
+    this.checkIndexList(envIndices, false);
+    this.assertSnapshotSupported();
+    return envIndices.map((i) => {
+      const state = this.callEnv(i, 'getState', () => this.envs[i].getState!());
+      const header = {
+        env_id: this.envId,
+        kwargs: this.kwargsKey,
+        elapsed_steps: this.elapsedSteps[i],
+        status: this.status[i],
+        pending_seed: this.pendingSeeds[i],
+      };
+      return encodeSnapshot(header, state);
+    });
+  }
+
+  /** Puts env `envIndex` back into the state of `snapshot`, which must come from the same env id and kwargs. */
+  restore(envIndex: number, snapshot: Uint8Array): void {
+    this.assertHealthy();
+    this.checkIndex(envIndex);
+    this.assertSnapshotSupported();
+    const { header, state } = decodeSnapshot(snapshot);
+    if (header.env_id !== this.envId) {
+      throw new VinegymError('BAD_REQUEST', `snapshot is of env ${header.env_id}, this session runs ${this.envId}`);
+    }
+    if (header.kwargs !== this.kwargsKey) {
+      throw new VinegymError('BAD_REQUEST', `snapshot kwargs ${header.kwargs} differ from this session's ${this.kwargsKey}`);
+    }
+    this.callEnv(envIndex, 'setState', () => this.envs[envIndex].setState!(state));
+    this.elapsedSteps[envIndex] = header.elapsed_steps;
+    this.status[envIndex] = header.status;
+    this.pendingSeeds[envIndex] = header.pending_seed;
+  }
+
+  render(envIndex: number): NDArray<'uint8'> {
+    this.assertHealthy();
+    this.checkIndex(envIndex);
+    if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
+  }
+
+  /** Frees the envs. The session must not be used afterwards. */
+  close(): void {
+    if (this.brokenReason === null) this.brokenReason = 'session is closed';
+    this.closeEnvs();
+  }
+
+  get broken(): boolean {
+    return this.brokenReason !== null;
+  }
+
+  private closeEnvs(): void {
+    for (const env of this.envs.splice(0)) {
+      try {
+        env.close?.();
+      } catch {
+        // An env that fails to close has nothing left for us to free.
+      }
+    }
+  }
+
+  /**
+   * Runs one env call outside the step loop. Errors become ENV_ERROR and break the session, except
+   * VinegymErrors, which pass through (per the Env contract an env throws those before changing anything).
+   */
+  private callEnv<T>(index: number, what: string, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (error instanceof VinegymError) throw error;
+      throw this.breakOn(error, `${this.envId} env ${index} ${what}`);
+    }
+  }
+
+  /** Marks the session unusable after an env failure and returns the ENV_ERROR to throw. */
+  private breakOn(error: unknown, context: string): VinegymError {
+    const wrapped = envError(error, context);
+    this.brokenReason = wrapped.message;
+    this.closeEnvs();
+    return wrapped;
+  }
+
+  private assertHealthy(): void {
+    if (this.brokenReason !== null) {
+      throw new VinegymError('ENV_ERROR', `session is unusable: ${this.brokenReason}; close it and make a new one`);
+    }
+  }
+
+  private assertSnapshotSupported(): void {
+    if (!this.snapshotSupported) {
+      throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not support snapshot/restore`);
+    }
+  }
+
+  private checkIndex(index: unknown): void {
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= this.numEnvs) {
+      throw new VinegymError('BAD_REQUEST', `env index ${String(index)} is out of range [0, ${this.numEnvs})`);
+    }
+  }
+
+  /** Indices must be in range; with `strictlyIncreasing` also sorted without repeats (reset's rule). */
+  private checkIndexList(indices: unknown, strictlyIncreasing = true): asserts indices is number[] {
+    if (!Array.isArray(indices)) throw new VinegymError('BAD_REQUEST', 'env_indices must be an array');
+    for (let k = 0; k < indices.length; k++) {
+      this.checkIndex(indices[k]);
+      if (strictlyIncreasing && k > 0 && indices[k] <= indices[k - 1]) {
+        throw new VinegymError('BAD_REQUEST', 'env_indices must be increasing without repeats');
+      }
+    }
+  }
+
+  /** The explicit seed (or null) for each reset env, by Gymnasium's rules. */
+  private resetSeeds(request: SessionResetOptions, indices: number[]): (number | null)[] {
+    const { seed, seeds } = request;
+    if (seed !== undefined && seed !== null && seeds !== undefined) {
+      throw new VinegymError('BAD_REQUEST', 'reset takes seed or seeds, not both');
+    }
+    if (seeds !== undefined) {
+      if (!Array.isArray(seeds) || seeds.length !== indices.length) {
+        throw new VinegymError('BAD_REQUEST', `seeds must have one entry per reset env (${indices.length})`);
+      }
+      seeds.forEach((s, k) => s === null || checkSeed(s, 0, `seeds[${k}]`));
+      return seeds;
+    }
+    if (seed === undefined || seed === null) return indices.map(() => null);
+    checkSeed(seed, this.numEnvs - 1, 'seed');
+    return indices.map((i) => seed + i);
+  }
+}
+
+/** A seed must be a non-negative integer such that seed + maxOffset is still exact. */
+function checkSeed(seed: unknown, maxOffset: number, name: string): void {
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0 || !Number.isSafeInteger((seed as number) + maxOffset)) {
+    throw new VinegymError('BAD_REQUEST', `${name} must be a non-negative integer below 2^53, got ${String(seed)}`);
+  }
+}
+
+function envError(error: unknown, context: string): VinegymError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new VinegymError('ENV_ERROR', `${context} failed: ${message}`);
+}

@@ -1,0 +1,70 @@
+/**
+ * The envelope around an env's state bytes in a snapshot: which env (id + kwargs) it belongs to plus the
+ * session's per-env bookkeeping, so a restore can refuse a foreign snapshot and resume time limits exactly.
+ *
+ * Layout: 4 bytes magic "VGSN", u8 format version (1), u32 LE header length, header (UTF-8 JSON of
+ * `SnapshotHeader`), then the env's own `getState()` bytes to the end.
+ */
+import { VinegymError } from '@vinegym/protocol';
+import type { EnvKwargs } from './env.js';
+
+const MAGIC = [0x56, 0x47, 0x53, 0x4e]; // "VGSN"
+export const SNAPSHOT_FORMAT_VERSION = 1;
+const PREFIX_BYTES = 9;
+
+export type EnvStatus = 'needs_reset' | 'running' | 'ended';
+
+export interface SnapshotHeader {
+  env_id: string;
+  /** `canonicalKwargs` of the session's kwargs. */
+  kwargs: string;
+  elapsed_steps: number;
+  status: EnvStatus;
+  /** Seed from make that the env's first reset will use, if that reset has not happened yet. */
+  pending_seed: number | null;
+}
+
+/** JSON of the kwargs with sorted keys: equal kwargs give equal strings. */
+export function canonicalKwargs(kwargs: EnvKwargs): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(kwargs).sort().map((k) => [k, kwargs[k]])));
+}
+
+export function encodeSnapshot(header: SnapshotHeader, state: Uint8Array): Uint8Array {
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(PREFIX_BYTES + headerBytes.byteLength + state.byteLength);
+  out.set(MAGIC, 0);
+  out[4] = SNAPSHOT_FORMAT_VERSION;
+  new DataView(out.buffer).setUint32(5, headerBytes.byteLength, true);
+  out.set(headerBytes, PREFIX_BYTES);
+  out.set(state, PREFIX_BYTES + headerBytes.byteLength);
+  return out;
+}
+
+/** Splits a snapshot into header and env state; BAD_REQUEST if the bytes are not a snapshot of this format. */
+export function decodeSnapshot(bytes: unknown): { header: SnapshotHeader; state: Uint8Array } {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < PREFIX_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new VinegymError('BAD_REQUEST', 'not a vinegym env snapshot');
+  }
+  if (bytes[4] !== SNAPSHOT_FORMAT_VERSION) {
+    throw new VinegymError('BAD_REQUEST', `unsupported snapshot format version ${bytes[4]}`);
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(5, true);
+  if (PREFIX_BYTES + headerLength > bytes.byteLength) throw new VinegymError('BAD_REQUEST', 'truncated snapshot');
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+  } catch {
+    throw new VinegymError('BAD_REQUEST', 'corrupt snapshot header');
+  }
+  const valid =
+    typeof header === 'object' &&
+    header !== null &&
+    typeof header.env_id === 'string' &&
+    typeof header.kwargs === 'string' &&
+    Number.isSafeInteger(header.elapsed_steps) &&
+    header.elapsed_steps >= 0 &&
+    ['needs_reset', 'running', 'ended'].includes(header.status) &&
+    (header.pending_seed === null || Number.isSafeInteger(header.pending_seed));
+  if (!valid) throw new VinegymError('BAD_REQUEST', 'corrupt snapshot header');
+  return { header, state: bytes.slice(PREFIX_BYTES + headerLength) };
+}

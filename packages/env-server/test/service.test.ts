@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createDefaultRegistry } from '../src/registry.js';
+import { DEFAULT_SERVICE_LIMITS, EnvService } from '../src/service.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('EnvService', () => {
+  it('has documented default limits', () => {
+    const service = new EnvService({ registry: createDefaultRegistry() });
+    expect(service.limits).toEqual(DEFAULT_SERVICE_LIMITS);
+    expect(DEFAULT_SERVICE_LIMITS).toEqual({ maxSessions: 16, maxTotalSessions: 4096, maxEnvsPerSession: 1024 });
+  });
+
+  it('enforces sessions per owner, total sessions and envs per session', () => {
+    const service = new EnvService({ registry: createDefaultRegistry(), limits: { maxSessions: 2, maxTotalSessions: 3, maxEnvsPerSession: 8 } });
+    const [a, b] = [{}, {}];
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', num_envs: 9 }, a))).toBe('LIMIT_EXCEEDED');
+    service.make({ env_id: 'CartPole-v1', num_envs: 8 }, a);
+    service.make({ env_id: 'CartPole-v1' }, a);
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1' }, a))).toBe('LIMIT_EXCEEDED');
+    service.make({ env_id: 'CartPole-v1' }, b);
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1' }, b))).toBe('LIMIT_EXCEEDED'); // total
+    expect(service.stats()).toEqual({ sessions: 3, envs: 10, owners: 2 });
+    service.closeAllOwnedBy(a);
+    expect(service.stats()).toEqual({ sessions: 1, envs: 1, owners: 1 });
+    service.make({ env_id: 'CartPole-v1' }, b);
+  });
+
+  it('keeps sessions private to their owner and gives random ids', () => {
+    const service = new EnvService({ registry: createDefaultRegistry() });
+    const [a, b] = [{}, {}];
+    const made = service.make({ env_id: 'CartPole-v1', num_envs: 2 }, a);
+    expect(made.session_id).toMatch(/^[\w-]{16}$/);
+    expect(service.make({ env_id: 'CartPole-v1' }, a).session_id).not.toBe(made.session_id);
+    expect(codeOf(() => service.reset({ session_id: made.session_id }, b))).toBe('UNKNOWN_SESSION');
+    expect(codeOf(() => service.close({ session_id: made.session_id }, b))).toBe('UNKNOWN_SESSION');
+    expect(service.reset({ session_id: made.session_id }, a).env_indices).toEqual([0, 1]);
+    service.close({ session_id: made.session_id }, a);
+    expect(codeOf(() => service.reset({ session_id: made.session_id }, a))).toBe('UNKNOWN_SESSION');
+  });
+
+  it('validates make', () => {
+    const service = new EnvService({ registry: createDefaultRegistry() });
+    expect(codeOf(() => service.make({ env_id: 'Nope-v1' }, {}))).toBe('UNKNOWN_ENV');
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', kwargs: { x: 1 } }, {}))).toBe('INVALID_KWARGS');
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', num_envs: 0 }, {}))).toBe('BAD_REQUEST');
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', seed: -3 }, {}))).toBe('BAD_REQUEST');
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', autoreset_mode: 'sometimes' as never }, {}))).toBe('BAD_REQUEST');
+    expect(service.stats().sessions).toBe(0);
+  });
+});
