@@ -6,7 +6,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
-import { Rng } from '../math/rng.js';
+import { Adam, type AdamState } from '../math/adam.js';
+import { Rng, type RngState } from '../math/rng.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
 
 export interface ValueFunctionOptions {
@@ -35,7 +36,7 @@ export class ValueFunction {
   readonly network: Mlp;
   readonly variables: tfType.Variable[];
   readonly obsSize: number;
-  private readonly optimizer: tfType.AdamOptimizer;
+  private readonly optimizer: Adam;
   private readonly epochs: number;
   private readonly minibatchSize: number;
   private readonly rng: Rng;
@@ -48,7 +49,7 @@ export class ValueFunction {
     this.obsSize = obsSize;
     this.network = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
     this.variables = this.network.variables;
-    this.optimizer = tf.train.adam(learningRate);
+    this.optimizer = new Adam(tf, this.variables, { learningRate });
     this.epochs = epochs;
     this.minibatchSize = minibatchSize;
     this.rng = new Rng(seed + 1);
@@ -79,7 +80,7 @@ export class ValueFunction {
           const indices = tf.tensor1d(Int32Array.from(order.subarray(start, Math.min(n, start + this.minibatchSize))), 'int32');
           const o = tf.gather(allObs, indices) as tfType.Tensor2D;
           const t = tf.gather(allTargets, indices) as tfType.Tensor1D;
-          this.optimizer.minimize(() => meanSquaredError(o, t), false, this.variables);
+          this.optimizer.minimize(() => meanSquaredError(o, t));
         });
       }
     }
@@ -94,6 +95,16 @@ export class ValueFunction {
 
   load(weights: Float32Array[]): void {
     this.variables.forEach((v, i) => this.tf.tidy(() => v.assign(this.tf.tensor(weights[i], v.shape, 'float32'))));
+  }
+
+  /** Optimizer moments and minibatch-order RNG: with the weights, everything `fit` depends on. */
+  trainingState(): { optimizer: AdamState; rng: RngState } {
+    return { optimizer: this.optimizer.state(), rng: this.rng.state() };
+  }
+
+  setTrainingState(state: { optimizer: AdamState; rng: RngState }): void {
+    this.optimizer.setState(state.optimizer);
+    this.rng.setState(state.rng);
   }
 
   dispose(): void {
