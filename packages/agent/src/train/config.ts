@@ -1,0 +1,109 @@
+/**
+ * Everything that defines a training run, in one typed config with documented defaults. A run directory stores
+ * the resolved config, so `--resume` continues with exactly the same settings.
+ */
+import { DEFAULT_TRPO_CONFIG, trpoConfig, type TrpoConfig } from '../trpo/config.js';
+import type { Activation } from '../policies/layers.js';
+
+export type SamplerKind = 'single-path' | 'vine';
+
+export interface VineConfig {
+  /** N: states in the rollout set per iteration. Paper: 500 (swimmer) / 2500 (hopper, walker). */
+  rolloutSetSize: number;
+  /**
+   * Actions tried per state. For discrete action spaces 'all' tries every action once (q uniform), which makes
+   * the per-state sum over actions exact; a number K samples K actions from q = π_θold (paper default: 4).
+   */
+  actionsPerState: number | 'all';
+  /** Length of each Q-estimation rollout, first action included. Paper: 50 (swimmer) / 100 (hopper, walker). */
+  rolloutLength: number;
+  /** Steps of the trunk trajectories that the rollout set is drawn from, per iteration, over all env slots. */
+  trunkSteps: number;
+}
+
+export interface TrainConfig {
+  envId: string;
+  envKwargs: Record<string, number | boolean | string | null>;
+  /** Env slots per vector env (per server). */
+  numEnvs: number;
+  /** ws:// URLs of servers; empty = the embedded in-process server. */
+  servers: string[];
+  /** Seeds env resets, policy initialization and action noise. */
+  seed: number;
+  algo: 'trpo' | 'npg';
+  sampler: SamplerKind;
+  /** Stop after this many iterations ... */
+  iterations: number | null;
+  /** ... or after this many env steps (whichever comes first; at least one must be set). */
+  totalSteps: number | null;
+  /** Single path: env steps per iteration (rounded up to a multiple of the env slots). */
+  stepsPerIteration: number;
+  /** Single path: 'gae' uses the value baseline with GAE(γ, λ); 'monte-carlo' is the paper's discounted Q. */
+  advantage: 'gae' | 'monte-carlo';
+  normalizeObservations: boolean;
+  policy: { hiddenSizes: number[]; activation: Activation };
+  trpo: TrpoConfig;
+  vine: VineConfig;
+  /** Save a checkpoint every this many iterations (and at the end). */
+  checkpointEvery: number;
+}
+
+export const DEFAULT_VINE_CONFIG: Readonly<VineConfig> = Object.freeze({
+  rolloutSetSize: 100,
+  actionsPerState: 'all' as const,
+  rolloutLength: 50,
+  trunkSteps: 1024,
+});
+
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  envId: 'CartPole-v1',
+  envKwargs: {},
+  numEnvs: 16,
+  servers: [],
+  seed: 0,
+  algo: 'trpo',
+  sampler: 'single-path',
+  iterations: null,
+  totalSteps: 100_000,
+  stepsPerIteration: 4000,
+  advantage: 'gae',
+  normalizeObservations: true,
+  policy: { hiddenSizes: [64, 64], activation: 'tanh' },
+  trpo: DEFAULT_TRPO_CONFIG,
+  vine: DEFAULT_VINE_CONFIG,
+  checkpointEvery: 10,
+}) as TrainConfig;
+
+export type TrainConfigOverrides = Partial<Omit<TrainConfig, 'trpo' | 'vine' | 'policy'>> & {
+  trpo?: Partial<TrpoConfig>;
+  vine?: Partial<VineConfig>;
+  policy?: Partial<TrainConfig['policy']>;
+};
+
+/** Defaults completed with `overrides` and checked, so a bad value fails before any env is made. */
+export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
+  const d = DEFAULT_TRAIN_CONFIG;
+  const config: TrainConfig = {
+    ...d,
+    ...overrides,
+    trpo: trpoConfig({ ...overrides.trpo, algo: overrides.algo ?? d.algo }),
+    vine: { ...d.vine, ...overrides.vine },
+    policy: { ...d.policy, ...overrides.policy },
+  };
+  const positiveInt = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt('numEnvs', config.numEnvs);
+  positiveInt('stepsPerIteration', config.stepsPerIteration);
+  positiveInt('checkpointEvery', config.checkpointEvery);
+  positiveInt('vine.rolloutSetSize', config.vine.rolloutSetSize);
+  positiveInt('vine.rolloutLength', config.vine.rolloutLength);
+  positiveInt('vine.trunkSteps', config.vine.trunkSteps);
+  if (config.vine.actionsPerState !== 'all') positiveInt('vine.actionsPerState', config.vine.actionsPerState);
+  if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
+  if (config.iterations !== null) positiveInt('iterations', config.iterations);
+  if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);
+  if (!['single-path', 'vine'].includes(config.sampler)) throw new RangeError(`unknown sampler ${config.sampler}`);
+  if (!['gae', 'monte-carlo'].includes(config.advantage)) throw new RangeError(`unknown advantage ${config.advantage}`);
+  return config;
+}

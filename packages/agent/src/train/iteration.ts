@@ -1,0 +1,88 @@
+/**
+ * One TRPO iteration per sampler, as in the paper's §5 loop: (1) collect states with Q or advantage estimates,
+ * (2) build the surrogate and KL constraint from sample averages, (3) take the constrained step (trpoUpdate).
+ */
+import { explainedVariance, discountedReturns, generalizedAdvantageEstimate } from '../math/gae.js';
+import type { ObservationNormalizer } from '../math/normalizer.js';
+import type { Policy } from '../policies/policy.js';
+import type { ValueFunction } from '../policies/value-function.js';
+import type { SinglePathSampler } from '../sampling/single-path.js';
+import type { VineSampler } from '../sampling/vine.js';
+import type { Tf } from '../tf.js';
+import { trpoUpdate, type TrpoUpdateStats } from '../trpo/update.js';
+import type { TrainConfig } from './config.js';
+
+export interface IterationOutcome {
+  update: TrpoUpdateStats;
+  steps: number;
+  episodeReturns: number[];
+  episodeLengths: number[];
+  /** NaN when there is no value baseline. */
+  explainedVariance: number;
+  timings: { samplingMs: number; vfMs: number };
+}
+
+export interface IterationParts {
+  tf: Tf;
+  policy: Policy;
+  valueFunction: ValueFunction | null;
+  normalizer: ObservationNormalizer | null;
+  config: TrainConfig;
+}
+
+export async function singlePathIteration(parts: IterationParts, sampler: SinglePathSampler): Promise<IterationOutcome> {
+  const { tf, policy, valueFunction, normalizer, config } = parts;
+  const { gamma, gaeLambda } = config.trpo;
+  let clock = performance.now();
+  const batch = await sampler.collect(policy, config.stepsPerIteration);
+  const samplingMs = performance.now() - clock;
+
+  let advantages: Float32Array;
+  let returns: Float32Array | null = null;
+  let ev = Number.NaN;
+  if (config.advantage === 'gae' && valueFunction) {
+    const values = valueFunction.predict(batch.obs);
+    const bootstrap = valueFunction.predict(batch.bootstrapObs);
+    ({ advantages, returns } = generalizedAdvantageEstimate(batch.rewards, values, batch.terminated, batch.truncated, bootstrap, gamma, gaeLambda));
+    ev = explainedVariance(values, returns);
+  } else {
+    // The paper's single-path estimate: Q̂(s_t, a_t) = discounted sum of the rewards that followed.
+    advantages = discountedReturns(batch.rewards, batch.terminated, batch.truncated, gamma);
+  }
+
+  const update = trpoUpdate(tf, policy, { obs: batch.obs, actions: batch.actions, advantages, oldLogProbs: batch.logProbs }, config.trpo);
+  clock = performance.now();
+  if (valueFunction && returns) valueFunction.fit(batch.obs, returns);
+  const vfMs = performance.now() - clock;
+  normalizer?.update(batch.rawObs);
+  return {
+    update,
+    steps: batch.steps,
+    episodeReturns: batch.episodeReturns,
+    episodeLengths: batch.episodeLengths,
+    explainedVariance: ev,
+    timings: { samplingMs, vfMs },
+  };
+}
+
+export async function vineIteration(parts: IterationParts, sampler: VineSampler): Promise<IterationOutcome> {
+  const { tf, policy, normalizer, config } = parts;
+  const clock = performance.now();
+  const batch = await sampler.collect(policy);
+  const samplingMs = performance.now() - clock;
+  const update = trpoUpdate(
+    tf,
+    policy,
+    { obs: batch.obs, actions: batch.actions, advantages: batch.advantages, oldLogProbs: batch.oldLogProbs },
+    config.trpo,
+  );
+  normalizer?.update(batch.rawObs);
+  return {
+    update,
+    steps: batch.steps,
+    episodeReturns: batch.episodeReturns,
+    episodeLengths: batch.episodeLengths,
+    explainedVariance: Number.NaN,
+    timings: { samplingMs, vfMs: 0 },
+  };
+}
