@@ -1,0 +1,133 @@
+// NMOS decimal mode, checked exhaustively (all A, operand, carry) against a reference model written from
+// Bruce Clark's "Decimal Mode" tutorial (6502.org), appendix A: sequences 1 and 2 (ADC) and 3 (SBC, NMOS).
+import { describe, expect, it } from 'vitest';
+import { Cpu6502, type Bus } from '../src/cpu/index.js';
+
+interface Res { a: number; n: boolean; v: boolean; z: boolean; c: boolean }
+
+const s8 = (x: number) => ((x & 0xff) ^ 0x80) - 0x80;
+
+function refAdc(a: number, b: number, c: number): Res {
+  // sequence 1: accumulator and carry
+  let al = (a & 0x0f) + (b & 0x0f) + c;
+  if (al >= 0x0a) al = ((al + 0x06) & 0x0f) + 0x10;
+  let r = (a & 0xf0) + (b & 0xf0) + al;
+  if (r >= 0xa0) r += 0x60;
+  // sequence 2: N and V, signed arithmetic
+  let al2 = (a & 0x0f) + (b & 0x0f) + c;
+  if (al2 >= 0x0a) al2 = ((al2 + 0x06) & 0x0f) + 0x10;
+  const r2 = s8(a & 0xf0) + s8(b & 0xf0) + al2;
+  return { a: r & 0xff, c: r >= 0x100, n: (r2 & 0x80) !== 0, v: r2 < -128 || r2 > 127, z: ((a + b + c) & 0xff) === 0 };
+}
+
+function refSbc(a: number, b: number, c: number): Res {
+  // sequence 3 (NMOS 6502): accumulator
+  let al = (a & 0x0f) - (b & 0x0f) + c - 1;
+  if (al < 0) al = ((al - 0x06) & 0x0f) - 0x10;
+  let r = (a & 0xf0) - (b & 0xf0) + al;
+  if (r < 0) r -= 0x60;
+  // flags: those of the binary subtraction
+  const bin = a - b - (1 - c);
+  return {
+    a: r & 0xff,
+    c: bin >= 0,
+    z: (bin & 0xff) === 0,
+    n: (bin & 0x80) !== 0,
+    v: s8(a) - s8(b) - (1 - c) < -128 || s8(a) - s8(b) - (1 - c) > 127,
+  };
+}
+
+const key = (r: Res) => `a=${r.a} n=${+r.n} v=${+r.v} z=${+r.z} c=${+r.c}`;
+
+class Mem implements Bus {
+  mem = new Uint8Array(0x10000);
+  read(a: number) { return this.mem[a]!; }
+  write(a: number, v: number) { this.mem[a] = v; }
+}
+
+function flags(cpu: Cpu6502): Res {
+  const p = cpu.p;
+  return { a: cpu.a, n: (p & 0x80) !== 0, v: (p & 0x40) !== 0, z: (p & 0x02) !== 0, c: (p & 0x01) !== 0 };
+}
+
+/** Run `opcode #b` for all a, b, carry; compare with `ref`; returns the number of mismatches (first ones listed). */
+function sweep(opcode: number, ref: (a: number, b: number, c: number) => Res, pre?: (b: number) => number) {
+  const bus = new Mem();
+  const cpu = new Cpu6502(bus);
+  const bad: string[] = [];
+  let count = 0;
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) {
+      for (let c = 0; c < 2; c++) {
+        bus.mem[0x200] = opcode;
+        bus.mem[0x201] = pre ? 0x10 : b; // zero-page operand at $10 for the RMW opcode
+        bus.mem[0x10] = b;
+        cpu.pc = 0x200;
+        cpu.a = a;
+        cpu.p = 0x08 | c; // D set
+        cpu.step();
+        const got = flags(cpu);
+        const want = ref(a, pre ? pre(b) : b, c);
+        if (key(got) !== key(want)) {
+          count++;
+          if (bad.length < 5) bad.push(`a=${a} b=${b} c=${c}: got ${key(got)} want ${key(want)}`);
+        }
+      }
+    }
+  }
+  return { count, bad };
+}
+
+describe('decimal mode (NMOS) against the reference model, all 131072 cases each', () => {
+  it('ADC #imm', () => expect(sweep(0x69, refAdc)).toEqual({ count: 0, bad: [] }));
+  it('SBC #imm', () => expect(sweep(0xe9, refSbc)).toEqual({ count: 0, bad: [] }));
+  it('SBC #imm ($EB)', () => expect(sweep(0xeb, refSbc)).toEqual({ count: 0, bad: [] }));
+
+  it('ISB zp = INC then decimal SBC (memory operand incremented)', () => {
+    // the memory byte is b, INC makes it b+1 before the subtraction
+    expect(sweep(0xe7, refSbc, (b) => (b + 1) & 0xff).count).toBe(0);
+  });
+
+  it('RRA zp = ROR then decimal ADC with the rotated-out carry', () => {
+    const bus = new Mem();
+    const cpu = new Cpu6502(bus);
+    let bad = 0;
+    for (let a = 0; a < 256; a++) {
+      for (let b = 0; b < 256; b++) {
+        for (let c = 0; c < 2; c++) {
+          bus.mem.set([0x67, 0x10], 0x200);
+          bus.mem[0x10] = b;
+          cpu.pc = 0x200;
+          cpu.a = a;
+          cpu.p = 0x08 | c;
+          cpu.step();
+          const rot = (b >> 1) | (c << 7);
+          const want = refAdc(a, rot, b & 1);
+          if (key(flags(cpu)) !== key(want) || bus.mem[0x10] !== rot) bad++;
+        }
+      }
+    }
+    expect(bad).toBe(0);
+  });
+
+  it('known values: 09+01=10, 99+01=00 C, 00-01=99 borrow, 10-01=09', () => {
+    const bus = new Mem();
+    const cpu = new Cpu6502(bus);
+    const t = (op: number, a: number, b: number, c: number) => {
+      bus.mem.set([op, b], 0x200);
+      cpu.pc = 0x200;
+      cpu.a = a;
+      cpu.p = 0x08 | c;
+      cpu.step();
+      return [cpu.a, cpu.p & 1];
+    };
+    expect(t(0x69, 0x09, 0x01, 0)).toEqual([0x10, 0]);
+    expect(t(0x69, 0x99, 0x01, 0)).toEqual([0x00, 1]);
+    expect(t(0x69, 0x58, 0x46, 1)).toEqual([0x05, 1]);
+    expect(t(0xe9, 0x00, 0x01, 1)).toEqual([0x99, 0]);
+    expect(t(0xe9, 0x10, 0x01, 1)).toEqual([0x09, 1]);
+    expect(t(0xe9, 0x46, 0x12, 1)).toEqual([0x34, 1]);
+    expect(t(0xe9, 0x40, 0x13, 1)).toEqual([0x27, 1]);
+    expect(t(0xe9, 0x32, 0x02, 0)).toEqual([0x29, 1]);
+  });
+});
