@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Creates the Python venv used by the Gymnasium parity tests (.venv at the repo root) and installs
-# gymnasium, numpy, msgpack, websockets and pytest into it with plain pip. Idempotent: when the venv exists
-# and every package imports, it only says so and exits.
+# gymnasium, numpy, msgpack, websockets, pytest and what gymnasium[mujoco] needs (mujoco, imageio, packaging)
+# into it with plain pip. Idempotent: when the venv exists and every package imports, it only says so and exits.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
-packages=(gymnasium numpy msgpack websockets pytest ale-py)
-modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py"
+packages=(gymnasium numpy msgpack websockets pytest ale-py mujoco imageio packaging)
+modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py, mujoco, imageio, packaging"
 
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import $modules" 2>/dev/null; then
   echo "setup-python: $venv already has ${packages[*]}; nothing to do"
@@ -21,5 +21,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 echo "setup-python: installing ${packages[*]} into $venv"
-"$venv/bin/python" -m pip install --quiet "${packages[@]}"
-"$venv/bin/python" -c "import $modules; print('setup-python: ok, gymnasium', gymnasium.__version__, 'numpy', numpy.__version__)"
+# --retries 0: an unreachable default index fails at once instead of after minutes of retries, and pip then
+# takes the packages from the other indexes it is configured with.
+"$venv/bin/python" -m pip install --quiet --retries 0 --timeout 10 "${packages[@]}"
+"$venv/bin/python" -c "import $modules; print('setup-python: ok, gymnasium', gymnasium.__version__, 'numpy', numpy.__version__, 'mujoco', mujoco.__version__)"
