@@ -12,7 +12,7 @@
 import { VinegymError } from '@vinegym/protocol';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import { Rng } from '../math/rng.js';
+import { Rng, type NoiseSource } from '../math/rng.js';
 import type { Policy } from '../policies/policy.js';
 import type { VineConfig } from '../train/config.js';
 import { EpisodeTracker } from './episode-tracker.js';
@@ -50,6 +50,17 @@ interface RolloutState {
   snapshot: Uint8Array;
   obs: Float32Array;
 }
+
+/** What one env slot is doing in step 3: rollout `job` (−1 = idle), at step t of it. */
+interface RolloutSlot {
+  job: number;
+  t: number;
+  discountedReturn: number;
+  noise: NoiseSource;
+}
+
+/** Noise for idle slots: they step along (a vector env steps all its slots) but their actions are ignored. */
+const IDLE_NOISE: NoiseSource = { uniform: () => 0.5, normal: () => 0 };
 
 interface RolloutJob {
   state: number;
@@ -159,65 +170,68 @@ export class VineSampler {
     return jobs;
   }
 
-  /** Step 3: Q̂ by rollouts from restored states, in waves that fill every slot of every env. */
+  /**
+   * Step 3: Q̂ by rollouts from restored states. Every slot of every env works through a shared queue of rollouts:
+   * when one ends, the slot is restored to the next pending state at once, so slots idle only at the very end.
+   */
   private async estimateQ(policy: Policy, states: RolloutState[], jobs: RolloutJob[]) {
-    const { envs } = this.options;
+    const { envs, adapter, normalizer, gamma, config } = this.options;
+    const d = adapter.obsSize;
+    const drawsPerRow = adapter.actionKind === 'gaussian' ? adapter.actionSize : 1;
     const trunkSnapshots = await Promise.all(envs.map((env) => env.snapshot(range(env.numEnvs))));
     const qValues = new Float32Array(jobs.length);
+    const slots: RolloutSlot[][] = envs.map((env) => range(env.numEnvs).map(() => ({ job: -1, t: 0, discountedReturn: 0, noise: IDLE_NOISE })));
+    const obs = envs.map((env) => new Float32Array(env.numEnvs * d));
+    let nextJob = 0;
+    // Assignment is synchronous and in slot order, so which slot runs which rollout never depends on timing.
+    const assign = (k: number, i: number): Promise<void> | null => {
+      const slot = slots[k][i];
+      if (nextJob >= jobs.length) {
+        slot.job = -1;
+        return null;
+      }
+      const job = jobs[nextJob];
+      Object.assign(slot, { job: nextJob++, t: 0, discountedReturn: 0, noise: new Rng(job.noiseSeed) });
+      obs[k].set(states[job.state].obs, i * d);
+      return envs[k].restore(i, states[job.state].snapshot);
+    };
+    await Promise.all(envs.flatMap((env, k) => range(env.numEnvs).map((i) => assign(k, i))));
     let steps = 0;
-    const totalSlots = this.slotCounts.reduce((a, b) => a + b, 0);
-    for (let start = 0; start < jobs.length; start += totalSlots) {
-      const wave = jobs.slice(start, start + totalSlots);
-      let offset = 0;
-      const perEnv = envs.map((env) => {
-        const assigned = wave.slice(offset, offset + env.numEnvs).map((job, i) => ({ job, index: start + offset + i }));
-        offset += env.numEnvs;
-        return assigned;
+    while (slots.some((row) => row.some((slot) => slot.job >= 0))) {
+      const active = envs.map((_, k) => slots[k].some((slot) => slot.job >= 0));
+      const actions = envs.map((env, k) => {
+        if (!active[k]) return null;
+        const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
+        const per = chosen.length / env.numEnvs;
+        slots[k].forEach((slot, i) => {
+          if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
+        });
+        return chosen;
       });
-      const results = await Promise.all(envs.map((env, k) => this.rolloutWave(env, policy, states, perEnv[k])));
-      results.forEach((r, k) => {
-        r.returns.forEach((q, i) => (qValues[perEnv[k][i].index] = q));
-        steps += r.steps;
+      const results = await Promise.all(envs.map((env, k) => (active[k] ? env.step(adapter.envActions(actions[k]!, env.numEnvs)) : null)));
+      const restores: (Promise<void> | null)[] = [];
+      results.forEach((result, k) => {
+        if (!result) return;
+        steps += envs[k].numEnvs;
+        const raw = adapter.observationRows(result.observations);
+        const next = normalizer ? normalizer.normalize(raw) : raw;
+        slots[k].forEach((slot, i) => {
+          if (slot.job < 0) return;
+          slot.discountedReturn += gamma ** slot.t * result.rewards.data[i];
+          slot.t += 1;
+          const ended = result.terminated.data[i] === 1 || result.truncated.data[i] === 1 || slot.t === config.rolloutLength;
+          if (ended) {
+            qValues[slot.job] = slot.discountedReturn;
+            restores.push(assign(k, i));
+          } else {
+            obs[k].set(next.subarray(i * d, (i + 1) * d), i * d);
+          }
+        });
       });
+      await Promise.all(restores);
     }
     await Promise.all(envs.map((env, k) => Promise.all(trunkSnapshots[k].map((s, i) => env.restore(i, s)))));
     return { qValues, steps };
-  }
-
-  /** Runs up to numEnvs rollouts side by side in one vector env; slots beyond the jobs stay idle. */
-  private async rolloutWave(env: VectorEnv, policy: Policy, states: RolloutState[], assigned: { job: RolloutJob }[]) {
-    const { adapter, normalizer, gamma, config } = this.options;
-    const count = assigned.length;
-    if (count === 0) return { returns: [] as number[], steps: 0 };
-    await Promise.all(assigned.map(({ job }, i) => env.restore(i, states[job.state].snapshot)));
-    // Slots past `count` step along with a fresh copy of the first state; their results are ignored.
-    await Promise.all(range(env.numEnvs).slice(count).map((i) => env.restore(i, states[assigned[0].job.state].snapshot)));
-    const returns = new Array<number>(count).fill(0);
-    const done = new Array<boolean>(count).fill(false);
-    const rowRngs = [...assigned.map(({ job }) => new Rng(job.noiseSeed)), ...range(env.numEnvs - count).map(() => new Rng(0))];
-    const drawsPerRow = adapter.actionKind === 'gaussian' ? adapter.actionSize : 1;
-    let obs: Float32Array = Float32Array.from(range(env.numEnvs).flatMap((i) => [...states[(assigned[i] ?? assigned[0]).job.state].obs]));
-    let steps = 0;
-    for (let t = 0; t < config.rolloutLength && done.some((d) => !d); t++) {
-      let actions: Float32Array | Int32Array;
-      if (t === 0) {
-        const per = assigned[0].job.action.length;
-        actions = adapter.actionKind === 'gaussian' ? new Float32Array(env.numEnvs * per) : new Int32Array(env.numEnvs * per);
-        range(env.numEnvs).forEach((i) => actions.set((assigned[i] ?? assigned[0]).job.action as never, i * per));
-      } else {
-        actions = policy.act(obs, new RowNoise(rowRngs, drawsPerRow)).actions;
-      }
-      const result = await env.step(adapter.envActions(actions, env.numEnvs));
-      steps += env.numEnvs;
-      for (let i = 0; i < count; i++) {
-        if (done[i]) continue;
-        returns[i] += gamma ** t * result.rewards.data[i];
-        done[i] = result.terminated.data[i] === 1 || result.truncated.data[i] === 1;
-      }
-      const raw = adapter.observationRows(result.observations);
-      obs = normalizer ? normalizer.normalize(raw) : raw;
-    }
-    return { returns, steps };
   }
 
   /** Step 4: the (state, action) pairs with advantages Q − mean_k Q. */
