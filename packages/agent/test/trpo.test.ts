@@ -112,6 +112,22 @@ describe('trpoUpdate', () => {
     }
   });
 
+  it('measures the KL constraint on klObs when given (vine: all trunk states, not just the rollout set)', () => {
+    const policy = new CategoricalMlpPolicy(tf, { obsSize: 3, numActions: 3, hiddenSizes: [8], seed: 6 });
+    const rng = new Rng(5);
+    const batch = randomBatch(policy, rng, 4); // a tiny "rollout set"
+    const klObs = Float32Array.from({ length: 3 * 256 }, () => rng.normal());
+    const klTensor = tf.tensor2d(klObs, [256, 3]);
+    const old = policy.distributionParams(klTensor);
+    const stats = trpoUpdate(tf, policy, { ...batch, klObs }, trpoConfig({ maxKl: 0.01 }));
+    expect(stats.accepted).toBe(true);
+    const exact = meanKl(tf, old, policy.distributionParams(klTensor)).dataSync()[0];
+    expect(stats.kl).toBeCloseTo(exact, 6);
+    expect(exact).toBeLessThanOrEqual(0.01);
+    tf.dispose(klTensor);
+    policy.dispose();
+  });
+
   it('leaves θ unchanged when the line search finds nothing (huge δ, adversarial acceptance)', () => {
     const policy = new CategoricalMlpPolicy(tf, { obsSize: 3, numActions: 3, hiddenSizes: [8], seed: 5 });
     const batch = randomBatch(policy, new Rng(4), 32);
@@ -133,5 +149,5 @@ describe('trpoUpdate', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(accepted).toBeGreaterThan(100);
     policy.dispose();
-  });
+  }, 120_000); // ~10 s alone; generous for a loaded machine
 });

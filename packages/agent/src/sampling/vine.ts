@@ -30,6 +30,8 @@ export interface VineBatch {
   qValues: Float32Array;
   /** Raw trunk observations, for the normalizer. */
   rawObs: Float32Array;
+  /** Normalized trunk observations: the state distribution the KL constraint is estimated on. */
+  trunkObs: Float32Array;
   /** Every simulator step this iteration took: trunk plus all rollout slots. */
   steps: number;
   episodeReturns: number[];
@@ -105,6 +107,7 @@ export class VineSampler {
     const horizon = Math.ceil(config.trunkSteps / totalSlots);
     const picks = pickRolloutSet(rng, horizon * totalSlots, Math.min(config.rolloutSetSize, horizon * totalSlots));
     const rawRows: Float32Array[] = [];
+    const normalizedRows: Float32Array[] = [];
     const states: RolloutState[] = [];
     await Promise.all(
       envs.map(async (env, k) => {
@@ -133,6 +136,7 @@ export class VineSampler {
           this.trackers[k].record(i, result.rewards.data[i], result.terminated.data[i] === 1 || result.truncated.data[i] === 1);
         }
         rawRows.push(observed[k].raw);
+        normalizedRows.push(observed[k].obs);
         this.trunkObs[k] = adapter.observationRows(result.observations);
       });
     }
@@ -140,6 +144,7 @@ export class VineSampler {
     return {
       states,
       rawObs: concatRows(rawRows),
+      trunkObs: concatRows(normalizedRows),
       steps: horizon * totalSlots,
       episodeReturns: drained.flatMap((d) => d.returns),
       episodeLengths: drained.flatMap((d) => d.lengths),
@@ -236,7 +241,7 @@ export class VineSampler {
 
   /** Step 4: the (state, action) pairs with advantages Q − mean_k Q. */
   private assemble(
-    trunk: { states: RolloutState[]; rawObs: Float32Array; steps: number; episodeReturns: number[]; episodeLengths: number[] },
+    trunk: { states: RolloutState[]; rawObs: Float32Array; trunkObs: Float32Array; steps: number; episodeReturns: number[]; episodeLengths: number[] },
     jobs: RolloutJob[],
     qValues: Float32Array,
     rolloutSteps: number,
@@ -262,6 +267,7 @@ export class VineSampler {
       advantages,
       qValues,
       rawObs: trunk.rawObs,
+      trunkObs: trunk.trunkObs,
       steps: trunk.steps + rolloutSteps,
       episodeReturns: trunk.episodeReturns,
       episodeLengths: trunk.episodeLengths,

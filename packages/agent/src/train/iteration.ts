@@ -1,6 +1,7 @@
 /**
  * One TRPO iteration per sampler, as in the paper's §5 loop: (1) collect states with Q or advantage estimates,
- * (2) build the surrogate and KL constraint from sample averages, (3) take the constrained step (trpoUpdate).
+ * (2) build the surrogate and KL constraint from sample averages, (3) take the constrained step (trpoUpdate) —
+ * or, for the limiting cases, the natural step without line search (npg) or a plain gradient step (vpg).
  */
 import { explainedVariance, discountedReturns, generalizedAdvantageEstimate } from '../math/gae.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
@@ -9,7 +10,8 @@ import type { ValueFunction } from '../policies/value-function.js';
 import type { SinglePathSampler } from '../sampling/single-path.js';
 import type { VineSampler } from '../sampling/vine.js';
 import type { Tf } from '../tf.js';
-import { trpoUpdate, type TrpoUpdateStats } from '../trpo/update.js';
+import { trpoUpdate, type TrpoBatch, type TrpoUpdateStats } from '../trpo/update.js';
+import { vanillaPolicyGradientUpdate } from '../algos/vpg.js';
 import type { TrainConfig } from './config.js';
 
 export interface IterationOutcome {
@@ -20,6 +22,8 @@ export interface IterationOutcome {
   /** NaN when there is no value baseline. */
   explainedVariance: number;
   timings: { samplingMs: number; vfMs: number };
+  /** Algorithm-specific metrics added to the row (e.g. CEM's elite score). */
+  extra?: Record<string, number>;
 }
 
 export interface IterationParts {
@@ -28,6 +32,14 @@ export interface IterationParts {
   valueFunction: ValueFunction | null;
   normalizer: ObservationNormalizer | null;
   config: TrainConfig;
+}
+
+/** The policy step of config.algo: TRPO or NPG (trpoUpdate), or a vanilla gradient step (vpg). */
+export function policyGradientUpdate(parts: IterationParts, batch: TrpoBatch): TrpoUpdateStats {
+  const { tf, policy, config } = parts;
+  return config.algo === 'vpg'
+    ? vanillaPolicyGradientUpdate(tf, policy, batch, { ...config.vpg, normalizeAdvantages: config.trpo.normalizeAdvantages })
+    : trpoUpdate(tf, policy, batch, config.trpo);
 }
 
 export async function singlePathIteration(parts: IterationParts, sampler: SinglePathSampler): Promise<IterationOutcome> {
@@ -50,7 +62,7 @@ export async function singlePathIteration(parts: IterationParts, sampler: Single
     advantages = discountedReturns(batch.rewards, batch.terminated, batch.truncated, gamma);
   }
 
-  const update = trpoUpdate(tf, policy, { obs: batch.obs, actions: batch.actions, advantages, oldLogProbs: batch.logProbs }, config.trpo);
+  const update = policyGradientUpdate(parts, { obs: batch.obs, actions: batch.actions, advantages, oldLogProbs: batch.logProbs });
   clock = performance.now();
   if (valueFunction && returns) valueFunction.fit(batch.obs, returns);
   const vfMs = performance.now() - clock;
@@ -70,12 +82,7 @@ export async function vineIteration(parts: IterationParts, sampler: VineSampler)
   const clock = performance.now();
   const batch = await sampler.collect(policy);
   const samplingMs = performance.now() - clock;
-  const update = trpoUpdate(
-    tf,
-    policy,
-    { obs: batch.obs, actions: batch.actions, advantages: batch.advantages, oldLogProbs: batch.oldLogProbs },
-    config.trpo,
-  );
+  const update = policyGradientUpdate(parts, { obs: batch.obs, actions: batch.actions, advantages: batch.advantages, oldLogProbs: batch.oldLogProbs });
   normalizer?.update(batch.rawObs);
   return {
     update,

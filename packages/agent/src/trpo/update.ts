@@ -27,6 +27,12 @@ export interface TrpoBatch {
   oldLogProbs?: Float32Array;
   /** Per-sample weights of the averages (e.g. for vine rollout sets). */
   weights?: Float32Array;
+  /**
+   * States on which the KL constraint (and so the Fisher matrix) is estimated, row-major; default `obs`. The
+   * constraint is an expectation over the state distribution, so the vine sampler passes every trunk state,
+   * not only its small rollout set: a Fisher matrix from a few states leaves most directions unconstrained.
+   */
+  klObs?: Float32Array;
 }
 
 export interface TrpoUpdateStats {
@@ -74,15 +80,17 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: TrpoBatch, config: Trp
   const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
   const actions =
     policy.kind === 'gaussian' ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32') : tf.tensor1d(batch.actions, 'int32');
+  const klObs = batch.klObs ? tf.tensor(batch.klObs, [batch.klObs.length / policy.obsShape.reduce((a, b) => a * b, 1), ...policy.obsShape]) : obs;
   // θ_old's distributions: computed outside any gradient tape, so they are constants below.
   const oldParams: DistParams = policy.distributionParams(obs);
+  const oldKlParams: DistParams = klObs === obs ? oldParams : policy.distributionParams(klObs);
   const inputs: SurrogateInputs = {
     actions,
     advantages: tf.tensor1d(advantages),
     oldLogProbs: batch.oldLogProbs ? tf.tensor1d(batch.oldLogProbs) : logProb(tf, oldParams, actions),
     weights: batch.weights ? tf.tensor1d(batch.weights) : undefined,
   };
-  const fisherObs = fisherSubsample(tf, obs, config.fisherSubsample);
+  const fisherObs = fisherSubsample(tf, klObs, config.fisherSubsample);
 
   const objective = (params: DistParams): tfType.Scalar =>
     tf.tidy(() => {
@@ -92,13 +100,14 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: TrpoBatch, config: Trp
   const evaluateCurrent = (): LineSearchTrial =>
     tf.tidy(() => {
       const params = policy.distributionParams(obs);
-      return { surrogate: objective(params).dataSync()[0], kl: meanKl(tf, oldParams, params).dataSync()[0] };
+      const klParams = klObs === obs ? params : policy.distributionParams(klObs);
+      return { surrogate: objective(params).dataSync()[0], kl: meanKl(tf, oldKlParams, klParams).dataSync()[0] };
     });
 
   try {
     const thetaOld = getFlatParams(policy.variables);
     const surrogateBefore = tf.tidy(() => objective(oldParams).dataSync()[0]);
-    const entropy = tf.tidy(() => meanEntropy(tf, oldParams).dataSync()[0]);
+    const entropy = tf.tidy(() => meanEntropy(tf, oldKlParams).dataSync()[0]);
     timings.forwardMs = lap();
 
     const gradient = flatGrad(tf, () => objective(policy.distributionParams(obs)), policy.variables);
@@ -144,6 +153,10 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: TrpoBatch, config: Trp
     return { ...unchanged, surrogateAfter: result.surrogate, kl: result.kl, lineSearchSteps: result.steps, accepted: result.accepted };
   } finally {
     disposeDistParams(oldParams);
+    if (klObs !== obs) {
+      disposeDistParams(oldKlParams);
+      klObs.dispose();
+    }
     tf.dispose([obs, actions, inputs.advantages, inputs.oldLogProbs, fisherObs]);
     if (inputs.weights) inputs.weights.dispose();
   }
