@@ -31,7 +31,7 @@ export interface VineBatch {
   /** Raw trunk observations, for the normalizer. */
   rawObs: Float32Array;
   /** Normalized trunk observations: the state distribution the KL constraint is estimated on. */
-  trunkObs: Float32Array;
+  trunkStates: Float32Array;
   /** Every simulator step this iteration took: trunk plus all rollout slots. */
   steps: number;
   episodeReturns: number[];
@@ -144,7 +144,7 @@ export class VineSampler {
     return {
       states,
       rawObs: concatRows(rawRows),
-      trunkObs: concatRows(normalizedRows),
+      trunkStates: concatRows(normalizedRows),
       steps: horizon * totalSlots,
       episodeReturns: drained.flatMap((d) => d.returns),
       episodeLengths: drained.flatMap((d) => d.lengths),
@@ -241,7 +241,7 @@ export class VineSampler {
 
   /** Step 4: the (state, action) pairs with advantages Q − mean_k Q. */
   private assemble(
-    trunk: { states: RolloutState[]; rawObs: Float32Array; trunkObs: Float32Array; steps: number; episodeReturns: number[]; episodeLengths: number[] },
+    trunk: { states: RolloutState[]; rawObs: Float32Array; trunkStates: Float32Array; steps: number; episodeReturns: number[]; episodeLengths: number[] },
     jobs: RolloutJob[],
     qValues: Float32Array,
     rolloutSteps: number,
@@ -267,7 +267,7 @@ export class VineSampler {
       advantages,
       qValues,
       rawObs: trunk.rawObs,
-      trunkObs: trunk.trunkObs,
+      trunkStates: trunk.trunkStates,
       steps: trunk.steps + rolloutSteps,
       episodeReturns: trunk.episodeReturns,
       episodeLengths: trunk.episodeLengths,
