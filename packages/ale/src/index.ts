@@ -1,0 +1,16 @@
+export * from './cpu/index.js';
+export * from './asm/index.js';
+export { Machine, ALE_SYSTEM_SEED, type MachineOptions } from './machine.js';
+export { Tia } from './tia/tia.js';
+export { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
+export { Riot } from './riot.js';
+export type { Cartridge } from './cart/cartridge.js';
+export { createCartridge, detectCartType, md5Hex } from './cart/detect.js';
+export { InputEvents, ControllerPorts, type ControllerType } from './controls.js';
+export { Mt19937 } from './util/mt19937.js';
+export { seedSequenceState } from './util/seed-sequence.js';
+export { Action, ACTION_NAMES, actionDirections } from './ale/actions.js';
+export { GAMES, gameFor, genericGame, decimalScore, type GameInfo, type GameTracker } from './ale/games.js';
+export { AleEmulator, type EmulatorOptions } from './ale/emulator.js';
+export { AleEnv, type AleEnvOptions, type ObsType } from './ale/env.js';
+export { findAleRomDir, loadRom, romNameForGame } from './ale/roms.js';

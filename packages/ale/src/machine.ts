@@ -1,0 +1,305 @@
+/**
+ * The whole console: 6507 CPU + TIA + RIOT + cartridge on the 13-bit bus, with ALE's (Stella 2.x) system model.
+ *
+ * Cycle model: the CPU performs exactly one bus access per cycle. Before each access the machine increments
+ * `cycles` (as Stella's M6502High does), then dispatches it; the TIA and RIOT derive their state from `cycles`
+ * lazily (the TIA renders up to `3 * cycles` colour clocks when accessed). WSYNC halts the CPU by advancing
+ * `cycles` to the end of the scanline inside the write: the bus "absorbs" the halted cycles.
+ *
+ * Address decoding (A0-A12): A12=1 cartridge; else A7=0 TIA; else A9=0 RIOT RAM; else RIOT I/O.
+ *
+ * A frame (`runFrame`, Stella's TIA::update) starts by rebasing the cycle counter (keeping the horizontal phase)
+ * and runs the CPU until the TIA ends the frame (VSYNC switched off at least a line after it was switched on, or
+ * more than 290/342 scanlines), at most 25,000 instructions; an unfinished frame continues in the next call.
+ */
+import { Cpu6502 } from './cpu/index.js';
+import type { Bus } from './cpu/index.js';
+import type { Cartridge } from './cart/cartridge.js';
+import { createCartridge, md5Hex } from './cart/detect.js';
+import { ControllerPorts, type ControllerType, InputEvents } from './controls.js';
+import { Riot } from './riot.js';
+import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
+import { Tia } from './tia/tia.js';
+import { ByteReader, ByteWriter } from './util/bytes.js';
+import { Mt19937 } from './util/mt19937.js';
+
+/** ALE's default `system_random_seed`. */
+export const ALE_SYSTEM_SEED = 4753849;
+const INSTRUCTIONS_PER_UPDATE = 25000;
+const STATE_MAGIC = 'vinegym-ale-machine-1';
+
+export interface MachineOptions {
+  /** Bank-switching scheme; default: detection as ALE's Stella does. */
+  cartType?: string;
+  /** First exported scanline after the frame start (Stella property Display.YStart, default 34). */
+  yStart?: number;
+  /** Exported scanlines (Display.Height, default 210; PAL ROMs get 250). */
+  height?: number;
+  /** 'auto' runs 60 frames at power-on and counts long frames, as ALE's console does. */
+  format?: 'auto' | 'NTSC' | 'PAL';
+  leftController?: ControllerType;
+  rightController?: ControllerType;
+  swapPaddles?: boolean;
+  leftDifficulty?: 'A' | 'B';
+  rightDifficulty?: 'A' | 'B';
+  hmoveBlanks?: boolean;
+  /** Seed of the system RNG (power-on RAM, timer start, Superchip RAM). */
+  systemSeed?: number;
+}
+
+export class Machine implements Bus {
+  readonly cpu: Cpu6502;
+  readonly tia: Tia;
+  readonly riot: Riot;
+  readonly cart: Cartridge;
+  readonly events = new InputEvents();
+  readonly ports: ControllerPorts;
+  readonly rng: Mt19937;
+  readonly md5: string;
+  /** 'NTSC' or 'PAL' (decided at power-on). */
+  readonly format: 'NTSC' | 'PAL';
+  readonly palette: Palette;
+
+  /** CPU cycles since the start of the current frame. */
+  cycles = 0;
+  dataBus = 0;
+  lastAccessWasRead = true;
+  /** Instructions executed in total (diagnostics). */
+  instructions = 0;
+  private stopRequested = false;
+  /** While true, bus accesses have no side effects and cost no cycles (used around cpu.reset()). */
+  private quiet = false;
+  private readonly hasSnoop: boolean;
+
+  constructor(rom: Uint8Array, options: MachineOptions = {}) {
+    this.md5 = md5Hex(rom);
+    this.cart = createCartridge(rom, options.cartType);
+    this.hasSnoop = typeof this.cart.snoop === 'function';
+    this.ports = new ControllerPorts(this.events, {
+      left: options.leftController ?? 'joystick',
+      right: options.rightController ?? 'joystick',
+      swapPaddles: options.swapPaddles ?? false,
+      leftDifficulty: options.leftDifficulty ?? 'B',
+      rightDifficulty: options.rightDifficulty ?? 'B',
+    });
+    this.rng = new Mt19937(options.systemSeed ?? ALE_SYSTEM_SEED);
+    const self = this;
+    const sys = {
+      get cycles() {
+        return self.cycles;
+      },
+      set cycles(v: number) {
+        self.cycles = v;
+      },
+      get dataBus() {
+        return self.dataBus;
+      },
+      get lastAccessWasRead() {
+        return self.lastAccessWasRead;
+      },
+      stopCpu() {
+        self.stopRequested = true;
+      },
+    };
+    this.riot = new Riot(sys, this.ports);
+    const yStart = options.yStart ?? 34;
+    let height = options.height ?? 210;
+    const hmoveBlanks = options.hmoveBlanks ?? true;
+    this.tia = new Tia(sys as never, this.ports, { yStart, height, pal: false, hmoveBlanks });
+    this.cpu = new Cpu6502(this);
+
+    // Power-on as ALE's console: RIOT RAM and timer from the system RNG, then format detection, then reset.
+    this.riot.randomizeRam(this.rng);
+    this.riot.reset(this.rng);
+    let format: 'NTSC' | 'PAL' = options.format === 'PAL' ? 'PAL' : 'NTSC';
+    if ((options.format ?? 'auto') === 'auto') {
+      this.reset();
+      let palCount = 0;
+      for (let i = 0; i < 60; i++) {
+        this.runFrame();
+        if (i >= 30 && this.tia.scanlines() > 285) palCount++;
+      }
+      format = palCount >= 15 ? 'PAL' : 'NTSC';
+    }
+    if (format === 'PAL' && height === 210) height = 250;
+    this.format = format;
+    this.palette = format === 'PAL' ? PAL_PALETTE : NTSC_PALETTE;
+    this.tia.setConfig({ yStart, height, pal: format === 'PAL', hmoveBlanks });
+    this.reset();
+  }
+
+  // ---------------------------------------------------------------- bus
+
+  read(address: number): number {
+    if (this.quiet) return this.peekQuiet(address);
+    this.cycles++;
+    const a = address & 0x1fff;
+    let v: number;
+    if (a & 0x1000) {
+      v = this.cart.peek(address);
+    } else {
+      if (this.hasSnoop) this.cart.snoop!(address, 0, false);
+      if ((a & 0x80) === 0) v = this.tia.peek(a);
+      else if ((a & 0x200) === 0) v = this.riot.ram[a & 0x7f]!;
+      else v = this.riot.peek(a);
+    }
+    this.dataBus = v;
+    this.lastAccessWasRead = true;
+    return v;
+  }
+
+  write(address: number, value: number): void {
+    if (this.quiet) return;
+    this.cycles++;
+    const a = address & 0x1fff;
+    if (a & 0x1000) {
+      this.cart.poke(address, value);
+    } else {
+      if (this.hasSnoop) this.cart.snoop!(address, value, true);
+      if ((a & 0x80) === 0) this.tia.poke(a, value);
+      else if ((a & 0x200) === 0) this.riot.ram[a & 0x7f] = value;
+      else this.riot.poke(a, value);
+    }
+    this.dataBus = value;
+    this.lastAccessWasRead = false;
+  }
+
+  /** Read without side effects or cycles (debugging, quiet CPU reset). */
+  peekQuiet(address: number): number {
+    const a = address & 0x1fff;
+    if (a & 0x1000) return 0;
+    if ((a & 0x80) !== 0 && (a & 0x200) === 0) return this.riot.ram[a & 0x7f]!;
+    return 0;
+  }
+
+  /** Stella's System::peek as used by ALE's RAM readers and the CPU reset: updates the data bus, no cycles. */
+  systemPeek(address: number): number {
+    const a = address & 0x1fff;
+    let v: number;
+    if (a & 0x1000) v = this.cart.peek(address);
+    else if ((a & 0x80) === 0) v = this.tia.peek(a);
+    else if ((a & 0x200) === 0) v = this.riot.ram[a & 0x7f]!;
+    else v = this.riot.peek(a);
+    this.dataBus = v;
+    return v;
+  }
+
+  // ---------------------------------------------------------------- system
+
+  private resetCycles(): void {
+    this.riot.systemCyclesReset(this.cycles);
+    this.tia.systemCyclesReset(this.cycles);
+    this.cycles = 0;
+  }
+
+  /** Console reset (Stella's System::reset): devices in attach order, then the CPU. RIOT RAM is kept. */
+  reset(): void {
+    this.resetCycles();
+    this.riot.reset(this.rng);
+    this.tia.reset();
+    this.cart.reset(this.rng);
+    this.quiet = true;
+    this.cpu.reset();
+    this.quiet = false;
+    this.cpu.a = 0;
+    this.cpu.x = 0;
+    this.cpu.y = 0;
+    this.cpu.sp = 0xff;
+    this.cpu.p = 0x20;
+    this.lastAccessWasRead = true;
+    this.cpu.pc = this.systemPeek(0xfffc) | (this.systemPeek(0xfffd) << 8);
+  }
+
+  /** Emulates one frame (one TIA update). Returns the number of scanlines of the frame. */
+  runFrame(): number {
+    const tia = this.tia;
+    if (!tia.partialFrame) tia.startFrame(() => this.resetCycles());
+    tia.partialFrame = true;
+    this.stopRequested = false;
+    const cpu = this.cpu;
+    let n = INSTRUCTIONS_PER_UPDATE;
+    while (!this.stopRequested && n > 0) {
+      cpu.step();
+      n--;
+    }
+    this.instructions += INSTRUCTIONS_PER_UPDATE - n;
+    tia.finishUpdate();
+    return tia.currentScanline;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  get screenWidth(): number {
+    return 160;
+  }
+
+  get screenHeight(): number {
+    return this.tia.height;
+  }
+
+  /** Palette indices of the exported screen (height x 160), a view into the TIA's buffer. */
+  screen(): Uint8Array {
+    return this.tia.current.subarray(0, 160 * this.tia.height);
+  }
+
+  screenRGB(out = new Uint8Array(160 * this.tia.height * 3)): Uint8Array {
+    const src = this.screen();
+    const rgb = this.palette.rgb;
+    for (let i = 0, o = 0; i < src.length; i++, o += 3) {
+      const p = src[i]! * 3;
+      out[o] = rgb[p]!;
+      out[o + 1] = rgb[p + 1]!;
+      out[o + 2] = rgb[p + 2]!;
+    }
+    return out;
+  }
+
+  screenGrayscale(out = new Uint8Array(160 * this.tia.height)): Uint8Array {
+    const src = this.screen();
+    const gray = this.palette.gray;
+    for (let i = 0; i < src.length; i++) out[i] = gray[src[i]!]!;
+    return out;
+  }
+
+  /** The 128 bytes of RIOT RAM (a copy). */
+  ram(): Uint8Array {
+    return this.riot.ram.slice();
+  }
+
+  // ---------------------------------------------------------------- state
+
+  saveState(): Uint8Array {
+    const w = new ByteWriter();
+    w.string(STATE_MAGIC);
+    w.string(this.md5);
+    w.bytes(this.cpu.saveState());
+    w.f64(this.cycles);
+    w.u8(this.dataBus);
+    w.bool(this.lastAccessWasRead);
+    w.f64(this.instructions);
+    w.bytes(this.rng.saveState());
+    this.riot.saveState(w);
+    this.tia.saveState(w);
+    this.cart.saveState(w);
+    this.events.saveState(w);
+    w.u8(this.ports.switchBits);
+    return w.finish();
+  }
+
+  loadState(state: Uint8Array): void {
+    const r = new ByteReader(state);
+    if (r.string() !== STATE_MAGIC) throw new Error('Machine.loadState: not a machine state');
+    if (r.string() !== this.md5) throw new Error('Machine.loadState: state belongs to another ROM');
+    this.cpu.loadState(r.bytes());
+    this.cycles = r.f64();
+    this.dataBus = r.u8();
+    this.lastAccessWasRead = r.bool();
+    this.instructions = r.f64();
+    this.rng.loadState(r.bytes());
+    this.riot.loadState(r);
+    this.tia.loadState(r);
+    this.cart.loadState(r);
+    this.events.loadState(r);
+    this.ports.switchBits = r.u8();
+  }
+}

@@ -1,0 +1,58 @@
+// Whole-machine behaviour: determinism and state round trips.
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../src/machine.js';
+import { kernelRom } from './helpers.js';
+
+describe('Machine', () => {
+  const rom = kernelRom(
+    '  lda #$80\n  sta COLUBK\n  lda #$1E\n  sta COLUPF\n  lda #$44\n  sta COLUP0\n  lda #1\n  sta GRP0',
+    '  inc $81\n  lda $81\n  sta PF1\n  sta GRP0',
+    '  inc $80\n  lda $80\n  sta COLUBK',
+  );
+
+  it('is deterministic for the same ROM and seed', () => {
+    const a = new Machine(rom, { format: 'NTSC' });
+    const b = new Machine(rom, { format: 'NTSC' });
+    for (let i = 0; i < 20; i++) {
+      a.runFrame();
+      b.runFrame();
+    }
+    expect(a.screen()).toEqual(b.screen());
+    expect(a.ram()).toEqual(b.ram());
+  });
+
+  it('saveState/loadState round trip continues identically', () => {
+    const a = new Machine(rom, { format: 'NTSC' });
+    for (let i = 0; i < 10; i++) a.runFrame();
+    const state = a.saveState();
+    const expected: Uint8Array[] = [];
+    for (let i = 0; i < 10; i++) {
+      a.runFrame();
+      expected.push(a.screen().slice());
+    }
+    const b = new Machine(rom, { format: 'NTSC' });
+    b.loadState(state);
+    for (let i = 0; i < 10; i++) {
+      b.runFrame();
+      expect(Buffer.compare(Buffer.from(b.screen()), Buffer.from(expected[i]!))).toBe(0);
+    }
+    expect(b.ram()).toEqual(a.ram());
+    expect(Buffer.compare(Buffer.from(b.saveState()), Buffer.from(a.saveState()))).toBe(0);
+  });
+
+  it('rejects a state of another ROM', () => {
+    const a = new Machine(rom, { format: 'NTSC' });
+    const other = new Machine(kernelRom('  nop'), { format: 'NTSC' });
+    expect(() => other.loadState(a.saveState())).toThrow(/another ROM/);
+  });
+
+  it('exports RGB and grayscale through the NTSC palette', () => {
+    const a = new Machine(rom, { format: 'NTSC' });
+    for (let i = 0; i < 3; i++) a.runFrame();
+    const idx = a.screen()[100 * 160 + 50]!;
+    const rgb = a.screenRGB();
+    const o = (100 * 160 + 50) * 3;
+    expect([rgb[o], rgb[o + 1], rgb[o + 2]]).toEqual(Array.from(a.palette.rgb.subarray(idx * 3, idx * 3 + 3)));
+    expect(a.screenGrayscale()[100 * 160 + 50]).toBe(a.palette.gray[idx]);
+  });
+});
