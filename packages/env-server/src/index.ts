@@ -2,6 +2,7 @@ export * from './env.js';
 export * from './rng.js';
 export * from './envs/cartpole.js';
 export * from './envs/raster.js';
+export * from './envs/mujoco/index.js';
 export * from './registry.js';
 export * from './plugin.js';
 export * from './snapshot.js';

@@ -5,6 +5,9 @@ import { VinegymError } from '@vinegym/protocol';
 import type { EnvDescription, KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from './env.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
+import { MUJOCO_ENVS } from './envs/mujoco/index.js';
+// Top-level await: the MuJoCo WebAssembly module is loaded before createDefaultRegistry can run.
+import './envs/mujoco/ready.js';
 
 /** Gymnasium's ENV_ID_RE: optional `namespace/`, a name, optional `-v<version>`. */
 export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
@@ -51,11 +54,12 @@ export class EnvRegistry {
   }
 }
 
-/** A registry with the built-in envs (CartPole-v0, CartPole-v1). */
+/** A registry with the built-in envs (CartPole-v0, CartPole-v1, the MuJoCo v5 tasks and mujoco/custom-v0). */
 export function createDefaultRegistry(): EnvRegistry {
   const registry = new EnvRegistry();
   registry.register(CARTPOLE_V0);
   registry.register(CARTPOLE_V1);
+  for (const definition of MUJOCO_ENVS) registry.register(definition);
   return registry;
 }
 

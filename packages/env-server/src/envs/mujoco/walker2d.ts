@@ -1,0 +1,72 @@
+/**
+ * Walker2d-v5 (Gymnasium): reward = healthy_reward·[healthy] + forward_reward_weight·vx − ctrl_cost_weight·Σa².
+ * Healthy (strict bounds): z = qpos[1] inside healthy_z and angle = qpos[2] inside healthy_angle. The
+ * observation clips qvel to ±10.
+ */
+import type { EnvKwargs } from '../../env.js';
+import { defineMujocoEnv } from './define.js';
+import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import { WALKER2D_XML } from './models/walker2d.js';
+import type { MujocoTask } from './task.js';
+import { pushClipped, pushFrom, sumOfSquares, velocities } from './task.js';
+
+export function walker2dTask(kwargs: EnvKwargs, xml = WALKER2D_XML): MujocoTask {
+  const forwardWeight = kwargs.forward_reward_weight as number;
+  const ctrlWeight = kwargs.ctrl_cost_weight as number;
+  const healthyReward = kwargs.healthy_reward as number;
+  const terminateWhenUnhealthy = kwargs.terminate_when_unhealthy as boolean;
+  const [zMin, zMax] = rangeOf(kwargs, 'healthy_z');
+  const [angleMin, angleMax] = rangeOf(kwargs, 'healthy_angle');
+  const skip = kwargs.exclude_current_positions_from_observation ? 1 : 0;
+
+  return {
+    xml,
+    frameSkip: kwargs.frame_skip as number,
+    resetNoiseScale: kwargs.reset_noise_scale as number,
+    position: (sim) => [sim.qpos[0]],
+    observe: (sim) => {
+      const out: number[] = [];
+      pushFrom(out, sim.qpos, skip);
+      pushClipped(out, sim.qvel, 0, -10, 10);
+      return out;
+    },
+    reward: (sim, step) => {
+      const [vx] = velocities(step);
+      const [z, angle] = [sim.qpos[1], sim.qpos[2]];
+      const healthy = zMin < z && z < zMax && angleMin < angle && angle < angleMax;
+      const forward = forwardWeight * vx;
+      const survive = healthy ? healthyReward : 0;
+      const ctrlCost = ctrlWeight * sumOfSquares(step.action);
+      return {
+        reward: forward + survive - ctrlCost,
+        terminated: !healthy && terminateWhenUnhealthy,
+        info: {
+          reward_forward: forward,
+          reward_ctrl: -ctrlCost,
+          reward_survive: survive,
+          x_position: sim.qpos[0],
+          z_distance_from_origin: z - sim.qpos0[1],
+          x_velocity: vx,
+        },
+      };
+    },
+    resetInfo: (sim) => ({ x_position: sim.qpos[0], z_distance_from_origin: sim.qpos[1] - sim.qpos0[1] }),
+  };
+}
+
+export const WALKER2D_V5 = defineMujocoEnv({
+  id: 'Walker2d-v5',
+  description: 'A planar biped walker, as Gymnasium Walker2d-v5 (MuJoCo).',
+  kwargs: {
+    forward_reward_weight: numberKwarg(1.0, 'Weight of the forward (x) velocity reward.'),
+    ctrl_cost_weight: numberKwarg(1e-3, 'Weight of the control cost Σa².'),
+    healthy_reward: numberKwarg(1.0, 'Reward for every step the walker is healthy.'),
+    terminate_when_unhealthy: booleanKwarg(true, 'End the episode when the walker becomes unhealthy.'),
+    ...rangeKwargs('healthy_z', 0.8, 2.0, 'the healthy torso height qpos[1]'),
+    ...rangeKwargs('healthy_angle', -1, 1, 'the healthy torso angle qpos[2]'),
+    reset_noise_scale: numberKwarg(5e-3, RESET_NOISE_DESCRIPTION),
+    exclude_current_positions_from_observation: booleanKwarg(true, EXCLUDE_POSITIONS_DESCRIPTION),
+    frame_skip: frameSkipKwarg(4),
+  },
+  task: (kwargs) => walker2dTask(kwargs),
+});
