@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
 packages=(gymnasium numpy msgpack websockets pytest ale-py mujoco imageio packaging)
-modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py, mujoco, imageio, packaging"
+modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py, mujoco, imageio, packaging, vinegym"
 
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import $modules" 2>/dev/null; then
   echo "setup-python: $venv already has ${packages[*]}; nothing to do"
@@ -24,4 +24,5 @@ echo "setup-python: installing ${packages[*]} into $venv"
 # --retries 0: an unreachable default index fails at once instead of after minutes of retries, and pip then
 # takes the packages from the other indexes it is configured with.
 "$venv/bin/python" -m pip install --quiet --retries 0 --timeout 10 "${packages[@]}"
+"$venv/bin/python" -m pip install --quiet --retries 0 --timeout 10 -e "$root/bridges/python"
 "$venv/bin/python" -c "import $modules; print('setup-python: ok, gymnasium', gymnasium.__version__, 'numpy', numpy.__version__, 'mujoco', mujoco.__version__)"

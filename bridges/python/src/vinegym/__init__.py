@@ -1,0 +1,9 @@
+"""vinegym for Python: serve Gymnasium envs over vinegym protocol v1 (`vinegym-bridge serve`), and use vinegym
+servers as Gymnasium envs (`RemoteEnv`, `RemoteVectorEnv`)."""
+from vinegym._version import __version__
+from vinegym.client.connection import VinegymClient
+from vinegym.client.remote_env import RemoteEnv
+from vinegym.client.remote_vector_env import RemoteVectorEnv
+from vinegym.protocol.errors import ErrorCode, VinegymError
+
+__all__ = ["ErrorCode", "RemoteEnv", "RemoteVectorEnv", "VinegymClient", "VinegymError", "__version__"]

@@ -1,0 +1,5 @@
+import sys
+
+from vinegym.cli import main
+
+sys.exit(main())

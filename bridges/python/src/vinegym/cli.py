@@ -1,0 +1,74 @@
+"""`vinegym-bridge serve <env id> ...` and `python -m vinegym serve ...`."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+
+from vinegym.server.config import ServerConfig
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vinegym-bridge", description="vinegym Python bridge")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve a Gymnasium env over vinegym protocol v1",
+        description="Serves a Gymnasium env at ws://HOST:PORT/v1/ws and prints that URL as the first stdout line.",
+    )
+    serve.add_argument("env", help="registered id (CartPole-v1, Hopper-v5, ALE/Pong-v5), module:env-id or module:Class")
+    serve.add_argument("--kwargs", default="{}", help="JSON object of env constructor kwargs (defaults for clients)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="TCP port; 0 (the default) picks a free one")
+    serve.add_argument("--token", default=os.environ.get("VINEGYM_TOKEN"), help="shared secret for hello")
+    serve.add_argument("--max-envs", type=_positive_int, default=1024, help="largest num_envs of a session")
+    serve.add_argument("--max-sessions", type=_positive_int, default=16, help="sessions per connection")
+    serve.add_argument("--max-message-bytes", type=_positive_int, default=64 * 1024 * 1024)
+    serve.add_argument(
+        "--max-episode-steps", type=_positive_int, default=None, help="time limit (default: the env registration's)"
+    )
+    serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        server_kwargs = json.loads(args.kwargs)
+    except json.JSONDecodeError as error:
+        print(f"vinegym-bridge: --kwargs is not JSON: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(server_kwargs, dict):
+        print("vinegym-bridge: --kwargs must be a JSON object", file=sys.stderr)
+        return 2
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        max_sessions=args.max_sessions,
+        max_envs_per_session=args.max_envs,
+        max_message_bytes=args.max_message_bytes,
+        ping_interval_s=args.ping_interval,
+    )
+    from vinegym.server.serve import build_server, run_until_signalled
+
+    try:
+        server = build_server(args.env, config, server_kwargs, args.max_episode_steps)
+    except Exception as error:
+        print(f"vinegym-bridge: cannot serve {args.env}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    asyncio.run(run_until_signalled(server))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Using vinegym servers from Python."""

@@ -1,0 +1,168 @@
+"""Frames <-> bytes. Encoding emits the canonical form of PROTOCOL.md 3.1; decoding is strict (3) and turns every
+NDArray map into a numpy array (3.2).
+
+Python values map to MessagePack by type: `int` -> int (canonical width, int64 beyond uint32), `float` -> float64,
+`bytes` -> bin, `np.ndarray` -> NDArray map, numpy scalars -> int/float/bool, tuples -> arrays.
+"""
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import msgpack
+import numpy as np
+
+from vinegym.protocol.ndarray import (
+    MAX_SAFE_INTEGER,
+    looks_like_ndarray,
+    ndarray_bytes,
+    ndarray_from_wire,
+    wire_dtype_name,
+)
+
+
+class FrameDecodeError(ValueError):
+    """The bytes are not one valid protocol MessagePack value."""
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def _header(out: list[bytes], length: int, fix_base: int | None, fix_max: int, codes: tuple[int, int, int]) -> None:
+    """Appends the smallest str/bin/array/map header for `length` (codes: 8-, 16-, 32-bit length markers)."""
+    if fix_base is not None and length <= fix_max:
+        out.append(bytes((fix_base | length,)))
+    elif codes[0] and length < 2**8:
+        out.append(struct.pack(">BB", codes[0], length))
+    elif length < 2**16:
+        out.append(struct.pack(">BH", codes[1], length))
+    else:
+        out.append(struct.pack(">BI", codes[2], length))
+
+
+def _encode_int(out: list[bytes], value: int) -> None:
+    if 0 <= value <= 0x7F:
+        out.append(bytes((value,)))
+    elif 0 < value < 2**8:
+        out.append(struct.pack(">BB", 0xCC, value))
+    elif 0 < value < 2**16:
+        out.append(struct.pack(">BH", 0xCD, value))
+    elif 0 < value < 2**32:
+        out.append(struct.pack(">BI", 0xCE, value))
+    elif -32 <= value < 0:
+        out.append(struct.pack(">b", value))
+    elif -(2**7) <= value < 0:
+        out.append(struct.pack(">Bb", 0xD0, value))
+    elif -(2**15) <= value < 0:
+        out.append(struct.pack(">Bh", 0xD1, value))
+    elif -(2**31) <= value < 0:
+        out.append(struct.pack(">Bi", 0xD2, value))
+    elif -MAX_SAFE_INTEGER < value < MAX_SAFE_INTEGER:
+        out.append(struct.pack(">Bq", 0xD3, value))
+    else:
+        out.append(struct.pack(">Bd", 0xCB, float(value)))
+
+
+def _encode_str(out: list[bytes], value: str) -> None:
+    data = value.encode("utf-8")
+    _header(out, len(data), 0xA0, 31, (0xD9, 0xDA, 0xDB))
+    out.append(data)
+
+
+def _encode_bin(out: list[bytes], data: bytes) -> None:
+    _header(out, len(data), None, -1, (0xC4, 0xC5, 0xC6))
+    out.append(data)
+
+
+def _encode_ndarray(out: list[bytes], array: np.ndarray[Any, Any]) -> None:
+    out.append(b"\x83")
+    _encode_str(out, "dtype")
+    _encode_str(out, wire_dtype_name(array.dtype))
+    _encode_str(out, "shape")
+    _header(out, array.ndim, 0x90, 15, (0, 0xDC, 0xDD))
+    for d in array.shape:
+        _encode_int(out, int(d))
+    _encode_str(out, "data")
+    _encode_bin(out, ndarray_bytes(array))
+
+
+def _encode(out: list[bytes], value: Any) -> None:
+    if value is None:
+        out.append(b"\xc0")
+    elif value is True or value is False or isinstance(value, np.bool_):
+        out.append(b"\xc3" if value else b"\xc2")
+    elif isinstance(value, (int, np.integer)):
+        _encode_int(out, int(value))
+    elif isinstance(value, (float, np.floating)):
+        out.append(struct.pack(">Bd", 0xCB, float(value)))
+    elif isinstance(value, str):
+        _encode_str(out, value)
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        _encode_bin(out, bytes(value))
+    elif isinstance(value, dict):
+        _header(out, len(value), 0x80, 15, (0, 0xDE, 0xDF))
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"map keys must be str, got {type(key).__name__}")
+            _encode_str(out, key)
+            _encode(out, item)
+    elif isinstance(value, (list, tuple)):
+        _header(out, len(value), 0x90, 15, (0, 0xDC, 0xDD))
+        for item in value:
+            _encode(out, item)
+    elif isinstance(value, np.ndarray):
+        _encode_ndarray(out, value)
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} as a protocol value")
+
+
+def encode_frame(frame: Any) -> bytes:
+    """The canonical MessagePack encoding of `frame`."""
+    out: list[bytes] = []
+    _encode(out, frame)
+    return b"".join(out)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _reject_extension(code: int, data: bytes) -> Any:
+    raise FrameDecodeError(f"MessagePack extension type {code} is not allowed")
+
+
+def _convert(value: Any) -> Any:
+    """Checks map keys and turns NDArray maps into numpy arrays, recursively."""
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise FrameDecodeError("map keys must be str")
+        if looks_like_ndarray(value):
+            try:
+                return ndarray_from_wire(value)
+            except ValueError as error:
+                raise FrameDecodeError(str(error)) from None
+        return {key: _convert(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_convert(item) for item in value]
+    if isinstance(value, msgpack.Timestamp):
+        raise FrameDecodeError("MessagePack extension type -1 (timestamp) is not allowed")
+    return value
+
+
+def decode_frame(data: bytes) -> Any:
+    """Decodes exactly one MessagePack value; FrameDecodeError for anything PROTOCOL.md 3 rejects."""
+    try:
+        value = msgpack.unpackb(
+            data,
+            raw=False,
+            use_list=True,
+            strict_map_key=False,
+            ext_hook=_reject_extension,
+        )
+    except FrameDecodeError:
+        raise
+    except msgpack.ExtraData:
+        raise FrameDecodeError("bytes after the MessagePack value") from None
+    except Exception as error:  # truncated frames, 0xc1, invalid UTF-8, ...
+        raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
+    return _convert(value)

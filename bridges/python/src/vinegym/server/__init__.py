@@ -1,0 +1,1 @@
+"""Serving Gymnasium envs over vinegym protocol v1."""

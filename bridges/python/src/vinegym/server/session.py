@@ -1,0 +1,306 @@
+"""A session (PROTOCOL.md 7.3-7.9, 8): `num_envs` single Gymnasium envs reset and stepped together, with the
+time limit, the three autoreset modes, seeding rules, snapshots and rendering implemented here over single envs
+(no Gymnasium vector env)."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
+from vinegym.protocol.infos import info_map_to_wire
+from vinegym.protocol.spaces import batch_wire_space, space_to_wire
+from vinegym.protocol.values import InvalidValueError, single_to_wire, split_wire_batch, stack_to_wire
+from vinegym.server.capabilities import EnvCapabilities
+from vinegym.server.env_source import EnvSource
+from vinegym.server.kwargs import canonical_kwargs
+from vinegym.snapshots.envelope import Envelope, open_envelope, seal_envelope
+from vinegym.snapshots.strategies import SnapshotStrategy, select_strategy
+
+AUTORESET_MODES = ("next_step", "same_step", "disabled")
+
+
+class EnvStatus(str, Enum):
+    NEVER_RESET = "never_reset"
+    RUNNING = "running"
+    ENDED = "ended"  # the last step ended the episode (next_step: reset pending; disabled: must reset)
+
+
+@dataclass
+class EnvSlot:
+    env: gym.Env[Any, Any]
+    status: EnvStatus = EnvStatus.NEVER_RESET
+    elapsed_steps: int = 0
+    first_reset_seed: int | None = None
+
+
+class Session:
+    def __init__(
+        self,
+        session_id: str,
+        source: EnvSource,
+        capabilities: EnvCapabilities,
+        kwargs: dict[str, Any],
+        num_envs: int,
+        seed: int | None,
+        autoreset_mode: str,
+        snapshot_key: bytes,
+    ) -> None:
+        self.session_id = session_id
+        self.source = source
+        self.capabilities = capabilities
+        self.kwargs = kwargs
+        self.kwargs_key = canonical_kwargs(kwargs)
+        self.num_envs = num_envs
+        self.autoreset_mode = autoreset_mode
+        self.broken_reason: str | None = None
+        render_mode = "rgb_array" if capabilities.render_supported else None
+        self.slots: list[EnvSlot] = []
+        try:
+            for i in range(num_envs):
+                env = source.make(kwargs, render_mode)
+                self.slots.append(EnvSlot(env, first_reset_seed=None if seed is None else seed + i))
+            first = self.slots[0].env
+            self.snapshot_strategy: SnapshotStrategy | None = (
+                select_strategy(first, snapshot_key) if capabilities.snapshot_supported else None
+            )
+            if self.snapshot_strategy is not None:
+                for slot in self.slots:
+                    slot.env = self.snapshot_strategy.prepare(slot.env)
+            self.single_observation_space = first.observation_space
+            self.single_action_space = first.action_space
+            self.wire_observation_space = space_to_wire(first.observation_space)
+            self.wire_action_space = space_to_wire(first.action_space)
+        except Exception as error:
+            self.close()
+            raise VinegymError(ErrorCode.ENV_ERROR, f"creating {source.env_id} failed: {error}") from error
+
+    # ------------------------------------------------------------ descriptions
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "env_id": self.source.env_id,
+            "num_envs": self.num_envs,
+            "autoreset_mode": self.autoreset_mode,
+            "single_observation_space": self.wire_observation_space,
+            "single_action_space": self.wire_action_space,
+            "observation_space": batch_wire_space(self.wire_observation_space, self.num_envs),
+            "action_space": batch_wire_space(self.wire_action_space, self.num_envs),
+            "max_episode_steps": self.source.max_episode_steps,
+            "snapshot_supported": self.capabilities.snapshot_supported,
+            "render_supported": self.capabilities.render_supported,
+        }
+
+    # ------------------------------------------------------------ helpers
+
+    def _check_usable(self) -> None:
+        if self.broken_reason is not None:
+            raise VinegymError(
+                ErrorCode.ENV_ERROR,
+                f"session {self.session_id} is unusable after an env error ({self.broken_reason}); close it",
+            )
+
+    def _check_index(self, index: int, name: str = "env_index") -> None:
+        if not 0 <= index < self.num_envs:
+            raise bad_request(f"{name} {index} is out of range [0, {self.num_envs})", {"env_index": index})
+
+    def _env_failed(self, what: str, index: int, error: BaseException) -> VinegymError:
+        """Marks the session broken and returns the ENV_ERROR to raise."""
+        self.broken_reason = f"{what} of env {index} raised {type(error).__name__}"
+        traceback.print_exception(error)
+        return VinegymError(
+            ErrorCode.ENV_ERROR, f"{what} of env {index} failed: {type(error).__name__}: {error}", {"env_index": index}
+        )
+
+    def _reset_slot(self, index: int, seed: int | None, options: dict[str, Any] | None) -> tuple[Any, Any]:
+        slot = self.slots[index]
+        if seed is None and slot.first_reset_seed is not None:
+            seed = slot.first_reset_seed
+        try:
+            observation, info = slot.env.reset(seed=seed, options=options)
+        except Exception as error:
+            raise self._env_failed("reset", index, error) from error
+        slot.first_reset_seed = None
+        slot.status = EnvStatus.RUNNING
+        slot.elapsed_steps = 0
+        return single_to_wire(self.single_observation_space, observation), info_map_to_wire(info)
+
+    # ------------------------------------------------------------ requests
+
+    def reset(
+        self,
+        env_indices: list[int] | None,
+        seed: int | None,
+        seeds: list[int | None] | None,
+        options: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        self._check_usable()
+        indices = list(range(self.num_envs)) if env_indices is None else env_indices
+        for position, index in enumerate(indices):
+            self._check_index(index)
+            if position > 0 and index <= indices[position - 1]:
+                raise bad_request("env_indices must be strictly increasing")
+        if seeds is not None and len(seeds) != len(indices):
+            raise bad_request(f"seeds must have one entry per reset env ({len(indices)}), got {len(seeds)}")
+        observations: list[Any] = []
+        infos: list[dict[str, Any]] = []
+        for position, index in enumerate(indices):
+            env_seed = seed + index if seed is not None else (seeds[position] if seeds is not None else None)
+            observation, info = self._reset_slot(index, env_seed, options)
+            observations.append(observation)
+            infos.append(info)
+        return {
+            "env_indices": indices,
+            "observations": stack_to_wire(self.single_observation_space, observations),
+            "infos": infos,
+        }
+
+    def step(self, actions: Any) -> dict[str, Any]:
+        self._check_usable()
+        for index, slot in enumerate(self.slots):
+            if slot.status is EnvStatus.NEVER_RESET:
+                raise bad_request(f"env {index} has not been reset; call reset before step", {"env_index": index})
+            if slot.status is EnvStatus.ENDED and self.autoreset_mode == "disabled":
+                raise bad_request(
+                    f"env {index} episode has ended; reset it (autoreset_mode is disabled)", {"env_index": index}
+                )
+        try:
+            env_actions = split_wire_batch(self.single_action_space, actions, self.num_envs)
+        except InvalidValueError as error:
+            details = {"env_index": error.env_index} if error.env_index is not None else None
+            raise VinegymError(ErrorCode.INVALID_ACTION, str(error), details) from None
+
+        n = self.num_envs
+        same_step = self.autoreset_mode == "same_step"
+        observations: list[Any] = []
+        rewards = np.zeros(n, dtype=np.float64)
+        terminated = np.zeros(n, dtype=np.bool_)
+        truncated = np.zeros(n, dtype=np.bool_)
+        autoreset = np.zeros(n, dtype=np.bool_)
+        infos: list[dict[str, Any]] = []
+        final_observations: list[Any] = [None] * n
+        final_infos: list[dict[str, Any] | None] = [None] * n
+        limit = self.source.max_episode_steps
+        for index, slot in enumerate(self.slots):
+            if slot.status is EnvStatus.ENDED:  # next_step mode: reset instead of stepping
+                observation, info = self._reset_slot(index, None, None)
+                observations.append(observation)
+                infos.append(info)
+                autoreset[index] = self.autoreset_mode == "next_step"
+                continue
+            try:
+                observation, reward, term, trunc, info = slot.env.step(env_actions[index])
+            except Exception as error:
+                raise self._env_failed("step", index, error) from error
+            slot.elapsed_steps += 1
+            if limit is not None and slot.elapsed_steps >= limit:
+                trunc = True
+            rewards[index] = float(reward)
+            terminated[index] = bool(term)
+            truncated[index] = bool(trunc)
+            wire_observation = single_to_wire(self.single_observation_space, observation)
+            wire_info = info_map_to_wire(info)
+            if term or trunc:
+                slot.status = EnvStatus.ENDED
+                if same_step:
+                    final_observations[index] = wire_observation
+                    final_infos[index] = wire_info
+                    wire_observation, wire_info = self._reset_slot(index, None, None)
+            observations.append(wire_observation)
+            infos.append(wire_info)
+        result: dict[str, Any] = {
+            "observations": stack_to_wire(self.single_observation_space, observations),
+            "rewards": rewards,
+            "terminated": terminated,
+            "truncated": truncated,
+            "autoreset": autoreset,
+            "infos": infos,
+        }
+        if same_step:
+            result["final_observations"] = final_observations
+            result["final_infos"] = final_infos
+        return result
+
+    def _require_snapshot_support(self) -> SnapshotStrategy:
+        if self.snapshot_strategy is None:
+            raise VinegymError(
+                ErrorCode.NOT_SUPPORTED,
+                f"env {self.source.env_id} does not support snapshot/restore: {self.capabilities.snapshot_problem}",
+            )
+        return self.snapshot_strategy
+
+    def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
+        self._check_usable()
+        strategy = self._require_snapshot_support()
+        for index in env_indices:
+            self._check_index(index)
+        snapshots: list[bytes] = []
+        for index in env_indices:
+            slot = self.slots[index]
+            try:
+                payload = strategy.capture(slot.env)
+            except Exception as error:
+                raise self._env_failed("snapshot", index, error) from error
+            snapshots.append(seal_envelope(Envelope(
+                env_id=self.source.env_id,
+                kwargs=self.kwargs_key,
+                strategy=strategy.name,
+                status=slot.status.value,
+                elapsed_steps=slot.elapsed_steps,
+                payload=payload,
+            )))
+        return {"snapshots": snapshots}
+
+    def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
+        self._check_usable()
+        strategy = self._require_snapshot_support()
+        self._check_index(env_index)
+        try:
+            envelope = open_envelope(snapshot)
+            status = EnvStatus(envelope.status)
+        except ValueError as error:
+            raise bad_request(f"not a valid snapshot: {error}") from None
+        if envelope.env_id != self.source.env_id:
+            raise bad_request(f"snapshot is of env {envelope.env_id}, this session runs {self.source.env_id}")
+        if envelope.kwargs != self.kwargs_key:
+            raise bad_request(f"snapshot kwargs {envelope.kwargs} differ from this session's {self.kwargs_key}")
+        if envelope.strategy != strategy.name:
+            raise bad_request(f"snapshot was taken with {envelope.strategy}, this session uses {strategy.name}")
+        slot = self.slots[env_index]
+        try:
+            slot.env = strategy.apply(slot.env, envelope.payload)
+        except ValueError as error:  # payload rejected before the env was touched
+            raise bad_request(f"snapshot payload rejected: {error}") from None
+        except Exception as error:
+            raise self._env_failed("restore", env_index, error) from error
+        slot.status = status
+        slot.elapsed_steps = envelope.elapsed_steps
+        if status is not EnvStatus.NEVER_RESET:
+            slot.first_reset_seed = None
+        return {}
+
+    def render(self, env_index: int) -> dict[str, Any]:
+        self._check_usable()
+        if not self.capabilities.render_supported:
+            raise VinegymError(
+                ErrorCode.NOT_SUPPORTED, f"env {self.source.env_id} cannot render: {self.capabilities.render_problem}"
+            )
+        self._check_index(env_index)
+        try:
+            frame = self.slots[env_index].env.render()
+        except Exception as error:
+            raise VinegymError(ErrorCode.ENV_ERROR, f"render failed: {type(error).__name__}: {error}") from error
+        return {"frame": np.ascontiguousarray(frame, dtype=np.uint8)}
+
+    def close(self) -> None:
+        for slot in self.slots:
+            try:
+                slot.env.close()
+            except Exception:
+                traceback.print_exc()
+        self.slots = []

@@ -1,0 +1,85 @@
+"""Exact ALE snapshots despite sticky actions.
+
+ale-py 0.12's `cloneState(include_rng=True)` / `restoreState` keep the emulator and the sticky-action RNG, but
+not the action the emulator applied last (`m_player_a_action`), which a sticky frame repeats: after a restore the
+next sticky frame repeats whatever the env did last, so trajectories diverge (checked in the tests). That hidden
+action is known in one place: right after a reset (NOOP). So an ALE snapshot is the state just after the
+episode's reset plus the actions taken since; restoring resets the game (NOOP), restores that state (emulator,
+RNG) and replays the actions, which reproduces the emulator, the RNG and the hidden action exactly. Restore cost
+grows with the steps since the last reset.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from vinegym.protocol.codec import decode_frame, encode_frame
+from vinegym.snapshots.rng import apply_np_random, capture_np_random
+
+
+class AleActionLog(gym.Wrapper[Any, Any, Any, Any]):
+    """Records the post-reset ALE state and every action since, for AleReplayStrategy."""
+
+    def __init__(self, env: gym.Env[Any, Any]) -> None:
+        super().__init__(env)
+        self.reset_state: bytes | None = None
+        self.reset_np_random: str | None = None
+        self.actions: list[Any] = []
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        result = self.env.reset(**kwargs)
+        atari = self.env.unwrapped
+        self.reset_state = atari.ale.cloneState(include_rng=True).serialize()  # type: ignore[attr-defined]
+        self.reset_np_random = capture_np_random(atari)
+        self.actions = []
+        return result
+
+    def step(self, action: Any) -> tuple[Any, Any, bool, bool, dict[str, Any]]:
+        result = self.env.step(action)
+        self.actions.append(action)
+        return result
+
+
+class AleReplayStrategy:
+    name = "ale_replay"
+
+    def prepare(self, env: gym.Env[Any, Any]) -> gym.Env[Any, Any]:
+        return AleActionLog(env)
+
+    def capture(self, env: gym.Env[Any, Any]) -> bytes:
+        log = _log_of(env)
+        actions = np.array(log.actions)
+        return encode_frame({
+            "reset_state": log.reset_state,
+            "reset_np_random": log.reset_np_random,
+            "np_random": capture_np_random(env.unwrapped),
+            "actions": actions if actions.size else np.zeros((0,), dtype=np.int64),
+        })
+
+    def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
+        import ale_py
+
+        fields = decode_frame(payload)
+        log = _log_of(env)
+        atari = env.unwrapped
+        reset_state = fields["reset_state"]
+        actions = list(fields["actions"])
+        if reset_state is None:  # never reset: only the RNG matters
+            apply_np_random(atari, fields["np_random"])
+            log.reset_state, log.reset_np_random, log.actions = None, None, []
+            return env
+        atari.ale.reset_game()  # type: ignore[attr-defined]  # the hidden last action becomes NOOP
+        atari.ale.restoreState(ale_py.ALEState(reset_state))  # type: ignore[attr-defined]
+        apply_np_random(atari, fields["reset_np_random"])
+        for action in actions:
+            atari.step(action)
+        log.reset_state, log.reset_np_random, log.actions = reset_state, fields["reset_np_random"], actions
+        return env
+
+
+def _log_of(env: gym.Env[Any, Any]) -> AleActionLog:
+    if not isinstance(env, AleActionLog):
+        raise TypeError("ALE snapshots need the env wrapped by AleActionLog (SnapshotStrategy.prepare)")
+    return env

@@ -1,0 +1,32 @@
+"""Bridge servers running in a background thread of the test process, on real loopback sockets."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from vinegym.server.app import BridgeServer
+from vinegym.server.config import ServerConfig
+from vinegym.server.serve import build_server
+
+
+class ThreadedServer:
+    def __init__(self, env_name: str, config: ServerConfig | None = None, kwargs: dict[str, Any] | None = None):
+        self.server: BridgeServer = build_server(env_name, config or ServerConfig(), kwargs)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self._loop).result(timeout=30)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.close(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)

@@ -1,0 +1,42 @@
+"""`python -m vinegym serve` prints the ws URL first and serves until SIGTERM."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import numpy as np
+
+from vinegym import VinegymClient
+
+
+def test_cli_serves_and_prints_the_url_first() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--port", "0", "--max-envs", "8",
+         "--kwargs", '{"sutton_barto_reward": true}'],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("ws://127.0.0.1:") and url.endswith("/v1/ws")
+        with VinegymClient(url) as client:
+            assert client.hello["limits"]["max_envs_per_session"] == 8
+            (env,) = client.list_envs()
+            assert env["kwargs"]["sutton_barto_reward"]["default"] is True
+            session = client.make("CartPole-v1", seed=0)["session_id"]
+            client.reset(session)
+            assert client.step(session, np.array([0]))["rewards"][0] == 0.0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_cli_rejects_unknown_envs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vinegym", "serve", "NoSuchEnv-v0", "--port", "0"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2 and "cannot serve" in result.stderr
