@@ -3,6 +3,7 @@
  * vinegym-server: serves the built-in envs (and plug-ins) over WebSocket. Prints the ws URL as the first line
  * of stdout (so `--port 0` users can read it); logs go to stderr. SIGINT/SIGTERM close gracefully, exit 0.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPlugin } from './plugin.js';
 import { createDefaultRegistry } from './registry.js';
@@ -21,6 +22,12 @@ Options:
   --max-sessions <n>             sessions per connection (default 16)
   --max-envs-per-session <n>     largest num_envs of a session (default 1024)
   --max-message-bytes <n>        largest incoming message (default 67108864)
+  --max-connections <n>          open connections; more get LIMIT_EXCEEDED, close 1013 (default 256)
+  --max-snapshot-bytes <n>       largest snapshot restore accepts (default 16777216)
+  --max-in-flight <n>            unwritten responses per connection before it stops being read (default 256)
+  --idle-timeout <s>             close connections without a request for s seconds, 0 never (default 900)
+  --tls-cert <file>              PEM certificate: serve https/wss (needs --tls-key)
+  --tls-key <file>               PEM private key of --tls-cert
   --plugin <module>              env plug-in module (path or package); repeatable
   --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
   -h, --help                     show this help
@@ -45,6 +52,12 @@ async function main(): Promise<void> {
       'max-sessions': { type: 'string' },
       'max-envs-per-session': { type: 'string' },
       'max-message-bytes': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-snapshot-bytes': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       plugin: { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -56,6 +69,14 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
+  const tls =
+    values['tls-cert'] !== undefined && values['tls-key'] !== undefined
+      ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
+      : undefined;
+  const idleTimeoutS = integerOption(values, 'idle-timeout', 0);
   const registry = createDefaultRegistry();
   for (const plugin of values.plugin ?? []) await loadPlugin(registry, plugin);
   const server = await createServer({
@@ -65,6 +86,11 @@ async function main(): Promise<void> {
     maxSessions: integerOption(values, 'max-sessions', 1),
     maxEnvsPerSession: integerOption(values, 'max-envs-per-session', 1),
     maxMessageBytes: integerOption(values, 'max-message-bytes', 1024),
+    maxConnections: integerOption(values, 'max-connections', 1),
+    maxSnapshotBytes: integerOption(values, 'max-snapshot-bytes', 1),
+    maxInFlight: integerOption(values, 'max-in-flight', 1),
+    idleTimeoutMs: idleTimeoutS === undefined ? undefined : idleTimeoutS * 1000,
+    tls,
     registry,
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });

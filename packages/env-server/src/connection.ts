@@ -1,7 +1,9 @@
 /**
  * One client WebSocket: the hello handshake, then requests answered in arrival order with the same id, and
  * keep-alive pings. Every failure is answered with a typed error frame and fails only its own request; the
- * socket is closed only for a wrong token, an oversized frame (by ws) and unanswered pings.
+ * socket is closed only for a wrong token, an oversized frame (by ws), unanswered pings, idleness and a missing
+ * hello. Backpressure: when too many responses are still unwritten (the client does not read), the connection
+ * stops reading requests until they drain, so a slow client cannot grow the server's memory.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -28,12 +30,28 @@ export const CLOSE_CODES = {
   unauthorized: 1008,
   /** A frame was larger than max_message_bytes (ws closes the socket itself; no error frame can be sent). */
   messageTooBig: 1009,
+  /** The server already has max_connections connections (sent after a LIMIT_EXCEEDED error frame). */
+  tryAgainLater: 1013,
   /** Two consecutive pings went unanswered. */
   pingTimeout: 4000,
+  /** No request for idle_timeout_s, or no hello within the hello timeout. */
+  idleTimeout: 4001,
 } as const;
 
 /** Unanswered pings after which the connection is closed. */
 const MAX_UNANSWERED_PINGS = 2;
+
+/** Per-connection limits; the server fills them from ServerOptions (defaults documented there). */
+export interface ConnectionLimits {
+  /** Unwritten responses at which the connection stops reading requests. */
+  maxInFlight: number;
+  /** Unwritten response bytes (ws bufferedAmount) at which the connection stops reading requests. */
+  maxBufferedBytes: number;
+  /** Milliseconds without a request before closing (4001); 0: never. */
+  idleTimeoutMs: number;
+  /** Milliseconds from opening to a successful hello before closing (4001); 0: never. */
+  helloTimeoutMs: number;
+}
 
 export interface ConnectionOptions {
   service: EnvService;
@@ -42,6 +60,8 @@ export interface ConnectionOptions {
   helloResult: HelloResult;
   /** SHA-256 of the expected token; undefined: no token required. */
   tokenHash: Buffer | undefined;
+  limits: ConnectionLimits;
+  /** Logger of this connection (the server binds the connection id). */
   log: FastifyBaseLogger;
 }
 
@@ -51,12 +71,46 @@ export class Connection {
   private active = true;
   private unansweredPings = 0;
   private nextPingNonce = 1;
+  private readonly openedAt = performance.now();
+  private lastRequestAt = this.openedAt;
+  /** Responses handed to ws whose write has not completed yet. */
+  private unwritten = 0;
+  /** Requests handled on this connection (for the close log line). */
+  requests = 0;
+  private readonly debug: boolean;
+  private readonly onWritten = (): void => {
+    this.unwritten--;
+    if (this.socket.isPaused && !this.overloaded(0.5)) {
+      this.socket.resume();
+      this.options.log.debug({ unwritten: this.unwritten }, 'backlog drained, reading again');
+    }
+  };
 
   constructor(
     private readonly socket: WebSocket,
     private readonly options: ConnectionOptions,
   ) {
+    this.debug = options.log.level === 'debug' || options.log.level === 'trace';
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+  }
+
+  /**
+   * Called periodically by the server: closes the connection (4001) when hello did not come within the hello
+   * timeout or no request came within the idle timeout. Returns whether it closed it.
+   */
+  sweep(now: number = performance.now()): boolean {
+    const { helloTimeoutMs, idleTimeoutMs } = this.options.limits;
+    if (!this.greeted && helloTimeoutMs > 0 && now - this.openedAt > helloTimeoutMs) {
+      this.options.log.info('closing connection: no hello within %d ms', helloTimeoutMs);
+      this.close(CLOSE_CODES.idleTimeout, 'hello timeout');
+      return true;
+    }
+    if (idleTimeoutMs > 0 && now - this.lastRequestAt > idleTimeoutMs) {
+      this.options.log.info('closing connection: idle for %d ms', Math.round(now - this.lastRequestAt));
+      this.close(CLOSE_CODES.idleTimeout, 'idle timeout');
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -83,6 +137,8 @@ export class Connection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    this.requests++;
+    this.lastRequestAt = performance.now();
     if (!isBinary) {
       this.active = true;
       this.sendError(null, new VinegymError('BAD_REQUEST', 'text frames are not accepted: send MessagePack in binary frames'));
@@ -92,12 +148,14 @@ export class Connection {
     try {
       const decoded = decodeFrame(asBytes(data));
       if (isPongFrame(decoded)) {
+        this.requests--;
         this.unansweredPings = 0;
         return;
       }
       this.active = true;
       const frame = parseRequestFrame(decoded);
       id = frame.id;
+      if (this.debug) this.options.log.debug({ reqId: id, type: frame.type }, 'request');
       if (frame.type === 'step' && this.greeted) {
         const started = performance.now();
         const body = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this);
@@ -159,13 +217,26 @@ export class Connection {
 
   private sendError(id: number | null, error: unknown): void {
     const wire = toWireError(error);
-    if (wire.code === 'INTERNAL') this.options.log.error({ err: error }, 'internal error while handling a request');
+    if (wire.code === 'INTERNAL') this.options.log.error({ reqId: id, err: error }, 'internal error while handling a request');
+    else this.options.log.warn({ reqId: id, code: wire.code }, wire.message);
     this.options.metrics.recordError(wire.code);
     this.sendBytes(encodeFrame({ id, ok: false, error: wire }));
   }
 
   private sendBytes(bytes: Uint8Array): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(bytes, { binary: true });
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.unwritten++;
+    this.socket.send(bytes, { binary: true }, this.onWritten);
+    if (!this.socket.isPaused && this.overloaded(1)) {
+      this.socket.pause();
+      this.options.log.debug({ unwritten: this.unwritten, buffered: this.socket.bufferedAmount }, 'client not reading: pausing');
+    }
+  }
+
+  /** Whether the unwritten backlog is at `fraction` of a limit or above. */
+  private overloaded(fraction: number): boolean {
+    const { maxInFlight, maxBufferedBytes } = this.options.limits;
+    return this.unwritten >= maxInFlight * fraction || this.socket.bufferedAmount >= maxBufferedBytes * fraction;
   }
 }
 

@@ -10,6 +10,10 @@ export const STEP_LATENCY_BUCKETS = [25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3,
 export interface MetricsGauges {
   connections: number;
   sessions: number;
+  /** Env instances in open sessions. */
+  envs?: number;
+  /** process.memoryUsage() of the server process, read at scrape time. */
+  memory?: NodeJS.MemoryUsage;
 }
 
 export class ServerMetrics {
@@ -46,6 +50,20 @@ export class ServerMetrics {
       '# HELP vinegym_sessions Open env sessions.',
       '# TYPE vinegym_sessions gauge',
       `vinegym_sessions ${gauges.sessions}`,
+      ...(gauges.envs === undefined ? [] : ['# HELP vinegym_envs Env instances in open sessions.', '# TYPE vinegym_envs gauge', `vinegym_envs ${gauges.envs}`]),
+      ...(gauges.memory === undefined
+        ? []
+        : [
+            '# HELP process_resident_memory_bytes Resident set size of the server process.',
+            '# TYPE process_resident_memory_bytes gauge',
+            `process_resident_memory_bytes ${gauges.memory.rss}`,
+            '# HELP nodejs_heap_used_bytes V8 heap in use.',
+            '# TYPE nodejs_heap_used_bytes gauge',
+            `nodejs_heap_used_bytes ${gauges.memory.heapUsed}`,
+            '# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript objects (incl. array buffers).',
+            '# TYPE nodejs_external_memory_bytes gauge',
+            `nodejs_external_memory_bytes ${gauges.memory.external}`,
+          ]),
       '# HELP vinegym_env_steps_total Env steps taken (one per env per step request).',
       '# TYPE vinegym_env_steps_total counter',
       `vinegym_env_steps_total ${this.envSteps}`,

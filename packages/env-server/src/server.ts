@@ -1,16 +1,20 @@
 /**
- * The network server: a fastify HTTP server (health, env list, Prometheus metrics) whose `upgrade` requests on
+ * The network server: a fastify HTTP(S) server (health, env list, Prometheus metrics) whose `upgrade` requests on
  * /v1/ws become vinegym protocol connections handled by `ws`. All env work goes through one EnvService.
+ * Limits (connections, sessions, envs, message and snapshot bytes, in-flight responses, idle time) have safe
+ * defaults and are reported in hello.
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '@vinegym/protocol';
+import { PROTOCOL_VERSION, encodeFrame } from '@vinegym/protocol';
 import type { HelloResult } from '@vinegym/protocol';
 import { CLOSE_CODES, Connection } from './connection.js';
+import type { ConnectionLimits } from './connection.js';
 import { ServerMetrics } from './metrics.js';
 import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
@@ -22,6 +26,14 @@ export const DEFAULT_PORT = 8765;
 export const SERVER_CAPABILITIES = ['snapshot', 'render', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
+
+/** PEM cert and key for serving https/wss (node:tls options). */
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** Passphrase of an encrypted key. */
+  passphrase?: string;
+}
 
 export interface ServerOptions {
   /** Interface to listen on. Default '127.0.0.1' (loopback only). */
@@ -38,6 +50,20 @@ export interface ServerOptions {
   maxEnvsPerSession?: number;
   /** Largest incoming WebSocket message in bytes (ws `maxPayload`). Default 64 MiB. */
   maxMessageBytes?: number;
+  /** Open WebSocket connections; one more gets LIMIT_EXCEEDED and close code 1013. Default 256. */
+  maxConnections?: number;
+  /** Largest snapshot `restore` accepts, in bytes. Default 16 MiB. */
+  maxSnapshotBytes?: number;
+  /** Unwritten responses per connection at which the server stops reading it (backpressure). Default 256. */
+  maxInFlight?: number;
+  /** Unwritten response bytes per connection at which the server stops reading it. Default 16 MiB. */
+  maxBufferedBytes?: number;
+  /** Close a connection (4001) after this many ms without a request; 0: never. Default 900000 (15 min). */
+  idleTimeoutMs?: number;
+  /** Close a connection (4001) that has not completed hello after this many ms; 0: never. Default 10000. */
+  helloTimeoutMs?: number;
+  /** Serve https and wss with this certificate. Default undefined: plain http and ws. */
+  tls?: TlsOptions;
   /** Ping period on idle connections in ms; 0 disables pings. Default 30000. */
   pingIntervalMs?: number;
   /** Envs to serve. Default: createDefaultRegistry(). */
@@ -50,14 +76,19 @@ export interface ServerOptions {
 }
 
 export interface VinegymServer {
-  /** ws://host:port/v1/ws */
+  /** ws://host:port/v1/ws (wss:// with TLS) */
   url: string;
-  /** http://host:port */
+  /** http://host:port (https:// with TLS) */
   httpUrl: string;
   port: number;
   service: EnvService;
   metrics: ServerMetrics;
-  /** Closes every connection (code 1001) and session, then the listener. Idempotent. */
+  /** Open WebSocket connections. */
+  readonly connections: number;
+  /**
+   * Graceful shutdown: stops accepting connections (upgrades get 503), lets every request already received finish
+   * and its response go out, closes every connection (code 1001) and session, then the listener. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -65,12 +96,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   const host = options.host ?? '127.0.0.1';
   const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
   const pingIntervalMs = options.pingIntervalMs ?? 30_000;
+  const maxConnections = options.maxConnections ?? 256;
+  const connectionLimits: ConnectionLimits = {
+    maxInFlight: options.maxInFlight ?? 256,
+    maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
+    idleTimeoutMs: options.idleTimeoutMs ?? 900_000,
+    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+  };
   const service = new EnvService({
     registry: options.registry ?? createDefaultRegistry(),
     limits: {
       maxSessions: options.maxSessions,
       maxTotalSessions: options.maxTotalSessions,
       maxEnvsPerSession: options.maxEnvsPerSession,
+      maxSnapshotBytes: options.maxSnapshotBytes,
     },
     serverName: options.serverName,
     serverVersion: options.serverVersion,
@@ -84,19 +123,30 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
       max_sessions: service.limits.maxSessions,
       max_envs_per_session: service.limits.maxEnvsPerSession,
       max_message_bytes: maxMessageBytes,
+      max_connections: maxConnections,
+      max_snapshot_bytes: service.limits.maxSnapshotBytes,
+      max_in_flight: connectionLimits.maxInFlight,
+      idle_timeout_s: connectionLimits.idleTimeoutMs / 1000,
     },
     ping_interval_s: pingIntervalMs / 1000,
   };
   const tokenHash = options.token === undefined ? undefined : createHash('sha256').update(options.token).digest();
 
-  const app = Fastify({ logger: options.logger ?? false });
+  // The https variant of fastify has another server type; the routes and the upgrade hook are the same.
+  const app = (options.tls ? Fastify({ logger: options.logger ?? false, https: options.tls }) : Fastify({ logger: options.logger ?? false })) as unknown as FastifyInstance;
   const connections = new Map<WebSocket, Connection>();
+  let nextConnectionId = 1;
+  let shuttingDown = false;
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async (_request, reply) => {
+    if (shuttingDown) reply.code(503);
+    return { status: shuttingDown ? 'shutting_down' : 'ok' };
+  });
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return metrics.render({ connections: connections.size, sessions: service.stats().sessions });
+    const { sessions, envs } = service.stats();
+    return metrics.render({ connections: connections.size, sessions, envs, memory: process.memoryUsage() });
   });
 
   const wss = new WebSocketServer({
@@ -107,23 +157,38 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   });
   app.server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?', 1)[0];
-    if (path !== WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (path !== WS_PATH || shuttingDown) {
+      const status = shuttingDown ? '503 Service Unavailable' : '404 Not Found';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    socket.on('error', () => undefined); // a reset during the handshake must not crash the server
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection(ws, { service, metrics, helloResult, tokenHash, log: app.log });
+      const conn = nextConnectionId++;
+      const log = app.log.child({ conn });
+      if (connections.size >= maxConnections) {
+        metrics.recordError('LIMIT_EXCEEDED');
+        log.warn('refusing connection from %s: max_connections %d reached', request.socket.remoteAddress, maxConnections);
+        const error = { code: 'LIMIT_EXCEEDED', message: `the server already has ${maxConnections} connections`, details: { limit: 'max_connections', max: maxConnections } } as const;
+        ws.on('error', () => undefined);
+        ws.send(encodeFrame({ id: null, ok: false, error }), { binary: true });
+        ws.close(CLOSE_CODES.tryAgainLater, 'too many connections');
+        setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+        return;
+      }
+      const connection = new Connection(ws, { service, metrics, helloResult, tokenHash, limits: connectionLimits, log });
       connections.set(ws, connection);
-      app.log.debug('connection opened from %s', request.socket.remoteAddress);
+      log.info('connection opened from %s', request.socket.remoteAddress);
       ws.on('error', (error: Error & { code?: string }) => {
         // ws has already closed the socket (1009 for an oversized frame); record why.
         if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.recordError('LIMIT_EXCEEDED');
-        app.log.debug({ err: error }, 'websocket error');
+        log.warn({ err: error }, 'websocket error');
       });
-      ws.on('close', () => {
+      ws.on('close', (code) => {
         connections.delete(ws);
+        const sessions = service.stats().sessions;
         service.closeAllOwnedBy(connection);
-        app.log.debug('connection closed');
+        log.info({ code, requests: connection.requests, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
       });
     });
   });
@@ -135,6 +200,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
         }, pingIntervalMs)
       : undefined;
   pingTimer?.unref();
+  const sweepMs = Math.max(50, Math.min(1000, ...[connectionLimits.idleTimeoutMs, connectionLimits.helloTimeoutMs].filter((ms) => ms > 0).map((ms) => ms / 4)));
+  const sweepTimer = setInterval(() => {
+    const now = performance.now();
+    for (const connection of connections.values()) connection.sweep(now);
+  }, sweepMs);
+  sweepTimer.unref();
 
   await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   const { port } = app.server.address() as AddressInfo;
@@ -142,7 +213,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    // Requests are handled synchronously as they arrive, so every request received so far has been answered; the
+    // close frame goes out after those responses.
+    shuttingDown = true;
     clearInterval(pingTimer);
+    clearInterval(sweepTimer);
+    app.log.info({ connections: connections.size, sessions: service.stats().sessions }, 'shutting down');
     await Promise.all(
       [...connections.keys()].map(
         (ws) =>
@@ -161,12 +237,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     await app.close();
   };
 
+  const secure = options.tls ? 's' : '';
   return {
-    url: `ws://${urlHost}:${port}${WS_PATH}`,
-    httpUrl: `http://${urlHost}:${port}`,
+    url: `ws${secure}://${urlHost}:${port}${WS_PATH}`,
+    httpUrl: `http${secure}://${urlHost}:${port}`,
     port,
     service,
     metrics,
+    get connections() {
+      return connections.size;
+    },
     close: () => (closing ??= close()),
   };
 }

@@ -35,12 +35,15 @@ export interface ServiceLimits {
   maxTotalSessions: number;
   /** Largest num_envs of one session. Default 1024. */
   maxEnvsPerSession: number;
+  /** Largest snapshot `restore` accepts, in bytes. Default 16 MiB. */
+  maxSnapshotBytes: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
   maxSessions: 16,
   maxTotalSessions: 4096,
   maxEnvsPerSession: 1024,
+  maxSnapshotBytes: 16 * 1024 * 1024,
 };
 
 export interface EnvServiceOptions {
@@ -151,7 +154,15 @@ export class EnvService {
   }
 
   restore(body: RestoreRequest, owner: object): RestoreResult {
-    this.sessionOf(body.session_id, owner).restore(body.env_index, body.snapshot);
+    const session = this.sessionOf(body.session_id, owner);
+    if (body.snapshot.length > this.limits.maxSnapshotBytes) {
+      throw new VinegymError(
+        'LIMIT_EXCEEDED',
+        `snapshot of ${body.snapshot.length} bytes exceeds max_snapshot_bytes ${this.limits.maxSnapshotBytes}`,
+        { limit: 'max_snapshot_bytes', max: this.limits.maxSnapshotBytes },
+      );
+    }
+    session.restore(body.env_index, body.snapshot);
     return {};
   }
 

@@ -7,10 +7,10 @@ import { TestClient } from './fixtures/test-client.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = 'packages/env-server/src/cli.ts';
-const TSX = `${ROOT}node_modules/.bin/tsx`;
 
 function startCli(args: string[]) {
-  const child = spawn(TSX, ['--conditions', 'source', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node --import tsx rather than the tsx CLI, whose signal relay SIGKILLs a child that is slow to see the signal.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const firstLine = new Promise<string>((resolve, reject) => {

@@ -15,7 +15,7 @@ describe('EnvService', () => {
   it('has documented default limits', () => {
     const service = new EnvService({ registry: createDefaultRegistry() });
     expect(service.limits).toEqual(DEFAULT_SERVICE_LIMITS);
-    expect(DEFAULT_SERVICE_LIMITS).toEqual({ maxSessions: 16, maxTotalSessions: 4096, maxEnvsPerSession: 1024 });
+    expect(DEFAULT_SERVICE_LIMITS).toEqual({ maxSessions: 16, maxTotalSessions: 4096, maxEnvsPerSession: 1024, maxSnapshotBytes: 16 * 1024 * 1024 });
   });
 
   it('enforces sessions per owner, total sessions and envs per session', () => {

@@ -41,10 +41,21 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   // A plain Uint8Array view, so that bins come out as Uint8Array (not Buffer) and share `source.buffer`.
   const source = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let value: unknown;
+  let end = -1;
   try {
-    value = packr.unpack(source);
+    // unpackMultiple stops after the first value and reports where it ended. (Plain unpack rejects trailing
+    // bytes by JSON-stringifying the whole decoded value into its error message: seconds of CPU and hundreds of
+    // MB for one large frame with one extra byte.)
+    packr.unpackMultiple(source, (first: unknown, _start?: number, stop?: number) => {
+      value = first;
+      end = stop ?? -1;
+      return false;
+    });
   } catch (err) {
     throw badRequest(`malformed MessagePack: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+  }
+  if (end !== source.byteLength) {
+    throw badRequest(`malformed MessagePack: ${source.byteLength - end} bytes after the end of the value`);
   }
   try {
     return fromWire(value, source.buffer);

@@ -15,7 +15,11 @@ export const ERRORS: Record<ErrorCode, { description: string }> = {
   UNKNOWN_SESSION: { description: 'The session id does not exist on this connection (never made, or closed).' },
   INVALID_ACTION: { description: 'step actions are not a batch of the session action space.' },
   NOT_SUPPORTED: { description: 'The env does not support the operation (snapshot/restore or render).' },
-  LIMIT_EXCEEDED: { description: 'A server limit (sessions, envs per session) would be exceeded.' },
+  LIMIT_EXCEEDED: {
+    description:
+      'A server limit would be exceeded: connections, sessions per connection or in total, envs per session, ' +
+      'snapshot bytes.',
+  },
   ENV_ERROR: { description: 'The env implementation threw while handling the request.' },
   INTERNAL: { description: 'An unexpected server-side failure.' },
 };

@@ -144,10 +144,19 @@ export interface HelloRequest {
   client: { name: string; version: string };
   token?: string;
 }
+/** Server limits (PROTOCOL.md section 9). The optional entries were added later in v1; servers SHOULD send them. */
 export interface Limits {
   max_sessions: number;
   max_envs_per_session: number;
   max_message_bytes: number;
+  /** Open connections the server accepts at once; one more is answered LIMIT_EXCEEDED and closed (1013). */
+  max_connections?: number;
+  /** Largest `restore.snapshot` in bytes; larger: LIMIT_EXCEEDED. */
+  max_snapshot_bytes?: number;
+  /** Responses not yet written to the socket after which the server stops reading this connection. */
+  max_in_flight?: number;
+  /** Seconds without a request after which the server closes the connection (4001); 0: never. */
+  idle_timeout_s?: number;
 }
 export interface HelloResult {
   protocol_version: number;

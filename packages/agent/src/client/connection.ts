@@ -24,6 +24,10 @@ export interface ConnectionOptions {
   clientVersion?: string;
   /** Largest frame accepted from the server, in bytes. Default: 256 MiB. */
   maxMessageBytes?: number;
+  /** wss://: PEM CA certificate(s) to trust besides the system ones (e.g. a self-signed server cert). Default: none. */
+  ca?: string | Buffer;
+  /** wss://: whether to verify the server certificate. Default: true. */
+  rejectUnauthorized?: boolean;
 }
 
 /** The link to the server is gone (closed, refused or timed out); pending requests fail with it. */
@@ -68,6 +72,8 @@ export class Connection {
       perMessageDeflate: false,
       maxPayload: options.maxMessageBytes ?? 256 * 1024 * 1024,
       handshakeTimeout: timeoutMs,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+      ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -102,6 +108,11 @@ export class Connection {
 
   get closed(): boolean {
     return this.closedError !== null;
+  }
+
+  /** Drops the socket at once, without a closing handshake; pending requests fail with a ConnectionError. */
+  terminate(): void {
+    this.socket.terminate();
   }
 
   close(): Promise<void> {

@@ -8,14 +8,18 @@
  *  4. advantages: Q minus the mean Q of the state's K actions.
  * Rollouts are spread over every slot of every vector env (and so over every server); the trunk's own state is
  * snapshotted and restored around them so trajectories continue across iterations.
+ * If a remote env is interrupted, every lost env is reconnected (vine needs all of them: snapshots live on their
+ * server), the trunks are reset and the iteration's sampling starts over.
  */
 import { VinegymError } from '@vinegym/protocol';
+import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import { Rng, type NoiseSource } from '../math/rng.js';
 import type { Policy } from '../policies/policy.js';
 import type { VineConfig } from '../train/config.js';
 import { EpisodeTracker } from './episode-tracker.js';
+import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';
 import { RowNoise } from './row-noise.js';
 import type { SpaceAdapter } from './space-adapter.js';
 
@@ -90,6 +94,19 @@ export class VineSampler {
   }
 
   async collect(policy: Policy): Promise<VineBatch> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.collectOnce(policy);
+      } catch (err) {
+        if (!(err instanceof EnvInterruptedError) || attempt >= MAX_BATCH_RESTARTS) throw err;
+        await recoverAll(this.options.envs);
+        this.trunkObs.fill(null);
+        this.trackers.forEach((_, k) => (this.trackers[k] = new EpisodeTracker(this.options.envs[k].numEnvs)));
+      }
+    }
+  }
+
+  private async collectOnce(policy: Policy): Promise<VineBatch> {
     const trunk = await this.runTrunk(policy);
     const jobs = this.chooseActions(policy, trunk.states);
     const { qValues, steps } = await this.estimateQ(policy, trunk.states, jobs);

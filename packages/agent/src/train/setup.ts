@@ -1,6 +1,7 @@
 /** Builds what a run needs from its config: the vector envs (embedded or remote) and the networks. */
 import { EmbeddedVectorEnv } from '../client/embedded-vector-env.js';
 import { RemoteVectorEnv } from '../client/remote-vector-env.js';
+import { ResilientVectorEnv, type ReconnectOptions } from '../client/resilient-vector-env.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import { AtariCnnPolicy } from '../policies/atari-cnn-policy.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../policies/mlp-policies.js';
@@ -13,6 +14,11 @@ import type { TrainConfig } from './config.js';
 export interface EnvOptions {
   /** Shared secret for remote servers. */
   token?: string;
+  /**
+   * Remote servers: reconnect with backoff after a lost connection and re-collect the interrupted batch
+   * (ResilientVectorEnv); false fails the run on the first lost connection. Default: {} (ReconnectOptions defaults).
+   */
+  reconnect?: ReconnectOptions | false;
 }
 
 /**
@@ -25,7 +31,12 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
   const envs: VectorEnv[] = [];
   try {
     for (const [k, url] of config.servers.entries()) {
-      envs.push(await RemoteVectorEnv.connect(url, { ...make, seed: config.seed + k * config.numEnvs, token: options.token }));
+      const remote = { ...make, seed: config.seed + k * config.numEnvs, token: options.token };
+      envs.push(
+        options.reconnect === false
+          ? await RemoteVectorEnv.connect(url, remote)
+          : await ResilientVectorEnv.connect(url, { ...remote, reconnect: options.reconnect ?? {} }),
+      );
     }
   } catch (err) {
     await closeEnvs(envs);
