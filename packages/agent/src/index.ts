@@ -3,6 +3,8 @@ export * from './env/vector-env.js';
 export * from './client/connection.js';
 export * from './client/remote-vector-env.js';
 export * from './client/embedded-vector-env.js';
+export * from './client/resilient-vector-env.js';
+export * from './env/interruption.js';
 // Numerics.
 export { loadTf, type Tf, type LoadedTf } from './tf.js';
 export * from './math/rng.js';

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-/** `vinegym <command>`: train, eval, plot. Errors print one clear line (and the stack with VINEGYM_DEBUG=1). */
+/** `vinegym <command>`: train, eval, plot, compare. Errors print one clear line (and the stack with VINEGYM_DEBUG=1). */
 import { parseArgs } from 'node:util';
 import { evaluate } from '../eval/evaluate.js';
+import { compareCommand } from './compare-command.js';
 import { trainCommand, TRAIN_HELP } from './train-command.js';
 
 const HELP = `Usage: vinegym <command> [options]
 
 Commands:
-  train   train TRPO / NPG on an env (embedded server by default)     vinegym train --help
+  train   train TRPO / NPG / VPG / CEM / RWR on an env (embedded server by default)   vinegym train --help
   eval    evaluate the policy of a run directory                       vinegym eval --run <dir> [--episodes 10] [--frames <dir>] [--server <url>]
   plot    learning curves of runs, mean ± std across seeds             vinegym plot <run dirs...> -o curves.png|.svg [--x env_steps|iteration]
+  compare algorithms × seeds in parallel, with plot and table          vinegym compare --help
 `;
 
 async function evalCommand(argv: string[]): Promise<void> {
@@ -63,6 +65,8 @@ async function main(argv: string[]): Promise<void> {
       return evalCommand(rest);
     case 'plot':
       return plotCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
     case undefined:
     case '--help':
     case '-h':

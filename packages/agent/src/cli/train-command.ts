@@ -1,13 +1,14 @@
 /** `vinegym train`: flags -> TrainConfig -> train(), with a run directory and progress output. */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { trainConfig, type TrainConfigOverrides } from '../train/config.js';
+import { ALGORITHMS, trainConfig, type Algorithm, type TrainConfigOverrides } from '../train/config.js';
 import { train } from '../train/trainer.js';
 
 export const TRAIN_HELP = `Usage: vinegym train --env <id> [options]
 
   --env <id>                 env id, e.g. CartPole-v1, Hopper-v5 (default CartPole-v1)
-  --algo trpo|npg            default trpo
+  --algo trpo|npg|vpg|cem|rwr  default trpo (npg: natural gradient without line search; vpg: plain gradient
+                             step; cem: cross-entropy method; rwr: reward-weighted regression — the paper's §6.1)
   --sampler single-path|vine default single-path
   --server <ws://...>        env server URL; repeat for several (default: embedded in-process server)
   --token <secret>           token of the servers
@@ -64,7 +65,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const fromFile: TrainConfigOverrides = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
   const overrides: TrainConfigOverrides = { ...fromFile };
   if (values.env) overrides.envId = values.env;
-  if (values.algo) overrides.algo = values.algo as 'trpo' | 'npg';
+  if (values.algo) overrides.algo = values.algo as Algorithm;
   if (values.sampler) overrides.sampler = values.sampler as 'single-path' | 'vine';
   if (values.server) overrides.servers = values.server;
   if (values.seed) overrides.seed = integer('--seed', values.seed);
@@ -77,10 +78,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (values['steps-per-iteration']) overrides.stepsPerIteration = integer('--steps-per-iteration', values['steps-per-iteration']);
   if (values['max-kl']) overrides.trpo = { ...overrides.trpo, maxKl: Number(values['max-kl']) };
   if (values.kwargs) overrides.envKwargs = JSON.parse(values.kwargs);
-  if (overrides.algo && !['trpo', 'npg'].includes(overrides.algo)) throw new Error(`--algo must be trpo or npg, got ${overrides.algo}`);
+  if (overrides.algo && !ALGORITHMS.includes(overrides.algo)) throw new Error(`--algo must be one of ${ALGORITHMS.join(', ')}, got ${overrides.algo}`);
   const config = trainConfig(overrides);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const out = values.out ?? `runs/${config.envId.replace(/\//g, '_')}-${config.algo}-${config.sampler}-seed${config.seed}-${stamp}`;
+  const variant = config.algo === 'cem' || config.algo === 'rwr' ? config.algo : `${config.algo}-${config.sampler}`;
+  const out = values.out ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
   const result = await train({ config, runDir: out, token: values.token, progress: values.quiet ? false : undefined });
   if (!values.quiet) {
     process.stdout.write(

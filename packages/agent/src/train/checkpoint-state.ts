@@ -1,6 +1,6 @@
 /**
- * What a checkpoint holds — policy and value weights, the value optimizer, the normalizer, the noise RNG and the
- * counters — flattened to the named typed arrays and JSON values a run directory stores.
+ * What a checkpoint holds — policy and value weights, the value optimizer, the normalizer, the noise RNG, the
+ * counters and any state of the algorithm itself (e.g. CEM's search distribution) — flattened to the named typed arrays and JSON values a run directory stores.
  */
 import type { AdamState } from '../math/adam.js';
 import type { NormalizerState, ObservationNormalizer } from '../math/normalizer.js';
@@ -18,12 +18,21 @@ export interface Counters {
   recentLengths: number[];
 }
 
+/** State an algorithm keeps beyond the policy (CEM: its search distribution), saved under `algorithm.<key>`. */
+export interface AlgorithmState {
+  save(): Record<string, CheckpointValue>;
+  restore(state: Record<string, CheckpointValue>): void;
+}
+
 export interface TrainingState {
   policy: Policy;
   valueFunction: ValueFunction | null;
   normalizer: ObservationNormalizer | null;
   rng: Rng;
+  algorithm?: AlgorithmState | null;
 }
+
+const ALGORITHM_PREFIX = 'algorithm.';
 
 const arrays = (prefix: string, list: Float32Array[]) => Object.fromEntries(list.map((a, i) => [`${prefix}.${i}`, a]));
 /** The arrays saved under `prefix.0`, `prefix.1`, ... in index order (e.g. the policy's weights). */
@@ -40,6 +49,7 @@ export function checkpointState(parts: TrainingState, counters: Counters): Recor
     ...arrays('policy', parts.policy.serialize()),
   };
   if (parts.normalizer) state.normalizer = parts.normalizer.serialize();
+  for (const [key, value] of Object.entries(parts.algorithm?.save() ?? {})) state[ALGORITHM_PREFIX + key] = value;
   if (parts.valueFunction) {
     const training = parts.valueFunction.trainingState();
     Object.assign(state, arrays('value', parts.valueFunction.serialize()));
@@ -55,6 +65,9 @@ export function restoreCheckpointState(parts: TrainingState, state: Record<strin
   parts.policy.load(namedArrays(state, 'policy'));
   parts.rng.setState(state.rng as unknown as RngState);
   if (parts.normalizer) parts.normalizer.restore(state.normalizer as unknown as NormalizerState);
+  parts.algorithm?.restore(
+    Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(ALGORITHM_PREFIX)).map(([k, v]) => [k.slice(ALGORITHM_PREFIX.length), v])),
+  );
   if (parts.valueFunction) {
     parts.valueFunction.load(namedArrays(state, 'value'));
     const training = state.value_training as unknown as { step: number; rng: RngState };

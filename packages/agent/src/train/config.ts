@@ -3,9 +3,28 @@
  * the resolved config, so `--resume` continues with exactly the same settings.
  */
 import { DEFAULT_TRPO_CONFIG, trpoConfig, type TrpoConfig } from '../trpo/config.js';
+import {
+  cemConfig,
+  DEFAULT_CEM_CONFIG,
+  DEFAULT_RWR_CONFIG,
+  DEFAULT_VPG_CONFIG,
+  rwrConfig,
+  vpgConfig,
+  type CemConfig,
+  type RwrConfig,
+  type VpgConfig,
+} from '../algos/config.js';
 import type { Activation } from '../policies/layers.js';
 
 export type SamplerKind = 'single-path' | 'vine';
+
+/**
+ * trpo / npg / vpg: policy-gradient methods on the samples of `sampler` (TRPO step, natural step without line
+ * search, plain gradient step); cem / rwr: the paper's episodic baselines (cross-entropy method, reward-weighted
+ * regression), which sample whole episodes and ignore `sampler`.
+ */
+export type Algorithm = 'trpo' | 'npg' | 'vpg' | 'cem' | 'rwr';
+export const ALGORITHMS: readonly Algorithm[] = ['trpo', 'npg', 'vpg', 'cem', 'rwr'];
 
 export interface VineConfig {
   /** N: states in the rollout set per iteration. Paper: 500 (swimmer) / 2500 (hopper, walker). */
@@ -30,8 +49,10 @@ export interface TrainConfig {
   servers: string[];
   /** Seeds env resets, policy initialization and action noise. */
   seed: number;
-  algo: 'trpo' | 'npg';
+  algo: Algorithm;
   sampler: SamplerKind;
+  /** Name of the run's curve in plots (default: algo and sampler). */
+  label?: string;
   /** Stop after this many iterations ... */
   iterations: number | null;
   /** ... or after this many env steps (whichever comes first; at least one must be set). */
@@ -44,6 +65,9 @@ export interface TrainConfig {
   policy: { hiddenSizes: number[]; activation: Activation };
   trpo: TrpoConfig;
   vine: VineConfig;
+  cem: CemConfig;
+  rwr: RwrConfig;
+  vpg: VpgConfig;
   /** Save a checkpoint every this many iterations (and at the end). */
   checkpointEvery: number;
 }
@@ -71,12 +95,18 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   policy: { hiddenSizes: [64, 64], activation: 'tanh' },
   trpo: DEFAULT_TRPO_CONFIG,
   vine: DEFAULT_VINE_CONFIG,
+  cem: DEFAULT_CEM_CONFIG,
+  rwr: DEFAULT_RWR_CONFIG,
+  vpg: DEFAULT_VPG_CONFIG,
   checkpointEvery: 10,
 }) as TrainConfig;
 
-export type TrainConfigOverrides = Partial<Omit<TrainConfig, 'trpo' | 'vine' | 'policy'>> & {
+export type TrainConfigOverrides = Partial<Omit<TrainConfig, 'trpo' | 'vine' | 'policy' | 'cem' | 'rwr' | 'vpg'>> & {
   trpo?: Partial<TrpoConfig>;
   vine?: Partial<VineConfig>;
+  cem?: Partial<CemConfig>;
+  rwr?: Partial<RwrConfig>;
+  vpg?: Partial<VpgConfig>;
   policy?: Partial<TrainConfig['policy']>;
 };
 
@@ -86,8 +116,11 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   const config: TrainConfig = {
     ...d,
     ...overrides,
-    trpo: trpoConfig({ ...overrides.trpo, algo: overrides.algo ?? d.algo }),
+    trpo: trpoConfig({ ...overrides.trpo, algo: (overrides.algo ?? d.algo) === 'npg' ? 'npg' : 'trpo' }),
     vine: { ...d.vine, ...overrides.vine },
+    cem: cemConfig(overrides.cem),
+    rwr: rwrConfig(overrides.rwr),
+    vpg: vpgConfig(overrides.vpg),
     policy: { ...d.policy, ...overrides.policy },
   };
   const positiveInt = (name: string, v: number) => {
@@ -103,6 +136,7 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
   if (config.iterations !== null) positiveInt('iterations', config.iterations);
   if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);
+  if (!ALGORITHMS.includes(config.algo)) throw new RangeError(`unknown algo ${config.algo} (${ALGORITHMS.join(', ')})`);
   if (!['single-path', 'vine'].includes(config.sampler)) throw new RangeError(`unknown sampler ${config.sampler}`);
   if (!['gae', 'monte-carlo'].includes(config.advantage)) throw new RangeError(`unknown advantage ${config.advantage}`);
   return config;

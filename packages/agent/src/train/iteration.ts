@@ -82,7 +82,13 @@ export async function vineIteration(parts: IterationParts, sampler: VineSampler)
   const clock = performance.now();
   const batch = await sampler.collect(policy);
   const samplingMs = performance.now() - clock;
-  const update = policyGradientUpdate(parts, { obs: batch.obs, actions: batch.actions, advantages: batch.advantages, oldLogProbs: batch.oldLogProbs });
+  const update = policyGradientUpdate(parts, {
+    obs: batch.obs,
+    actions: batch.actions,
+    advantages: batch.advantages,
+    oldLogProbs: batch.oldLogProbs,
+    klObs: batch.trunkStates,
+  });
   normalizer?.update(batch.rawObs);
   return {
     update,

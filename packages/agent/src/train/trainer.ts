@@ -1,19 +1,19 @@
 /**
- * The training loop: builds envs, networks and sampler from a TrainConfig, runs TRPO (or NPG) iterations until the
- * iteration or env-step budget is spent, and reports each iteration to the progress display, the run directory
- * (metrics.csv / metrics.jsonl, TensorBoard events, checkpoints) and the caller.
+ * The training loop: builds envs, networks and sampler from a TrainConfig, runs iterations of its algorithm
+ * (TRPO, NPG, VPG, CEM or RWR; see algorithms.ts) until the iteration or env-step budget is spent, and reports
+ * each iteration to the progress display, the run directory (metrics.csv / metrics.jsonl, TensorBoard events,
+ * checkpoints) and the caller.
  */
 import { ObservationNormalizer } from '../math/normalizer.js';
 import { Rng } from '../math/rng.js';
 import { ProgressDisplay, type IterationStats } from '../run/progress.js';
 import { RunDirectory } from '../run/run-directory.js';
 import { TensorBoardWriter } from '../run/tensorboard.js';
-import { SinglePathSampler } from '../sampling/single-path.js';
-import { VineSampler } from '../sampling/vine.js';
 import { loadTf } from '../tf.js';
 import { checkpointState, restoreCheckpointState, type Counters, type TrainingState } from './checkpoint-state.js';
 import type { TrainConfig } from './config.js';
-import { singlePathIteration, vineIteration, type IterationOutcome, type IterationParts } from './iteration.js';
+import { initialAlgorithmState, iterationRunner, usesValueFunction } from './algorithms.js';
+import type { IterationOutcome, IterationParts } from './iteration.js';
 import { adapterFor, buildPolicy, buildValueFunction, closeEnvs, openEnvs, type EnvOptions } from './setup.js';
 
 /** episode_return_mean averages this many most recent finished episodes: enough to smooth, few enough not to lag. */
@@ -48,13 +48,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const envs = await openEnvs(config, options);
   try {
     const adapter = adapterFor(envs[0]);
+    const policy = buildPolicy(tf, adapter, config);
     const parts: IterationParts & TrainingState = {
       tf,
       config,
-      policy: buildPolicy(tf, adapter, config),
-      valueFunction: config.sampler === 'single-path' && config.advantage === 'gae' ? buildValueFunction(tf, adapter, config) : null,
+      policy,
+      valueFunction: usesValueFunction(config) ? buildValueFunction(tf, adapter, config) : null,
       normalizer: config.normalizeObservations ? new ObservationNormalizer(adapter.obsSize) : null,
       rng: new Rng(config.seed),
+      algorithm: initialAlgorithmState(config, policy),
     };
     let counters: Counters = { iteration: 0, envSteps: 0, wallSeconds: 0, recentReturns: [], recentLengths: [] };
     const checkpoint = options.resume ? await run?.loadLatestCheckpoint() : undefined;
@@ -63,21 +65,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     // Resumed runs reset their envs with a seed of their own, so they do not replay the start of the run.
     const envSeed = config.seed + 1_000_003 * counters.iteration;
-    const runIteration: () => Promise<IterationOutcome> =
-      config.sampler === 'vine'
-        ? ((s) => () => vineIteration(parts, s))(
-            new VineSampler({ envs, adapter, normalizer: parts.normalizer, rng: parts.rng, seed: envSeed, gamma: config.trpo.gamma, config: config.vine }),
-          )
-        : ((s) => () => singlePathIteration(parts, s))(
-            new SinglePathSampler({ envs, adapter, normalizer: parts.normalizer, noise: parts.rng, seed: envSeed }),
-          );
+    const runner = iterationRunner(parts, envs, adapter, envSeed);
 
     const total = config.iterations ?? config.totalSteps!;
     const unit = config.iterations !== null ? 'iterations' : 'env_steps';
     const progress =
       options.progress === false ? null : (options.progress ?? new ProgressDisplay({ total, unit, initial: unit === 'iterations' ? counters.iteration : counters.envSteps }));
     progress?.log(
-      `vinegym train: ${config.algo} ${config.sampler} on ${config.envId} (${envs.length === 1 && config.servers.length === 0 ? 'embedded' : config.servers.join(', ')}), ` +
+      `vinegym train: ${config.algo}${['cem', 'rwr'].includes(config.algo) ? '' : ` ${config.sampler}`} on ${config.envId} (${envs.length === 1 && config.servers.length === 0 ? 'embedded' : config.servers.join(', ')}), ` +
         `${envs.reduce((n, e) => n + e.numEnvs, 0)} env slots, seed ${config.seed}, tf backend ${backend}${run ? `, run dir ${run.path}` : ''}`,
     );
     const tensorboard = run ? await TensorBoardWriter.create(run.path, counters.iteration > 0 ? { resumedFromStep: counters.iteration } : {}) : null;
@@ -87,7 +82,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const budgetLeft = () =>
       (config.iterations === null || counters.iteration < config.iterations) && (config.totalSteps === null || counters.envSteps < config.totalSteps);
     while (budgetLeft()) {
-      const outcome = await runIteration();
+      const outcome = await runner.next();
       counters = advance(counters, outcome, (performance.now() - startedAt) / 1000);
       const row = metricsRow(counters, outcome);
       rows.push(row);
@@ -103,6 +98,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
     }
     progress?.finish();
+    runner.dispose();
     parts.policy.dispose();
     parts.valueFunction?.dispose();
     return { iterations: counters.iteration, envSteps: counters.envSteps, finalReturnMean: mean(counters.recentReturns), rows, backend };
@@ -144,6 +140,7 @@ function metricsRow(counters: Counters, outcome: IterationOutcome): Record<strin
     time_cg_ms: update.timings.cgMs,
     time_line_search_ms: update.timings.lineSearchMs,
     time_vf_ms: timings.vfMs,
+    ...outcome.extra,
   };
 }
 
