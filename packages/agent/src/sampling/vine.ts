@@ -171,20 +171,21 @@ export class VineSampler {
   /** Step 2: K actions per state from q. */
   private chooseActions(policy: Policy, states: RolloutState[]): RolloutJob[] {
     const { adapter, rng, config } = this.options;
+    const perState = config.actionsPerState === 'auto' ? (adapter.actionKind === 'categorical' ? 'all' : 4) : config.actionsPerState;
+    if (perState === 'all' && adapter.actionKind !== 'categorical') throw new RangeError("vine actionsPerState 'all' needs a discrete action space");
     const jobs: RolloutJob[] = [];
     for (let n = 0; n < states.length; n++) {
       const noiseSeed = rng.nextUint32();
-      if (config.actionsPerState === 'all') {
-        if (adapter.actionKind !== 'categorical') throw new RangeError("vine actionsPerState 'all' needs a discrete action space");
+      if (perState === 'all') {
         for (let a = 0; a < adapter.actionSize; a++) {
           jobs.push({ state: n, action: Int32Array.of(a), logQ: -Math.log(adapter.actionSize), noiseSeed });
         }
       } else {
-        const repeated = new Float32Array(config.actionsPerState * adapter.obsSize);
-        for (let k = 0; k < config.actionsPerState; k++) repeated.set(states[n].obs, k * adapter.obsSize);
+        const repeated = new Float32Array(perState * adapter.obsSize);
+        for (let k = 0; k < perState; k++) repeated.set(states[n].obs, k * adapter.obsSize);
         const act = policy.act(repeated, rng);
-        const per = act.actions.length / config.actionsPerState;
-        for (let k = 0; k < config.actionsPerState; k++) {
+        const per = act.actions.length / perState;
+        for (let k = 0; k < perState; k++) {
           jobs.push({ state: n, action: act.actions.slice(k * per, (k + 1) * per), logQ: act.logProbs[k], noiseSeed });
         }
       }

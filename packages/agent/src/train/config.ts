@@ -32,8 +32,9 @@ export interface VineConfig {
   /**
    * Actions tried per state. For discrete action spaces 'all' tries every action once (q uniform), which makes
    * the per-state sum over actions exact; a number K samples K actions from q = π_θold (paper default: 4).
+   * 'auto': 'all' for discrete action spaces, 4 for continuous ones.
    */
-  actionsPerState: number | 'all';
+  actionsPerState: number | 'all' | 'auto';
   /** Length of each Q-estimation rollout, first action included. Paper: 50 (swimmer) / 100 (hopper, walker). */
   rolloutLength: number;
   /** Steps of the trunk trajectories that the rollout set is drawn from, per iteration, over all env slots. */
@@ -74,7 +75,7 @@ export interface TrainConfig {
 
 export const DEFAULT_VINE_CONFIG: Readonly<VineConfig> = Object.freeze({
   rolloutSetSize: 100,
-  actionsPerState: 'all' as const,
+  actionsPerState: 'auto' as const,
   rolloutLength: 50,
   trunkSteps: 1024,
 });
@@ -132,7 +133,8 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   positiveInt('vine.rolloutSetSize', config.vine.rolloutSetSize);
   positiveInt('vine.rolloutLength', config.vine.rolloutLength);
   positiveInt('vine.trunkSteps', config.vine.trunkSteps);
-  if (config.vine.actionsPerState !== 'all') positiveInt('vine.actionsPerState', config.vine.actionsPerState);
+  if (typeof config.vine.actionsPerState === 'number') positiveInt('vine.actionsPerState', config.vine.actionsPerState);
+  else if (!['all', 'auto'].includes(config.vine.actionsPerState)) throw new RangeError(`vine.actionsPerState must be a number, 'all' or 'auto'`);
   if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
   if (config.iterations !== null) positiveInt('iterations', config.iterations);
   if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);
