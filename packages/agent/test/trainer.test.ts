@@ -93,6 +93,12 @@ describe('train', () => {
       progress: false,
     });
     expect(vine.iterations).toBe(3);
+    const selfNormalized = await train({
+      config: small({ sampler: 'vine', vine: { rolloutSetSize: 8, rolloutLength: 10, trunkSteps: 40, actionsPerState: 2, estimator: 'self-normalized' } }),
+      runDir: null,
+      progress: false,
+    });
+    expect(selfNormalized.rows.some((r) => r.accepted === 1)).toBe(true);
     const npg = await train({ config: small({ algo: 'npg' }), runDir: null, progress: false });
     expect(npg.rows.every((r) => r.line_search_steps === 0)).toBe(true);
   });

@@ -55,6 +55,35 @@ describe.each([
   });
 });
 
+describe('self-normalized importance sampling (vine)', () => {
+  it('has the mean-baseline gradient at θ_old, and ignores a per-state constant added to Q', () => {
+    const policy = new CategoricalMlpPolicy(tf, { obsSize: 3, numActions: 3, hiddenSizes: [8], seed: 7 });
+    const rng = new Rng(8);
+    const states = 5;
+    const perState = 4;
+    const stateObs = Float32Array.from({ length: states * 3 }, () => rng.normal());
+    const obs = Float32Array.from({ length: states * perState * 3 }, (_, i) => stateObs[Math.floor(i / (3 * perState)) * 3 + (i % 3)]);
+    const { actions, logProbs } = policy.act(obs, rng);
+    const q = Float32Array.from({ length: states * perState }, () => rng.normal());
+    const index = Int32Array.from({ length: states * perState }, (_, j) => Math.floor(j / perState));
+    const meanQ = (n: number) => q.slice(n * perState, (n + 1) * perState).reduce((a, b) => a + b, 0) / perState;
+    const advantages = q.map((v, j) => v - meanQ(index[j]));
+    const t = batchTensors(policy, { obs, actions, advantages, oldLogProbs: logProbs });
+    const groups = { index: tf.tensor1d(index, 'int32'), count: states };
+    const gradient = (inputs: Parameters<typeof surrogateObjective>[2]) =>
+      flatGrad(tf, () => surrogateObjective(tf, policy.distributionParams(t.obs), inputs), policy.variables);
+    const plain = gradient(t);
+    const selfNormalized = gradient({ ...t, stateGroups: groups });
+    plain.forEach((g, i) => expect(selfNormalized[i]).toBeCloseTo(g, 5));
+    // Shifting every Q̂ of a state by a constant leaves the self-normalized surrogate's gradient unchanged.
+    const shifted = tf.tensor1d(q.map((v, j) => v + 10 * index[j]));
+    const withShift = gradient({ ...t, advantages: shifted, stateGroups: groups });
+    plain.forEach((g, i) => expect(withShift[i]).toBeCloseTo(g, 4));
+    tf.dispose([shifted, groups.index, t.obs, t.actions, t.advantages, t.oldLogProbs]);
+    policy.dispose();
+  });
+});
+
 describe('maxStepScale', () => {
   it('puts the quadratic KL model exactly on δ', () => {
     const s = [1, 2];

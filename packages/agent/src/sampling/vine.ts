@@ -32,6 +32,8 @@ export interface VineBatch {
   /** Q̂(s_n, a_{n,k}) − mean_k Q̂(s_n, ·). */
   advantages: Float32Array;
   qValues: Float32Array;
+  /** The rollout-set state (0 .. N−1) of each pair, for self-normalized importance sampling. */
+  stateIndex: Int32Array;
   /** Raw trunk observations, for the normalizer. */
   rawObs: Float32Array;
   /** Normalized trunk observations: the state distribution the KL constraint is estimated on. */
@@ -278,12 +280,14 @@ export class VineSampler {
       oldLogProbs[j] = job.logQ;
       advantages[j] = qValues[j] - meanQ[job.state];
     });
+    const stateIndex = Int32Array.from(jobs, (job) => job.state);
     return {
       obs,
       actions,
       oldLogProbs,
       advantages,
       qValues,
+      stateIndex,
       rawObs: trunk.rawObs,
       trunkStates: trunk.trunkStates,
       steps: trunk.steps + rolloutSteps,

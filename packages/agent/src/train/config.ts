@@ -39,6 +39,11 @@ export interface VineConfig {
   rolloutLength: number;
   /** Steps of the trunk trajectories that the rollout set is drawn from, per iteration, over all env slots. */
   trunkSteps: number;
+  /**
+   * Variance reduction across a state's K actions (§4.2): subtract the state's mean Q̂ ('mean-baseline'), or
+   * normalize each state's importance weights π/q to sum to one ('self-normalized').
+   */
+  estimator: 'mean-baseline' | 'self-normalized';
 }
 
 export interface TrainConfig {
@@ -78,6 +83,7 @@ export const DEFAULT_VINE_CONFIG: Readonly<VineConfig> = Object.freeze({
   actionsPerState: 'auto' as const,
   rolloutLength: 50,
   trunkSteps: 1024,
+  estimator: 'mean-baseline' as const,
 });
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -135,6 +141,7 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   positiveInt('vine.trunkSteps', config.vine.trunkSteps);
   if (typeof config.vine.actionsPerState === 'number') positiveInt('vine.actionsPerState', config.vine.actionsPerState);
   else if (!['all', 'auto'].includes(config.vine.actionsPerState)) throw new RangeError(`vine.actionsPerState must be a number, 'all' or 'auto'`);
+  if (!['mean-baseline', 'self-normalized'].includes(config.vine.estimator)) throw new RangeError(`unknown vine.estimator ${config.vine.estimator}`);
   if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
   if (config.iterations !== null) positiveInt('iterations', config.iterations);
   if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);

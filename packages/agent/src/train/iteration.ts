@@ -88,6 +88,7 @@ export async function vineIteration(parts: IterationParts, sampler: VineSampler)
     advantages: batch.advantages,
     oldLogProbs: batch.oldLogProbs,
     klObs: batch.trunkStates,
+    stateIndex: config.vine.estimator === 'self-normalized' ? batch.stateIndex : undefined,
   });
   normalizer?.update(batch.rawObs);
   return {

@@ -13,6 +13,11 @@ export interface SurrogateInputs {
   oldLogProbs: tfType.Tensor1D;
   /** Optional per-sample weights (e.g. vine rollout sets); the average becomes Σ w·x / Σ w. */
   weights?: tfType.Tensor1D;
+  /**
+   * Vine, self-normalized importance sampling (paper §4.2): the state index of each sample and the number of
+   * states. The surrogate then averages, over states, Σ_k r_k·Â_k / Σ_k r_k instead of averaging r·Â over samples.
+   */
+  stateGroups?: { index: tfType.Tensor1D; count: number };
 }
 
 function weightedMean(tf: Tf, values: tfType.Tensor1D, weights: tfType.Tensor1D | undefined): tfType.Scalar {
@@ -26,8 +31,17 @@ function weightedMean(tf: Tf, values: tfType.Tensor1D, weights: tfType.Tensor1D 
 export function surrogateObjective(tf: Tf, params: DistParams, inputs: SurrogateInputs): tfType.Scalar {
   return tf.tidy(() => {
     const ratio = tf.exp(tf.sub(logProb(tf, params, inputs.actions), inputs.oldLogProbs)) as tfType.Tensor1D;
-    return weightedMean(tf, tf.mul(ratio, inputs.advantages) as tfType.Tensor1D, inputs.weights);
+    const weighted = tf.mul(ratio, inputs.advantages) as tfType.Tensor1D;
+    if (!inputs.stateGroups) return weightedMean(tf, weighted, inputs.weights);
+    return selfNormalizedMean(tf, weighted, ratio, inputs.stateGroups);
   });
+}
+
+/** (1/N) Σ_n [Σ_{k∈n} r_k·Â_k / Σ_{k∈n} r_k]: each state's importance weights normalized to sum to one. */
+function selfNormalizedMean(tf: Tf, weighted: tfType.Tensor1D, ratio: tfType.Tensor1D, groups: { index: tfType.Tensor1D; count: number }): tfType.Scalar {
+  const numerators = tf.unsortedSegmentSum(weighted, groups.index, groups.count);
+  const denominators = tf.unsortedSegmentSum(ratio, groups.index, groups.count);
+  return tf.mean(tf.div(numerators, denominators)) as tfType.Scalar;
 }
 
 /** D̄_KL(θ_old, θ) = Ê_s[ D_KL(π_old(·|s) ‖ π_θ(·|s)) ]: the trust-region constraint. */

@@ -27,6 +27,8 @@ export interface TrpoBatch {
   oldLogProbs?: Float32Array;
   /** Per-sample weights of the averages (e.g. for vine rollout sets). */
   weights?: Float32Array;
+  /** Vine with self-normalized importance sampling: the rollout-set state of each sample (0 .. N−1). */
+  stateIndex?: Int32Array;
   /**
    * States on which the KL constraint (and so the Fisher matrix) is estimated, row-major; default `obs`. The
    * constraint is an expectation over the state distribution, so the vine sampler passes every trunk state,
@@ -89,6 +91,9 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: TrpoBatch, config: Trp
     advantages: tf.tensor1d(advantages),
     oldLogProbs: batch.oldLogProbs ? tf.tensor1d(batch.oldLogProbs) : logProb(tf, oldParams, actions),
     weights: batch.weights ? tf.tensor1d(batch.weights) : undefined,
+    stateGroups: batch.stateIndex
+      ? { index: tf.tensor1d(batch.stateIndex, 'int32'), count: batch.stateIndex.reduce((m, i) => Math.max(m, i), 0) + 1 }
+      : undefined,
   };
   const fisherObs = fisherSubsample(tf, klObs, config.fisherSubsample);
 
@@ -159,5 +164,6 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: TrpoBatch, config: Trp
     }
     tf.dispose([obs, actions, inputs.advantages, inputs.oldLogProbs, fisherObs]);
     if (inputs.weights) inputs.weights.dispose();
+    if (inputs.stateGroups) inputs.stateGroups.index.dispose();
   }
 }
