@@ -94,7 +94,7 @@ describe('train', () => {
     });
     expect(vine.iterations).toBe(3);
     const selfNormalized = await train({
-      config: small({ sampler: 'vine', vine: { rolloutSetSize: 8, rolloutLength: 10, trunkSteps: 40, actionsPerState: 2, estimator: 'self-normalized' } }),
+      config: small({ sampler: 'vine', vine: { rolloutSetSize: 16, rolloutLength: 40, trunkSteps: 64, actionsPerState: 'all', estimator: 'self-normalized' } }),
       runDir: null,
       progress: false,
     });
