@@ -22,7 +22,7 @@ export class EmbeddedVectorEnv implements VectorEnv {
   static async make(options: VectorEnvOptions, service?: EnvService): Promise<EmbeddedVectorEnv> {
     service ??= new EnvService({ registry: createDefaultRegistry() });
     const owner = {};
-    const spec = service.make(
+    const spec = await service.make(
       {
         env_id: options.envId,
         kwargs: options.kwargs ?? {},
@@ -48,15 +48,15 @@ export class EmbeddedVectorEnv implements VectorEnv {
   }
 
   async snapshot(envIndices: number[]): Promise<Uint8Array[]> {
-    return this.service.snapshot({ session_id: this.spec.session_id, env_indices: envIndices }, this.owner).snapshots;
+    return (await this.service.snapshot({ session_id: this.spec.session_id, env_indices: envIndices }, this.owner)).snapshots;
   }
 
   async restore(envIndex: number, snapshot: Uint8Array): Promise<void> {
-    this.service.restore({ session_id: this.spec.session_id, env_index: envIndex, snapshot }, this.owner);
+    await this.service.restore({ session_id: this.spec.session_id, env_index: envIndex, snapshot }, this.owner);
   }
 
   async render(envIndex: number): Promise<NDArray<'uint8'>> {
-    return this.service.render({ session_id: this.spec.session_id, env_index: envIndex }, this.owner).frame;
+    return (await this.service.render({ session_id: this.spec.session_id, env_index: envIndex }, this.owner)).frame;
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,12 @@ export interface VineConfig {
    * normalize each state's importance weights π/q to sum to one ('self-normalized').
    */
   estimator: 'mean-baseline' | 'self-normalized';
+  /**
+   * States the KL constraint (and the Fisher matrix) is estimated on: the rollout set, as the paper's sample
+   * average of eq. 29 does, or every trunk state. With a small rollout set the Fisher matrix has low rank and
+   * leaves most directions unconstrained; 'trunk' constrains them all (on CartPole it also learns more slowly).
+   */
+  klStates: 'rollout-set' | 'trunk';
 }
 
 export interface TrainConfig {
@@ -84,6 +90,7 @@ export const DEFAULT_VINE_CONFIG: Readonly<VineConfig> = Object.freeze({
   rolloutLength: 50,
   trunkSteps: 1024,
   estimator: 'mean-baseline' as const,
+  klStates: 'rollout-set' as const,
 });
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -142,6 +149,7 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   if (typeof config.vine.actionsPerState === 'number') positiveInt('vine.actionsPerState', config.vine.actionsPerState);
   else if (!['all', 'auto'].includes(config.vine.actionsPerState)) throw new RangeError(`vine.actionsPerState must be a number, 'all' or 'auto'`);
   if (!['mean-baseline', 'self-normalized'].includes(config.vine.estimator)) throw new RangeError(`unknown vine.estimator ${config.vine.estimator}`);
+  if (!['rollout-set', 'trunk'].includes(config.vine.klStates)) throw new RangeError(`unknown vine.klStates ${config.vine.klStates}`);
   if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
   if (config.iterations !== null) positiveInt('iterations', config.iterations);
   if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);

@@ -87,7 +87,7 @@ export async function vineIteration(parts: IterationParts, sampler: VineSampler)
     actions: batch.actions,
     advantages: batch.advantages,
     oldLogProbs: batch.oldLogProbs,
-    klObs: batch.trunkStates,
+    klObs: config.vine.klStates === 'trunk' ? batch.trunkStates : undefined,
     stateIndex: config.vine.estimator === 'self-normalized' ? batch.stateIndex : undefined,
   });
   normalizer?.update(batch.rawObs);
