@@ -3,9 +3,11 @@
  * so a run is reproducible from its seed, and the vine procedure can replay the same noise in each of the K
  * rollouts from a state (common random numbers, paper §4.2) by copying `state()` into a second generator.
  *
- * Generator: xoshiro128** (Blackman & Vigna), 128-bit state, period 2^128 − 1, seeded through splitmix32.
- * Normals: Box–Muller; the second variate of each pair is cached and is part of the serialized state.
+ * The uniform stream is the env server's xoshiro128** generator (one implementation for envs and agent); this
+ * class adds normals (Box–Muller, the second variate of each pair cached and part of the state), shuffles and a
+ * JSON-friendly state for checkpoints.
  */
+import { Rng as Xoshiro128 } from '@vinegym/env-server';
 
 export interface RngState {
   words: [number, number, number, number];
@@ -19,34 +21,13 @@ export interface NoiseSource {
   normal(): number;
 }
 
-const TWO_POW_MINUS_53 = 1 / 9007199254740992;
-
-function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
 export class Rng implements NoiseSource {
-  private readonly s = new Uint32Array(4);
+  private readonly generator: Xoshiro128;
   private spareNormal: number | null = null;
 
   /** `seed`: a non-negative safe integer. */
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
-    let x = splitmix32((seed >>> 0) ^ 0x243f6a88);
-    x = splitmix32(x ^ (Math.floor(seed / 4294967296) >>> 0));
-    for (let i = 0; i < 4; i++) {
-      x = splitmix32(x + i);
-      this.s[i] = x;
-    }
-    // An all-zero state is the one fixed point of xoshiro; splitmix makes it practically impossible, but be sure.
-    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
+    this.generator = new Xoshiro128(seed);
   }
 
   static fromState(state: RngState): Rng {
@@ -57,23 +38,12 @@ export class Rng implements NoiseSource {
 
   /** Next raw 32-bit output as an unsigned integer. */
   nextUint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
+    return this.generator.nextUint32();
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.nextUint32() >>> 5; // 27 bits
-    const lo = this.nextUint32() >>> 6; // 26 bits
-    return (hi * 67108864 + lo) * TWO_POW_MINUS_53;
+    return this.generator.random();
   }
 
   /** Standard normal variate (Box–Muller, pairs cached). */
@@ -90,14 +60,10 @@ export class Rng implements NoiseSource {
     return radius * Math.cos(angle);
   }
 
-  /** Uniform integer in [0, n), unbiased (rejection sampling on 32-bit outputs). n must be in [1, 2^32]. */
+  /** Uniform integer in [0, n), unbiased. n must be an integer in [1, 2^32]. */
   int(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > 4294967296) throw new RangeError(`int(n) needs an integer n in [1, 2^32], got ${n}`);
-    const limit = Math.floor(4294967296 / n) * n;
-    for (;;) {
-      const x = this.nextUint32();
-      if (x < limit) return x % n;
-    }
+    return this.generator.integer(n);
   }
 
   /** Fisher–Yates shuffle of 0..n-1 (used for minibatch order). */
@@ -114,12 +80,17 @@ export class Rng implements NoiseSource {
   }
 
   state(): RngState {
-    return { words: [this.s[0], this.s[1], this.s[2], this.s[3]], spareNormal: this.spareNormal };
+    const view = new DataView(this.generator.getState().buffer);
+    const words = [0, 1, 2, 3].map((i) => view.getUint32(i * 4, true)) as RngState['words'];
+    return { words, spareNormal: this.spareNormal };
   }
 
   setState(state: RngState): void {
-    for (let i = 0; i < 4; i++) this.s[i] = state.words[i] >>> 0;
-    if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) throw new RangeError('xoshiro128** state must not be all zero');
+    if (state.words.every((w) => w >>> 0 === 0)) throw new RangeError('xoshiro128** state must not be all zero');
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    state.words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true));
+    this.generator.setState(bytes);
     this.spareNormal = state.spareNormal;
   }
 
