@@ -7,8 +7,9 @@
  * started fresh. Each child's output is appended to `<run dir>/train.log`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { open, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathExists as exists } from '../run/atomic-write.js';
 import type { PlannedRun } from './plan.js';
 
 export const DONE_FILE = 'done.json';
@@ -107,13 +108,4 @@ async function trainArguments(run: PlannedRun, state: RunState, options: RunPool
   await mkdir(dirname(configFile), { recursive: true });
   await writeFile(configFile, `${JSON.stringify(run.overrides, null, 2)}\n`);
   return ['--config', configFile, '--out', run.dir, ...token];
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -3,7 +3,7 @@
  * target, then fsync the directory so the rename itself is durable. A reader sees either the old or the new file,
  * never a partial one.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -49,5 +49,15 @@ export async function fsyncDirectory(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
   } finally {
     await handle?.close();
+  }
+}
+
+/** Whether anything exists at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

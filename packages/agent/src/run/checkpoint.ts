@@ -14,10 +14,10 @@
  * JSON values go through JSON.stringify: NaN and ±Infinity become null, undefined fields disappear.
  */
 import { endianness } from 'node:os';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from './crc32c.js';
-import { fsyncDirectory, writeAndSync, writeFileAtomic } from './atomic-write.js';
+import { fsyncDirectory, pathExists as exists, writeAndSync, writeFileAtomic } from './atomic-write.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -234,15 +234,6 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

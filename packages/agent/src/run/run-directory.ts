@@ -12,9 +12,9 @@
  * there is no checkpoint yet and training starts over), and TensorBoardWriter.create(run.path,
  * { resumedFromStep: checkpoint.iteration }) so TensorBoard drops the steps logged after the checkpoint too.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { pathExists as exists, writeFileAtomic } from './atomic-write.js';
 import {
   loadLatestCheckpoint,
   saveCheckpoint,
@@ -91,14 +91,5 @@ export class RunDirectory<Config = unknown> {
   /** The newest checkpoint, or undefined if none was saved yet. */
   loadLatestCheckpoint(): Promise<LoadedCheckpoint | undefined> {
     return loadLatestCheckpoint(this.checkpointsDir);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
