@@ -10,6 +10,7 @@ export default defineConfig({
       '@vinegym/protocol': src('protocol'),
       '@vinegym/env-server': src('env-server'),
       '@vinegym/agent': src('agent'),
+      '@vinegym/ale': src('ale'),
     },
   },
   test: {

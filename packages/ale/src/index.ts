@@ -14,3 +14,6 @@ export { GAMES, gameFor, genericGame, decimalScore, type GameInfo, type GameTrac
 export { AleEmulator, type EmulatorOptions } from './ale/emulator.js';
 export { AleEnv, type AleEnvOptions, type ObsType } from './ale/env.js';
 export { findAleRomDir, loadRom, romNameForGame } from './ale/roms.js';
+export { ALE_V5_ROM_NAMES, gymGameName } from './ale/rom-names.js';
+export { FramePreprocessor, type PreprocessOptions } from './ale/preprocess.js';
+export { ByteReader, ByteWriter } from './util/bytes.js';

@@ -19,14 +19,15 @@ import { createCartridge, md5Hex } from './cart/detect.js';
 import { ControllerPorts, type ControllerType, InputEvents } from './controls.js';
 import { Riot } from './riot.js';
 import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
-import { Tia } from './tia/tia.js';
+import { Tia, type TiaSystem } from './tia/tia.js';
 import { ByteReader, ByteWriter } from './util/bytes.js';
 import { Mt19937 } from './util/mt19937.js';
 
 /** ALE's default `system_random_seed`. */
 export const ALE_SYSTEM_SEED = 4753849;
 const INSTRUCTIONS_PER_UPDATE = 25000;
-const STATE_MAGIC = 'vinegym-ale-machine-1';
+const WRITE_FLAG = 0x100;
+const STATE_MAGIC = 'vinegym-ale-machine-2';
 
 export interface MachineOptions {
   /** Bank-switching scheme; default: detection as ALE's Stella does. */
@@ -47,7 +48,7 @@ export interface MachineOptions {
   systemSeed?: number;
 }
 
-export class Machine implements Bus {
+export class Machine implements Bus, TiaSystem {
   readonly cpu: Cpu6502;
   readonly tia: Tia;
   readonly riot: Riot;
@@ -62,13 +63,11 @@ export class Machine implements Bus {
 
   /** CPU cycles since the start of the current frame. */
   cycles = 0;
-  dataBus = 0;
-  lastAccessWasRead = true;
+  /** The last bus access: the value on the data bus (bits 0-7) and WRITE_FLAG if it was a write (one store per access). */
+  private lastAccess = 0;
   /** Instructions executed in total (diagnostics). */
   instructions = 0;
   private stopRequested = false;
-  /** While true, bus accesses have no side effects and cost no cycles (used around cpu.reset()). */
-  private quiet = false;
   private readonly hasSnoop: boolean;
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
@@ -83,29 +82,11 @@ export class Machine implements Bus {
       rightDifficulty: options.rightDifficulty ?? 'B',
     });
     this.rng = new Mt19937(options.systemSeed ?? ALE_SYSTEM_SEED);
-    const self = this;
-    const sys = {
-      get cycles() {
-        return self.cycles;
-      },
-      set cycles(v: number) {
-        self.cycles = v;
-      },
-      get dataBus() {
-        return self.dataBus;
-      },
-      get lastAccessWasRead() {
-        return self.lastAccessWasRead;
-      },
-      stopCpu() {
-        self.stopRequested = true;
-      },
-    };
-    this.riot = new Riot(sys, this.ports);
+    this.riot = new Riot(this, this.ports);
     const yStart = options.yStart ?? 34;
     let height = options.height ?? 210;
     const hmoveBlanks = options.hmoveBlanks ?? true;
-    this.tia = new Tia(sys as never, this.ports, { yStart, height, pal: false, hmoveBlanks });
+    this.tia = new Tia(this, this.ports, { yStart, height, pal: false, hmoveBlanks });
     this.cpu = new Cpu6502(this);
 
     // Power-on as ALE's console: RIOT RAM and timer from the system RNG, then format detection, then reset.
@@ -131,45 +112,53 @@ export class Machine implements Bus {
   // ---------------------------------------------------------------- bus
 
   read(address: number): number {
-    if (this.quiet) return this.peekQuiet(address);
     this.cycles++;
     const a = address & 0x1fff;
     let v: number;
-    if (a & 0x1000) {
-      v = this.cart.peek(address);
-    } else {
-      if (this.hasSnoop) this.cart.snoop!(address, 0, false);
-      if ((a & 0x80) === 0) v = this.tia.peek(a);
-      else if ((a & 0x200) === 0) v = this.riot.ram[a & 0x7f]!;
-      else v = this.riot.peek(a);
-    }
-    this.dataBus = v;
-    this.lastAccessWasRead = true;
+    if (a & 0x1000) v = this.cart.peek(address);
+    else if ((a & 0x280) === 0x80 && !this.hasSnoop) v = this.riot.ram[a & 0x7f]!;
+    else v = this.readIo(address, a);
+    this.lastAccess = v;
     return v;
   }
 
-  write(address: number, value: number): void {
-    if (this.quiet) return;
-    this.cycles++;
-    const a = address & 0x1fff;
-    if (a & 0x1000) {
-      this.cart.poke(address, value);
-    } else {
-      if (this.hasSnoop) this.cart.snoop!(address, value, true);
-      if ((a & 0x80) === 0) this.tia.poke(a, value);
-      else if ((a & 0x200) === 0) this.riot.ram[a & 0x7f] = value;
-      else this.riot.poke(a, value);
-    }
-    this.dataBus = value;
-    this.lastAccessWasRead = false;
+  /** TIA, RIOT and (for snooping carts) RAM reads, kept out of the hot read path. */
+  private readIo(address: number, a: number): number {
+    if (this.hasSnoop) this.cart.snoop!(address, 0, false);
+    if ((a & 0x80) === 0) return this.tia.peek(a);
+    if ((a & 0x200) === 0) return this.riot.ram[a & 0x7f]!;
+    return this.riot.peek(a);
   }
 
-  /** Read without side effects or cycles (debugging, quiet CPU reset). */
-  peekQuiet(address: number): number {
+  write(address: number, value: number): void {
+    this.cycles++;
     const a = address & 0x1fff;
-    if (a & 0x1000) return 0;
-    if ((a & 0x80) !== 0 && (a & 0x200) === 0) return this.riot.ram[a & 0x7f]!;
-    return 0;
+    if (a & 0x1000) this.cart.poke(address, value);
+    else if ((a & 0x280) === 0x80 && !this.hasSnoop) this.riot.ram[a & 0x7f] = value;
+    else this.writeIo(address, a, value);
+    this.lastAccess = value | WRITE_FLAG;
+  }
+
+  private writeIo(address: number, a: number, value: number): void {
+    if (this.hasSnoop) this.cart.snoop!(address, value, true);
+    if ((a & 0x80) === 0) this.tia.poke(a, value);
+    else if ((a & 0x200) === 0) this.riot.ram[a & 0x7f] = value;
+    else this.riot.poke(a, value);
+  }
+
+  /** Last value seen on the data bus. */
+  get dataBus(): number {
+    return this.lastAccess & 0xff;
+  }
+
+  /** Whether the last access was a read (WSYNC halts only then). */
+  get lastAccessWasRead(): boolean {
+    return (this.lastAccess & WRITE_FLAG) === 0;
+  }
+
+  /** Ask the CPU loop to stop after the current instruction (the TIA ends the frame). */
+  stopCpu(): void {
+    this.stopRequested = true;
   }
 
   /** Stella's System::peek as used by ALE's RAM readers and the CPU reset: updates the data bus, no cycles. */
@@ -180,7 +169,7 @@ export class Machine implements Bus {
     else if ((a & 0x80) === 0) v = this.tia.peek(a);
     else if ((a & 0x200) === 0) v = this.riot.ram[a & 0x7f]!;
     else v = this.riot.peek(a);
-    this.dataBus = v;
+    this.lastAccess = (this.lastAccess & WRITE_FLAG) | v;
     return v;
   }
 
@@ -198,15 +187,14 @@ export class Machine implements Bus {
     this.riot.reset(this.rng);
     this.tia.reset();
     this.cart.reset(this.rng);
-    this.quiet = true;
-    this.cpu.reset();
-    this.quiet = false;
+    // The CPU's reset reads happen with the bus quiet in ALE's Stella; their only lasting effect is un-jamming.
+    this.cpu.jammed = false;
     this.cpu.a = 0;
     this.cpu.x = 0;
     this.cpu.y = 0;
     this.cpu.sp = 0xff;
     this.cpu.p = 0x20;
-    this.lastAccessWasRead = true;
+    this.lastAccess &= 0xff;
     this.cpu.pc = this.systemPeek(0xfffc) | (this.systemPeek(0xfffd) << 8);
   }
 
@@ -274,8 +262,7 @@ export class Machine implements Bus {
     w.string(this.md5);
     w.bytes(this.cpu.saveState());
     w.f64(this.cycles);
-    w.u8(this.dataBus);
-    w.bool(this.lastAccessWasRead);
+    w.i32(this.lastAccess);
     w.f64(this.instructions);
     w.bytes(this.rng.saveState());
     this.riot.saveState(w);
@@ -292,8 +279,7 @@ export class Machine implements Bus {
     if (r.string() !== this.md5) throw new Error('Machine.loadState: state belongs to another ROM');
     this.cpu.loadState(r.bytes());
     this.cycles = r.f64();
-    this.dataBus = r.u8();
-    this.lastAccessWasRead = r.bool();
+    this.lastAccess = r.i32();
     this.instructions = r.f64();
     this.rng.loadState(r.bytes());
     this.riot.loadState(r);

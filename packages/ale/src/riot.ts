@@ -11,6 +11,9 @@
 import type { ByteReader, ByteWriter } from './util/bytes.js';
 import type { Mt19937 } from './util/mt19937.js';
 
+/** TIM1T, TIM8T, TIM64T, T1024T: log2 of the interval. */
+const INTERVAL_SHIFTS = [0, 3, 6, 10];
+
 export interface RiotSystem {
   cycles: number;
 }
@@ -77,28 +80,27 @@ export class Riot {
         return this.readTimer();
       default: {
         // 0x05 / 0x07: interrupt flag
-        const cycles = (this.sys.cycles - 1) >>> 0;
-        const delta = (cycles - this.cyclesWhenTimerSet) >>> 0;
-        const timer = this.timer - Math.floor(delta / 2 ** this.intervalShift) - 1;
+        const delta = (((this.sys.cycles - 1) >>> 0) - this.cyclesWhenTimerSet) >>> 0;
+        const timer = this.timer - (delta >>> this.intervalShift) - 1;
         return timer >= 0 || this.timerReadAfterInterrupt ? 0x00 : 0x80;
       }
     }
   }
 
+  /** INTIM. Cycle counts are uint32 as in Stella; `delta >>> shift` is Stella's delta / interval. */
   private readTimer(): number {
     const shift = this.intervalShift;
-    const cycles = (this.sys.cycles - 1) >>> 0;
-    const delta = (cycles - this.cyclesWhenTimerSet) >>> 0;
-    let timer = this.timer - Math.floor(delta / 2 ** shift) - 1;
+    const delta = (((this.sys.cycles - 1) >>> 0) - this.cyclesWhenTimerSet) >>> 0;
+    let timer = this.timer - (delta >>> shift) - 1;
     if (timer >= 0) return timer & 0xff;
-    timer = ((this.timer * 2 ** shift) | 0) - (delta | 0) - 1;
+    timer = (this.timer << shift) - (delta | 0) - 1;
     if (timer <= -2 && !this.timerReadAfterInterrupt) {
       this.timerReadAfterInterrupt = true;
       this.cyclesWhenInterruptReset = this.sys.cycles >>> 0;
     }
     if (this.timerReadAfterInterrupt) {
-      const offset = (this.cyclesWhenInterruptReset - (this.cyclesWhenTimerSet + this.timer * 2 ** shift)) | 0;
-      timer = this.timer - Math.floor(delta / 2 ** shift) - offset;
+      const offset = (this.cyclesWhenInterruptReset - (this.cyclesWhenTimerSet + (this.timer << shift))) | 0;
+      timer = this.timer - (delta >>> shift) - offset;
     }
     return timer & 0xff;
   }
@@ -113,7 +115,7 @@ export class Riot {
       // SWCHB is read-only; Stella 2.x also ignores DDRB writes.
     } else if ((address & 0x17) >= 0x14) {
       this.timer = value;
-      this.intervalShift = [0, 3, 6, 10][address & 0x03]!;
+      this.intervalShift = INTERVAL_SHIFTS[address & 0x03]!;
       this.cyclesWhenTimerSet = this.sys.cycles >>> 0;
       this.timerReadAfterInterrupt = false;
     }

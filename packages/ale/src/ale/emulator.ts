@@ -32,6 +32,8 @@ export interface EmulatorOptions {
   maxNumFramesPerEpisode?: number;
   /** Extra machine options (override the game's properties). */
   machine?: MachineOptions;
+  /** ALE difficulty: bit 0 puts the left difficulty switch to A, bit 1 the right one (default 0: both B). */
+  difficulty?: number;
   /** Skip the reset performed at load (ALEInterface.loadROM resets once). */
   noInitialReset?: boolean;
 }
@@ -45,6 +47,7 @@ export class AleEmulator {
   frameSkip: number;
   repeatActionProbability: number;
   maxNumFramesPerEpisode: number;
+  difficulty: number;
   frameNumber = 0;
   episodeFrameNumber = 0;
   private leftPaddle = 0;
@@ -68,6 +71,7 @@ export class AleEmulator {
     this.frameSkip = Math.max(1, options.frameSkip ?? 1);
     this.repeatActionProbability = options.repeatActionProbability ?? 0.25;
     this.maxNumFramesPerEpisode = options.maxNumFramesPerEpisode ?? 0;
+    this.difficulty = options.difficulty ?? 0;
     if (this.usePaddles) this.resetPaddles();
     if (!options.noInitialReset) this.reset();
   }
@@ -109,12 +113,12 @@ export class AleEmulator {
     this.machine.events.paddleResistance[1] = right;
   }
 
-  /** ALE's resetKeys: release everything, difficulty switches B/B (difficulty 0). */
+  /** ALE's resetKeys: release everything, difficulty switches from the difficulty setting (0: B/B). */
   private resetKeys(): void {
     const e = this.machine.events;
     e.releaseAll();
-    e.leftDifficulty = 'B';
-    e.rightDifficulty = 'B';
+    e.leftDifficulty = this.difficulty & 1 ? 'A' : 'B';
+    e.rightDifficulty = this.difficulty & 2 ? 'A' : 'B';
   }
 
   private applyJoysticks(a: number, b: number): void {

@@ -45,6 +45,8 @@ export interface AleEnvOptions {
   repeatActionProbability?: number;
   fullActionSpace?: boolean;
   maxNumFramesPerEpisode?: number | null;
+  /** ALE difficulty (switches: bit 0 left A, bit 1 right A); default 0. */
+  difficulty?: number;
   /** ROM bytes (default: from the installed ale-py). */
   rom?: Uint8Array;
   romDir?: string;
@@ -72,6 +74,7 @@ export class AleEnv {
   private readonly frameskip: number;
   private readonly repeatActionProbability: number;
   private readonly maxFrames: number;
+  private readonly difficulty: number;
 
   constructor(options: AleEnvOptions) {
     const name = romNameForGame(options.game);
@@ -81,6 +84,7 @@ export class AleEnv {
     this.frameskip = options.frameskip ?? 4;
     this.repeatActionProbability = options.repeatActionProbability ?? 0.25;
     this.maxFrames = options.maxNumFramesPerEpisode ?? 108000;
+    this.difficulty = options.difficulty ?? 0;
     this.emulator = this.load(seedSequenceState(BigInt(Math.floor(Math.random() * 2 ** 53)), 2)[1]!);
     this.actionSet = options.fullActionSpace ? Array.from({ length: 18 }, (_, i) => i) : this.game.minimalActions;
     this.actionSpace = { type: 'discrete', n: this.actionSet.length, start: 0 };
@@ -96,6 +100,7 @@ export class AleEnv {
       frameSkip: 1,
       repeatActionProbability: this.repeatActionProbability,
       maxNumFramesPerEpisode: this.maxFrames,
+      difficulty: this.difficulty,
     });
   }
 
@@ -109,11 +114,18 @@ export class AleEnv {
     return { observation: this.observation(), info: this.info() };
   }
 
-  step(action: number): { observation: AleNDArray; reward: number; terminated: boolean; truncated: boolean; info: AleInfo } {
+  /**
+   * One env step: `frameskip` ALE frames with the agent's action. If `penultimateScreen` is given (and frameskip
+   * >= 2), it receives the palette-index screen of the second-to-last frame (for max-pooling).
+   */
+  step(action: number, penultimateScreen?: Uint8Array): { observation: AleNDArray; reward: number; terminated: boolean; truncated: boolean; info: AleInfo } {
     const a = this.actionSet[action];
     if (a === undefined) throw new RangeError(`action ${action} outside Discrete(${this.actionSet.length})`);
     let reward = 0;
-    for (let i = 0; i < this.frameskip; i++) reward += this.emulator.act(a);
+    for (let i = 0; i < this.frameskip; i++) {
+      if (penultimateScreen && i === this.frameskip - 1) penultimateScreen.set(this.emulator.machine.screen());
+      reward += this.emulator.act(a);
+    }
     return {
       observation: this.observation(),
       reward,

@@ -151,12 +151,13 @@ function beamRiderTracker(): GameTracker {
       const score = decimalScore(ram, 9, 10, 11);
       t.reward = score - last;
       last = score;
-      const newLives = ram(0x85) + 1;
+      t.terminal = ram(5) === 255;
+      // At game over ($85 = $FF) ale-py reports 0 lives at once (measured), without waiting for the blink.
+      const newLives = (ram(0x85) + 1) & 0xff;
       // Lives drop only after the death animation (the counter blinks during it).
-      if (newLives === t.lives - 1) {
+      if (newLives === t.lives - 1 && !t.terminal) {
         if (ram(0x8c) === 0x01) t.lives = newLives;
       } else t.lives = newLives;
-      t.terminal = ram(5) === 255;
     },
     snapshot: () => [last],
     restore: (v) => {

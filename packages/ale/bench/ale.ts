@@ -1,0 +1,97 @@
+/**
+ * `pnpm bench:ale`: emulated frames per second of @vinegym/ale vs ale-py on the same ROMs in the same run (ALE
+ * frame_skip 1, repeat_action_probability 0, uniformly random minimal-set actions, reset on game over). Both sides
+ * are timed in CPU seconds of their own process (the fair measure on a shared machine) and in wall seconds.
+ *
+ *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AleEmulator } from '../src/ale/emulator.js';
+import { gameFor } from '../src/ale/games.js';
+import { findAleRomDir } from '../src/ale/roms.js';
+import { Mt19937 } from '../src/util/mt19937.js';
+
+const PAPER_GAMES = ['pong', 'breakout', 'beam_rider', 'enduro', 'qbert', 'seaquest', 'space_invaders'];
+const here = dirname(fileURLToPath(import.meta.url));
+const python = join(here, '../../../.venv/bin/python');
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+};
+const games = opt('games', PAPER_GAMES.join(',')).split(',');
+const frames = Number(opt('frames', '5000'));
+const warmup = Number(opt('warmup', '300'));
+const seed = Number(opt('seed', '0'));
+const romDir = findAleRomDir();
+
+interface Timing {
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+function benchOurs(game: string): Timing {
+  const rom = new Uint8Array(readFileSync(join(romDir, `${game}.bin`)));
+  const info = gameFor(game);
+  const emu = new AleEmulator(rom, info, { randomSeed: seed, frameSkip: 1, repeatActionProbability: 0 });
+  const actions = info.minimalActions;
+  const rng = new Mt19937(seed);
+  const run = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      emu.act(actions[rng.next() % actions.length]!);
+      if (emu.isGameTerminal()) emu.reset();
+    }
+  };
+  run(warmup);
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  run(frames);
+  const cpu = process.cpuUsage(c0);
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - w0) / 1000 };
+}
+
+function benchAlePy(): Map<string, Timing> {
+  const roms = games.map((g) => join(romDir, `${g}.bin`));
+  const out = execFileSync(python, [join(here, 'ale_bench.py')], {
+    input: JSON.stringify({ roms, frames, warmup, seed }),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const result = new Map<string, Timing>();
+  for (const line of out.trim().split('\n')) {
+    const r = JSON.parse(line) as Timing & { rom: string };
+    result.set(r.rom.split('/').pop()!.replace(/\.bin$/, ''), r);
+  }
+  return result;
+}
+
+const fps = (t: Timing, key: keyof Timing) => frames / t[key];
+const alePy = benchAlePy();
+const rows: string[][] = [];
+let ratioProduct = 1;
+for (const game of games) {
+  const ours = benchOurs(game);
+  const theirs = alePy.get(game)!;
+  const ratio = fps(ours, 'cpuSeconds') / fps(theirs, 'cpuSeconds');
+  ratioProduct *= ratio;
+  rows.push([
+    game,
+    fps(ours, 'cpuSeconds').toFixed(0),
+    fps(theirs, 'cpuSeconds').toFixed(0),
+    `${(100 * ratio).toFixed(0)}%`,
+    fps(ours, 'wallSeconds').toFixed(0),
+    fps(theirs, 'wallSeconds').toFixed(0),
+  ]);
+}
+const header = ['game', 'ours fps (cpu)', 'ale-py fps (cpu)', 'ours/ale-py', 'ours fps (wall)', 'ale-py fps (wall)'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(`${frames} frames per game after ${warmup} warm-up frames; frame_skip 1, repeat_action_probability 0`);
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+console.log(`geometric mean ours/ale-py (cpu): ${(100 * ratioProduct ** (1 / games.length)).toFixed(0)}%`);

@@ -1,0 +1,30 @@
+/**
+ * Long verification runs against ale-py (streaming, constant memory). Prints one JSON line per game.
+ *
+ *   npx tsx packages/ale/scripts/verify-ale.ts --games pong,breakout --frames 20000 [--seed 0]
+ *   npx tsx packages/ale/scripts/verify-ale.ts --all --frames 2000
+ */
+import { readdirSync } from 'node:fs';
+import { aleRomDir } from './compare-lib.js';
+import { compareGameStreaming } from './compare-stream.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+};
+const frames = Number(opt('frames', '20000'));
+const seed = Number(opt('seed', '0'));
+const romDir = aleRomDir();
+const games = args.includes('--all')
+  ? readdirSync(romDir).filter((f) => f.endsWith('.bin')).map((f) => f.slice(0, -4)).sort()
+  : opt('games', 'pong').split(',');
+
+for (const game of games) {
+  try {
+    const r = await compareGameStreaming(game, frames, seed, romDir);
+    console.log(JSON.stringify(r));
+  } catch (e) {
+    console.log(JSON.stringify({ game, error: (e as Error).message.split('\n')[0] }));
+  }
+}
