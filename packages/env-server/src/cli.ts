@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadPlugin } from './plugin.js';
 import { createDefaultRegistry } from './registry.js';
 import { DEFAULT_PORT, createServer } from './server.js';
+import { DEFAULT_WORKERS } from './session-factory.js';
 
 const USAGE = `Usage: vinegym-server [options]
 
@@ -29,6 +30,8 @@ Options:
   --tls-cert <file>              PEM certificate: serve https/wss (needs --tls-key)
   --tls-key <file>               PEM private key of --tls-cert
   --plugin <module>              env plug-in module (path or package); repeatable
+  --workers <n>                  worker threads per session of a MuJoCo (parallel) env, 0 = in-process
+                                 (default: one per core, here ${DEFAULT_WORKERS})
   --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
   -h, --help                     show this help
 `;
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       plugin: { type: 'string', multiple: true },
+      workers: { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     idleTimeoutMs: idleTimeoutS === undefined ? undefined : idleTimeoutS * 1000,
     tls,
     registry,
+    workers: integerOption(values, 'workers', 0),
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });
   process.stdout.write(`${server.url}\n`);

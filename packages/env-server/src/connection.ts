@@ -21,6 +21,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { ServerMetrics } from './metrics.js';
 import type { EnvService } from './service.js';
+import { InOrderQueue } from './in-order-queue.js';
 
 /** WebSocket close codes the server uses. */
 export const CLOSE_CODES = {
@@ -78,6 +79,7 @@ export class Connection {
   /** Requests handled on this connection (for the close log line). */
   requests = 0;
   private readonly debug: boolean;
+  private readonly queue: InOrderQueue<[RawData, boolean]>;
   private readonly onWritten = (): void => {
     this.unwritten--;
     if (this.socket.isPaused && !this.overloaded(0.5)) {
@@ -91,7 +93,9 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {
     this.debug = options.log.level === 'debug' || options.log.level === 'trace';
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    // Sessions on worker threads answer asynchronously; the queue keeps responses in request order.
+    this.queue = new InOrderQueue<[RawData, boolean]>(([data, isBinary]) => this.onMessage(data, isBinary));
+    socket.on('message', (data, isBinary) => this.queue.push([data, isBinary]));
   }
 
   /**
@@ -132,11 +136,17 @@ export class Connection {
     if (this.greeted) this.sendBytes(encodeFrame({ type: 'ping', nonce: this.nextPingNonce++ }));
   }
 
+  /** Resolves once every request received so far has been answered (worker-thread sessions answer later). */
+  answered(): Promise<void> {
+    return this.queue.idle();
+  }
+
   close(code: number, reason: string): void {
     this.socket.close(code, reason);
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** Handles one message; returns a promise when the answer comes later (a session on worker threads). */
+  private onMessage(data: RawData, isBinary: boolean): Promise<void> | void {
     this.requests++;
     this.lastRequestAt = performance.now();
     if (!isBinary) {
@@ -158,20 +168,31 @@ export class Connection {
       if (this.debug) this.options.log.debug({ reqId: id, type: frame.type }, 'request');
       if (frame.type === 'step' && this.greeted) {
         const started = performance.now();
-        const body = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this);
-        this.sendBytes(encodeFrame({ id, ok: true, body }));
-        this.options.metrics.recordStep(body.rewards.data.length, (performance.now() - started) / 1000);
+        const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this);
+        const respond = (body: Awaited<typeof stepped>): void => {
+          this.sendBytes(encodeFrame({ id, ok: true, body }));
+          this.options.metrics.recordStep(body.rewards.data.length, (performance.now() - started) / 1000);
+        };
+        if (stepped instanceof Promise) return this.later(id, stepped.then(respond));
+        respond(stepped);
         return;
       }
-      this.sendBytes(encodeFrame({ id, ok: true, body: this.dispatch(frame) }));
+      const body = this.dispatch(frame);
+      if (body instanceof Promise) return this.later(id, body.then((later) => this.sendBytes(encodeFrame({ id, ok: true, body: later }))));
+      this.sendBytes(encodeFrame({ id, ok: true, body }));
     } catch (error) {
       if (error instanceof VinegymError && error.requestId !== undefined) id = error.requestId;
       this.sendError(id, error);
     }
   }
 
+  /** `sent`, with a failure answered as an error frame for request `id`. */
+  private later(id: number, sent: Promise<void>): Promise<void> {
+    return sent.catch((error: unknown) => this.sendError(id, error));
+  }
+
   /** Handles every request type but step (which has its own fast path above). */
-  private dispatch(frame: RequestFrame): object {
+  private dispatch(frame: RequestFrame): object | Promise<object> {
     const { service } = this.options;
     if (frame.type === 'hello') return this.hello(frame.body as HelloRequest);
     if (!this.greeted) throw new VinegymError('BAD_REQUEST', `send hello before ${frame.type}`);

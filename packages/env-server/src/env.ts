@@ -49,4 +49,10 @@ export interface EnvDefinition {
   maxEpisodeSteps: number | null;
   /** Builds one env from kwargs already validated and completed with defaults. */
   create(kwargs: EnvKwargs): Env;
+  /**
+   * Whether a step costs enough for sessions to gain from stepping their envs on worker threads (see
+   * `workers` in EnvServiceOptions). Default false: cheap envs like CartPole stay in-process, where a step is a
+   * function call rather than a message round trip. The MuJoCo envs set it.
+   */
+  parallel?: boolean;
 }

@@ -1,12 +1,17 @@
 export * from './env.js';
 export * from './rng.js';
 export * from './envs/cartpole.js';
+export * from './envs/atari.js';
 export * from './envs/raster.js';
 export * from './envs/mujoco/index.js';
 export * from './registry.js';
 export * from './plugin.js';
 export * from './snapshot.js';
 export * from './session.js';
+export * from './session-checks.js';
+export * from './env-session.js';
+export * from './session-factory.js';
+export { ParallelSession, type ParallelSessionOptions } from './parallel/parallel-session.js';
 export * from './service.js';
 export * from './metrics.js';
 export * from './connection.js';

@@ -22,7 +22,8 @@ export async function loadPlugin(
   options: { cwd?: string } = {},
 ): Promise<string[]> {
   const cwd = options.cwd ?? process.cwd();
-  const module = (await importPlugin(moduleSpecifier, cwd)) as { default?: unknown; envs?: unknown };
+  const { module: imported, url } = await importPlugin(moduleSpecifier, cwd);
+  const module = imported as { default?: unknown; envs?: unknown };
   const exported = module.envs ?? module.default;
   const before = new Set(registry.list().map((d) => d.id));
   if (typeof exported === 'function') {
@@ -34,23 +35,28 @@ export async function loadPlugin(
       `plug-in ${moduleSpecifier} must export (as default or as 'envs') an array of EnvDefinition or a function (registry) => void`,
     );
   }
-  return registry
+  const added = registry
     .list()
     .map((d) => d.id)
     .filter((id) => !before.has(id));
+  for (const id of added) registry.setPluginModule(id, url);
+  return added;
 }
 
-async function importPlugin(specifier: string, cwd: string): Promise<unknown> {
+/** The module and what was imported (a file: URL or a package name), which another thread can import again. */
+async function importPlugin(specifier: string, cwd: string): Promise<{ module: unknown; url: string }> {
   const path = isAbsolute(specifier) ? specifier : resolve(cwd, specifier);
   if (specifier.startsWith('.') || isAbsolute(specifier) || existsSync(path)) {
-    return import(pathToFileURL(path).href);
+    const url = pathToFileURL(path).href;
+    return { module: await import(url), url };
   }
+  if (specifier.startsWith('file:')) return { module: await import(specifier), url: specifier };
   try {
-    return await import(specifier);
+    return { module: await import(specifier), url: specifier };
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     // Not visible from this package: resolve it as the user's project would.
-    const resolved = createRequire(join(cwd, 'noop.js')).resolve(specifier);
-    return import(pathToFileURL(resolved).href);
+    const url = pathToFileURL(createRequire(join(cwd, 'noop.js')).resolve(specifier)).href;
+    return { module: await import(url), url };
   }
 }

@@ -4,6 +4,7 @@
 import { VinegymError } from '@vinegym/protocol';
 import type { EnvDescription, KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from './env.js';
+import { ATARI_ENVS } from './envs/atari.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
 import { MUJOCO_ENVS } from './envs/mujoco/index.js';
 // Top-level await: the MuJoCo WebAssembly module is loaded before createDefaultRegistry can run.
@@ -14,6 +15,8 @@ export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
 
 export class EnvRegistry {
   private readonly definitions = new Map<string, EnvDefinition>();
+  /** Plug-in module (file: URL or package name) of each env that loadPlugin added. */
+  private readonly pluginModules = new Map<string, string>();
 
   /** Adds a definition. Throws on an invalid or already registered id, or an inconsistent kwargs spec. */
   register(definition: EnvDefinition): void {
@@ -31,6 +34,16 @@ export class EnvRegistry {
       if (problem) throw new Error(`env ${definition.id}: default of kwarg '${key}' ${problem}`);
     }
     this.definitions.set(definition.id, definition);
+  }
+
+  /** Records that env `id` came from plug-in `module`, so worker threads can load the same definition. */
+  setPluginModule(id: string, module: string): void {
+    this.pluginModules.set(id, module);
+  }
+
+  /** The plug-in module env `id` came from, if loadPlugin registered it. */
+  pluginModuleOf(id: string): string | undefined {
+    return this.pluginModules.get(id);
   }
 
   has(id: string): boolean {
@@ -54,12 +67,13 @@ export class EnvRegistry {
   }
 }
 
-/** A registry with the built-in envs (CartPole-v0, CartPole-v1, the MuJoCo v5 tasks and mujoco/custom-v0). */
+/** A registry with the built-in envs (CartPole-v0, CartPole-v1, the MuJoCo v5 tasks, mujoco/custom-v0, ALE/<Game>-v5). */
 export function createDefaultRegistry(): EnvRegistry {
   const registry = new EnvRegistry();
   registry.register(CARTPOLE_V0);
   registry.register(CARTPOLE_V1);
   for (const definition of MUJOCO_ENVS) registry.register(definition);
+  for (const definition of ATARI_ENVS) registry.register(definition);
   return registry;
 }
 

@@ -66,6 +66,11 @@ export interface ServerOptions {
   tls?: TlsOptions;
   /** Ping period on idle connections in ms; 0 disables pings. Default 30000. */
   pingIntervalMs?: number;
+  /**
+   * Worker threads each session of a `parallel` env (MuJoCo) steps its envs on; 0: all in-process. Default: one
+   * per core (DEFAULT_WORKERS). Cheap envs (CartPole) always step in-process. See session-factory.ts.
+   */
+  workers?: number;
   /** Envs to serve. Default: createDefaultRegistry(). */
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
@@ -113,6 +118,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     },
     serverName: options.serverName,
     serverVersion: options.serverVersion,
+    workers: options.workers,
   });
   const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
@@ -219,6 +225,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     clearInterval(pingTimer);
     clearInterval(sweepTimer);
     app.log.info({ connections: connections.size, sessions: service.stats().sessions }, 'shutting down');
+    // Sessions on worker threads answer asynchronously: let the requests already received finish first.
+    await Promise.all([...connections.values()].map((connection) => connection.answered()));
     await Promise.all(
       [...connections.keys()].map(
         (ws) =>

@@ -26,7 +26,8 @@ import type {
 } from '@vinegym/protocol';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
-import { VectorSession } from './session.js';
+import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
+import { checkWorkers, createSession, DEFAULT_WORKERS } from './session-factory.js';
 
 export interface ServiceLimits {
   /** Sessions one owner (connection) may hold at once. Default 16. */
@@ -54,6 +55,11 @@ export interface EnvServiceOptions {
   serverName?: string;
   /** Reported in hello. Default '0.1.0'. */
   serverVersion?: string;
+  /**
+   * Worker threads each session of a `parallel` env (the MuJoCo envs) steps its envs on; 0 steps every session
+   * in-process. Default DEFAULT_WORKERS: one per core. Other envs always run in-process. See session-factory.ts.
+   */
+  workers?: number;
 }
 
 export interface ServiceStats {
@@ -66,7 +72,7 @@ export interface ServiceStats {
 }
 
 interface OwnedSession {
-  session: VectorSession;
+  session: EnvSession;
   owner: object;
 }
 
@@ -75,22 +81,29 @@ export class EnvService {
   readonly limits: Readonly<ServiceLimits>;
   readonly serverName: string;
   readonly serverVersion: string;
+  readonly workers: number;
   private readonly sessions = new Map<string, OwnedSession>();
   private readonly sessionsByOwner = new Map<object, Set<string>>();
   private envCount = 0;
+  /** Sessions being created on worker threads (they count towards max_total_sessions already). */
+  private pendingMakes = 0;
+  /** Owners closeAllOwnedBy was called for: a make of theirs that finishes later is closed at once. */
+  private readonly departedOwners = new WeakSet<object>();
 
   constructor(options: EnvServiceOptions) {
     this.registry = options.registry;
     this.limits = { ...DEFAULT_SERVICE_LIMITS, ...definedEntries(options.limits ?? {}) };
     this.serverName = options.serverName ?? 'vinegym-env-server';
     this.serverVersion = options.serverVersion ?? '0.1.0';
+    this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
   }
 
   list(): ListResult {
     return { envs: this.registry.list() };
   }
 
-  make(body: MakeRequest, owner: object): MakeResult {
+  /** Synchronous for in-process sessions; a promise when the session starts worker threads. */
+  make(body: MakeRequest, owner: object): MaybePromise<MakeResult> {
     const definition = this.registry.get(body.env_id);
     const kwargs = validateKwargs(definition, body.kwargs);
     const numEnvs = body.num_envs ?? 1;
@@ -108,19 +121,30 @@ export class EnvService {
         max: this.limits.maxSessions,
       });
     }
-    if (this.sessions.size >= this.limits.maxTotalSessions) {
+    if (this.sessions.size + this.pendingMakes >= this.limits.maxTotalSessions) {
       throw new VinegymError('LIMIT_EXCEEDED', `the server already has ${this.limits.maxTotalSessions} sessions`, {
         limit: 'max_total_sessions',
         max: this.limits.maxTotalSessions,
       });
     }
-    const session = new VectorSession({
-      definition,
-      kwargs,
-      numEnvs,
-      autoresetMode: body.autoreset_mode,
-      seed: body.seed,
-    });
+    const created = createSession(
+      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed },
+      this.registry,
+      this.workers,
+    );
+    if (!(created instanceof Promise)) return this.add(created, owner);
+    this.pendingMakes++;
+    return created.finally(() => this.pendingMakes--).then((session) => this.add(session, owner));
+  }
+
+  /** Registers a new session of `owner` and describes it. */
+  private add(session: EnvSession, owner: object): MakeResult {
+    if (this.departedOwners.has(owner)) {
+      // The connection went away while the session was being created on worker threads.
+      session.close();
+      throw new VinegymError('UNKNOWN_SESSION', 'the connection closed while the session was being made');
+    }
+    const owned = this.sessionsByOwner.get(owner);
     const sessionId = randomBytes(12).toString('base64url');
     this.sessions.set(sessionId, { session, owner });
     if (owned) owned.add(sessionId);
@@ -141,19 +165,19 @@ export class EnvService {
     };
   }
 
-  reset(body: ResetRequest, owner: object): ResetResult {
+  reset(body: ResetRequest, owner: object): MaybePromise<ResetResult> {
     return this.sessionOf(body.session_id, owner).reset(body);
   }
 
-  step(body: StepRequest, owner: object): StepResult {
+  step(body: StepRequest, owner: object): MaybePromise<StepResult> {
     return this.sessionOf(body.session_id, owner).step(body.actions);
   }
 
-  snapshot(body: SnapshotRequest, owner: object): SnapshotResult {
-    return { snapshots: this.sessionOf(body.session_id, owner).snapshot(body.env_indices) };
+  snapshot(body: SnapshotRequest, owner: object): MaybePromise<SnapshotResult> {
+    return thenMaybe(this.sessionOf(body.session_id, owner).snapshot(body.env_indices), (snapshots) => ({ snapshots }));
   }
 
-  restore(body: RestoreRequest, owner: object): RestoreResult {
+  restore(body: RestoreRequest, owner: object): MaybePromise<RestoreResult> {
     const session = this.sessionOf(body.session_id, owner);
     if (body.snapshot.length > this.limits.maxSnapshotBytes) {
       throw new VinegymError(
@@ -162,12 +186,11 @@ export class EnvService {
         { limit: 'max_snapshot_bytes', max: this.limits.maxSnapshotBytes },
       );
     }
-    session.restore(body.env_index, body.snapshot);
-    return {};
+    return thenMaybe(session.restore(body.env_index, body.snapshot), () => ({}));
   }
 
-  render(body: RenderRequest, owner: object): RenderResult {
-    return { frame: this.sessionOf(body.session_id, owner).render(body.env_index) };
+  render(body: RenderRequest, owner: object): MaybePromise<RenderResult> {
+    return thenMaybe(this.sessionOf(body.session_id, owner).render(body.env_index), (frame) => ({ frame }));
   }
 
   close(body: CloseRequest, owner: object): CloseResult {
@@ -178,6 +201,7 @@ export class EnvService {
 
   /** Closes every session of `owner` (the server calls this when a connection goes away). */
   closeAllOwnedBy(owner: object): void {
+    this.departedOwners.add(owner);
     for (const id of [...(this.sessionsByOwner.get(owner) ?? [])]) this.remove(id);
   }
 
@@ -191,7 +215,7 @@ export class EnvService {
   }
 
   /** The session `id` if `owner` made it; UNKNOWN_SESSION otherwise. */
-  sessionOf(id: string, owner: object): VectorSession {
+  sessionOf(id: string, owner: object): EnvSession {
     const entry = this.sessions.get(id);
     if (entry === undefined || entry.owner !== owner) {
       throw new VinegymError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)} on this connection`);

@@ -17,7 +17,6 @@ import {
 import type {
   AutoresetMode,
   Info,
-  InfoValue,
   NDArray,
   ResetResult,
   Space,
@@ -27,8 +26,17 @@ import type {
 import type { Env, EnvDefinition, EnvKwargs } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
+import {
+  checkIndex,
+  checkIndexList,
+  checkSessionArguments,
+  checkSteppable,
+  envError,
+  resetSeeds,
+  type SessionResetOptions,
+} from './session-checks.js';
 
-export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
+export { AUTORESET_MODES, type SessionResetOptions } from './session-checks.js';
 
 export interface VectorSessionOptions {
   definition: EnvDefinition;
@@ -40,13 +48,11 @@ export interface VectorSessionOptions {
   autoresetMode?: AutoresetMode;
   /** Env i's first reset uses seed + i unless that reset passes its own seed. Default null: no seeding. */
   seed?: number | null;
-}
-
-export interface SessionResetOptions {
-  seed?: number | null;
-  seeds?: (number | null)[];
-  options?: Record<string, InfoValue>;
-  env_indices?: number[];
+  /**
+   * Index of this session's env 0 in a larger session (a ParallelSession runs one VectorSession per worker over
+   * a slice of its envs). Only used in error messages, so they name the env the client knows. Default 0.
+   */
+  indexOffset?: number;
 }
 
 export class VectorSession {
@@ -62,6 +68,7 @@ export class VectorSession {
   readonly renderSupported: boolean;
 
   private readonly envs: Env[];
+  private readonly indexOffset: number;
   private readonly kwargsKey: string;
   private readonly elapsedSteps: Float64Array;
   private readonly status: EnvStatus[];
@@ -74,13 +81,8 @@ export class VectorSession {
     const { definition, kwargs, numEnvs } = options;
     const autoresetMode = options.autoresetMode ?? 'next_step';
     const seed = options.seed ?? null;
-    if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) {
-      throw new VinegymError('BAD_REQUEST', `num_envs must be a positive integer, got ${String(numEnvs)}`);
-    }
-    if (!AUTORESET_MODES.includes(autoresetMode)) {
-      throw new VinegymError('BAD_REQUEST', `autoreset_mode must be one of ${AUTORESET_MODES.join(', ')}`);
-    }
-    if (seed !== null) checkSeed(seed, numEnvs - 1, 'seed');
+    checkSessionArguments(numEnvs, autoresetMode, seed);
+    this.indexOffset = options.indexOffset ?? 0;
     this.envId = definition.id;
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
@@ -109,8 +111,8 @@ export class VectorSession {
   reset(request: SessionResetOptions = {}): ResetResult {
     this.assertHealthy();
     const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
-    this.checkIndexList(indices);
-    const seeds = this.resetSeeds(request, indices);
+    checkIndexList(indices, this.numEnvs);
+    const seeds = resetSeeds(request, indices, this.numEnvs);
     const options = request.options ?? undefined;
     const observations = createBatch(this.singleObservationSpace, indices.length);
     const infos: Info[] = new Array(indices.length);
@@ -132,17 +134,7 @@ export class VectorSession {
     this.assertHealthy();
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
-    for (let i = 0; i < n; i++) {
-      const status = this.status[i];
-      if (status === 'needs_reset') {
-        throw new VinegymError('BAD_REQUEST', `env ${i} has not been reset; call reset before step`, { env_index: i });
-      }
-      if (status === 'ended' && this.autoresetMode === 'disabled') {
-        throw new VinegymError('BAD_REQUEST', `env ${i} episode has ended; reset it (autoreset_mode is disabled)`, {
-          env_index: i,
-        });
-      }
-    }
+    checkSteppable(this.status, this.autoresetMode, this.indexOffset);
     const problem = checkBatch(this.singleActionSpace, actions, n, 'actions');
     if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
 
@@ -196,7 +188,7 @@ export class VectorSession {
       }
     } catch (error) {
       // Some envs have moved and others not: the session cannot be trusted any more.
-      throw this.breakOn(error, `${this.envId} env ${current} step`);
+      throw this.breakOn(error, `${this.envId} env ${current + this.indexOffset} step`);
     }
 
     const result: StepResult = {
@@ -217,7 +209,7 @@ export class VectorSession {
   /** One snapshot (see snapshot.ts) per index. NOT_SUPPORTED if the env has no getState. */
   snapshot(envIndices: number[]): Uint8Array[] {
     this.assertHealthy();
-    this.checkIndexList(envIndices, false);
+    checkIndexList(envIndices, this.numEnvs, false);
     this.assertSnapshotSupported();
     return envIndices.map((i) => {
       const state = this.callEnv(i, 'getState', () => this.envs[i].getState!());
@@ -235,7 +227,7 @@ export class VectorSession {
   /** Puts env `envIndex` back into the state of `snapshot`, which must come from the same env id and kwargs. */
   restore(envIndex: number, snapshot: Uint8Array): void {
     this.assertHealthy();
-    this.checkIndex(envIndex);
+    checkIndex(envIndex, this.numEnvs);
     this.assertSnapshotSupported();
     const { header, state } = decodeSnapshot(snapshot);
     if (header.env_id !== this.envId) {
@@ -252,7 +244,7 @@ export class VectorSession {
 
   render(envIndex: number): NDArray<'uint8'> {
     this.assertHealthy();
-    this.checkIndex(envIndex);
+    checkIndex(envIndex, this.numEnvs);
     if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
     return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
   }
@@ -286,7 +278,7 @@ export class VectorSession {
       return call();
     } catch (error) {
       if (error instanceof VinegymError) throw error;
-      throw this.breakOn(error, `${this.envId} env ${index} ${what}`);
+      throw this.breakOn(error, `${this.envId} env ${index + this.indexOffset} ${what}`);
     }
   }
 
@@ -309,51 +301,4 @@ export class VectorSession {
       throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not support snapshot/restore`);
     }
   }
-
-  private checkIndex(index: unknown): void {
-    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= this.numEnvs) {
-      throw new VinegymError('BAD_REQUEST', `env index ${String(index)} is out of range [0, ${this.numEnvs})`);
-    }
-  }
-
-  /** Indices must be in range; with `strictlyIncreasing` also sorted without repeats (reset's rule). */
-  private checkIndexList(indices: unknown, strictlyIncreasing = true): asserts indices is number[] {
-    if (!Array.isArray(indices)) throw new VinegymError('BAD_REQUEST', 'env_indices must be an array');
-    for (let k = 0; k < indices.length; k++) {
-      this.checkIndex(indices[k]);
-      if (strictlyIncreasing && k > 0 && indices[k] <= indices[k - 1]) {
-        throw new VinegymError('BAD_REQUEST', 'env_indices must be increasing without repeats');
-      }
-    }
-  }
-
-  /** The explicit seed (or null) for each reset env, by Gymnasium's rules. */
-  private resetSeeds(request: SessionResetOptions, indices: number[]): (number | null)[] {
-    const { seed, seeds } = request;
-    if (seed !== undefined && seed !== null && seeds !== undefined) {
-      throw new VinegymError('BAD_REQUEST', 'reset takes seed or seeds, not both');
-    }
-    if (seeds !== undefined) {
-      if (!Array.isArray(seeds) || seeds.length !== indices.length) {
-        throw new VinegymError('BAD_REQUEST', `seeds must have one entry per reset env (${indices.length})`);
-      }
-      seeds.forEach((s, k) => s === null || checkSeed(s, 0, `seeds[${k}]`));
-      return seeds;
-    }
-    if (seed === undefined || seed === null) return indices.map(() => null);
-    checkSeed(seed, this.numEnvs - 1, 'seed');
-    return indices.map((i) => seed + i);
-  }
-}
-
-/** A seed must be a non-negative integer such that seed + maxOffset is still exact. */
-function checkSeed(seed: unknown, maxOffset: number, name: string): void {
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0 || !Number.isSafeInteger((seed as number) + maxOffset)) {
-    throw new VinegymError('BAD_REQUEST', `${name} must be a non-negative integer below 2^53, got ${String(seed)}`);
-  }
-}
-
-function envError(error: unknown, context: string): VinegymError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new VinegymError('ENV_ERROR', `${context} failed: ${message}`);
 }

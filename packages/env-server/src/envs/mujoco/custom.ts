@@ -41,6 +41,7 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
   },
   maxEpisodeSteps: null,
   create: (kwargs) => compileCustom(kwargs, modelText(kwargs)),
+  parallel: true,
 };
 
 function modelText(kwargs: EnvKwargs): string {

@@ -28,5 +28,6 @@ export function defineMujocoEnv(spec: MujocoEnvSpec): EnvDefinition {
     kwargs: spec.kwargs ?? {},
     maxEpisodeSteps: spec.maxEpisodeSteps === undefined ? 1000 : spec.maxEpisodeSteps,
     create: (kwargs) => new MujocoEnv(makeTask(kwargs)),
+    parallel: true,
   };
 }

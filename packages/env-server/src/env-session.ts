@@ -1,0 +1,36 @@
+/**
+ * What the EnvService needs of a session, implemented in-process by VectorSession (synchronous) and on worker
+ * threads by ParallelSession (asynchronous). Methods may return a value or a promise of it, so the in-process
+ * path keeps its plain function calls.
+ */
+import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { SessionResetOptions } from './session-checks.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface EnvSession {
+  readonly envId: string;
+  readonly numEnvs: number;
+  readonly autoresetMode: AutoresetMode;
+  readonly maxEpisodeSteps: number | null;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  readonly snapshotSupported: boolean;
+  readonly renderSupported: boolean;
+  /** An env failed (ENV_ERROR) or the session was closed: every further call fails. */
+  readonly broken: boolean;
+  reset(request?: SessionResetOptions): MaybePromise<ResetResult>;
+  step(actions: SpaceValue): MaybePromise<StepResult>;
+  snapshot(envIndices: number[]): MaybePromise<Uint8Array[]>;
+  restore(envIndex: number, snapshot: Uint8Array): MaybePromise<void>;
+  render(envIndex: number): MaybePromise<NDArray<'uint8'>>;
+  /** Frees the envs (and any worker threads). The session must not be used afterwards. */
+  close(): void;
+}
+
+/** `f(value)`, or a promise of it when `value` is a promise: keeps synchronous results synchronous. */
+export function thenMaybe<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}

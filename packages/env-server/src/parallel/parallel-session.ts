@@ -1,0 +1,304 @@
+/**
+ * A vector session whose envs live on worker threads: the envs are cut into contiguous slices, one per worker,
+ * and each worker runs an ordinary VectorSession over its slice (so time limits, autoreset, seeding and the
+ * snapshot envelope are the in-process code itself). This class checks requests exactly as VectorSession does
+ * (session-checks.ts) before any worker moves, fans each call out to the slices that hold the envs concerned,
+ * and joins their answers in env order. The main thread only cuts and joins batches.
+ *
+ * Calls are queued, so overlapping callers see them one at a time, in order. An ENV_ERROR from any slice, or a
+ * worker thread that dies, makes the whole session unusable, as an env error does in-process; other sessions
+ * have their own workers and are not affected.
+ */
+import { batchSpace, checkBatch, VinegymError } from '@vinegym/protocol';
+import type { AutoresetMode, Info, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { EnvDefinition, EnvKwargs } from '../env.js';
+import type { EnvSession } from '../env-session.js';
+import {
+  checkIndex,
+  checkIndexList,
+  checkSessionArguments,
+  checkSteppable,
+  resetSeeds,
+  statusAfterStep,
+  type SessionResetOptions,
+} from '../session-checks.js';
+import { decodeSnapshot, type EnvStatus } from '../snapshot.js';
+import { batchBuffers, concatBatches, sliceBatch } from './batch-slices.js';
+import { SliceWorker } from './slice-worker.js';
+import type { EnvOrigin, SliceSpec } from './worker-messages.js';
+
+export interface ParallelSessionOptions {
+  definition: EnvDefinition;
+  /** How a worker gets the definition (see envOrigin in session-factory.ts). */
+  origin: EnvOrigin;
+  /** Kwargs already validated and completed with defaults. */
+  kwargs: EnvKwargs;
+  numEnvs: number;
+  /** Default 'next_step'. */
+  autoresetMode?: AutoresetMode;
+  /** Default null: no seeding. */
+  seed?: number | null;
+  /** Worker threads to spread the envs over; capped at numEnvs. A positive integer. */
+  workers: number;
+}
+
+/** One worker and the envs [start, start + count) it holds. */
+interface Slice {
+  worker: SliceWorker;
+  start: number;
+  count: number;
+}
+
+export class ParallelSession implements EnvSession {
+  readonly envId: string;
+  readonly numEnvs: number;
+  readonly autoresetMode: AutoresetMode;
+  readonly maxEpisodeSteps: number | null;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  readonly snapshotSupported: boolean;
+  readonly renderSupported: boolean;
+
+  /** Mirror of the slices' env statuses, for checking a step before any worker moves. */
+  private readonly status: EnvStatus[];
+  private brokenReason: string | null = null;
+  /** The last queued call; the next one starts when it has settled. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers'>>,
+    spec: SliceSpec,
+    private readonly slices: Slice[],
+  ) {
+    this.envId = options.definition.id;
+    this.numEnvs = options.numEnvs;
+    this.autoresetMode = options.autoresetMode;
+    this.maxEpisodeSteps = spec.maxEpisodeSteps;
+    this.singleObservationSpace = spec.singleObservationSpace;
+    this.singleActionSpace = spec.singleActionSpace;
+    this.observationSpace = batchSpace(spec.singleObservationSpace, options.numEnvs);
+    this.actionSpace = batchSpace(spec.singleActionSpace, options.numEnvs);
+    this.snapshotSupported = spec.snapshotSupported;
+    this.renderSupported = spec.renderSupported;
+    this.status = new Array<EnvStatus>(options.numEnvs).fill('needs_reset');
+  }
+
+  /** Starts the workers and creates every slice's envs; fails (and stops the workers) if any slice fails. */
+  static async create(options: ParallelSessionOptions): Promise<ParallelSession> {
+    const { definition, numEnvs } = options;
+    const autoresetMode = options.autoresetMode ?? 'next_step';
+    const seed = options.seed ?? null;
+    checkSessionArguments(numEnvs, autoresetMode, seed);
+    if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
+      throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
+    }
+    let session: ParallelSession | null = null;
+    const slices = sliceRanges(numEnvs, Math.min(options.workers, numEnvs)).map(({ start, count }, k) => ({
+      start,
+      count,
+      worker: new SliceWorker(`${definition.id} worker ${k} (envs ${start}..${start + count - 1})`, (error) =>
+        session?.breakWith(error),
+      ),
+    }));
+    try {
+      const specs = await Promise.all(
+        slices.map(({ worker, start, count }) =>
+          worker.call({
+            op: 'init',
+            init: {
+              envId: definition.id,
+              origin: options.origin,
+              kwargs: options.kwargs,
+              autoresetMode,
+              numEnvs: count,
+              seed: seed === null ? null : seed + start,
+              indexOffset: start,
+            },
+          }),
+        ),
+      );
+      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed }, specs[0], slices);
+      return session;
+    } catch (error) {
+      for (const slice of slices) slice.worker.terminate();
+      throw error;
+    }
+  }
+
+  get broken(): boolean {
+    return this.brokenReason !== null;
+  }
+
+  reset(request: SessionResetOptions = {}): Promise<ResetResult> {
+    return this.queue(async () => {
+      this.assertHealthy();
+      const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
+      checkIndexList(indices, this.numEnvs);
+      const seeds = resetSeeds(request, indices, this.numEnvs);
+      const options = request.options;
+      // Indices are increasing, so the slices' answers in slice order are in the request's order.
+      const parts = await this.fanOut(async ({ worker, start, count }) => {
+        const mine = indices.flatMap((i, k) => (i >= start && i < start + count ? [k] : []));
+        if (mine.length === 0) return null;
+        const local = { env_indices: mine.map((k) => indices[k] - start), seeds: mine.map((k) => seeds[k]) };
+        return worker.call({ op: 'reset', request: options === undefined ? local : { ...local, options } });
+      });
+      const answered = parts.filter((part): part is ResetResult => part !== null);
+      for (const i of indices) this.status[i] = 'running';
+      return {
+        env_indices: indices.slice(),
+        observations: concatBatches(answered.map((part) => part.observations)),
+        infos: answered.flatMap((part) => part.infos),
+      };
+    });
+  }
+
+  step(actions: SpaceValue): Promise<StepResult> {
+    return this.queue(async () => {
+      this.assertHealthy();
+      checkSteppable(this.status, this.autoresetMode);
+      const problem = checkBatch(this.singleActionSpace, actions, this.numEnvs, 'actions');
+      if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+      const parts = await this.fanOut(({ worker, start, count }) => {
+        const slice = sliceBatch(actions, start, count);
+        return worker.call({ op: 'step', actions: slice }, batchBuffers(slice));
+      });
+      const result = joinStepResults(parts, this.autoresetMode === 'same_step');
+      const terminated = result.terminated.data;
+      const truncated = result.truncated.data;
+      for (let i = 0; i < this.numEnvs; i++) {
+        this.status[i] = statusAfterStep(this.autoresetMode, terminated[i] === 1 || truncated[i] === 1);
+      }
+      return result;
+    });
+  }
+
+  snapshot(envIndices: number[]): Promise<Uint8Array[]> {
+    return this.queue(async () => {
+      this.assertHealthy();
+      checkIndexList(envIndices, this.numEnvs, false);
+      this.assertSnapshotSupported();
+      const out = new Array<Uint8Array>(envIndices.length);
+      await this.fanOut(async ({ worker, start, count }) => {
+        const mine = envIndices.flatMap((i, k) => (i >= start && i < start + count ? [k] : []));
+        if (mine.length === 0) return;
+        const snapshots = await worker.call({ op: 'snapshot', envIndices: mine.map((k) => envIndices[k] - start) });
+        mine.forEach((k, j) => (out[k] = snapshots[j]));
+      });
+      return out;
+    });
+  }
+
+  restore(envIndex: number, snapshot: Uint8Array): Promise<void> {
+    return this.queue(async () => {
+      this.assertHealthy();
+      checkIndex(envIndex, this.numEnvs);
+      this.assertSnapshotSupported();
+      const { header } = decodeSnapshot(snapshot);
+      const { worker, start } = this.sliceOf(envIndex);
+      const copy = snapshot.slice();
+      await this.guard(worker.call({ op: 'restore', envIndex: envIndex - start, snapshot: copy }, [copy.buffer]));
+      this.status[envIndex] = header.status;
+    });
+  }
+
+  render(envIndex: number): Promise<NDArray<'uint8'>> {
+    return this.queue(async () => {
+      this.assertHealthy();
+      checkIndex(envIndex, this.numEnvs);
+      if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+      const { worker, start } = this.sliceOf(envIndex);
+      return this.guard(worker.call({ op: 'render', envIndex: envIndex - start }));
+    });
+  }
+
+  /** Stops the workers (which frees their envs). */
+  close(): void {
+    if (this.brokenReason === null) this.brokenReason = 'session is closed';
+    for (const slice of this.slices) slice.worker.terminate();
+  }
+
+  /** Runs `call` after every call queued before it. */
+  private queue<T>(call: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(call);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** `call` on every slice at once; the first ENV_ERROR breaks the session (after all slices have answered). */
+  private async fanOut<T>(call: (slice: Slice) => Promise<T>): Promise<T[]> {
+    const settled = await Promise.allSettled(this.slices.map(call));
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined) throw this.failure(failed.reason);
+    return settled.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+  }
+
+  private async guard<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** ENV_ERRORs (an env threw, a worker died) break the session; other errors leave it as it was. */
+  private failure(error: unknown): unknown {
+    if (error instanceof VinegymError && error.code === 'ENV_ERROR') this.breakWith(error);
+    return error;
+  }
+
+  private breakWith(error: VinegymError): void {
+    if (this.brokenReason !== null) return;
+    this.brokenReason = error.message;
+    for (const slice of this.slices) slice.worker.terminate();
+  }
+
+  private sliceOf(envIndex: number): Slice {
+    return this.slices.find(({ start, count }) => envIndex >= start && envIndex < start + count)!;
+  }
+
+  private assertHealthy(): void {
+    if (this.brokenReason !== null) {
+      throw new VinegymError('ENV_ERROR', `session is unusable: ${this.brokenReason}; close it and make a new one`);
+    }
+  }
+
+  private assertSnapshotSupported(): void {
+    if (!this.snapshotSupported) {
+      throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not support snapshot/restore`);
+    }
+  }
+}
+
+/** `numEnvs` envs cut into `parts` contiguous ranges whose sizes differ by at most one. */
+export function sliceRanges(numEnvs: number, parts: number): { start: number; count: number }[] {
+  const base = Math.floor(numEnvs / parts);
+  const extra = numEnvs % parts;
+  const ranges: { start: number; count: number }[] = [];
+  for (let k = 0, start = 0; k < parts; k++) {
+    const count = base + (k < extra ? 1 : 0);
+    ranges.push({ start, count });
+    start += count;
+  }
+  return ranges;
+}
+
+/** The slices' step results as one, in env order. */
+function joinStepResults(parts: StepResult[], sameStep: boolean): StepResult {
+  const flags = (key: 'terminated' | 'truncated' | 'autoreset') => concatBatches(parts.map((part) => part[key])) as NDArray<'bool'>;
+  const result: StepResult = {
+    observations: concatBatches(parts.map((part) => part.observations)),
+    rewards: concatBatches(parts.map((part) => part.rewards)) as NDArray<'float64'>,
+    terminated: flags('terminated'),
+    truncated: flags('truncated'),
+    autoreset: flags('autoreset'),
+    infos: parts.flatMap((part) => part.infos),
+  };
+  if (sameStep) {
+    result.final_observations = parts.flatMap((part) => part.final_observations ?? new Array<SpaceValue | null>(part.infos.length).fill(null));
+    result.final_infos = parts.flatMap((part) => part.final_infos ?? new Array<Info | null>(part.infos.length).fill(null));
+  }
+  return result;
+}

@@ -1,0 +1,97 @@
+/**
+ * Request checks and per-env state rules of a vector session, shared by the in-process VectorSession and the
+ * worker-backed ParallelSession so both accept, reject and word their errors identically.
+ */
+import { VinegymError } from '@vinegym/protocol';
+import type { AutoresetMode, InfoValue } from '@vinegym/protocol';
+import type { EnvStatus } from './snapshot.js';
+
+export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
+
+export interface SessionResetOptions {
+  seed?: number | null;
+  seeds?: (number | null)[];
+  options?: Record<string, InfoValue>;
+  env_indices?: number[];
+}
+
+/** The make-time arguments every session checks: num_envs, autoreset_mode and seed. */
+export function checkSessionArguments(numEnvs: number, autoresetMode: AutoresetMode, seed: number | null): void {
+  if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) {
+    throw new VinegymError('BAD_REQUEST', `num_envs must be a positive integer, got ${String(numEnvs)}`);
+  }
+  if (!AUTORESET_MODES.includes(autoresetMode)) {
+    throw new VinegymError('BAD_REQUEST', `autoreset_mode must be one of ${AUTORESET_MODES.join(', ')}`);
+  }
+  if (seed !== null) checkSeed(seed, numEnvs - 1, 'seed');
+}
+
+/** A seed must be a non-negative integer such that seed + maxOffset is still exact. */
+export function checkSeed(seed: unknown, maxOffset: number, name: string): void {
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0 || !Number.isSafeInteger((seed as number) + maxOffset)) {
+    throw new VinegymError('BAD_REQUEST', `${name} must be a non-negative integer below 2^53, got ${String(seed)}`);
+  }
+}
+
+export function checkIndex(index: unknown, numEnvs: number): void {
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= numEnvs) {
+    throw new VinegymError('BAD_REQUEST', `env index ${String(index)} is out of range [0, ${numEnvs})`);
+  }
+}
+
+/** Indices must be in range; with `strictlyIncreasing` also sorted without repeats (reset's rule). */
+export function checkIndexList(indices: unknown, numEnvs: number, strictlyIncreasing = true): asserts indices is number[] {
+  if (!Array.isArray(indices)) throw new VinegymError('BAD_REQUEST', 'env_indices must be an array');
+  for (let k = 0; k < indices.length; k++) {
+    checkIndex(indices[k], numEnvs);
+    if (strictlyIncreasing && k > 0 && indices[k] <= indices[k - 1]) {
+      throw new VinegymError('BAD_REQUEST', 'env_indices must be increasing without repeats');
+    }
+  }
+}
+
+/** The explicit seed (or null) for each reset env, by Gymnasium's rules. */
+export function resetSeeds(request: SessionResetOptions, indices: number[], numEnvs: number): (number | null)[] {
+  const { seed, seeds } = request;
+  if (seed !== undefined && seed !== null && seeds !== undefined) {
+    throw new VinegymError('BAD_REQUEST', 'reset takes seed or seeds, not both');
+  }
+  if (seeds !== undefined) {
+    if (!Array.isArray(seeds) || seeds.length !== indices.length) {
+      throw new VinegymError('BAD_REQUEST', `seeds must have one entry per reset env (${indices.length})`);
+    }
+    seeds.forEach((s, k) => s === null || checkSeed(s, 0, `seeds[${k}]`));
+    return seeds;
+  }
+  if (seed === undefined || seed === null) return indices.map(() => null);
+  checkSeed(seed, numEnvs - 1, 'seed');
+  return indices.map((i) => seed + i);
+}
+
+/**
+ * Throws unless every env can take a step: all reset, and none ended when autoreset is disabled. `indexOffset`
+ * is added to the indices in messages (for a slice of a larger session).
+ */
+export function checkSteppable(status: readonly EnvStatus[], autoresetMode: AutoresetMode, indexOffset = 0): void {
+  for (let i = 0; i < status.length; i++) {
+    const env = i + indexOffset;
+    if (status[i] === 'needs_reset') {
+      throw new VinegymError('BAD_REQUEST', `env ${env} has not been reset; call reset before step`, { env_index: env });
+    }
+    if (status[i] === 'ended' && autoresetMode === 'disabled') {
+      throw new VinegymError('BAD_REQUEST', `env ${env} episode has ended; reset it (autoreset_mode is disabled)`, {
+        env_index: env,
+      });
+    }
+  }
+}
+
+/** An env's status after a step that reported these flags (what VectorSession.step leaves behind). */
+export function statusAfterStep(autoresetMode: AutoresetMode, ended: boolean): EnvStatus {
+  return ended && autoresetMode !== 'same_step' ? 'ended' : 'running';
+}
+
+export function envError(error: unknown, context: string): VinegymError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new VinegymError('ENV_ERROR', `${context} failed: ${message}`);
+}
