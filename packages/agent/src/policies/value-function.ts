@@ -20,7 +20,7 @@ export interface ValueFunctionOptions {
   learningRate?: number;
   /** Passes over the batch per `fit`. Default 5. */
   epochs?: number;
-  /** Default 64. */
+  /** Default 256. */
   minibatchSize?: number;
   /** Seeds the initialization and the minibatch order. Default 0. */
   seed?: number;
@@ -45,7 +45,7 @@ export class ValueFunction {
     private readonly tf: Tf,
     options: ValueFunctionOptions,
   ) {
-    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 1e-3, epochs = 5, minibatchSize = 64, seed = 0 } = options;
+    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 1e-3, epochs = 5, minibatchSize = 256, seed = 0 } = options;
     this.obsSize = obsSize;
     this.network = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
     this.variables = this.network.variables;

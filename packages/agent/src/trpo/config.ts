@@ -15,7 +15,10 @@ export interface TrpoConfig {
   cgResidualTolerance: number;
   /** λ_damp in (A + λ_damp I) v: keeps CG stable where the sampled Fisher matrix is near-singular. */
   cgDamping: number;
-  /** Fraction of the batch used for Fisher-vector products (paper §6: 10% is enough; default uses all). */
+  /**
+   * Fraction of the batch used for Fisher-vector products (evenly strided rows). The paper uses all of it; 0.2
+   * makes CG ~5x cheaper, and on CartPole-v1 reached 475 as soon as the full batch did (bench:trpo, docs).
+   */
   fisherSubsample: number;
   /** Number of line-search trials θ_old + β·s·r^k, k = 0..n−1. */
   lineSearchBacktracks: number;
@@ -35,7 +38,7 @@ export interface TrpoConfig {
   vfIterations: number;
   /** Value function: Adam step size. */
   vfLearningRate: number;
-  /** Value function: minibatch size. */
+  /** Value function: minibatch size (256: 64 took 4x the time for no better baseline; 512 fit it too little). */
   vfMinibatchSize: number;
 }
 
@@ -45,7 +48,7 @@ export const DEFAULT_TRPO_CONFIG: Readonly<TrpoConfig> = Object.freeze({
   cgIterations: 10,
   cgResidualTolerance: 1e-10,
   cgDamping: 0.1,
-  fisherSubsample: 1,
+  fisherSubsample: 0.2,
   lineSearchBacktracks: 10,
   backtrackRatio: 0.5,
   acceptRatio: 0.1,
@@ -55,7 +58,7 @@ export const DEFAULT_TRPO_CONFIG: Readonly<TrpoConfig> = Object.freeze({
   entropyCoefficient: 0,
   vfIterations: 5,
   vfLearningRate: 1e-3,
-  vfMinibatchSize: 64,
+  vfMinibatchSize: 256,
 });
 
 export function trpoConfig(overrides: Partial<TrpoConfig> = {}): TrpoConfig {
