@@ -8,6 +8,7 @@ import { trpoConfig } from '../src/trpo/config.js';
 import { backtrackingLineSearch, maxStepScale } from '../src/trpo/line-search.js';
 import { meanKl, surrogateObjective } from '../src/trpo/objectives.js';
 import { trpoUpdate, type TrpoBatch } from '../src/trpo/update.js';
+import { FISHER_MIN_ROWS, fisherSubsample } from '../src/trpo/fisher.js';
 import { tf } from './tf-setup.js';
 
 /** A random batch sampled from the policy itself, with random advantages. */
@@ -81,6 +82,17 @@ describe('self-normalized importance sampling (vine)', () => {
     plain.forEach((g, i) => expect(withShift[i]).toBeCloseTo(g, 4));
     tf.dispose([shifted, groups.index, t.obs, t.actions, t.advantages, t.oldLogProbs]);
     policy.dispose();
+  });
+});
+
+describe('fisherSubsample', () => {
+  it('keeps small batches whole and strides large ones down to the fraction', () => {
+    for (const [rows, expected] of [[500, 500], [5000, FISHER_MIN_ROWS], [20000, 4000]] as const) {
+      const obs = tf.zeros([rows, 2]);
+      const sub = fisherSubsample(tf, obs, 0.2);
+      expect(sub.shape[0]).toBe(expected);
+      tf.dispose([obs, sub]);
+    }
   });
 });
 

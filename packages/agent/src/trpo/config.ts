@@ -16,8 +16,9 @@ export interface TrpoConfig {
   /** λ_damp in (A + λ_damp I) v: keeps CG stable where the sampled Fisher matrix is near-singular. */
   cgDamping: number;
   /**
-   * Fraction of the batch used for Fisher-vector products (evenly strided rows). The paper uses all of it; 0.2
-   * makes CG ~5x cheaper, and on CartPole-v1 reached 475 as soon as the full batch did (bench:trpo, docs).
+   * Fraction of the batch used for Fisher-vector products (evenly strided rows; batches up to 1000 rows, such as
+   * vine rollout sets, are used whole). The paper uses all of it; 0.2 makes CG ~5x cheaper on large batches, and
+   * on CartPole-v1 reached 475 as soon as the full batch did.
    */
   fisherSubsample: number;
   /** Number of line-search trials θ_old + β·s·r^k, k = 0..n−1. */

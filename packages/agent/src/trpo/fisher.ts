@@ -30,10 +30,13 @@ export function fisherVectorProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, 
   return Float64Array.from(product, (av, i) => av + damping * v[i]);
 }
 
-/** Rows of `obs` used for Fisher-vector products: an evenly strided `fraction` of the batch (at least one row). */
+/** Batches up to this many rows are used whole for Fisher-vector products: subsampling only pays on large ones. */
+export const FISHER_MIN_ROWS = 1000;
+
+/** Rows of `obs` used for Fisher-vector products: an evenly strided `fraction` of the batch, at least FISHER_MIN_ROWS. */
 export function fisherSubsample(tf: Tf, obs: tfType.Tensor, fraction: number): tfType.Tensor {
   const n = obs.shape[0];
-  const count = Math.max(1, Math.round(n * fraction));
+  const count = Math.max(Math.min(n, FISHER_MIN_ROWS), Math.round(n * fraction));
   if (count >= n) return tf.clone(obs);
   return tf.tidy(() => tf.gather(obs, tf.tensor1d(Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count)), 'int32')));
 }
