@@ -10,6 +10,7 @@ from collections.abc import Iterator  # noqa: E402
 import pytest  # noqa: E402
 from servers import ThreadedServer  # noqa: E402
 
+from vinegym.server.atari_preprocessing import AtariPreprocessSettings  # noqa: E402
 from vinegym.server.config import ServerConfig  # noqa: E402
 
 
@@ -32,6 +33,13 @@ def hopper_server() -> Iterator[ThreadedServer]:
 @pytest.fixture(scope="session")
 def pong_server() -> Iterator[ThreadedServer]:
     yield from _serve("ALE/Pong-v5")
+
+
+@pytest.fixture(scope="session")
+def pong_preprocessed_server() -> Iterator[ThreadedServer]:
+    server = ThreadedServer("ALE/Pong-v5", atari_preprocess=AtariPreprocessSettings())
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

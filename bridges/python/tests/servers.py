@@ -6,13 +6,20 @@ import threading
 from typing import Any
 
 from vinegym.server.app import BridgeServer
+from vinegym.server.atari_preprocessing import AtariPreprocessSettings
 from vinegym.server.config import ServerConfig
 from vinegym.server.serve import build_server
 
 
 class ThreadedServer:
-    def __init__(self, env_name: str, config: ServerConfig | None = None, kwargs: dict[str, Any] | None = None):
-        self.server: BridgeServer = build_server(env_name, config or ServerConfig(), kwargs)
+    def __init__(
+        self,
+        env_name: str,
+        config: ServerConfig | None = None,
+        kwargs: dict[str, Any] | None = None,
+        atari_preprocess: AtariPreprocessSettings | None = None,
+    ):
+        self.server: BridgeServer = build_server(env_name, config or ServerConfig(), kwargs, None, atari_preprocess)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()

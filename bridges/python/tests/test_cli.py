@@ -40,3 +40,30 @@ def test_cli_rejects_unknown_envs() -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and "cannot serve" in result.stderr
+
+
+def test_cli_atari_preprocess_options() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vinegym", "serve", "ALE/Pong-v5", "--port", "0", "--atari-preprocess",
+         "--atari-screen", "42x32", "--atari-frames", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        with VinegymClient(url) as client:
+            space = client.make("ALE/Pong-v5", seed=0)["single_observation_space"]
+            assert (space["dtype"], space["shape"]) == ("uint8", [42, 32, 2])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_cli_atari_preprocess_needs_an_ale_env() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--port", "0", "--atari-preprocess"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2 and "ALE" in result.stderr

@@ -64,6 +64,10 @@ def test_pong_snapshot_determinism_with_sticky_actions(pong_server: ThreadedServ
     _check_determinism(pong_server, "ALE/Pong-v5", _discrete(30, 2, 6), warmup=20)
 
 
+def test_preprocessed_pong_snapshot_restores_frame_stack(pong_preprocessed_server: ThreadedServer) -> None:
+    _check_determinism(pong_preprocessed_server, "ALE/Pong-v5", _discrete(30, 2, 6), warmup=20)
+
+
 def test_pickle_fallback_snapshot_determinism(toy_server: ThreadedServer) -> None:
     actions = _box(12, 2, 2)
     _check_determinism(toy_server, "Toy-v0", [a * 0.5 for a in actions], warmup=2)

@@ -17,6 +17,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _screen_size(text: str) -> tuple[int, int]:
+    try:
+        height, width = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH, e.g. 52x40, got {text!r}") from None
+    if height < 1 or width < 1:
+        raise argparse.ArgumentTypeError(f"screen sizes must be >= 1, got {text!r}")
+    return height, width
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vinegym-bridge", description="vinegym Python bridge")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
         "--max-episode-steps", type=_positive_int, default=None, help="time limit (default: the env registration's)"
     )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
+    serve.add_argument(
+        "--atari-preprocess",
+        action="store_true",
+        help="ALE envs: grayscale frames downsampled to --atari-screen and the last --atari-frames stacked, "
+        "observations [height, width, frames] uint8",
+    )
+    serve.add_argument("--atari-screen", type=_screen_size, default=(52, 40), help="HEIGHTxWIDTH (default 52x40)")
+    serve.add_argument("--atari-frames", type=_positive_int, default=4, help="frames stacked (default 4)")
     return parser
 
 
@@ -59,10 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
     )
+    from vinegym.server.atari_preprocessing import AtariPreprocessSettings
     from vinegym.server.serve import build_server, run_until_signalled
 
+    preprocess = None
+    if args.atari_preprocess:
+        height, width = args.atari_screen
+        preprocess = AtariPreprocessSettings(height=height, width=width, frames=args.atari_frames)
     try:
-        server = build_server(args.env, config, server_kwargs, args.max_episode_steps)
+        server = build_server(args.env, config, server_kwargs, args.max_episode_steps, preprocess)
     except Exception as error:
         print(f"vinegym-bridge: cannot serve {args.env}: {type(error).__name__}: {error}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from typing import Any
 import msgpack
 import numpy as np
 
+from vinegym.protocol.fast_encoding import pack_canonical_frame, packs_canonically
 from vinegym.protocol.ndarray import (
     MAX_SAFE_INTEGER,
     looks_like_ndarray,
@@ -117,7 +118,10 @@ def _encode(out: list[bytes], value: Any) -> None:
 
 
 def encode_frame(frame: Any) -> bytes:
-    """The canonical MessagePack encoding of `frame`."""
+    """The canonical MessagePack encoding of `frame`. Frames whose values msgpack's C packer already encodes
+    canonically (see fast_encoding.py) take that path; anything else goes through the encoder above."""
+    if packs_canonically(frame):
+        return pack_canonical_frame(frame)
     out: list[bytes] = []
     _encode(out, frame)
     return b"".join(out)

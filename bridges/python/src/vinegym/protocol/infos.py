@@ -27,6 +27,18 @@ def info_to_wire(value: Any) -> Any:
     return repr(value)
 
 
+# Types the codec encodes as they are (numpy scalars as the plain number they hold).
+_PLAIN_INFO_TYPES = frozenset(
+    (type(None), bool, int, float, str, bytes, np.float64, np.float32, np.int64, np.int32, np.bool_)
+)
+
+
 def info_map_to_wire(info: Any) -> dict[str, Any]:
+    if type(info) is dict:  # fast path: flat dicts of plain values (classic control, MuJoCo, ALE infos)
+        for key, value in info.items():
+            if type(key) is not str or type(value) not in _PLAIN_INFO_TYPES:
+                break
+        else:
+            return dict(info)
     converted = info_to_wire(info if info is not None else {})
     return converted if isinstance(converted, dict) else {"info": converted}

@@ -17,7 +17,8 @@ from websockets.http11 import Request, Response
 
 from vinegym.protocol.codec import encode_frame
 from vinegym.server.config import ServerConfig
-from vinegym.server.connection import ProtocolConnection, ServedEnv, list_result
+from vinegym.server.connection import Outcome, ProtocolConnection, Request, ServedEnv, list_result
+from vinegym.server.dispatch_placement import DispatchPlacement
 from vinegym.server.metrics import ServerMetrics
 
 WS_PATH = "/v1/ws"
@@ -32,8 +33,9 @@ def _http_response(status: int, body: str, content_type: str) -> Response:
 
 
 class BridgeServer:
-    """Serves `envs` until `close()`. Env work of each connection runs in a worker thread, one request at a time
-    and in order, so the event loop keeps answering other connections and sending pings."""
+    """Serves `envs` until `close()`. Each connection's requests are carried out one at a time and in order;
+    env work runs in a worker thread so that the event loop keeps answering other connections and sending pings,
+    except for requests that have been quick lately, which run on the loop (see dispatch_placement.py)."""
 
     def __init__(self, config: ServerConfig, envs: dict[str, ServedEnv], snapshot_key: bytes) -> None:
         self.config = config
@@ -95,10 +97,17 @@ class BridgeServer:
         liveness = _Liveness()
         pinger = asyncio.create_task(self._keep_alive(websocket, protocol, liveness))
         loop = asyncio.get_running_loop()
+        placement = DispatchPlacement()
         try:
             async for message in websocket:
                 liveness.heard()
-                outcome = await loop.run_in_executor(self._executor, protocol.handle_message, message)
+                parsed = protocol.parse(message)
+                if isinstance(parsed, Outcome):
+                    outcome = parsed
+                elif placement.runs_inline(parsed):
+                    outcome = _timed_dispatch(protocol, placement, parsed)
+                else:
+                    outcome = await loop.run_in_executor(self._executor, _timed_dispatch, protocol, placement, parsed)
                 if outcome.reply is not None:
                     await websocket.send(outcome.reply)
                 if outcome.close_code is not None:
@@ -128,6 +137,13 @@ class BridgeServer:
                 liveness.unanswered_pings += 1
         except (ConnectionClosed, asyncio.CancelledError):
             return
+
+
+def _timed_dispatch(protocol: ProtocolConnection, placement: DispatchPlacement, request: Request) -> Outcome:
+    started = time.perf_counter()
+    outcome = protocol.dispatch(request)
+    placement.record(request, time.perf_counter() - started)
+    return outcome
 
 
 class _Liveness:

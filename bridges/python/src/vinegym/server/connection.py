@@ -33,6 +33,15 @@ class ServedEnv:
 
 
 @dataclass(frozen=True)
+class Request:
+    """A decoded, checked request frame (PROTOCOL.md 4)."""
+
+    id: int
+    type: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Outcome:
     reply: bytes | None
     close_code: int | None = None
@@ -52,6 +61,12 @@ class ProtocolConnection:
     # ------------------------------------------------------------ framing
 
     def handle_message(self, message: bytes | str) -> Outcome:
+        parsed = self.parse(message)
+        return parsed if isinstance(parsed, Outcome) else self.dispatch(parsed)
+
+    def parse(self, message: bytes | str) -> Request | Outcome:
+        """Decodes and checks a received message: the request to dispatch, or the outcome that answers it
+        already (an error, or nothing for a pong). Cheap: no env work."""
         if isinstance(message, str):
             return self._error_reply(None, bad_request("text frames are not allowed; send binary MessagePack"))
         try:
@@ -76,18 +91,27 @@ class ProtocolConnection:
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
             self.metrics.record_request(request_type)
-            body = validate_body(request_type, frame["body"])
-            if request_type == "hello":
-                return self._hello(request_id, body)
-            if not self.greeted:
-                raise bad_request("the first request on a connection must be hello")
-            result = getattr(self, f"_{request_type}")(body)
-            return Outcome(encode_frame({"id": request_id, "ok": True, "body": result}))
+            return Request(request_id, request_type, validate_body(request_type, frame["body"]))
         except VinegymError as error:
             return self._error_reply(request_id, error)
         except Exception:
             traceback.print_exc(file=sys.stderr)
             return self._error_reply(request_id, VinegymError(ErrorCode.INTERNAL, "internal server error"))
+
+    def dispatch(self, request: Request) -> Outcome:
+        """Carries out a parsed request (env work) and encodes its answer."""
+        try:
+            if request.type == "hello":
+                return self._hello(request.id, request.body)
+            if not self.greeted:
+                raise bad_request("the first request on a connection must be hello")
+            result = getattr(self, f"_{request.type}")(request.body)
+            return Outcome(encode_frame({"id": request.id, "ok": True, "body": result}))
+        except VinegymError as error:
+            return self._error_reply(request.id, error)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            return self._error_reply(request.id, VinegymError(ErrorCode.INTERNAL, "internal server error"))
 
     def _error_reply(self, request_id: int | None, error: VinegymError, close: int | None = None) -> Outcome:
         self.metrics.record_error(error.code)

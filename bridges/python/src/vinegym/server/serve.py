@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from vinegym.server.app import BridgeServer
+from vinegym.server.atari_preprocessing import AtariPreprocessSettings, with_atari_preprocessing
 from vinegym.server.capabilities import probe_capabilities
 from vinegym.server.config import ServerConfig
 from vinegym.server.connection import ServedEnv
@@ -20,9 +21,13 @@ def build_server(
     config: ServerConfig,
     server_kwargs: dict[str, Any] | None = None,
     max_episode_steps: int | None = None,
+    atari_preprocess: AtariPreprocessSettings | None = None,
 ) -> BridgeServer:
-    """`max_episode_steps` overrides the time limit of the env's registration."""
+    """`max_episode_steps` overrides the time limit of the env's registration; `atari_preprocess` serves an ALE
+    env's frames downsampled and stacked (atari_preprocessing.py)."""
     source = resolve_env_source(env_name, server_kwargs)
+    if atari_preprocess is not None:
+        source = with_atari_preprocessing(source, atari_preprocess)
     if max_episode_steps is not None:
         source = dataclasses.replace(source, max_episode_steps=max_episode_steps)
     snapshot_key = snapshot_key_from_environment()

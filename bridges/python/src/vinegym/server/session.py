@@ -14,10 +14,11 @@ import numpy as np
 from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
 from vinegym.protocol.infos import info_map_to_wire
 from vinegym.protocol.spaces import batch_wire_space, space_to_wire
-from vinegym.protocol.values import InvalidValueError, single_to_wire, split_wire_batch, stack_to_wire
+from vinegym.protocol.values import InvalidValueError, single_to_wire, split_wire_batch
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import canonical_kwargs
+from vinegym.server.observation_batch import ObservationBatch
 from vinegym.snapshots.envelope import Envelope, open_envelope, seal_envelope
 from vinegym.snapshots.strategies import SnapshotStrategy, select_strategy
 
@@ -118,6 +119,7 @@ class Session:
         )
 
     def _reset_slot(self, index: int, seed: int | None, options: dict[str, Any] | None) -> tuple[Any, Any]:
+        """Resets one env: its observation (as the env returned it) and its info as a wire value."""
         slot = self.slots[index]
         if seed is None and slot.first_reset_seed is not None:
             seed = slot.first_reset_seed
@@ -128,7 +130,7 @@ class Session:
         slot.first_reset_seed = None
         slot.status = EnvStatus.RUNNING
         slot.elapsed_steps = 0
-        return single_to_wire(self.single_observation_space, observation), info_map_to_wire(info)
+        return observation, info_map_to_wire(info)
 
     # ------------------------------------------------------------ requests
 
@@ -147,18 +149,14 @@ class Session:
                 raise bad_request("env_indices must be strictly increasing")
         if seeds is not None and len(seeds) != len(indices):
             raise bad_request(f"seeds must have one entry per reset env ({len(indices)}), got {len(seeds)}")
-        observations: list[Any] = []
+        observations = ObservationBatch(self.single_observation_space, len(indices))
         infos: list[dict[str, Any]] = []
         for position, index in enumerate(indices):
             env_seed = seed + index if seed is not None else (seeds[position] if seeds is not None else None)
             observation, info = self._reset_slot(index, env_seed, options)
-            observations.append(observation)
+            observations.put(position, observation)
             infos.append(info)
-        return {
-            "env_indices": indices,
-            "observations": stack_to_wire(self.single_observation_space, observations),
-            "infos": infos,
-        }
+        return {"env_indices": indices, "observations": observations.wire(), "infos": infos}
 
     def step(self, actions: Any) -> dict[str, Any]:
         self._check_usable()
@@ -177,7 +175,7 @@ class Session:
 
         n = self.num_envs
         same_step = self.autoreset_mode == "same_step"
-        observations: list[Any] = []
+        observations = ObservationBatch(self.single_observation_space, n)
         rewards = np.zeros(n, dtype=np.float64)
         terminated = np.zeros(n, dtype=np.bool_)
         truncated = np.zeros(n, dtype=np.bool_)
@@ -189,7 +187,7 @@ class Session:
         for index, slot in enumerate(self.slots):
             if slot.status is EnvStatus.ENDED:  # next_step mode: reset instead of stepping
                 observation, info = self._reset_slot(index, None, None)
-                observations.append(observation)
+                observations.put(index, observation)
                 infos.append(info)
                 autoreset[index] = self.autoreset_mode == "next_step"
                 continue
@@ -200,21 +198,20 @@ class Session:
             slot.elapsed_steps += 1
             if limit is not None and slot.elapsed_steps >= limit:
                 trunc = True
-            rewards[index] = float(reward)
-            terminated[index] = bool(term)
-            truncated[index] = bool(trunc)
-            wire_observation = single_to_wire(self.single_observation_space, observation)
+            rewards[index] = reward
+            terminated[index] = term
+            truncated[index] = trunc
             wire_info = info_map_to_wire(info)
             if term or trunc:
                 slot.status = EnvStatus.ENDED
                 if same_step:
-                    final_observations[index] = wire_observation
+                    final_observations[index] = single_to_wire(self.single_observation_space, observation)
                     final_infos[index] = wire_info
-                    wire_observation, wire_info = self._reset_slot(index, None, None)
-            observations.append(wire_observation)
+                    observation, wire_info = self._reset_slot(index, None, None)
+            observations.put(index, observation)
             infos.append(wire_info)
         result: dict[str, Any] = {
-            "observations": stack_to_wire(self.single_observation_space, observations),
+            "observations": observations.wire(),
             "rewards": rewards,
             "terminated": terminated,
             "truncated": truncated,

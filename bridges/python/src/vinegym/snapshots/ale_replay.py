@@ -7,6 +7,10 @@ action is known in one place: right after a reset (NOOP). So an ALE snapshot is 
 episode's reset plus the actions taken since; restoring resets the game (NOOP), restores that state (emulator,
 RNG) and replays the actions, which reproduces the emulator, the RNG and the hidden action exactly. Restore cost
 grows with the steps since the last reset.
+
+Wrappers between the log and the ALE env that keep state of their own (the bridge's --atari-preprocess frame
+stack) expose it as `get_wrapper_state()` / `set_wrapper_state(state)`; a snapshot carries those states and
+restore puts them back after the replay.
 """
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ class AleReplayStrategy:
             "reset_np_random": log.reset_np_random,
             "np_random": capture_np_random(env.unwrapped),
             "actions": actions if actions.size else np.zeros((0,), dtype=np.int64),
+            "wrapper_states": [wrapper.get_wrapper_state() for wrapper in _stateful_wrappers(log)],
         })
 
     def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
@@ -66,17 +71,38 @@ class AleReplayStrategy:
         atari = env.unwrapped
         reset_state = fields["reset_state"]
         actions = list(fields["actions"])
+        wrappers = _stateful_wrappers(log)
+        wrapper_states = fields.get("wrapper_states", [])
+        if len(wrapper_states) != len(wrappers):
+            raise ValueError(f"snapshot has {len(wrapper_states)} wrapper states, this env has {len(wrappers)}")
+        for wrapper, state in zip(wrappers, wrapper_states):
+            expected = wrapper.get_wrapper_state()
+            if np.shape(state) != expected.shape or getattr(state, "dtype", None) != expected.dtype:
+                raise ValueError(f"snapshot wrapper state does not fit {type(wrapper).__name__}")
         if reset_state is None:  # never reset: only the RNG matters
             apply_np_random(atari, fields["np_random"])
             log.reset_state, log.reset_np_random, log.actions = None, None, []
-            return env
-        atari.ale.reset_game()  # type: ignore[attr-defined]  # the hidden last action becomes NOOP
-        atari.ale.restoreState(ale_py.ALEState(reset_state))  # type: ignore[attr-defined]
-        apply_np_random(atari, fields["reset_np_random"])
-        for action in actions:
-            atari.step(action)
-        log.reset_state, log.reset_np_random, log.actions = reset_state, fields["reset_np_random"], actions
+        else:
+            atari.ale.reset_game()  # type: ignore[attr-defined]  # the hidden last action becomes NOOP
+            atari.ale.restoreState(ale_py.ALEState(reset_state))  # type: ignore[attr-defined]
+            apply_np_random(atari, fields["reset_np_random"])
+            for action in actions:
+                atari.step(action)
+            log.reset_state, log.reset_np_random, log.actions = reset_state, fields["reset_np_random"], actions
+        for wrapper, state in zip(wrappers, wrapper_states):
+            wrapper.set_wrapper_state(state)
         return env
+
+
+def _stateful_wrappers(log: AleActionLog) -> list[Any]:
+    """The wrappers inside the log, outermost first, that keep state of their own."""
+    wrappers = []
+    env = log.env
+    while isinstance(env, gym.Wrapper):
+        if hasattr(env, "get_wrapper_state"):
+            wrappers.append(env)
+        env = env.env
+    return wrappers
 
 
 def _log_of(env: gym.Env[Any, Any]) -> AleActionLog:
