@@ -11,6 +11,7 @@ import { EnvInterruptedError, type RecoverableVectorEnv } from '../src/env/inter
 import type { ResetOptions } from '../src/env/vector-env.js';
 import { Rng } from '../src/math/rng.js';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
+import { EpisodeSampler } from '../src/sampling/episodes.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';
 import { tf } from './tf-setup.js';
@@ -107,6 +108,32 @@ describe('single-path sampler with interruptions', () => {
     expect(next.steps).toBe(400); // 4 envs x 100 steps: A is back
     expect(back.service.stats().sessions).toBe(1);
     expect(envA.reconnects).toBe(1);
+    policy.dispose();
+    await Promise.all([envA.close(), envB.close()]);
+  });
+});
+
+describe('episode sampler (CEM, RWR) with interruptions', () => {
+  it('plays the whole batch again, from job 0, on the live server', async () => {
+    const [a, b] = [await serve(), await serve()];
+    const make = { envId: 'CartPole-v1', numEnvs: 2, autoresetMode: 'same_step' as const, reconnect: FAST };
+    const envA = await ResilientVectorEnv.connect(a.url, { ...make, seed: 0 });
+    const envB = await ResilientVectorEnv.connect(b.url, { ...make, seed: 2 });
+    const faulty = new FaultInjector(envA, 5, () => a.close());
+    const adapter = spaceAdapter(envA.spec.single_observation_space, envA.spec.single_action_space);
+    const policy = new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 3 });
+    const sampler = new EpisodeSampler({
+      envs: [faulty, envB],
+      adapter,
+      normalizer: null,
+      noise: new Rng(1),
+      seed: 0,
+      deterministic: false,
+      recordTrajectories: false,
+    });
+    const batch = await sampler.run((started) => (started < 6 ? { policy, tag: started } : null));
+    expect(batch.episodes.map((e) => e.tag).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(batch.steps).toBe(batch.episodes.reduce((n, e) => n + e.length, 0));
     policy.dispose();
     await Promise.all([envA.close(), envB.close()]);
   });

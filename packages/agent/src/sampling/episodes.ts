@@ -11,10 +11,12 @@
  * idle at the end of a run still step (the protocol steps all envs together) with a null action; those
  * transitions are discarded and not counted as samples.
  */
+import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { NoiseSource } from '../math/rng.js';
 import type { Policy } from '../policies/policy.js';
+import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
 import type { SpaceAdapter } from './space-adapter.js';
 
 export interface EpisodeJob {
@@ -80,8 +82,12 @@ class EpisodeInProgress {
 
 export class EpisodeSampler {
   private runs = 0;
+  /** Which vector envs stayed lost after their last reconnection attempts. */
+  private readonly lost: boolean[];
 
-  constructor(private readonly options: EpisodeSamplerOptions) {}
+  constructor(private readonly options: EpisodeSamplerOptions) {
+    this.lost = options.envs.map(() => false);
+  }
 
   get numEnvs(): number {
     return this.options.envs.reduce((n, env) => n + env.numEnvs, 0);
@@ -89,10 +95,22 @@ export class EpisodeSampler {
 
   /**
    * Plays jobs until `nextJob` returns null and every started episode has ended. `nextJob` is asked whenever a
-   * slot is free; it receives how many episodes were started so far.
+   * slot is free; it receives how many episodes were started so far, and must depend on nothing else: after an
+   * interruption (a lost server) the whole batch is played again, from job 0, on the envs that are live.
    */
   async run(nextJob: (started: number) => EpisodeJob | null): Promise<EpisodeBatch> {
-    const { envs, adapter, normalizer, noise, deterministic, recordTrajectories } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      const live = await liveEnvs(this.options.envs, this.lost);
+      try {
+        return await this.runOn(live.map((k) => this.options.envs[k]), nextJob);
+      } catch (err) {
+        if (!(err instanceof EnvInterruptedError) || attempt >= MAX_BATCH_RESTARTS) throw err;
+      }
+    }
+  }
+
+  private async runOn(envs: VectorEnv[], nextJob: (started: number) => EpisodeJob | null): Promise<EpisodeBatch> {
+    const { adapter, normalizer, noise, deterministic, recordTrajectories } = this.options;
     const d = adapter.obsSize;
     const perAction = adapter.actionKind === 'gaussian' ? adapter.actionSize : 1;
     let started = 0;
