@@ -1,6 +1,7 @@
 /**
  * One simulation: a (shared, cached) compiled MjModel and this env's own MjData, with typed views on the mjData
- * arrays tasks read. Views are re-fetched on every access because wasm memory growth detaches old ones.
+ * arrays tasks read. A view is made once (each embind getter call builds a new one, ~0.5 µs, and tasks read qpos
+ * a dozen times per step) and made again only after wasm memory growth has detached it.
  */
 import type { MainModule, MjData, MjModel } from 'mujoco-js';
 import type { MujocoRuntime } from './runtime.js';
@@ -19,6 +20,8 @@ export class MujocoSim {
   readonly bodyMass: Float64Array;
   private readonly stateSpec: number;
   private deleted = false;
+  /** mjData array views by field name; see view(). */
+  private readonly views = new Map<string, Float64Array>();
 
   constructor(
     private readonly runtime: MujocoRuntime,
@@ -36,42 +39,42 @@ export class MujocoSim {
   }
 
   get qpos(): Float64Array {
-    return this.data.qpos as Float64Array;
+    return this.view('qpos');
   }
   get qvel(): Float64Array {
-    return this.data.qvel as Float64Array;
+    return this.view('qvel');
   }
   get ctrl(): Float64Array {
-    return this.data.ctrl as Float64Array;
+    return this.view('ctrl');
   }
   /** Body frame positions, nbody × 3. */
   get xpos(): Float64Array {
-    return this.data.xpos as Float64Array;
+    return this.view('xpos');
   }
   /** Body centre-of-mass positions, nbody × 3. */
   get xipos(): Float64Array {
-    return this.data.xipos as Float64Array;
+    return this.view('xipos');
   }
   /** Com-based body inertias, nbody × 10. */
   get cinert(): Float64Array {
-    return this.data.cinert as Float64Array;
+    return this.view('cinert');
   }
   /** Com-based body velocities, nbody × 6. */
   get cvel(): Float64Array {
-    return this.data.cvel as Float64Array;
+    return this.view('cvel');
   }
   /** Com-based external (contact) forces, nbody × 6; filled by mj_rnePostConstraint. */
   get cfrcExt(): Float64Array {
-    return this.data.cfrc_ext as Float64Array;
+    return this.view('cfrc_ext');
   }
   get qfrcActuator(): Float64Array {
-    return this.data.qfrc_actuator as Float64Array;
+    return this.view('qfrc_actuator');
   }
   get tendonLength(): Float64Array {
-    return this.data.ten_length as Float64Array;
+    return this.view('ten_length');
   }
   get tendonVelocity(): Float64Array {
-    return this.data.ten_velocity as Float64Array;
+    return this.view('ten_velocity');
   }
   /** [low, high] per actuator (a flat nu × 2 copy). */
   ctrlRange(): Float64Array {
@@ -149,6 +152,15 @@ export class MujocoSim {
       stats.delete();
     }
     return { total, text };
+  }
+
+  /** The view on mjData field `name`; a fresh one when the cached one was detached (its buffer has no bytes). */
+  private view(name: 'qpos' | 'qvel' | 'ctrl' | 'xpos' | 'xipos' | 'cinert' | 'cvel' | 'cfrc_ext' | 'qfrc_actuator' | 'ten_length' | 'ten_velocity'): Float64Array {
+    const cached = this.views.get(name);
+    if (cached !== undefined && cached.buffer.byteLength !== 0) return cached;
+    const view = this.data[name] as Float64Array;
+    this.views.set(name, view);
+    return view;
   }
 
   /** Frees the MjData and releases the shared model. Idempotent. */
