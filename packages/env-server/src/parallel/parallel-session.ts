@@ -245,8 +245,11 @@ export class ParallelSession implements EnvSession {
 
   /** ENV_ERRORs (an env threw, a worker died) break the session; other errors leave it as it was. */
   private failure(error: unknown): unknown {
-    if (error instanceof VinegymError && error.code === 'ENV_ERROR') this.breakWith(error);
-    return error;
+    if (!(error instanceof VinegymError && error.code === 'ENV_ERROR')) return error;
+    this.breakWith(error);
+    // Several workers can fail in one step; when one dies the others are terminated, so the caller must hear the
+    // first cause rather than a "terminated" that is only its consequence.
+    return this.brokenReason === error.message ? error : new VinegymError('ENV_ERROR', this.brokenReason!, error.details);
   }
 
   private breakWith(error: VinegymError): void {
