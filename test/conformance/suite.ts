@@ -614,6 +614,9 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           );
           const truncated = snapshots[0].slice(0, Math.floor(snapshots[0].length / 2));
           await client.fails('restore', { session_id: other.id, env_index: 0, snapshot: truncated }, 'BAD_REQUEST');
+          const flipped = snapshots[0].slice();
+          flipped[flipped.length - 1] ^= 0x01;
+          await client.fails('restore', { session_id: other.id, env_index: 0, snapshot: flipped }, 'BAD_REQUEST');
           await client.fails('snapshot', { session_id: other.id, env_indices: [3] }, 'BAD_REQUEST');
         });
       });

@@ -2,15 +2,18 @@
  * The envelope around an env's state bytes in a snapshot: which env (id + kwargs) it belongs to plus the
  * session's per-env bookkeeping, so a restore can refuse a foreign snapshot and resume time limits exactly.
  *
- * Layout: 4 bytes magic "VGSN", u8 format version (1), u32 LE header length, header (UTF-8 JSON of
- * `SnapshotHeader`), then the env's own `getState()` bytes to the end.
+ * Layout: 4 bytes magic "VGSN", u8 format version (2), u32 LE header length, header (UTF-8 JSON of
+ * `SnapshotHeader`), the env's own `getState()` bytes, then a SHA-256 digest of everything before it, so a
+ * damaged snapshot is refused instead of restoring a corrupt simulator state.
  */
+import { createHash } from 'node:crypto';
 import { VinegymError } from '@vinegym/protocol';
 import type { EnvKwargs } from './env.js';
 
 const MAGIC = [0x56, 0x47, 0x53, 0x4e]; // "VGSN"
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 const PREFIX_BYTES = 9;
+const DIGEST_BYTES = 32;
 
 export type EnvStatus = 'needs_reset' | 'running' | 'ended';
 
@@ -31,13 +34,19 @@ export function canonicalKwargs(kwargs: EnvKwargs): string {
 
 export function encodeSnapshot(header: SnapshotHeader, state: Uint8Array): Uint8Array {
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(PREFIX_BYTES + headerBytes.byteLength + state.byteLength);
+  const bodyBytes = PREFIX_BYTES + headerBytes.byteLength + state.byteLength;
+  const out = new Uint8Array(bodyBytes + DIGEST_BYTES);
   out.set(MAGIC, 0);
   out[4] = SNAPSHOT_FORMAT_VERSION;
   new DataView(out.buffer).setUint32(5, headerBytes.byteLength, true);
   out.set(headerBytes, PREFIX_BYTES);
   out.set(state, PREFIX_BYTES + headerBytes.byteLength);
+  out.set(digest(out.subarray(0, bodyBytes)), bodyBytes);
   return out;
+}
+
+function digest(bytes: Uint8Array): Uint8Array {
+  return createHash('sha256').update(bytes).digest();
 }
 
 /** Splits a snapshot into header and env state; BAD_REQUEST if the bytes are not a snapshot of this format. */
@@ -49,7 +58,12 @@ export function decodeSnapshot(bytes: unknown): { header: SnapshotHeader; state:
     throw new VinegymError('BAD_REQUEST', `unsupported snapshot format version ${bytes[4]}`);
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(5, true);
-  if (PREFIX_BYTES + headerLength > bytes.byteLength) throw new VinegymError('BAD_REQUEST', 'truncated snapshot');
+  const bodyBytes = bytes.byteLength - DIGEST_BYTES;
+  if (PREFIX_BYTES + headerLength > bodyBytes) throw new VinegymError('BAD_REQUEST', 'truncated snapshot');
+  const expected = digest(bytes.subarray(0, bodyBytes));
+  if (expected.some((b, i) => b !== bytes[bodyBytes + i])) {
+    throw new VinegymError('BAD_REQUEST', 'corrupt snapshot: its checksum does not match its contents');
+  }
   let header: SnapshotHeader;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
@@ -66,5 +80,5 @@ export function decodeSnapshot(bytes: unknown): { header: SnapshotHeader; state:
     ['needs_reset', 'running', 'ended'].includes(header.status) &&
     (header.pending_seed === null || Number.isSafeInteger(header.pending_seed));
   if (!valid) throw new VinegymError('BAD_REQUEST', 'corrupt snapshot header');
-  return { header, state: bytes.slice(PREFIX_BYTES + headerLength) };
+  return { header, state: bytes.slice(PREFIX_BYTES + headerLength, bodyBytes) };
 }

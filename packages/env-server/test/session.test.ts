@@ -274,6 +274,21 @@ describe('snapshot and restore', () => {
     expect(errorOf(() => session.restore(2, session.snapshot([0])[0])).code).toBe('BAD_REQUEST');
   });
 
+  it('refuses a snapshot with a damaged byte anywhere, and leaves the env as it was', () => {
+    const session = cartpole();
+    session.reset();
+    const [snapshot, other] = session.snapshot([0, 1]);
+    const next = session.step(policy(0));
+    session.restore(0, snapshot);
+    session.restore(1, other);
+    for (const at of [12, snapshot.length - 40, snapshot.length - 1]) {
+      const damaged = snapshot.slice();
+      damaged[at] ^= 0x01;
+      expect(errorOf(() => session.restore(0, damaged))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/checksum/) });
+    }
+    expect(session.step(policy(0))).toEqual(next);
+  });
+
   it('is NOT_SUPPORTED for envs without getState, naming the env', () => {
     const { definition } = counterDefinition(10, 'NoState-v0');
     const plain = { ...definition, create: (k: never) => Object.assign(definition.create(k), { getState: undefined }) };
