@@ -11,7 +11,7 @@ import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, f
 import { ANT_XML } from './models/ant.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
-import { clip, pushClipped, pushFrom, sumOfSquares, velocities } from './task.js';
+import { clip, planarPositionInfo, pushClipped, pushFrom, sumOfSquares, velocities } from './task.js';
 
 export function antTask(kwargs: EnvKwargs, xml = ANT_XML): MujocoTask {
   const forwardWeight = kwargs.forward_reward_weight as number;
@@ -59,7 +59,6 @@ export function antTask(kwargs: EnvKwargs, xml = ANT_XML): MujocoTask {
       let contactSum = 0;
       for (let i = 0; i < cfrc.length; i++) contactSum += clip(cfrc[i], forceMin, forceMax) ** 2;
       const contactCost = contactWeight * contactSum;
-      const [x, y] = [sim.qpos[0], sim.qpos[1]];
       return {
         reward: forward + survive - ctrlCost - contactCost,
         terminated: !healthy && terminateWhenUnhealthy,
@@ -68,18 +67,13 @@ export function antTask(kwargs: EnvKwargs, xml = ANT_XML): MujocoTask {
           reward_ctrl: -ctrlCost,
           reward_contact: -contactCost,
           reward_survive: survive,
-          x_position: x,
-          y_position: y,
-          distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]),
+          ...planarPositionInfo(sim),
           x_velocity: vx,
           y_velocity: vy,
         },
       };
     },
-    resetInfo: (sim) => {
-      const [x, y] = [sim.qpos[0], sim.qpos[1]];
-      return { x_position: x, y_position: y, distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]) };
-    },
+    resetInfo: (sim) => planarPositionInfo(sim),
   };
 }
 

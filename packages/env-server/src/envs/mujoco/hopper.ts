@@ -9,7 +9,7 @@ import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, f
 import { HOPPER_XML } from './models/hopper.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
-import { pushClipped, pushFrom, sumOfSquares, velocities } from './task.js';
+import { pushClipped, pushFrom, sumOfSquares, uprightPositionInfo, velocities } from './task.js';
 
 export function hopperTask(kwargs: EnvKwargs, xml = HOPPER_XML): MujocoTask {
   const forwardWeight = kwargs.forward_reward_weight as number;
@@ -58,13 +58,12 @@ export function hopperTask(kwargs: EnvKwargs, xml = HOPPER_XML): MujocoTask {
           reward_forward: forward,
           reward_ctrl: -ctrlCost,
           reward_survive: survive,
-          x_position: sim.qpos[0],
-          z_distance_from_origin: sim.qpos[1] - sim.qpos0[1],
+          ...uprightPositionInfo(sim),
           x_velocity: vx,
         },
       };
     },
-    resetInfo: (sim) => ({ x_position: sim.qpos[0], z_distance_from_origin: sim.qpos[1] - sim.qpos0[1] }),
+    resetInfo: (sim) => uprightPositionInfo(sim),
   };
 }
 

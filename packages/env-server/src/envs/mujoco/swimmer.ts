@@ -4,7 +4,7 @@ import { defineMujocoEnv } from './define.js';
 import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg } from './kwargs.js';
 import { SWIMMER_XML } from './models/swimmer.js';
 import type { MujocoTask } from './task.js';
-import { pushFrom, sumOfSquares, velocities } from './task.js';
+import { planarPositionInfo, pushFrom, sumOfSquares, velocities } from './task.js';
 
 export function swimmerTask(kwargs: EnvKwargs, xml = SWIMMER_XML): MujocoTask {
   const forwardWeight = kwargs.forward_reward_weight as number;
@@ -31,18 +31,13 @@ export function swimmerTask(kwargs: EnvKwargs, xml = SWIMMER_XML): MujocoTask {
         info: {
           reward_forward: forward,
           reward_ctrl: -ctrlCost,
-          x_position: x,
-          y_position: y,
-          distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]),
+          ...planarPositionInfo(sim, x, y),
           x_velocity: vx,
           y_velocity: vy,
         },
       };
     },
-    resetInfo: (sim) => {
-      const [x, y] = [sim.qpos[0], sim.qpos[1]];
-      return { x_position: x, y_position: y, distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]) };
-    },
+    resetInfo: (sim) => planarPositionInfo(sim),
   };
 }
 

@@ -83,3 +83,13 @@ export function massCenterXY(sim: MujocoSim): number[] {
   }
   return [x / total, y / total];
 }
+
+/** Position entries of info for robots that move in the ground plane (x, y and distance from the start). */
+export function planarPositionInfo(sim: MujocoSim, x = sim.qpos[0], y = sim.qpos[1]): Info {
+  return { x_position: x, y_position: y, distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]) };
+}
+
+/** Position entries of info for planar walkers (x and torso height relative to the start). */
+export function uprightPositionInfo(sim: MujocoSim, z = sim.qpos[1]): Info {
+  return { x_position: sim.qpos[0], z_distance_from_origin: z - sim.qpos0[1] };
+}

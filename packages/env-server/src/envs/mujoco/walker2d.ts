@@ -8,7 +8,7 @@ import { defineMujocoEnv } from './define.js';
 import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
 import { WALKER2D_XML } from './models/walker2d.js';
 import type { MujocoTask } from './task.js';
-import { pushClipped, pushFrom, sumOfSquares, velocities } from './task.js';
+import { pushClipped, pushFrom, sumOfSquares, uprightPositionInfo, velocities } from './task.js';
 
 export function walker2dTask(kwargs: EnvKwargs, xml = WALKER2D_XML): MujocoTask {
   const forwardWeight = kwargs.forward_reward_weight as number;
@@ -44,13 +44,12 @@ export function walker2dTask(kwargs: EnvKwargs, xml = WALKER2D_XML): MujocoTask 
           reward_forward: forward,
           reward_ctrl: -ctrlCost,
           reward_survive: survive,
-          x_position: sim.qpos[0],
-          z_distance_from_origin: z - sim.qpos0[1],
+          ...uprightPositionInfo(sim, z),
           x_velocity: vx,
         },
       };
     },
-    resetInfo: (sim) => ({ x_position: sim.qpos[0], z_distance_from_origin: sim.qpos[1] - sim.qpos0[1] }),
+    resetInfo: (sim) => uprightPositionInfo(sim),
   };
 }
 
