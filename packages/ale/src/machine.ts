@@ -1,8 +1,9 @@
 /**
  * The whole console: 6507 CPU + TIA + RIOT + cartridge on the 13-bit bus, with ALE's (Stella 2.x) system model.
  *
- * Cycle model: the CPU performs exactly one bus access per cycle. Before each access the machine increments
- * `cycles` (as Stella's M6502High does), then dispatches it; the TIA and RIOT derive their state from `cycles`
+ * Cycle model: the CPU performs exactly one bus access per cycle and counts it before the access (as Stella's
+ * M6502High does). The CPU serves RIOT RAM and cartridge ROM itself (CycleBus: `ram`, `readWindow`); every other
+ * access comes here with its cycle, which becomes `cycles`. The TIA and RIOT derive their state from `cycles`
  * lazily (the TIA renders up to `3 * cycles` colour clocks when accessed). WSYNC halts the CPU by advancing
  * `cycles` to the end of the scanline inside the write: the bus "absorbs" the halted cycles.
  *
@@ -12,8 +13,8 @@
  * and runs the CPU until the TIA ends the frame (VSYNC switched off at least a line after it was switched on, or
  * more than 290/342 scanlines), at most 25,000 instructions; an unfinished frame continues in the next call.
  */
-import { Cpu6502 } from './cpu/index.js';
-import type { Bus } from './cpu/index.js';
+import { Cpu6502, NO_WINDOW, WRITE_FLAG } from './cpu/index.js';
+import type { CycleBus } from './cpu/index.js';
 import type { Cartridge } from './cart/cartridge.js';
 import { createCartridge, md5Hex } from './cart/detect.js';
 import { ControllerPorts, type ControllerType, InputEvents } from './controls.js';
@@ -26,7 +27,6 @@ import { Mt19937 } from './util/mt19937.js';
 /** ALE's default `system_random_seed`. */
 export const ALE_SYSTEM_SEED = 4753849;
 const INSTRUCTIONS_PER_UPDATE = 25000;
-const WRITE_FLAG = 0x100;
 const STATE_MAGIC = 'vinegym-ale-machine-2';
 
 export interface MachineOptions {
@@ -48,7 +48,7 @@ export interface MachineOptions {
   systemSeed?: number;
 }
 
-export class Machine implements Bus, TiaSystem {
+export class Machine implements CycleBus, TiaSystem {
   readonly cpu: Cpu6502;
   readonly tia: Tia;
   readonly riot: Riot;
@@ -61,14 +61,20 @@ export class Machine implements Bus, TiaSystem {
   readonly format: 'NTSC' | 'PAL';
   readonly palette: Palette;
 
-  /** CPU cycles since the start of the current frame. */
+  /** CPU cycles since the start of the current frame (the CPU keeps it while running, see CycleBus). */
   cycles = 0;
-  /** The last bus access: the value on the data bus (bits 0-7) and WRITE_FLAG if it was a write (one store per access). */
-  private lastAccess = 0;
+  /** The last bus access: the value on the data bus (bits 0-7) and WRITE_FLAG if it was a write. */
+  lastAccess = 0;
   /** Instructions executed in total (diagnostics). */
   instructions = 0;
-  private stopRequested = false;
+  stopRequested = false;
   private readonly hasSnoop: boolean;
+  /** RIOT RAM, which the CPU accesses directly: A12 = 0, A9 = 0, A7 = 1 (not for snooping carts). */
+  readonly directRam: Uint8Array;
+  readonly directRamMask: number;
+  readonly directRamMatch: number;
+  /** The cartridge's current read window (NO_WINDOW for carts without one or with snooping). */
+  readWindow: Int16Array = NO_WINDOW;
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
     this.md5 = md5Hex(rom);
@@ -83,6 +89,9 @@ export class Machine implements Bus, TiaSystem {
     });
     this.rng = new Mt19937(options.systemSeed ?? ALE_SYSTEM_SEED);
     this.riot = new Riot(this, this.ports);
+    this.directRam = this.riot.ram;
+    this.directRamMask = this.hasSnoop ? 0 : 0x1280;
+    this.directRamMatch = this.hasSnoop ? -1 : 0x80;
     const yStart = options.yStart ?? 34;
     let height = options.height ?? 210;
     const hmoveBlanks = options.hmoveBlanks ?? true;
@@ -111,39 +120,42 @@ export class Machine implements Bus, TiaSystem {
 
   // ---------------------------------------------------------------- bus
 
-  read(address: number): number {
-    this.cycles++;
+  /** A read the CPU does not serve itself (TIA, RIOT I/O, cartridge hot spots and RAM ports). */
+  read(address: number, cycle: number, lastAccess: number): number {
+    this.cycles = cycle;
+    this.lastAccess = lastAccess;
     const a = address & 0x1fff;
-    let v: number;
-    if (a & 0x1000) v = this.cart.peek(address);
-    else if ((a & 0x280) === 0x80 && !this.hasSnoop) v = this.riot.ram[a & 0x7f]!;
-    else v = this.readIo(address, a);
-    this.lastAccess = v;
-    return v;
-  }
-
-  /** TIA, RIOT and (for snooping carts) RAM reads, kept out of the hot read path. */
-  private readIo(address: number, a: number): number {
+    if (a & 0x1000) {
+      const v = this.cart.peek(address);
+      this.updateReadWindow();
+      return v;
+    }
     if (this.hasSnoop) this.cart.snoop!(address, 0, false);
     if ((a & 0x80) === 0) return this.tia.peek(a);
     if ((a & 0x200) === 0) return this.riot.ram[a & 0x7f]!;
     return this.riot.peek(a);
   }
 
-  write(address: number, value: number): void {
-    this.cycles++;
+  /** A write the CPU does not serve itself; returns the cycle counter after it (WSYNC advances it). */
+  write(address: number, value: number, cycle: number, lastAccess: number): number {
+    this.cycles = cycle;
+    this.lastAccess = lastAccess;
     const a = address & 0x1fff;
-    if (a & 0x1000) this.cart.poke(address, value);
-    else if ((a & 0x280) === 0x80 && !this.hasSnoop) this.riot.ram[a & 0x7f] = value;
-    else this.writeIo(address, a, value);
-    this.lastAccess = value | WRITE_FLAG;
-  }
-
-  private writeIo(address: number, a: number, value: number): void {
+    if (a & 0x1000) {
+      this.cart.poke(address, value);
+      this.updateReadWindow();
+      return cycle;
+    }
     if (this.hasSnoop) this.cart.snoop!(address, value, true);
     if ((a & 0x80) === 0) this.tia.poke(a, value);
     else if ((a & 0x200) === 0) this.riot.ram[a & 0x7f] = value;
     else this.riot.poke(a, value);
+    return this.cycles;
+  }
+
+  /** Bank switches happen in peek/poke/reset/loadState: pick up the cartridge's current window. */
+  private updateReadWindow(): void {
+    if (!this.hasSnoop && this.cart.readWindow) this.readWindow = this.cart.readWindow();
   }
 
   /** Last value seen on the data bus. */
@@ -165,8 +177,10 @@ export class Machine implements Bus, TiaSystem {
   systemPeek(address: number): number {
     const a = address & 0x1fff;
     let v: number;
-    if (a & 0x1000) v = this.cart.peek(address);
-    else if ((a & 0x80) === 0) v = this.tia.peek(a);
+    if (a & 0x1000) {
+      v = this.cart.peek(address);
+      this.updateReadWindow();
+    } else if ((a & 0x80) === 0) v = this.tia.peek(a);
     else if ((a & 0x200) === 0) v = this.riot.ram[a & 0x7f]!;
     else v = this.riot.peek(a);
     this.lastAccess = (this.lastAccess & WRITE_FLAG) | v;
@@ -187,6 +201,7 @@ export class Machine implements Bus, TiaSystem {
     this.riot.reset(this.rng);
     this.tia.reset();
     this.cart.reset(this.rng);
+    this.updateReadWindow();
     // The CPU's reset reads happen with the bus quiet in ALE's Stella; their only lasting effect is un-jamming.
     this.cpu.jammed = false;
     this.cpu.a = 0;
@@ -204,13 +219,7 @@ export class Machine implements Bus, TiaSystem {
     if (!tia.partialFrame) tia.startFrame(() => this.resetCycles());
     tia.partialFrame = true;
     this.stopRequested = false;
-    const cpu = this.cpu;
-    let n = INSTRUCTIONS_PER_UPDATE;
-    while (!this.stopRequested && n > 0) {
-      cpu.step();
-      n--;
-    }
-    this.instructions += INSTRUCTIONS_PER_UPDATE - n;
+    this.instructions += this.cpu.run(INSTRUCTIONS_PER_UPDATE);
     tia.finishUpdate();
     return tia.currentScanline;
   }
@@ -285,6 +294,7 @@ export class Machine implements Bus, TiaSystem {
     this.riot.loadState(r);
     this.tia.loadState(r);
     this.cart.loadState(r);
+    this.updateReadWindow();
     this.events.loadState(r);
     this.ports.switchBits = r.u8();
   }

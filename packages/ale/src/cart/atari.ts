@@ -8,7 +8,7 @@
  */
 import type { Mt19937 } from '../util/mt19937.js';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
-import { type Cartridge, romImage } from './cartridge.js';
+import { type Cartridge, romImage, romWindow } from './cartridge.js';
 
 interface Scheme {
   type: string;
@@ -34,6 +34,8 @@ export class CartAtari implements Cartridge {
   private readonly ram: Uint8Array;
   private bank: number;
   private readonly lastHotspot: number;
+  /** Read window per bank: hot spots and the RAM read port go through peek. */
+  private readonly windows: Int16Array[];
 
   /** `resetBank` overrides the scheme's (ALE's "F8 swapped" ROMs start in bank 0). */
   constructor(rom: Uint8Array, private readonly scheme: Scheme, resetBank?: number) {
@@ -43,6 +45,16 @@ export class CartAtari implements Cartridge {
     this.lastHotspot = scheme.firstHotspot + scheme.banks - 1;
     this.bank = resetBank ?? scheme.resetBank;
     if (resetBank !== undefined) this.scheme = { ...scheme, resetBank };
+    this.windows = Array.from({ length: scheme.banks }, (_, b) => {
+      const w = romWindow(this.image.subarray(b * 4096));
+      w.fill(-1, scheme.ramSize, 2 * scheme.ramSize);
+      w.fill(-1, scheme.firstHotspot, this.lastHotspot + 1);
+      return w;
+    });
+  }
+
+  readWindow(): Int16Array {
+    return this.windows[this.bank]!;
   }
 
   reset(rng: Mt19937): void {

@@ -15,10 +15,22 @@ export interface Cartridge {
   peek(address: number): number;
   poke(address: number, value: number): void;
   snoop?(address: number, value: number, write: boolean): void;
+  /**
+   * Optional fast path for CPU reads: what a read of the cartridge window returns now, indexed by `address & 0xfff`,
+   * or -1 where the read must go through `peek` (hot spots, RAM ports, anything with a side effect). Only for carts
+   * whose reads do not depend on address bits above A11. The bus asks again after every peek/poke/reset/loadState,
+   * so the window must show the current bank(s). Not used for carts with `snoop`.
+   */
+  readWindow?(): Int16Array;
   /** Current bank(s), for tests and debugging. */
   bankInfo(): number[];
   saveState(w: ByteWriter): void;
   loadState(r: ByteReader): void;
+}
+
+/** A 4K read window (see Cartridge.readWindow) showing `bank`, all of it readable. */
+export function romWindow(bank: Uint8Array): Int16Array {
+  return Int16Array.from(bank.subarray(0, 4096));
 }
 
 /** Copy of a ROM image padded (by repetition) to at least `size` bytes. */

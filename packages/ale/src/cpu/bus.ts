@@ -7,3 +7,62 @@ export interface Bus {
   read(address: number): number;
   write(address: number, value: number): void;
 }
+
+/** `lastAccess` flag: the access was a write (bits 0-7 hold the value on the data bus). */
+export const WRITE_FLAG = 0x100;
+
+/**
+ * A bus that lets the interpreter skip the calls for most accesses (the machine's bus). While running, the CPU keeps
+ * the cycle counter and the last data-bus value in registers; it hands them to `read`/`write` for the accesses it
+ * cannot serve itself and stores them back when it stops.
+ *
+ * Served by the CPU itself (never seen by `read`/`write`):
+ * - RAM: an address `a` with `(a & directRamMask) === directRamMatch` is `directRam[a & 0x7f]` (reads, writes);
+ * - reads with A12 set where `readWindow[a & 0xfff] >= 0`: that value (cartridge ROM without side effects).
+ */
+export interface CycleBus {
+  /** Cycle counter: +1 per access (the counted access included when `read`/`write` are called). */
+  cycles: number;
+  /** Value of the last access, | WRITE_FLAG if it was a write. */
+  lastAccess: number;
+  /** The CPU finishes the current instruction and returns when the bus sets this. */
+  stopRequested: boolean;
+  readonly directRam: Uint8Array;
+  readonly directRamMask: number;
+  readonly directRamMatch: number;
+  /** Replaced by the bus when it changes (bank switch); the CPU reads it on every cartridge access. */
+  readonly readWindow: Int16Array;
+  /** One read cycle; `cycle` = the counter including this access, `lastAccess` = the access before it. */
+  read(address: number, cycle: number, lastAccess: number): number;
+  /** One write cycle; returns the cycle counter after it (a bus may halt the CPU: WSYNC). */
+  write(address: number, value: number, cycle: number, lastAccess: number): number;
+}
+
+/** A read window that sends every access to `read`. */
+export const NO_WINDOW: Int16Array = new Int16Array(4096).fill(-1);
+
+/** A plain `Bus` as a CycleBus without shortcuts: every access is a call (tests, tools). */
+export class PlainCycleBus implements CycleBus {
+  cycles = 0;
+  lastAccess = 0;
+  stopRequested = false;
+  readonly directRam = new Uint8Array(128);
+  readonly directRamMask = 0;
+  readonly directRamMatch = -1;
+  readonly readWindow = NO_WINDOW;
+
+  constructor(private readonly bus: Bus) {}
+
+  read(address: number): number {
+    return this.bus.read(address);
+  }
+
+  write(address: number, value: number, cycle: number): number {
+    this.bus.write(address, value);
+    return cycle;
+  }
+}
+
+export function isCycleBus(bus: Bus | CycleBus): bus is CycleBus {
+  return 'readWindow' in bus;
+}

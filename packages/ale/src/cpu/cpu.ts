@@ -1,15 +1,17 @@
-import type { Bus } from './bus.js';
-import { OPS } from './execute.js';
+import { type Bus, type CycleBus, PlainCycleBus, isCycleBus } from './bus.js';
+import { statusByte } from './arith.js';
+import { execute } from './interpreter.js';
 
 const STATE_VERSION = 1;
 const STATE_BYTES = 9;
 
 /**
- * NMOS 6502 core as found in the 6507 of the Atari 2600 (no IRQ/NMI lines; BRK works).
+ * NMOS 6502 core as found in the 6507 of the Atari 2600 (no IRQ/NMI lines; BRK works). The registers live here
+ * between runs; `run`/`step` hand them to the interpreter (interpreter.ts), which keeps them in locals.
  *
  * Cycle exactness: every cycle performs exactly one bus access (read or write) in the order of the real chip,
- * including all dummy reads and the read-modify-write dummy write, so `step()` returns the number of bus accesses it
- * made. The machine can sync TIA/RIOT on each access.
+ * including all dummy reads and the read-modify-write dummy write. On a plain `Bus`, `step()` returns the number of
+ * bus accesses it made.
  *
  * Status register `p` (NV-BDIZC): bit 5 and bit 4 (B) always read as 1. B is not a real flip-flop; on a 6507
  * every status push (PHP, BRK) stores B=1, PLP/RTI ignore bits 4 and 5.
@@ -39,22 +41,17 @@ export class Cpu6502 {
   fD = 0;
   /** @internal interrupt disable, 0/1 */
   fI = 1;
-  /** @internal bus accesses made by the current step */
-  n = 0;
 
-  constructor(readonly bus: Bus) {}
+  /** The bus as the interpreter sees it (a plain Bus is wrapped). */
+  readonly bus: CycleBus;
+
+  constructor(bus: Bus | CycleBus) {
+    this.bus = isCycleBus(bus) ? bus : new PlainCycleBus(bus);
+  }
 
   /** Status register NV-BDIZC; bits 4 and 5 read as 1. */
   get p(): number {
-    return (
-      (this.fN & 0x80) |
-      (this.fV << 6) |
-      0x30 |
-      (this.fD << 3) |
-      (this.fI << 2) |
-      ((this.fZ & 0xff) === 0 ? 2 : 0) |
-      this.fC
-    );
+    return statusByte(this.fN, this.fV, this.fD, this.fI, this.fZ, this.fC);
   }
 
   set p(v: number) {
@@ -66,40 +63,12 @@ export class Cpu6502 {
     this.fC = v & 1;
   }
 
-  /** One bus read cycle. */
-  rd(address: number): number {
-    this.n++;
-    return this.bus.read(address);
-  }
-
-  /** One bus write cycle. */
-  wr(address: number, value: number): void {
-    this.n++;
-    this.bus.write(address, value);
-  }
-
-  /** Read the byte at PC and increment PC (one cycle). */
-  fetch(): number {
-    const pc = this.pc;
-    this.pc = (pc + 1) & 0xffff;
-    this.n++;
-    return this.bus.read(pc);
-  }
-
-  /** Push one byte (one write cycle). */
-  push(v: number): void {
-    const sp = this.sp;
-    this.sp = (sp - 1) & 0xff;
-    this.n++;
-    this.bus.write(0x100 | sp, v);
-  }
-
-  /** Increment SP and read the stack (one read cycle). */
-  pull(): number {
-    const sp = (this.sp + 1) & 0xff;
-    this.sp = sp;
-    this.n++;
-    return this.bus.read(0x100 | sp);
+  /** One bus read cycle outside the interpreter (reset sequence). */
+  private read(address: number): number {
+    const bus = this.bus;
+    const v = bus.read(address, ++bus.cycles, bus.lastAccess);
+    bus.lastAccess = v;
+    return v;
   }
 
   /**
@@ -107,30 +76,33 @@ export class Cpu6502 {
    * from $00 to $FD), then the vector at $FFFC/$FFFD. Sets I, clears D (and the other flags), leaves A/X/Y alone.
    */
   reset(): void {
-    this.n = 0;
     this.jammed = false;
-    this.rd(this.pc);
-    this.rd(this.pc);
+    this.read(this.pc);
+    this.read(this.pc);
     this.sp = 0;
     for (let i = 0; i < 3; i++) {
-      this.rd(0x100 | this.sp);
+      this.read(0x100 | this.sp);
       this.sp = (this.sp - 1) & 0xff;
     }
     this.p = 0x34;
-    const lo = this.rd(0xfffc);
-    const hi = this.rd(0xfffd);
+    const lo = this.read(0xfffc);
+    const hi = this.read(0xfffd);
     this.pc = lo | (hi << 8);
   }
 
-  /** Execute one whole instruction; returns its cycle count (= bus accesses made). */
+  /**
+   * Runs up to `limit` instructions, fewer if the bus sets `stopRequested` (checked after each instruction).
+   * Returns the number of instructions run.
+   */
+  run(limit: number): number {
+    return execute(this, this.bus, limit);
+  }
+
+  /** Executes one whole instruction; returns the cycles it took (= bus accesses, unless the bus halted the CPU). */
   step(): number {
-    this.n = 0;
-    if (this.jammed) {
-      this.rd(0xffff);
-      return 1;
-    }
-    OPS[this.fetch()]!(this);
-    return this.n;
+    const before = this.bus.cycles;
+    execute(this, this.bus, 1);
+    return this.bus.cycles - before;
   }
 
   /** Registers and flags: [version, a, x, y, sp, pcl, pch, p, jammed]. */
