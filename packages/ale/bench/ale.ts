@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
-import { gameFor } from '../src/ale/games.js';
+import { gameFor } from '../src/ale/games/index.js';
 import { findAleRomDir } from '../src/ale/roms.js';
 import { Mt19937 } from '../src/util/mt19937.js';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
-import { gameFor } from '../src/ale/games.js';
+import { gameFor } from '../src/ale/games/index.js';
 import { Mt19937 } from '../src/util/mt19937.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
-import { gameFor } from '../src/ale/games.js';
+import { gameFor } from '../src/ale/games/index.js';
 import { VENV_PYTHON, aleRomDir, randomActions } from './compare-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

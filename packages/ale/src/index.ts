@@ -10,7 +10,7 @@ export { InputEvents, ControllerPorts, type ControllerType } from './controls.js
 export { Mt19937 } from './util/mt19937.js';
 export { seedSequenceState } from './util/seed-sequence.js';
 export { Action, ACTION_NAMES, actionDirections } from './ale/actions.js';
-export { GAMES, gameFor, genericGame, decimalScore, type GameInfo, type GameTracker } from './ale/games.js';
+export { GAMES, gameFor, genericGame, decimalScore, type GameInfo, type GameTracker } from './ale/games/index.js';
 export { AleEmulator, type EmulatorOptions } from './ale/emulator.js';
 export { AleEnv, type AleEnvOptions, type ObsType } from './ale/env.js';
 export { findAleRomDir, loadRom, romNameForGame } from './ale/roms.js';

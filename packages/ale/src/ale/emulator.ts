@@ -14,7 +14,7 @@ import { md5Hex } from '../cart/detect.js';
 import { Mt19937 } from '../util/mt19937.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import { Action, actionDirections } from './actions.js';
-import { type GameInfo, type GameTracker, gameFor } from './games.js';
+import { type GameInfo, type GameTracker, type ModeConsole, gameFor } from './games/index.js';
 
 export const PADDLE_DELTA = 23000;
 export const PADDLE_MIN = 27450;
@@ -52,19 +52,14 @@ export class AleEmulator {
   episodeFrameNumber = 0;
   private leftPaddle = 0;
   private rightPaddle = 0;
+  private readonly paddleMax: number;
+  private readonly illegalActions: ReadonlySet<number>;
   private lastActions = [Action.NOOP as number, Action.PLAYER_B_NOOP as number];
 
   constructor(rom: Uint8Array, game?: GameInfo, options: EmulatorOptions = {}) {
     const md5 = md5Hex(rom);
     this.game = game ?? gameFor(md5);
-    const c = this.game.controllers;
-    this.machine = new Machine(rom, {
-      leftController: c?.left,
-      rightController: c?.right,
-      swapPaddles: c?.swapPaddles,
-      yStart: this.game.yStart,
-      ...options.machine,
-    });
+    this.machine = new Machine(rom, { ...this.game.stella, ...options.machine });
     this.usePaddles = this.machine.ports.config.left === 'paddles' || this.machine.ports.config.right === 'paddles';
     this.tracker = this.game.createTracker();
     this.rng = new Mt19937(options.randomSeed ?? 0);
@@ -72,6 +67,8 @@ export class AleEmulator {
     this.repeatActionProbability = options.repeatActionProbability ?? 0.25;
     this.maxNumFramesPerEpisode = options.maxNumFramesPerEpisode ?? 0;
     this.difficulty = options.difficulty ?? 0;
+    this.paddleMax = this.game.paddleMax ?? PADDLE_MAX;
+    this.illegalActions = new Set(this.game.illegalActions ?? []);
     if (this.usePaddles) this.resetPaddles();
     if (!options.noInitialReset) this.reset();
   }
@@ -98,11 +95,26 @@ export class AleEmulator {
   }
 
   private ramReader = (offset: number): number => this.machine.systemPeek((offset & 0x7f) + 0x80);
+  private busReader = (address: number): number => this.machine.systemPeek(address);
+
+  /** What the game's mode selection may do (ALE's StellaEnvironmentWrapper). */
+  private modeConsole(): ModeConsole {
+    return {
+      ram: this.ramReader,
+      peek: this.busReader,
+      pressSelect: (frames) => this.pressSelect(frames),
+      softReset: () => this.softReset(),
+      act: (action) => {
+        this.act(action);
+      },
+      rng: this.rng,
+    };
+  }
 
   // ------------------------------------------------------------------ inputs
 
   private resetPaddles(): void {
-    const v = Math.trunc((PADDLE_MIN + PADDLE_MAX) / 2);
+    const v = Math.trunc((PADDLE_MIN + this.paddleMax) / 2);
     this.setPaddles(v, v);
   }
 
@@ -138,7 +150,7 @@ export class AleEmulator {
       if (d.left) return PADDLE_DELTA;
       return 0;
     };
-    const clamp = (v: number) => Math.min(PADDLE_MAX, Math.max(PADDLE_MIN, v));
+    const clamp = (v: number) => Math.min(this.paddleMax, Math.max(PADDLE_MIN, v));
     const da = a < 18 ? delta(a) : 0;
     const db = b >= 18 && b < 36 ? delta(b) : 0;
     this.setPaddles(clamp(this.leftPaddle + da), clamp(this.rightPaddle + db));
@@ -156,13 +168,13 @@ export class AleEmulator {
       for (let t = 0; t < frames; t++) {
         this.applyPaddles(a, b);
         this.machine.runFrame();
-        this.tracker.step(this.ramReader);
+        this.tracker.step(this.ramReader, this.busReader);
       }
     } else {
       this.applyJoysticks(a, b);
       for (let t = 0; t < frames; t++) {
         this.machine.runFrame();
-        this.tracker.step(this.ramReader);
+        this.tracker.step(this.ramReader, this.busReader);
       }
     }
   }
@@ -189,20 +201,15 @@ export class AleEmulator {
     this.emulate(Action.NOOP, Action.PLAYER_B_NOOP, NOOP_FRAMES);
     this.softReset();
     this.tracker.reset();
-    const mode = this.game.modeSelect;
-    if (mode) {
-      let guard = 0;
-      while (this.ramReader(mode.ramOffset) !== mode.defaultMode && guard++ < 256) this.pressSelect(mode.selectFrames);
-      this.softReset();
-    }
+    this.game.selectMode?.(this.modeConsole());
     this.softReset();
     for (const a of this.game.startingActions ?? []) this.emulate(a, Action.PLAYER_B_NOOP);
   }
 
-  /** One frame of an agent step (ALE's oneStepAct). */
+  /** One frame of an agent step (ALE's oneStepAct): illegal actions and RESET become NOOP. */
   private oneStepAct(a: number, b: number): number {
     if (this.isTerminal()) return 0;
-    this.emulate(a, b);
+    this.emulate(a === Action.RESET || this.illegalActions.has(a) ? Action.NOOP : a, b);
     this.frameNumber++;
     this.episodeFrameNumber++;
     return this.tracker.reward;

@@ -9,7 +9,7 @@
  *   frame_number}.
  */
 import { AleEmulator } from './emulator.js';
-import { type GameInfo, gameFor } from './games.js';
+import { type GameInfo, gameFor } from './games/index.js';
 import { loadRom, romNameForGame } from './roms.js';
 import { seedSequenceState } from '../util/seed-sequence.js';
 

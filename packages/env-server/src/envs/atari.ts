@@ -48,7 +48,7 @@ export class AtariEnv implements Env {
     }
     if (kwargs.resize_height !== null && kwargs.downsample !== 1) throw invalid('downsample', 'use either downsample or resize_height/resize_width');
     this.ale = createAleEnv(romName, obsType, kwargs);
-    if (kwargs.mode !== null && kwargs.mode !== this.ale.game.modeSelect?.defaultMode) {
+    if (kwargs.mode !== null && kwargs.mode !== (this.ale.game.defaultMode ?? 0)) {
       throw invalid('mode', `mode ${String(kwargs.mode)} is not supported; only the default mode (null) is`);
     }
     this.actionSpace = discrete(this.ale.actionSpace.n);
