@@ -46,8 +46,16 @@ export function flatGradTensor(tf: Tf, f: () => tfType.Scalar, variables: tfType
 
 /** ∇θ f as a Float32Array. */
 export function flatGrad(tf: Tf, f: () => tfType.Scalar, variables: tfType.Variable[]): Float32Array {
-  const grad = flatGradTensor(tf, f, variables);
-  const values = grad.dataSync() as Float32Array;
-  grad.dispose();
+  return downloadTidy(tf, () => flatGradTensor(tf, f, variables));
+}
+
+/**
+ * The values of the tensor `f` computes, with every intermediate freed. Downloading after the tidy, not inside
+ * it: tidy walks its result, element by element for a typed array.
+ */
+export function downloadTidy(tf: Tf, f: () => tfType.Tensor): Float32Array {
+  const tensor = tf.tidy(f);
+  const values = tensor.dataSync() as Float32Array;
+  tensor.dispose();
   return values;
 }

@@ -7,6 +7,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { Adam, type AdamState } from '../math/adam.js';
+import { downloadTidy } from '../math/flat.js';
 import { Rng, type RngState } from '../math/rng.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
 
@@ -62,7 +63,7 @@ export class ValueFunction {
 
   /** V(s) for a row-major batch of observations. */
   predict(obs: Float32Array): Float32Array {
-    return this.tf.tidy(() => this.values(this.tf.tensor2d(obs, [obs.length / this.obsSize, this.obsSize])).dataSync() as Float32Array);
+    return downloadTidy(this.tf, () => this.values(this.tf.tensor2d(obs, [obs.length / this.obsSize, this.obsSize])));
   }
 
   /** Regresses V(s) onto `targets` (e.g. λ-returns) with `epochs` passes of shuffled minibatches. */
@@ -108,7 +109,6 @@ export class ValueFunction {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
     for (const v of this.variables) v.dispose();
   }
 }

@@ -10,7 +10,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '../math/autodiff.js';
 import type { Tf } from '../tf.js';
-import { flatGradTensor } from '../math/flat.js';
+import { downloadTidy, flatGradTensor } from '../math/flat.js';
 import type { Policy } from '../policies/policy.js';
 import { meanKl } from './objectives.js';
 
@@ -20,12 +20,12 @@ import { meanKl } from './objectives.js';
  */
 export function fisherVectorProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64Array, damping: number): Float64Array {
   enableSecondOrderGradients(tf);
-  const product = tf.tidy(() => {
+  const product = downloadTidy(tf, () => {
     const oldParams = policy.distributionParams(obs);
     const vector = tf.tensor1d(Float32Array.from(v));
     const klGradient = () => flatGradTensor(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs)), policy.variables);
     const gradientVectorProduct = () => tf.sum(tf.mul(klGradient(), vector)) as tfType.Scalar;
-    return flatGradTensor(tf, gradientVectorProduct, policy.variables).dataSync() as Float32Array;
+    return flatGradTensor(tf, gradientVectorProduct, policy.variables);
   });
   return Float64Array.from(product, (av, i) => av + damping * v[i]);
 }
