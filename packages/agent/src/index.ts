@@ -24,6 +24,7 @@ export * from './trpo/update.js';
 // Sampling and training.
 export * from './sampling/space-adapter.js';
 export * from './sampling/single-path.js';
+export * from './sampling/path-batch.js';
 export * from './sampling/vine.js';
 export * from './train/config.js';
 export * from './train/trainer.js';

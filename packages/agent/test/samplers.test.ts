@@ -6,7 +6,7 @@ import { Rng } from '../src/math/rng.js';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';
-import { VineSampler } from '../src/sampling/vine.js';
+import { VineSampler, vineAdvantages } from '../src/sampling/vine.js';
 import { DEFAULT_VINE_CONFIG } from '../src/train/config.js';
 import { tf } from './tf-setup.js';
 
@@ -86,6 +86,43 @@ describe('vine sampler', () => {
     const batch = await new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(2), seed: 0, gamma: 0.99, config }).collect(policy);
     expect(Array.from(batch.actions)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(Array.from(batch.oldLogProbs)).toEqual(new Array(12).fill(Math.fround(-Math.log(2))));
+    policy.dispose();
+    await env.close();
+  });
+
+  it('subtracts the mean Q of each state from its actions', () => {
+    const q = Float32Array.of(1, 3, 5, 5, 8);
+    expect(Array.from(vineAdvantages(q, Int32Array.of(0, 0, 1, 1, 1), 2))).toEqual([-1, 1, -1, -1, 2]);
+  });
+
+  it('marks the rollouts cut short of a terminal state for value bootstrapping, and keeps the trunk as paths', async () => {
+    const { env, adapter, policy } = await cartPole(4);
+    const gamma = 0.99;
+    const length = 30;
+    const config = { ...DEFAULT_VINE_CONFIG, rolloutSetSize: 32, actionsPerState: 'all' as const, rolloutLength: length, trunkSteps: 64 };
+    const batch = await new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(5), seed: 0, gamma, config }).collect(policy);
+    const fullReturn = (1 - gamma ** length) / (1 - gamma); // +1 per step for the whole rollout
+    let cut = 0;
+    let ended = 0;
+    batch.tailDiscount.forEach((discount, j) => {
+      const tail = Array.from(batch.tailObs.subarray(j * 4, j * 4 + 4));
+      if (discount > 0) {
+        cut++;
+        expect(discount).toBe(Math.fround(gamma ** length));
+        expect(batch.qValues[j]).toBeCloseTo(fullReturn, 3);
+        expect(tail.some((x) => x !== 0)).toBe(true);
+      } else {
+        ended++; // a random CartPole policy often falls within 30 steps: the pole's terminal state has value 0
+        expect(batch.qValues[j]).toBeLessThan(fullReturn + 1e-3);
+        expect(tail).toEqual([0, 0, 0, 0]);
+      }
+    });
+    expect(cut).toBeGreaterThan(0);
+    expect(ended).toBeGreaterThan(0);
+    // The trunk: 16 steps in each of the 4 slots, each slot's steps consecutive, the last one bootstrapped.
+    expect(batch.trunk.steps).toBe(64);
+    for (let slot = 0; slot < 4; slot++) expect(batch.trunk.truncated[slot * 16 + 15] || batch.trunk.terminated[slot * 16 + 15]).toBe(1);
+    expect(batch.numStates).toBe(32);
     policy.dispose();
     await env.close();
   });

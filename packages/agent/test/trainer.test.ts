@@ -99,6 +99,14 @@ describe('train', () => {
       progress: false,
     });
     expect(selfNormalized.rows.some((r) => r.accepted === 1)).toBe(true);
+    const bootstrapped = await train({
+      config: small({ sampler: 'vine', vine: { rolloutSetSize: 16, rolloutLength: 8, trunkSteps: 128, actionsPerState: 'all', rolloutBootstrap: 'value-function' } }),
+      runDir: null,
+      progress: false,
+    });
+    // The value function is fitted on the trunk: its explained variance is reported, unlike the plain vine's.
+    expect(bootstrapped.rows.every((r) => Number.isFinite(r.explained_variance))).toBe(true);
+    expect(vine.rows.every((r) => !Number.isFinite(r.explained_variance))).toBe(true);
     const npg = await train({ config: small({ algo: 'npg' }), runDir: null, progress: false });
     expect(npg.rows.every((r) => r.line_search_steps === 0)).toBe(true);
   });

@@ -13,26 +13,8 @@ import type { NoiseSource } from '../math/rng.js';
 import type { Policy } from '../policies/policy.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
+import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import type { SpaceAdapter } from './space-adapter.js';
-
-/** Steps of all envs laid out env by env, so each env's steps are one consecutive stream. */
-export interface PathBatch {
-  /** Normalized observations the policy acted on, row-major (steps × obsSize). */
-  obs: Float32Array;
-  /** Raw observations, for updating the normalizer after the iteration. */
-  rawObs: Float32Array;
-  actions: Float32Array | Int32Array;
-  logProbs: Float32Array;
-  rewards: Float32Array;
-  terminated: Uint8Array;
-  /** Truncated by the time limit or by the end of the batch. */
-  truncated: Uint8Array;
-  /** Normalized observation after each truncated step (rows), for bootstrapping; zero rows elsewhere. */
-  bootstrapObs: Float32Array;
-  steps: number;
-  episodeReturns: number[];
-  episodeLengths: number[];
-}
 
 export interface SinglePathSamplerOptions {
   envs: VectorEnv[];
@@ -98,11 +80,8 @@ export class SinglePathSampler {
   private async collectFrom(slots: Slot[], policy: Policy, minSteps: number): Promise<PathBatch> {
     const { adapter, normalizer, noise } = this.options;
     const horizon = Math.ceil(minSteps / slots.reduce((sum, slot) => sum + slot.env.numEnvs, 0));
-    const d = adapter.obsSize;
     await this.resetIfNeeded(slots);
-    const streams = slots.map((slot) =>
-      Array.from({ length: slot.env.numEnvs }, () => new StreamBuilder(horizon, d, adapter.actionKind, adapter.actionSize)),
-    );
+    const recorders = slots.map((slot) => new VectorPathRecorder(slot.env.numEnvs, horizon, adapter, normalizer));
     for (let t = 0; t < horizon; t++) {
       // Act for every vector env in order before stepping them all: the noise is drawn in a fixed order, so the
       // run is reproducible whatever order remote servers answer in.
@@ -116,37 +95,10 @@ export class SinglePathSampler {
       );
       slots.forEach((slot, k) => {
         const { raw, obs, act } = observed[k];
-        const result = results[k];
-        const n = slot.env.numEnvs;
-        const nextRaw = adapter.observationRows(result.observations);
-        const perAction = act.actions.length / n;
-        for (let i = 0; i < n; i++) {
-          const terminated = result.terminated.data[i] === 1;
-          const timeLimit = result.truncated.data[i] === 1;
-          const truncated = timeLimit || t === horizon - 1;
-          let bootstrap: Float32Array | null = null;
-          if (truncated && !terminated) {
-            // Time limit: the final observation is in final_observations; batch end: it is the next observation.
-            const finalObs = timeLimit ? result.final_observations?.[i] : null;
-            const rawNext = finalObs ? adapter.observationRow(finalObs) : nextRaw.subarray(i * d, (i + 1) * d);
-            bootstrap = normalizer ? normalizer.normalize(rawNext) : rawNext;
-          }
-          streams[k][i].push(
-            obs.subarray(i * d, (i + 1) * d),
-            raw.subarray(i * d, (i + 1) * d),
-            act.actions.subarray(i * perAction, (i + 1) * perAction),
-            act.logProbs[i],
-            result.rewards.data[i],
-            terminated,
-            truncated,
-            bootstrap,
-          );
-          slot.tracker.record(i, result.rewards.data[i], terminated || timeLimit);
-        }
-        slot.obs = nextRaw;
+        slot.obs = recorders[k].record(raw, obs, act, results[k], slot.tracker);
       });
     }
-    const batch = concatenate(streams.flat().map((s) => s.build()));
+    const batch = concatenate(recorders.flatMap((r) => r.build()));
     for (const slot of slots) {
       const { returns, lengths } = slot.tracker.drain();
       batch.episodeReturns.push(...returns);
@@ -164,89 +116,4 @@ export class SinglePathSampler {
       }
     }
   }
-}
-
-/** Accumulates one env's steps into preallocated arrays. */
-class StreamBuilder {
-  private t = 0;
-  private readonly batch: PathBatch;
-
-  constructor(
-    horizon: number,
-    private readonly obsSize: number,
-    actionKind: 'gaussian' | 'categorical',
-    private readonly actionSize: number,
-  ) {
-    const actionLength = actionKind === 'gaussian' ? horizon * actionSize : horizon;
-    this.batch = {
-      obs: new Float32Array(horizon * obsSize),
-      rawObs: new Float32Array(horizon * obsSize),
-      actions: actionKind === 'gaussian' ? new Float32Array(actionLength) : new Int32Array(actionLength),
-      logProbs: new Float32Array(horizon),
-      rewards: new Float32Array(horizon),
-      terminated: new Uint8Array(horizon),
-      truncated: new Uint8Array(horizon),
-      bootstrapObs: new Float32Array(horizon * obsSize),
-      steps: horizon,
-      episodeReturns: [],
-      episodeLengths: [],
-    };
-    if (actionKind === 'categorical') this.actionSize = 1;
-  }
-
-  push(
-    obs: Float32Array,
-    rawObs: Float32Array,
-    action: Float32Array | Int32Array,
-    logProb: number,
-    reward: number,
-    terminated: boolean,
-    truncated: boolean,
-    bootstrapObs: Float32Array | null,
-  ): void {
-    const { t, obsSize, batch } = this;
-    batch.obs.set(obs, t * obsSize);
-    batch.rawObs.set(rawObs, t * obsSize);
-    batch.actions.set(action, t * this.actionSize);
-    batch.logProbs[t] = logProb;
-    batch.rewards[t] = reward;
-    batch.terminated[t] = terminated ? 1 : 0;
-    batch.truncated[t] = truncated ? 1 : 0;
-    if (bootstrapObs) batch.bootstrapObs.set(bootstrapObs, t * obsSize);
-    this.t++;
-  }
-
-  build(): PathBatch {
-    return this.batch;
-  }
-}
-
-/** Joins per-env streams end to end (each stream stays consecutive, as GAE needs). */
-export function concatenate(all: PathBatch[]): PathBatch {
-  const steps = all.reduce((sum, b) => sum + b.steps, 0);
-  const join = <T extends Float32Array | Int32Array | Uint8Array>(pick: (b: PathBatch) => T, make: (n: number) => T): T => {
-    const out = make(all.reduce((sum, b) => sum + pick(b).length, 0));
-    let offset = 0;
-    for (const b of all) {
-      out.set(pick(b) as never, offset);
-      offset += pick(b).length;
-    }
-    return out;
-  };
-  const gaussian = all[0].actions instanceof Float32Array;
-  return {
-    obs: join((b) => b.obs, (n) => new Float32Array(n)),
-    rawObs: join((b) => b.rawObs, (n) => new Float32Array(n)),
-    actions: gaussian
-      ? join((b) => b.actions as Float32Array, (n) => new Float32Array(n))
-      : join((b) => b.actions as Int32Array, (n) => new Int32Array(n)),
-    logProbs: join((b) => b.logProbs, (n) => new Float32Array(n)),
-    rewards: join((b) => b.rewards, (n) => new Float32Array(n)),
-    terminated: join((b) => b.terminated, (n) => new Uint8Array(n)),
-    truncated: join((b) => b.truncated, (n) => new Uint8Array(n)),
-    bootstrapObs: join((b) => b.bootstrapObs, (n) => new Float32Array(n)),
-    steps,
-    episodeReturns: all.flatMap((b) => b.episodeReturns),
-    episodeLengths: all.flatMap((b) => b.episodeLengths),
-  };
 }

@@ -19,6 +19,7 @@ import { Rng, type NoiseSource } from '../math/rng.js';
 import type { Policy } from '../policies/policy.js';
 import type { VineConfig } from '../train/config.js';
 import { EpisodeTracker } from './episode-tracker.js';
+import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';
 import { RowNoise } from './row-noise.js';
 import type { SpaceAdapter } from './space-adapter.js';
@@ -34,10 +35,20 @@ export interface VineBatch {
   qValues: Float32Array;
   /** The rollout-set state (0 .. N−1) of each pair, for self-normalized importance sampling. */
   stateIndex: Int32Array;
-  /** Raw trunk observations, for the normalizer. */
-  rawObs: Float32Array;
-  /** Normalized trunk observations: the state distribution the KL constraint is estimated on. */
-  trunkStates: Float32Array;
+  /** Number of rollout-set states. */
+  numStates: number;
+  /**
+   * Where each rollout stopped short of a terminal state (cut at rolloutLength, or by the time limit): the
+   * normalized observation there (rows) and γ^length; discount 0 for rollouts that ended in a terminal state.
+   * Q̂ + discount · V(observation) bootstraps the rollout's tail with a value function.
+   */
+  tailObs: Float32Array;
+  tailDiscount: Float32Array;
+  /**
+   * The trunk as on-policy paths: its states are the distribution the KL constraint may be estimated on, its
+   * raw observations update the normalizer, and it is the value function's training data.
+   */
+  trunk: PathBatch;
   /** Every simulator step this iteration took: trunk plus all rollout slots. */
   steps: number;
   episodeReturns: number[];
@@ -111,8 +122,8 @@ export class VineSampler {
   private async collectOnce(policy: Policy): Promise<VineBatch> {
     const trunk = await this.runTrunk(policy);
     const jobs = this.chooseActions(policy, trunk.states);
-    const { qValues, steps } = await this.estimateQ(policy, trunk.states, jobs);
-    return this.assemble(trunk, jobs, qValues, steps);
+    const rollouts = await this.estimateQ(policy, trunk.states, jobs);
+    return this.assemble(trunk, jobs, rollouts);
   }
 
   private get slotCounts(): number[] {
@@ -125,8 +136,6 @@ export class VineSampler {
     const totalSlots = this.slotCounts.reduce((a, b) => a + b, 0);
     const horizon = Math.ceil(config.trunkSteps / totalSlots);
     const picks = pickRolloutSet(rng, horizon * totalSlots, Math.min(config.rolloutSetSize, horizon * totalSlots));
-    const rawRows: Float32Array[] = [];
-    const normalizedRows: Float32Array[] = [];
     const states: RolloutState[] = [];
     await Promise.all(
       envs.map(async (env, k) => {
@@ -136,6 +145,7 @@ export class VineSampler {
         }
       }),
     );
+    const recorders = envs.map((env) => new VectorPathRecorder(env.numEnvs, horizon, adapter, normalizer));
     for (let t = 0; t < horizon; t++) {
       // Snapshot, act, step in lockstep over the envs: the noise is drawn in env order, so runs are reproducible
       // whatever order remote servers answer in.
@@ -148,26 +158,17 @@ export class VineSampler {
       observed.forEach(({ obs, chosen }, k) =>
         chosen.forEach((i, j) => states.push({ snapshot: snapshots[k][j], obs: obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize) })),
       );
-      const actions = observed.map(({ obs }) => policy.act(obs, rng).actions);
-      const results = await Promise.all(envs.map((env, k) => env.step(adapter.envActions(actions[k], env.numEnvs))));
+      const acts = observed.map(({ obs }) => policy.act(obs, rng));
+      const results = await Promise.all(envs.map((env, k) => env.step(adapter.envActions(acts[k].actions, env.numEnvs))));
       results.forEach((result, k) => {
-        for (let i = 0; i < envs[k].numEnvs; i++) {
-          this.trackers[k].record(i, result.rewards.data[i], result.terminated.data[i] === 1 || result.truncated.data[i] === 1);
-        }
-        rawRows.push(observed[k].raw);
-        normalizedRows.push(observed[k].obs);
-        this.trunkObs[k] = adapter.observationRows(result.observations);
+        this.trunkObs[k] = recorders[k].record(observed[k].raw, observed[k].obs, acts[k], result, this.trackers[k]);
       });
     }
+    const paths = concatenate(recorders.flatMap((r) => r.build()));
     const drained = this.trackers.map((t) => t.drain());
-    return {
-      states,
-      rawObs: concatRows(rawRows),
-      trunkStates: concatRows(normalizedRows),
-      steps: horizon * totalSlots,
-      episodeReturns: drained.flatMap((d) => d.returns),
-      episodeLengths: drained.flatMap((d) => d.lengths),
-    };
+    paths.episodeReturns = drained.flatMap((d) => d.returns);
+    paths.episodeLengths = drained.flatMap((d) => d.lengths);
+    return { states, paths };
   }
 
   /** Step 2: K actions per state from q. */
@@ -205,8 +206,11 @@ export class VineSampler {
     const drawsPerRow = adapter.actionKind === 'gaussian' ? adapter.actionSize : 1;
     const trunkSnapshots = await Promise.all(envs.map((env) => env.snapshot(range(env.numEnvs))));
     const qValues = new Float32Array(jobs.length);
+    const tailObs = new Float32Array(jobs.length * d);
+    const tailDiscount = new Float32Array(jobs.length);
     const slots: RolloutSlot[][] = envs.map((env) => range(env.numEnvs).map(() => ({ job: -1, t: 0, discountedReturn: 0, noise: IDLE_NOISE })));
     const obs = envs.map((env) => new Float32Array(env.numEnvs * d));
+    const normalizeRow = (raw: Float32Array) => (normalizer ? normalizer.normalize(raw) : raw);
     let nextJob = 0;
     // Assignment is synchronous and in slot order, so which slot runs which rollout never depends on timing.
     const assign = (k: number, i: number): Promise<void> | null => {
@@ -244,9 +248,17 @@ export class VineSampler {
           if (slot.job < 0) return;
           slot.discountedReturn += gamma ** slot.t * result.rewards.data[i];
           slot.t += 1;
-          const ended = result.terminated.data[i] === 1 || result.truncated.data[i] === 1 || slot.t === config.rolloutLength;
-          if (ended) {
+          const terminated = result.terminated.data[i] === 1;
+          const timeLimit = result.truncated.data[i] === 1;
+          if (terminated || timeLimit || slot.t === config.rolloutLength) {
             qValues[slot.job] = slot.discountedReturn;
+            if (!terminated) {
+              // same_step autoreset: after a time limit the observation is the next episode's; the tail's is final.
+              const finalObs = timeLimit ? result.final_observations?.[i] : null;
+              const tail = finalObs ? normalizeRow(adapter.observationRow(finalObs)) : next.subarray(i * d, (i + 1) * d);
+              tailObs.set(tail, slot.job * d);
+              tailDiscount[slot.job] = gamma ** slot.t;
+            }
             restores.push(assign(k, i));
           } else {
             obs[k].set(next.subarray(i * d, (i + 1) * d), i * d);
@@ -256,15 +268,14 @@ export class VineSampler {
       await Promise.all(restores);
     }
     await Promise.all(envs.map((env, k) => Promise.all(trunkSnapshots[k].map((s, i) => env.restore(i, s)))));
-    return { qValues, steps };
+    return { qValues, tailObs, tailDiscount, steps };
   }
 
   /** Step 4: the (state, action) pairs with advantages Q − mean_k Q. */
   private assemble(
-    trunk: { states: RolloutState[]; rawObs: Float32Array; trunkStates: Float32Array; steps: number; episodeReturns: number[]; episodeLengths: number[] },
+    trunk: { states: RolloutState[]; paths: PathBatch },
     jobs: RolloutJob[],
-    qValues: Float32Array,
-    rolloutSteps: number,
+    rollouts: { qValues: Float32Array; tailObs: Float32Array; tailDiscount: Float32Array; steps: number },
   ): VineBatch {
     const { adapter } = this.options;
     const d = adapter.obsSize;
@@ -272,27 +283,27 @@ export class VineSampler {
     const per = jobs[0]?.action.length ?? 1;
     const actions = adapter.actionKind === 'gaussian' ? new Float32Array(jobs.length * per) : new Int32Array(jobs.length * per);
     const oldLogProbs = new Float32Array(jobs.length);
-    const advantages = new Float32Array(jobs.length);
-    const meanQ = perStateMean(jobs, qValues, trunk.states.length);
     jobs.forEach((job, j) => {
       obs.set(trunk.states[job.state].obs, j * d);
       actions.set(job.action as never, j * per);
       oldLogProbs[j] = job.logQ;
-      advantages[j] = qValues[j] - meanQ[job.state];
     });
     const stateIndex = Int32Array.from(jobs, (job) => job.state);
+    const { qValues, tailObs, tailDiscount, steps } = rollouts;
     return {
       obs,
       actions,
       oldLogProbs,
-      advantages,
+      advantages: vineAdvantages(qValues, stateIndex, trunk.states.length),
       qValues,
       stateIndex,
-      rawObs: trunk.rawObs,
-      trunkStates: trunk.trunkStates,
-      steps: trunk.steps + rolloutSteps,
-      episodeReturns: trunk.episodeReturns,
-      episodeLengths: trunk.episodeLengths,
+      numStates: trunk.states.length,
+      tailObs,
+      tailDiscount,
+      trunk: trunk.paths,
+      steps: trunk.paths.steps + steps,
+      episodeReturns: trunk.paths.episodeReturns,
+      episodeLengths: trunk.paths.episodeLengths,
     };
   }
 
@@ -307,26 +318,17 @@ function pickRolloutSet(rng: Rng, total: number, n: number): Set<number> {
   return new Set(order.subarray(0, n));
 }
 
-function perStateMean(jobs: RolloutJob[], qValues: Float32Array, numStates: number): Float64Array {
+/** §4.2's variance reduction: each Q̂(s_n, a_{n,k}) minus the mean Q̂ of the K actions tried at s_n. */
+export function vineAdvantages(qValues: Float32Array, stateIndex: Int32Array, numStates: number): Float32Array {
   const sum = new Float64Array(numStates);
   const count = new Float64Array(numStates);
-  jobs.forEach((job, j) => {
-    sum[job.state] += qValues[j];
-    count[job.state] += 1;
+  stateIndex.forEach((n, j) => {
+    sum[n] += qValues[j];
+    count[n] += 1;
   });
-  return sum.map((s, n) => s / count[n]);
+  return qValues.map((q, j) => q - sum[stateIndex[j]] / count[stateIndex[j]]);
 }
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
-}
-
-function concatRows(rows: Float32Array[]): Float32Array {
-  const out = new Float32Array(rows.reduce((sum, r) => sum + r.length, 0));
-  let offset = 0;
-  for (const r of rows) {
-    out.set(r, offset);
-    offset += r.length;
-  }
-  return out;
 }

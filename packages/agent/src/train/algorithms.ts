@@ -31,7 +31,8 @@ export function isPolicyGradient(config: TrainConfig): boolean {
 
 /** The value baseline exists for the policy-gradient methods with single-path GAE advantages. */
 export function usesValueFunction(config: TrainConfig): boolean {
-  return isPolicyGradient(config) && config.sampler === 'single-path' && config.advantage === 'gae';
+  if (!isPolicyGradient(config)) return false;
+  return config.sampler === 'vine' ? config.vine.rolloutBootstrap === 'value-function' : config.advantage === 'gae';
 }
 
 /** Algorithm state to build before a checkpoint is restored into it; null when the policy is all there is. */

@@ -50,6 +50,12 @@ export interface VineConfig {
    * leaves most directions unconstrained; 'trunk' constrains them all (on CartPole it also learns more slowly).
    */
   klStates: 'rollout-set' | 'trunk';
+  /**
+   * Value of a rollout cut at rolloutLength (or by the time limit): 'none' counts only the rewards seen, as the
+   * paper does; 'value-function' adds γ^length · V(s_cut), with V fitted to the trunk's GAE(γ, λ) returns, so
+   * short rollouts still see the long-run consequences of an action.
+   */
+  rolloutBootstrap: 'none' | 'value-function';
 }
 
 export interface TrainConfig {
@@ -91,6 +97,7 @@ export const DEFAULT_VINE_CONFIG: Readonly<VineConfig> = Object.freeze({
   trunkSteps: 1024,
   estimator: 'mean-baseline' as const,
   klStates: 'rollout-set' as const,
+  rolloutBootstrap: 'none' as const,
 });
 
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -150,6 +157,9 @@ export function trainConfig(overrides: TrainConfigOverrides = {}): TrainConfig {
   else if (!['all', 'auto'].includes(config.vine.actionsPerState)) throw new RangeError(`vine.actionsPerState must be a number, 'all' or 'auto'`);
   if (!['mean-baseline', 'self-normalized'].includes(config.vine.estimator)) throw new RangeError(`unknown vine.estimator ${config.vine.estimator}`);
   if (!['rollout-set', 'trunk'].includes(config.vine.klStates)) throw new RangeError(`unknown vine.klStates ${config.vine.klStates}`);
+  if (!['none', 'value-function'].includes(config.vine.rolloutBootstrap)) {
+    throw new RangeError(`unknown vine.rolloutBootstrap ${config.vine.rolloutBootstrap} (none, value-function)`);
+  }
   if (config.iterations === null && config.totalSteps === null) throw new RangeError('set iterations or totalSteps');
   if (config.iterations !== null) positiveInt('iterations', config.iterations);
   if (config.totalSteps !== null) positiveInt('totalSteps', config.totalSteps);

@@ -3,12 +3,13 @@
  * (2) build the surrogate and KL constraint from sample averages, (3) take the constrained step (trpoUpdate) —
  * or, for the limiting cases, the natural step without line search (npg) or a plain gradient step (vpg).
  */
-import { explainedVariance, discountedReturns, generalizedAdvantageEstimate } from '../math/gae.js';
+import { explainedVariance, discountedReturns, generalizedAdvantageEstimate, type AdvantageEstimate } from '../math/gae.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { Policy } from '../policies/policy.js';
 import type { ValueFunction } from '../policies/value-function.js';
 import type { SinglePathSampler } from '../sampling/single-path.js';
-import type { VineSampler } from '../sampling/vine.js';
+import type { PathBatch } from '../sampling/path-batch.js';
+import { vineAdvantages, type VineSampler } from '../sampling/vine.js';
 import type { Tf } from '../tf.js';
 import { trpoUpdate, type TrpoBatch, type TrpoUpdateStats } from '../trpo/update.js';
 import { vanillaPolicyGradientUpdate } from '../algos/vpg.js';
@@ -53,10 +54,7 @@ export async function singlePathIteration(parts: IterationParts, sampler: Single
   let returns: Float32Array | null = null;
   let ev = Number.NaN;
   if (config.advantage === 'gae' && valueFunction) {
-    const values = valueFunction.predict(batch.obs);
-    const bootstrap = valueFunction.predict(batch.bootstrapObs);
-    ({ advantages, returns } = generalizedAdvantageEstimate(batch.rewards, values, batch.terminated, batch.truncated, bootstrap, gamma, gaeLambda));
-    ev = explainedVariance(values, returns);
+    ({ advantages, returns, explainedVariance: ev } = gaeOnPaths(valueFunction, batch, gamma, gaeLambda));
   } else {
     // The paper's single-path estimate: Q̂(s_t, a_t) = discounted sum of the rewards that followed.
     advantages = discountedReturns(batch.rewards, batch.terminated, batch.truncated, gamma);
@@ -77,26 +75,49 @@ export async function singlePathIteration(parts: IterationParts, sampler: Single
   };
 }
 
+/** GAE advantages and λ-return targets of on-policy paths under the current value function. */
+function gaeOnPaths(valueFunction: ValueFunction, paths: PathBatch, gamma: number, lambda: number): AdvantageEstimate & { explainedVariance: number } {
+  const values = valueFunction.predict(paths.obs);
+  const bootstrap = valueFunction.predict(paths.bootstrapObs);
+  const estimate = generalizedAdvantageEstimate(paths.rewards, values, paths.terminated, paths.truncated, bootstrap, gamma, lambda);
+  return { ...estimate, explainedVariance: explainedVariance(values, estimate.returns) };
+}
+
 export async function vineIteration(parts: IterationParts, sampler: VineSampler): Promise<IterationOutcome> {
-  const { tf, policy, normalizer, config } = parts;
-  const clock = performance.now();
+  const { tf, policy, valueFunction, normalizer, config } = parts;
+  let clock = performance.now();
   const batch = await sampler.collect(policy);
   const samplingMs = performance.now() - clock;
+
+  clock = performance.now();
+  let advantages = batch.advantages;
+  let ev = Number.NaN;
+  if (valueFunction && config.vine.rolloutBootstrap === 'value-function') {
+    // Fit V to the trunk's λ-returns first, so the rollouts' tails are valued under the current policy.
+    const trunk = gaeOnPaths(valueFunction, batch.trunk, config.trpo.gamma, config.trpo.gaeLambda);
+    ev = trunk.explainedVariance;
+    valueFunction.fit(batch.trunk.obs, trunk.returns);
+    const tailValues = valueFunction.predict(batch.tailObs);
+    const q = batch.qValues.map((qHat, j) => qHat + batch.tailDiscount[j] * tailValues[j]);
+    advantages = vineAdvantages(q, batch.stateIndex, batch.numStates);
+  }
+  const vfMs = performance.now() - clock;
+
   const update = policyGradientUpdate(parts, {
     obs: batch.obs,
     actions: batch.actions,
-    advantages: batch.advantages,
+    advantages,
     oldLogProbs: batch.oldLogProbs,
-    klObs: config.vine.klStates === 'trunk' ? batch.trunkStates : undefined,
+    klObs: config.vine.klStates === 'trunk' ? batch.trunk.obs : undefined,
     stateIndex: config.vine.estimator === 'self-normalized' ? batch.stateIndex : undefined,
   });
-  normalizer?.update(batch.rawObs);
+  normalizer?.update(batch.trunk.rawObs);
   return {
     update,
     steps: batch.steps,
     episodeReturns: batch.episodeReturns,
     episodeLengths: batch.episodeLengths,
-    explainedVariance: Number.NaN,
-    timings: { samplingMs, vfMs: 0 },
+    explainedVariance: ev,
+    timings: { samplingMs, vfMs },
   };
 }
