@@ -75,9 +75,10 @@ describe('trackers', () => {
     expect(t.reward).toBe(0);
   });
 
-  it('games without lives report 1 while playing and 0 once over (ALE default)', () => {
+  it("games without lives report 0 (ALE's default), or with 'playing' 1 while playing and 0 once over", () => {
+    expect(scoreTracker({ score: () => 0, terminal: () => false })().lives).toBe(0);
     const bytes: Record<number, number> = { 0x80: 0 };
-    const t = scoreTracker({ score: () => 0, terminal: (r) => r(0x80) === 1 })();
+    const t = scoreTracker({ lives: 'playing', score: () => 0, terminal: (r) => r(0x80) === 1 })();
     expect(t.lives).toBe(1);
     t.step(ramOf(bytes), noBus);
     expect(t.lives).toBe(1);

@@ -68,6 +68,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     paddleMax: 1000000,
     selectMode: selectRam(0xdc, 3),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { result: 0 },
       step(ram, s) {
         const winner = backgammonWinner(ram);
@@ -82,6 +83,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     defaultMode: 5,
     selectMode: selectRam(0xc5, 5, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0x84),
       // The final score screen after ten problems.
       terminal: (ram) => decimalScore(ram, 0x86) !== 0,
@@ -90,9 +92,10 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
   blackjack: {
     md5: '0a981c03204ac2b278ba392674682560',
     minimalActions: actionSet('NOOP FIRE UP DOWN'),
-    stella: PADDLES,
+    stella: { leftController: 'paddles' },
     paddleMax: 795000,
     createTracker: scoreTracker({
+      lives: 'playing',
       // Out of chips the display shows "0bbb".
       score: (ram) => (ram(0x86) === 0x0b && ram(0x89) === 0xbb ? 0 : decimalScore(ram, 0x89, 0x86)),
       terminal: (ram) =>
@@ -107,6 +110,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     startingActions: [...new Array<number>(60).fill(A.NOOP), A.FIRE, A.FIRE],
     selectMode: selectRam(0xd4, 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { score: 0, reward: 0 },
       step(ram, s) {
         const score = decimalScore(ram, 0x95, 0x8c);
@@ -131,6 +135,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     minimalActions: ALL_ACTIONS,
     selectMode: selectRam(0xee, 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { player: 0, computer: 0, timer: -1, previousTimer: -1 },
       step(ram, s) {
         // +1 for a guessed word, -1 for a lost one; either ends the episode, as does the game timer running out.
@@ -151,6 +156,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     startingActions: [A.FIRE, A.NOOP],
     selectMode: selectUntil((_ram, peek) => peek(0xf0ea) === 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { score: 0 },
       step(ram, s, _lives, peek) {
         const score = bcdAt(peek, 0xf0b4) + 100 * bcdAt(peek, 0xf0b5) + 10000 * bcdAt(peek, 0xf0b6);
@@ -172,6 +178,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     minimalActions: EIGHT_WAY_OR_FIRE,
     selectMode: selectUntil((ram) => ((ram(0xde) - 1) & 0xff) === 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { score: 0, idleFrames: 0 },
       step(ram, s) {
         const score = decimalScore(ram, 0xce) - decimalScore(ram, 0xd0);
@@ -202,6 +209,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     minimalActions: EIGHT_WAY_OR_FIRE,
     selectMode: selectRam(0x88, 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { over: 0 },
       step(ram, s) {
         let reward = 0;
@@ -224,6 +232,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     defaultMode: 1,
     selectMode: selectRam(0xf6, 1),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { result: 0 },
       step(ram, s) {
         const { black, white } = checkersPieces(ram);
@@ -239,6 +248,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     minimalActions: EIGHT_WAY_OR_FIRE,
     selectMode: selectRam(0xea, 0),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { over: 0 },
       step(ram, s) {
         // Only on white's turn ($E1 = 0x82): the computer's search scribbles over $EE on its own turn.
@@ -261,6 +271,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     startingActions: [...new Array<number>(61).fill(A.NOOP), A.FIRE, A.NOOP, A.NOOP],
     selectMode: videoCubeSelectMode,
     createTracker: stateTracker({
+      lives: 'playing',
       state: { faces: 0, timer: 0, previousTimer: 0 },
       step(ram, s) {
         // The game timer at $DB wrapping from 0xFF to 0 hands the cube to the computer: -1 and the end.
@@ -281,6 +292,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     startingActions: [...new Array<number>(486).fill(A.NOOP), A.FIRE, A.NOOP, A.NOOP],
     selectMode: selectRam(0xdb, 0, { frames: 2 }),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { score: 0, reward: 0, over: 0 },
       step(ram, s) {
         // Only while the wall clock runs is the state valid; otherwise the last values stand.

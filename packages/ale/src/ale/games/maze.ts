@@ -26,6 +26,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
     minimalActions: ALL_ACTIONS,
     selectMode: adventureSelectMode,
     createTracker: stateTracker({
+      lives: 'playing',
       state: { reward: 0 },
       step(ram, s) {
         // The chalice in the yellow castle wins; the reward then stays 1 (ALE never clears it).
@@ -70,9 +71,11 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
   darkchambers: {
     md5: '106855474c69d08c8ffa308d47337269',
     minimalActions: ALL_ACTIONS,
+    stella: { hmoveBlanks: false },
     // An intro animation ignores all input for about 8 seconds.
     startingActions: new Array<number>(486).fill(A.NOOP),
     createTracker: stateTracker({
+      lives: 'playing',
       state: { level: 0, score: 0, over: 0 },
       step(ram, s) {
         let reward = 0;
@@ -97,6 +100,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
     md5: '5aea9974b975a6a844e6df10d2b861c4',
     minimalActions: ALL_ACTIONS,
     createTracker: scoreTracker({
+      lives: 'playing',
       // The number of clues found; the tenth ends the game.
       score: (ram) => decimalScore(ram, 0xa7),
       terminal: (ram) => decimalScore(ram, 0xa7) === 10,
@@ -107,6 +111,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
     minimalActions: ALL_ACTIONS,
     startingActions: [A.FIRE, A.NOOP, A.NOOP, A.NOOP, A.NOOP, A.NOOP],
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => ram(0xe3),
       terminal: (ram) => (ram(0xc7) & 3) === 0,
     }),
@@ -171,6 +176,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
   ms_pacman: {
     md5: '87e79cd41ce136fd4f72cc6e2c161bee',
     minimalActions: EIGHT_WAY,
+    stella: { hmoveBlanks: false },
     selectMode: selectUntil((ram) => ram(0x99) === 1 && ram(0xa1) === 1, { frames: 10 }),
     createTracker: scoreTracker({
       lives: 3,
@@ -194,6 +200,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
     md5: 'a9531c763077464307086ec9a1fd057d',
     minimalActions: ALL_ACTIONS,
     createTracker: stateTracker({
+      lives: 'playing',
       state: {},
       step(ram) {
         // Entering the Daily Bugle as Clark Kent wins; the reward is the time left of 99:59.

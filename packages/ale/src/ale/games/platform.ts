@@ -129,6 +129,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
     minimalActions: actionSet(
       'NOOP UP RIGHT LEFT DOWN UPRIGHT UPLEFT DOWNRIGHT DOWNLEFT RIGHTFIRE LEFTFIRE DOWNFIRE UPRIGHTFIRE UPLEFTFIRE DOWNRIGHTFIRE DOWNLEFTFIRE',
     ),
+    stella: { height: 230 },
     startingActions: [A.FIRE],
     createTracker: scoreTracker({
       score: (ram) => decimalScore(ram, 0x92, 0x91, 0x90),
@@ -255,6 +256,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
   pooyan: {
     md5: '4799a40b6e889370b7ee55c17ba65141',
     minimalActions: actionSet('NOOP FIRE UP DOWN UPFIRE DOWNFIRE'),
+    stella: { yStart: 26, height: 220 },
     defaultMode: 0x0a,
     selectMode: selectRam(0xbd, 0x0a, { frames: 2, before: pressFirst(2) }),
     createTracker: scoreTracker({
@@ -300,6 +302,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
   up_n_down: {
     md5: 'a499d720e7ee35c62424de882a3351b6',
     minimalActions: actionSet('NOOP FIRE UP DOWN UPFIRE DOWNFIRE'),
+    stella: { yStart: 30 },
     startingActions: [A.FIRE],
     createTracker: scoreTracker({
       lives: 5,

@@ -26,6 +26,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
     defaultMode: 1,
     selectMode: selectRam(0xaa, 1, { frames: 10, before: pressFirst(20) }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xaa, 0xa9, 0xa8),
       terminal: (ram) => ram(0xa7) === 0xff,
     }),
@@ -79,6 +80,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
   battle_zone: {
     md5: '41f252a66c6301f1e8ab3612c19bc5d4',
     minimalActions: ALL_ACTIONS,
+    stella: { hmoveBlanks: false },
     defaultMode: 1,
     selectMode: selectRam(0xa1, 1, { frames: 2 }),
     createTracker: scoreTracker({
@@ -107,6 +109,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
   carnival: {
     md5: '028024fb8e5e5f18ea586652f9799c96',
     minimalActions: FIRE_LEFT_RIGHT,
+    stella: { yStart: 26, height: 214 },
     createTracker: scoreTracker({
       score: (ram) => 10 * decimalScore(ram, 0xae, 0xad),
       terminal: (ram) => ram(0x83) === 0,
@@ -149,6 +152,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
     minimalActions: ALL_ACTIONS,
     selectMode: selectUntil((ram) => ((ram(0x8d) - 1) & 0xff) === 0, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0x8d, 0x8c, 0x8b),
       terminal: (ram) => ram(0xe7) === 0x82,
     }),
@@ -282,6 +286,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
     defaultMode: 6,
     selectMode: selectUntil((ram) => decimalScore(ram, 0xa7) === 6, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xa7),
       // Ten points, or the ten-minute timer at $80 wrapping to 0.
       terminal: (ram) => decimalScore(ram, 0xa7) === 10 || ram(0x80) === 0,

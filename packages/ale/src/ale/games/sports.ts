@@ -82,6 +82,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     defaultMode: 8,
     selectMode: selectRam(0xd6, 8, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xea),
       // A 75-second clock.
       terminal: (ram) => decimalScore(ram, 0xeb) === 0,
@@ -93,6 +94,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     // On the selection screen $B6 holds the mode (from 1) and $B7 the number of players.
     selectMode: selectUntil((ram) => ((ram(0xb6) - 1) & 0xff) === 0 && ram(0xb7) === 1, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xb6),
       // Seven hits or seven misses.
       terminal: (ram) => decimalScore(ram, 0xb6) === 7 || decimalScore(ram, 0xb7) === 7,
@@ -111,6 +113,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     md5: 'df62a658496ac98a3aa4a6ee5719c251',
     minimalActions: ALL_ACTIONS,
     createTracker: stateTracker({
+      lives: 'playing',
       state: { level: 0, par: 0, wrappedHits: 0, shownHits: 0, hitsAtLevelStart: 0, over: 0 },
       step(ram, s) {
         let reward = 0;
@@ -155,6 +158,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     defaultMode: 2,
     selectMode: selectRam(0xf9, 1, { frames: 2 }),
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xf7) - decimalScore(ram, 0xf6),
       terminal: (ram) => decimalScore(ram, 0xf6) === 10 || decimalScore(ram, 0xf7) === 10,
     }),

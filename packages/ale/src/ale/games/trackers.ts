@@ -38,9 +38,10 @@ export interface TrackerStep {
 
 export interface StateTrackerSpec<S extends Record<string, number>> {
   /**
-   * Lives at reset. Omitted: the game has no lives and reports ALE's default (1 while playing, 0 once over).
+   * Lives at reset, then as the step reports them. 'playing': no lives, 1 while playing and 0 once over (the
+   * games added to ALE later). Omitted: no lives, always 0 (ALE's default).
    */
-  lives?: number;
+  lives?: number | 'playing';
   /** Initial internal state, restored at every reset and kept in snapshots. */
   state: S;
   step(ram: RamReader, state: S, lives: number, peek: BusReader): TrackerStep;
@@ -51,32 +52,31 @@ export interface StateTrackerSpec<S extends Record<string, number>> {
 /** A tracker over named numeric state. */
 export function stateTracker<S extends Record<string, number>>(spec: StateTrackerSpec<S>): () => GameTracker {
   const keys = Object.keys(spec.state) as (keyof S)[];
-  const hasLives = spec.lives !== undefined;
+  const initialLives = spec.lives === 'playing' ? 1 : (spec.lives ?? 0);
   return () => {
     const state = { ...spec.state };
-    let lives = spec.lives ?? 0;
+    let lives = initialLives;
     const t: GameTracker = {
       reward: 0,
       terminal: false,
-      lives: hasLives ? lives : 1,
+      lives,
       reset() {
         Object.assign(state, spec.state);
-        lives = spec.lives ?? 0;
+        lives = initialLives;
         t.reward = 0;
         t.terminal = false;
-        t.lives = hasLives ? lives : 1;
+        t.lives = lives;
       },
       step(ram, peek) {
         const r = spec.step(ram, state, lives, peek);
         if (r.lives !== undefined) lives = r.lives;
         t.reward = r.reward;
         t.terminal = r.terminal;
-        if (!hasLives) t.lives = r.terminal ? 0 : 1;
-        else t.lives = spec.zeroLivesAtEnd && r.terminal ? 0 : lives;
+        t.lives = (spec.zeroLivesAtEnd || spec.lives === 'playing') && r.terminal ? 0 : lives;
       },
       snapshot: () => [lives, ...keys.map((k) => state[k] as number)],
       restore(v) {
-        lives = v[0] ?? spec.lives ?? 0;
+        lives = v[0] ?? initialLives;
         keys.forEach((k, i) => {
           (state as Record<keyof S, number>)[k] = v[i + 1] ?? spec.state[k]!;
         });
@@ -87,8 +87,8 @@ export function stateTracker<S extends Record<string, number>>(spec: StateTracke
 }
 
 export interface ScoreTrackerSpec {
-  /** Lives at reset (omitted: no lives, see StateTrackerSpec). */
-  lives?: number;
+  /** Lives at reset (see StateTrackerSpec). */
+  lives?: number | 'playing';
   /** Score at reset (the reward of the first step is the difference to it). */
   initialScore?: number;
   score(ram: RamReader): number;
