@@ -162,7 +162,8 @@ export class Tia {
     this.previous32 = tmp32;
     const clocks = this.hposAt(this.sys.cycles * 3);
     resetCycles();
-    this.clockWhenFrameStarted = -clocks;
+    // 0 - clocks, not -clocks: -0 would turn the field into a double and every `% 228` into a slow fmod.
+    this.clockWhenFrameStarted = 0 - clocks;
     this.clockStartDisplay = this.clockWhenFrameStarted + this.startDisplayOffset;
     this.clockStopDisplay = this.clockWhenFrameStarted + this.stopDisplayOffset;
     this.clockAtLastUpdate = this.clockStartDisplay;
@@ -246,7 +247,8 @@ export class Tia {
 
   peek(address: number): number {
     const sys = this.sys;
-    this.updateFrame(sys.cycles * 3);
+    // Only the collision latches depend on drawing; the other reads leave it to the next access (same pixels).
+    if ((address & 0x08) === 0) this.updateFrame(sys.cycles * 3);
     const noise = sys.dataBus & 0x3f;
     const c = this.gfx.collision;
     switch (address & 0x0f) {
@@ -312,7 +314,8 @@ export class Tia {
         break;
       case 0x02: // WSYNC
         if (sys.lastAccessWasRead) {
-          const cyclesToEndOfLine = 76 - ((sys.cycles - this.clockWhenFrameStarted / 3) % 76);
+          // Stella: 76 - ((cycles - clockWhenFrameStarted / 3) % 76); the frame start is a multiple of 3 clocks.
+          const cyclesToEndOfLine = 76 - hpos / 3;
           if (cyclesToEndOfLine < 76) sys.cycles += cyclesToEndOfLine;
         }
         break;
