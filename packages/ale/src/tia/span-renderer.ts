@@ -5,8 +5,8 @@
  * per run:
  * 1. background and playfield in 4-pixel playfield cells (aligned cells as one 32-bit store);
  * 2. each enabled object only over the x ranges where its mask is non-zero (object-spans.ts), OR-ing its bit
- *    into a scratch line;
- * 3. the pixels touched in step 2 get the full treatment (collisions, priority, score colours).
+ *    into a scratch line and noting the x range it actually set;
+ * 3. the pixels in those ranges get the full treatment (collisions, priority, score colours).
  */
 import { BL_BIT, M0_BIT, M1_BIT, P0_BIT, P1_BIT, PF_BIT, type TiaGraphics } from './graphics.js';
 import { ObjectSpans } from './object-spans.js';
@@ -17,12 +17,15 @@ import {
 const PLAYER_SPANS = new ObjectSpans(PLAYER_MASKS);
 const MISSILE_SPANS = new ObjectSpans(MISSILE_MASKS);
 const BALL_SPANS = new ObjectSpans(BALL_MASKS);
+/** 5 objects x at most 5 ranges each (object-spans.ts). */
+const MAX_TOUCHED = 25;
 
 export class SpanRenderer {
   /** Object bits per x of the run being drawn; all zero between runs. */
   private readonly objectBits = new Uint8Array(160);
-  private touchedLow = 160;
-  private touchedHigh = 0;
+  /** [start, end) pairs of the x ranges where step 2 set bits (they may overlap). */
+  private readonly touched = new Int16Array(2 * MAX_TOUCHED);
+  private touchedCount = 0;
 
   /**
    * Draws `count` pixels starting at visible x = `x0` (x0 + count <= 160) into `buf` at `fp`; `buf32` is a 32-bit
@@ -51,16 +54,15 @@ export class SpanRenderer {
   private drawObjects(g: TiaGraphics, buf: Uint8Array, fp: number, count: number, x0: number): void {
     const objects = g.enabledObjects;
     const x1 = x0 + count;
-    this.touchedLow = 160;
-    this.touchedHigh = 0;
+    this.touchedCount = 0;
     if (objects & P0_BIT) this.mark(PLAYER_MASKS, PLAYER_SPANS, g.p0Mask, g.currentGRP0, P0_BIT, x0, x1);
     if (objects & P1_BIT) this.mark(PLAYER_MASKS, PLAYER_SPANS, g.p1Mask, g.currentGRP1, P1_BIT, x0, x1);
     if (objects & M0_BIT) this.mark(MISSILE_MASKS, MISSILE_SPANS, g.m0Mask, 0xff, M0_BIT, x0, x1);
     if (objects & M1_BIT) this.mark(MISSILE_MASKS, MISSILE_SPANS, g.m1Mask, 0xff, M1_BIT, x0, x1);
     if (objects & BL_BIT) this.mark(BALL_MASKS, BALL_SPANS, g.blMask, 0xff, BL_BIT, x0, x1);
-    const low = this.touchedLow;
-    const high = this.touchedHigh;
-    if (low >= high) return;
+    const touchedCount = this.touchedCount;
+    if (touchedCount === 0) return;
+    const touched = this.touched;
 
     const bits = this.objectBits;
     const pf = objects & PF_BIT ? g.pf : 0;
@@ -71,13 +73,17 @@ export class SpanRenderer {
     const encRight = PRIORITY_ENCODER[1];
     let collision = g.collision;
     const offset = fp - x0;
-    for (let x = low; x < high; x++) {
-      const b = bits[x]!;
-      if (b === 0) continue;
-      bits[x] = 0;
-      const e = pf & pfMask[x]! ? b | PF_BIT : b;
-      collision |= COLLISION_TABLE[e]!;
-      buf[offset + x] = color[(x < 80 ? encLeft : encRight)[e | ps]!]!;
+    for (let t = 0; t < touchedCount; t++) {
+      const stop = touched[2 * t + 1]!;
+      for (let x = touched[2 * t]!; x < stop; x++) {
+        const b = bits[x]!;
+        // Zero: not set, or already drawn through an overlapping range.
+        if (b === 0) continue;
+        bits[x] = 0;
+        const e = pf & pfMask[x]! ? b | PF_BIT : b;
+        collision |= COLLISION_TABLE[e]!;
+        buf[offset + x] = color[(x < 80 ? encLeft : encRight)[e | ps]!]!;
+      }
     }
     g.collision = collision;
   }
@@ -92,16 +98,19 @@ export class SpanRenderer {
       const start = Math.max(ranges[at + 1 + 2 * r]!, x0);
       const stop = Math.min(ranges[at + 2 + 2 * r]!, x1);
       if (start >= stop) continue;
-      let any = false;
+      let first = -1;
+      let last = 0;
       for (let x = start; x < stop; x++) {
         if (masks[index + x]! & graphics) {
           bits[x] = bits[x]! | bit;
-          any = true;
+          if (first < 0) first = x;
+          last = x;
         }
       }
-      if (any) {
-        if (start < this.touchedLow) this.touchedLow = start;
-        if (stop > this.touchedHigh) this.touchedHigh = stop;
+      if (first >= 0) {
+        const t = 2 * this.touchedCount++;
+        this.touched[t] = first;
+        this.touched[t + 1] = last + 1;
       }
     }
   }
