@@ -7,6 +7,7 @@ import { CartFE } from './activision.js';
 import { ATARI_SCHEMES, CartAtari } from './atari.js';
 import { Cart2K, Cart4K } from './basic.js';
 import type { Cartridge } from './cartridge.js';
+import { CartDPC } from './dpc.js';
 import { CartE7 } from './mnetwork.js';
 import { CartE0 } from './parker.js';
 import { Cart3F } from './tigervision.js';
@@ -142,6 +143,8 @@ export function createCartridge(rom: Uint8Array, type?: string): Cartridge {
       return new Cart3F(rom, true);
     case 'UA':
       return new CartUA(rom);
+    case 'DPC':
+      return new CartDPC(rom);
     default:
       throw new Error(`Cartridge scheme ${scheme} is not supported`);
   }
