@@ -105,6 +105,12 @@ describe.each(cases)('fisherVectorProduct: $name', ({ make, obsShape }) => {
     expect(relativeError(fvp, jacobianFisherProduct(policy, obs, v))).toBeLessThan(1e-4);
   });
 
+  it('is the same whether computed as Jᵀ M J v (forward mode) or as the KL Hessian (nested gradients)', () => {
+    if (!policy.linearize) return; // only the nested form exists for this policy
+    const withoutForwardMode = Object.assign(Object.create(policy) as Policy, { linearize: undefined });
+    expect(relativeError(fvp, fisherVectorProduct(tf, withoutForwardMode, obs, v, 0))).toBeLessThan(1e-5);
+  });
+
   it('adds damping · v', () => {
     const damped = fisherVectorProduct(tf, policy, obs, v, 0.1);
     expect(relativeError(damped, fvp.map((x, i) => x + 0.1 * v[i]))).toBeLessThan(1e-6);

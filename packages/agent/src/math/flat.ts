@@ -35,6 +35,16 @@ export function setFlatParams(tf: Tf, variables: tfType.Variable[], flat: ArrayL
 }
 
 /** Concatenates tensors (e.g. per-variable gradients) into one 1-D tensor. */
+/** A flat vector as tensors shaped like `variables`, in their order. */
+export function unflatten(tf: Tf, flat: ArrayLike<number>, variables: tfType.Variable[]): tfType.Tensor[] {
+  let offset = 0;
+  return variables.map((v) => {
+    const part = tf.tensor(Float32Array.from({ length: v.size }, (_, i) => flat[offset + i]), v.shape);
+    offset += v.size;
+    return part;
+  });
+}
+
 export function flattenTensors(tf: Tf, tensors: tfType.Tensor[]): tfType.Tensor1D {
   return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))) as tfType.Tensor1D);
 }

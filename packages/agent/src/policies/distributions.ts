@@ -86,6 +86,36 @@ export function entropy(tf: Tf, params: DistParams): tfType.Tensor1D {
   });
 }
 
+/**
+ * M·t per sample, M the Fisher metric of the distribution in its own parameters (the Hessian of D_KL(p ‖ ·) at
+ * p): categorical logits diag(p) − p pᵀ; Gaussian 1/σ² for the mean and 2 for log σ, per dimension.
+ */
+export function fisherMetricProduct(tf: Tf, params: DistParams, tangent: DistParams): DistParams {
+  return tf.tidy(() => {
+    if (params.kind === 'gaussian' && tangent.kind === 'gaussian') {
+      const mean = tf.mul(tangent.mean, tf.exp(tf.mul(-2, params.logStd))) as tfType.Tensor2D;
+      return { kind: 'gaussian' as const, mean, logStd: tf.mul(2, tangent.logStd) as tfType.Tensor2D };
+    }
+    if (params.kind === 'categorical' && tangent.kind === 'categorical') {
+      const p = tf.softmax(params.logits);
+      const pt = tf.mul(p, tangent.logits);
+      return { kind: 'categorical' as const, logits: tf.sub(pt, tf.mul(p, tf.sum(pt, -1, true))) as tfType.Tensor2D };
+    }
+    throw new TypeError(`Fisher metric of ${params.kind} parameters along a ${tangent.kind} tangent`);
+  });
+}
+
+/** Σ over samples and coordinates of params ⊙ weights: its gradient in θ is Jᵀ·weights. */
+export function paramsDot(tf: Tf, params: DistParams, weights: DistParams): tfType.Scalar {
+  return tf.tidy(() => {
+    if (params.kind === 'gaussian' && weights.kind === 'gaussian') {
+      return tf.add(tf.sum(tf.mul(params.mean, weights.mean)), tf.sum(tf.mul(params.logStd, weights.logStd))) as tfType.Scalar;
+    }
+    if (params.kind === 'categorical' && weights.kind === 'categorical') return tf.sum(tf.mul(params.logits, weights.logits)) as tfType.Scalar;
+    throw new TypeError(`dot of ${params.kind} parameters with ${weights.kind} weights`);
+  });
+}
+
 export function disposeDistParams(params: DistParams): void {
   if (params.kind === 'gaussian') {
     params.mean.dispose();

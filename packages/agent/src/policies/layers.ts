@@ -63,6 +63,12 @@ export class Dense {
   apply(tf: Tf, x: tfType.Tensor2D): tfType.Tensor2D {
     return tf.add(tf.matMul(x, this.weight), this.bias);
   }
+
+  /** d(x W + b) = dx W + x dW + db; `dx` is null for a network input, which does not move with θ. */
+  tangent(tf: Tf, x: tfType.Tensor2D, dx: tfType.Tensor2D | null, dWeight: tfType.Tensor, dBias: tfType.Tensor): tfType.Tensor2D {
+    const fromParams = tf.add(tf.matMul(x, dWeight as tfType.Tensor2D), dBias);
+    return (dx ? tf.add(tf.matMul(dx, this.weight), fromParams) : fromParams) as tfType.Tensor2D;
+  }
 }
 
 export interface MlpOptions {
@@ -97,6 +103,28 @@ export class Mlp {
       if (i < this.layers.length - 1) h = activate(tf, h, this.activation) as tfType.Tensor2D;
     });
     return h;
+  }
+
+  /**
+   * The output and its directional derivative when θ moves along `tangents` (one tensor per variable, shaped
+   * like it, in `variables` order): forward-mode differentiation written out layer by layer, no gradient tape.
+   */
+  applyWithTangent(tf: Tf, x: tfType.Tensor2D, tangents: tfType.Tensor[]): { output: tfType.Tensor2D; tangent: tfType.Tensor2D } {
+    let h = x;
+    let dh: tfType.Tensor2D | null = null;
+    this.layers.forEach((layer, i) => {
+      const z = layer.apply(tf, h);
+      const dz = layer.tangent(tf, h, dh, tangents[2 * i], tangents[2 * i + 1]);
+      if (i === this.layers.length - 1) {
+        [h, dh] = [z, dz];
+      } else {
+        h = activate(tf, z, this.activation) as tfType.Tensor2D;
+        // tanh' = 1 − tanh², relu' = step(z)
+        const slope = this.activation === 'tanh' ? tf.sub(1, tf.square(h)) : tf.step(z);
+        dh = tf.mul(slope, dz) as tfType.Tensor2D;
+      }
+    });
+    return { output: h, tangent: dh! };
   }
 }
 

@@ -48,6 +48,18 @@ export class GaussianMlpPolicy extends PolicyBase {
       return { kind: 'gaussian' as const, mean, logStd };
     });
   }
+
+  linearize(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: GaussianParams; tangent: GaussianParams } {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const { output: mean, tangent: meanTangent } = this.meanNetwork.applyWithTangent(tf, obs as tfType.Tensor2D, tangents.slice(0, -1));
+      const broadcast = (x: tfType.Tensor) => tf.add(tf.zerosLike(mean), x) as tfType.Tensor2D;
+      return {
+        params: { kind: 'gaussian' as const, mean, logStd: broadcast(this.logStd) },
+        tangent: { kind: 'gaussian' as const, mean: meanTangent, logStd: broadcast(tangents[tangents.length - 1]) },
+      };
+    });
+  }
 }
 
 export class CategoricalMlpPolicy extends PolicyBase {
@@ -66,5 +78,10 @@ export class CategoricalMlpPolicy extends PolicyBase {
 
   distributionParams(obs: tfType.Tensor): CategoricalParams {
     return { kind: 'categorical', logits: this.tf.tidy(() => this.logitsNetwork.apply(this.tf, obs as tfType.Tensor2D)) };
+  }
+
+  linearize(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: CategoricalParams; tangent: CategoricalParams } {
+    const { output, tangent } = this.tf.tidy(() => this.logitsNetwork.applyWithTangent(this.tf, obs as tfType.Tensor2D, tangents));
+    return { params: { kind: 'categorical', logits: output }, tangent: { kind: 'categorical', logits: tangent } };
   }
 }

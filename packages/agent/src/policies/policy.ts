@@ -34,6 +34,12 @@ export interface Policy {
   /** Distribution parameters for a batch of observations [batch, ...obsShape]; differentiable in θ. */
   distributionParams(obs: tfType.Tensor): DistParams;
   /**
+   * Optional forward-mode derivative: the distribution parameters and their directional derivative J·v when θ
+   * moves along `tangents` (one tensor per variable, shaped like it). Policies that have it get Fisher-vector
+   * products as Jᵀ M J v from first-order gradients only (trpo/fisher.ts).
+   */
+  linearize?(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: DistParams; tangent: DistParams };
+  /**
    * One batched forward pass for a batch of observations (row-major, batch × obsSize). Noise is drawn from
    * `noise` in row order (Gaussian: one normal per action dimension; categorical: one uniform per row), so equal
    * noise states give equal actions. `deterministic` returns the mean / most probable action.
