@@ -4,6 +4,8 @@ export {
   DTYPES,
   dtypeByteSize,
   typedArrayFor,
+  typedArrayView,
+  isBigIntDType,
   ndarray,
   isNDArray,
   ndarrayEquals,

@@ -1,20 +1,39 @@
 /**
- * Cutting a batch (a SpaceValue with a leading num_envs axis on every leaf, see createBatch) into the row
- * ranges of a session's worker slices, and joining the slices' batches back into one. Leaves are NDArrays, so
- * both are TypedArray slice/set per leaf.
+ * Moving rows of batches (SpaceValues with a leading num_envs axis on every leaf, see createBatch) between a
+ * session's batches and its worker slices' batches. Leaves are NDArrays, so everything is TypedArray set per leaf.
  */
-import { isNDArray, ndarray, shapeSize } from '@vinegym/protocol';
+import { isBigIntDType, isNDArray, ndarray, shapeSize } from '@vinegym/protocol';
 import type { NDArray, SpaceValue, TypedArray } from '@vinegym/protocol';
 
-/** Rows [start, start + count) of `batch`, as a new batch with its own buffers (so they can be transferred). */
-export function sliceBatch(batch: SpaceValue, start: number, count: number): SpaceValue {
-  if (isNDArray(batch)) {
-    const rowSize = shapeSize(batch.shape.slice(1));
-    const data = (batch.data as TypedArray).slice(start * rowSize, (start + count) * rowSize);
-    return ndarray(batch.dtype, [count, ...batch.shape.slice(1)], data as NDArray['data']);
+/**
+ * Copies rows [fromRow, fromRow + count) of every leaf of `from` into rows [toRow, toRow + count) of the same leaf
+ * of `to`; both batches have the same structure (their row counts may differ).
+ */
+export function copyRows(from: SpaceValue, fromRow: number, to: SpaceValue, toRow: number, count: number): void {
+  if (isNDArray(from)) {
+    const source = from.data as Float64Array;
+    const target = (to as NDArray).data as Float64Array;
+    const rowSize = source.length / from.shape[0];
+    const rows = source.subarray(fromRow * rowSize, (fromRow + count) * rowSize);
+    // Clients may send a Discrete batch in any integer dtype; set() cannot mix bigint and number elements.
+    if (isBigIntDType(from.dtype) === isBigIntDType((to as NDArray).dtype)) target.set(rows, toRow * rowSize);
+    else {
+      const convert = isBigIntDType((to as NDArray).dtype) ? BigInt : Number;
+      for (let k = 0; k < rows.length; k++) (target as unknown as unknown[])[toRow * rowSize + k] = convert(rows[k]);
+    }
+  } else if (Array.isArray(from)) {
+    from.forEach((part, k) => copyRows(part, fromRow, (to as SpaceValue[])[k], toRow, count));
+  } else {
+    const parts = to as Record<string, SpaceValue>;
+    for (const key of Object.keys(from)) copyRows((from as Record<string, SpaceValue>)[key], fromRow, parts[key], toRow, count);
   }
-  if (Array.isArray(batch)) return batch.map((part) => sliceBatch(part, start, count));
-  return mapValues(batch as Record<string, SpaceValue>, (part) => sliceBatch(part, start, count));
+}
+
+/** `batch` with each leaf's data replaced by `data(leaf)` (same dtype and length), e.g. a view of shared memory. */
+export function withLeafData(batch: SpaceValue, data: (leaf: NDArray) => TypedArray): SpaceValue {
+  if (isNDArray(batch)) return ndarray(batch.dtype, batch.shape, data(batch) as NDArray['data']);
+  if (Array.isArray(batch)) return batch.map((part) => withLeafData(part, data));
+  return mapValues(batch as Record<string, SpaceValue>, (part) => withLeafData(part, data));
 }
 
 /** The batches of `parts` stacked along their leading axis, in order. All parts have the same structure. */

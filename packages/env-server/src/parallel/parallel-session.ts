@@ -3,14 +3,15 @@
  * and each worker runs an ordinary VectorSession over its slice (so time limits, autoreset, seeding and the
  * snapshot envelope are the in-process code itself). This class checks requests exactly as VectorSession does
  * (session-checks.ts) before any worker moves, fans each call out to the slices that hold the envs concerned,
- * and joins their answers in env order. The main thread only cuts and joins batches.
+ * and joins their answers in env order. The main thread only cuts and joins batches: a step moves the slices'
+ * rows through shared memory (step-buffers.ts), other calls are messages.
  *
  * Calls are queued, so overlapping callers see them one at a time, in order. An ENV_ERROR from any slice, or a
  * worker thread that dies, makes the whole session unusable, as an env error does in-process; other sessions
  * have their own workers and are not affected.
  */
 import { batchSpace, checkBatch, VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, Info, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../env.js';
 import type { EnvSession } from '../env-session.js';
 import {
@@ -23,8 +24,9 @@ import {
   type SessionResetOptions,
 } from '../session-checks.js';
 import { decodeSnapshot, type EnvStatus } from '../snapshot.js';
-import { batchBuffers, concatBatches, sliceBatch } from './batch-slices.js';
+import { concatBatches } from './batch-slices.js';
 import { SliceWorker } from './slice-worker.js';
+import { createStepResult } from './step-buffers.js';
 import type { EnvOrigin, SliceSpec } from './worker-messages.js';
 
 export interface ParallelSessionOptions {
@@ -105,17 +107,14 @@ export class ParallelSession implements EnvSession {
     try {
       const specs = await Promise.all(
         slices.map(({ worker, start, count }) =>
-          worker.call({
-            op: 'init',
-            init: {
-              envId: definition.id,
-              origin: options.origin,
-              kwargs: options.kwargs,
-              autoresetMode,
-              numEnvs: count,
-              seed: seed === null ? null : seed + start,
-              indexOffset: start,
-            },
+          worker.init({
+            envId: definition.id,
+            origin: options.origin,
+            kwargs: options.kwargs,
+            autoresetMode,
+            numEnvs: count,
+            seed: seed === null ? null : seed + start,
+            indexOffset: start,
           }),
         ),
       );
@@ -161,11 +160,9 @@ export class ParallelSession implements EnvSession {
       checkSteppable(this.status, this.autoresetMode);
       const problem = checkBatch(this.singleActionSpace, actions, this.numEnvs, 'actions');
       if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
-      const parts = await this.fanOut(({ worker, start, count }) => {
-        const slice = sliceBatch(actions, start, count);
-        return worker.call({ op: 'step', actions: slice }, batchBuffers(slice));
-      });
-      const result = joinStepResults(parts, this.autoresetMode === 'same_step');
+      const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
+      // Each slice fills its own rows of the result.
+      await this.fanOut(({ worker, start }) => worker.step(actions, start, result));
       const terminated = result.terminated.data;
       const truncated = result.truncated.data;
       for (let i = 0; i < this.numEnvs; i++) {
@@ -286,22 +283,4 @@ export function sliceRanges(numEnvs: number, parts: number): { start: number; co
     start += count;
   }
   return ranges;
-}
-
-/** The slices' step results as one, in env order. */
-function joinStepResults(parts: StepResult[], sameStep: boolean): StepResult {
-  const flags = (key: 'terminated' | 'truncated' | 'autoreset') => concatBatches(parts.map((part) => part[key])) as NDArray<'bool'>;
-  const result: StepResult = {
-    observations: concatBatches(parts.map((part) => part.observations)),
-    rewards: concatBatches(parts.map((part) => part.rewards)) as NDArray<'float64'>,
-    terminated: flags('terminated'),
-    truncated: flags('truncated'),
-    autoreset: flags('autoreset'),
-    infos: parts.flatMap((part) => part.infos),
-  };
-  if (sameStep) {
-    result.final_observations = parts.flatMap((part) => part.final_observations ?? new Array<SpaceValue | null>(part.infos.length).fill(null));
-    result.final_infos = parts.flatMap((part) => part.final_infos ?? new Array<Info | null>(part.infos.length).fill(null));
-  }
-  return result;
 }

@@ -1,7 +1,8 @@
 /**
- * The main thread's handle on one slice worker thread: starts it on worker-entry, sends calls and matches the
- * answers. A worker thread that dies (uncaught error, process.exit, out of memory) fails its pending and all
- * later calls with ENV_ERROR and reports it once through `onCrash`.
+ * The main thread's handle on one slice worker thread: starts it on worker-entry and exchanges requests with it
+ * through the handoff (handoff.ts), one at a time: steps through the shared step buffers, other calls as
+ * messages. A worker thread that dies (uncaught error, process.exit, out of memory) fails its pending and all
+ * later requests with ENV_ERROR and reports it once through `onCrash`.
  *
  * The worker runs compiled JavaScript from dist/ when this module is compiled. When it is loaded from the
  * TypeScript sources (tsx, vitest), the worker starts from a small bootstrap that registers tsx's ESM loader in
@@ -12,17 +13,20 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { VinegymError } from '@vinegym/protocol';
-import { fromWireFailure, type SliceCall, type SliceResponse, type SliceResults } from './worker-messages.js';
-
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: VinegymError) => void;
-}
+import type { SpaceValue, StepResult } from '@vinegym/protocol';
+import { copyRows } from './batch-slices.js';
+import { MainHandoff, REQUEST_KINDS, type RequestKind, type WorkerHandoffEnd } from './handoff.js';
+import { InfoColumnReader, type InfoColumnExtras } from './info-columns.js';
+import { StepBuffers } from './step-buffers.js';
+import { fromWireFailure, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
 
 export class SliceWorker {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly handoff = new MainHandoff();
+  /** The step buffers and the info reader, once init has answered. */
+  private stepping: { buffers: StepBuffers; infos: InfoColumnReader } | null = null;
+  /** Whether a request is out (one at a time). */
+  private busy = false;
   /** Why the thread is gone; null while it runs. */
   private deadReason: string | null = null;
 
@@ -31,55 +35,83 @@ export class SliceWorker {
     private readonly label: string,
     private readonly onCrash: (error: VinegymError) => void = () => undefined,
   ) {
-    this.worker = startWorker(label);
-    // An idle worker must not keep the process alive; it is ref'd while a call is out (see call()).
+    this.worker = startWorker(label, this.handoff.workerEnd);
+    // An idle worker must not keep the process alive; it is ref'd while a request is out (see exchange()).
     this.worker.unref();
-    this.worker.on('message', (response: SliceResponse) => this.settle(response));
     this.worker.on('error', (error) => this.die(`worker thread crashed: ${error.message}`));
     this.worker.on('exit', (code) => this.die(`worker thread exited with code ${code}`));
   }
 
-  /** Sends one call; `transfer` lists buffers of the call to move to the worker instead of copying. */
-  call<K extends SliceCall['op']>(call: Extract<SliceCall, { op: K }>, transfer: ArrayBuffer[] = []): Promise<SliceResults[K]> {
-    if (this.deadReason !== null) return Promise.reject(this.crashError(this.deadReason));
-    const id = this.nextId++;
-    const result = new Promise<SliceResults[K]>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+  /** Builds the slice's envs on the thread and attaches its step buffers. */
+  async init(init: SliceInit): Promise<SliceSpec> {
+    const { spec, memory } = await this.call({ op: 'init', init });
+    const buffers = StepBuffers.attach(memory, {
+      observationSpace: spec.singleObservationSpace,
+      actionSpace: spec.singleActionSpace,
+      count: init.numEnvs,
+      sameStep: init.autoresetMode === 'same_step',
     });
-    if (this.pending.size === 1) this.worker.ref();
-    this.worker.postMessage({ ...call, id }, transfer);
-    return result;
+    this.stepping = { buffers, infos: new InfoColumnReader(memory.infoValues, buffers.infoIds) };
+    return spec;
   }
 
-  /** Stops the thread; pending calls fail. Idempotent. */
+  /** Sends one call other than init and step; `transfer` lists buffers of the call to move instead of copy. */
+  async call<K extends SliceCall['op']>(call: Extract<SliceCall, { op: K }>, transfer: ArrayBuffer[] = []): Promise<SliceResults[K]> {
+    return (await this.exchange(REQUEST_KINDS.message, call, transfer)) as SliceResults[K];
+  }
+
+  /**
+   * Steps the slice: its rows [start, start + count) of the session's `actions` go to the thread, and its results
+   * come back into the same rows of `into`.
+   */
+  async step(actions: SpaceValue, start: number, into: StepResult): Promise<void> {
+    if (this.stepping === null) throw new Error('step before init');
+    const { buffers, infos } = this.stepping;
+    // The worker touches the buffers only while a request is out, so they may be written once none is.
+    this.assertFree();
+    copyRows(actions, start, buffers.actions, 0, buffers.shape.count);
+    const extras = (await this.exchange(REQUEST_KINDS.step)) as InfoColumnExtras | undefined;
+    buffers.load(into, start, infos, extras ?? null);
+  }
+
+  /** Stops the thread; a pending request fails. Idempotent. */
   terminate(): void {
-    if (this.deadReason === null) {
-      this.deadReason = 'worker thread was terminated';
-      void this.worker.terminate();
-    }
-    this.failPending(this.deadReason);
+    if (this.deadReason !== null) return;
+    this.deadReason = 'worker thread was terminated';
+    this.handoff.interrupt();
+    void this.worker.terminate();
   }
 
-  private settle(response: SliceResponse): void {
-    const pending = this.pending.get(response.id);
-    if (pending === undefined) return;
-    this.pending.delete(response.id);
-    if (this.pending.size === 0) this.worker.unref();
-    if (response.ok) pending.resolve(response.result);
-    else pending.reject(fromWireFailure(response.error));
+  /** One request and its answer's result (undefined for a step answered without a message). */
+  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    this.assertFree();
+    this.busy = true;
+    this.worker.ref();
+    try {
+      this.handoff.request(kind, message, transfer);
+      const answer = await this.handoff.answer();
+      if (answer === null) throw this.crashError(this.deadReason ?? 'worker thread is gone');
+      const reply = answer.message as SliceAnswer | undefined;
+      if (reply === undefined) return undefined;
+      if (!reply.ok) throw fromWireFailure(reply.error);
+      return reply.result;
+    } finally {
+      this.busy = false;
+      this.worker.unref();
+    }
+  }
+
+  /** Throws unless a request can be sent now: the thread runs and no request is out. */
+  private assertFree(): void {
+    if (this.deadReason !== null) throw this.crashError(this.deadReason);
+    if (this.busy) throw new Error(`${this.label}: a request is already out`);
   }
 
   private die(reason: string): void {
     if (this.deadReason !== null) return;
     this.deadReason = reason;
-    this.failPending(reason);
+    this.handoff.interrupt();
     this.onCrash(this.crashError(reason));
-  }
-
-  private failPending(reason: string): void {
-    const error = this.crashError(reason);
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
   }
 
   private crashError(reason: string): VinegymError {
@@ -89,11 +121,12 @@ export class SliceWorker {
 
 const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-function startWorker(name: string): Worker {
-  if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), { name });
+function startWorker(name: string, handoff: WorkerHandoffEnd): Worker {
+  const options = { name, workerData: handoff, transferList: [handoff.port] };
+  if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), options);
   const entry = new URL('./worker-entry.ts', import.meta.url).href;
   // tsx's package root resolves to dist/loader.mjs; its ESM API sits next to it.
   const tsxApi = new URL('./esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, name, execArgv: ['--conditions=source'] });
+  return new Worker(bootstrap, { ...options, eval: true, execArgv: ['--conditions=source'] });
 }

@@ -1,11 +1,14 @@
 /**
  * The messages between a ParallelSession (main thread) and its slice workers. Each worker runs one
- * VectorSession over a contiguous slice of the session's envs; a request is one VectorSession call on it.
+ * VectorSession over a contiguous slice of the session's envs; a call is one VectorSession call on it. Steps are
+ * not messages: they go through the shared step buffers (step-buffers.ts), and only their rare extras (new info
+ * layouts, infos that fit none, errors) come back as a message.
  */
 import { VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, ErrorCode, InfoValue, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { AutoresetMode, ErrorCode, InfoValue, NDArray, ResetResult, Space } from '@vinegym/protocol';
 import type { EnvKwargs } from '../env.js';
 import type { SessionResetOptions } from '../session-checks.js';
+import type { SharedStepMemory } from './step-buffers.js';
 
 /** Where a worker finds an env definition: the built-in registry, or a plug-in module (a file: URL or package). */
 export type EnvOrigin = { kind: 'builtin' } | { kind: 'plugin'; module: string };
@@ -35,22 +38,19 @@ export interface SliceSpec {
 export type SliceCall =
   | { op: 'init'; init: SliceInit }
   | { op: 'reset'; request: SessionResetOptions }
-  | { op: 'step'; actions: SpaceValue }
   | { op: 'snapshot'; envIndices: number[] }
   | { op: 'restore'; envIndex: number; snapshot: Uint8Array }
   | { op: 'render'; envIndex: number };
 
 /** The result type of each call. */
 export interface SliceResults {
-  init: SliceSpec;
+  /** The spec and the step buffers' memory, allocated by the worker for its envs' spaces. */
+  init: { spec: SliceSpec; memory: SharedStepMemory };
   reset: ResetResult;
-  step: StepResult;
   snapshot: Uint8Array[];
   restore: null;
   render: NDArray<'uint8'>;
 }
-
-export type SliceRequest = SliceCall & { id: number };
 
 export interface WireFailure {
   code: ErrorCode | null;
@@ -58,7 +58,8 @@ export interface WireFailure {
   details?: Record<string, InfoValue>;
 }
 
-export type SliceResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireFailure };
+/** A worker's answer message: a call's result, a step's extras, or the failure of either. */
+export type SliceAnswer = { ok: true; result: unknown } | { ok: false; error: WireFailure };
 
 /** An error as it crosses the thread boundary: VinegymErrors keep code and details. */
 export function toWireFailure(error: unknown): WireFailure {
