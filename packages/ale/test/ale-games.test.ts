@@ -36,20 +36,19 @@ describe('score decoding', () => {
 });
 
 describe('trackers', () => {
-  it('scoreTracker: reward is the score change, lives from RAM, optional 0 lives at the end', () => {
-    const bytes: Record<number, number> = { 0x80: 0x00, 0x81: 3 };
+  it('scoreTracker: reward is the score change, lives from RAM, 0 lives once the game is over', () => {
+    const bytes: Record<number, number> = { 0x80: 0x00, 0x81: 2 };
     const ram = ramOf(bytes);
     const t = scoreTracker({
       lives: 3,
       score: (r) => decimalScore(r, 0x80),
       terminal: (r) => r(0x81) === 0,
-      livesFrom: (r) => r(0x81),
-      zeroLivesAtEnd: true,
+      livesFrom: (r) => r(0x81) + 1,
     })();
     t.step(ram, noBus);
     expect([t.reward, t.lives, t.terminal]).toEqual([0, 3, false]);
     bytes[0x80] = 0x25;
-    bytes[0x81] = 2;
+    bytes[0x81] = 1;
     t.step(ram, noBus);
     expect([t.reward, t.lives]).toEqual([25, 2]);
     bytes[0x81] = 0;

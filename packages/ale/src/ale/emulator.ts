@@ -137,8 +137,10 @@ export class AleEmulator {
     this.resetKeys();
     const e = this.machine.events;
     if (a === Action.RESET || b === Action.RESET) e.reset = true;
-    if (a < 18) Object.assign(e.joystick[0], actionDirections(a));
-    if (b >= 18 && b < 36) Object.assign(e.joystick[1], actionDirections(b));
+    // With swapped ports (Stella's Console.SwapPorts) player A's joystick is the one in the right jack.
+    const [jackA, jackB] = this.game.swapPorts ? [1, 0] : [0, 1];
+    if (a < 18) Object.assign(e.joystick[jackA]!, actionDirections(a));
+    if (b >= 18 && b < 36) Object.assign(e.joystick[jackB]!, actionDirections(b));
   }
 
   private applyPaddles(a: number, b: number): void {

@@ -106,8 +106,7 @@ export const PAPER_GAMES: Record<string, GameSettings> = {
       lives: 4,
       score: (ram) => decimalScore(ram, 0xba, 0xb9, 0xb8),
       terminal: (ram) => ram(0xa3) !== 0,
-      // ale-py 0.12.1 reports 0 lives once the game is over (measured).
-      livesFrom: (ram) => (ram(0xa3) !== 0 ? 0 : ram(0xbb) + 1),
+      livesFrom: (ram) => ram(0xbb) + 1,
     }),
   },
 

@@ -144,6 +144,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
     startingActions: [A.FIRE],
     stella: { leftController: 'paddles', rightController: 'paddles' },
     createTracker: scoreTracker({
+      lives: 'playing',
       score: (ram) => decimalScore(ram, 0xa5, 0xa4, 0xa3),
       terminal: (ram) => ram(0xa1) === 0 || decimalScore(ram, 0xa5, 0xa4, 0xa3) === 999999,
     }),

@@ -193,7 +193,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
       score: (ram) => decimalScore(ram, 0xae, 0xad, 0xac),
       reward: wrapAt(1000000),
       terminal: (ram) => (ram(0xbf) & 0x80) !== 0,
-      livesFrom: (ram) => ((ram(0xbf) & 0x80) !== 0 ? 0 : ram(0xb9) + 1),
+      livesFrom: (ram) => ram(0xb9) + 1,
     }),
   },
   gravitar: {

@@ -154,6 +154,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
   surround: {
     md5: '4d7517ae69f95cfbc053be01312b7dba',
     minimalActions: actionSet('NOOP UP RIGHT LEFT DOWN'),
+    swapPorts: true,
     // $F9 holds the mode minus one.
     defaultMode: 2,
     selectMode: selectRam(0xf9, 1, { frames: 2 }),

@@ -38,15 +38,14 @@ export interface TrackerStep {
 
 export interface StateTrackerSpec<S extends Record<string, number>> {
   /**
-   * Lives at reset, then as the step reports them. 'playing': no lives, 1 while playing and 0 once over (the
-   * games added to ALE later). Omitted: no lives, always 0 (ALE's default).
+   * Lives at reset, then as the step reports them, and 0 once the game is over (ALE's `isTerminal() ? 0 :
+   * m_lives`). 'playing': no lives, 1 while playing and 0 once over (the games added to ALE later). Omitted: no
+   * lives, always 0 (ALE's default).
    */
   lives?: number | 'playing';
   /** Initial internal state, restored at every reset and kept in snapshots. */
   state: S;
   step(ram: RamReader, state: S, lives: number, peek: BusReader): TrackerStep;
-  /** Report 0 lives once the game is over (ALE's `isTerminal() ? 0 : m_lives`). */
-  zeroLivesAtEnd?: boolean;
 }
 
 /** A tracker over named numeric state. */
@@ -72,7 +71,7 @@ export function stateTracker<S extends Record<string, number>>(spec: StateTracke
         if (r.lives !== undefined) lives = r.lives;
         t.reward = r.reward;
         t.terminal = r.terminal;
-        t.lives = (spec.zeroLivesAtEnd || spec.lives === 'playing') && r.terminal ? 0 : lives;
+        t.lives = r.terminal ? 0 : lives;
       },
       snapshot: () => [lives, ...keys.map((k) => state[k] as number)],
       restore(v) {
@@ -99,14 +98,12 @@ export interface ScoreTrackerSpec {
   reward?(delta: number): number;
   /** At the end the score RAM holds garbage: reward 0 and the score kept. */
   ignoreScoreAtEnd?: boolean;
-  zeroLivesAtEnd?: boolean;
 }
 
 /** The common tracker: reward = change of a RAM-decoded score, a terminal test, lives from RAM. */
 export function scoreTracker(spec: ScoreTrackerSpec): () => GameTracker {
   return stateTracker({
     lives: spec.lives,
-    zeroLivesAtEnd: spec.zeroLivesAtEnd,
     state: { score: spec.initialScore ?? 0 },
     step(ram, s, lives) {
       const terminal = spec.terminal(ram);

@@ -49,6 +49,8 @@ export interface GameInfo {
   /** Actions played one frame each at the end of every reset. */
   startingActions?: readonly number[];
   stella?: StellaProperties;
+  /** Stella's Console.SwapPorts: player A's joystick is plugged into the right jack. */
+  swapPorts?: boolean;
   /** ALE setting paddle_max when the game changes it (paddle resistance range). */
   paddleMax?: number;
   /** ALE's default game mode (the first of the game's modes; 0 when omitted). */
