@@ -23,8 +23,10 @@ export class TiaGraphics {
   /** Objects that can show on the line (PF/BL/P1/M1/P0/M0 bits). */
   enabledObjects = 0;
   vblank = 0;
-  /** Colours [BK, PF, P0, P1], already masked with 0xfe. */
+  /** Colours [BK, PF, P0, P1]: the written value with bit 0 replaced by the PAL colour-loss bit. */
   readonly color = new Uint8Array(4);
+  /** PAL colour loss (Stella): bit 0 of colours written after a frame with an odd number of scanlines. */
+  colorLoss = 0;
   ctrlpf = 0;
   /** CTRLPF score and priority bits moved to bits 6 and 7 (the priority encoder's index). */
   pfPriorityAndScore = 0;
@@ -179,10 +181,10 @@ export class TiaGraphics {
         this.updateP1Mask(0);
         this.updateM1Mask();
         break;
-      case 0x06: this.color[2] = value & 0xfe; break;
-      case 0x07: this.color[3] = value & 0xfe; break;
-      case 0x08: this.color[1] = value & 0xfe; break;
-      case 0x09: this.color[0] = value & 0xfe; break;
+      case 0x06: this.color[2] = (value & 0xfe) | this.colorLoss; break;
+      case 0x07: this.color[3] = (value & 0xfe) | this.colorLoss; break;
+      case 0x08: this.color[1] = (value & 0xfe) | this.colorLoss; break;
+      case 0x09: this.color[0] = (value & 0xfe) | this.colorLoss; break;
       case 0x0a: // CTRLPF
         this.ctrlpf = value;
         this.pfPriorityAndScore = (value & 0x06) << 5;

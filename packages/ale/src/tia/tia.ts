@@ -129,6 +129,7 @@ export class Tia {
     this.clocksToEndOfScanLine = 228;
     this.vsyncFinishClock = MAX_INT;
     this.scanlineCountForLastFrame = 0;
+    this.updateColorLoss();
     this.currentScanline = 0;
   }
 
@@ -181,9 +182,15 @@ export class Tia {
       this.frameGreyed = true;
     } else {
       this.scanlineCountForLastFrame = this.currentScanline;
+      this.updateColorLoss();
       this.frameCounter++;
       this.frameGreyed = false;
     }
+  }
+
+  /** Stella's PAL colour loss: colour writes get bit 0 set while the last frame had an odd scanline count. */
+  private updateColorLoss(): void {
+    this.gfx.colorLoss = this.config.pal ? this.scanlineCountForLastFrame & 1 : 0;
   }
 
   /** Scanlines since the start of the frame. */
@@ -382,6 +389,7 @@ export class Tia {
     this.hmoveBlankEnabled = r.bool();
     this.dumpEnabled = r.bool();
     this.gfx.loadState(r);
+    this.updateColorLoss();
     r.into(this.current);
     r.into(this.previous);
   }
