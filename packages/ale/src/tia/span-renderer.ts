@@ -120,7 +120,7 @@ export class SpanRenderer {
 function fillRun(buf: Uint8Array, buf32: Uint32Array, from: number, to: number, c: number): void {
   let p = from;
   while (p < to && (p & 3) !== 0) buf[p++] = c;
-  const c4 = c * 0x01010101;
+  const c4 = fourPixels(c);
   while (p + 4 <= to) {
     buf32[p >> 2] = c4;
     p += 4;
@@ -140,7 +140,7 @@ function drawPlayfield(
     const cellEnd = (x | 3) + 1;
     const c = pf & pfMask[x]! ? (x < 80 ? left : right) : bk;
     if ((x & 3) === 0 && cellEnd <= x1) {
-      buf32[p >> 2] = c * 0x01010101;
+      buf32[p >> 2] = fourPixels(c);
       x += 4;
       p += 4;
     } else {
@@ -148,4 +148,9 @@ function drawPlayfield(
       for (; x < stop; x++, p++) buf[p] = c;
     }
   }
+}
+
+/** Colour `c` (0-255) in all four bytes, as an int32: `c * 0x01010101` would be a double for c >= 128. */
+function fourPixels(c: number): number {
+  return (c << 24) | (c << 16) | (c << 8) | c;
 }

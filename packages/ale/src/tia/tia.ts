@@ -16,6 +16,7 @@
  *   scanlines; the machine's frame loop stops the CPU then.
  */
 import { TiaGraphics } from './graphics.js';
+import { writeChangesPicture } from './picture-writes.js';
 import { SpanRenderer } from './span-renderer.js';
 import { HMOVE_BLANK_CYCLES, PLAYER_RESET_WHEN, POKE_DELAY, resetWhenIndex } from './tables.js';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
@@ -69,6 +70,11 @@ export class Tia {
   private clockStopDisplay = 0;
   private clockAtLastUpdate = 0;
   private clocksToEndOfScanLine = 228;
+  /**
+   * How far writes that could not change the picture would have rendered (picture-writes.ts). Every render goes at
+   * least this far, so pixels come out as if each of those writes had rendered.
+   */
+  private undrawnUntil = -MAX_INT;
   private vsyncFinishClock = MAX_INT;
   private framePointer = 0;
   scanlineCountForLastFrame = 0;
@@ -126,6 +132,7 @@ export class Tia {
     this.clockStartDisplay = this.clockWhenFrameStarted + this.startDisplayOffset;
     this.clockStopDisplay = this.clockWhenFrameStarted + this.stopDisplayOffset;
     this.clockAtLastUpdate = this.clockWhenFrameStarted;
+    this.undrawnUntil = -MAX_INT;
     this.clocksToEndOfScanLine = 228;
     this.vsyncFinishClock = MAX_INT;
     this.scanlineCountForLastFrame = 0;
@@ -168,6 +175,7 @@ export class Tia {
     this.clockStartDisplay = this.clockWhenFrameStarted + this.startDisplayOffset;
     this.clockStopDisplay = this.clockWhenFrameStarted + this.stopDisplayOffset;
     this.clockAtLastUpdate = this.clockStartDisplay;
+    this.undrawnUntil = -MAX_INT;
     this.clocksToEndOfScanLine = 228;
     this.framePointer = 0;
     this.frameGreyed = false;
@@ -175,6 +183,7 @@ export class Tia {
 
   /** After the CPU loop of one update: record scanlines, grey out an unfinished frame. */
   finishUpdate(): void {
+    this.updateFrame(this.undrawnUntil);
     const total = this.sys.cycles * 3 - this.clockWhenFrameStarted;
     this.currentScanline = Math.floor(total / 228);
     if (this.partialFrame) {
@@ -213,7 +222,7 @@ export class Tia {
 
   /** Renders the exported window up to colour clock `clockIn`, line by line, in runs. */
   private updateFrame(clockIn: number): void {
-    let clock = clockIn;
+    let clock = clockIn > this.undrawnUntil ? clockIn : this.undrawnUntil;
     if (clock < this.clockStartDisplay || this.clockAtLastUpdate >= this.clockStopDisplay || this.clockAtLastUpdate >= clock) {
       return;
     }
@@ -243,7 +252,9 @@ export class Tia {
       if (this.hmoveBlankEnabled && clocksFromStartOfScanLine < HBLANK + 8) {
         const blanks = HBLANK + 8 - clocksFromStartOfScanLine;
         const end = Math.min(oldFramePointer + blanks, this.current.length);
-        this.current.fill(0, oldFramePointer, end);
+        // At most 8 pixels: a loop is cheaper than the call into TypedArray.fill.
+        const buf = this.current;
+        for (let p = oldFramePointer; p < end; p++) buf[p] = 0;
         if (clocksToUpdate + clocksFromStartOfScanLine >= HBLANK + 8) this.hmoveBlankEnabled = false;
       }
       if (this.clocksToEndOfScanLine === 228) this.gfx.endOfScanline();
@@ -293,9 +304,11 @@ export class Tia {
     const hpos = this.hposAt(clock);
     let delay = POKE_DELAY[addr]!;
     if (delay === -1) delay = PLAYFIELD_DELAY[((hpos / 3) | 0) & 3]!;
-    this.updateFrame(clock + delay);
+    if (writeChangesPicture(this.gfx, addr, value, clock)) this.updateFrame(clock + delay);
+    else if (clock + delay > this.undrawnUntil) this.undrawnUntil = clock + delay;
 
     if (clock - this.clockWhenFrameStarted >= (this.maxScanlines + 1) * 228) {
+      this.updateFrame(clock + delay);
       sys.stopCpu();
       this.partialFrame = false;
     }
@@ -388,6 +401,7 @@ export class Tia {
     this.frameGreyed = r.bool();
     this.hmoveBlankEnabled = r.bool();
     this.dumpEnabled = r.bool();
+    this.undrawnUntil = -MAX_INT;
     this.gfx.loadState(r);
     this.updateColorLoss();
     r.into(this.current);
