@@ -1,0 +1,69 @@
+/**
+ * The one-pass encoder against msgpackr's canonical form: for random protocol values (every header size boundary
+ * of str, bin, array and map, every integer format, unicode, NDArrays of every dtype) encodeFrame must give exactly
+ * the bytes msgpackr gives for the value's wire form, and frames must stay intact while later ones are encoded.
+ */
+import fc from 'fast-check';
+import { Packr } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { DTYPES, decodeFrame, encodeFrame, isNDArray, ndarray } from '../src/index.js';
+import type { NDArray } from '../src/index.js';
+
+const reference = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, moreTypes: false, structuredClone: false });
+
+/** The wire form msgpackr should see: NDArrays as maps with a byte view, safe integers beyond 32 bits as bigint. */
+function wireForm(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(wireForm);
+  if (value instanceof Uint8Array || value === null || typeof value !== 'object') return value;
+  if (isNDArray(value)) {
+    const { data } = value;
+    return { dtype: value.dtype, shape: value.shape, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  }
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, wireForm(v)]));
+}
+
+const lengths = fc.constantFrom(0, 1, 15, 16, 31, 32, 255, 256, 65535, 65536);
+const number = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(-0, 127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, 2 ** 64, NaN, Infinity),
+);
+const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 40 }), lengths.map((n) => 'k'.repeat(n)), lengths.map((n) => 'é'.repeat(Math.ceil(n / 2))));
+const array = fc.constantFrom(...DTYPES).chain((dtype) =>
+  fc.integer({ min: 0, max: 40 }).map((n) => ndarray(dtype, [n], Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 2 : i % 100))) as NDArray),
+);
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    number,
+    text,
+    fc.boolean(),
+    fc.constant(null),
+    array,
+    lengths.map((n) => new Uint8Array(n).fill(7)),
+    fc.array(tie('value'), { maxLength: 20 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 20 }),
+  ),
+}));
+
+describe('encodeFrame', () => {
+  it('gives the canonical bytes for any protocol value', () => {
+    fc.assert(
+      fc.property(fc.dictionary(text, value, { maxKeys: 20 }), (frame) => {
+        expect(Buffer.from(encodeFrame(frame)).equals(reference.pack(wireForm(frame)))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps earlier frames intact, across buffer growth too', () => {
+    const frames = [1, 70_000, 2, 1_500_000, 4].map((n) => ({ n, bytes: new Uint8Array(n).fill(n & 0xff) }));
+    const encoded = frames.map((frame) => encodeFrame(frame));
+    encoded.forEach((bytes, k) => {
+      const decoded = decodeFrame(bytes) as { n: number; bytes: Uint8Array };
+      expect(decoded.n).toBe(frames[k].n);
+      expect(Buffer.from(decoded.bytes).equals(frames[k].bytes)).toBe(true);
+    });
+  });
+});
