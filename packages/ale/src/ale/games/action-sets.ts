@@ -24,3 +24,6 @@ export const FOUR_WAY_FIRE = actionSet('NOOP FIRE UP RIGHT LEFT DOWN UPFIRE RIGH
 export const FIRE_ACTIONS = actionSet(
   'FIRE UPFIRE RIGHTFIRE LEFTFIRE DOWNFIRE UPRIGHTFIRE UPLEFTFIRE DOWNRIGHTFIRE DOWNLEFTFIRE',
 );
+
+/** `frames` copies of an action (starting sequences that wait or hold a button). */
+export const repeatAction = (action: number, frames: number): number[] => new Array<number>(frames).fill(action);

@@ -1,5 +1,5 @@
 /** Board, card, puzzle and word games: ALE's settings. */
-import { ALL_ACTIONS, EIGHT_WAY_OR_FIRE, actionSet } from './action-sets.js';
+import { ALL_ACTIONS, EIGHT_WAY_OR_FIRE, actionSet, repeatAction } from './action-sets.js';
 import { selectRam, selectUntil } from './modes.js';
 import { decimalScore, scoreTracker, stateTracker } from './trackers.js';
 import type { BusReader, GameSettings, ModeConsole, RamReader } from './types.js';
@@ -107,7 +107,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     minimalActions: actionSet('NOOP FIRE UP DOWN'),
     stella: PADDLES,
     // A second for the shuffle, then FIRE enters player A.
-    startingActions: [...new Array<number>(60).fill(A.NOOP), A.FIRE, A.FIRE],
+    startingActions: [...repeatAction(A.NOOP, 60), A.FIRE, A.FIRE],
     selectMode: selectRam(0xd4, 0, { frames: 2 }),
     createTracker: stateTracker({
       lives: 'playing',
@@ -268,7 +268,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     md5: '3f540a30fdee0b20aed7288e4a5ea528',
     minimalActions: ALL_ACTIONS,
     // About a second on the cube selection screen, then FIRE starts the game.
-    startingActions: [...new Array<number>(61).fill(A.NOOP), A.FIRE, A.NOOP, A.NOOP],
+    startingActions: [...repeatAction(A.NOOP, 61), A.FIRE, A.NOOP, A.NOOP],
     selectMode: videoCubeSelectMode,
     createTracker: stateTracker({
       lives: 'playing',
@@ -289,7 +289,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
     md5: 'ec3beb6d8b5689e867bafb5d5f507491',
     minimalActions: ALL_ACTIONS,
     // An intro of about 8 seconds ignores input; then FIRE starts.
-    startingActions: [...new Array<number>(486).fill(A.NOOP), A.FIRE, A.NOOP, A.NOOP],
+    startingActions: [...repeatAction(A.NOOP, 486), A.FIRE, A.NOOP, A.NOOP],
     selectMode: selectRam(0xdb, 0, { frames: 2 }),
     createTracker: stateTracker({
       lives: 'playing',

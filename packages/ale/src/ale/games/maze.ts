@@ -1,5 +1,5 @@
 /** Maze, chase and exploration games: ALE's settings. */
-import { ALL_ACTIONS, EIGHT_WAY, FIRE_ACTIONS, FOUR_WAY_FIRE, actionSet } from './action-sets.js';
+import { ALL_ACTIONS, EIGHT_WAY, FIRE_ACTIONS, FOUR_WAY_FIRE, actionSet, repeatAction } from './action-sets.js';
 import { selectRam, selectUntil } from './modes.js';
 import { decimalScore, scoreTracker, stateTracker } from './trackers.js';
 import type { GameSettings, ModeConsole, RamReader } from './types.js';
@@ -73,7 +73,7 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
     minimalActions: ALL_ACTIONS,
     stella: { hmoveBlanks: false },
     // An intro animation ignores all input for about 8 seconds.
-    startingActions: new Array<number>(486).fill(A.NOOP),
+    startingActions: repeatAction(A.NOOP, 486),
     createTracker: stateTracker({
       lives: 'playing',
       state: { level: 0, score: 0, over: 0 },

@@ -1,11 +1,9 @@
 /** Platform, climbing, crossing and catching games: ALE's settings. */
-import { ALL_ACTIONS, EIGHT_WAY, FIRE_LEFT_RIGHT, actionSet } from './action-sets.js';
+import { ALL_ACTIONS, EIGHT_WAY, FIRE_LEFT_RIGHT, actionSet, repeatAction } from './action-sets.js';
 import { pressFirst, selectRam, selectUntil } from './modes.js';
 import { decimalScore, nibbleDigits, nonNegative, scoreTracker } from './trackers.js';
 import type { GameSettings } from './types.js';
 import { Action as A } from '../actions.js';
-
-const repeat = (action: number, frames: number): number[] => new Array<number>(frames).fill(action);
 
 export const PLATFORM_GAMES: Record<string, GameSettings> = {
   asterix: {
@@ -46,7 +44,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
   elevator_action: {
     md5: '71f8bacfbdca019113f3f0801849057e',
     minimalActions: ALL_ACTIONS,
-    startingActions: repeat(A.FIRE, 16),
+    startingActions: repeatAction(A.FIRE, 16),
     createTracker: scoreTracker({
       lives: 4,
       score: (ram) => decimalScore(ram, 0x89, 0x88, 0x87),
@@ -210,7 +208,7 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
     md5: 'e908611d99890733be31733a979c62d8',
     minimalActions: ALL_ACTIONS,
     // FIRE is debounced: wait 10 frames, then hold it for 7.
-    startingActions: [...repeat(A.NOOP, 10), ...repeat(A.FIRE, 7)],
+    startingActions: [...repeatAction(A.NOOP, 10), ...repeatAction(A.FIRE, 7)],
     selectMode: selectRam(0x80, 0, { frames: 5 }),
     createTracker: scoreTracker({
       lives: 0,

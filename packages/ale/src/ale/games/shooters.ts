@@ -1,11 +1,9 @@
 /** Shooters: ALE's settings (score/lives RAM, modes, starting actions) for the shoot-'em-ups. */
-import { ALL_ACTIONS, FIRE_LEFT_RIGHT, FOUR_WAY_FIRE, actionSet } from './action-sets.js';
+import { ALL_ACTIONS, FIRE_LEFT_RIGHT, FOUR_WAY_FIRE, actionSet, repeatAction } from './action-sets.js';
 import { pressFirst, selectRam, selectUntil } from './modes.js';
 import { decimalScore, nibbleDigits, nonNegative, scoreTracker, stateTracker, wrapAt } from './trackers.js';
 import type { GameSettings, RamReader } from './types.js';
 import { Action as A } from '../actions.js';
-
-const repeat = (action: number, frames: number): number[] => new Array<number>(frames).fill(action);
 
 /** River Raid's digits are sprite offsets: 8 bytes per digit. */
 const riverRaidDigit = (v: number) => (v % 8 === 0 && v <= 72 ? v / 8 : 0);
@@ -97,7 +95,9 @@ export const SHOOTERS: Record<string, GameSettings> = {
     selectMode: selectRam(0x80, 1, {
       frames: 2,
       // The game ignores SELECT for a while after a reset.
-      before: (c) => repeat(A.NOOP, 20).forEach((a) => c.act(a)),
+      before: (c) => {
+        for (let i = 0; i < 20; i++) c.act(A.NOOP);
+      },
     }),
     createTracker: scoreTracker({
       lives: 3,
@@ -199,7 +199,7 @@ export const SHOOTERS: Record<string, GameSettings> = {
   gravitar: {
     md5: '8ac18076d01a6b63acf6e2cab4968940',
     minimalActions: ALL_ACTIONS,
-    startingActions: repeat(A.FIRE, 16),
+    startingActions: repeatAction(A.FIRE, 16),
     selectMode: selectRam(0x80, 0, { frames: 10 }),
     createTracker: scoreTracker({
       lives: 6,

@@ -1,5 +1,5 @@
 /** Sports and skill games: ALE's settings. */
-import { ALL_ACTIONS, FIRE_ACTIONS, actionSet } from './action-sets.js';
+import { ALL_ACTIONS, FIRE_ACTIONS, actionSet, repeatAction } from './action-sets.js';
 import { selectRam, selectUntil } from './modes.js';
 import { decimalScore, scoreTracker, stateTracker } from './trackers.js';
 import type { GameSettings, ModeConsole, RamReader } from './types.js';
@@ -143,7 +143,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     md5: 'b76fbadc8ffb1f83e2ca08b6fb4d6c9f',
     minimalActions: actionSet('NOOP RIGHT LEFT'),
     illegalActions: FIRE_ACTIONS,
-    startingActions: new Array<number>(16).fill(A.DOWN),
+    startingActions: repeatAction(A.DOWN, 16),
     createTracker: scoreTracker({
       // Elapsed time in centiseconds; every centisecond is -1.
       score: (ram) => 6000 * ram(0xe8) + decimalScore(ram, 0xea, 0xe9),
