@@ -182,6 +182,14 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
       livesFrom: (ram) => ram(0xee),
     }),
   },
+  koolaid: {
+    md5: '534e23210dd1993c828d944c6ac4d9fb',
+    minimalActions: EIGHT_WAY,
+    createTracker: scoreTracker({
+      score: (ram) => 100 * decimalScore(ram, 0x81, 0x80),
+      terminal: (ram) => ram(0xd1) === 0x80,
+    }),
+  },
   krull: {
     md5: '4baada22435320d185c95b7dd2bcdb24',
     minimalActions: ALL_ACTIONS,
