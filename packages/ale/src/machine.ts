@@ -23,6 +23,7 @@ import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
 import { Tia, type TiaSystem } from './tia/tia.js';
 import { ByteReader, ByteWriter } from './util/bytes.js';
 import { Mt19937 } from './util/mt19937.js';
+import { warmUpOnce } from './warm-up.js';
 
 /** ALE's default `system_random_seed`. */
 export const ALE_SYSTEM_SEED = 4753849;
@@ -77,6 +78,8 @@ export class Machine implements CycleBus, TiaSystem {
   readWindow: Int16Array = NO_WINDOW;
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
+    // Once per process, a throw-away machine runs every CPU and TIA path so V8 need not recompile them later.
+    warmUpOnce((program) => new Machine(program, { format: 'NTSC' }));
     this.md5 = md5Hex(rom);
     this.cart = createCartridge(rom, options.cartType);
     this.hasSnoop = typeof this.cart.snoop === 'function';

@@ -1,0 +1,121 @@
+/**
+ * Once per process, before the first real machine runs: a throw-away machine runs a synthetic program that
+ * executes every non-jamming opcode on RAM, TIA, RIOT and ROM addresses (with and without page crossings, binary
+ * and decimal mode, branches taken and not) and writes pseudo-random values to the TIA registers during a picture.
+ *
+ * Why: V8 optimizes the interpreter and the TIA code for the paths seen so far. Each path a game reaches later
+ * for the first time (an undocumented opcode, a page crossing, a collision read) throws the optimized code away
+ * and recompiles it, 50-190 ms of CPU per game. Seeing every path once up front avoids most of that. The
+ * throw-away machine shares no state with real ones (module-level tables are pure caches).
+ */
+import { assemble } from './asm/index.js';
+import { OPCODES } from './cpu/index.js';
+
+/** Frames the synthetic program runs (a few milliseconds). */
+const WARM_UP_FRAMES = 60;
+
+let warmedUp = false;
+
+/** Runs the warm-up program on a machine built by `create` the first time it is called, then never again. */
+export function warmUpOnce(create: (rom: Uint8Array) => { runFrame(): number }): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const machine = create(warmUpRom());
+  for (let i = 0; i < WARM_UP_FRAMES; i++) machine.runFrame();
+}
+
+// Zero-page layout: X = Y = $0D in the opcode block; its writes land in $80-$9F, pointers and data live above.
+const INDEX = 0x0d;
+/** Pointers ($A0-$A7) of the indirect modes: RAM, TIA (unused register), ROM (page crossing with Y), RIOT. */
+const POINTERS = [0x0090, 0x0020, 0xf8f8, 0x0280];
+const JMP_POINTER = 0xa8;
+const BIT_OPERAND = 0xae;
+const RANDOM = 0xac;
+
+/** Operands per addressing mode: RAM, TIA ($2D-$3F are unused), ROM, RIOT; indexed ones also cross pages. */
+const OPERANDS: Record<string, number[]> = {
+  imm: [0x5a],
+  zp: [0x90, 0x2d],
+  zpx: [0x90, 0x20],
+  zpy: [0x90, 0x20],
+  abs: [0x0090, 0x002d, 0xf800, 0x0284],
+  absx: [0x0090, 0x0020, 0xf8f8, 0x00f8, 0x0280],
+  absy: [0x0090, 0x0020, 0xf8f8, 0x00f8, 0x0280],
+  indx: POINTERS.map((_, i) => (0xa0 + 2 * i - INDEX) & 0xff),
+  indy: POINTERS.map((_, i) => 0xa0 + 2 * i),
+};
+
+/** Opcodes the block runs in its own way (control flow, stack, SP) or not at all (KIL). */
+const SPECIAL = new Set(['KIL', 'BRK', 'JSR', 'RTI', 'RTS', 'JMP', 'PHA', 'PLA', 'PHP', 'PLP', 'TXS', 'TAS', 'LAS']);
+
+const CHANGES_INDEX = new Set(['LDX', 'LDY', 'TAX', 'TAY', 'INX', 'INY', 'DEX', 'DEY', 'TSX', 'LAX', 'LXA', 'SBX']);
+
+function byteList(values: number[]): string {
+  return `  .byte ${values.map((v) => `$${v.toString(16)}`).join(', ')}`;
+}
+
+/** Every opcode once per operand (X and Y restored after instructions that change them). */
+function opcodeBlock(): string[] {
+  const out: string[] = [];
+  for (const info of OPCODES) {
+    if (SPECIAL.has(info.mnemonic) || info.mode === 'rel') continue;
+    const operands = info.mode === 'imp' || info.mode === 'acc' ? [-1] : OPERANDS[info.mode]!;
+    for (const operand of operands) {
+      if (operand < 0) out.push(byteList([info.opcode]));
+      else if (info.bytes === 2) out.push(byteList([info.opcode, operand & 0xff]));
+      else out.push(byteList([info.opcode, operand & 0xff, operand >> 8]));
+      if (CHANGES_INDEX.has(info.mnemonic)) out.push(`  ldx #${INDEX}`, `  ldy #${INDEX}`);
+    }
+  }
+  // Stack and SP instructions in balanced pairs; TAS and LAS change SP, which is restored from $F0.
+  out.push(byteList([0x48, 0x68, 0x08, 0x28]));
+  out.push('  tsx', '  stx $f0', byteList([0x9b, 0x90, 0x00]), byteList([0xbb, 0x90, 0x00]), '  ldx $f0', byteList([0x9a]));
+  out.push(`  ldx #${INDEX}`, `  ldy #${INDEX}`);
+  // Branches: each one not taken and taken (offset 0) under two flag settings, then one taken across a page.
+  for (const flags of [['lda #$00', 'clc', 'clv'], ['lda #$80', 'sec', `bit $${BIT_OPERAND.toString(16)}`]]) {
+    out.push(...flags.map((f) => `  ${f}`));
+    for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) out.push(byteList([op, 0]));
+  }
+  out.push('  lda #1', '  .ds (252 - (* & 255)) & 255, $ea', '  bne crossed', '  nop', '  nop', 'crossed:');
+  // JSR/RTS, BRK/RTI, JMP abs and indirect.
+  out.push('  jsr return', '  brk', '  .byte 0', '  jmp jumped', 'jumped:', `  jmp ($${JMP_POINTER.toString(16)})`, 'jumped2:');
+  out.push('  rts');
+  return out;
+}
+
+/** 60 lines of six pseudo-random TIA register writes ($04-$2C) and a collision read each. */
+function pictureLoop(): string[] {
+  const out = ['  ldx #60', '  ldy #4', 'line:'];
+  for (let k = 0; k < 6; k++) {
+    out.push(
+      `  lda ${RANDOM}`, '  asl', `  bcc noflip${k}`, '  eor #$1d', `noflip${k}:`, `  sta ${RANDOM}`,
+      '  sta $0000,y', '  iny', '  cpy #$2d', `  bne nowrap${k}`, '  ldy #4', `nowrap${k}:`,
+    );
+  }
+  out.push('  bit $07', '  sta WSYNC', '  dex', '  bne line');
+  return out;
+}
+
+/** The 4K program: init, then per frame VSYNC, the picture loop, the opcode block in binary and decimal mode. */
+function warmUpRom(): Uint8Array {
+  const init = [
+    '  sei', '  cld', '  ldx #$ff', '  txs',
+    ...POINTERS.flatMap((p, i) => [`  lda #$${(p & 0xff).toString(16)}`, `  sta $${(0xa0 + 2 * i).toString(16)}`,
+      `  lda #$${(p >> 8).toString(16)}`, `  sta $${(0xa1 + 2 * i).toString(16)}`]),
+    '  lda #<jumped2', `  sta ${JMP_POINTER}`, '  lda #>jumped2', `  sta ${JMP_POINTER + 1}`,
+    '  lda #$c0', `  sta ${BIT_OPERAND}`, '  lda #$5b', `  sta ${RANDOM}`,
+  ];
+  const frame = [
+    'frame:', '  lda #2', '  sta VSYNC', '  sta WSYNC', '  sta WSYNC', '  sta WSYNC', '  lda #0', '  sta VSYNC',
+    '  sta VBLANK', ...pictureLoop(),
+    `  ldx #${INDEX}`, `  ldy #${INDEX}`, '  cld', '  jsr block', '  sed', '  jsr block', '  cld', '  jmp frame',
+  ];
+  const source = [
+    'VSYNC = $00', 'VBLANK = $01', 'WSYNC = $02', '  .org $f000', 'reset:', ...init, ...frame,
+    'block:', ...opcodeBlock(), 'return:', '  rts', 'interrupt:', '  rti',
+    '  .org $fffa', '  .word interrupt, reset, interrupt',
+  ].join('\n');
+  const bytes = assemble(source, 0xf000).bytes;
+  if (bytes.length !== 4096) throw new Error(`warm-up program is ${bytes.length} bytes, not 4096`);
+  return bytes;
+}
