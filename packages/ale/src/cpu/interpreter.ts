@@ -41,7 +41,7 @@ const enum Mode {
  */
 const enum Op {
   ORA, AND, EOR, ADC, SBC, CMP, CPX, CPY, BIT, LDA, LDX, LDY, LAX, LAS, NOP, ANC, ALR, ARR, ANE, LXA, SBX,
-  /** all eight branches; the operand is the offset */
+  /** all eight branches (run before the general decoder, see Fast) */
   BRANCH,
   /** BRK: the operand is the skipped signature byte */
   BRK,
@@ -79,6 +79,37 @@ const MODES: Record<string, Mode> = {
   imp: Mode.Implied, acc: Mode.Implied, imm: Mode.Immediate, rel: Mode.Immediate, zp: Mode.Zp, zpx: Mode.ZpX,
   zpy: Mode.ZpY, abs: Mode.Abs, absx: Mode.AbsX, absy: Mode.AbsY, ind: Mode.Abs, indx: Mode.IndX, indy: Mode.IndY,
 };
+
+/**
+ * The most frequent instructions (about 45 % of those the paper games run) have their own code before the general
+ * decoder: one dispatch instead of two, no generic access phases. Branches are only here.
+ */
+const enum Fast {
+  None,
+  Branch,
+  /** STA/STX/STY zp */
+  StoreZp,
+  /** LDA/LDX/LDY #imm, zp, abs */
+  LoadImm,
+  LoadZp,
+  LoadAbs,
+  /** DEX DEY INX INY */
+  Count,
+  /** TAX TAY TXA TYA */
+  Transfer,
+}
+
+const FAST: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) table[op] = Fast.Branch;
+  for (const op of [0x84, 0x85, 0x86]) table[op] = Fast.StoreZp;
+  for (const op of [0xa0, 0xa2, 0xa9]) table[op] = Fast.LoadImm;
+  for (const op of [0xa4, 0xa5, 0xa6]) table[op] = Fast.LoadZp;
+  for (const op of [0xac, 0xad, 0xae]) table[op] = Fast.LoadAbs;
+  for (const op of [0xca, 0x88, 0xe8, 0xc8]) table[op] = Fast.Count;
+  for (const op of [0xaa, 0xa8, 0x8a, 0x98]) table[op] = Fast.Transfer;
+  return table;
+})();
 
 /** DECODE[opcode] = mode | operation << 4, from the opcode table. */
 const DECODE: Uint16Array = (() => {
@@ -123,6 +154,94 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
     last = v;
     pc = (pc + 1) & 0xffff;
     const opcode = v;
+
+    switch (FAST[opcode] as Fast) {
+      case Fast.None:
+        break;
+      case Fast.Branch: {
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        pc = (pc + 1) & 0xffff;
+        // Opcode bits 7-6 pick the flag (N V C Z), bit 5 the flag value that takes the branch.
+        const which = opcode >> 6;
+        const set = which === 0 ? (fN & 0x80) !== 0 : which === 1 ? fV !== 0 : which === 2 ? fC !== 0 : (fZ & 0xff) === 0;
+        if (set !== ((opcode & 0x20) !== 0)) continue;
+        // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
+        const offset = v;
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        t = (pc + ((offset ^ 0x80) - 0x80)) & 0xffff;
+        if ((t ^ pc) & 0xff00) {
+          ea = (pc & 0xff00) | (t & 0xff);
+          cyc++;
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+        }
+        pc = t;
+        continue;
+      }
+      case Fast.StoreZp:
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        pc = (pc + 1) & 0xffff;
+        ea = v;
+        r = opcode === 0x85 ? a : opcode === 0x86 ? x : y;
+        cyc++;
+        if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = r;
+        else cyc = bus.write(ea, r, cyc, last);
+        last = r | WRITE_FLAG;
+        continue;
+      case Fast.LoadImm:
+      case Fast.LoadZp:
+      case Fast.LoadAbs:
+        // Operand bytes, then (zp, abs) the data read; v = the loaded value.
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        pc = (pc + 1) & 0xffff;
+        if ((opcode & 0x0c) === 0x0c) {
+          ea = v;
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          ea |= v << 8;
+          cyc++;
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+        } else if (opcode & 0x04) {
+          ea = v;
+          cyc++;
+          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+        }
+        // Bits 1-0 of the opcode: 0 LDY, 1 LDA, 2 LDX.
+        if ((opcode & 3) === 1) a = fN = fZ = v;
+        else if (opcode & 2) x = fN = fZ = v;
+        else y = fN = fZ = v;
+        continue;
+      case Fast.Count:
+      case Fast.Transfer:
+        // Implied: dummy read of the next byte.
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        switch (opcode) {
+          case 0xca: x = fN = fZ = (x - 1) & 0xff; break;
+          case 0x88: y = fN = fZ = (y - 1) & 0xff; break;
+          case 0xe8: x = fN = fZ = (x + 1) & 0xff; break;
+          case 0xc8: y = fN = fZ = (y + 1) & 0xff; break;
+          case 0xaa: x = fN = fZ = a; break;
+          case 0xa8: y = fN = fZ = a; break;
+          case 0x8a: a = fN = fZ = x; break;
+          default: a = fN = fZ = y; break;
+        }
+        continue;
+    }
+
     const decoded = DECODE[opcode];
     const op = decoded >> 4;
 
@@ -283,26 +402,6 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
       case Op.ANE: a = fN = fZ = (a | UNSTABLE_MAGIC) & x & v; break;
       case Op.LXA: a = x = fN = fZ = (a | UNSTABLE_MAGIC) & v; break;
       case Op.SBX: t = (a & x) - v; fC = t >= 0 ? 1 : 0; x = fN = fZ = t & 0xff; break;
-      case Op.BRANCH: {
-        // Opcode bits 7-6 pick the flag (N V C Z), bit 5 the flag value that takes the branch.
-        const which = opcode >> 6;
-        const set = which === 0 ? (fN & 0x80) !== 0 : which === 1 ? fV !== 0 : which === 2 ? fC !== 0 : (fZ & 0xff) === 0;
-        if (set !== ((opcode & 0x20) !== 0)) break;
-        // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
-        const offset = v;
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        t = (pc + ((offset ^ 0x80) - 0x80)) & 0xffff;
-        if ((t ^ pc) & 0xff00) {
-          ea = (pc & 0xff00) | (t & 0xff);
-          cyc++;
-          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-          last = v;
-        }
-        pc = t;
-        break;
-      }
       case Op.BRK: {
         // Push PC and P (B set), then the vector at $FFFE.
         for (let i = 0; i < 3; i++) {
