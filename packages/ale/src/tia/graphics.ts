@@ -166,10 +166,10 @@ export class TiaGraphics {
   // ---------------------------------------------------------------- register writes
 
   /**
-   * Writes of the graphics registers that do not depend on the beam position ($04-$0F, $1B-$29 except $22, $2B,
-   * $2C). `hpos` is the colour clock within the line (for CTRLPF's reflection latch).
+   * Writes of the graphics registers that do not depend on the beam position ($04-$0F except $0A, $1B-$29 except
+   * $22, $2B, $2C).
    */
-  write(addr: number, value: number, hpos: number): void {
+  write(addr: number, value: number): void {
     switch (addr) {
       case 0x04:
         this.nusiz0 = value;
@@ -185,12 +185,6 @@ export class TiaGraphics {
       case 0x07: this.color[3] = (value & 0xfe) | this.colorLoss; break;
       case 0x08: this.color[1] = (value & 0xfe) | this.colorLoss; break;
       case 0x09: this.color[0] = (value & 0xfe) | this.colorLoss; break;
-      case 0x0a: // CTRLPF
-        this.ctrlpf = value;
-        this.pfPriorityAndScore = (value & 0x06) << 5;
-        if (hpos < HBLANK + 79) this.pfReflect = value & 0x01;
-        this.updateBLMask();
-        break;
       case 0x0b:
         if (!!(value & 0x08) !== this.refp0) {
           this.refp0 = !!(value & 0x08);
@@ -280,6 +274,14 @@ export class TiaGraphics {
       default:
         break; // audio registers and unused addresses
     }
+  }
+
+  /** CTRLPF at colour clock `hpos` of the line: the reflection takes effect on this line only before its middle. */
+  writeCtrlpf(value: number, hpos: number): void {
+    this.ctrlpf = value;
+    this.pfPriorityAndScore = (value & 0x06) << 5;
+    if (hpos < HBLANK + 79) this.pfReflect = value & 0x01;
+    this.updateBLMask();
   }
 
   /** HMM0, with Stella's "Cosmic Ark" starfield hack (HMM0 7 -> 6 exactly 21 cycles after HMOVE). */

@@ -252,9 +252,14 @@ export class Tia {
       if (this.hmoveBlankEnabled && clocksFromStartOfScanLine < HBLANK + 8) {
         const blanks = HBLANK + 8 - clocksFromStartOfScanLine;
         const end = Math.min(oldFramePointer + blanks, this.current.length);
-        // At most 8 pixels: a loop is cheaper than the call into TypedArray.fill.
-        const buf = this.current;
-        for (let p = oldFramePointer; p < end; p++) buf[p] = 0;
+        if (blanks === 8 && end === oldFramePointer + 8) {
+          // The usual case, a run from the line start (a multiple of 160, so 4-aligned): two 32-bit stores.
+          this.current32[oldFramePointer >> 2] = 0;
+          this.current32[(oldFramePointer >> 2) + 1] = 0;
+        } else {
+          const buf = this.current;
+          for (let p = oldFramePointer; p < end; p++) buf[p] = 0;
+        }
         if (clocksToUpdate + clocksFromStartOfScanLine >= HBLANK + 8) this.hmoveBlankEnabled = false;
       }
       if (this.clocksToEndOfScanLine === 228) this.gfx.endOfScanline();
@@ -301,9 +306,9 @@ export class Tia {
     const addr = address & 0x3f;
     const sys = this.sys;
     const clock = sys.cycles * 3;
-    const hpos = this.hposAt(clock);
+    // The beam position (a modulo) only for the registers that need it.
     let delay = POKE_DELAY[addr]!;
-    if (delay === -1) delay = PLAYFIELD_DELAY[((hpos / 3) | 0) & 3]!;
+    if (delay === -1) delay = PLAYFIELD_DELAY[((this.hposAt(clock) / 3) | 0) & 3]!;
     if (writeChangesPicture(this.gfx, addr, value, clock)) this.updateFrame(clock + delay);
     else if (clock + delay > this.undrawnUntil) this.undrawnUntil = clock + delay;
 
@@ -335,26 +340,27 @@ export class Tia {
       case 0x02: // WSYNC
         if (sys.lastAccessWasRead) {
           // Stella: 76 - ((cycles - clockWhenFrameStarted / 3) % 76); the frame start is a multiple of 3 clocks.
-          const cyclesToEndOfLine = 76 - hpos / 3;
+          const cyclesToEndOfLine = 76 - this.hposAt(clock) / 3;
           if (cyclesToEndOfLine < 76) sys.cycles += cyclesToEndOfLine;
         }
         break;
       case 0x03: // RSYNC: not emulated by this model
         break;
-      case 0x10: this.resetPlayer(0, clock, hpos); break;
-      case 0x11: this.resetPlayer(1, clock, hpos); break;
-      case 0x12: this.gfx.resetMissile0(hpos, clock); break;
-      case 0x13: this.gfx.resetMissile1(hpos, clock); break;
-      case 0x14: this.gfx.resetBall(hpos, clock); break;
+      case 0x0a: this.gfx.writeCtrlpf(value, this.hposAt(clock)); break;
+      case 0x10: this.resetPlayer(0, clock, this.hposAt(clock)); break;
+      case 0x11: this.resetPlayer(1, clock, this.hposAt(clock)); break;
+      case 0x12: this.gfx.resetMissile0(this.hposAt(clock), clock); break;
+      case 0x13: this.gfx.resetMissile1(this.hposAt(clock), clock); break;
+      case 0x14: this.gfx.resetBall(this.hposAt(clock), clock); break;
       case 0x22: this.gfx.writeHmm0(value, clock); break;
       case 0x2a: { // HMOVE
-        const cycle = (hpos / 3) | 0;
+        const cycle = (this.hposAt(clock) / 3) | 0;
         if (this.config.hmoveBlanks && HMOVE_BLANK_CYCLES[cycle]) this.hmoveBlankEnabled = true;
         this.gfx.hmove(cycle, clock);
         break;
       }
       default:
-        this.gfx.write(addr, value, hpos);
+        this.gfx.write(addr, value);
         break;
     }
   }
