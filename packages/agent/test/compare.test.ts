@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { plannedRuns } from '../src/compare/plan.js';
 import { markdownTable, summarizeRun } from '../src/compare/report.js';
-import { DONE_FILE, runState } from '../src/compare/run-pool.js';
+import { DONE_FILE, runState, runsWithOtherSettings } from '../src/compare/run-pool.js';
 import { trainConfig } from '../src/train/config.js';
 
 const dirs: string[] = [];
@@ -35,6 +35,20 @@ describe('compare', () => {
     await writeFile(join(root, 'a', DONE_FILE), JSON.stringify({ budget: 1000 }));
     expect(await runState(join(root, 'a'), 1000)).toBe('done');
     expect(await runState(join(root, 'a'), 2000)).toBe('resume');
+  });
+
+  it('finds runs that were started with other settings, whatever the budget', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'vinegym-compare-'));
+    dirs.push(root);
+    const runs = plannedRuns({ ...plan, out: root });
+    expect(await runsWithOtherSettings(runs)).toEqual([]); // nothing started yet
+    await mkdir(join(root, 'runs', 'trpo-vine'), { recursive: true });
+    await mkdir(join(root, 'runs', 'cem'), { recursive: true });
+    // Same settings, keys in another order and a smaller budget: a run to continue, not a conflict.
+    const reordered = Object.fromEntries(Object.entries({ ...runs[0].overrides, totalSteps: 500 }).reverse());
+    await writeFile(join(root, 'runs', 'trpo-vine', 'seed0.config.json'), JSON.stringify(reordered));
+    await writeFile(join(root, 'runs', 'cem', 'seed0.config.json'), JSON.stringify({ ...runs[1].overrides, numEnvs: 4 }));
+    expect((await runsWithOtherSettings(runs)).map((r) => `${r.variant}/${r.seed}`)).toEqual(['cem/0']);
   });
 
   it('summarizes final, best, steps to threshold and wall time', () => {

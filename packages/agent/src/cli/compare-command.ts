@@ -70,7 +70,15 @@ export async function compareCommand(argv: string[]): Promise<void> {
   if (!values['report-only']) {
     const jobs = values.jobs ? positive('--jobs', values.jobs) : availableParallelism();
     log(`compare: ${plan.variants.join(', ')} × ${plan.seeds} seeds on ${plan.envId}, ${plan.budget} env steps each, ${jobs} at a time → ${plan.out}`);
-    const { runPool } = await import('../compare/run-pool.js');
+    const { runPool, runsWithOtherSettings } = await import('../compare/run-pool.js');
+    const differing = await runsWithOtherSettings(runs);
+    if (differing.length > 0) {
+      const names = differing.map((run) => `${run.variant} seed ${run.seed}`);
+      throw new Error(
+        `${plan.out} holds ${differing.length} runs started with other settings (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); ` +
+          'use another --out, or delete those runs to start them again',
+      );
+    }
     const { failed, skipped } = await runPool(runs, { jobs, budget: plan.budget, token: values.token, log });
     if (skipped > 0) log(`${skipped} runs were already finished`);
     if (failed.length > 0) log(`${failed.length} runs failed; rerun the same command to retry them`);

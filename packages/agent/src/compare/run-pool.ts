@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathExists as exists } from '../run/atomic-write.js';
+import type { TrainConfigOverrides } from '../train/config.js';
 import type { PlannedRun } from './plan.js';
 
 export const DONE_FILE = 'done.json';
@@ -36,6 +37,39 @@ export async function runState(dir: string, budget: number): Promise<RunState> {
   } catch {
     return (await exists(join(dir, 'config.json'))) ? 'resume' : 'new';
   }
+}
+
+/**
+ * The runs already in the report directory that were started with other settings than planned now (a different
+ * --config, say). Continuing them would silently mix settings in one report. The budget may differ: a larger
+ * one extends the runs.
+ */
+export async function runsWithOtherSettings(runs: readonly PlannedRun[]): Promise<PlannedRun[]> {
+  const differing: PlannedRun[] = [];
+  for (const run of runs) {
+    let saved: TrainConfigOverrides;
+    try {
+      saved = JSON.parse(await readFile(configFileOf(run), 'utf8')) as TrainConfigOverrides;
+    } catch {
+      continue; // not started yet
+    }
+    if (canonicalJson({ ...saved, totalSteps: null }) !== canonicalJson({ ...run.overrides, totalSteps: null })) differing.push(run);
+  }
+  return differing;
+}
+
+/** JSON with object keys sorted, so equal settings compare equal whatever order a config file listed them in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function configFileOf(run: PlannedRun): string {
+  return join(dirname(run.dir), `seed${run.seed}.config.json`);
 }
 
 /** The CLI as this process was started (node, its loader flags such as tsx's, and the entry script). */
@@ -104,7 +138,7 @@ export async function runPool(runs: readonly PlannedRun[], options: RunPoolOptio
 async function trainArguments(run: PlannedRun, state: RunState, options: RunPoolOptions): Promise<string[]> {
   const token = options.token ? ['--token', options.token] : [];
   if (state === 'resume') return ['--resume', run.dir, '--steps', String(options.budget), ...token];
-  const configFile = join(dirname(run.dir), `seed${run.seed}.config.json`);
+  const configFile = configFileOf(run);
   await mkdir(dirname(configFile), { recursive: true });
   await writeFile(configFile, `${JSON.stringify(run.overrides, null, 2)}\n`);
   return ['--config', configFile, '--out', run.dir, ...token];
