@@ -120,11 +120,12 @@ export class SpanRenderer {
 function fillRun(buf: Uint8Array, buf32: Uint32Array, from: number, to: number, c: number): void {
   let p = from;
   while (p < to && (p & 3) !== 0) buf[p++] = c;
+  // Loop over word indices (not p >> 2) so the loop is a plain counted store loop.
   const c4 = fourPixels(c);
-  while (p + 4 <= to) {
-    buf32[p >> 2] = c4;
-    p += 4;
-  }
+  const firstWord = p >> 2;
+  const endWord = to >> 2;
+  for (let w = firstWord; w < endWord; w++) buf32[w] = c4;
+  if (endWord > firstWord) p = endWord << 2;
   while (p < to) buf[p++] = c;
 }
 
@@ -136,18 +137,12 @@ function drawPlayfield(
   const x1 = x0 + count;
   let p = fp;
   let x = x0;
-  while (x < x1) {
-    const cellEnd = (x | 3) + 1;
-    const c = pf & pfMask[x]! ? (x < 80 ? left : right) : bk;
-    if ((x & 3) === 0 && cellEnd <= x1) {
-      buf32[p >> 2] = fourPixels(c);
-      x += 4;
-      p += 4;
-    } else {
-      const stop = cellEnd < x1 ? cellEnd : x1;
-      for (; x < stop; x++, p++) buf[p] = c;
-    }
-  }
+  // Pixels up to the first cell boundary, whole cells as 32-bit words (x and p have the same alignment), the rest.
+  for (; x < x1 && (x & 3) !== 0; x++, p++) buf[p] = pf & pfMask[x]! ? (x < 80 ? left : right) : bk;
+  const endWord = (p >> 2) + ((x1 - x) >> 2);
+  for (let w = p >> 2; w < endWord; w++, x += 4) buf32[w] = fourPixels(pf & pfMask[x]! ? (x < 80 ? left : right) : bk);
+  p = fp + (x - x0);
+  for (; x < x1; x++, p++) buf[p] = pf & pfMask[x]! ? (x < 80 ? left : right) : bk;
 }
 
 /** Colour `c` (0-255) in all four bytes, as an int32: `c * 0x01010101` would be a double for c >= 128. */
