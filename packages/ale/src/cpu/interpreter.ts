@@ -1,14 +1,16 @@
 /**
  * The 6507 interpreter: one function that runs instructions with the registers, flags, cycle counter and last
- * data-bus value in locals. Each instruction is decoded (table below) into an addressing mode and an operation;
- * the mode's bus cycles run first, then the data access its kind implies, then the operation.
+ * data-bus value in locals. The most frequent instructions have their own code (Fast below); every other one is
+ * decoded (DECODE) into an addressing mode and an operation: the mode's bus cycles run first, then the data access
+ * its kind implies, then the operation.
  *
  * Every bus access is written out as the same three-line pattern, so that RAM and cartridge-ROM accesses cost no
  * call (see CycleBus): count the cycle; serve it from the read window or RAM, else call the bus with the cycle and
  * the previous access; remember the value. The cycle-by-cycle access order is the real chip's (see README.md).
  *
  * Case labels must stay literal numbers for V8 to compile the switches to jump tables: the enums are `const` and
- * declared here (TypeScript and esbuild inline same-file const enums).
+ * declared here (TypeScript and esbuild inline same-file const enums). That is also why the file is long: the
+ * tables and the function cannot be split across modules without losing the jump tables.
  */
 import { PACKED_C, PACKED_N, PACKED_V, PACKED_Z, UNSTABLE_MAGIC, adc, arrDecimal, sbc, statusByte } from './arith.js';
 import { WRITE_FLAG, type CycleBus } from './bus.js';
