@@ -24,8 +24,6 @@ export function writeChangesPicture(g: TiaGraphics, addr: number, value: number,
     case 0x07: return (g.vblank & 0x02) === 0 && g.color[3] !== ((value & 0xfe) | g.colorLoss);
     case 0x08: return (g.vblank & 0x02) === 0 && g.color[1] !== ((value & 0xfe) | g.colorLoss);
     case 0x09: return (g.vblank & 0x02) === 0 && g.color[0] !== ((value & 0xfe) | g.colorLoss);
-    case 0x04: return g.nusiz0 !== value;
-    case 0x05: return g.nusiz1 !== value;
     case 0x0b: return g.refp0 !== ((value & 0x08) !== 0);
     case 0x0c: return g.refp1 !== ((value & 0x08) !== 0);
     case 0x0d: return (g.pf & 0x0f) !== ((value >> 4) & 0x0f);
@@ -42,6 +40,7 @@ export function writeChangesPicture(g: TiaGraphics, addr: number, value: number,
     case 0x25: return g.vdelp0 !== ((value & 0x01) !== 0);
     case 0x26: return g.vdelp1 !== ((value & 0x01) !== 0);
     case 0x27: return g.vdelbl !== ((value & 0x01) !== 0);
+    // NUSIZx always: even the same value recomputes the masks, which drops a player's start delay (RESPx).
     default: return true;
   }
 }
