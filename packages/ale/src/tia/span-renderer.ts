@@ -116,8 +116,8 @@ export class SpanRenderer {
   }
 }
 
-/** Fills buf[from, to) with `c`, 4 bytes at a time where aligned. */
-function fillRun(buf: Uint8Array, buf32: Uint32Array, from: number, to: number, c: number): void {
+/** Fills buf[from, to) with `c`, 4 bytes at a time where aligned (also the TIA's HMOVE blank). */
+export function fillRun(buf: Uint8Array, buf32: Uint32Array, from: number, to: number, c: number): void {
   let p = from;
   while (p < to && (p & 3) !== 0) buf[p++] = c;
   // Loop over word indices (not p >> 2) so the loop is a plain counted store loop.

@@ -17,7 +17,7 @@
  */
 import { TiaGraphics } from './graphics.js';
 import { writeChangesPicture } from './picture-writes.js';
-import { SpanRenderer } from './span-renderer.js';
+import { SpanRenderer, fillRun } from './span-renderer.js';
 import { HMOVE_BLANK_CYCLES, PLAYER_RESET_WHEN, POKE_DELAY, resetWhenIndex } from './tables.js';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
 
@@ -251,15 +251,8 @@ export class Tia {
       }
       if (this.hmoveBlankEnabled && clocksFromStartOfScanLine < HBLANK + 8) {
         const blanks = HBLANK + 8 - clocksFromStartOfScanLine;
-        const end = Math.min(oldFramePointer + blanks, this.current.length);
-        if (blanks === 8 && end === oldFramePointer + 8) {
-          // The usual case, a run from the line start (a multiple of 160, so 4-aligned): two 32-bit stores.
-          this.current32[oldFramePointer >> 2] = 0;
-          this.current32[(oldFramePointer >> 2) + 1] = 0;
-        } else {
-          const buf = this.current;
-          for (let p = oldFramePointer; p < end; p++) buf[p] = 0;
-        }
+        // Up to 76 pixels when the run ended inside HBLANK (later runs draw over all but the first 8).
+        fillRun(this.current, this.current32, oldFramePointer, Math.min(oldFramePointer + blanks, this.current.length), 0);
         if (clocksToUpdate + clocksFromStartOfScanLine >= HBLANK + 8) this.hmoveBlankEnabled = false;
       }
       if (this.clocksToEndOfScanLine === 228) this.gfx.endOfScanline();
