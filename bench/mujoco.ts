@@ -8,7 +8,9 @@
  *      (with its autoresets) against raw mj_step × frame_skip from the same state on a second MjData, with the
  *      same controls. Pairing each env step with its raw twin makes the ratio immune to the machine's load.
  * Env cases use uniform random actions (pre-generated) and same_step autoreset, as a sampler would. The server
- * and the client share this process, so WS figures include the client's work on the main thread.
+ * and the client share this process, so WS figures include the client's work on the main thread. Besides the
+ * rates, the process's CPU time per env step is recorded: without workers it measures the WS overhead steadily
+ * even when the machine's load makes the rates jump.
  *
  * The machine is shared, so every case is measured in ROUNDS short slices, interleaved (case 1, 2, ..., 1, 2, ...),
  * and the median is reported: all cases see the same load.
@@ -177,16 +179,21 @@ function randomActions(numEnvs: number, dim: number, high: number): NDArray<'flo
   );
 }
 
-/** Env-steps/s of `env` for SECONDS. */
-async function envStepsPerSecond(env: VectorEnv, actions: NDArray<'float32'>[]): Promise<number> {
+/**
+ * Env-steps/s of `env` for SECONDS, and the process's CPU time per env step in µs (all threads). Without worker
+ * threads the CPU time hardly depends on the machine's load, so it measures the WS overhead more steadily.
+ */
+async function envStepsPerSecond(env: VectorEnv, actions: NDArray<'float32'>[]): Promise<{ rate: number; cpuMicros: number }> {
   let steps = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let k = 0; performance.now() < deadline; ) {
     for (let j = 0; j < 8; j++) await env.step(actions[k++ & 63]);
     steps += 8 * env.numEnvs;
   }
-  return steps / ((performance.now() - start) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: steps / ((performance.now() - start) / 1000), cpuMicros: (cpu.user + cpu.system) / steps };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -238,22 +245,27 @@ async function main(): Promise<void> {
       await envStepsPerSecond(vector, actions[k]); // warm-up, also of the workers' wasm
     }
     const rates: number[][] = vectors.map(() => []).concat([[]]);
+    const cpuMicros: number[][] = vectors.map(() => []);
 
     for (let round = 0; round < ROUNDS; round++) {
       for (const [k, vector] of vectors.entries()) {
-        rates[k].push(await envStepsPerSecond(vector, actions[k]));
+        const { rate, cpuMicros: cpu } = await envStepsPerSecond(vector, actions[k]);
+        rates[k].push(rate);
+        cpuMicros[k].push(cpu);
       }
       rates[vectors.length].push(await helper.rate('env', env.id));
     }
     await Promise.all(vectors.map((vector) => vector.close()));
     const m = rates.map(median);
+    const c = cpuMicros.map(median);
     rows.push(`| ${env.id} | ${m.map(fmt).join(' | ')} |`);
     await envLayerOverhead(env.definition, env.actionHigh, env.frameSkip, 1000); // warm-up
     const layer = await envLayerOverhead(env.definition, env.actionHigh, env.frameSkip, 4000);
     notes.push(
       `- ${env.id}: the env layer (env.step with autoresets) takes +${pct(layer)} over raw mj_step × ${env.frameSkip} from the ` +
         `same states (paired, median of 20 blocks of 200 steps); WS with 16 envs and no workers is ${pct(m[1] / m[2] - 1)} slower than in-process ` +
-        `with 16 envs; WS with 16 envs and 2 workers is ${(m[4] / m[5]).toFixed(2)}× Gymnasium's single-process env-steps/s.`,
+        `with 16 envs (CPU time per env step: ${c[1].toFixed(1)} µs in-process, ${c[2].toFixed(1)} µs over WS, ${pct(c[2] / c[1] - 1)} more); ` +
+        `WS with 16 envs and 2 workers is ${(m[4] / m[5]).toFixed(2)}× Gymnasium's single-process env-steps/s.`,
     );
   }
   console.log(`\n| env | ${header.join(' | ')} |`);
