@@ -69,6 +69,8 @@ export class StepBuffers {
 
   /** New memory for `shape` (on the worker). */
   static allocate(shape: StepBufferShape): StepBuffers {
+    // Laid out once without memory to learn its size; attach lays out the views with the same constructor, so
+    // the two sides cannot disagree.
     const measure = carver(null);
     new StepBuffers({ step: new SharedArrayBuffer(0), infoValues: new SharedArrayBuffer(0) }, shape, measure.carve);
     const slots = shape.sameStep ? 2 * shape.count : shape.count;
