@@ -17,9 +17,9 @@ export interface ValueFunctionOptions {
   hiddenSizes?: number[];
   /** Default 'tanh'. */
   activation?: Activation;
-  /** Adam step size. Default 1e-3. */
+  /** Adam step size. Default 2e-3. */
   learningRate?: number;
-  /** Passes over the batch per `fit`. Default 5. */
+  /** Passes over the batch per `fit`. Default 3. */
   epochs?: number;
   /** Default 256. */
   minibatchSize?: number;
@@ -46,7 +46,7 @@ export class ValueFunction {
     private readonly tf: Tf,
     options: ValueFunctionOptions,
   ) {
-    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 1e-3, epochs = 5, minibatchSize = 256, seed = 0 } = options;
+    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 2e-3, epochs = 3, minibatchSize = 256, seed = 0 } = options;
     this.obsSize = obsSize;
     this.network = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
     this.variables = this.network.variables;

@@ -35,9 +35,12 @@ export interface TrpoConfig {
   normalizeAdvantages: boolean;
   /** Weight of the mean entropy bonus added to the surrogate (0 in the paper). */
   entropyCoefficient: number;
-  /** Value function: epochs of Adam regression per batch. */
+  /**
+   * Value function: epochs of Adam regression per batch. 3 epochs at step size 2e-3 reach CartPole's 475 as
+   * fast as 5 at 1e-3 (32k–44k steps, 5 seeds) and do as well on Hopper at 200k steps, in 60% of the fit time.
+   */
   vfIterations: number;
-  /** Value function: Adam step size. */
+  /** Value function: Adam step size (see vfIterations). */
   vfLearningRate: number;
   /** Value function: minibatch size (256: 64 took 4x the time for no better baseline; 512 fit it too little). */
   vfMinibatchSize: number;
@@ -57,8 +60,8 @@ export const DEFAULT_TRPO_CONFIG: Readonly<TrpoConfig> = Object.freeze({
   gaeLambda: 0.97,
   normalizeAdvantages: true,
   entropyCoefficient: 0,
-  vfIterations: 5,
-  vfLearningRate: 1e-3,
+  vfIterations: 3,
+  vfLearningRate: 2e-3,
   vfMinibatchSize: 256,
 });
 
