@@ -236,6 +236,8 @@ export const MAZE_GAMES: Record<string, GameSettings> = {
   wizard_of_wor: {
     md5: '7e8aa18bc9502eb57daaf5e7c1e94da7',
     minimalActions: FOUR_WAY_FIRE,
+    // ALE's player A is the worrior whose lives are at $8D, which the game reads from the right jack.
+    swapPorts: true,
     createTracker: scoreTracker({
       lives: 3,
       score(ram) {
