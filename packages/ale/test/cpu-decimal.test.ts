@@ -1,40 +1,33 @@
-// NMOS decimal mode, checked exhaustively (all A, operand, carry) against a reference model written from
-// Bruce Clark's "Decimal Mode" tutorial (6502.org), appendix A: sequences 1 and 2 (ADC) and 3 (SBC, NMOS).
+// Decimal mode as in ALE's Stella CPU (M6502.m4, 2005), checked exhaustively (all A, operand, carry) against a
+// reference model written from its description: each operand is read as two decimal digits (A-F count as 10-15),
+// the numbers are added or subtracted and the result is written back as two digits, mod 100; N and Z come from that
+// result, V from its sign against both inputs, SBC's C from the binary subtraction. ale-py's frames depend on it for
+// invalid BCD (Defender, Tutankham), where the NMOS chip gives other results.
 import { describe, expect, it } from 'vitest';
 import { Cpu6502, type Bus } from '../src/cpu/index.js';
 
 interface Res { a: number; n: boolean; v: boolean; z: boolean; c: boolean }
 
-const s8 = (x: number) => ((x & 0xff) ^ 0x80) - 0x80;
+const value = (x: number) => (x >> 4) * 10 + (x & 0x0f);
+const digits = (n: number) => (Math.floor((n % 100) / 10) << 4) | (n % 10);
+
+function result(a: number, b: number, r: number, c: boolean): Res {
+  return { a: r, c, n: (r & 0x80) !== 0, z: r === 0, v: ((a ^ r) & (r ^ b) & 0x80) !== 0 };
+}
 
 function refAdc(a: number, b: number, c: number): Res {
-  // sequence 1: accumulator and carry
-  let al = (a & 0x0f) + (b & 0x0f) + c;
-  if (al >= 0x0a) al = ((al + 0x06) & 0x0f) + 0x10;
-  let r = (a & 0xf0) + (b & 0xf0) + al;
-  if (r >= 0xa0) r += 0x60;
-  // sequence 2: N and V, signed arithmetic
-  let al2 = (a & 0x0f) + (b & 0x0f) + c;
-  if (al2 >= 0x0a) al2 = ((al2 + 0x06) & 0x0f) + 0x10;
-  const r2 = s8(a & 0xf0) + s8(b & 0xf0) + al2;
-  return { a: r & 0xff, c: r >= 0x100, n: (r2 & 0x80) !== 0, v: r2 < -128 || r2 > 127, z: ((a + b + c) & 0xff) === 0 };
+  const sum = value(a) + value(b) + c;
+  return result(a, b, digits(sum & 0xff), sum > 99);
 }
 
 function refSbc(a: number, b: number, c: number): Res {
-  // sequence 3 (NMOS 6502): accumulator
-  let al = (a & 0x0f) - (b & 0x0f) + c - 1;
-  if (al < 0) al = ((al - 0x06) & 0x0f) - 0x10;
-  let r = (a & 0xf0) - (b & 0xf0) + al;
-  if (r < 0) r -= 0x60;
-  // flags: those of the binary subtraction
-  const bin = a - b - (1 - c);
-  return {
-    a: r & 0xff,
-    c: bin >= 0,
-    z: (bin & 0xff) === 0,
-    n: (bin & 0x80) !== 0,
-    v: s8(a) - s8(b) - (1 - c) < -128 || s8(a) - s8(b) - (1 - c) > 127,
-  };
+  const borrow = 1 - c;
+  let diff = value(a) - value(b) - borrow;
+  if (diff < 0) diff += 100;
+  // Operands above $99 can leave diff negative; Stella then reads the byte before its digits table, which is the
+  // value table's entry 256 + diff.
+  const r = diff >= 0 ? digits(diff) : value(256 + diff);
+  return result(a, b, r, a - b - borrow >= 0);
 }
 
 const key = (r: Res) => `a=${r.a} n=${+r.n} v=${+r.v} z=${+r.z} c=${+r.c}`;
@@ -78,7 +71,7 @@ function sweep(opcode: number, ref: (a: number, b: number, c: number) => Res, pr
   return { count, bad };
 }
 
-describe('decimal mode (NMOS) against the reference model, all 131072 cases each', () => {
+describe("decimal mode (ALE's Stella) against the reference model, all 131072 cases each", () => {
   it('ADC #imm', () => expect(sweep(0x69, refAdc)).toEqual({ count: 0, bad: [] }));
   it('SBC #imm', () => expect(sweep(0xe9, refSbc)).toEqual({ count: 0, bad: [] }));
   it('SBC #imm ($EB)', () => expect(sweep(0xeb, refSbc)).toEqual({ count: 0, bad: [] }));
@@ -110,7 +103,7 @@ describe('decimal mode (NMOS) against the reference model, all 131072 cases each
     expect(bad).toBe(0);
   });
 
-  it('known values: 09+01=10, 99+01=00 C, 00-01=99 borrow, 10-01=09', () => {
+  it('known values: 09+01=10, 99+01=00 C, 00-01=99 borrow, 10-01=09, invalid digits', () => {
     const bus = new Mem();
     const cpu = new Cpu6502(bus);
     const t = (op: number, a: number, b: number, c: number) => {
@@ -129,5 +122,9 @@ describe('decimal mode (NMOS) against the reference model, all 131072 cases each
     expect(t(0xe9, 0x46, 0x12, 1)).toEqual([0x34, 1]);
     expect(t(0xe9, 0x40, 0x13, 1)).toEqual([0x27, 1]);
     expect(t(0xe9, 0x32, 0x02, 0)).toEqual([0x29, 1]);
+    // Invalid digits: Defender's frame counter $09 + $0D is 9 + 13 = 22 ($1C on the NMOS chip).
+    expect(t(0x69, 0x09, 0x0d, 0)).toEqual([0x22, 0]);
+    expect(t(0x69, 0xff, 0xff, 1)).toEqual([0x75, 1]); // 165 + 165 + 1 = 331, kept as a byte: 75
+    expect(t(0xe9, 0x00, 0xff, 1)).toEqual([0x7d, 0]);
   });
 });
