@@ -1,5 +1,6 @@
 // TIA behaviour with small assembled kernels (ALE/Stella 2.x model).
 import { describe, expect, it } from 'vitest';
+import { Machine } from '../src/machine.js';
 import { kernelRom, row, runKernel } from './helpers.js';
 
 describe('TIA', () => {
@@ -65,5 +66,16 @@ describe('TIA', () => {
   it('shows nothing but black while VBLANK is on', () => {
     const m = runKernel(kernelRom('  lda #$80\n  sta COLUBK\n  lda #2\n  sta VBLANK'));
     expect(row(m, 50).every((v) => v === 0)).toBe(true);
+  });
+
+  it('PAL colour loss recolours the colour registers at the start of a frame after an odd scanline count', () => {
+    // COLUBK is written once, before any frame ended; ALE's Stella sets bit 0 of the colours as they stand at
+    // the start of each frame that follows a frame with an odd number of scanlines (253 here).
+    const m = new Machine(kernelRom('  lda #$80\n  sta COLUBK'), { format: 'PAL' });
+    m.runFrame();
+    m.runFrame();
+    expect(m.tia.scanlineCountForLastFrame % 2).toBe(1);
+    m.runFrame();
+    expect(row(m, 100)[50]).toBe(0x81);
   });
 });

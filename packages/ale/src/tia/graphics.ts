@@ -345,6 +345,12 @@ export class TiaGraphics {
     this.m0CosmicArk = false;
   }
 
+  /** Stella's PAL colour loss at the start of a frame: the colour registers as they stand get bit 0 = `colorLoss`. */
+  recolorForColorLoss(): void {
+    const c = this.color;
+    for (let i = 0; i < 4; i++) c[i] = (c[i]! & 0xfe) | this.colorLoss;
+  }
+
   // ---------------------------------------------------------------- state
 
   saveState(w: ByteWriter): void {

@@ -178,6 +178,8 @@ export class Tia {
     this.undrawnUntil = -MAX_INT;
     this.clocksToEndOfScanLine = 228;
     this.framePointer = 0;
+    // Not only later colour writes: Stella also recolours the registers as they stand when a frame starts.
+    if (this.config.pal) this.gfx.recolorForColorLoss();
     this.frameGreyed = false;
   }
 
