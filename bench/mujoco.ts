@@ -20,7 +20,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
 import {
@@ -38,6 +37,7 @@ import {
   type MujocoEnv,
 } from '@vinegym/env-server';
 import { ndarray, type NDArray } from '@vinegym/protocol';
+import { coresAvailable } from './cores-available.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -138,19 +138,6 @@ async function envLayerOverhead(definition: EnvDefinition, actionHigh: number, f
   twin.delete();
   // The median over blocks of 200 steps: a block where the machine's load hit one side more than the other drops out.
   return median(blockRatios);
-}
-
-/**
- * The cores this process really gets now: `threads` busy threads for a second, their CPU time over wall time.
- * On a shared machine this can be well below the core count, and no worker-thread speed-up can exceed it.
- */
-async function coresAvailable(threads = availableParallelism()): Promise<number> {
-  const busy = `const t = Date.now(); let x = 0; while (Date.now() - t < 1000) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve) => new Worker(busy, { eval: true }).once('message', resolve))));
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / 1000 / (performance.now() - start);
 }
 
 /** Raw mj_step/s of mujoco-js on `xml` for SECONDS. */

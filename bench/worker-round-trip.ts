@@ -9,25 +9,15 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { ParallelSession, VectorSession, type EnvSession } from '@vinegym/env-server';
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { HOPPER_SHAPED_ENV } from './fixtures/hopper-shaped-plugin.js';
+import { coresAvailable } from './cores-available.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const NUM_ENVS = 16;
 const PLUGIN = new URL('./fixtures/hopper-shaped-plugin.ts', import.meta.url).href;
-
-/** The cores this process really gets now: busy threads' CPU time over wall time (as in bench:mujoco). */
-async function coresAvailable(threads = availableParallelism()): Promise<number> {
-  const busy = `const t = Date.now(); let x = 0; while (Date.now() - t < 1000) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve) => new Worker(busy, { eval: true }).once('message', resolve))));
-  const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / 1000 / (performance.now() - start);
-}
 
 /** Microseconds of wall time and of main-thread busy time per batch step, over SECONDS. */
 async function perStep(session: EnvSession, actions: NDArray<'float32'>): Promise<{ wall: number; main: number }> {

@@ -18,20 +18,13 @@ import { createServer } from '../src/server.js';
 import { EnvService } from '../src/service.js';
 import { VectorSession } from '../src/session.js';
 import { TestClient } from './fixtures/test-client.js';
+import { uniform } from './fixtures/uniform.js';
 
 const TIMEOUT = 120_000;
 const FAULT_PLUGIN = fileURLToPath(new URL('./fixtures/worker-fault-plugin.ts', import.meta.url));
 const open: EnvSession[] = [];
 afterAll(() => open.forEach((session) => session.close()));
 
-/** A deterministic stream of uniform numbers in [0, 1). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function actionsFor(definition: EnvDefinition, n: number, next: () => number): SpaceValue {
   if (definition === CARTPOLE_V1) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(next() < 0.5 ? 0 : 1)));

@@ -18,20 +18,13 @@ import { validateKwargs } from '../src/registry.js';
 import { VectorSession } from '../src/session.js';
 import { VARIED_INFO_ENV } from './fixtures/varied-info-plugin.js';
 import { FAULT_ENV } from './fixtures/worker-fault-plugin.js';
+import { uniform } from './fixtures/uniform.js';
 
 const TIMEOUT = 120_000;
 const plugin = (file: string): EnvOrigin => ({ kind: 'plugin', module: fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)) });
 const open: EnvSession[] = [];
 afterAll(() => open.forEach((session) => session.close()));
 
-/** A deterministic stream of uniform numbers in [0, 1). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 async function sessions(
   definition: EnvDefinition,
