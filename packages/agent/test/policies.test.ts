@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { parameterCount } from '../src/math/flat.js';
 import { Rng } from '../src/math/rng.js';
 import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
-import { Conv2dByPatches } from '../src/policies/layers.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
 import { ValueFunction } from '../src/policies/value-function.js';
@@ -47,19 +46,6 @@ describe('AtariCnnPolicy', () => {
     const policy = new AtariCnnPolicy(tf, { numActions: 18 });
     expect(parameterCount(policy.variables)).toBe(33710);
     policy.dispose();
-  });
-
-  it('convolution by patches equals tf.conv2d (valid padding, even and odd sizes)', () => {
-    const rng = new Rng(2);
-    for (const [h, w, stride, k] of [[9, 8, 2, 4], [12, 11, 2, 4], [7, 7, 2, 3], [6, 5, 1, 2]]) {
-      const conv = new Conv2dByPatches(tf, rng, 3, 4, k, stride, 1);
-      const x = tf.tensor4d(Float32Array.from({ length: 2 * h * w * 3 }, () => rng.normal()), [2, h, w, 3]);
-      const expected = tf.add(tf.conv2d(x, tf.reshape(conv.weight, [k, k, 3, 4]) as never, stride, 'valid'), conv.bias);
-      const actual = conv.apply(tf, x);
-      expect(actual.shape).toEqual(expected.shape);
-      const diff = tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
-      expect(diff).toBeLessThan(1e-5);
-    }
   });
 });
 

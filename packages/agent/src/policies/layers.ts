@@ -1,7 +1,7 @@
 /**
  * Network building blocks for the policies and the value function, written with plain tfjs ops on
- * tf.Variables (no tf.layers), so the flat parameter vector θ is simply the list of variables and every op is
- * safe to differentiate twice.
+ * tf.Variables (no tf.layers), so the flat parameter vector θ is simply the list of variables. Each layer also
+ * gives its forward-mode derivative (`tangent`), from which the policies build Fisher-vector products.
  *
  * Initialization: orthogonal weights (Saxe et al. 2014), as in OpenAI Baselines / CleanRL: gain √2 for hidden
  * layers, 0.01 for the policy output layer (the initial policy is then nearly uniform / centred, so the first
@@ -134,32 +134,11 @@ export function convOutputSize(inputSize: number, kernelSize: number, stride: nu
 }
 
 /**
- * Strided windows along axis 1 of x: [N, L, M, C] -> `kernelSize` tensors [N, Lout, M, C], the k-th holding rows
- * k, k+s, k+2s, ... Built from pad/reshape/slice only: tfjs has no gradient for conv2d's filter gradient, so a
- * real conv2d cannot be differentiated twice, but these ops can.
+ * 'valid' 2-D convolution, NHWC, on tf.conv2d. The kernel is [k, k, inChannels, filters]. tfjs cannot
+ * differentiate conv2d twice (its filter gradient has no gradient), so policies built on it give the
+ * Fisher-vector product its forward-mode derivative (`tangent`) instead of nested gradients.
  */
-function stridedWindows(tf: Tf, x: tfType.Tensor4D, kernelSize: number, stride: number): tfType.Tensor4D[] {
-  const [n, length, m, c] = x.shape;
-  const outLength = convOutputSize(length, kernelSize, stride);
-  const blocksNeeded = outLength + Math.floor((kernelSize - 1) / stride);
-  const usedLength = blocksNeeded * stride;
-  const fitted =
-    usedLength > length
-      ? tf.pad(x, [[0, 0], [0, usedLength - length], [0, 0], [0, 0]])
-      : tf.slice(x, [0, 0, 0, 0], [n, usedLength, m, c]);
-  // Row r = stride·block + phase, so window k is blocks [⌊k/s⌋, ⌊k/s⌋ + Lout) at phase k mod s.
-  const blocks = tf.reshape(fitted, [n, blocksNeeded, stride, m * c]);
-  return Array.from({ length: kernelSize }, (_, k) =>
-    tf.reshape(tf.slice(blocks, [0, Math.floor(k / stride), k % stride, 0], [n, outLength, 1, m * c]), [n, outLength, m, c]),
-  );
-}
-
-/**
- * 'valid' 2-D convolution, NHWC, as patch extraction + one matMul. Kernel weights are stored as
- * [kernelSize·kernelSize·inChannels, filters] in (row, column, channel) order, i.e. a [k, k, C, F] conv kernel
- * reshaped, so results equal tf.conv2d with that kernel.
- */
-export class Conv2dByPatches {
+export class Conv2d {
   readonly weight: tfType.Variable;
   readonly bias: tfType.Variable;
 
@@ -172,8 +151,9 @@ export class Conv2dByPatches {
     readonly stride: number,
     gain: number,
   ) {
+    // Orthogonal over (fan-in × filters), as for a dense layer on the flattened patches.
     const fanIn = kernelSize * kernelSize * inChannels;
-    this.weight = tf.variable(tf.tensor2d(orthogonalMatrix(rng, fanIn, filters, gain), [fanIn, filters]));
+    this.weight = tf.variable(tf.tensor4d(orthogonalMatrix(rng, fanIn, filters, gain), [kernelSize, kernelSize, inChannels, filters]));
     this.bias = tf.variable(tf.zeros([filters]));
   }
 
@@ -182,19 +162,12 @@ export class Conv2dByPatches {
   }
 
   apply(tf: Tf, x: tfType.Tensor4D): tfType.Tensor4D {
-    const [n, height, width, c] = x.shape;
-    const outHeight = convOutputSize(height, this.kernelSize, this.stride);
-    const outWidth = convOutputSize(width, this.kernelSize, this.stride);
-    const patches: tfType.Tensor4D[] = [];
-    for (const rows of stridedWindows(tf, x, this.kernelSize, this.stride)) {
-      // Swap H and W so the same helper can take windows along the width.
-      const transposed = tf.transpose(rows, [0, 2, 1, 3]);
-      for (const window of stridedWindows(tf, transposed, this.kernelSize, this.stride)) {
-        patches.push(tf.transpose(window, [0, 2, 1, 3]));
-      }
-    }
-    const patchMatrix = tf.reshape(tf.concat(patches, 3), [n * outHeight * outWidth, this.kernelSize * this.kernelSize * c]);
-    const out = tf.add(tf.matMul(patchMatrix, this.weight), this.bias);
-    return tf.reshape(out, [n, outHeight, outWidth, this.filters]);
+    return tf.add(tf.conv2d(x, this.weight as tfType.Tensor4D, this.stride, 'valid'), this.bias);
+  }
+
+  /** d(conv(x, W) + b) = conv(dx, W) + conv(x, dW) + db: convolution is linear in each argument. */
+  tangent(tf: Tf, x: tfType.Tensor4D, dx: tfType.Tensor4D | null, dWeight: tfType.Tensor, dBias: tfType.Tensor): tfType.Tensor4D {
+    const fromParams = tf.add(tf.conv2d(x, dWeight as tfType.Tensor4D, this.stride, 'valid'), dBias);
+    return (dx ? tf.add(tf.conv2d(dx, this.weight as tfType.Tensor4D, this.stride, 'valid'), fromParams) : fromParams) as tfType.Tensor4D;
   }
 }

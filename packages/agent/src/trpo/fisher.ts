@@ -6,7 +6,8 @@
  *  - the paper's recipe for any policy: differentiate the KL, dot the gradient with v, differentiate again;
  *    θ_old enters only through the old distribution parameters, computed before any tape records, so they are
  *    constants to both differentiations;
- *  - for policies with a forward-mode derivative (`Policy.linearize`, the MLP policies): Jᵀ M J v.
+ *  - for policies with a forward-mode derivative (`Policy.linearize`, all built-in policies; required for
+ *    the CNN, since tfjs cannot differentiate conv2d twice): Jᵀ M J v.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '../math/autodiff.js';
