@@ -30,7 +30,7 @@ Options:
   --tls-cert <file>              PEM certificate: serve https/wss (needs --tls-key)
   --tls-key <file>               PEM private key of --tls-cert
   --plugin <module>              env plug-in module (path or package); repeatable
-  --workers <n>                  worker threads per session of a MuJoCo (parallel) env, 0 = in-process
+  --workers <n>                  worker threads per session of a MuJoCo or Atari env, 0 = in-process
                                  (default: one per core, here ${DEFAULT_WORKERS})
   --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
   -h, --help                     show this help

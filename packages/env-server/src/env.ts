@@ -52,7 +52,7 @@ export interface EnvDefinition {
   /**
    * Whether a step costs enough for sessions to gain from stepping their envs on worker threads (see
    * `workers` in EnvServiceOptions). Default false: cheap envs like CartPole stay in-process, where a step is a
-   * function call rather than a message round trip. The MuJoCo envs set it.
+   * function call rather than a message round trip. The MuJoCo and Atari envs set it.
    */
   parallel?: boolean;
 }

@@ -67,7 +67,7 @@ export interface ServerOptions {
   /** Ping period on idle connections in ms; 0 disables pings. Default 30000. */
   pingIntervalMs?: number;
   /**
-   * Worker threads each session of a `parallel` env (MuJoCo) steps its envs on; 0: all in-process. Default: one
+   * Worker threads each session of a `parallel` env (MuJoCo, Atari) steps its envs on; 0: all in-process. Default: one
    * per core (DEFAULT_WORKERS). Cheap envs (CartPole) always step in-process. See session-factory.ts.
    */
   workers?: number;

@@ -56,7 +56,7 @@ export interface EnvServiceOptions {
   /** Reported in hello. Default '0.1.0'. */
   serverVersion?: string;
   /**
-   * Worker threads each session of a `parallel` env (the MuJoCo envs) steps its envs on; 0 steps every session
+   * Worker threads each session of a `parallel` env (the MuJoCo and Atari envs) steps its envs on; 0 steps every session
    * in-process. Default DEFAULT_WORKERS: one per core. Other envs always run in-process. See session-factory.ts.
    */
   workers?: number;

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { AutoresetMode } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from './env.js';
 import type { EnvSession, MaybePromise } from './env-session.js';
+import { ATARI_ENVS } from './envs/atari.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
 import { MUJOCO_ENVS } from './envs/mujoco/index.js';
 import { ParallelSession } from './parallel/parallel-session.js';
@@ -35,7 +36,7 @@ export function createSession(request: SessionRequest, registry: EnvRegistry, wo
   return ParallelSession.create({ ...request, origin, workers });
 }
 
-const BUILTIN_ENVS: readonly EnvDefinition[] = [CARTPOLE_V0, CARTPOLE_V1, ...MUJOCO_ENVS];
+const BUILTIN_ENVS: readonly EnvDefinition[] = [CARTPOLE_V0, CARTPOLE_V1, ...MUJOCO_ENVS, ...ATARI_ENVS];
 
 /** How a worker thread can get `definition`, or null if it cannot (e.g. a definition registered directly). */
 export function envOrigin(registry: EnvRegistry, definition: EnvDefinition): EnvOrigin | null {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ndarray, VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, SpaceValue, StepResult } from '@vinegym/protocol';
+import { ATARI_ENVS } from '../src/envs/atari.js';
 import { CARTPOLE_V1 } from '../src/envs/cartpole.js';
 import { HOPPER_V5 } from '../src/envs/mujoco/index.js';
 import type { EnvDefinition } from '../src/env.js';
@@ -26,13 +27,18 @@ const open: EnvSession[] = [];
 afterAll(() => open.forEach((session) => session.close()));
 
 
+const PONG_V5 = ATARI_ENVS.find((d) => d.id === 'ALE/Pong-v5')!;
+/** Kwargs per env: Pong with the paper's preprocessing (uint8 frame stacks, sticky actions on). */
+const KWARGS = new Map<EnvDefinition, Record<string, unknown>>([[PONG_V5, { obs_type: 'grayscale', downsample: 4, frame_stack: 4 }]]);
+
 function actionsFor(definition: EnvDefinition, n: number, next: () => number): SpaceValue {
   if (definition === CARTPOLE_V1) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(next() < 0.5 ? 0 : 1)));
+  if (definition === PONG_V5) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(Math.floor(6 * next()))));
   return ndarray('float32', [n, 3], Float32Array.from({ length: 3 * n }, () => 2 * next() - 1));
 }
 
 async function pair(definition: EnvDefinition, numEnvs: number, autoresetMode: AutoresetMode, workers = 2): Promise<[EnvSession, EnvSession]> {
-  const kwargs = validateKwargs(definition, {});
+  const kwargs = validateKwargs(definition, KWARGS.get(definition) ?? {});
   const options = { definition, kwargs, numEnvs, autoresetMode, seed: 11 };
   const parallel = await ParallelSession.create({ ...options, origin: { kind: 'builtin' }, workers });
   const local = new VectorSession(options);
@@ -75,7 +81,7 @@ describe('ParallelSession gives the same answers as VectorSession', () => {
     expect(sliceRanges(16, 3).map((r) => r.count)).toEqual([6, 5, 5]);
   });
 
-  for (const definition of [CARTPOLE_V1, HOPPER_V5]) {
+  for (const definition of [CARTPOLE_V1, HOPPER_V5, PONG_V5]) {
     for (const mode of ['next_step', 'same_step', 'disabled'] as const) {
       it(
         `${definition.id}, autoreset ${mode}, 5 envs on 2 workers`,

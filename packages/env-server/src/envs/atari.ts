@@ -157,6 +157,7 @@ export function atariDefinition(romName: string): EnvDefinition {
     kwargs: ATARI_KWARGS,
     maxEpisodeSteps: null,
     create: (kwargs) => new AtariEnv(romName, kwargs),
+    parallel: true,
   };
 }
 
