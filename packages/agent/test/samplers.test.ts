@@ -150,3 +150,15 @@ describe('vine sampler', () => {
     await env.close();
   });
 });
+
+describe('space adapter', () => {
+  it('scales uint8 image observations to [0, 1] and passes float ones through', () => {
+    const actions = discrete(2);
+    const image = spaceAdapter(box(0, 255, [1, 1, 3], 'uint8'), actions);
+    expect(Array.from(image.observationRows(ndarray('uint8', [2, 1, 1, 3], [0, 51, 255, 255, 0, 102])))).toEqual(
+      [0, 0.2, 1, 1, 0, 0.4].map(Math.fround),
+    );
+    const vector = spaceAdapter(box(-Infinity, Infinity, [1, 1, 3]), actions);
+    expect(Array.from(vector.observationRow(ndarray('float32', [1, 1, 3], [0.5, 300, -2])))).toEqual([0.5, 300, -2]);
+  });
+});

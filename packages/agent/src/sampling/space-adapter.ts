@@ -26,8 +26,13 @@ export function spaceAdapter(observationSpace: Space, actionSpace: Space): Space
   }
   const obsShape = observationSpace.shape.length === 0 ? [1] : observationSpace.shape;
   const obsSize = obsShape.reduce((a, b) => a * b, 1);
-  const toRows = (array: NDArray): Float32Array =>
-    array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>);
+  // uint8 observations are images: scaled to [0, 1], as the CNN policy expects (whether or not they are also
+  // normalized later, which does not depend on their scale).
+  const scale = observationSpace.dtype === 'uint8' ? 1 / 255 : 1;
+  const toRows = (array: NDArray): Float32Array => {
+    if (scale === 1) return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>);
+    return Float32Array.from(array.data as Uint8Array, (x) => x * scale);
+  };
   const common = {
     obsShape,
     obsSize,
