@@ -31,7 +31,11 @@ export function spaceAdapter(observationSpace: Space, actionSpace: Space): Space
   const scale = observationSpace.dtype === 'uint8' ? 1 / 255 : 1;
   const toRows = (array: NDArray): Float32Array => {
     if (scale === 1) return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>);
-    return Float32Array.from(array.data as Uint8Array, (x) => x * scale);
+    // A plain loop: Float32Array.from with a map function calls it per pixel and is ~50x slower.
+    const pixels = array.data as Uint8Array;
+    const rows = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) rows[i] = pixels[i] * scale;
+    return rows;
   };
   const common = {
     obsShape,
