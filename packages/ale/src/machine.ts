@@ -156,6 +156,16 @@ export class Machine implements CycleBus, TiaSystem {
     return this.cycles;
   }
 
+  /**
+   * Only reads of the RIOT timer (INTIM) are known to be idle: a timer wait loop. Never for carts that snoop
+   * (they see every access).
+   */
+  idleNonZeroReads(address: number, cycle: number, period: number): number {
+    const a = address & 0x1fff;
+    if (this.hasSnoop || (a & 0x1280) !== 0x280 || (a & 0x05) !== 0x04) return 0;
+    return this.riot.nonZeroTimerReads(cycle, period);
+  }
+
   /** Bank switches happen in peek/poke/reset/loadState: pick up the cartridge's current window. */
   private updateReadWindow(): void {
     if (!this.hasSnoop && this.cart.readWindow) this.readWindow = this.cart.readWindow();

@@ -105,6 +105,17 @@ export class Riot {
     return timer & 0xff;
   }
 
+  /**
+   * How many INTIM reads at cycles `cycle`, `cycle + period`, ... return a non-zero count before the timer reaches
+   * zero (until then a read has no side effect: readTimer's first case).
+   */
+  nonZeroTimerReads(cycle: number, period: number): number {
+    const delta = (((cycle - 1) >>> 0) - this.cyclesWhenTimerSet) >>> 0;
+    // timer - (delta >>> shift) - 1 > 0 exactly while delta < (timer - 1) << shift.
+    const end = (this.timer - 1) << this.intervalShift;
+    return delta < end ? Math.ceil((end - delta) / period) : 0;
+  }
+
   poke(address: number, value: number): void {
     const a7 = address & 0x07;
     if (a7 === 0x00) {

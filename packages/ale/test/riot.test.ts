@@ -43,6 +43,24 @@ describe('RIOT timer', () => {
     expect(riot.peek(0x285)).toBe(0x00);
   });
 
+  it('counts the INTIM reads that return non-zero before the timer reaches zero', () => {
+    const { sys, riot } = makeRiot();
+    for (const [address, value, start, period] of [[0x296, 10, 3, 7], [0x295, 200, 40, 7], [0x297, 2, 0, 8], [0x294, 30, 5, 7], [0x296, 1, 9, 7]] as const) {
+      sys.cycles = start;
+      riot.poke(address, value);
+      const first = start + 2;
+      const n = riot.nonZeroTimerReads(first, period);
+      for (let i = 0; i < n; i++) {
+        sys.cycles = first + i * period;
+        expect(riot.peek(0x284)).not.toBe(0);
+      }
+      // The next read is the first that may see zero (or, with TIM1T, the underflow).
+      sys.cycles = first + n * period;
+      if (address !== 0x294) expect(riot.peek(0x284)).toBe(0);
+      else expect(riot.nonZeroTimerReads(first + n * period, period)).toBe(0);
+    }
+  });
+
   it('T1024T intervals and the power-on timer from the RNG', () => {
     const { sys, riot } = makeRiot();
     riot.poke(0x297, 2);

@@ -36,6 +36,12 @@ export interface CycleBus {
   read(address: number, cycle: number, lastAccess: number): number;
   /** One write cycle; returns the cycle counter after it (a bus may halt the CPU: WSYNC). */
   write(address: number, value: number, cycle: number, lastAccess: number): number;
+  /**
+   * How many reads of `address`, at cycles `cycle`, `cycle + period`, ..., certainly return a non-zero value and
+   * change nothing (0 if the bus cannot tell). The interpreter skips that many rounds of a timer wait loop
+   * (`LDA INTIM / BNE` back to it) instead of running them: the reads it leaves out are indistinguishable.
+   */
+  idleNonZeroReads(address: number, cycle: number, period: number): number;
 }
 
 /** A read window that sends every access to `read`. */
@@ -60,6 +66,11 @@ export class PlainCycleBus implements CycleBus {
   write(address: number, value: number, cycle: number): number {
     this.bus.write(address, value);
     return cycle;
+  }
+
+  /** A plain Bus says nothing about its reads: the CPU runs every cycle. */
+  idleNonZeroReads(): number {
+    return 0;
   }
 }
 
