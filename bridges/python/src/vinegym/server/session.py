@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import gymnasium as gym
@@ -14,21 +13,14 @@ import numpy as np
 from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
 from vinegym.protocol.infos import info_map_to_wire
 from vinegym.protocol.spaces import batch_wire_space, space_to_wire
-from vinegym.protocol.values import InvalidValueError, single_to_wire, split_wire_batch
+from vinegym.protocol.values import single_to_wire
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import canonical_kwargs
 from vinegym.server.observation_batch import ObservationBatch
+from vinegym.server.session_rules import EnvStatus, SessionRules
 from vinegym.snapshots.envelope import Envelope, open_envelope, seal_envelope
 from vinegym.snapshots.strategies import SnapshotStrategy, select_strategy
-
-AUTORESET_MODES = ("next_step", "same_step", "disabled")
-
-
-class EnvStatus(str, Enum):
-    NEVER_RESET = "never_reset"
-    RUNNING = "running"
-    ENDED = "ended"  # the last step ended the episode (next_step: reset pending; disabled: must reset)
 
 
 @dataclass
@@ -39,7 +31,10 @@ class EnvSlot:
     first_reset_seed: int | None = None
 
 
-class Session:
+class Session(SessionRules):
+    """`index_offset`: the global index of env 0 when this session is one shard of a `ShardedSession` (seeds
+    and the env indices in errors are global ones)."""
+
     def __init__(
         self,
         session_id: str,
@@ -50,8 +45,11 @@ class Session:
         seed: int | None,
         autoreset_mode: str,
         snapshot_key: bytes,
+        index_offset: int = 0,
     ) -> None:
         self.session_id = session_id
+        self.env_id = source.env_id
+        self.index_offset = index_offset
         self.source = source
         self.capabilities = capabilities
         self.kwargs = kwargs
@@ -64,7 +62,7 @@ class Session:
         try:
             for i in range(num_envs):
                 env = source.make(kwargs, render_mode)
-                self.slots.append(EnvSlot(env, first_reset_seed=None if seed is None else seed + i))
+                self.slots.append(EnvSlot(env, first_reset_seed=None if seed is None else seed + index_offset + i))
             first = self.slots[0].env
             self.snapshot_strategy: SnapshotStrategy | None = (
                 select_strategy(first, snapshot_key) if capabilities.snapshot_supported else None
@@ -99,19 +97,9 @@ class Session:
 
     # ------------------------------------------------------------ helpers
 
-    def _check_usable(self) -> None:
-        if self.broken_reason is not None:
-            raise VinegymError(
-                ErrorCode.ENV_ERROR,
-                f"session {self.session_id} is unusable after an env error ({self.broken_reason}); close it",
-            )
-
-    def _check_index(self, index: int, name: str = "env_index") -> None:
-        if not 0 <= index < self.num_envs:
-            raise bad_request(f"{name} {index} is out of range [0, {self.num_envs})", {"env_index": index})
-
     def _env_failed(self, what: str, index: int, error: BaseException) -> VinegymError:
         """Marks the session broken and returns the ENV_ERROR to raise."""
+        index += self.index_offset
         self.broken_reason = f"{what} of env {index} raised {type(error).__name__}"
         traceback.print_exception(error)
         return VinegymError(
@@ -141,38 +129,28 @@ class Session:
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        self._check_usable()
-        indices = list(range(self.num_envs)) if env_indices is None else env_indices
-        for position, index in enumerate(indices):
-            self._check_index(index)
-            if position > 0 and index <= indices[position - 1]:
-                raise bad_request("env_indices must be strictly increasing")
-        if seeds is not None and len(seeds) != len(indices):
-            raise bad_request(f"seeds must have one entry per reset env ({len(indices)}), got {len(seeds)}")
+        indices = self._reset_indices(env_indices, seeds)
         observations = ObservationBatch(self.single_observation_space, len(indices))
         infos: list[dict[str, Any]] = []
         for position, index in enumerate(indices):
-            env_seed = seed + index if seed is not None else (seeds[position] if seeds is not None else None)
+            if seed is not None:
+                env_seed: int | None = seed + self.index_offset + index
+            else:
+                env_seed = seeds[position] if seeds is not None else None
             observation, info = self._reset_slot(index, env_seed, options)
             observations.put(position, observation)
             infos.append(info)
         return {"env_indices": indices, "observations": observations.wire(), "infos": infos}
 
-    def step(self, actions: Any) -> dict[str, Any]:
-        self._check_usable()
-        for index, slot in enumerate(self.slots):
-            if slot.status is EnvStatus.NEVER_RESET:
-                raise bad_request(f"env {index} has not been reset; call reset before step", {"env_index": index})
-            if slot.status is EnvStatus.ENDED and self.autoreset_mode == "disabled":
-                raise bad_request(
-                    f"env {index} episode has ended; reset it (autoreset_mode is disabled)", {"env_index": index}
-                )
-        try:
-            env_actions = split_wire_batch(self.single_action_space, actions, self.num_envs)
-        except InvalidValueError as error:
-            details = {"env_index": error.env_index} if error.env_index is not None else None
-            raise VinegymError(ErrorCode.INVALID_ACTION, str(error), details) from None
+    def statuses(self) -> list[EnvStatus]:
+        return [slot.status for slot in self.slots]
 
+    def step(self, actions: Any) -> dict[str, Any]:
+        return self.step_checked(self._step_actions(self.statuses(), actions))
+
+    def step_checked(self, env_actions: list[Any]) -> dict[str, Any]:
+        """Steps with one action per env, after `_step_actions` accepted the batch (here or in the process that
+        shards this session)."""
         n = self.num_envs
         same_step = self.autoreset_mode == "same_step"
         observations = ObservationBatch(self.single_observation_space, n)
@@ -223,17 +201,14 @@ class Session:
             result["final_infos"] = final_infos
         return result
 
-    def _require_snapshot_support(self) -> SnapshotStrategy:
-        if self.snapshot_strategy is None:
-            raise VinegymError(
-                ErrorCode.NOT_SUPPORTED,
-                f"env {self.source.env_id} does not support snapshot/restore: {self.capabilities.snapshot_problem}",
-            )
+    def _strategy(self) -> SnapshotStrategy:
+        assert self.snapshot_strategy is not None  # capabilities.snapshot_supported, checked by the caller
         return self.snapshot_strategy
 
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
         self._check_usable()
-        strategy = self._require_snapshot_support()
+        self._require_snapshot_support()
+        strategy = self._strategy()
         for index in env_indices:
             self._check_index(index)
         snapshots: list[bytes] = []
@@ -255,8 +230,9 @@ class Session:
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
         self._check_usable()
-        strategy = self._require_snapshot_support()
+        self._require_snapshot_support()
         self._check_index(env_index)
+        strategy = self._strategy()
         try:
             envelope = open_envelope(snapshot)
             status = EnvStatus(envelope.status)
@@ -283,10 +259,7 @@ class Session:
 
     def render(self, env_index: int) -> dict[str, Any]:
         self._check_usable()
-        if not self.capabilities.render_supported:
-            raise VinegymError(
-                ErrorCode.NOT_SUPPORTED, f"env {self.source.env_id} cannot render: {self.capabilities.render_problem}"
-            )
+        self._require_render_support()
         self._check_index(env_index)
         try:
             frame = self.slots[env_index].env.render()
