@@ -1,6 +1,7 @@
 /**
  * The protocol v1 conformance suite (test/conformance) against the TypeScript env server and against the Python
- * bridge (bridges/python, `python -m vinegym serve`) serving CartPole-v1, Hopper-v5 (MuJoCo) and ALE/Pong-v5.
+ * bridge (bridges/python, `python -m vinegym serve`) serving CartPole-v1, Hopper-v5 (MuJoCo) and ALE/Pong-v5, and
+ * CartPole-v1 once more with `--workers 2` (sessions of several envs split across two worker processes).
  * Needs the repo's .venv with the bridge installed: `pnpm test:setup`.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -63,11 +64,12 @@ async function stopBridge(bridge: Bridge | undefined): Promise<void> {
 
 let tsServer: VinegymServer | undefined;
 const bridges: Record<string, Bridge> = {};
-const BRIDGED: Array<{ envId: string; args: string[]; maxEpisodeSteps: number }> = [
-  { envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600 },
-  { envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000 },
+const BRIDGED: Array<{ name: string; envId: string; args: string[]; maxEpisodeSteps: number }> = [
+  { name: 'CartPole-v1', envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600 },
+  { name: 'Hopper-v5', envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000 },
   // Pong episodes last thousands of steps: a short time limit makes them end within the autoreset checks.
-  { envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40 },
+  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40 },
+  { name: 'CartPole-v1 --workers 2', envId: 'CartPole-v1', args: ['--workers', '2'], maxEpisodeSteps: 600 },
 ];
 
 beforeAll(async () => {
@@ -77,8 +79,8 @@ beforeAll(async () => {
     ...BRIDGED.map(({ envId, args }) => startBridge(envId, args)),
   ]);
   tsServer = server;
-  BRIDGED.forEach(({ envId }, i) => {
-    bridges[envId] = started[i];
+  BRIDGED.forEach(({ name }, i) => {
+    bridges[name] = started[i];
   });
 }, 120_000);
 
@@ -87,6 +89,6 @@ afterAll(async () => {
 });
 
 describeConformance('TypeScript env server, CartPole-v1', () => ({ url: tsServer!.url, envId: 'CartPole-v1' }));
-for (const { envId, maxEpisodeSteps } of BRIDGED) {
-  describeConformance(`Python bridge, ${envId}`, () => ({ url: bridges[envId].url, envId, maxEpisodeSteps }));
+for (const { name, envId, maxEpisodeSteps } of BRIDGED) {
+  describeConformance(`Python bridge, ${name}`, () => ({ url: bridges[name].url, envId, maxEpisodeSteps }));
 }

@@ -18,8 +18,14 @@ class ThreadedServer:
         config: ServerConfig | None = None,
         kwargs: dict[str, Any] | None = None,
         atari_preprocess: AtariPreprocessSettings | None = None,
+        envs_of: BridgeServer | None = None,
     ):
-        self.server: BridgeServer = build_server(env_name, config or ServerConfig(), kwargs, None, atari_preprocess)
+        """`envs_of`: serve that server's envs (and snapshot key) instead of building and probing them again; MuJoCo's
+        render probe aborts the process when it runs a second time."""
+        if envs_of is not None:
+            self.server = BridgeServer(config or ServerConfig(), envs_of.envs, envs_of.snapshot_key)
+        else:
+            self.server = build_server(env_name, config or ServerConfig(), kwargs, None, atari_preprocess)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()

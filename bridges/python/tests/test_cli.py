@@ -4,8 +4,10 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+from helpers import wait_for
 
 from vinegym import VinegymClient
 
@@ -67,3 +69,56 @@ def test_cli_atari_preprocess_needs_an_ale_env() -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and "ALE" in result.stderr
+
+
+def _live_processes() -> dict[int, int]:
+    """pid -> parent pid of every process that is not a zombie, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    return parents
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = _live_processes()
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def test_cli_workers_step_in_processes_that_end_with_the_server() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        with VinegymClient(url) as client:
+            session = client.make("CartPole-v1", num_envs=4, seed=0)["session_id"]
+            client.reset(session)
+            assert client.step(session, np.zeros(4, np.int64))["observations"].shape == (4, 4)
+            workers = _descendants(process.pid)
+            assert len(workers) >= 3  # multiprocessing's fork server and the session's two workers
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    wait_for(lambda: not workers & set(_live_processes()))
+
+
+def test_cli_rejects_workers_below_one() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--workers", "0"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2 and "--workers" in result.stderr

@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-episode-steps", type=_positive_int, default=None, help="time limit (default: the env registration's)"
     )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes a session's envs are split across (default 1: the envs step in the server process)",
+    )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
     serve.add_argument(
         "--atari-preprocess",
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         max_envs_per_session=args.max_envs,
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
+        workers=args.workers,
     )
     from vinegym.server.atari_preprocessing import AtariPreprocessSettings
     from vinegym.server.serve import build_server, run_until_signalled

@@ -54,6 +54,15 @@ def stack_to_wire(space: spaces.Space[Any], values: list[Any]) -> Any:
     return np.stack([np.asarray(v, dtype=dtype) for v in values]).reshape(shape)
 
 
+def concat_wire_batches(space: spaces.Space[Any], batches: list[Any]) -> Any:
+    """Wire batches of `space` joined along the leading (env) axis, in order."""
+    if isinstance(space, spaces.Dict):
+        return {key: concat_wire_batches(member, [b[key] for b in batches]) for key, member in space.spaces.items()}
+    if isinstance(space, spaces.Tuple):
+        return [concat_wire_batches(member, [b[i] for b in batches]) for i, member in enumerate(space.spaces)]
+    return np.concatenate(batches)
+
+
 def gym_batch_to_wire(space: spaces.Space[Any], batch: Any, num_envs: int) -> Any:
     """A Gymnasium vector-env batch (arrays with a leading axis, dicts, tuples) as a wire batch."""
     if isinstance(space, spaces.Dict):

@@ -15,11 +15,13 @@ from vinegym.protocol.codec import FrameDecodeError, decode_frame, encode_frame
 from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.config import ServerConfig
+from vinegym.server.env_recipe import EnvRecipe
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import validate_kwargs
 from vinegym.server.metrics import ServerMetrics
 from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, validate_body
 from vinegym.server.session import Session
+from vinegym.server.sharded_session import ShardedSession
 
 CLOSE_UNAUTHORIZED = 1008
 SUPPORTED_VERSIONS = (PROTOCOL_VERSION,)
@@ -30,6 +32,7 @@ _session_counter = itertools.count(1)
 class ServedEnv:
     source: EnvSource
     capabilities: EnvCapabilities
+    recipe: EnvRecipe  # how worker processes build `source` (--workers)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class ProtocolConnection:
         self.metrics = metrics
         self.snapshot_key = snapshot_key
         self.greeted = False
-        self.sessions: dict[str, Session] = {}
+        self.sessions: dict[str, Session | ShardedSession] = {}
 
     # ------------------------------------------------------------ framing
 
@@ -156,7 +159,7 @@ class ProtocolConnection:
     def _list(self, body: dict[str, Any]) -> dict[str, Any]:
         return list_result(self.envs)
 
-    def _session(self, body: dict[str, Any]) -> Session:
+    def _session(self, body: dict[str, Any]) -> Session | ShardedSession:
         session = self.sessions.get(body["session_id"])
         if session is None:
             raise VinegymError(
@@ -184,16 +187,18 @@ class ProtocolConnection:
                 ErrorCode.LIMIT_EXCEEDED, f"this connection already has max_sessions={self.config.max_sessions}"
             )
         session_id = f"py-{next(_session_counter)}"
-        session = Session(
-            session_id,
-            served.source,
-            served.capabilities,
-            kwargs,
-            num_envs,
-            body.get("seed"),
-            body.get("autoreset_mode", "next_step"),
-            self.snapshot_key,
-        )
+        seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
+        session: Session | ShardedSession
+        if self.config.workers > 1 and num_envs > 1:
+            session = ShardedSession(
+                session_id, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                self.snapshot_key, self.config.workers,
+            )
+        else:
+            session = Session(
+                session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                self.snapshot_key,
+            )
         self.sessions[session_id] = session
         self.metrics.add_sessions(1)
         return session.describe()

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import signal
 import sys
 from typing import Any
 
 from vinegym.server.app import BridgeServer
-from vinegym.server.atari_preprocessing import AtariPreprocessSettings, with_atari_preprocessing
+from vinegym.server.atari_preprocessing import AtariPreprocessSettings
 from vinegym.server.capabilities import probe_capabilities
 from vinegym.server.config import ServerConfig
 from vinegym.server.connection import ServedEnv
-from vinegym.server.env_source import resolve_env_source
+from vinegym.server.env_recipe import EnvRecipe
 from vinegym.snapshots.strategies import snapshot_key_from_environment
 
 
@@ -25,17 +24,14 @@ def build_server(
 ) -> BridgeServer:
     """`max_episode_steps` overrides the time limit of the env's registration; `atari_preprocess` serves an ALE
     env's frames downsampled and stacked (atari_preprocessing.py)."""
-    source = resolve_env_source(env_name, server_kwargs)
-    if atari_preprocess is not None:
-        source = with_atari_preprocessing(source, atari_preprocess)
-    if max_episode_steps is not None:
-        source = dataclasses.replace(source, max_episode_steps=max_episode_steps)
+    recipe = EnvRecipe(env_name, dict(server_kwargs or {}), max_episode_steps, atari_preprocess)
+    source = recipe.build()
     snapshot_key = snapshot_key_from_environment()
     capabilities = probe_capabilities(source, snapshot_key)
     for problem in (capabilities.render_problem, capabilities.snapshot_problem):
         if problem:
             print(f"vinegym-bridge: {source.env_id}: {problem}", file=sys.stderr)
-    return BridgeServer(config, {source.env_id: ServedEnv(source, capabilities)}, snapshot_key)
+    return BridgeServer(config, {source.env_id: ServedEnv(source, capabilities, recipe)}, snapshot_key)
 
 
 async def run_until_signalled(server: BridgeServer) -> None:

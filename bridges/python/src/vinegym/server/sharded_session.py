@@ -1,0 +1,251 @@
+"""A session whose envs are split across worker processes (`vinegym-bridge serve --workers N`), so that a session
+of many envs steps on several cores: Gymnasium's MuJoCo and ALE envs hold the GIL while they step, so threads
+would not help.
+
+Each worker process holds one shard, a contiguous range of the session's envs, as an ordinary `Session` that
+knows its first env's global index (seeds and the env indices in its errors are global). Requests are checked
+here against the same rules (`SessionRules`) before any worker sees them, using the env statuses that every
+worker reply carries, so a request is refused whole or carried out by every shard it concerns, as in one
+process. Shards work in parallel; their answers are joined in env order. An env error in any shard, or a
+worker process that dies, makes the whole session unusable (ENV_ERROR), as an env error does in one process.
+
+Workers are forked from multiprocessing's fork server (a clean single-threaded process that has imported this
+module), not from the server process with its threads, and are ended when the session is closed.
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import numpy as np
+
+from vinegym.protocol.errors import ErrorCode, VinegymError
+from vinegym.protocol.spaces import batch_wire_space
+from vinegym.protocol.values import concat_wire_batches
+from vinegym.server.capabilities import EnvCapabilities
+from vinegym.server.env_recipe import EnvRecipe
+from vinegym.server.observation_batch import ObservationBatch
+from vinegym.server.session_rules import EnvStatus, SessionRules
+from vinegym.server.shard_worker import serve_shard
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["vinegym.server.shard_worker"])
+CLOSE_TIMEOUT_S = 5.0
+
+
+def shard_sizes(num_envs: int, workers: int) -> list[int]:
+    """Envs per worker: as even as possible, the larger shards first, no empty shard."""
+    count = min(workers, num_envs)
+    base, extra = divmod(num_envs, count)
+    return [base + 1] * extra + [base] * (count - extra)
+
+
+@dataclass
+class _Shard:
+    offset: int
+    size: int
+    process: BaseProcess
+    pipe: Connection
+    statuses: list[EnvStatus] = field(default_factory=list)
+
+    def owns(self, index: int) -> bool:
+        return self.offset <= index < self.offset + self.size
+
+
+class ShardedSession(SessionRules):
+    def __init__(
+        self,
+        session_id: str,
+        recipe: EnvRecipe,
+        capabilities: EnvCapabilities,
+        kwargs: dict[str, Any],
+        num_envs: int,
+        seed: int | None,
+        autoreset_mode: str,
+        snapshot_key: bytes,
+        workers: int,
+    ) -> None:
+        self.session_id = session_id
+        self.capabilities = capabilities
+        self.num_envs = num_envs
+        self.autoreset_mode = autoreset_mode
+        self.broken_reason = None
+        self.shards: list[_Shard] = []
+        try:
+            offset = 0
+            for size in shard_sizes(num_envs, workers):
+                session_args = {
+                    "session_id": session_id,
+                    "kwargs": kwargs,
+                    "num_envs": size,
+                    "seed": seed,
+                    "autoreset_mode": autoreset_mode,
+                    "index_offset": offset,
+                }
+                ours, theirs = _CONTEXT.Pipe()
+                process = _CONTEXT.Process(
+                    target=serve_shard,
+                    args=(theirs, recipe, capabilities, snapshot_key, session_args),
+                    name=f"vinegym-{session_id}-envs-{offset}-{offset + size - 1}",
+                    daemon=True,
+                )
+                process.start()
+                theirs.close()
+                self.shards.append(_Shard(offset, size, process, ours))
+                offset += size
+            ready = self._exchange([(shard, None) for shard in self.shards])[0]
+        except BaseException:
+            self.close()
+            raise
+        self._description: dict[str, Any] = ready["describe"]
+        self.env_id = self._description["env_id"]
+        self.single_observation_space = ready["observation_space"]
+        self.single_action_space = ready["action_space"]
+
+    # ------------------------------------------------------------ talking to the workers
+
+    def _worker_lost(self, shard: _Shard) -> VinegymError:
+        shard.process.join(timeout=1.0)
+        last = shard.offset + shard.size - 1
+        self.broken_reason = f"the worker process of envs {shard.offset}-{last} exited ({shard.process.exitcode})"
+        return VinegymError(ErrorCode.ENV_ERROR, self.broken_reason, {"env_index": shard.offset})
+
+    def _exchange(self, calls: list[tuple[_Shard, tuple[str, tuple[Any, ...]] | None]]) -> list[Any]:
+        """Sends each shard its message (None: only await its reply), then collects every reply, so the shards
+        work in parallel and every pipe stays in step. The results in order, or the first shard's error."""
+        failures: dict[int, VinegymError] = {}
+        for position, (shard, message) in enumerate(calls):
+            try:
+                if message is not None:
+                    shard.pipe.send(message)
+            except OSError:
+                failures[position] = self._worker_lost(shard)
+        results: list[Any] = []
+        for position, (shard, _) in enumerate(calls):
+            if position in failures:
+                continue
+            try:
+                reply = shard.pipe.recv()
+            except (EOFError, OSError):
+                failures[position] = self._worker_lost(shard)
+                continue
+            if reply[0] == "ok":
+                results.append(reply[1])
+                shard.statuses = reply[2]
+            else:
+                _, code, message, details, broken_reason = reply
+                if broken_reason is not None and self.broken_reason is None:
+                    self.broken_reason = broken_reason
+                failures[position] = VinegymError(code, message, details)
+        if failures:
+            raise failures[min(failures)]
+        return results
+
+    def _group(self, indices: list[int]) -> list[tuple[_Shard, list[int]]]:
+        """The shards that own some of `indices`, each with the positions in `indices` of its envs."""
+        groups = [(shard, [p for p, index in enumerate(indices) if shard.owns(index)]) for shard in self.shards]
+        return [(shard, positions) for shard, positions in groups if positions]
+
+    def _shard_of(self, index: int) -> _Shard:
+        return next(shard for shard in self.shards if shard.owns(index))
+
+    def _join(self, parts: list[dict[str, Any]]) -> dict[str, Any]:
+        """The shards' answers as one: observations as one batch, arrays concatenated, lists chained."""
+        joined: dict[str, Any] = {}
+        for key, first in parts[0].items():
+            values = [part[key] for part in parts]
+            if key == "observations":
+                joined[key] = concat_wire_batches(self.single_observation_space, values)
+            elif isinstance(first, np.ndarray):
+                joined[key] = np.concatenate(values)
+            else:
+                joined[key] = list(itertools.chain.from_iterable(values))
+        return joined
+
+    # ------------------------------------------------------------ requests
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **self._description,
+            "num_envs": self.num_envs,
+            "observation_space": batch_wire_space(self._description["single_observation_space"], self.num_envs),
+            "action_space": batch_wire_space(self._description["single_action_space"], self.num_envs),
+        }
+
+    def reset(
+        self,
+        env_indices: list[int] | None,
+        seed: int | None,
+        seeds: list[int | None] | None,
+        options: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        indices = self._reset_indices(env_indices, seeds)
+        groups = self._group(indices)
+        if not groups:
+            empty = ObservationBatch(self.single_observation_space, 0).wire()
+            return {"env_indices": indices, "observations": empty, "infos": []}
+        calls = []
+        for shard, positions in groups:
+            local = [indices[p] - shard.offset for p in positions]
+            shard_seeds = None if seeds is None else [seeds[p] for p in positions]
+            calls.append((shard, ("reset", (local, seed, shard_seeds, options))))
+        joined = self._join(self._exchange(calls))
+        joined["env_indices"] = indices
+        return joined
+
+    def step(self, actions: Any) -> dict[str, Any]:
+        statuses = [status for shard in self.shards for status in shard.statuses]
+        env_actions = self._step_actions(statuses, actions)
+        calls = [
+            (shard, ("step_checked", (env_actions[shard.offset : shard.offset + shard.size],)))
+            for shard in self.shards
+        ]
+        return self._join(self._exchange(calls))
+
+    def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
+        self._check_usable()
+        self._require_snapshot_support()
+        for index in env_indices:
+            self._check_index(index)
+        groups = self._group(env_indices)
+        calls = [
+            (shard, ("snapshot", ([env_indices[p] - shard.offset for p in positions],))) for shard, positions in groups
+        ]
+        snapshots: list[bytes] = [b""] * len(env_indices)
+        for (_, positions), part in zip(groups, self._exchange(calls)):
+            for position, snapshot in zip(positions, part["snapshots"]):
+                snapshots[position] = snapshot
+        return {"snapshots": snapshots}
+
+    def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
+        self._check_usable()
+        self._require_snapshot_support()
+        self._check_index(env_index)
+        shard = self._shard_of(env_index)
+        return self._exchange([(shard, ("restore", (env_index - shard.offset, snapshot)))])[0]
+
+    def render(self, env_index: int) -> dict[str, Any]:
+        self._check_usable()
+        self._require_render_support()
+        self._check_index(env_index)
+        shard = self._shard_of(env_index)
+        return self._exchange([(shard, ("render", (env_index - shard.offset,)))])[0]
+
+    def close(self) -> None:
+        """Asks every worker to finish (closing its envs) and ends those that do not within CLOSE_TIMEOUT_S."""
+        for shard in self.shards:
+            try:
+                shard.pipe.send(("close", ()))
+            except OSError:
+                pass
+        for shard in self.shards:
+            shard.process.join(timeout=CLOSE_TIMEOUT_S)
+            if shard.process.is_alive():
+                shard.process.kill()
+                shard.process.join()
+            shard.pipe.close()
+        self.shards = []
