@@ -216,11 +216,12 @@ def test_workers_end_with_their_session_and_connection(cartpole_3_workers: Threa
         closed = client.make("CartPole-v1", num_envs=4)["session_id"]
         left_open = client.make("CartPole-v1", num_envs=2)["session_id"]
         single = client.make("CartPole-v1", num_envs=1)["session_id"]
-        assert len(_worker_processes(closed)) == 3 and len(_worker_processes(left_open)) == 2
-        assert _worker_processes(single) == []  # one env: no worker processes
+        # The server process steps the first shard itself: shards of 2, 1, 1 envs and of 1, 1 env.
+        assert len(_worker_processes(closed)) == 2 and len(_worker_processes(left_open)) == 1
+        assert _worker_processes(single) == []  # one env: nothing to split
         client.close_session(closed)
         assert _worker_processes(closed) == []
-        assert len(_worker_processes(left_open)) == 2
+        assert len(_worker_processes(left_open)) == 1
     wait_for(lambda: _worker_processes(left_open) == [])
 
 
@@ -230,7 +231,7 @@ def test_a_dead_worker_makes_the_session_unusable(hopper_2_workers: ThreadedServ
         healthy = client.make("Hopper-v5", num_envs=4, seed=0)["session_id"]
         client.reset(session)
         client.reset(healthy)
-        victim = next(p for p in _worker_processes(session) if p.name.endswith("-envs-2-3"))
+        (victim,) = _worker_processes(session)  # envs 2-3; envs 0-1 step in the server process
         os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
         error = expect_error("ENV_ERROR", lambda: client.step(session, np.zeros((4, 3), np.float32)))
         assert error.details == {"env_index": 2} and "worker process of envs 2-3" in error.message

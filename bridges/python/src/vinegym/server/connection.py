@@ -191,7 +191,7 @@ class ProtocolConnection:
         session: Session | ShardedSession
         if self.config.workers > 1 and num_envs > 1:
             session = ShardedSession(
-                session_id, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
                 self.snapshot_key, self.config.workers,
             )
         else:

@@ -1,10 +1,11 @@
 """The worker process side of `--workers`: one shard of a session (a contiguous range of its envs) as an ordinary
 `Session`, driven over a pipe by the `ShardedSession` in the server process.
 
-Messages from the server: `(method, args)` with a `Session` method name, or `("close", ())`. Replies:
-`("ok", result, statuses)` with the shard's env statuses after the call, or
-`("error", code, message, details, broken_reason)`. A worker ends on close, or when the server's end of the pipe
-goes away (the server exited).
+Messages from the server: `(method, args)` with a `Session` method name, or `("close", ())`. Replies (`call_shard`,
+which the server process also uses for the shard it steps itself): `("ok", result, statuses)` with the shard's env
+statuses after the call, or `("error", code, message, details, broken_reason)`. The first reply, once the envs are
+made, is `("ok", None, statuses)`. A worker ends on close, or when the server's end of the pipe goes away (the
+server exited).
 """
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ def _error_reply(error: BaseException, session: Session | None) -> tuple[Any, ..
     return ("error", error.code, error.message, error.details, session.broken_reason if session else None)
 
 
+def call_shard(session: Session, method: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Runs one of SHARD_METHODS on a shard's session; the reply."""
+    try:
+        if method not in SHARD_METHODS:
+            raise VinegymError(ErrorCode.INTERNAL, f"shard method {method!r} does not exist")
+        return ("ok", getattr(session, method)(*args), session.statuses())
+    except Exception as error:
+        return _error_reply(error, session)
+
+
 def serve_shard(
     pipe: Connection,
     recipe: EnvRecipe,
@@ -39,18 +50,13 @@ def serve_shard(
     session_args: dict[str, Any],
 ) -> None:
     """The worker process's main: makes the shard's Session (`session_args` are Session's arguments besides the
-    source, capabilities and key), replies with its description and spaces, then serves calls until closed."""
+    source, capabilities and key), says so, then serves calls until closed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the server closes us
     warnings.simplefilter("ignore")
     session: Session | None = None
     try:
         session = Session(source=recipe.build(), capabilities=capabilities, snapshot_key=snapshot_key, **session_args)
-        ready = {
-            "describe": session.describe(),
-            "observation_space": session.single_observation_space,
-            "action_space": session.single_action_space,
-        }
-        pipe.send(("ok", ready, session.statuses()))
+        pipe.send(("ok", None, session.statuses()))
         while True:
             try:
                 method, args = pipe.recv()
@@ -58,12 +64,7 @@ def serve_shard(
                 return
             if method == "close":
                 return
-            try:
-                if method not in SHARD_METHODS:
-                    raise VinegymError(ErrorCode.INTERNAL, f"shard method {method!r} does not exist")
-                pipe.send(("ok", getattr(session, method)(*args), session.statuses()))
-            except Exception as error:
-                pipe.send(_error_reply(error, session))
+            pipe.send(call_shard(session, method, args))
     except (BrokenPipeError, EOFError):
         return
     except Exception as error:  # making the envs failed

@@ -1,16 +1,17 @@
-"""A session whose envs are split across worker processes (`vinegym-bridge serve --workers N`), so that a session
-of many envs steps on several cores: Gymnasium's MuJoCo and ALE envs hold the GIL while they step, so threads
-would not help.
+"""A session whose envs are split across N processes (`vinegym-bridge serve --workers N`), so that a session of
+many envs steps on several cores: Gymnasium's MuJoCo and ALE envs hold the GIL while they step, so threads would
+not help.
 
-Each worker process holds one shard, a contiguous range of the session's envs, as an ordinary `Session` that
-knows its first env's global index (seeds and the env indices in its errors are global). Requests are checked
-here against the same rules (`SessionRules`) before any worker sees them, using the env statuses that every
-worker reply carries, so a request is refused whole or carried out by every shard it concerns, as in one
-process. Shards work in parallel; their answers are joined in env order. An env error in any shard, or a
-worker process that dies, makes the whole session unusable (ENV_ERROR), as an env error does in one process.
+The envs are split into N shards of contiguous envs, each an ordinary `Session` that knows its first env's global
+index (seeds and the env indices in its errors are global). The server process steps the first shard itself and
+N - 1 worker processes the others (shard_worker.py), all at once; their answers are joined in env order.
+Requests are checked here against the same rules (`SessionRules`) before any shard sees them, using the env
+statuses that every shard reply carries, so a request is refused whole or carried out by every shard it
+concerns, as in one process. An env error in any shard, or a worker process that dies, makes the whole session
+unusable (ENV_ERROR), as an env error does in one process.
 
-Workers are forked from multiprocessing's fork server (a clean single-threaded process that has imported this
-module), not from the server process with its threads, and are ended when the session is closed.
+Workers are forked from multiprocessing's fork server (a clean single-threaded process that has imported
+shard_worker.py), not from the server process with its threads, and are ended when the session is closed.
 """
 from __future__ import annotations
 
@@ -28,9 +29,11 @@ from vinegym.protocol.spaces import batch_wire_space
 from vinegym.protocol.values import concat_wire_batches
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.env_recipe import EnvRecipe
+from vinegym.server.env_source import EnvSource
 from vinegym.server.observation_batch import ObservationBatch
+from vinegym.server.session import Session
 from vinegym.server.session_rules import EnvStatus, SessionRules
-from vinegym.server.shard_worker import serve_shard
+from vinegym.server.shard_worker import call_shard, serve_shard
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["vinegym.server.shard_worker"])
@@ -44,22 +47,72 @@ def shard_sizes(num_envs: int, workers: int) -> list[int]:
     return [base + 1] * extra + [base] * (count - extra)
 
 
+Message = tuple[str, tuple[Any, ...]]
+
+
 @dataclass
 class _Shard:
+    """One shard. `start` hands it a call, `finish` returns its reply (see shard_worker.py): remote shards work
+    between the two, so every shard is started before any is finished."""
+
     offset: int
     size: int
-    process: BaseProcess
-    pipe: Connection
     statuses: list[EnvStatus] = field(default_factory=list)
 
     def owns(self, index: int) -> bool:
         return self.offset <= index < self.offset + self.size
 
 
+@dataclass
+class _LocalShard(_Shard):
+    session: Session | None = None
+    _pending: Message | None = None
+
+    def start(self, message: Message | None) -> None:
+        self._pending = message
+
+    def finish(self) -> tuple[Any, ...]:
+        assert self.session is not None and self._pending is not None
+        method, args = self._pending
+        return call_shard(self.session, method, args)
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+@dataclass
+class _WorkerShard(_Shard):
+    process: BaseProcess | None = None
+    pipe: Connection | None = None
+
+    def start(self, message: Message | None) -> None:
+        """OSError when the worker is gone."""
+        assert self.pipe is not None
+        if message is not None:
+            self.pipe.send(message)
+
+    def finish(self) -> tuple[Any, ...]:
+        """EOFError or OSError when the worker is gone."""
+        assert self.pipe is not None
+        reply: tuple[Any, ...] = self.pipe.recv()
+        return reply
+
+    def close(self) -> None:
+        """Asks the worker to finish (it closes its envs); ends it if it has not within CLOSE_TIMEOUT_S."""
+        assert self.process is not None and self.pipe is not None
+        self.process.join(timeout=CLOSE_TIMEOUT_S)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.pipe.close()
+
+
 class ShardedSession(SessionRules):
     def __init__(
         self,
         session_id: str,
+        source: EnvSource,
         recipe: EnvRecipe,
         capabilities: EnvCapabilities,
         kwargs: dict[str, Any],
@@ -74,54 +127,52 @@ class ShardedSession(SessionRules):
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
         self.broken_reason = None
-        self.shards: list[_Shard] = []
+        self.shards: list[_LocalShard | _WorkerShard] = []
+        sizes = shard_sizes(num_envs, workers)
+        session_args = {"session_id": session_id, "kwargs": kwargs, "seed": seed, "autoreset_mode": autoreset_mode}
         try:
-            offset = 0
-            for size in shard_sizes(num_envs, workers):
-                session_args = {
-                    "session_id": session_id,
-                    "kwargs": kwargs,
-                    "num_envs": size,
-                    "seed": seed,
-                    "autoreset_mode": autoreset_mode,
-                    "index_offset": offset,
-                }
+            offset = sizes[0]
+            for size in sizes[1:]:  # started first: they make their envs while this process makes its own
                 ours, theirs = _CONTEXT.Pipe()
                 process = _CONTEXT.Process(
                     target=serve_shard,
-                    args=(theirs, recipe, capabilities, snapshot_key, session_args),
+                    args=(theirs, recipe, capabilities, snapshot_key,
+                          {**session_args, "num_envs": size, "index_offset": offset}),
                     name=f"vinegym-{session_id}-envs-{offset}-{offset + size - 1}",
                     daemon=True,
                 )
                 process.start()
                 theirs.close()
-                self.shards.append(_Shard(offset, size, process, ours))
+                self.shards.append(_WorkerShard(offset, size, process=process, pipe=ours))
                 offset += size
-            ready = self._exchange([(shard, None) for shard in self.shards])[0]
+            local = Session(source=source, capabilities=capabilities, snapshot_key=snapshot_key,
+                            num_envs=sizes[0], **session_args)
+            self.shards.insert(0, _LocalShard(0, sizes[0], local.statuses(), session=local))
+            self._exchange([(shard, None) for shard in self.shards[1:]])  # the workers' envs are made
         except BaseException:
             self.close()
             raise
-        self._description: dict[str, Any] = ready["describe"]
-        self.env_id = self._description["env_id"]
-        self.single_observation_space = ready["observation_space"]
-        self.single_action_space = ready["action_space"]
+        self._description = local.describe()
+        self.env_id = local.env_id
+        self.single_observation_space = local.single_observation_space
+        self.single_action_space = local.single_action_space
 
-    # ------------------------------------------------------------ talking to the workers
+    # ------------------------------------------------------------ talking to the shards
 
     def _worker_lost(self, shard: _Shard) -> VinegymError:
+        assert isinstance(shard, _WorkerShard) and shard.process is not None  # a local shard's call never raises
         shard.process.join(timeout=1.0)
         last = shard.offset + shard.size - 1
         self.broken_reason = f"the worker process of envs {shard.offset}-{last} exited ({shard.process.exitcode})"
         return VinegymError(ErrorCode.ENV_ERROR, self.broken_reason, {"env_index": shard.offset})
 
-    def _exchange(self, calls: list[tuple[_Shard, tuple[str, tuple[Any, ...]] | None]]) -> list[Any]:
-        """Sends each shard its message (None: only await its reply), then collects every reply, so the shards
+    def _exchange(self, calls: list[tuple[_LocalShard | _WorkerShard, Message | None]]) -> list[Any]:
+        """Starts every shard's call (None: only await a worker's reply), then collects every reply, so the shards
         work in parallel and every pipe stays in step. The results in order, or the first shard's error."""
         failures: dict[int, VinegymError] = {}
         for position, (shard, message) in enumerate(calls):
             try:
-                if message is not None:
-                    shard.pipe.send(message)
+                shard.start(message)
             except OSError:
                 failures[position] = self._worker_lost(shard)
         results: list[Any] = []
@@ -129,7 +180,7 @@ class ShardedSession(SessionRules):
             if position in failures:
                 continue
             try:
-                reply = shard.pipe.recv()
+                reply = shard.finish()
             except (EOFError, OSError):
                 failures[position] = self._worker_lost(shard)
                 continue
@@ -145,12 +196,12 @@ class ShardedSession(SessionRules):
             raise failures[min(failures)]
         return results
 
-    def _group(self, indices: list[int]) -> list[tuple[_Shard, list[int]]]:
+    def _group(self, indices: list[int]) -> list[tuple[_LocalShard | _WorkerShard, list[int]]]:
         """The shards that own some of `indices`, each with the positions in `indices` of its envs."""
         groups = [(shard, [p for p, index in enumerate(indices) if shard.owns(index)]) for shard in self.shards]
         return [(shard, positions) for shard, positions in groups if positions]
 
-    def _shard_of(self, index: int) -> _Shard:
+    def _shard_of(self, index: int) -> _LocalShard | _WorkerShard:
         return next(shard for shard in self.shards if shard.owns(index))
 
     def _join(self, parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -236,16 +287,13 @@ class ShardedSession(SessionRules):
         return self._exchange([(shard, ("render", (env_index - shard.offset,)))])[0]
 
     def close(self) -> None:
-        """Asks every worker to finish (closing its envs) and ends those that do not within CLOSE_TIMEOUT_S."""
+        """Closes every shard: the workers are all asked to finish first, then awaited."""
         for shard in self.shards:
-            try:
-                shard.pipe.send(("close", ()))
-            except OSError:
-                pass
+            if isinstance(shard, _WorkerShard):
+                try:
+                    shard.start(("close", ()))
+                except OSError:
+                    pass
         for shard in self.shards:
-            shard.process.join(timeout=CLOSE_TIMEOUT_S)
-            if shard.process.is_alive():
-                shard.process.kill()
-                shard.process.join()
-            shard.pipe.close()
+            shard.close()
         self.shards = []
