@@ -9,9 +9,13 @@
  * overhead = direct steps/s ÷ bridge steps/s − 1 (the extra time per env step, relative). Goal: ≤ 15% at 16 envs.
  * A third column steps through the bridge with the Python client (bench/bridge_python_client.py): the bridge's own
  * cost without the TypeScript client's (but with the Python client's encoding and decoding).
+ * A fourth column steps through a second bridge started with `--workers BENCH_WORKERS` (default 2; 1 leaves the column
+ * out): each session's envs split across that many processes (the server's and N - 1 workers). It is not like for
+ * like (the direct loop uses one core), so its overhead is labelled as such.
  * Each case is measured BENCH_ROUNDS times (default 3), direct and bridge alternating, BENCH_SECONDS each (default
  * 2), and the best round of each side is reported: on a shared machine the best round is the one least disturbed
- * by other work. BENCH_CASES=CartPole-v1,Hopper-v5 picks cases.
+ * by other work; the last column is the 1-minute load average when the row was done. BENCH_CASES=CartPole-v1,Hopper-v5
+ * picks cases.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -22,6 +26,7 @@ import { REPO_ROOT, requireVenvPython, startPythonBridge } from '../examples/pyt
 const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NUM_ENVS = [1, 16];
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 
 interface Case {
   name: string;
@@ -95,28 +100,36 @@ async function main(): Promise<void> {
   const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
   console.log(`vinegym bench:bridge — best of ${ROUNDS} rounds of ${SECONDS_PER_CASE} s per side and case, node ${process.version}`);
   console.log(`load average (1, 5, 15 min) at start: ${load()}\n`);
-  console.log('| env | envs/session | direct Python steps/s | bridge, TS client steps/s | bridge / direct | overhead | bridge, Python client steps/s | overhead |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const workersColumns = WORKERS > 1 ? ` bridge --workers ${WORKERS}, TS client steps/s | overhead (not like for like) |` : '';
+  console.log(`| env | envs/session | direct Python steps/s | bridge, TS client steps/s | bridge / direct | overhead | bridge, Python client steps/s | overhead |${workersColumns} load |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${WORKERS > 1 ? '---:|---:|' : ''}---:|`);
   for (const benchCase of CASES) {
     const bridge = await startPythonBridge(benchCase.envId, benchCase.args);
+    const workersBridge = WORKERS > 1 ? await startPythonBridge(benchCase.envId, [...benchCase.args, '--workers', String(WORKERS)]) : undefined;
     try {
       for (const numEnvs of NUM_ENVS) {
         let direct = 0;
         let through = 0;
         let pythonClient = 0;
+        let throughWorkers = 0;
         for (let round = 0; round < ROUNDS; round++) {
           // Alternating the sides spreads changes in machine load over all of them.
           direct = Math.max(direct, directStepsPerSecond(benchCase, numEnvs));
           through = Math.max(through, await bridgeStepsPerSecond(bridge.url, benchCase.envId, numEnvs));
           pythonClient = Math.max(pythonClient, pythonClientStepsPerSecond(bridge.url, benchCase.envId, numEnvs));
+          if (workersBridge && numEnvs > 1) {
+            throughWorkers = Math.max(throughWorkers, await bridgeStepsPerSecond(workersBridge.url, benchCase.envId, numEnvs));
+          }
         }
         const overhead = (steps: number) => `${((direct / steps - 1) * 100).toFixed(0)}%`;
+        // A one-env session has nothing to split: it runs in the server process, as without --workers.
+        const workersCells = !workersBridge ? '' : numEnvs > 1 ? ` ${fmt(throughWorkers)} | ${overhead(throughWorkers)} |` : ' — | — |';
         console.log(
-          `| ${benchCase.name} | ${numEnvs} | ${fmt(direct)} | ${fmt(through)} | ${(through / direct).toFixed(2)} | ${overhead(through)} | ${fmt(pythonClient)} | ${overhead(pythonClient)} |`,
+          `| ${benchCase.name} | ${numEnvs} | ${fmt(direct)} | ${fmt(through)} | ${(through / direct).toFixed(2)} | ${overhead(through)} | ${fmt(pythonClient)} | ${overhead(pythonClient)} |${workersCells} ${loadavg()[0].toFixed(2)} |`,
         );
       }
     } finally {
-      await bridge.stop();
+      await Promise.all([bridge.stop(), workersBridge?.stop()]);
     }
   }
   console.log(`load average at end: ${load()}`);
