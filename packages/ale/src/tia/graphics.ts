@@ -7,7 +7,6 @@
 import {
   HMOVE_MOTION, MISSILE_DISABLED_INDEX, REFLECT, ballMaskIndex, missileMaskIndex, playerMaskIndex,
 } from './tables.js';
-import type { ByteReader, ByteWriter } from '../util/bytes.js';
 
 export const PF_BIT = 0x01;
 export const BL_BIT = 0x02;
@@ -18,6 +17,12 @@ export const M0_BIT = 0x20;
 
 const HBLANK = 68;
 const COSMIC_ARK_MOTION = [18, 33, 0, 17];
+
+/** What the graphics registers need from the TIA: the picture drawn up to the current write (see write()). */
+export interface PictureRenderer {
+  /** Renders up to the beam position of the write being applied, before it changes what drawing reads. */
+  renderBeforeChange(): void;
+}
 
 export class TiaGraphics {
   /** Objects that can show on the line (PF/BL/P1/M1/P0/M0 bits). */
@@ -75,6 +80,8 @@ export class TiaGraphics {
   lastHmoveClock = 0;
   m0CosmicArk = false;
   m0CosmicArkCounter = 0;
+
+  constructor(private readonly picture: PictureRenderer) {}
 
   reset(): void {
     this.enabledObjects = 0;
@@ -167,54 +174,58 @@ export class TiaGraphics {
 
   /**
    * Writes of the graphics registers that do not depend on the beam position ($04-$0F except $0A, $1B-$29 except
-   * $22, $2B, $2C).
+   * $22, $2B, $2C). Drawing is lazy (tia.ts): a write that may change how the following pixels look first has the
+   * picture rendered up to the beam. One that leaves every field drawing reads unchanged does not (the same GRPx
+   * byte on every line, the motion and audio registers): the pixels come out the same when the next write that
+   * changes something renders them in one longer run.
    */
   write(addr: number, value: number): void {
     switch (addr) {
+      // NUSIZx always: even the same value recomputes the masks, which drops a player's start delay (RESPx).
       case 0x04:
+        this.picture.renderBeforeChange();
         this.nusiz0 = value;
         this.updateP0Mask(0);
         this.updateM0Mask();
         break;
       case 0x05:
+        this.picture.renderBeforeChange();
         this.nusiz1 = value;
         this.updateP1Mask(0);
         this.updateM1Mask();
         break;
-      case 0x06: this.color[2] = (value & 0xfe) | this.colorLoss; break;
-      case 0x07: this.color[3] = (value & 0xfe) | this.colorLoss; break;
-      case 0x08: this.color[1] = (value & 0xfe) | this.colorLoss; break;
-      case 0x09: this.color[0] = (value & 0xfe) | this.colorLoss; break;
+      case 0x06: this.writeColor(2, value); break;
+      case 0x07: this.writeColor(3, value); break;
+      case 0x08: this.writeColor(1, value); break;
+      case 0x09: this.writeColor(0, value); break;
       case 0x0b:
         if (!!(value & 0x08) !== this.refp0) {
+          this.picture.renderBeforeChange();
           this.refp0 = !!(value & 0x08);
           this.currentGRP0 = REFLECT[this.currentGRP0]!;
         }
         break;
       case 0x0c:
         if (!!(value & 0x08) !== this.refp1) {
+          this.picture.renderBeforeChange();
           this.refp1 = !!(value & 0x08);
           this.currentGRP1 = REFLECT[this.currentGRP1]!;
         }
         break;
-      case 0x0d:
-        this.pf = (this.pf & 0x000ffff0) | ((value >> 4) & 0x0f);
-        this.setBit(PF_BIT, this.pf !== 0);
-        break;
-      case 0x0e:
-        this.pf = (this.pf & 0x000ff00f) | (value << 4);
-        this.setBit(PF_BIT, this.pf !== 0);
-        break;
-      case 0x0f:
-        this.pf = (this.pf & 0x00000fff) | (value << 12);
-        this.setBit(PF_BIT, this.pf !== 0);
-        break;
+      case 0x0d: this.writePlayfield((this.pf & 0x000ffff0) | ((value >> 4) & 0x0f)); break;
+      case 0x0e: this.writePlayfield((this.pf & 0x000ff00f) | (value << 4)); break;
+      case 0x0f: this.writePlayfield((this.pf & 0x00000fff) | (value << 12)); break;
+      // GRP0 also copies GRP1 into its delayed register, GRP1 copies GRP0 and ENABL.
       case 0x1b: // GRP0
+        if (this.grp0 === value && this.dgrp1 === this.grp1) break;
+        this.picture.renderBeforeChange();
         this.grp0 = value;
         this.dgrp1 = this.grp1;
         this.refreshGrp();
         break;
       case 0x1c: // GRP1
+        if (this.grp1 === value && this.dgrp0 === this.grp0 && this.denabl === this.enabl) break;
+        this.picture.renderBeforeChange();
         this.grp1 = value;
         this.dgrp0 = this.grp0;
         this.denabl = this.enabl;
@@ -222,15 +233,21 @@ export class TiaGraphics {
         this.refreshBall();
         break;
       case 0x1d:
-        this.enam0 = !!(value & 0x02);
+        if (this.enam0 === ((value & 0x02) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.enam0 = !this.enam0;
         this.setBit(M0_BIT, this.enam0 && !this.resmp0);
         break;
       case 0x1e:
-        this.enam1 = !!(value & 0x02);
+        if (this.enam1 === ((value & 0x02) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.enam1 = !this.enam1;
         this.setBit(M1_BIT, this.enam1 && !this.resmp1);
         break;
       case 0x1f:
-        this.enabl = !!(value & 0x02);
+        if (this.enabl === ((value & 0x02) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.enabl = !this.enabl;
         this.refreshBall();
         break;
       case 0x20: this.hmp0 = value >> 4; break;
@@ -238,18 +255,25 @@ export class TiaGraphics {
       case 0x23: this.hmm1 = value >> 4; break;
       case 0x24: this.hmbl = value >> 4; break;
       case 0x25:
-        this.vdelp0 = !!(value & 0x01);
+        if (this.vdelp0 === ((value & 0x01) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.vdelp0 = !this.vdelp0;
         this.refreshGrp();
         break;
       case 0x26:
-        this.vdelp1 = !!(value & 0x01);
+        if (this.vdelp1 === ((value & 0x01) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.vdelp1 = !this.vdelp1;
         this.refreshGrp();
         break;
       case 0x27:
-        this.vdelbl = !!(value & 0x01);
+        if (this.vdelbl === ((value & 0x01) !== 0)) break;
+        this.picture.renderBeforeChange();
+        this.vdelbl = !this.vdelbl;
         this.refreshBall();
         break;
       case 0x28: // RESMP0
+        this.picture.renderBeforeChange();
         if (this.resmp0 && !(value & 0x02)) {
           this.posM0 = (this.posP0 + playerMiddle(this.nusiz0)) % 160;
           this.updateM0Mask();
@@ -258,6 +282,7 @@ export class TiaGraphics {
         this.setBit(M0_BIT, this.enam0 && !this.resmp0);
         break;
       case 0x29: // RESMP1
+        this.picture.renderBeforeChange();
         if (this.resmp1 && !(value & 0x02)) {
           this.posM1 = (this.posP1 + playerMiddle(this.nusiz1)) % 160;
           this.updateM1Mask();
@@ -269,11 +294,27 @@ export class TiaGraphics {
         this.hmp0 = this.hmp1 = this.hmm0 = this.hmm1 = this.hmbl = 0;
         break;
       case 0x2c: // CXCLR
+        this.picture.renderBeforeChange();
         this.collision = 0;
         break;
       default:
         break; // audio registers and unused addresses
     }
+  }
+
+  /** COLUxx: shown unless the beam is blanked (only a VBLANK write, which renders first, ends that). */
+  private writeColor(index: number, value: number): void {
+    const c = (value & 0xfe) | this.colorLoss;
+    if (c === this.color[index]) return;
+    if ((this.vblank & 0x02) === 0) this.picture.renderBeforeChange();
+    this.color[index] = c;
+  }
+
+  private writePlayfield(pf: number): void {
+    if (pf === this.pf) return;
+    this.picture.renderBeforeChange();
+    this.pf = pf;
+    this.setBit(PF_BIT, pf !== 0);
   }
 
   /** CTRLPF at colour clock `hpos` of the line: the reflection takes effect on this line only before its middle. */
@@ -284,10 +325,14 @@ export class TiaGraphics {
     this.updateBLMask();
   }
 
-  /** HMM0, with Stella's "Cosmic Ark" starfield hack (HMM0 7 -> 6 exactly 21 cycles after HMOVE). */
+  /**
+   * HMM0, with Stella's "Cosmic Ark" starfield hack (HMM0 7 -> 6 exactly 21 cycles after HMOVE); only then does the
+   * write matter for drawing.
+   */
   writeHmm0(value: number, clock: number): void {
     const tmp = value >> 4;
     if (clock === this.lastHmoveClock + 21 * 3 && this.hmm0 === 7 && tmp === 6) {
+      this.picture.renderBeforeChange();
       this.m0CosmicArk = true;
       this.m0CosmicArkCounter = 0;
     }
@@ -349,43 +394,6 @@ export class TiaGraphics {
   recolorForColorLoss(): void {
     const c = this.color;
     for (let i = 0; i < 4; i++) c[i] = (c[i]! & 0xfe) | this.colorLoss;
-  }
-
-  // ---------------------------------------------------------------- state
-
-  saveState(w: ByteWriter): void {
-    const ints = [
-      this.enabledObjects, this.vblank, this.nusiz0, this.nusiz1, this.ctrlpf, this.pfPriorityAndScore, this.pf,
-      this.grp0, this.grp1, this.dgrp0, this.dgrp1, this.hmp0, this.hmp1, this.hmm0, this.hmm1, this.hmbl,
-      this.collision, this.posP0, this.posP1, this.posM0, this.posM1, this.posBL, this.currentGRP0,
-      this.currentGRP1, this.blMask, this.m0Mask, this.m1Mask, this.p0Mask, this.p1Mask, this.pfReflect,
-      this.m0CosmicArkCounter, this.lastHmoveClock,
-    ];
-    w.i32(ints.length);
-    for (const v of ints) w.i32(v);
-    const bools = [
-      this.refp0, this.refp1, this.enam0, this.enam1, this.enabl, this.denabl, this.vdelp0, this.vdelp1,
-      this.vdelbl, this.resmp0, this.resmp1, this.m0CosmicArk,
-    ];
-    for (const b of bools) w.bool(b);
-    w.bytes(this.color);
-  }
-
-  loadState(r: ByteReader): void {
-    const n = r.i32();
-    const v: number[] = [];
-    for (let i = 0; i < n; i++) v.push(r.i32());
-    [
-      this.enabledObjects, this.vblank, this.nusiz0, this.nusiz1, this.ctrlpf, this.pfPriorityAndScore, this.pf,
-      this.grp0, this.grp1, this.dgrp0, this.dgrp1, this.hmp0, this.hmp1, this.hmm0, this.hmm1, this.hmbl,
-      this.collision, this.posP0, this.posP1, this.posM0, this.posM1, this.posBL, this.currentGRP0,
-      this.currentGRP1, this.blMask, this.m0Mask, this.m1Mask, this.p0Mask, this.p1Mask, this.pfReflect,
-      this.m0CosmicArkCounter, this.lastHmoveClock,
-    ] = v as [number, ...number[]];
-    this.refp0 = r.bool(); this.refp1 = r.bool(); this.enam0 = r.bool(); this.enam1 = r.bool();
-    this.enabl = r.bool(); this.denabl = r.bool(); this.vdelp0 = r.bool(); this.vdelp1 = r.bool();
-    this.vdelbl = r.bool(); this.resmp0 = r.bool(); this.resmp1 = r.bool(); this.m0CosmicArk = r.bool();
-    r.into(this.color);
   }
 }
 

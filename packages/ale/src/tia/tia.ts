@@ -15,8 +15,8 @@
  * - A frame ends when VSYNC is switched off at least one line after it was switched on, or after 290 (PAL 342)
  *   scanlines; the machine's frame loop stops the CPU then.
  */
-import { TiaGraphics } from './graphics.js';
-import { writeChangesPicture } from './picture-writes.js';
+import { type PictureRenderer, TiaGraphics } from './graphics.js';
+import { loadGraphics, saveGraphics } from './graphics-state.js';
 import { SpanRenderer, fillRun } from './span-renderer.js';
 import { HMOVE_BLANK_CYCLES, PLAYER_RESET_WHEN, POKE_DELAY, resetWhenIndex } from './tables.js';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
@@ -54,14 +54,14 @@ export interface TiaConfig {
   hmoveBlanks: boolean;
 }
 
-export class Tia {
+export class Tia implements PictureRenderer {
   /** Frame buffers of palette indices (160 x up to 300 lines); `current` is the one being drawn. */
   current = new Uint8Array(BUFFER_SIZE);
   previous = new Uint8Array(BUFFER_SIZE);
   private current32 = new Uint32Array(this.current.buffer);
   private previous32 = new Uint32Array(this.previous.buffer);
   /** Graphics registers, object positions and masks, collisions. */
-  readonly gfx = new TiaGraphics();
+  readonly gfx = new TiaGraphics(this);
   private readonly renderer = new SpanRenderer();
 
   // Timing (colour clocks relative to cycles * 3; may be negative).
@@ -71,10 +71,13 @@ export class Tia {
   private clockAtLastUpdate = 0;
   private clocksToEndOfScanLine = 228;
   /**
-   * How far writes that could not change the picture would have rendered (picture-writes.ts). Every render goes at
+   * How far writes that could not change the picture would have rendered (TiaGraphics.write). Every render goes at
    * least this far, so pixels come out as if each of those writes had rendered.
    */
   private undrawnUntil = -MAX_INT;
+  /** The colour clock the write being applied renders up to if it changes the picture, and whether it did. */
+  private writeClock = 0;
+  private writeRendered = false;
   private vsyncFinishClock = MAX_INT;
   private framePointer = 0;
   scanlineCountForLastFrame = 0;
@@ -304,15 +307,18 @@ export class Tia {
     // The beam position (a modulo) only for the registers that need it.
     let delay = POKE_DELAY[addr]!;
     if (delay === -1) delay = PLAYFIELD_DELAY[((this.hposAt(clock) / 3) | 0) & 3]!;
-    if (writeChangesPicture(this.gfx, addr, value, clock)) this.updateFrame(clock + delay);
-    else if (clock + delay > this.undrawnUntil) this.undrawnUntil = clock + delay;
+    this.writeClock = clock + delay;
+    this.writeRendered = false;
 
     if (clock - this.clockWhenFrameStarted >= (this.maxScanlines + 1) * 228) {
-      this.updateFrame(clock + delay);
+      this.renderBeforeChange();
       sys.stopCpu();
       this.partialFrame = false;
     }
 
+    // The TIA's own registers that change the picture (VSYNC, VBLANK, CTRLPF, RESxx, HMOVE) render first; the
+    // graphics registers, HMM0 included, decide themselves.
+    if (addr < 0x02 || addr === 0x0a || (addr >= 0x10 && addr <= 0x14) || addr === 0x2a) this.renderBeforeChange();
     switch (addr) {
       case 0x00: // VSYNC
         this.vsync = value;
@@ -358,6 +364,14 @@ export class Tia {
         this.gfx.write(addr, value);
         break;
     }
+    if (!this.writeRendered && this.writeClock > this.undrawnUntil) this.undrawnUntil = this.writeClock;
+  }
+
+  /** PictureRenderer: the write being applied changes the picture; render up to its clock first (once). */
+  renderBeforeChange(): void {
+    if (this.writeRendered) return;
+    this.writeRendered = true;
+    this.updateFrame(this.writeClock);
   }
 
   /** RESP0/RESP1: the new copy shows at once, after the current copy, or from the next line (Stella's "when"). */
@@ -383,7 +397,7 @@ export class Tia {
     w.i32(ints.length);
     for (const v of ints) w.i32(v);
     for (const b of [this.partialFrame, this.frameGreyed, this.hmoveBlankEnabled, this.dumpEnabled]) w.bool(b);
-    this.gfx.saveState(w);
+    saveGraphics(this.gfx, w);
     w.bytes(this.current);
     w.bytes(this.previous);
   }
@@ -403,7 +417,7 @@ export class Tia {
     this.hmoveBlankEnabled = r.bool();
     this.dumpEnabled = r.bool();
     this.undrawnUntil = -MAX_INT;
-    this.gfx.loadState(r);
+    loadGraphics(this.gfx, r);
     this.updateColorLoss();
     r.into(this.current);
     r.into(this.previous);
