@@ -160,10 +160,10 @@ export class Machine implements CycleBus, TiaSystem {
    * Only reads of the RIOT timer (INTIM) are known to be idle: a timer wait loop. Never for carts that snoop
    * (they see every access).
    */
-  idleNonZeroReads(address: number, cycle: number, period: number): number {
+  idleCountdownReads(address: number, cycle: number, period: number, min: number): number {
     const a = address & 0x1fff;
     if (this.hasSnoop || (a & 0x1280) !== 0x280 || (a & 0x05) !== 0x04) return 0;
-    return this.riot.nonZeroTimerReads(cycle, period);
+    return this.riot.countdownReads(cycle, period, min);
   }
 
   /** Bank switches happen in peek/poke/reset/loadState: pick up the cartridge's current window. */

@@ -106,13 +106,13 @@ export class Riot {
   }
 
   /**
-   * How many INTIM reads at cycles `cycle`, `cycle + period`, ... return a non-zero count before the timer reaches
-   * zero (until then a read has no side effect: readTimer's first case).
+   * How many INTIM reads at cycles `cycle`, `cycle + period`, ... return a count of at least `min` (>= 0) before the
+   * timer passes it (until it passes zero a read has no side effect: readTimer's first case).
    */
-  nonZeroTimerReads(cycle: number, period: number): number {
+  countdownReads(cycle: number, period: number, min: number): number {
     const delta = (((cycle - 1) >>> 0) - this.cyclesWhenTimerSet) >>> 0;
-    // timer - (delta >>> shift) - 1 > 0 exactly while delta < (timer - 1) << shift.
-    const end = (this.timer - 1) << this.intervalShift;
+    // timer - (delta >>> shift) - 1 >= min exactly while delta < (timer - min) << shift.
+    const end = (this.timer - min) << this.intervalShift;
     return delta < end ? Math.ceil((end - delta) / period) : 0;
   }
 

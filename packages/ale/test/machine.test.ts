@@ -57,8 +57,16 @@ describe('Machine', () => {
   });
 
   it('skips timer wait loops without changing a thing', () => {
-    // Waits on TIM64T, TIM8T and TIM1T (whose reads can miss zero and run into the underflow) with varying values.
+    // Waits for zero on TIM64T, TIM8T and TIM1T (whose reads can miss zero and run into the underflow) and for the
+    // underflow (BPL) on TIM64T, with varying values.
     const waits = `
+  lda $80
+  and #$0F
+  sta TIM64T
+wu:
+  lda INTIM
+  bpl wu
+  sta COLUPF
   lda $80
   and #$1F
   ora #$04
@@ -83,7 +91,7 @@ w1:
     const waitRom = kernelRom('', '  lda $80\n  sta PF1', waits);
     /** The same machine, but its bus never calls a read idle: every round of the loops runs. */
     class NoSkip extends Machine {
-      override idleNonZeroReads(): number {
+      override idleCountdownReads(): number {
         return 0;
       }
     }

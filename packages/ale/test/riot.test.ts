@@ -43,21 +43,25 @@ describe('RIOT timer', () => {
     expect(riot.peek(0x285)).toBe(0x00);
   });
 
-  it('counts the INTIM reads that return non-zero before the timer reaches zero', () => {
+  it('counts the INTIM reads that stay at or above a value while the timer counts down', () => {
     const { sys, riot } = makeRiot();
-    for (const [address, value, start, period] of [[0x296, 10, 3, 7], [0x295, 200, 40, 7], [0x297, 2, 0, 8], [0x294, 30, 5, 7], [0x296, 1, 9, 7]] as const) {
+    const cases = [[0x296, 10, 3, 7, 1], [0x295, 200, 40, 7, 1], [0x297, 2, 0, 8, 1], [0x294, 30, 5, 7, 1],
+      [0x296, 1, 9, 7, 1], [0x296, 10, 3, 7, 0], [0x295, 100, 1, 7, 0], [0x294, 9, 2, 7, 0]] as const;
+    for (const [address, value, start, period, min] of cases) {
       sys.cycles = start;
       riot.poke(address, value);
       const first = start + 2;
-      const n = riot.nonZeroTimerReads(first, period);
+      const n = riot.countdownReads(first, period, min);
       for (let i = 0; i < n; i++) {
         sys.cycles = first + i * period;
-        expect(riot.peek(0x284)).not.toBe(0);
+        const count = riot.peek(0x284);
+        expect(count).toBeGreaterThanOrEqual(min);
+        expect(count).toBeLessThan(value);
       }
-      // The next read is the first that may see zero (or, with TIM1T, the underflow).
+      // The next read is the first that may be below `min` (for min 1 with an interval above the period: zero).
       sys.cycles = first + n * period;
-      if (address !== 0x294) expect(riot.peek(0x284)).toBe(0);
-      else expect(riot.nonZeroTimerReads(first + n * period, period)).toBe(0);
+      if (min === 1 && address !== 0x294) expect(riot.peek(0x284)).toBe(0);
+      else expect(riot.countdownReads(first + n * period, period, min)).toBe(0);
     }
   });
 

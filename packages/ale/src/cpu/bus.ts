@@ -37,11 +37,12 @@ export interface CycleBus {
   /** One write cycle; returns the cycle counter after it (a bus may halt the CPU: WSYNC). */
   write(address: number, value: number, cycle: number, lastAccess: number): number;
   /**
-   * How many reads of `address`, at cycles `cycle`, `cycle + period`, ..., certainly return a non-zero value and
-   * change nothing (0 if the bus cannot tell). The interpreter skips that many rounds of a timer wait loop
-   * (`LDA INTIM / BNE` back to it) instead of running them: the reads it leaves out are indistinguishable.
+   * How many reads of `address`, at cycles `cycle`, `cycle + period`, ..., certainly change nothing and return a
+   * count down that stays at or above `min` (each value no larger than the one before; 0 if the bus cannot tell).
+   * The interpreter skips that many rounds of a timer wait loop (`LDA INTIM / BNE` or `BPL` back to it) instead of
+   * running them: the reads it leaves out are indistinguishable.
    */
-  idleNonZeroReads(address: number, cycle: number, period: number): number;
+  idleCountdownReads(address: number, cycle: number, period: number, min: number): number;
 }
 
 /** A read window that sends every access to `read`. */
@@ -69,7 +70,7 @@ export class PlainCycleBus implements CycleBus {
   }
 
   /** A plain Bus says nothing about its reads: the CPU runs every cycle. */
-  idleNonZeroReads(): number {
+  idleCountdownReads(): number {
     return 0;
   }
 }

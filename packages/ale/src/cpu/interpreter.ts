@@ -133,20 +133,24 @@ const DECODE: Uint16Array = (() => {
 })();
 
 /**
- * Rounds of a timer wait loop `LDA/LDX/LDY abs` + `BNE` back to it that need not run (CycleBus.idleNonZeroReads):
- * the load ending before `pc` has just read a non-zero value from `ea` at cycle `cyc`, so the branch is taken and
- * the next rounds read at cyc + 7, cyc + 14, ... Skipping k rounds is adding 7k cycles and 2k instructions: all
- * six bytes of the loop come from the read window (fetching them has no side effect), the branch stays in its page,
- * and the skipped loads' values are overwritten by the next load before anything but BNE sees them. At least two
- * rounds are left to the interpreter, so that an instruction limit (`remaining`) stops it at the same instruction.
+ * Rounds of a timer wait loop `LDA/LDX/LDY abs` + `BNE` or `BPL` back to it that need not run
+ * (CycleBus.idleCountdownReads): the load ending before `pc` has just read `v` from `ea` at cycle `cyc`, the branch
+ * is taken, and the next rounds read at cyc + 7, cyc + 14, ... As long as the timer counts down and stays >= 1
+ * (BNE) or >= 0 (BPL, from a value below $80) the branch stays taken. Skipping k rounds is adding 7k cycles and 2k
+ * instructions: all six bytes of the loop come from the read window (fetching them has no side effect), the branch
+ * stays in its page, and the skipped loads' values are overwritten by the next load before anything but the branch
+ * sees them. At least two rounds are left to the interpreter, so that an instruction limit (`remaining`) stops it at
+ * the same instruction.
  */
-function idleWaitRounds(bus: CycleBus, pc: number, ea: number, cyc: number, remaining: number): number {
+function idleWaitRounds(bus: CycleBus, pc: number, ea: number, v: number, cyc: number, remaining: number): number {
   const start = pc - 3;
   if ((start & 0x1000) === 0 || ((start ^ (pc + 2)) & 0xff00) !== 0) return 0;
   const w = bus.readWindow;
   const i = start & 0xfff;
-  if (w[i + 3] !== 0xd0 || w[i + 4] !== 0xfb || w[i]! < 0 || w[i + 1]! < 0 || w[i + 2]! < 0 || w[i + 5]! < 0) return 0;
-  const rounds = Math.min(bus.idleNonZeroReads(ea, cyc + 7, 7), (remaining >> 1) - 2);
+  const branch = w[i + 3];
+  const taken = branch === 0xd0 ? v !== 0 : branch === 0x10 && v < 0x80;
+  if (!taken || w[i + 4] !== 0xfb || w[i]! < 0 || w[i + 1]! < 0 || w[i + 2]! < 0 || w[i + 5]! < 0) return 0;
+  const rounds = Math.min(bus.idleCountdownReads(ea, cyc + 7, 7, branch === 0xd0 ? 1 : 0), (remaining >> 1) - 2);
   return rounds > 0 ? rounds : 0;
 }
 
@@ -235,9 +239,9 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           cyc++;
           if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
           last = v;
-          // A non-zero load from the RIOT's I/O page may be a round of a timer wait loop.
-          if (v !== 0 && (ea & 0x1280) === 0x280) {
-            t = idleWaitRounds(bus, pc, ea, cyc, limit - done);
+          // A load from the RIOT's I/O page may be a round of a timer wait loop.
+          if ((ea & 0x1280) === 0x280) {
+            t = idleWaitRounds(bus, pc, ea, v, cyc, limit - done);
             cyc += 7 * t;
             done += 2 * t;
           }
