@@ -51,8 +51,13 @@ const enum Op {
   JSR,
   STA, STX, STY, SAX, SHA, SHX, SHY, TAS,
   ASL, LSR, ROL, ROR, INC, DEC, SLO, RLA, SRE, RRA, DCP, ISB,
+  /** the one-byte register, flag and NOP instructions, ASL_A to NOP_IMPLIED (run by Fast.Implied) */
   ASL_A, LSR_A, ROL_A, ROR_A, CLC, SEC, CLI, SEI, CLV, CLD, SED, TAX, TAY, TXA, TYA, TSX, TXS, INX, INY, DEX, DEY,
-  NOP_IMPLIED, KIL, PHA, PHP, PLA, PLP, RTS, RTI, JMP, JMP_IND,
+  NOP_IMPLIED,
+  KIL,
+  /** PHA, PHP: run by Fast.Push */
+  PHA, PHP,
+  PLA, PLP, RTS, RTI, JMP, JMP_IND,
 }
 
 const FIRST_WRITE = Op.STA;
@@ -82,40 +87,6 @@ const MODES: Record<string, Mode> = {
   zpy: Mode.ZpY, abs: Mode.Abs, absx: Mode.AbsX, absy: Mode.AbsY, ind: Mode.Abs, indx: Mode.IndX, indy: Mode.IndY,
 };
 
-/**
- * The most frequent instructions (about 65 % of those the paper games run) have their own code before the general
- * decoder: one dispatch instead of two, no generic access phases. Branches are only here.
- */
-const enum Fast {
-  None,
-  Branch,
-  /** STA/STX/STY zp */
-  StoreZp,
-  /** LDA/LDX/LDY #imm, zp, abs */
-  LoadImm,
-  LoadZp,
-  LoadAbs,
-  /** LDA zp,X / abs,X / abs,Y / (zp),Y */
-  LoadIndexed,
-  /** AND ORA EOR CMP #imm */
-  AluImm,
-  /** DEX DEY INX INY TAX TAY TXA TYA SEC CLC ASL A LSR A */
-  Implied,
-}
-
-const FAST: Uint8Array = (() => {
-  const table = new Uint8Array(256);
-  for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) table[op] = Fast.Branch;
-  for (const op of [0x84, 0x85, 0x86]) table[op] = Fast.StoreZp;
-  for (const op of [0xa0, 0xa2, 0xa9]) table[op] = Fast.LoadImm;
-  for (const op of [0xa4, 0xa5, 0xa6]) table[op] = Fast.LoadZp;
-  for (const op of [0xac, 0xad, 0xae]) table[op] = Fast.LoadAbs;
-  for (const op of [0xb5, 0xbd, 0xb9, 0xb1]) table[op] = Fast.LoadIndexed;
-  for (const op of [0x29, 0x09, 0x49, 0xc9]) table[op] = Fast.AluImm;
-  for (const op of [0xca, 0x88, 0xe8, 0xc8, 0xaa, 0xa8, 0x8a, 0x98, 0x38, 0x18, 0x0a, 0x4a]) table[op] = Fast.Implied;
-  return table;
-})();
-
 /** DECODE[opcode] = mode | operation << 4, from the opcode table. */
 const DECODE: Uint16Array = (() => {
   const table = new Uint16Array(256);
@@ -128,6 +99,48 @@ const DECODE: Uint16Array = (() => {
     // BRK and JSR fetch one operand byte before their own cycles.
     if (op === Op.BRK || op === Op.JSR) mode = Mode.Immediate;
     table[info.opcode] = mode | (op << 4);
+  }
+  return table;
+})();
+
+/**
+ * The most frequent instructions (87-98 % of those the paper games run) have their own code before the general
+ * decoder: one dispatch instead of two, no generic access phases. Branches, the one-byte register instructions and
+ * the pushes are only here.
+ */
+const enum Fast {
+  None,
+  Branch,
+  /** STA/STX/STY zp */
+  StoreZp,
+  /** LDA/LDX/LDY #imm, zp, abs */
+  LoadImm,
+  LoadZp,
+  LoadAbs,
+  /** LDA zp,X / abs,X / abs,Y / (zp),Y */
+  LoadIndexed,
+  /** ORA AND EOR ADC CMP SBC CPX CPY, #imm and zp */
+  Alu,
+  /** every one-byte register, flag and NOP instruction (Op.ASL_A to Op.NOP_IMPLIED) */
+  Implied,
+  /** PHA PHP */
+  Push,
+}
+
+const FAST: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) table[op] = Fast.Branch;
+  for (const op of [0x84, 0x85, 0x86]) table[op] = Fast.StoreZp;
+  for (const op of [0xa0, 0xa2, 0xa9]) table[op] = Fast.LoadImm;
+  for (const op of [0xa4, 0xa5, 0xa6]) table[op] = Fast.LoadZp;
+  for (const op of [0xac, 0xad, 0xae]) table[op] = Fast.LoadAbs;
+  for (const op of [0xb5, 0xbd, 0xb9, 0xb1]) table[op] = Fast.LoadIndexed;
+  for (const op of [0x09, 0x29, 0x49, 0x69, 0xc9, 0xe9, 0x05, 0x25, 0x45, 0x65, 0xc5, 0xe5]) table[op] = Fast.Alu;
+  for (const op of [0xc0, 0xe0, 0xc4, 0xe4]) table[op] = Fast.Alu;
+  for (const op of [0x48, 0x08]) table[op] = Fast.Push;
+  for (let op = 0; op < 256; op++) {
+    const operation = DECODE[op]! >> 4;
+    if (operation >= Op.ASL_A && operation <= Op.NOP_IMPLIED) table[op] = Fast.Implied;
   }
   return table;
 })();
@@ -307,16 +320,28 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         a = fN = fZ = v;
         continue;
       }
-      case Fast.AluImm:
+      case Fast.Alu:
+        // Operand byte, then (zp) the data read in page zero; v = the operand.
         cyc++;
         if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
         last = v;
         pc = (pc + 1) & 0xffff;
-        switch (opcode) {
-          case 0x29: a = fN = fZ = a & v; break;
-          case 0x09: a = fN = fZ = a | v; break;
-          case 0x49: a = fN = fZ = a ^ v; break;
-          default: t = a - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
+        if (opcode & 0x04) {
+          ea = v;
+          cyc++;
+          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+        }
+        // Opcode bits 7-5 pick the operation of the ORA..SBC group (bit 0 set); CPX and CPY compare like CMP.
+        switch (opcode & 1 ? opcode >> 5 : 6) {
+          case 0: a = fN = fZ = a | v; break;
+          case 1: a = fN = fZ = a & v; break;
+          case 2: a = fN = fZ = a ^ v; break;
+          case 6: t = (opcode & 1 ? a : opcode & 0x20 ? x : y) - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
+          default:
+            t = opcode & 0x80 ? sbc(a, v, fC, fD) : adc(a, v, fC, fD);
+            a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
+            break;
         }
         continue;
       case Fast.Implied:
@@ -324,20 +349,43 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         cyc++;
         if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
         last = v;
-        switch (opcode) {
-          case 0xca: x = fN = fZ = (x - 1) & 0xff; break;
-          case 0x88: y = fN = fZ = (y - 1) & 0xff; break;
-          case 0xe8: x = fN = fZ = (x + 1) & 0xff; break;
-          case 0xc8: y = fN = fZ = (y + 1) & 0xff; break;
-          case 0xaa: x = fN = fZ = a; break;
-          case 0xa8: y = fN = fZ = a; break;
-          case 0x8a: a = fN = fZ = x; break;
-          case 0x98: a = fN = fZ = y; break;
-          case 0x38: fC = 1; break;
-          case 0x18: fC = 0; break;
-          case 0x0a: fC = a >> 7; a = fN = fZ = (a << 1) & 0xff; break;
-          default: fC = a & 1; a = fN = fZ = a >> 1; break;
+        switch ((DECODE[opcode]! >> 4) as Op) {
+          case Op.ASL_A: fC = a >> 7; a = fN = fZ = (a << 1) & 0xff; break;
+          case Op.LSR_A: fC = a & 1; a = fN = fZ = a >> 1; break;
+          case Op.ROL_A: t = ((a << 1) & 0xff) | fC; fC = a >> 7; a = fN = fZ = t; break;
+          case Op.ROR_A: t = (a >> 1) | (fC << 7); fC = a & 1; a = fN = fZ = t; break;
+          case Op.CLC: fC = 0; break;
+          case Op.SEC: fC = 1; break;
+          case Op.CLI: fI = 0; break;
+          case Op.SEI: fI = 1; break;
+          case Op.CLV: fV = 0; break;
+          case Op.CLD: fD = 0; break;
+          case Op.SED: fD = 1; break;
+          case Op.TAX: x = fN = fZ = a; break;
+          case Op.TAY: y = fN = fZ = a; break;
+          case Op.TXA: a = fN = fZ = x; break;
+          case Op.TYA: a = fN = fZ = y; break;
+          case Op.TSX: x = fN = fZ = sp; break;
+          case Op.TXS: sp = x; break;
+          case Op.INX: x = fN = fZ = (x + 1) & 0xff; break;
+          case Op.INY: y = fN = fZ = (y + 1) & 0xff; break;
+          case Op.DEX: x = fN = fZ = (x - 1) & 0xff; break;
+          case Op.DEY: y = fN = fZ = (y - 1) & 0xff; break;
+          default: break; // NOP_IMPLIED
         }
+        continue;
+      case Fast.Push:
+        // Dummy read of the next byte, then the push.
+        cyc++;
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        last = v;
+        r = opcode === 0x48 ? a : statusByte(fN, fV, fD, fI, fZ, fC);
+        t = 0x100 | sp;
+        sp = (sp - 1) & 0xff;
+        cyc++;
+        if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
+        else cyc = bus.write(t, r, cyc, last);
+        last = r | WRITE_FLAG;
         continue;
     }
 
@@ -576,39 +624,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
         break;
       // ---- implied (the dummy read of the next byte is done)
-      case Op.ASL_A: fC = a >> 7; a = fN = fZ = (a << 1) & 0xff; break;
-      case Op.LSR_A: fC = a & 1; a = fN = fZ = a >> 1; break;
-      case Op.ROL_A: t = ((a << 1) & 0xff) | fC; fC = a >> 7; a = fN = fZ = t; break;
-      case Op.ROR_A: t = (a >> 1) | (fC << 7); fC = a & 1; a = fN = fZ = t; break;
-      case Op.CLC: fC = 0; break;
-      case Op.SEC: fC = 1; break;
-      case Op.CLI: fI = 0; break;
-      case Op.SEI: fI = 1; break;
-      case Op.CLV: fV = 0; break;
-      case Op.CLD: fD = 0; break;
-      case Op.SED: fD = 1; break;
-      case Op.TAX: x = fN = fZ = a; break;
-      case Op.TAY: y = fN = fZ = a; break;
-      case Op.TXA: a = fN = fZ = x; break;
-      case Op.TYA: a = fN = fZ = y; break;
-      case Op.TSX: x = fN = fZ = sp; break;
-      case Op.TXS: sp = x; break;
-      case Op.INX: x = fN = fZ = (x + 1) & 0xff; break;
-      case Op.INY: y = fN = fZ = (y + 1) & 0xff; break;
-      case Op.DEX: x = fN = fZ = (x - 1) & 0xff; break;
-      case Op.DEY: y = fN = fZ = (y - 1) & 0xff; break;
-      case Op.NOP_IMPLIED: break;
       case Op.KIL: jammed = true; break;
-      case Op.PHA:
-      case Op.PHP:
-        r = op === Op.PHA ? a : statusByte(fN, fV, fD, fI, fZ, fC);
-        t = 0x100 | sp;
-        sp = (sp - 1) & 0xff;
-        cyc++;
-        if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
-        else cyc = bus.write(t, r, cyc, last);
-        last = r | WRITE_FLAG;
-        break;
       case Op.PLA:
       case Op.PLP:
       case Op.RTS:
