@@ -36,14 +36,15 @@ def packs_canonically(value: Any) -> bool:
         return True
     if kind is int:
         return _MIN_SAFE_INT <= value < _MAX_SAFE_INT
+    # Plain leaves are checked here rather than by a call each: infos are maps of many floats.
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or not packs_canonically(item):
+            if type(key) is not str or (type(item) not in _PLAIN_LEAF_TYPES and not packs_canonically(item)):
                 return False
         return True
     if kind is list or kind is tuple:
         for item in value:
-            if not packs_canonically(item):
+            if type(item) not in _PLAIN_LEAF_TYPES and not packs_canonically(item):
                 return False
         return True
     if kind is np.ndarray:

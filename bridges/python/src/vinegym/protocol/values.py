@@ -160,8 +160,9 @@ def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str) -> lis
         raise InvalidValueError(f"{name} has dtype {batch.dtype.name}, expected {np.dtype(space.dtype).name}")
     with np.errstate(invalid="ignore"):
         ok = (batch >= space.low) & (batch <= space.high)  # False for NaN
-    _raise_first_bad_row(ok, name, f"is outside {space}")
-    return [batch[i].copy() for i in range(batch.shape[0])]
+    if not ok.all():  # the message (the Box's repr) is only made for a bad batch
+        _raise_first_bad_row(ok, name, f"is outside {space}")
+    return list(batch.copy())  # rows of one copy: no env shares memory with the request
 
 
 def _raise_first_bad_row(ok: np.ndarray[Any, Any], name: str, problem: str) -> None:
