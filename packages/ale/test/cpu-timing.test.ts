@@ -1,6 +1,7 @@
 // Exact bus access sequences (address, direction, value) of representative instructions.
 import { describe, expect, it } from 'vitest';
-import { Cpu6502 } from '../src/cpu/index.js';
+import { assemble } from '../src/asm/index.js';
+import { Cpu6502, DUMMY_READ, NO_WINDOW, type CycleBus } from '../src/cpu/index.js';
 import { asmMachine, stepChecked, RamBus, type Access } from './cpu-helpers.js';
 
 function run(src: string, init: (cpu: Cpu6502, bus: RamBus) => void = () => {}, org = 0x0200): Access[] {
@@ -166,5 +167,58 @@ describe('bus access order', () => {
     expect(cpu.pc).toBe(0xf000);
     expect(cpu.sp).toBe(0xfd);
     expect(cpu.p).toBe(0x34);
+  });
+});
+
+/** A CycleBus over 64 KB of RAM that logs the raw addresses the CPU passes, flags included. */
+class FlagLogBus implements CycleBus {
+  cycles = 0;
+  lastAccess = 0;
+  stopRequested = false;
+  readonly directRam = new Uint8Array(128);
+  readonly directRamMask = 0;
+  readonly directRamMatch = -1;
+  readonly readWindow = NO_WINDOW;
+  readonly mem = new Uint8Array(0x10000);
+  readonly reads: number[] = [];
+  read(address: number): number {
+    this.reads.push(address);
+    return this.mem[address & 0xffff]!;
+  }
+  write(address: number, value: number, cycle: number): number {
+    this.mem[address] = value;
+    return cycle;
+  }
+  idleCountdownReads(): number {
+    return 0;
+  }
+}
+
+describe('dummy reads are flagged on a CycleBus', () => {
+  const D = (a: number) => a | DUMMY_READ;
+  function reads(src: string, init: (cpu: Cpu6502, bus: FlagLogBus) => void = () => {}, org = 0x0200): number[] {
+    const bus = new FlagLogBus();
+    bus.mem.set(assemble(src, org).bytes, org);
+    const cpu = new Cpu6502(bus);
+    cpu.pc = org;
+    cpu.sp = 0xfd;
+    init(cpu, bus);
+    cpu.step();
+    return bus.reads;
+  }
+
+  it('implied ops, pushes and pulls, taken branches, index page crossings, zp,X bases, JSR and RTS', () => {
+    expect(reads('inx')).toEqual([0x200, D(0x201)]);
+    expect(reads('php')).toEqual([0x200, D(0x201)]);
+    expect(reads('pla')).toEqual([0x200, D(0x201), D(0x1fd), 0x1fe]);
+    expect(reads('bne *-$0e', (c) => (c.p = 0), 0x300)).toEqual([0x300, 0x301, D(0x302), D(0x3f2)]);
+    expect(reads('lda $12f0,x', (c) => (c.x = 0x20))).toEqual([0x200, 0x201, 0x202, D(0x1210), 0x1310]);
+    expect(reads('lda $f0,x', (c) => (c.x = 0x20))).toEqual([0x200, 0x201, D(0xf0), 0x10]);
+    expect(reads('jsr $1234')).toEqual([0x200, 0x201, D(0x1fd), 0x202]);
+    expect(reads('rts', (c, b) => { b.mem[0x1fe] = 0x33; b.mem[0x1ff] = 0x12; })).toEqual([
+      0x200, D(0x201), D(0x1fd), 0x1fe, 0x1ff, D(0x1233),
+    ]);
+    // Real reads stay unflagged: operands, data, pointers.
+    expect(reads('lda ($10),y')).toEqual([0x200, 0x201, 0x10, 0x11, 0]);
   });
 });

@@ -12,9 +12,11 @@
  *   their flags make the amplitude read a square wave mix. This only shapes the sound (AUDVx writes), so without
  *   a clock source (`clock` omitted) music fetchers hold still.
  * - The 8-bit random number generator (an LFSR) steps on every access Stella routes to the chip: all writes in the
- *   cartridge window, reads of $1000-$107F and of the hot-spot page $1FC0-$1FFF.
+ *   cartridge window, reads of $1000-$107F and of the hot-spot page $1FC0-$1FFF; not on the CPU's dummy reads
+ *   (DUMMY_READ), which ALE's Stella does not perform.
  */
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
+import { DUMMY_READ } from '../cpu/bus.js';
 import { type Cartridge, romWindow } from './cartridge.js';
 
 const PROGRAM_SIZE = 8192;
@@ -81,7 +83,8 @@ export class CartDPC implements Cartridge {
 
   peek(address: number): number {
     const a = address & 0xfff;
-    if (chipReads(a)) this.stepRandom();
+    // ALE's Stella performs no dummy reads, so they do not step the generator there.
+    if (chipReads(a) && (address & DUMMY_READ) === 0) this.stepRandom();
     if (a < 0x040) return this.readFetcher(a & 7, (a >> 3) & 7);
     this.switchBank(a);
     return this.program[this.bank * 4096 + a]!;

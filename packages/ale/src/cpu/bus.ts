@@ -12,6 +12,14 @@ export interface Bus {
 export const WRITE_FLAG = 0x100;
 
 /**
+ * Address flag (above the 16 address bits) of the CPU's dummy reads: the cycles whose value it ignores (implied
+ * ops, taken branches, index page crossings, stack and RTS, zp,X bases). The 6507 performs them, ALE's Stella does
+ * not, so a device whose reads have side effects may ignore flagged ones (the DPC's random number generator).
+ * Devices decode the address bits they need and never see the flag otherwise.
+ */
+export const DUMMY_READ = 0x10000;
+
+/**
  * A bus that lets the interpreter skip the calls for most accesses (the machine's bus). While running, the CPU keeps
  * the cycle counter and the last data-bus value in registers; it hands them to `read`/`write` for the accesses it
  * cannot serve itself and stores them back when it stops.
@@ -61,7 +69,7 @@ export class PlainCycleBus implements CycleBus {
   constructor(private readonly bus: Bus) {}
 
   read(address: number): number {
-    return this.bus.read(address);
+    return this.bus.read(address & 0xffff);
   }
 
   write(address: number, value: number, cycle: number): number {

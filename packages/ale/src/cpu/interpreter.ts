@@ -13,7 +13,7 @@
  * tables and the function cannot be split across modules without losing the jump tables.
  */
 import { PACKED_C, PACKED_N, PACKED_V, PACKED_Z, UNSTABLE_MAGIC, adc, arrDecimal, sbc, statusByte } from './arith.js';
-import { WRITE_FLAG, type CycleBus } from './bus.js';
+import { DUMMY_READ, WRITE_FLAG, type CycleBus } from './bus.js';
 import type { Cpu6502 } from './cpu.js';
 import { OPCODES } from './opcodes.js';
 
@@ -210,13 +210,13 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
         const offset = v;
         cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
         last = v;
         t = (pc + ((offset ^ 0x80) - 0x80)) & 0xffff;
         if ((t ^ pc) & 0xff00) {
           ea = (pc & 0xff00) | (t & 0xff);
           cyc++;
-          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
           last = v;
         }
         pc = t;
@@ -278,7 +278,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           // zp,X: dummy read of the base, then the data in page zero.
           ea = v;
           cyc++;
-          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
           last = v;
           ea = (ea + x) & 0xff;
           cyc++;
@@ -311,7 +311,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           // Page crossing: dummy read of the unfixed address.
           t = (v << 8) | (sum & 0xff);
           cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
           last = v;
         }
         cyc++;
@@ -347,7 +347,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
       case Fast.Implied:
         // Dummy read of the next byte.
         cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
         last = v;
         switch ((DECODE[opcode]! >> 4) as Op) {
           case Op.ASL_A: fC = a >> 7; a = fN = fZ = (a << 1) & 0xff; break;
@@ -377,7 +377,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
       case Fast.Push:
         // Dummy read of the next byte, then the push.
         cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
         last = v;
         r = opcode === 0x48 ? a : statusByte(fN, fV, fD, fI, fZ, fC);
         t = 0x100 | sp;
@@ -395,7 +395,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
     switch ((decoded & 15) as Mode) {
       case Mode.Implied:
         cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
         last = v;
         break;
       case Mode.Immediate:
@@ -417,7 +417,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         pc = (pc + 1) & 0xffff;
         ea = v;
         cyc++;
-        v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+        v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
         last = v;
         ea = (ea + ((decoded & 15) === Mode.ZpX ? x : y)) & 0xff;
         break;
@@ -442,7 +442,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         if (sum > 0xff || op >= FIRST_WRITE) {
           t = (v << 8) | (sum & 0xff);
           cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
           last = v;
         }
         break;
@@ -454,7 +454,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         pc = (pc + 1) & 0xffff;
         t = v;
         cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
         last = v;
         t = (t + x) & 0xff;
         cyc++;
@@ -485,7 +485,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         if (sum > 0xff || op >= FIRST_WRITE) {
           t = (v << 8) | (sum & 0xff);
           cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
           last = v;
         }
         break;
@@ -576,7 +576,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         const lo = v;
         t = 0x100 | sp;
         cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
         last = v;
         for (let i = 0; i < 2; i++) {
           r = i === 0 ? pc >> 8 : pc & 0xff;
@@ -632,7 +632,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         // Dummy stack read, then pull 1 (PLA, PLP), 2 (RTS: PCL, PCH) or 3 (RTI: P, PCL, PCH) bytes.
         t = 0x100 | sp;
         cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
         last = v;
         const pulls = op === Op.RTS ? 2 : op === Op.RTI ? 3 : 1;
         let pulled = 0;
@@ -657,7 +657,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         // RTS: dummy read at the pulled address, then PC + 1.
         pc = pulled;
         cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
         last = v;
         pc = (pc + 1) & 0xffff;
         break;
