@@ -339,6 +339,16 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           case 2: a = fN = fZ = a ^ v; break;
           case 6: t = (opcode & 1 ? a : opcode & 0x20 ? x : y) - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
           default:
+            // ADC or SBC. Binary mode here (SBC is A + ~M + C): V8 does not inline arith.ts's calls into this large
+            // function, and the call cost Pong (SBC zp is 7 % of its instructions) 6-9 % of its speed.
+            if (fD === 0) {
+              r = opcode & 0x80 ? v ^ 0xff : v;
+              t = a + r + fC;
+              fV = (((a ^ t) & (r ^ t)) >> 7) & 1;
+              fC = t >> 8;
+              a = fN = fZ = t & 0xff;
+              break;
+            }
             t = opcode & 0x80 ? sbc(a, v, fC, fD) : adc(a, v, fC, fD);
             a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
             break;
