@@ -12,7 +12,6 @@ from __future__ import annotations
 import signal
 import sys
 import traceback
-import warnings
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -52,7 +51,6 @@ def serve_shard(
     """The worker process's main: makes the shard's Session (`session_args` are Session's arguments besides the
     source, capabilities and key), says so, then serves calls until closed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the server closes us
-    warnings.simplefilter("ignore")
     session: Session | None = None
     try:
         session = Session(source=recipe.build(), capabilities=capabilities, snapshot_key=snapshot_key, **session_args)
