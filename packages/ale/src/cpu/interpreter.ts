@@ -181,14 +181,9 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
   let done = 0;
   let v = 0, r = 0, ea = 0, t = 0;
 
-  while (done < limit && !bus.stopRequested) {
+  // A KIL leaves this loop; the jammed CPU's reads follow it.
+  if (!jammed) instructions: while (done < limit && !bus.stopRequested) {
     done++;
-    if (jammed) {
-      cyc++;
-      if ((v = bus.readWindow[0xfff]) < 0) v = bus.read(0xffff, cyc, last);
-      last = v;
-      continue;
-    }
     cyc++;
     if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
     last = v;
@@ -634,7 +629,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
         a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
         break;
       // ---- implied (the dummy read of the next byte is done)
-      case Op.KIL: jammed = true; break;
+      case Op.KIL: jammed = true; break instructions;
       case Op.PLA:
       case Op.PLP:
       case Op.RTS:
@@ -694,6 +689,13 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
       else cyc = bus.write(ea, r, cyc, last);
       last = r | WRITE_FLAG;
     }
+  }
+
+  while (jammed && done < limit && !bus.stopRequested) {
+    done++;
+    cyc++;
+    if ((v = bus.readWindow[0xfff]) < 0) v = bus.read(0xffff, cyc, last);
+    last = v;
   }
 
   cpu.a = a; cpu.x = x; cpu.y = y; cpu.sp = sp; cpu.pc = pc;
