@@ -60,4 +60,24 @@ describe('ValueFunction', () => {
     expect(vf.predict(obs).length).toBe(256);
     vf.dispose();
   });
+
+  it('uses the Atari CNN for image observations and fits a target that depends on where pixels are lit', () => {
+    const rng = new Rng(5);
+    const shape = [15, 13, 2];
+    const size = 15 * 13 * 2;
+    const vf = new ValueFunction(tf, { obsSize: size, obsShape: shape, learningRate: 1e-2, epochs: 40, minibatchSize: 32, seed: 1 });
+    // 16 conv1 filters of 4×4×2 (+ biases), 16 conv2 filters of 4×4×16 (15×13 → 6×5 → 2×1), 2×1×16 → 20, 20 → 1.
+    expect(parameterCount(vf.variables)).toBe(16 * 32 + 16 + 16 * 256 + 16 + 32 * 20 + 20 + 20 + 1);
+    // Sparse pixels in [0, 1] like a preprocessed Atari frame; V = lit pixels in the top half minus the bottom half.
+    const rows = 256;
+    const obs = Float32Array.from({ length: rows * size }, () => (rng.uniform() < 0.05 ? 1 : 0));
+    const targets = Float32Array.from({ length: rows }, (_, r) => {
+      let value = 0;
+      for (let i = 0; i < size; i++) value += obs[r * size + i] * (Math.floor(i / (13 * 2)) < 7 ? 0.1 : -0.1);
+      return value;
+    });
+    const stats = vf.fit(obs, targets);
+    expect(stats.lossAfter).toBeLessThan(0.2 * stats.lossBefore);
+    vf.dispose();
+  });
 });

@@ -9,13 +9,19 @@ import type { Tf } from '../tf.js';
 import { Adam, type AdamState } from '../math/adam.js';
 import { downloadTidy } from '../math/flat.js';
 import { Rng, type RngState } from '../math/rng.js';
+import { AtariCnn } from './atari-cnn.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
 
 export interface ValueFunctionOptions {
   obsSize: number;
-  /** Default [64, 64]. */
+  /**
+   * Shape of one observation; default [obsSize]. Images ([height, width, channels]) get the paper's Atari CNN
+   * with one output: an MLP on thousands of pixels saturates its first tanh layer and predicts a constant.
+   */
+  obsShape?: number[];
+  /** MLP hidden layers. Default [64, 64]. */
   hiddenSizes?: number[];
-  /** Default 'tanh'. */
+  /** MLP activation. Default 'tanh'. */
   activation?: Activation;
   /** Adam step size. Default 2e-3. */
   learningRate?: number;
@@ -34,9 +40,10 @@ export interface ValueFitStats {
 }
 
 export class ValueFunction {
-  readonly network: Mlp;
+  readonly network: Mlp | AtariCnn;
   readonly variables: tfType.Variable[];
   readonly obsSize: number;
+  readonly obsShape: number[];
   private readonly optimizer: Adam;
   private readonly epochs: number;
   private readonly minibatchSize: number;
@@ -46,9 +53,13 @@ export class ValueFunction {
     private readonly tf: Tf,
     options: ValueFunctionOptions,
   ) {
-    const { obsSize, hiddenSizes = [64, 64], activation = 'tanh', learningRate = 2e-3, epochs = 3, minibatchSize = 256, seed = 0 } = options;
+    const { obsSize, obsShape = [obsSize], hiddenSizes = [64, 64], activation = 'tanh', learningRate = 2e-3, epochs = 3, minibatchSize = 256, seed = 0 } = options;
     this.obsSize = obsSize;
-    this.network = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
+    this.network =
+      obsShape.length === 3
+        ? new AtariCnn(tf, { inputShape: obsShape as [number, number, number], outputSize: 1, outputGain: VALUE_OUTPUT_GAIN, seed })
+        : new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
+    this.obsShape = obsShape;
     this.variables = this.network.variables;
     this.optimizer = new Adam(tf, this.variables, { learningRate });
     this.epochs = epochs;
@@ -58,7 +69,12 @@ export class ValueFunction {
 
   /** V(s) for a batch [batch, obsSize] -> [batch]; differentiable. */
   values(obs: tfType.Tensor2D): tfType.Tensor1D {
-    return this.tf.tidy(() => this.tf.reshape(this.network.apply(this.tf, obs), [-1]) as tfType.Tensor1D);
+    const tf = this.tf;
+    return tf.tidy(() => {
+      const output =
+        this.network instanceof AtariCnn ? this.network.apply(tf, obs.as4D(-1, ...(this.obsShape as [number, number, number]))) : this.network.apply(tf, obs);
+      return tf.reshape(output, [-1]) as tfType.Tensor1D;
+    });
   }
 
   /** V(s) for a row-major batch of observations. */

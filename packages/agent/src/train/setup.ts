@@ -70,6 +70,7 @@ export function buildPolicy(tf: Tf, adapter: SpaceAdapter, config: TrainConfig):
 export function buildValueFunction(tf: Tf, adapter: SpaceAdapter, config: TrainConfig): ValueFunction {
   return new ValueFunction(tf, {
     obsSize: adapter.obsSize,
+    obsShape: adapter.obsShape,
     hiddenSizes: config.policy.hiddenSizes,
     activation: config.policy.activation,
     learningRate: config.trpo.vfLearningRate,
