@@ -4,6 +4,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +14,26 @@ from helpers import wait_for
 from vinegym import VinegymClient
 
 
-def test_cli_serves_and_prints_the_url_first() -> None:
+@contextmanager
+def _serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`python -m vinegym serve ARGS --port 0`: the process and the URL it printed first; on leaving, SIGTERM must
+    stop it with exit code 0."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--port", "0", "--max-envs", "8",
-         "--kwargs", '{"sutton_barto_reward": true}'],
+        [sys.executable, "-m", "vinegym", "serve", *args, "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
         assert process.stdout is not None
-        url = process.stdout.readline().strip()
+        yield process, process.stdout.readline().strip()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_cli_serves_and_prints_the_url_first() -> None:
+    with _serving("CartPole-v1", "--max-envs", "8", "--kwargs", '{"sutton_barto_reward": true}') as (_, url):
         assert url.startswith("ws://127.0.0.1:") and url.endswith("/v1/ws")
         with VinegymClient(url) as client:
             assert client.hello["limits"]["max_envs_per_session"] == 8
@@ -31,9 +42,6 @@ def test_cli_serves_and_prints_the_url_first() -> None:
             session = client.make("CartPole-v1", seed=0)["session_id"]
             client.reset(session)
             assert client.step(session, np.array([0]))["rewards"][0] == 0.0
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
 
 
 def test_cli_rejects_unknown_envs() -> None:
@@ -45,22 +53,10 @@ def test_cli_rejects_unknown_envs() -> None:
 
 
 def test_cli_atari_preprocess_options() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vinegym", "serve", "ALE/Pong-v5", "--port", "0", "--atari-preprocess",
-         "--atari-screen", "42x32", "--atari-frames", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with _serving("ALE/Pong-v5", "--atari-preprocess", "--atari-screen", "42x32", "--atari-frames", "2") as (_, url):
         with VinegymClient(url) as client:
             space = client.make("ALE/Pong-v5", seed=0)["single_observation_space"]
             assert (space["dtype"], space["shape"]) == ("uint8", [42, 32, 2])
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
 
 
 def test_cli_atari_preprocess_needs_an_ale_env() -> None:
@@ -95,24 +91,13 @@ def _descendants(pid: int) -> set[int]:
 
 
 def test_cli_workers_step_in_processes_that_end_with_the_server() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vinegym", "serve", "CartPole-v1", "--port", "0", "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with _serving("CartPole-v1", "--workers", "2") as (process, url):
         with VinegymClient(url) as client:
             session = client.make("CartPole-v1", num_envs=4, seed=0)["session_id"]
             client.reset(session)
             assert client.step(session, np.zeros(4, np.int64))["observations"].shape == (4, 4)
             workers = _descendants(process.pid)
             assert len(workers) >= 2  # multiprocessing's fork server and the session's worker
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
     wait_for(lambda: not workers & set(_live_processes()))
 
 

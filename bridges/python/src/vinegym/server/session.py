@@ -206,11 +206,8 @@ class Session(SessionRules):
         return self.snapshot_strategy
 
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
-        self._check_usable()
-        self._require_snapshot_support()
+        self._check_snapshot_request(env_indices)
         strategy = self._strategy()
-        for index in env_indices:
-            self._check_index(index)
         snapshots: list[bytes] = []
         for index in env_indices:
             slot = self.slots[index]
@@ -229,9 +226,7 @@ class Session(SessionRules):
         return {"snapshots": snapshots}
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
-        self._check_usable()
-        self._require_snapshot_support()
-        self._check_index(env_index)
+        self._check_snapshot_request([env_index])
         strategy = self._strategy()
         try:
             envelope = open_envelope(snapshot)
@@ -258,9 +253,7 @@ class Session(SessionRules):
         return {}
 
     def render(self, env_index: int) -> dict[str, Any]:
-        self._check_usable()
-        self._require_render_support()
-        self._check_index(env_index)
+        self._check_render_request(env_index)
         try:
             frame = self.slots[env_index].env.render()
         except Exception as error:

@@ -39,18 +39,24 @@ class SessionRules:
         if not 0 <= index < self.num_envs:
             raise bad_request(f"{name} {index} is out of range [0, {self.num_envs})", {"env_index": index})
 
-    def _require_snapshot_support(self) -> None:
+    def _check_snapshot_request(self, env_indices: list[int]) -> None:
+        """What snapshot and restore check before touching an env: usable, supported, indices in range."""
+        self._check_usable()
         if not self.capabilities.snapshot_supported:
             raise VinegymError(
                 ErrorCode.NOT_SUPPORTED,
                 f"env {self.env_id} does not support snapshot/restore: {self.capabilities.snapshot_problem}",
             )
+        for index in env_indices:
+            self._check_index(index)
 
-    def _require_render_support(self) -> None:
+    def _check_render_request(self, env_index: int) -> None:
+        self._check_usable()
         if not self.capabilities.render_supported:
             raise VinegymError(
                 ErrorCode.NOT_SUPPORTED, f"env {self.env_id} cannot render: {self.capabilities.render_problem}"
             )
+        self._check_index(env_index)
 
     def _reset_indices(self, env_indices: list[int] | None, seeds: list[int | None] | None) -> list[int]:
         """The envs a reset request names (all when `env_indices` is absent), checked."""

@@ -258,10 +258,7 @@ class ShardedSession(SessionRules):
         return self._join(self._exchange(calls))
 
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
-        self._check_usable()
-        self._require_snapshot_support()
-        for index in env_indices:
-            self._check_index(index)
+        self._check_snapshot_request(env_indices)
         groups = self._group(env_indices)
         calls = [
             (shard, ("snapshot", ([env_indices[p] - shard.offset for p in positions],))) for shard, positions in groups
@@ -273,16 +270,12 @@ class ShardedSession(SessionRules):
         return {"snapshots": snapshots}
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
-        self._check_usable()
-        self._require_snapshot_support()
-        self._check_index(env_index)
+        self._check_snapshot_request([env_index])
         shard = self._shard_of(env_index)
         return self._exchange([(shard, ("restore", (env_index - shard.offset, snapshot)))])[0]
 
     def render(self, env_index: int) -> dict[str, Any]:
-        self._check_usable()
-        self._require_render_support()
-        self._check_index(env_index)
+        self._check_render_request(env_index)
         shard = self._shard_of(env_index)
         return self._exchange([(shard, ("render", (env_index - shard.offset,)))])[0]
 
