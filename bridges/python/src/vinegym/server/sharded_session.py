@@ -41,7 +41,7 @@ CLOSE_TIMEOUT_S = 5.0
 
 
 def shard_sizes(num_envs: int, workers: int) -> list[int]:
-    """Envs per worker: as even as possible, the larger shards first, no empty shard."""
+    """Envs per shard: as even as possible, the larger shards first, no empty shard."""
     count = min(workers, num_envs)
     base, extra = divmod(num_envs, count)
     return [base + 1] * extra + [base] * (count - extra)
@@ -99,7 +99,8 @@ class _WorkerShard(_Shard):
         return reply
 
     def close(self) -> None:
-        """Asks the worker to finish (it closes its envs); ends it if it has not within CLOSE_TIMEOUT_S."""
+        """Awaits the worker, which was sent ("close", ()) and closes its envs; ends it if it has not finished
+        within CLOSE_TIMEOUT_S."""
         assert self.process is not None and self.pipe is not None
         self.process.join(timeout=CLOSE_TIMEOUT_S)
         if self.process.is_alive():
