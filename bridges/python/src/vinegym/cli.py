@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=1,
-        help="worker processes a session's envs are split across (default 1: the envs step in the server process)",
+        help="processes a session's envs are split across: the server's and N - 1 workers (default 1: no workers)",
     )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
     serve.add_argument(
