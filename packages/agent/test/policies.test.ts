@@ -61,6 +61,15 @@ describe('ValueFunction', () => {
     vf.dispose();
   });
 
+  it('refuses weights of another network with a clear error (e.g. an MLP checkpoint into the CNN)', () => {
+    const mlp = new ValueFunction(tf, { obsSize: 10 * 10 * 2, hiddenSizes: [3] });
+    const cnn = new ValueFunction(tf, { obsSize: 10 * 10 * 2, obsShape: [10, 10, 2] });
+    expect(() => cnn.load(mlp.serialize())).toThrow(/expected 8 weight arrays, got 4/);
+    const other = new ValueFunction(tf, { obsSize: 5, hiddenSizes: [3] });
+    expect(() => other.load(mlp.serialize())).toThrow(/weight 0 has 600 values, expected 15/);
+    [mlp, cnn, other].forEach((vf) => vf.dispose());
+  });
+
   it('uses the Atari CNN for image observations and fits a target that depends on where pixels are lit', () => {
     const rng = new Rng(5);
     const shape = [15, 13, 2];

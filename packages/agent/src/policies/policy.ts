@@ -5,6 +5,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
+import { loadWeights } from '../math/flat.js';
 import type { NoiseSource } from '../math/rng.js';
 import {
   sampleCategorical,
@@ -80,11 +81,7 @@ export abstract class PolicyBase implements Policy {
   }
 
   load(weights: Float32Array[]): void {
-    if (weights.length !== this.variables.length) throw new RangeError(`expected ${this.variables.length} weight arrays, got ${weights.length}`);
-    this.variables.forEach((v, i) => {
-      if (weights[i].length !== v.size) throw new RangeError(`weight ${i} has ${weights[i].length} values, expected ${v.size}`);
-      this.tf.tidy(() => v.assign(this.tf.tensor(weights[i], v.shape, 'float32')));
-    });
+    loadWeights(this.tf, this.variables, weights);
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { Adam, type AdamState } from '../math/adam.js';
-import { downloadTidy } from '../math/flat.js';
+import { downloadTidy, loadWeights } from '../math/flat.js';
 import { Rng, type RngState } from '../math/rng.js';
 import { AtariCnn } from './atari-cnn.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
@@ -111,7 +111,7 @@ export class ValueFunction {
   }
 
   load(weights: Float32Array[]): void {
-    this.variables.forEach((v, i) => this.tf.tidy(() => v.assign(this.tf.tensor(weights[i], v.shape, 'float32'))));
+    loadWeights(this.tf, this.variables, weights);
   }
 
   /** Optimizer moments and minibatch-order RNG: with the weights, everything `fit` depends on. */
