@@ -40,7 +40,10 @@ export interface TrpoConfig {
    * fast as 5 at 1e-3 (32k–44k steps, 5 seeds) and do as well on Hopper at 200k steps, in 60% of the fit time.
    */
   vfIterations: number;
-  /** Value function: Adam step size (see vfIterations). */
+  /**
+   * Value function: Adam step size (see vfIterations). Tuned on vector observations; for Atari frames use ~2.5e-4:
+   * at 2e-3 the CNN's 1,408-input tanh layer saturates and V stays constant (docs/results-pong.md).
+   */
   vfLearningRate: number;
   /** Value function: minibatch size (256: 64 took 4x the time for no better baseline; 512 fit it too little). */
   vfMinibatchSize: number;
