@@ -42,7 +42,7 @@ export interface TrpoConfig {
   vfIterations: number;
   /**
    * Value function: Adam step size (see vfIterations). Tuned on vector observations; for Atari frames use ~2.5e-4:
-   * at 2e-3 the CNN's 1,408-input tanh layer saturates and V stays constant (docs/results-pong.md).
+   * at 2e-3 the CNN value function's output stayed constant on Pong (docs/results-pong.md).
    */
   vfLearningRate: number;
   /** Value function: minibatch size (256: 64 took 4x the time for no better baseline; 512 fit it too little). */
