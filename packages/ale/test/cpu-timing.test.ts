@@ -1,7 +1,8 @@
 // Exact bus access sequences (address, direction, value) of representative instructions.
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
-import { Cpu6502, DUMMY_READ, NO_WINDOW, type CycleBus } from '../src/cpu/index.js';
+import { PlainCycleBus } from '../src/cpu/bus.js';
+import { Cpu6502, DUMMY_READ } from '../src/cpu/index.js';
 import { asmMachine, stepChecked, RamBus, type Access } from './cpu-helpers.js';
 
 function run(src: string, init: (cpu: Cpu6502, bus: RamBus) => void = () => {}, org = 0x0200): Access[] {
@@ -170,27 +171,19 @@ describe('bus access order', () => {
   });
 });
 
-/** A CycleBus over 64 KB of RAM that logs the raw addresses the CPU passes, flags included. */
-class FlagLogBus implements CycleBus {
-  cycles = 0;
-  lastAccess = 0;
-  stopRequested = false;
-  readonly directRam = new Uint8Array(128);
-  readonly directRamMask = 0;
-  readonly directRamMatch = -1;
-  readonly readWindow = NO_WINDOW;
-  readonly mem = new Uint8Array(0x10000);
+/** A PlainCycleBus over 64 KB of RAM that logs the raw addresses the CPU passes, flags included. */
+class FlagLogBus extends PlainCycleBus {
+  readonly mem: Uint8Array;
   readonly reads: number[] = [];
-  read(address: number): number {
+
+  constructor(ram = new RamBus()) {
+    super(ram);
+    this.mem = ram.mem;
+  }
+
+  override read(address: number): number {
     this.reads.push(address);
-    return this.mem[address & 0xffff]!;
-  }
-  write(address: number, value: number, cycle: number): number {
-    this.mem[address] = value;
-    return cycle;
-  }
-  idleCountdownReads(): number {
-    return 0;
+    return super.read(address);
   }
 }
 
