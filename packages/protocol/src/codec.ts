@@ -5,7 +5,7 @@
  * booleans, null and bin; nothing else.
  */
 import { Unpackr } from 'msgpackr';
-import { isNonNegativeInteger, isPlainMap } from './checks.js';
+import { describeReceived, isNonNegativeInteger, isPlainMap, quote } from './checks.js';
 import { VinegymError, badRequest } from './errors.js';
 import { EncodeError, encodeValue } from './encoder.js';
 import { UNLIMITED_BUDGET, scanFrame, type DecodeBudget } from './frame-scan.js';
@@ -120,13 +120,13 @@ function isScalar(x: unknown): boolean {
 }
 
 function ndarrayFromWire(dtype: unknown, shape: unknown, bytes: Uint8Array): NDArray {
-  if (!isDType(dtype)) throw badRequest(`NDArray with unknown dtype ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) throw badRequest(`NDArray with unknown dtype ${describeReceived(dtype)}`);
   if (!isShape(shape)) throw badRequest(`NDArray shape must be non-negative integers`);
   const itemSize = dtypeByteSize(dtype);
   const length = shapeSize(shape);
   if (length * itemSize !== bytes.byteLength) {
     throw badRequest(
-      `NDArray ${dtype}${JSON.stringify(shape)} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
+      `NDArray ${dtype}${quote(JSON.stringify(shape))} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
     );
   }
   // Typed arrays need offsets aligned to their element size; copy the (rare) misaligned ones.
