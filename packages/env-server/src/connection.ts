@@ -168,11 +168,6 @@ export class Connection {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
   }
 
-  /** Whether hello succeeded on this connection. */
-  get authenticated(): boolean {
-    return this.greeted;
-  }
-
   /**
    * Called periodically by the server: closes the connection (4001) when hello did not come within the hello
    * timeout or no request came within the idle timeout. Returns whether it closed it.
@@ -226,11 +221,6 @@ export class Connection {
       const dropped = this.queue.discard();
       this.options.log.warn({ dropped }, 'client did not read its responses: dropping the requests still waiting');
     }
-  }
-
-  /** Resolves once every request received so far has been answered (worker-thread sessions answer later). */
-  answered(): Promise<void> {
-    return this.queue.idle();
   }
 
   close(code: number, reason: string): void {
