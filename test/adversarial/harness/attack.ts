@@ -43,8 +43,14 @@ export async function startTarget(command: ServerCommand, options: { extraArgs?:
   };
 }
 
-/** The legitimate client's p99 step latency must stay below this during every attack. */
+/**
+ * What an attack may add to the legitimate client's p99 step latency: its p99 during the attack must stay below
+ * this plus its p99 over the quiet seconds just before and after (1–3 ms on an idle machine; more when other work
+ * shares the cores, which delays every process whatever the server does).
+ */
 export const P99_BOUND_MS = 50;
+/** The quiet window measured before each attack. */
+const QUIET_MS = 1000;
 
 export interface AttackContext {
   server: RunningServer;
@@ -57,6 +63,8 @@ export interface AttackContext {
 export interface AttackReport<T> {
   name: string;
   outcome: T;
+  /** The legitimate client over the quiet seconds before and after the attack (the noisier of the two). */
+  quiet: LatencySummary;
   latency: LatencySummary;
   rssBeforeBytes: number;
   rssPeakBytes: number;
@@ -77,6 +85,9 @@ export interface AttackOptions {
 
 export async function runAttack<T>(target: AttackTarget, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
   const { server, probe } = target;
+  await probe.mark();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const quiet = await probe.report();
   await probe.mark();
   const rssBeforeBytes = server.rssBytes();
   let rssPeakBytes = rssBeforeBytes;
@@ -99,6 +110,9 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
   }
   if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
   const latency = await probe.report();
+  await probe.mark();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const quietAfter = await probe.report();
   let healthz: number | null = null;
   try {
     healthz = (await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).status;
@@ -109,6 +123,7 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
   return {
     name: options.name,
     outcome,
+    quiet: quietAfter.p99Ms > quiet.p99Ms ? quietAfter : quiet,
     latency,
     rssBeforeBytes,
     rssPeakBytes,
@@ -122,14 +137,16 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
 /** The assertions every attack shares; `maxRssGrowthMiB` is the attack's stated bound. */
 export function expectServerHeld(report: AttackReport<unknown>, maxRssGrowthMiB: number): void {
   const growthMiB = (report.rssPeakBytes - report.rssBeforeBytes) / (1024 * 1024);
-  const summary = `${report.name}: p50 ${report.latency.p50Ms.toFixed(2)} ms, p99 ${report.latency.p99Ms.toFixed(2)} ms over ${report.latency.steps} steps, RSS +${growthMiB.toFixed(1)} MiB`;
+  const summary =
+    `${report.name}: p50 ${report.latency.p50Ms.toFixed(2)} ms, p99 ${report.latency.p99Ms.toFixed(2)} ms over ${report.latency.steps} steps ` +
+    `(quiet p99 ${report.quiet.p99Ms.toFixed(2)} ms), RSS +${growthMiB.toFixed(1)} MiB`;
   console.log(summary);
   expect(report.alive, `${report.name}: the server exited`).toBe(true);
   expect(report.healthz, `${report.name}: /healthz`).toBe(200);
   expect(report.latency.closeCode, `${report.name}: the legitimate client was disconnected`).toBeNull();
   expect(report.latency.errors, `${report.name}: legitimate steps failed`).toEqual({});
   expect(report.latency.steps, `${report.name}: the legitimate client made no progress`).toBeGreaterThan(20);
-  expect(report.latency.p99Ms, summary).toBeLessThan(P99_BOUND_MS);
+  expect(report.latency.p99Ms, summary).toBeLessThan(P99_BOUND_MS + report.quiet.p99Ms);
   expect(growthMiB, summary).toBeLessThan(maxRssGrowthMiB);
   expect(report.leaked, `${report.name}: the canary secret was sent to the attacker or logged`).toBe(false);
   if (report.canaryRead !== undefined) expect(report.canaryRead, `${report.name}: the canary file was read`).toBe(false);
