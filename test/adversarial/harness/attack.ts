@@ -10,17 +10,21 @@
  */
 import { getPriority, setPriority } from 'node:os';
 import { expect } from 'vitest';
+import { createCanary } from './canary.js';
 import type { Canary } from './canary.js';
+import { setReceiveRecorder } from './raw-socket.js';
 import { startLatencyProbe } from './latency-probe.js';
 import type { LatencyProbe, LatencySummary } from './latency-probe.js';
 import { startServer } from './server-under-test.js';
 import type { RunningServer, ServerCommand } from './server-under-test.js';
 
-/** A server under attack and the legitimate client that steps it all along. */
+/** A server under attack, the legitimate client that steps it all along, and a canary file it must never read. */
 export interface AttackTarget {
   server: RunningServer;
   probe: LatencyProbe;
   envId: string;
+  /** Attacks that can name a path (kwargs, plug-ins) point it here. */
+  canary: Canary;
   stop(): Promise<void>;
 }
 
@@ -32,13 +36,16 @@ export async function startTarget(command: ServerCommand, options: { extraArgs?:
   const probe = await startLatencyProbe(server.url, server.token, command.envId);
   const niceness = getPriority(process.pid);
   if (niceness < ATTACKER_NICENESS) setPriority(process.pid, ATTACKER_NICENESS);
+  const canary = createCanary();
   return {
     server,
     probe,
     envId: command.envId,
+    canary,
     stop: async () => {
       await probe.stop().catch(() => undefined);
       await server.stop();
+      canary.remove();
     },
   };
 }
@@ -56,7 +63,7 @@ export interface AttackContext {
   server: RunningServer;
   /** performance.now() by which the attack must have stopped sending. */
   deadline: number;
-  /** Everything the attack received from the server, for the canary check. */
+  /** What the attack received other than through harness sockets (those are checked already), for the canary check. */
   record(bytes: Uint8Array | string): void;
 }
 
@@ -80,7 +87,6 @@ export interface AttackOptions {
   name: string;
   /** How long the attack may run. */
   durationMs: number;
-  canary?: Canary;
 }
 
 export async function runAttack<T>(target: AttackTarget, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
@@ -95,18 +101,17 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
     if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
   }, 50);
   let leaked = false;
+  const record = (bytes: Uint8Array | string) => {
+    if (target.canary.leakedIn(bytes)) leaked = true;
+  };
+  setReceiveRecorder(record);
   let outcome: T;
   try {
-    outcome = await attack({
-      server,
-      deadline: performance.now() + options.durationMs,
-      record: (bytes) => {
-        if (options.canary?.leakedIn(bytes)) leaked = true;
-      },
-    });
+    outcome = await attack({ server, deadline: performance.now() + options.durationMs, record });
     await new Promise((resolve) => setTimeout(resolve, 200)); // what the attack left behind, settling
   } finally {
     clearInterval(sampler);
+    setReceiveRecorder(null);
   }
   if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
   const latency = await probe.report();
@@ -119,7 +124,7 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
   } catch {
     healthz = null;
   }
-  if (options.canary?.leakedIn(server.stderr())) leaked = true;
+  if (target.canary.leakedIn(server.stderr())) leaked = true;
   return {
     name: options.name,
     outcome,
@@ -130,7 +135,7 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
     alive: server.alive(),
     healthz,
     leaked,
-    canaryRead: options.canary?.wasRead(),
+    canaryRead: target.canary.wasRead(),
   };
 }
 
