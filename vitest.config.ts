@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, not the built dist/ output.
     alias: {
+      '@vinegym/rng': src('rng'),
       '@vinegym/protocol': src('protocol'),
       '@vinegym/env-server': src('env-server'),
       '@vinegym/agent': src('agent'),

@@ -7,7 +7,7 @@ export * from './client/resilient-vector-env.js';
 export * from './env/interruption.js';
 // Numerics.
 export { loadTf, type Tf, type LoadedTf } from './tf.js';
-export * from './math/rng.js';
+export { Rng, randomSeed, type RngState, type NoiseSource } from '@vinegym/rng';
 export * from './math/gae.js';
 export * from './math/normalizer.js';
 export * from './math/conjugate-gradient.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { EpisodeSampler } from '../src/sampling/episodes.js';
 import { trainConfig, type TrainConfigOverrides } from '../src/train/config.js';

@@ -5,7 +5,7 @@ import { eliteTrajectoryWeights, exponentialTrajectoryWeights, refitByMaximumLik
 import { vanillaPolicyGradientUpdate } from '../src/algos/vpg.js';
 import { flatGrad, getFlatParams } from '../src/math/flat.js';
 import { lbfgsMinimize, strongWolfeLineSearch } from '../src/math/lbfgs.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { logProb } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import { tf } from './tf-setup.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flatGrad, getFlatParams, parameterCount, setFlatParams } from '../src/math/flat.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
 import { fisherMetric, toPlainDistParams, type DistParams } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';

@@ -2,7 +2,7 @@ import { EnvService, createDefaultRegistry, type EnvDefinition } from '@vinegym/
 import { box, discrete, ndarray, VinegymError } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { ObservationNormalizer } from '../src/math/normalizer.js';
 import { RunDirectory } from '../src/run/run-directory.js';
 import { checkpointState, restoreCheckpointState } from '../src/train/checkpoint-state.js';

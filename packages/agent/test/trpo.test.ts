@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flatGrad, getFlatParams, parameterCount } from '../src/math/flat.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { logProb } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';

@@ -8,7 +8,7 @@
  *   E = the ⌈ρ n⌉ candidates with the highest scores                            selectElites
  *   μ ← mean_{i∈E} θ_i,   σ² ← var_{i∈E} θ_i  (per coordinate)                   fitSearchDistribution
  */
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import type { CemConfig } from './config.js';
 
 /** The diagonal Gaussian N(μ, diag σ²) over θ that CEM adapts. */

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ObservationNormalizer, type NormalizerState } from '../math/normalizer.js';
-import { Rng } from '../math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { RunDirectory } from '../run/run-directory.js';
 import { loadTf } from '../tf.js';
 import { namedArrays } from '../train/checkpoint-state.js';

@@ -6,7 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { loadWeights } from '../math/flat.js';
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import {
   sampleCategorical,
   sampleGaussian,

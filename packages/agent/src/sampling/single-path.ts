@@ -9,7 +9,7 @@
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';

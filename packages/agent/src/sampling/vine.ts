@@ -15,7 +15,7 @@ import { VinegymError } from '@vinegym/protocol';
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import { Rng, type NoiseSource } from '../math/rng.js';
+import { Rng, type NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import type { VineConfig } from '../train/config.js';
 import { EpisodeTracker } from './episode-tracker.js';

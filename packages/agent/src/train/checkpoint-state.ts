@@ -4,7 +4,7 @@
  */
 import type { AdamState } from '../math/adam.js';
 import type { NormalizerState, ObservationNormalizer } from '../math/normalizer.js';
-import type { Rng, RngState } from '../math/rng.js';
+import type { Rng, RngState } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import type { ValueFunction } from '../policies/value-function.js';
 import type { CheckpointValue } from '../run/checkpoint.js';

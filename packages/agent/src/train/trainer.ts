@@ -5,7 +5,7 @@
  * checkpoints) and the caller.
  */
 import { ObservationNormalizer } from '../math/normalizer.js';
-import { Rng } from '../math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { ProgressDisplay, type IterationStats } from '../run/progress.js';
 import { RunDirectory } from '../run/run-directory.js';
 import { TensorBoardWriter } from '../run/tensorboard.js';
