@@ -1,6 +1,7 @@
 // Envs as algorithms see them, and the two ways to get one.
 export * from './env/vector-env.js';
 export * from './client/connection.js';
+export * from './client/session-vector-env.js';
 export * from './client/remote-vector-env.js';
 export * from './client/embedded-vector-env.js';
 export * from './client/resilient-vector-env.js';

@@ -150,6 +150,11 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
   return loading;
 }
 
+/** Nothing once the module is loaded; else the promise of loading it (what MuJoCo env definitions' `load` returns). */
+export function mujocoRuntimeLoading(): Promise<void> | undefined {
+  return loaded ? undefined : loadMujocoRuntime().then(() => undefined);
+}
+
 /** The loaded runtime; throws if `loadMujocoRuntime()` has not finished (or failed). */
 export function mujocoRuntime(): MujocoRuntime {
   if (loaded) return loaded;
