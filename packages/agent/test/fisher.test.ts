@@ -12,8 +12,8 @@ import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
 import { fisherMetric, toPlainDistParams, type DistParams } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
-import { fisherVectorProduct } from '../src/trpo/fisher.js';
-import { meanKl } from '../src/trpo/objectives.js';
+import { fisherVectorProduct } from '../src/algos/trpo/fisher.js';
+import { meanKl } from '../src/algos/trpo/objectives.js';
 import { tf } from './tf-setup.js';
 
 /** Random unit vector, so ε below is the length of the finite-difference step whatever the parameter count. */

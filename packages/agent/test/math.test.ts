@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conjugateGradient } from '../src/math/conjugate-gradient.js';
+import { conjugateGradient } from '../src/algos/trpo/conjugate-gradient.js';
 import { discountedReturns, explainedVariance, generalizedAdvantageEstimate } from '../src/math/gae.js';
 import { ObservationNormalizer } from '../src/math/normalizer.js';
 import { Rng } from '@vinegym/rng';

@@ -7,7 +7,9 @@ import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';
 import { VineSampler, vineAdvantages } from '../src/sampling/vine.js';
-import { DEFAULT_VINE_CONFIG } from '../src/train/config.js';
+import { trainConfig } from '../src/config/train-config.js';
+
+const DEFAULT_VINE_CONFIG = trainConfig().vine;
 import { tf } from './tf-setup.js';
 
 async function cartPole(numEnvs: number, envId = 'CartPole-v1') {

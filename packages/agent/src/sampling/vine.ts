@@ -17,7 +17,7 @@ import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import { Rng, type NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
-import type { VineConfig } from '../train/config.js';
+import type { VineConfig } from '../config/sections.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';

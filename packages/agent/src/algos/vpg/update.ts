@@ -4,22 +4,28 @@
  *
  *   θ_new = θ_old + α ∇θ L(θ)|θ_old
  *
- * instead of the natural-gradient step constrained to D̄_KL ≤ δ. Returns the same statistics as trpoUpdate.
+ * instead of the natural-gradient step constrained to D̄_KL ≤ δ.
  */
-import { flatGrad, getFlatParams, setFlatParams } from '../math/flat.js';
-import { disposeDistParams, logProb } from '../policies/distributions.js';
-import type { Policy } from '../policies/policy.js';
-import type { Tf } from '../tf.js';
+import type { PolicyGradientBatch } from '../../estimation/advantages.js';
+import { flatGrad, getFlatParams, setFlatParams } from '../../math/flat.js';
+import { disposeDistParams, logProb } from '../../policies/distributions.js';
+import type { Policy } from '../../policies/policy.js';
+import type { Tf } from '../../tf.js';
 import { meanEntropy, meanKl, surrogateObjective, type SurrogateInputs } from '../trpo/objectives.js';
-import { standardize, type TrpoBatch, type TrpoUpdateStats } from '../trpo/update.js';
 import type { VpgConfig } from './config.js';
 
-export function vanillaPolicyGradientUpdate(
-  tf: Tf,
-  policy: Policy,
-  batch: TrpoBatch,
-  config: VpgConfig & { normalizeAdvantages: boolean },
-): TrpoUpdateStats {
+export interface VpgUpdateStats {
+  /** L at θ_old and at θ_new. */
+  surrogateBefore: number;
+  surrogateAfter: number;
+  /** Mean KL D̄_KL(θ_old, θ_new) on the batch: how far the fixed step size moved the policy. */
+  kl: number;
+  /** Mean entropy of π_θold on the batch. */
+  entropy: number;
+  timings: { forwardMs: number; gradientMs: number; stepMs: number };
+}
+
+export function vanillaPolicyGradientUpdate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: VpgConfig): VpgUpdateStats {
   const started = performance.now();
   const n = batch.advantages.length;
   const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
@@ -28,7 +34,7 @@ export function vanillaPolicyGradientUpdate(
   const oldParams = policy.distributionParams(obs);
   const inputs: SurrogateInputs = {
     actions,
-    advantages: tf.tensor1d(config.normalizeAdvantages ? standardize(batch.advantages) : batch.advantages),
+    advantages: tf.tensor1d(batch.advantages),
     oldLogProbs: batch.oldLogProbs ? tf.tensor1d(batch.oldLogProbs) : logProb(tf, oldParams, actions),
     weights: batch.weights ? tf.tensor1d(batch.weights) : undefined,
   };
@@ -48,9 +54,7 @@ export function vanillaPolicyGradientUpdate(
       surrogateAfter,
       kl,
       entropy,
-      lineSearchSteps: 0,
-      accepted: true,
-      timings: { forwardMs, gradientMs, cgMs: 0, lineSearchMs: performance.now() - started - forwardMs - gradientMs },
+      timings: { forwardMs, gradientMs, stepMs: performance.now() - started - forwardMs - gradientMs },
     };
   } finally {
     disposeDistParams(oldParams);

@@ -1,9 +1,10 @@
 /**
- * The sample estimates of the paper's objective and constraint (eq. 29), as differentiable scalars.
+ * The sample estimates of the paper's objective and constraint (eq. 29 of arXiv 1502.05477, averaged over a
+ * batch as §5 step 2 says), as differentiable scalars.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { Tf } from '../tf.js';
-import { entropy, kl, logProb, type DistParams } from '../policies/distributions.js';
+import type { Tf } from '../../tf.js';
+import { entropy, kl, logProb, type DistParams } from '../../policies/distributions.js';
 
 /** What the objective needs from a batch, as tensors. */
 export interface SurrogateInputs {

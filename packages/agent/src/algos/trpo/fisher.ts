@@ -10,11 +10,11 @@
  *    the CNN, since tfjs cannot differentiate conv2d twice): Jᵀ M J v.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { enableSecondOrderGradients } from '../math/autodiff.js';
-import type { Tf } from '../tf.js';
-import { downloadTidy, flatGradTensor, unflatten } from '../math/flat.js';
-import { fisherMetricProduct, paramsDot, type DistParams } from '../policies/distributions.js';
-import type { Policy } from '../policies/policy.js';
+import { enableSecondOrderGradients } from '../../math/autodiff.js';
+import type { Tf } from '../../tf.js';
+import { downloadTidy, flatGradTensor, unflatten } from '../../math/flat.js';
+import { fisherMetricProduct, paramsDot, type DistParams } from '../../policies/distributions.js';
+import type { Policy } from '../../policies/policy.js';
 import { meanKl } from './objectives.js';
 
 /**

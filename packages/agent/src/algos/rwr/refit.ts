@@ -10,11 +10,11 @@
  * The maximization starts from the current θ and runs a fixed number of L-BFGS iterations.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { lbfgsMinimize, type LbfgsResult } from '../math/lbfgs.js';
-import { flattenTensors, getFlatParams, setFlatParams } from '../math/flat.js';
-import { disposeDistParams, logProb, type DistParams } from '../policies/distributions.js';
-import type { Policy } from '../policies/policy.js';
-import type { Tf } from '../tf.js';
+import { lbfgsMinimize, type LbfgsResult } from '../../math/lbfgs.js';
+import { flattenTensors, getFlatParams, setFlatParams } from '../../math/flat.js';
+import { disposeDistParams, logProb, type DistParams } from '../../policies/distributions.js';
+import type { Policy } from '../../policies/policy.js';
+import type { Tf } from '../../tf.js';
 import { meanEntropy, meanKl } from '../trpo/objectives.js';
 import type { RwrConfig } from './config.js';
 
