@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@vinegym/rng';
 import { ObservationNormalizer } from '../src/math/normalizer.js';
 import { RunDirectory } from '../src/run/run-directory.js';
+import { readTensorBoardEvents } from '../src/run/tensorboard.js';
 import { loadValueFunction, saveValueFunction } from '../src/estimation/value-function-state.js';
 import type { CheckpointValue } from '../src/run/checkpoint.js';
 import { checkpointState, restoreCheckpointState } from '../src/train/checkpoint-state.js';
@@ -51,6 +52,15 @@ describe('train', () => {
     expect(csv.length).toBe(5);
     const checkpoint = await (await RunDirectory.open(dir)).loadLatestCheckpoint();
     expect(checkpoint?.iteration).toBe(4);
+    // TensorBoard: x axis in env steps (the resumed file restarts at the checkpoint's), namespaced tags.
+    const files = (await readdir(dir)).filter((f) => f.startsWith('events.out.tfevents.')).sort();
+    const events = (await Promise.all(files.map((f) => readTensorBoardEvents(join(dir, f))))).flat();
+    const scalarSteps = events.filter((e) => e.scalars.length > 0).map((e) => e.step);
+    expect(scalarSteps).toEqual([400, 800, 1200, 1600]);
+    expect(events.some((e) => e.sessionStart && e.step === 800)).toBe(true);
+    const tags = events.find((e) => e.step === 1600)!.scalars.map((s) => s.tag);
+    expect(tags).toEqual(expect.arrayContaining(['time/iteration', 'rollout/ep_return_mean', 'train/kl', 'time/cg_ms']));
+    expect(tags.every((tag) => tag.includes('/'))).toBe(true);
   });
 
   it('round-trips the whole training state through a checkpoint bit for bit', async () => {

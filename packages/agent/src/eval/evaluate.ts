@@ -56,17 +56,17 @@ export async function evaluate(options: EvaluateOptions): Promise<{ iteration: n
       for (let episode = 0; episode < options.episodes; episode++) {
         const saveFrames = mode === 'deterministic' && episode === 0 && options.framesDir !== undefined && env.spec.render_supported;
         if (saveFrames) await mkdir(options.framesDir!, { recursive: true });
-        let obs = adapter.observationRows((await env.reset({ seed: seed + episode })).observations);
+        let obs = adapter.decodeReset(await env.reset({ seed: seed + episode }));
         let total = 0;
         let length = 0;
         for (;;) {
           if (saveFrames) await writeFile(join(options.framesDir!, `frame-${String(length).padStart(5, '0')}.png`), encodePng(await env.render(0)));
           const act = policy.act(normalizer ? normalizer.normalize(obs) : obs, noise, mode === 'deterministic');
-          const result = await env.step(adapter.envActions(act.actions, 1));
-          total += result.rewards.data[0];
+          const step = adapter.decodeStep(await env.step(adapter.envActions(act.actions, 1)));
+          total += step.rewards[0];
           length += 1;
-          if (result.terminated.data[0] === 1 || result.truncated.data[0] === 1) break;
-          obs = adapter.observationRows(result.observations);
+          if (step.terminated[0] || step.truncated[0]) break;
+          obs = step.obs;
         }
         returns.push(total);
         lengths.push(length);
