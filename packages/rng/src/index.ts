@@ -11,8 +11,6 @@
  * Normals come from Box–Muller, the second variate of each pair cached; the cache is part of the JSON state
  * (`state()`), not of the 16-byte generator state (`getState()`) that env snapshots store.
  */
-import { randomBytes } from 'node:crypto';
-
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -174,6 +172,7 @@ export class Rng implements NoiseSource {
 
 /** A seed drawn from the OS entropy source, for envs reset without a seed and without an RNG yet. */
 export function randomSeed(): number {
-  const bytes = randomBytes(8);
-  return (bytes.readUInt32LE(0) & 0x1fffff) * TWO_POW_32 + bytes.readUInt32LE(4);
+  // Web Crypto's global, not node:crypto: importing that module would cost every importer of this package ~10 ms.
+  const words = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return (words[0] & 0x1fffff) * TWO_POW_32 + words[1];
 }

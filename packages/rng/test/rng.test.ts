@@ -43,3 +43,13 @@ describe('Rng', () => {
     expect(() => new Rng(-1)).toThrow(RangeError);
   });
 });
+
+describe('randomSeed', () => {
+  it('draws safe integers from the OS entropy source', async () => {
+    const { randomSeed } = await import('../src/index.js');
+    const seeds = Array.from({ length: 100 }, randomSeed);
+    expect(seeds.every((s) => Number.isSafeInteger(s) && s >= 0)).toBe(true);
+    expect(new Set(seeds).size).toBe(100);
+    expect(Math.max(...seeds)).toBeGreaterThan(2 ** 50);
+  });
+});
