@@ -105,6 +105,8 @@ export class EnvService {
   make(body: MakeRequest, owner: object): MaybePromise<MakeResult> {
     const definition = this.registry.get(body.env_id);
     const kwargs = validateKwargs(definition, body.kwargs);
+    const loading = definition.load?.();
+    if (loading) return loading.then(() => this.make(body, owner));
     const numEnvs = body.num_envs ?? 1;
     if (Number.isSafeInteger(numEnvs) && numEnvs > this.limits.maxEnvsPerSession) {
       throw new VinegymError(
