@@ -7,11 +7,13 @@ Python values map to MessagePack by type: `int` -> int (canonical width, int64 b
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any
 
 import msgpack
 import numpy as np
 
+from vinegym.protocol.decode_budget import DecodeBudget, DecodeBudgetExceeded, check_decode_budget
 from vinegym.protocol.fast_encoding import pack_canonical_frame, packs_canonically
 from vinegym.protocol.ndarray import (
     MAX_SAFE_INTEGER,
@@ -23,7 +25,10 @@ from vinegym.protocol.ndarray import (
 
 
 class FrameDecodeError(ValueError):
-    """The bytes are not one valid protocol MessagePack value."""
+    """The bytes are not one valid protocol MessagePack value. `request_id`: the frame's id when it was readable
+    although the frame is rejected (PROTOCOL.md 4)."""
+
+    request_id: int | None = None
 
 
 # ---------------------------------------------------------------- encoding
@@ -129,14 +134,19 @@ def encode_frame(frame: Any) -> bytes:
 
 # ---------------------------------------------------------------- decoding
 
+# For frames the server trusts (the client decoding a server's answers, tests): only Python's own nesting limit.
+UNBOUNDED = DecodeBudget(max_elements=sys.maxsize, max_depth=500, max_str_bytes=sys.maxsize)
+
 
 def _reject_extension(code: int, data: bytes) -> Any:
     raise FrameDecodeError(f"MessagePack extension type {code} is not allowed")
 
 
-def _convert(value: Any) -> Any:
-    """Checks map keys and turns NDArray maps into numpy arrays, recursively."""
+def _convert(value: Any, depth_left: int) -> Any:
+    """Checks map keys and nesting, and turns NDArray maps into numpy arrays, recursively."""
     if isinstance(value, dict):
+        if depth_left == 0:
+            raise FrameDecodeError("the frame nests containers too deeply")
         for key in value:
             if not isinstance(key, str):
                 raise FrameDecodeError("map keys must be str")
@@ -145,16 +155,32 @@ def _convert(value: Any) -> Any:
                 return ndarray_from_wire(value)
             except ValueError as error:
                 raise FrameDecodeError(str(error)) from None
-        return {key: _convert(item) for key, item in value.items()}
+        return {key: _convert(item, depth_left - 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_convert(item) for item in value]
+        if depth_left == 0:
+            raise FrameDecodeError("the frame nests containers too deeply")
+        return [_convert(item, depth_left - 1) for item in value]
     if isinstance(value, msgpack.Timestamp):
         raise FrameDecodeError("MessagePack extension type -1 (timestamp) is not allowed")
     return value
 
 
-def decode_frame(data: bytes) -> Any:
-    """Decodes exactly one MessagePack value; FrameDecodeError for anything PROTOCOL.md 3 rejects."""
+def _readable_id(value: Any) -> int | None:
+    """The request id of a decoded (not yet converted) frame, when it has a valid one (PROTOCOL.md 4)."""
+    if isinstance(value, dict):
+        raw_id = value.get("id")
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool) and 0 <= raw_id < MAX_SAFE_INTEGER:
+            return raw_id
+    return None
+
+
+def decode_frame(data: bytes, budget: DecodeBudget = UNBOUNDED) -> Any:
+    """Decodes exactly one MessagePack value within `budget`; FrameDecodeError for anything PROTOCOL.md 3
+    rejects, with the frame's request id when it could be read (a frame with a bad NDArray, say)."""
+    try:
+        check_decode_budget(data, budget)
+    except DecodeBudgetExceeded as error:
+        raise FrameDecodeError(str(error)) from None
     try:
         value = msgpack.unpackb(
             data,
@@ -162,11 +188,22 @@ def decode_frame(data: bytes) -> Any:
             use_list=True,
             strict_map_key=False,
             ext_hook=_reject_extension,
+            max_str_len=budget.max_str_bytes,
+            max_array_len=budget.max_elements,
+            max_map_len=budget.max_elements,
         )
     except FrameDecodeError:
         raise
     except msgpack.ExtraData:
         raise FrameDecodeError("bytes after the MessagePack value") from None
+    except ValueError as error:
+        if "exceeds max_str_len" in str(error):
+            raise FrameDecodeError(f"the frame has a str longer than {budget.max_str_bytes} bytes") from None
+        raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
     except Exception as error:  # truncated frames, 0xc1, invalid UTF-8, ...
         raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
-    return _convert(value)
+    try:
+        return _convert(value, budget.max_depth)
+    except FrameDecodeError as error:
+        error.request_id = _readable_id(value)
+        raise

@@ -1,6 +1,7 @@
 """The fixed set of protocol v1 error codes and the exception that carries one."""
 from __future__ import annotations
 
+import reprlib
 from enum import Enum
 from typing import Any
 
@@ -48,3 +49,26 @@ class VinegymError(Exception):
 
 def bad_request(message: str, details: dict[str, Any] | None = None) -> VinegymError:
     return VinegymError(ErrorCode.BAD_REQUEST, message, details)
+
+
+
+def _quoting_repr() -> reprlib.Repr:
+    shortened = reprlib.Repr()
+    shortened.maxstring = shortened.maxother = 64
+    shortened.maxlist = shortened.maxtuple = shortened.maxdict = shortened.maxset = 6
+    shortened.maxlevel = 3
+    return shortened
+
+
+_QUOTING = _quoting_repr()
+
+
+def quote(value: object) -> str:
+    """`repr(value)` shortened to at most ~64 characters per string and a few items per container: error messages
+    show what a client sent, but never echo a long client text whole (it may be megabytes)."""
+    return _QUOTING.repr(value)
+
+
+def shortened(text: object, limit: int = 64) -> object:
+    """A client string for `details`, cut to `limit` characters; other values as they are."""
+    return text[:limit] + "..." if isinstance(text, str) and len(text) > limit else text

@@ -19,7 +19,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from vinegym.protocol.codec import decode_frame, encode_frame
+from vinegym.protocol.codec import encode_frame
+from vinegym.snapshots.envelope import decode_snapshot_part
 from vinegym.snapshots.rng import apply_np_random, capture_np_random
 
 
@@ -66,7 +67,7 @@ class AleReplayStrategy:
     def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
         import ale_py
 
-        fields = decode_frame(payload)
+        fields = decode_snapshot_part(payload)
         log = _log_of(env)
         atari = env.unwrapped
         reset_state = fields["reset_state"]
