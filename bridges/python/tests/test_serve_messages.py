@@ -20,7 +20,14 @@ def test_hello_reports_version_limits_and_capabilities(cartpole_server: Threaded
     assert list(hello) == ["protocol_version", "server", "capabilities", "limits", "ping_interval_s"]
     assert hello["protocol_version"] == 1
     assert "snapshot" in hello["capabilities"]
-    assert hello["limits"] == {"max_sessions": 4, "max_envs_per_session": 64, "max_message_bytes": 64 * 1024 * 1024}
+    assert hello["limits"] == {
+        "max_sessions": 4,
+        "max_envs_per_session": 64,
+        "max_message_bytes": 64 * 1024 * 1024,
+        "max_connections": 256,
+        "max_snapshot_bytes": 16 * 1024 * 1024,
+        "idle_timeout_s": 900.0,
+    }
 
 
 def test_list_describes_the_env_and_its_kwargs(cartpole_server: ThreadedServer) -> None:

@@ -17,6 +17,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return value
+
+
 def _screen_size(text: str) -> tuple[int, int]:
     try:
         height, width = (int(part) for part in text.lower().split("x"))
@@ -54,6 +61,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
     serve.add_argument(
+        "--max-connections", type=_positive_int, default=256, help="authenticated connections at once (256)"
+    )
+    serve.add_argument(
+        "--max-unauthenticated",
+        type=_positive_int,
+        default=32,
+        help="connections that have not said hello yet (32); a new one takes the oldest one's slot",
+    )
+    serve.add_argument(
+        "--hello-timeout", type=_seconds, default=10.0, help="seconds from connecting to hello (10; 0: none)"
+    )
+    serve.add_argument(
+        "--idle-timeout", type=_seconds, default=900.0, help="seconds without a request before closing (900; 0: none)"
+    )
+    serve.add_argument(
+        "--max-snapshot-bytes", type=_positive_int, default=16 * 1024 * 1024, help="largest snapshot to restore"
+    )
+    serve.add_argument(
         "--atari-preprocess",
         action="store_true",
         help="ALE envs: grayscale frames downsampled to --atari-screen and the last --atari-frames stacked, "
@@ -82,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         max_envs_per_session=args.max_envs,
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
+        max_connections=args.max_connections,
+        max_unauthenticated=args.max_unauthenticated,
+        hello_timeout_s=args.hello_timeout,
+        idle_timeout_s=args.idle_timeout,
+        max_snapshot_bytes=args.max_snapshot_bytes,
         workers=args.workers,
     )
     from vinegym.server.atari_preprocessing import AtariPreprocessSettings

@@ -6,6 +6,7 @@ import asyncio
 import http
 import itertools
 import json
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,18 +14,34 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request, Response
+from websockets.http11 import Request as HttpRequest
+from websockets.http11 import Response
 
 from vinegym.protocol.codec import encode_frame
+from vinegym.server.admission import ConnectionSlots, TokenBackoff
 from vinegym.server.config import ServerConfig
-from vinegym.server.connection import Outcome, ProtocolConnection, Request, ServedEnv, list_result
+from vinegym.server.connection import (
+    CLOSE_TRY_AGAIN_LATER,
+    Outcome,
+    Pong,
+    ProtocolConnection,
+    Request,
+    ServedEnv,
+    list_result,
+)
 from vinegym.server.dispatch_placement import DispatchPlacement
+from vinegym.server.limits import MAX_QUEUED_MESSAGES, PRE_HELLO_MAX_MESSAGE_BYTES
 from vinegym.server.metrics import ServerMetrics
 
 WS_PATH = "/v1/ws"
-CLOSE_PING_TIMEOUT = 4000
 CLOSE_GOING_AWAY = 1001
+CLOSE_PING_TIMEOUT = 4000
+CLOSE_IDLE_TIMEOUT = 4001
 UNANSWERED_PINGS_BEFORE_CLOSE = 2
+# How often a connection's deadlines are checked, at most.
+WATCH_TICK_S = 0.5
+# How long a shutdown waits for the requests being carried out.
+SHUTDOWN_GRACE_S = 30.0
 
 
 def _http_response(status: int, body: str, content_type: str) -> Response:
@@ -35,16 +52,27 @@ def _http_response(status: int, body: str, content_type: str) -> Response:
 class BridgeServer:
     """Serves `envs` until `close()`. Each connection's requests are carried out one at a time and in order;
     env work runs in a worker thread so that the event loop keeps answering other connections and sending pings,
-    except for requests that have been quick lately, which run on the loop (see dispatch_placement.py)."""
+    except for requests that have been quick lately, which run on the loop (see dispatch_placement.py).
+
+    Bounded work per client: until hello succeeds a connection holds one of `max_unauthenticated` slots, may
+    send frames of at most PRE_HELLO_MAX_MESSAGE_BYTES with a small decode budget, and is closed (4001) at the hello
+    deadline; wrong tokens back off per peer (admission.py). A connection handles one request at a time, buffers
+    at most MAX_QUEUED_MESSAGES received messages (then stops reading its socket) and waits for each answer to be
+    written before it takes the next request, so a client that never reads cannot make the bridge hold more than
+    that (README, "Limits")."""
 
     def __init__(self, config: ServerConfig, envs: dict[str, ServedEnv], snapshot_key: bytes) -> None:
         self.config = config
         self.envs = envs
         self.snapshot_key = snapshot_key
         self.metrics = ServerMetrics()
+        self.slots = ConnectionSlots(config.max_connections, config.max_unauthenticated)
+        self.token_backoff = TokenBackoff()
         self._executor = ThreadPoolExecutor(thread_name_prefix="vinegym-env")
         self._server: Server | None = None
-        self._connections: set[ServerConnection] = set()
+        self._connections: dict[ServerConnection, _ConnectionState] = {}
+        self._closing = False
+        self._background: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -58,25 +86,38 @@ class BridgeServer:
             self.config.host,
             self.config.port,
             process_request=self._process_http_request,
-            max_size=self.config.max_message_bytes,
+            max_size=min(PRE_HELLO_MAX_MESSAGE_BYTES, self.config.max_message_bytes),  # raised by hello
+            max_queue=MAX_QUEUED_MESSAGES,
             compression=None,
             ping_interval=None,
-            max_queue=None,
+            open_timeout=self.config.handshake_timeout_s,
+            create_connection=_socket_counting_connection(self.slots),
         )
         self.port = next(iter(self._server.sockets)).getsockname()[1]
 
     async def close(self) -> None:
-        if self._server is None:
+        """Graceful shutdown: stops accepting connections, lets every connection finish the request it is
+        carrying out and send its answer, then closes it with 1001; requests still queued are not carried out."""
+        if self._server is None or self._closing:
             return
-        for connection in list(self._connections):
-            await connection.close(CLOSE_GOING_AWAY, "server shutting down")
-        self._server.close()
-        await self._server.wait_closed()
+        self._closing = True
+        self._server.close(close_connections=False)
+        closing = []
+        for websocket, state in list(self._connections.items()):
+            state.stopping = True
+            if not state.busy:  # a busy handler closes its connection itself once it has answered
+                closing.append(asyncio.create_task(websocket.close(CLOSE_GOING_AWAY, "server shutting down")))
+        if closing:
+            await asyncio.wait(closing)
+        try:
+            await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_GRACE_S)
+        except TimeoutError:
+            print(f"vinegym-bridge: requests still running after {SHUTDOWN_GRACE_S} s; exiting", file=sys.stderr)
         self._executor.shutdown(wait=False)
 
     # ------------------------------------------------------------ HTTP
 
-    def _process_http_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    def _process_http_request(self, connection: ServerConnection, request: HttpRequest) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == WS_PATH:
             return None  # WebSocket handshake
@@ -92,51 +133,171 @@ class BridgeServer:
     # ------------------------------------------------------------ WebSocket
 
     async def _handle_connection(self, websocket: ServerConnection) -> None:
-        protocol = ProtocolConnection(self.config, self.envs, self.metrics, self.snapshot_key)
-        self._connections.add(websocket)
-        liveness = _Liveness()
-        pinger = asyncio.create_task(self._keep_alive(websocket, protocol, liveness))
+        if self._closing:
+            await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
+            return
+        state = _ConnectionState()
+        self._connections[websocket] = state
+        evicted = self.slots.open_unauthenticated(websocket)
+        if isinstance(evicted, ServerConnection) and evicted in self._connections:
+            self._evict(evicted)
+        gate = _HelloGate(self, websocket)
+        protocol = ProtocolConnection(self.config, self.envs, self.metrics, self.snapshot_key, gate)
+        watchdog = asyncio.create_task(self._watch(websocket, protocol, state))
         loop = asyncio.get_running_loop()
         placement = DispatchPlacement()
         try:
-            async for message in websocket:
-                liveness.heard()
+            while not state.stopping:
+                message = await websocket.recv()
+                if state.stopping:  # arrived after the close was decided: not carried out
+                    break
                 parsed = protocol.parse(message)
+                if isinstance(parsed, Pong):
+                    state.ponged(parsed.nonce)
+                    continue
+                state.request_started()
                 if isinstance(parsed, Outcome):
                     outcome = parsed
-                elif placement.runs_inline(parsed):
+                elif not protocol.greeted or placement.runs_inline(parsed):
                     outcome = _timed_dispatch(protocol, placement, parsed)
                 else:
                     outcome = await loop.run_in_executor(self._executor, _timed_dispatch, protocol, placement, parsed)
                 if outcome.reply is not None:
-                    await websocket.send(outcome.reply)
+                    await websocket.send(outcome.reply)  # waits while the client does not read
+                state.busy = False
                 if outcome.close_code is not None:
+                    state.stopping = True
                     await websocket.close(outcome.close_code)
-                    break
+                elif state.stopping:  # the server began shutting down while this request ran
+                    await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
         except ConnectionClosed:
             pass
         finally:
-            pinger.cancel()
-            self._connections.discard(websocket)
+            state.stopping = True
+            watchdog.cancel()
+            del self._connections[websocket]
+            self.slots.release(websocket, gate.admitted)
             await loop.run_in_executor(self._executor, protocol.close_all)
 
-    async def _keep_alive(self, websocket: ServerConnection, protocol: ProtocolConnection, liveness: _Liveness) -> None:
-        interval = self.config.ping_interval_s
-        if interval <= 0:
-            return
+    def _evict(self, websocket: ServerConnection) -> None:
+        """Closes a connection without hello whose slot a newer one took (1013)."""
+        state = self._connections[websocket]
+        if not state.stopping:
+            task = asyncio.create_task(_close(websocket, state, CLOSE_TRY_AGAIN_LATER, "no hello; slot taken"))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _watch(self, websocket: ServerConnection, protocol: ProtocolConnection, state: _ConnectionState) -> None:
+        """Closes the connection at the hello deadline or after idle_timeout_s without a request (4001), and pings
+        it when idle for ping_interval_s (4000 after two unanswered pings)."""
+        config = self.config
+        periods = [t for t in (config.hello_timeout_s, config.idle_timeout_s, config.ping_interval_s) if t > 0]
+        tick = min([WATCH_TICK_S, *(t / 4 for t in periods)])
         nonces = itertools.count(1)
         try:
-            while True:
-                await asyncio.sleep(interval)
-                if not protocol.greeted or liveness.idle_seconds() < interval:
+            while not state.stopping:
+                await asyncio.sleep(tick)
+                now = time.monotonic()
+                if not protocol.greeted:
+                    if config.hello_timeout_s > 0 and now - state.opened_at > config.hello_timeout_s:
+                        await _close(websocket, state, CLOSE_IDLE_TIMEOUT, "no hello in time")
                     continue
-                if liveness.unanswered_pings >= UNANSWERED_PINGS_BEFORE_CLOSE:
-                    await websocket.close(CLOSE_PING_TIMEOUT, "pings unanswered")
-                    return
-                await websocket.send(encode_frame({"type": "ping", "nonce": next(nonces)}))
-                liveness.unanswered_pings += 1
+                if state.busy:
+                    continue
+                idle = now - state.last_request_at
+                if config.idle_timeout_s > 0 and idle > config.idle_timeout_s:
+                    await _close(websocket, state, CLOSE_IDLE_TIMEOUT, "idle timeout")
+                elif config.ping_interval_s > 0 and min(idle, now - state.last_ping_at) >= config.ping_interval_s:
+                    if state.unanswered_pings >= UNANSWERED_PINGS_BEFORE_CLOSE:
+                        await _close(websocket, state, CLOSE_PING_TIMEOUT, "pings unanswered")
+                        return
+                    state.pinged(next(nonces), now)
+                    await websocket.send(encode_frame({"type": "ping", "nonce": state.ping_nonce}))
         except (ConnectionClosed, asyncio.CancelledError):
             return
+
+
+class _HelloGate:
+    """What hello needs from the server around one connection: the token back-off of its peer, an authenticated
+    slot, and the full message size limit once admitted (connection.py's HelloGate)."""
+
+    def __init__(self, server: BridgeServer, websocket: ServerConnection) -> None:
+        self._server = server
+        self._websocket = websocket
+        address = websocket.remote_address
+        self._peer = str(address[0]) if isinstance(address, tuple) and address else "unknown"
+        self.admitted = False
+
+    def token_wait_s(self) -> float:
+        return self._server.token_backoff.wait_s(self._peer)
+
+    def token_checked(self, correct: bool) -> None:
+        if correct:
+            self._server.token_backoff.succeeded(self._peer)
+        else:
+            self._server.token_backoff.failed(self._peer)
+
+    def admit(self) -> bool:
+        if not self._server.slots.authenticate(self._websocket):
+            return False
+        self.admitted = True
+        self._websocket.protocol.max_message_size = self._server.config.max_message_bytes
+        return True
+
+
+class _ConnectionState:
+    """The timing of one connection: when it opened, its last request, the keep-alive pings and whether it is
+    carrying out a request or shutting down."""
+
+    def __init__(self) -> None:
+        self.opened_at = self.last_request_at = self.last_ping_at = time.monotonic()
+        self.busy = False
+        self.stopping = False
+        self.ping_nonce = 0
+        self.unanswered_pings = 0
+
+    def request_started(self) -> None:
+        self.busy = True
+        self.last_request_at = time.monotonic()
+        self.unanswered_pings = 0
+
+    def pinged(self, nonce: int, now: float) -> None:
+        self.ping_nonce = nonce
+        self.last_ping_at = now
+        self.unanswered_pings += 1
+
+    def ponged(self, nonce: object) -> None:
+        """Only the answer to the last ping counts; a pong is no request, so it does not keep a connection from
+        being idle."""
+        if self.unanswered_pings and nonce == self.ping_nonce and type(nonce) is int:
+            self.unanswered_pings = 0
+
+
+async def _close(websocket: ServerConnection, state: _ConnectionState, code: int, reason: str) -> None:
+    state.stopping = True
+    await websocket.close(code, reason)
+
+
+def _socket_counting_connection(slots: ConnectionSlots) -> type[ServerConnection]:
+    """A ServerConnection that takes a socket slot when the TCP connection is accepted and drops the connection at
+    once when none is left (before the handshake, whose own timeout ends sockets that never complete it)."""
+
+    class SocketCountingConnection(ServerConnection):
+        counted = False
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            self.counted = slots.open_socket()
+            if not self.counted:
+                transport.abort()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.counted:
+                self.counted = False
+                slots.close_socket()
+            super().connection_lost(exc)
+
+    return SocketCountingConnection
 
 
 def _timed_dispatch(protocol: ProtocolConnection, placement: DispatchPlacement, request: Request) -> Outcome:
@@ -144,21 +305,6 @@ def _timed_dispatch(protocol: ProtocolConnection, placement: DispatchPlacement, 
     outcome = protocol.dispatch(request)
     placement.record(request, time.perf_counter() - started)
     return outcome
-
-
-class _Liveness:
-    """When the client was last heard from, and how many pings it has left unanswered since."""
-
-    def __init__(self) -> None:
-        self.last_heard = time.monotonic()
-        self.unanswered_pings = 0
-
-    def heard(self) -> None:
-        self.last_heard = time.monotonic()
-        self.unanswered_pings = 0
-
-    def idle_seconds(self) -> float:
-        return time.monotonic() - self.last_heard
 
 
 def _json_default(value: Any) -> Any:

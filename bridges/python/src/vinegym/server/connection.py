@@ -3,29 +3,62 @@ frames to answers (PROTOCOL.md 4, 6, 7). Transport-free and synchronous: `handle
 message and returns the encoded answer (if any) and a close code (if the connection must close)."""
 from __future__ import annotations
 
+import hashlib
 import hmac
 import itertools
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from vinegym.protocol import PROTOCOL_VERSION
 from vinegym.protocol.codec import FrameDecodeError, decode_frame, encode_frame
-from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
+from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, quote, shortened
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.config import ServerConfig
 from vinegym.server.env_recipe import EnvRecipe
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import validate_kwargs
+from vinegym.server.limits import FRAME_BUDGET, PRE_HELLO_BUDGET
 from vinegym.server.metrics import ServerMetrics
 from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, validate_body
 from vinegym.server.session import Session
 from vinegym.server.sharded_session import ShardedSession
 
 CLOSE_UNAUTHORIZED = 1008
+CLOSE_TRY_AGAIN_LATER = 1013
 SUPPORTED_VERSIONS = (PROTOCOL_VERSION,)
 _session_counter = itertools.count(1)
+
+
+class HelloGate(Protocol):
+    """What a successful or failed hello does beyond this connection (the server's admission.py)."""
+
+    def token_wait_s(self) -> float:
+        """Seconds before this peer may have a token checked (0: now)."""
+        ...
+
+    def token_checked(self, correct: bool) -> None: ...
+
+    def admit(self) -> bool:
+        """Takes an authenticated connection slot; False when the server has none left."""
+        ...
+
+
+class OpenGate:
+    """No back-off, no slots: for a ProtocolConnection driven without a server."""
+
+    admitted = False
+
+    def token_wait_s(self) -> float:
+        return 0.0
+
+    def token_checked(self, correct: bool) -> None:
+        pass
+
+    def admit(self) -> bool:
+        self.admitted = True
+        return True
 
 
 @dataclass(frozen=True)
@@ -45,6 +78,13 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Pong:
+    """A client's answer to a keep-alive ping (PROTOCOL.md 4): no response; `nonce` as the client sent it."""
+
+    nonce: Any
+
+
+@dataclass(frozen=True)
 class Outcome:
     reply: bytes | None
     close_code: int | None = None
@@ -52,9 +92,15 @@ class Outcome:
 
 class ProtocolConnection:
     def __init__(
-        self, config: ServerConfig, envs: dict[str, ServedEnv], metrics: ServerMetrics, snapshot_key: bytes
+        self,
+        config: ServerConfig,
+        envs: dict[str, ServedEnv],
+        metrics: ServerMetrics,
+        snapshot_key: bytes,
+        gate: HelloGate | None = None,
     ) -> None:
         self.config = config
+        self.gate = gate or OpenGate()
         self.envs = envs
         self.metrics = metrics
         self.snapshot_key = snapshot_key
@@ -65,19 +111,22 @@ class ProtocolConnection:
 
     def handle_message(self, message: bytes | str) -> Outcome:
         parsed = self.parse(message)
+        if isinstance(parsed, Pong):
+            return Outcome(None)
         return parsed if isinstance(parsed, Outcome) else self.dispatch(parsed)
 
-    def parse(self, message: bytes | str) -> Request | Outcome:
-        """Decodes and checks a received message: the request to dispatch, or the outcome that answers it
-        already (an error, or nothing for a pong). Cheap: no env work."""
+    def parse(self, message: bytes | str) -> Request | Outcome | Pong:
+        """Decodes and checks a received message: the request to dispatch, a pong, or the outcome that answers it
+        already (an error). Cheap: no env work. Until hello succeeds, frames get the small pre-hello decode
+        budget (limits.py)."""
         if isinstance(message, str):
             return self._error_reply(None, bad_request("text frames are not allowed; send binary MessagePack"))
         try:
-            frame = decode_frame(message)
+            frame = decode_frame(message, FRAME_BUDGET if self.greeted else PRE_HELLO_BUDGET)
         except FrameDecodeError as error:
-            return self._error_reply(None, bad_request(f"malformed MessagePack: {error}"))
+            return self._error_reply(error.request_id, bad_request(f"malformed MessagePack: {error}"))
         if isinstance(frame, dict) and "id" not in frame and frame.get("type") == "pong":
-            return Outcome(None)
+            return Pong(frame.get("nonce"))
         if not isinstance(frame, dict):
             return self._error_reply(None, bad_request("a request must be a map"))
         raw_id = frame.get("id")
@@ -87,14 +136,14 @@ class ProtocolConnection:
         try:
             unknown = [key for key in frame if key not in FRAME_KEYS]
             if unknown:
-                raise bad_request(f"unknown request key '{unknown[0]}'", {"field": unknown[0]})
+                raise bad_request(f"unknown request key {quote(unknown[0])}", {"field": shortened(unknown[0])})
             request_type = frame.get("type")
             if request_type not in REQUEST_TYPES:
-                raise bad_request(f"unknown request type {request_type!r}", {"field": "type"})
+                raise bad_request(f"unknown request type {quote(request_type)}", {"field": "type"})
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
             self.metrics.record_request(request_type)
-            return Request(request_id, request_type, validate_body(request_type, frame["body"]))
+            return Request(request_id, request_type, validate_body(request_type, frame["body"], self.config.max_envs_per_session))
         except VinegymError as error:
             return self._error_reply(request_id, error)
         except Exception:
@@ -133,10 +182,27 @@ class ProtocolConnection:
                 {"supported": list(SUPPORTED_VERSIONS)},
             ))
         if self.config.token is not None:
+            wait_s = self.gate.token_wait_s()
+            if wait_s > 0:  # refused without looking at the token (admission.py)
+                error = VinegymError(
+                    ErrorCode.UNAUTHORIZED,
+                    f"too many wrong tokens from this address; retry in {wait_s:.1f} s",
+                    {"retry_after_s": round(wait_s, 3)},
+                )
+                return self._error_reply(request_id, error, CLOSE_UNAUTHORIZED)
             given = body.get("token")
-            if not isinstance(given, str) or not hmac.compare_digest(given.encode(), self.config.token.encode()):
+            correct = isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(self.config.token))
+            self.gate.token_checked(correct)
+            if not correct:
                 error = VinegymError(ErrorCode.UNAUTHORIZED, "missing or wrong token")
                 return self._error_reply(request_id, error, CLOSE_UNAUTHORIZED)
+        if not self.gate.admit():
+            error = VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"the server already has max_connections={self.config.max_connections} connections; try again later",
+                {"limit": "max_connections"},
+            )
+            return self._error_reply(request_id, error, CLOSE_TRY_AGAIN_LATER)
         self.greeted = True
         capabilities = ["autoreset:next_step", "autoreset:same_step", "autoreset:disabled"]
         if any(env.capabilities.snapshot_supported for env in self.envs.values()):
@@ -151,6 +217,9 @@ class ProtocolConnection:
                 "max_sessions": self.config.max_sessions,
                 "max_envs_per_session": self.config.max_envs_per_session,
                 "max_message_bytes": self.config.max_message_bytes,
+                "max_connections": self.config.max_connections,
+                "max_snapshot_bytes": self.config.max_snapshot_bytes,
+                "idle_timeout_s": float(self.config.idle_timeout_s),
             },
             "ping_interval_s": float(self.config.ping_interval_s),
         }
@@ -164,8 +233,8 @@ class ProtocolConnection:
         if session is None:
             raise VinegymError(
                 ErrorCode.UNKNOWN_SESSION,
-                f"no session {body['session_id']!r} on this connection",
-                {"session_id": body["session_id"]},
+                f"no session {quote(body['session_id'])} on this connection",
+                {"session_id": shortened(body["session_id"])},
             )
         return session
 
@@ -173,7 +242,9 @@ class ProtocolConnection:
         served = self.envs.get(body["env_id"])
         if served is None:
             raise VinegymError(
-                ErrorCode.UNKNOWN_ENV, f"unknown env id {body['env_id']!r}", {"env_id": body["env_id"]}
+                ErrorCode.UNKNOWN_ENV,
+                f"unknown env id {quote(body['env_id'])}",
+                {"env_id": shortened(body["env_id"])},
             )
         kwargs = validate_kwargs(served.source.env_id, served.source.kwarg_specs, body.get("kwargs"))
         num_envs = body.get("num_envs", 1)
@@ -219,6 +290,13 @@ class ProtocolConnection:
         return self._session(body).snapshot(body["env_indices"])
 
     def _restore(self, body: dict[str, Any]) -> dict[str, Any]:
+        size = len(body["snapshot"])
+        if size > self.config.max_snapshot_bytes:
+            raise VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"snapshot is {size} bytes, more than max_snapshot_bytes ({self.config.max_snapshot_bytes})",
+                {"limit": "max_snapshot_bytes"},
+            )
         return self._session(body).restore(body["env_index"], body["snapshot"])
 
     def _render(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -236,6 +314,11 @@ class ProtocolConnection:
             session.close()
         self.metrics.add_sessions(-len(self.sessions))
         self.sessions.clear()
+
+
+def _digest(token: str) -> bytes:
+    """Tokens are compared as SHA-256 digests, so that the comparison's time tells nothing of their lengths."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def list_result(envs: dict[str, ServedEnv]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from vinegym.protocol.errors import ErrorCode, VinegymError
+from vinegym.protocol.errors import ErrorCode, VinegymError, quote, shortened
 
 # Keyword arguments the server controls itself.
 SERVER_CONTROLLED_KWARGS = frozenset(("render_mode",))
@@ -77,7 +77,7 @@ def _accepts(spec: KwargSpec, value: Any) -> Any:
             return int(value)
     raise VinegymError(
         ErrorCode.INVALID_KWARGS,
-        f"kwarg '{spec.name}' must be a {spec.type}, got {json.dumps(value, default=repr)}",
+        f"kwarg '{spec.name}' must be a {spec.type}, got {quote(value)}",
         {"key": spec.name},
     )
 
@@ -93,8 +93,8 @@ def validate_kwargs(env_id: str, specs: dict[str, KwargSpec], given: Any) -> dic
             accepted = ", ".join(specs) or "none"
             raise VinegymError(
                 ErrorCode.INVALID_KWARGS,
-                f"unknown kwarg '{name}' for {env_id} (accepted: {accepted})",
-                {"key": name},
+                f"unknown kwarg {quote(name)} for {env_id} (accepted: {accepted})",
+                {"key": shortened(name)},
             )
     result: dict[str, Any] = {}
     for name, spec in specs.items():

@@ -10,7 +10,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
+from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, quote
 from vinegym.protocol.infos import info_map_to_wire
 from vinegym.protocol.spaces import batch_wire_space, space_to_wire
 from vinegym.protocol.values import single_to_wire
@@ -234,11 +234,13 @@ class Session(SessionRules):
         except ValueError as error:
             raise bad_request(f"not a valid snapshot: {error}") from None
         if envelope.env_id != self.source.env_id:
-            raise bad_request(f"snapshot is of env {envelope.env_id}, this session runs {self.source.env_id}")
+            raise bad_request(f"snapshot is of env {quote(envelope.env_id)}, this session runs {self.source.env_id}")
         if envelope.kwargs != self.kwargs_key:
-            raise bad_request(f"snapshot kwargs {envelope.kwargs} differ from this session's {self.kwargs_key}")
+            raise bad_request(f"snapshot kwargs {quote(envelope.kwargs)} differ from this session's {self.kwargs_key}")
         if envelope.strategy != strategy.name:
-            raise bad_request(f"snapshot was taken with {envelope.strategy}, this session uses {strategy.name}")
+            raise bad_request(
+                f"snapshot was taken with {quote(envelope.strategy)}, this session uses {strategy.name}"
+            )
         slot = self.slots[env_index]
         try:
             slot.env = strategy.apply(slot.env, envelope.payload)
