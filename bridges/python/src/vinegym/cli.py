@@ -64,16 +64,19 @@ def _parser() -> argparse.ArgumentParser:
         "--max-connections", type=_positive_int, default=256, help="authenticated connections at once (256)"
     )
     serve.add_argument(
-        "--max-unauthenticated",
+        "--max-pending-connections",
         type=_positive_int,
-        default=32,
-        help="connections that have not said hello yet (32); a new one takes the oldest one's slot",
+        default=128,
+        help="connections that have not completed hello, HTTP ones included (128); a new one takes the oldest's slot",
     )
     serve.add_argument(
         "--hello-timeout", type=_seconds, default=10.0, help="seconds from connecting to hello (10; 0: none)"
     )
     serve.add_argument(
         "--idle-timeout", type=_seconds, default=900.0, help="seconds without a request before closing (900; 0: none)"
+    )
+    serve.add_argument(
+        "--message-timeout", type=_seconds, default=30.0, help="seconds for a message to arrive completely (30; 0: none)"
     )
     serve.add_argument(
         "--max-snapshot-bytes", type=_positive_int, default=16 * 1024 * 1024, help="largest snapshot to restore"
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
         max_connections=args.max_connections,
-        max_unauthenticated=args.max_unauthenticated,
+        max_pending_connections=args.max_pending_connections,
+        message_timeout_s=args.message_timeout,
         hello_timeout_s=args.hello_timeout,
         idle_timeout_s=args.idle_timeout,
         max_snapshot_bytes=args.max_snapshot_bytes,

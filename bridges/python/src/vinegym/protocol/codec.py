@@ -13,7 +13,7 @@ from typing import Any
 import msgpack
 import numpy as np
 
-from vinegym.protocol.decode_budget import DecodeBudget, DecodeBudgetExceeded, check_decode_budget
+from vinegym.protocol.decode_budget import DecodeBudget, check_decode_budget
 from vinegym.protocol.fast_encoding import pack_canonical_frame, packs_canonically
 from vinegym.protocol.ndarray import (
     MAX_SAFE_INTEGER,
@@ -25,8 +25,12 @@ from vinegym.protocol.ndarray import (
 
 
 class FrameDecodeError(ValueError):
-    """The bytes are not one valid protocol MessagePack value. `request_id`: the frame's id when it was readable
-    although the frame is rejected (PROTOCOL.md 4)."""
+    """The bytes are not one valid protocol MessagePack value (answered with id null, PROTOCOL.md 4)."""
+
+
+class MalformedNDArray(FrameDecodeError):
+    """A map that is an NDArray by its keys has a bad dtype, shape or length. `request_id`: the frame's id when it
+    was readable (such errors carry it, PROTOCOL.md 3.2)."""
 
     request_id: int | None = None
 
@@ -135,18 +139,18 @@ def encode_frame(frame: Any) -> bytes:
 # ---------------------------------------------------------------- decoding
 
 # For frames the server trusts (the client decoding a server's answers, tests): only Python's own nesting limit.
-UNBOUNDED = DecodeBudget(max_elements=sys.maxsize, max_depth=500, max_str_bytes=sys.maxsize)
+UNBOUNDED = DecodeBudget(max_values=sys.maxsize, max_containers=sys.maxsize, max_depth=500, max_string_bytes=sys.maxsize)
 
 
 def _reject_extension(code: int, data: bytes) -> Any:
     raise FrameDecodeError(f"MessagePack extension type {code} is not allowed")
 
 
-def _convert(value: Any, depth_left: int) -> Any:
+def _convert(value: Any, depth_left: int, budget: DecodeBudget) -> Any:
     """Checks map keys and nesting, and turns NDArray maps into numpy arrays, recursively."""
     if isinstance(value, dict):
         if depth_left == 0:
-            raise FrameDecodeError("the frame nests containers too deeply")
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
         for key in value:
             if not isinstance(key, str):
                 raise FrameDecodeError("map keys must be str")
@@ -154,12 +158,12 @@ def _convert(value: Any, depth_left: int) -> Any:
             try:
                 return ndarray_from_wire(value)
             except ValueError as error:
-                raise FrameDecodeError(str(error)) from None
-        return {key: _convert(item, depth_left - 1) for key, item in value.items()}
+                raise MalformedNDArray(str(error)) from None
+        return {key: _convert(item, depth_left - 1, budget) for key, item in value.items()}
     if isinstance(value, list):
         if depth_left == 0:
-            raise FrameDecodeError("the frame nests containers too deeply")
-        return [_convert(item, depth_left - 1) for item in value]
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
+        return [_convert(item, depth_left - 1, budget) for item in value]
     if isinstance(value, msgpack.Timestamp):
         raise FrameDecodeError("MessagePack extension type -1 (timestamp) is not allowed")
     return value
@@ -175,12 +179,10 @@ def _readable_id(value: Any) -> int | None:
 
 
 def decode_frame(data: bytes, budget: DecodeBudget = UNBOUNDED) -> Any:
-    """Decodes exactly one MessagePack value within `budget`; FrameDecodeError for anything PROTOCOL.md 3
-    rejects, with the frame's request id when it could be read (a frame with a bad NDArray, say)."""
-    try:
-        check_decode_budget(data, budget)
-    except DecodeBudgetExceeded as error:
-        raise FrameDecodeError(str(error)) from None
+    """Decodes exactly one MessagePack value within `budget` (PROTOCOL.md 3, 9.1). Raises DecodeBudgetExceeded
+    for a frame over the budget, MalformedNDArray (carrying the frame's id when it was readable) for a bad NDArray,
+    FrameDecodeError for anything else PROTOCOL.md 3 rejects."""
+    check_decode_budget(data, budget)
     try:
         value = msgpack.unpackb(
             data,
@@ -188,22 +190,20 @@ def decode_frame(data: bytes, budget: DecodeBudget = UNBOUNDED) -> Any:
             use_list=True,
             strict_map_key=False,
             ext_hook=_reject_extension,
-            max_str_len=budget.max_str_bytes,
-            max_array_len=budget.max_elements,
-            max_map_len=budget.max_elements,
+            max_str_len=budget.max_string_bytes,
+            max_array_len=budget.max_values,
+            max_map_len=budget.max_values,
         )
     except FrameDecodeError:
         raise
     except msgpack.ExtraData:
         raise FrameDecodeError("bytes after the MessagePack value") from None
-    except ValueError as error:
-        if "exceeds max_str_len" in str(error):
-            raise FrameDecodeError(f"the frame has a str longer than {budget.max_str_bytes} bytes") from None
-        raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
+    except msgpack.exceptions.StackError:  # deeper than the unpacker's own stack (1024)
+        raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}") from None
     except Exception as error:  # truncated frames, 0xc1, invalid UTF-8, ...
         raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
     try:
-        return _convert(value, budget.max_depth)
-    except FrameDecodeError as error:
+        return _convert(value, budget.max_depth, budget)
+    except MalformedNDArray as error:
         error.request_id = _readable_id(value)
         raise

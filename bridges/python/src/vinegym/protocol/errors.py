@@ -1,7 +1,6 @@
 """The fixed set of protocol v1 error codes and the exception that carries one."""
 from __future__ import annotations
 
-import reprlib
 from enum import Enum
 from typing import Any
 
@@ -52,23 +51,27 @@ def bad_request(message: str, details: dict[str, Any] | None = None) -> VinegymE
 
 
 
-def _quoting_repr() -> reprlib.Repr:
-    shortened = reprlib.Repr()
-    shortened.maxstring = shortened.maxother = 64
-    shortened.maxlist = shortened.maxtuple = shortened.maxdict = shortened.maxset = 6
-    shortened.maxlevel = 3
-    return shortened
+
+QUOTE_CHARS = 64
 
 
-_QUOTING = _quoting_repr()
+def shortened(text: object) -> object:
+    """A client string cut to QUOTE_CHARS characters, ended by `...` and its length (PROTOCOL.md 4: messages and
+    details never echo more of what a client sent); other values as they are."""
+    if isinstance(text, str) and len(text) > QUOTE_CHARS:
+        return f"{text[:QUOTE_CHARS]}... ({len(text)} characters)"
+    return text
 
 
 def quote(value: object) -> str:
-    """`repr(value)` shortened to at most ~64 characters per string and a few items per container: error messages
-    show what a client sent, but never echo a long client text whole (it may be megabytes)."""
-    return _QUOTING.repr(value)
-
-
-def shortened(text: object, limit: int = 64) -> object:
-    """A client string for `details`, cut to `limit` characters; other values as they are."""
-    return text[:limit] + "..." if isinstance(text, str) and len(text) > limit else text
+    """A client value for an error message: a str quoted and shortened, a container described by its type and size,
+    anything else by its repr (numbers, bools, None: short)."""
+    if isinstance(value, str):
+        if len(value) > QUOTE_CHARS:
+            return f"'{value[:QUOTE_CHARS]}'... ({len(value)} characters)"
+        return repr(value)
+    if isinstance(value, (list, tuple, dict, bytes, bytearray)):
+        text = repr(value) if len(value) <= 8 else ""
+        return text if 0 < len(text) <= QUOTE_CHARS else f"{type(value).__name__} of length {len(value)}"
+    text = repr(value)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}..."

@@ -18,7 +18,8 @@ from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
 
 from vinegym.protocol.codec import encode_frame
-from vinegym.server.admission import ConnectionSlots, TokenBackoff
+from vinegym.protocol.errors import ErrorCode, VinegymError
+from vinegym.server.admission import ConnectionSlots, TokenBackoff, peer_key
 from vinegym.server.config import ServerConfig
 from vinegym.server.connection import (
     CLOSE_TRY_AGAIN_LATER,
@@ -37,10 +38,13 @@ WS_PATH = "/v1/ws"
 CLOSE_GOING_AWAY = 1001
 CLOSE_PING_TIMEOUT = 4000
 CLOSE_IDLE_TIMEOUT = 4001
+CLOSE_MESSAGE_TIMEOUT = 4002
 UNANSWERED_PINGS_BEFORE_CLOSE = 2
 # How often a connection's deadlines are checked, at most.
 WATCH_TICK_S = 0.5
-# How long a shutdown waits for the requests being carried out.
+# How long a shutdown waits for answers that cannot be written (the client does not read), then for requests
+# still being carried out.
+SHUTDOWN_WRITE_GRACE_S = 5.0
 SHUTDOWN_GRACE_S = 30.0
 
 
@@ -54,7 +58,7 @@ class BridgeServer:
     env work runs in a worker thread so that the event loop keeps answering other connections and sending pings,
     except for requests that have been quick lately, which run on the loop (see dispatch_placement.py).
 
-    Bounded work per client: until hello succeeds a connection holds one of `max_unauthenticated` slots, may
+    Bounded work per client: until hello succeeds a connection holds one of `max_pending_connections` slots, may
     send frames of at most PRE_HELLO_MAX_MESSAGE_BYTES with a small decode budget, and is closed (4001) at the hello
     deadline; wrong tokens back off per peer (admission.py). A connection handles one request at a time, buffers
     at most MAX_QUEUED_MESSAGES received messages (then stops reading its socket) and waits for each answer to be
@@ -66,13 +70,12 @@ class BridgeServer:
         self.envs = envs
         self.snapshot_key = snapshot_key
         self.metrics = ServerMetrics()
-        self.slots = ConnectionSlots(config.max_connections, config.max_unauthenticated)
+        self.slots = ConnectionSlots(config.max_connections, config.max_pending_connections)
         self.token_backoff = TokenBackoff()
         self._executor = ThreadPoolExecutor(thread_name_prefix="vinegym-env")
         self._server: Server | None = None
         self._connections: dict[ServerConnection, _ConnectionState] = {}
         self._closing = False
-        self._background: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -91,27 +94,31 @@ class BridgeServer:
             compression=None,
             ping_interval=None,
             open_timeout=self.config.handshake_timeout_s,
-            create_connection=_socket_counting_connection(self.slots),
+            create_connection=_admitted_connection(self.slots, self.config.message_timeout_s),
         )
         self.port = next(iter(self._server.sockets)).getsockname()[1]
 
     async def close(self) -> None:
-        """Graceful shutdown: stops accepting connections, lets every connection finish the request it is
-        carrying out and send its answer, then closes it with 1001; requests still queued are not carried out."""
+        """Graceful shutdown (PROTOCOL.md 6.1): stops accepting connections and reading sockets, carries out and
+        answers every request already received, then closes each connection with 1001. Frames that arrive from
+        then on are never carried out. A connection whose answers cannot be written (its client does not read)
+        is cut after SHUTDOWN_WRITE_GRACE_S."""
         if self._server is None or self._closing:
             return
         self._closing = True
         self._server.close(close_connections=False)
-        closing = []
         for websocket, state in list(self._connections.items()):
-            state.stopping = True
-            if not state.busy:  # a busy handler closes its connection itself once it has answered
-                closing.append(asyncio.create_task(websocket.close(CLOSE_GOING_AWAY, "server shutting down")))
-        if closing:
-            await asyncio.wait(closing)
-        try:
-            await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_GRACE_S)
-        except TimeoutError:
+            _stop_reading(websocket)
+            if not state.busy and not _has_received(websocket):
+                await _close(websocket, state, CLOSE_GOING_AWAY, "server shutting down")
+        handlers = asyncio.ensure_future(self._server.wait_closed())
+        done, _ = await asyncio.wait([handlers], timeout=SHUTDOWN_WRITE_GRACE_S)
+        if not done:
+            for websocket, state in list(self._connections.items()):
+                if state.sending:
+                    websocket.transport.abort()
+            done, _ = await asyncio.wait([handlers], timeout=SHUTDOWN_GRACE_S)
+        if not done:
             print(f"vinegym-bridge: requests still running after {SHUTDOWN_GRACE_S} s; exiting", file=sys.stderr)
         self._executor.shutdown(wait=False)
 
@@ -136,11 +143,11 @@ class BridgeServer:
         if self._closing:
             await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
             return
+        if self.slots.full():
+            await _refuse_connection(websocket, self.config.max_connections)
+            return
         state = _ConnectionState()
         self._connections[websocket] = state
-        evicted = self.slots.open_unauthenticated(websocket)
-        if isinstance(evicted, ServerConnection) and evicted in self._connections:
-            self._evict(evicted)
         gate = _HelloGate(self, websocket)
         protocol = ProtocolConnection(self.config, self.envs, self.metrics, self.snapshot_key, gate)
         watchdog = asyncio.create_task(self._watch(websocket, protocol, state))
@@ -148,6 +155,9 @@ class BridgeServer:
         placement = DispatchPlacement()
         try:
             while not state.stopping:
+                if self._closing and not _has_received(websocket):  # shutting down: all received is answered
+                    await _close(websocket, state, CLOSE_GOING_AWAY, "server shutting down")
+                    break
                 message = await websocket.recv()
                 if state.stopping:  # arrived after the close was decided: not carried out
                     break
@@ -163,41 +173,39 @@ class BridgeServer:
                 else:
                     outcome = await loop.run_in_executor(self._executor, _timed_dispatch, protocol, placement, parsed)
                 if outcome.reply is not None:
+                    state.sending = True
                     await websocket.send(outcome.reply)  # waits while the client does not read
+                    state.sending = False
                 state.busy = False
-                if outcome.close_code is not None:
-                    state.stopping = True
-                    await websocket.close(outcome.close_code)
-                elif state.stopping:  # the server began shutting down while this request ran
-                    await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
+                if outcome.close_code is not None:  # a refused hello: nothing behind it is handled
+                    await _close(websocket, state, outcome.close_code, "")
         except ConnectionClosed:
             pass
         finally:
             state.stopping = True
             watchdog.cancel()
             del self._connections[websocket]
-            self.slots.release(websocket, gate.admitted)
             await loop.run_in_executor(self._executor, protocol.close_all)
 
-    def _evict(self, websocket: ServerConnection) -> None:
-        """Closes a connection without hello whose slot a newer one took (1013)."""
-        state = self._connections[websocket]
-        if not state.stopping:
-            task = asyncio.create_task(_close(websocket, state, CLOSE_TRY_AGAIN_LATER, "no hello; slot taken"))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
     async def _watch(self, websocket: ServerConnection, protocol: ProtocolConnection, state: _ConnectionState) -> None:
-        """Closes the connection at the hello deadline or after idle_timeout_s without a request (4001), and pings
-        it when idle for ping_interval_s (4000 after two unanswered pings)."""
+        """Closes the connection at the hello deadline or after idle_timeout_s without a request (4001) or when a
+        message is not complete message_timeout_s after its first byte (4002), and pings it when idle for
+        ping_interval_s (4000 after two unanswered pings)."""
         config = self.config
-        periods = [t for t in (config.hello_timeout_s, config.idle_timeout_s, config.ping_interval_s) if t > 0]
+        periods = [
+            t
+            for t in (config.hello_timeout_s, config.idle_timeout_s, config.ping_interval_s, config.message_timeout_s)
+            if t > 0
+        ]
         tick = min([WATCH_TICK_S, *(t / 4 for t in periods)])
         nonces = itertools.count(1)
         try:
             while not state.stopping:
                 await asyncio.sleep(tick)
                 now = time.monotonic()
+                if isinstance(websocket, _AdmittedConnection) and websocket.message_overdue(now):
+                    await _close(websocket, state, CLOSE_MESSAGE_TIMEOUT, "message not completed in time")
+                    return
                 if not protocol.greeted:
                     if config.hello_timeout_s > 0 and now - state.opened_at > config.hello_timeout_s:
                         await _close(websocket, state, CLOSE_IDLE_TIMEOUT, "no hello in time")
@@ -225,7 +233,7 @@ class _HelloGate:
         self._server = server
         self._websocket = websocket
         address = websocket.remote_address
-        self._peer = str(address[0]) if isinstance(address, tuple) and address else "unknown"
+        self._peer = peer_key(str(address[0])) if isinstance(address, tuple) and address else "unknown"
         self.admitted = False
 
     def token_wait_s(self) -> float:
@@ -251,7 +259,9 @@ class _ConnectionState:
 
     def __init__(self) -> None:
         self.opened_at = self.last_request_at = self.last_ping_at = time.monotonic()
+        self.first_unanswered_nonce = 1
         self.busy = False
+        self.sending = False
         self.stopping = False
         self.ping_nonce = 0
         self.unanswered_pings = 0
@@ -262,15 +272,28 @@ class _ConnectionState:
         self.unanswered_pings = 0
 
     def pinged(self, nonce: int, now: float) -> None:
+        if not self.unanswered_pings:
+            self.first_unanswered_nonce = nonce
         self.ping_nonce = nonce
         self.last_ping_at = now
         self.unanswered_pings += 1
 
     def ponged(self, nonce: object) -> None:
-        """Only the answer to the last ping counts; a pong is no request, so it does not keep a connection from
-        being idle."""
-        if self.unanswered_pings and nonce == self.ping_nonce and type(nonce) is int:
+        """A pong counts when it answers a ping not yet answered (and so the earlier ones too); any other pong is
+        ignored. A pong is no request, so it never keeps a connection from being idle (PROTOCOL.md 4)."""
+        if type(nonce) is int and self.unanswered_pings and self.first_unanswered_nonce <= nonce <= self.ping_nonce:
             self.unanswered_pings = 0
+
+
+def _stop_reading(websocket: ServerConnection) -> None:
+    """Reads nothing more from the socket (messages already received stay queued)."""
+    websocket.recv_messages.resume = lambda: None
+    websocket.transport.pause_reading()
+
+
+def _has_received(websocket: ServerConnection) -> bool:
+    """Whether a message (or part of one) was received and not yet taken by recv()."""
+    return len(websocket.recv_messages.frames) > 0
 
 
 async def _close(websocket: ServerConnection, state: _ConnectionState, code: int, reason: str) -> None:
@@ -278,26 +301,59 @@ async def _close(websocket: ServerConnection, state: _ConnectionState, code: int
     await websocket.close(code, reason)
 
 
-def _socket_counting_connection(slots: ConnectionSlots) -> type[ServerConnection]:
-    """A ServerConnection that takes a socket slot when the TCP connection is accepted and drops the connection at
-    once when none is left (before the handshake, whose own timeout ends sockets that never complete it)."""
+async def _refuse_connection(websocket: ServerConnection, max_connections: int) -> None:
+    """Answers an upgrade while max_connections are open: one LIMIT_EXCEEDED error frame with id null, then
+    1013 (PROTOCOL.md 9)."""
+    error = VinegymError(
+        ErrorCode.LIMIT_EXCEEDED,
+        f"the server already has max_connections={max_connections} connections; try again later",
+        {"limit": "max_connections"},
+    )
+    try:
+        await websocket.send(encode_frame({"id": None, "ok": False, "error": error.to_wire()}))
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, "too many connections")
+    except ConnectionClosed:
+        pass
 
-    class SocketCountingConnection(ServerConnection):
-        counted = False
 
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            super().connection_made(transport)
-            self.counted = slots.open_socket()
-            if not self.counted:
-                transport.abort()
+class _AdmittedConnection(ServerConnection):
+    """A ServerConnection that holds a pending slot from the moment its TCP connection is accepted (a newer one may
+    take it, and this one is then dropped without a close frame), and knows since when a message has been
+    arriving incompletely."""
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self.counted:
-                self.counted = False
-                slots.close_socket()
-            super().connection_lost(exc)
+    slots: ConnectionSlots
+    message_timeout_s: float
+    partial_since: float | None = None
 
-    return SocketCountingConnection
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        evicted = self.slots.open_pending(self)
+        if isinstance(evicted, ServerConnection):
+            evicted.transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.slots.release(self)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.protocol.reader.buffer or self.protocol.current_size is not None:
+            if self.partial_since is None:
+                self.partial_since = time.monotonic()
+        else:
+            self.partial_since = None
+
+    def message_overdue(self, now: float) -> bool:
+        if self.partial_since is None or self.message_timeout_s <= 0:
+            return False
+        if self.recv_messages.paused:  # the bridge stopped reading: the rest of the message waits for us
+            self.partial_since = now
+            return False
+        return now - self.partial_since > self.message_timeout_s
+
+
+def _admitted_connection(slots: ConnectionSlots, message_timeout_s: float) -> type[ServerConnection]:
+    return type("AdmittedConnection", (_AdmittedConnection,), {"slots": slots, "message_timeout_s": message_timeout_s})
 
 
 def _timed_dispatch(protocol: ProtocolConnection, placement: DispatchPlacement, request: Request) -> Outcome:

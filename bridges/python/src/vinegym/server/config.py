@@ -16,7 +16,8 @@ class ServerConfig:
     max_message_bytes: int = 64 * 1024 * 1024
     ping_interval_s: float = 30.0
     max_connections: int = 256  # authenticated WebSocket connections at once
-    max_unauthenticated: int = 32  # connections that have not said hello yet (admission.py)
+    max_pending_connections: int = 128  # connections that have not completed hello, HTTP ones included
+    message_timeout_s: float = 30.0  # from a message's first byte to its last; then 4002 (0: none)
     hello_timeout_s: float = 10.0  # from the handshake to a successful hello; then 4001 (0: none)
     idle_timeout_s: float = 900.0  # without a request (pongs do not count); then 4001 (0: none)
     handshake_timeout_s: float = 10.0  # from the TCP connection to the end of the WebSocket handshake

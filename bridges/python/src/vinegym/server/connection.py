@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vinegym.protocol import PROTOCOL_VERSION
-from vinegym.protocol.codec import FrameDecodeError, decode_frame, encode_frame
+from vinegym.protocol.codec import FrameDecodeError, MalformedNDArray, decode_frame, encode_frame
+from vinegym.protocol.decode_budget import DecodeBudgetExceeded
 from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, quote, shortened
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.config import ServerConfig
 from vinegym.server.env_recipe import EnvRecipe
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import validate_kwargs
-from vinegym.server.limits import FRAME_BUDGET, PRE_HELLO_BUDGET
+from vinegym.server.limits import FRAME_BUDGET, PRE_HELLO_BUDGET, PRE_HELLO_MAX_MESSAGE_BYTES, budget_limits
 from vinegym.server.metrics import ServerMetrics
 from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, validate_body
 from vinegym.server.session import Session
+from vinegym.server.session_rules import check_derived_seed
 from vinegym.server.sharded_session import ShardedSession
 
 CLOSE_UNAUTHORIZED = 1008
@@ -123,8 +125,13 @@ class ProtocolConnection:
             return self._error_reply(None, bad_request("text frames are not allowed; send binary MessagePack"))
         try:
             frame = decode_frame(message, FRAME_BUDGET if self.greeted else PRE_HELLO_BUDGET)
+        except DecodeBudgetExceeded as error:
+            details = {"limit": error.limit, "max": error.maximum}
+            return self._error_reply(None, VinegymError(ErrorCode.LIMIT_EXCEEDED, str(error), details))
+        except MalformedNDArray as error:
+            return self._error_reply(error.request_id, bad_request(f"malformed NDArray: {error}"))
         except FrameDecodeError as error:
-            return self._error_reply(error.request_id, bad_request(f"malformed MessagePack: {error}"))
+            return self._error_reply(None, bad_request(f"malformed MessagePack: {error}"))
         if isinstance(frame, dict) and "id" not in frame and frame.get("type") == "pong":
             return Pong(frame.get("nonce"))
         if not isinstance(frame, dict):
@@ -143,7 +150,7 @@ class ProtocolConnection:
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
             self.metrics.record_request(request_type)
-            return Request(request_id, request_type, validate_body(request_type, frame["body"], self.config.max_envs_per_session))
+            return Request(request_id, request_type, validate_body(request_type, frame["body"]))
         except VinegymError as error:
             return self._error_reply(request_id, error)
         except Exception:
@@ -218,8 +225,14 @@ class ProtocolConnection:
                 "max_envs_per_session": self.config.max_envs_per_session,
                 "max_message_bytes": self.config.max_message_bytes,
                 "max_connections": self.config.max_connections,
+                "max_pending_connections": self.config.max_pending_connections,
                 "max_snapshot_bytes": self.config.max_snapshot_bytes,
                 "idle_timeout_s": float(self.config.idle_timeout_s),
+                "hello_timeout_s": float(self.config.hello_timeout_s),
+                "message_timeout_s": float(self.config.message_timeout_s),
+                "max_message_bytes_before_hello": min(PRE_HELLO_MAX_MESSAGE_BYTES, self.config.max_message_bytes),
+                **budget_limits(FRAME_BUDGET),
+                **budget_limits(PRE_HELLO_BUDGET),
             },
             "ping_interval_s": float(self.config.ping_interval_s),
         }
@@ -257,8 +270,10 @@ class ProtocolConnection:
             raise VinegymError(
                 ErrorCode.LIMIT_EXCEEDED, f"this connection already has max_sessions={self.config.max_sessions}"
             )
-        session_id = f"py-{next(_session_counter)}"
         seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
+        if seed is not None:
+            check_derived_seed(seed, num_envs - 1)
+        session_id = f"py-{next(_session_counter)}"
         session: Session | ShardedSession
         if self.config.workers > 1 and num_envs > 1:
             session = ShardedSession(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, quote, shortened
+from vinegym.protocol.errors import bad_request, quote, shortened
 from vinegym.protocol.ndarray import MAX_SAFE_INTEGER
 
 REQUEST_TYPES = ("hello", "list", "make", "reset", "step", "snapshot", "restore", "render", "close")
@@ -92,8 +92,6 @@ def anything(value: Any, name: str) -> None:
 class Field:
     check: Check
     required: bool = False
-    # A list with one entry per env of a session: at most max_envs_per_session entries (LIMIT_EXCEEDED).
-    per_env: bool = False
 
 
 BODY_FIELDS: dict[str, dict[str, Field]] = {
@@ -113,9 +111,9 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
     "reset": {
         "session_id": Field(string, required=True),
         "seed": Field(seed_or_null),
-        "seeds": Field(list_of(seed_or_null), per_env=True),
+        "seeds": Field(list_of(seed_or_null)),
         "options": Field(map_value),
-        "env_indices": Field(list_of(nonnegative_int), per_env=True),
+        "env_indices": Field(list_of(nonnegative_int)),
     },
     "step": {
         "session_id": Field(string, required=True),
@@ -123,7 +121,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
     },
     "snapshot": {
         "session_id": Field(string, required=True),
-        "env_indices": Field(list_of(nonnegative_int), required=True, per_env=True),
+        "env_indices": Field(list_of(nonnegative_int), required=True),
     },
     "restore": {
         "session_id": Field(string, required=True),
@@ -138,7 +136,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
 }
 
 
-def validate_body(request_type: str, body: Any, max_envs_per_session: int) -> dict[str, Any]:
+def validate_body(request_type: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request(f"body must be a map, got {type(body).__name__}", {"field": "body"})
     fields = BODY_FIELDS[request_type]
@@ -150,12 +148,5 @@ def validate_body(request_type: str, body: Any, max_envs_per_session: int) -> di
             if spec.required:
                 raise bad_request(f"{request_type} requires field '{name}'", {"field": name})
             continue
-        value = body[name]
-        if spec.per_env and isinstance(value, list) and len(value) > max_envs_per_session:
-            raise VinegymError(
-                ErrorCode.LIMIT_EXCEEDED,
-                f"{name} has {len(value)} entries, more than max_envs_per_session ({max_envs_per_session})",
-                {"field": name, "limit": "max_envs_per_session"},
-            )
-        spec.check(value, name)
+        spec.check(body[name], name)
     return body

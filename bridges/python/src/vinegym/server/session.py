@@ -129,7 +129,7 @@ class Session(SessionRules):
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        indices = self._reset_indices(env_indices, seeds)
+        indices = self._reset_indices(env_indices, seed, seeds)
         observations = ObservationBatch(self.single_observation_space, len(indices))
         infos: list[dict[str, Any]] = []
         for position, index in enumerate(indices):

@@ -235,7 +235,7 @@ class ShardedSession(SessionRules):
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        indices = self._reset_indices(env_indices, seeds)
+        indices = self._reset_indices(env_indices, seed, seeds)
         groups = self._group(indices)
         if not groups:
             empty = ObservationBatch(self.single_observation_space, 0).wire()
@@ -249,9 +249,11 @@ class ShardedSession(SessionRules):
         joined["env_indices"] = indices
         return joined
 
+    def statuses(self) -> list[EnvStatus]:
+        return [status for shard in self.shards for status in shard.statuses]
+
     def step(self, actions: Any) -> dict[str, Any]:
-        statuses = [status for shard in self.shards for status in shard.statuses]
-        env_actions = self._step_actions(statuses, actions)
+        env_actions = self._step_actions(self.statuses(), actions)
         calls = [
             (shard, ("step_checked", (env_actions[shard.offset : shard.offset + shard.size],)))
             for shard in self.shards

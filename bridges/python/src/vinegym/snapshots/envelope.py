@@ -15,7 +15,7 @@ MAGIC = b"VGPYSNAP"
 FORMAT_VERSION = 1
 # The bytes a client sends to restore may be forged (the digest is no signature): their MessagePack is decoded
 # within a budget like a frame's (a bin is opaque to the frame's own budget).
-SNAPSHOT_BUDGET = DecodeBudget(max_elements=65_536, max_depth=8, max_str_bytes=64 * 1024)
+SNAPSHOT_BUDGET = DecodeBudget(max_values=65_536, max_containers=4096, max_depth=8, max_string_bytes=64 * 1024)
 
 
 def decode_snapshot_part(data: bytes) -> Any:
