@@ -14,6 +14,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import DATA_OPCODES, Frame
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
 
@@ -108,7 +109,8 @@ class BridgeServer:
         self._closing = True
         self._server.close(close_connections=False)
         for websocket, state in list(self._connections.items()):
-            _stop_reading(websocket)
+            if isinstance(websocket, _AdmittedConnection):
+                websocket.stop_reading()
             if not state.busy and not _has_received(websocket):
                 await _close(websocket, state, CLOSE_GOING_AWAY, "server shutting down")
         handlers = asyncio.ensure_future(self._server.wait_closed())
@@ -285,19 +287,16 @@ class _ConnectionState:
             self.unanswered_pings = 0
 
 
-def _stop_reading(websocket: ServerConnection) -> None:
-    """Reads nothing more from the socket (messages already received stay queued)."""
-    websocket.recv_messages.resume = lambda: None
-    websocket.transport.pause_reading()
-
-
 def _has_received(websocket: ServerConnection) -> bool:
     """Whether a message (or part of one) was received and not yet taken by recv()."""
     return len(websocket.recv_messages.frames) > 0
 
 
 async def _close(websocket: ServerConnection, state: _ConnectionState, code: int, reason: str) -> None:
+    """Closes the connection; nothing that arrives from now on is carried out (or kept)."""
     state.stopping = True
+    if isinstance(websocket, _AdmittedConnection):
+        websocket.discard_incoming()
     await websocket.close(code, reason)
 
 
@@ -324,6 +323,8 @@ class _AdmittedConnection(ServerConnection):
     slots: ConnectionSlots
     message_timeout_s: float
     partial_since: float | None = None
+    discarding = False
+    _reading_stopped = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -343,10 +344,31 @@ class _AdmittedConnection(ServerConnection):
         else:
             self.partial_since = None
 
+    def process_event(self, event: Any) -> None:
+        if self.discarding and isinstance(event, Frame) and event.opcode in DATA_OPCODES:
+            return
+        super().process_event(event)
+
+    def discard_incoming(self) -> None:
+        """From now on data frames are dropped as they are parsed, and the socket is read again: the connection is
+        closing, and the peer's close frame must get through even if reading was paused (queue full, shutdown)."""
+        self.discarding = True
+        messages = self.recv_messages
+        messages.high = messages.low = None
+        if messages.paused or self._reading_stopped:
+            messages.paused = self._reading_stopped = False
+            self.transport.resume_reading()
+
+    def stop_reading(self) -> None:
+        """Reads nothing more from the socket (messages already received stay queued)."""
+        self._reading_stopped = True
+        self.recv_messages.resume = lambda: None
+        self.transport.pause_reading()
+
     def message_overdue(self, now: float) -> bool:
         if self.partial_since is None or self.message_timeout_s <= 0:
             return False
-        if self.recv_messages.paused:  # the bridge stopped reading: the rest of the message waits for us
+        if self.recv_messages.paused or self._reading_stopped:  # the rest of the message waits for us
             self.partial_since = now
             return False
         return now - self.partial_since > self.message_timeout_s
