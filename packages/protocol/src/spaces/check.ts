@@ -2,7 +2,7 @@
  * Membership tests: is a value (or a batch of values) in a space? They return a human-readable reason instead of
  * throwing, so callers pick the error code (INVALID_ACTION for actions, ENV_ERROR for bad observations, ...).
  */
-import { describeReceived, isPlainMap } from '../checks.js';
+import { describeReceived, isPlainMap, quote } from '../checks.js';
 import { isIntegerDType, isNDArray, shapeEquals } from '../ndarray.js';
 import type { NDArray, Space } from '../types.js';
 import { describeSpace, formatElement, formatIndex } from './describe.js';
@@ -51,7 +51,7 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
   }
   if (!isPlainMap(value) || isNDArray(value)) return `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}`;
   for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(space.spaces, key)) return `${name} has key ${JSON.stringify(key)} that ${describeSpace(space)} does not have`;
+    if (!Object.hasOwn(space.spaces, key)) return `${name} has key ${quote(key)} that ${describeSpace(space)} does not have`;
   }
   for (const [key, sub] of Object.entries(space.spaces)) {
     if (!Object.hasOwn(value, key)) return `${name}.${key} is missing`;
@@ -69,7 +69,7 @@ function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value
   const dtypeOk = spec.dtype === undefined ? isIntegerDType(value.dtype) : value.dtype === spec.dtype;
   if (!dtypeOk) return `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}`;
   if (!shapeEquals(value.shape, shape)) {
-    return `${name} has shape ${JSON.stringify(value.shape)}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`;
+    return `${name} has shape ${quote(JSON.stringify(value.shape))}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`;
   }
   const bad = firstOutOfRange(value.data, spec.low, spec.high);
   if (bad < 0) return null;
