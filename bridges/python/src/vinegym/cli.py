@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=os.environ.get("VINEGYM_TOKEN"), help="shared secret for hello")
     serve.add_argument("--max-envs", type=_positive_int, default=1024, help="largest num_envs of a session")
     serve.add_argument("--max-sessions", type=_positive_int, default=16, help="sessions per connection")
+    serve.add_argument(
+        "--max-total-sessions", type=_positive_int, default=4096, help="sessions of all connections together"
+    )
     serve.add_argument("--max-message-bytes", type=_positive_int, default=64 * 1024 * 1024)
     serve.add_argument(
         "--max-episode-steps", type=_positive_int, default=None, help="time limit (default: the env registration's)"
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         token=args.token,
         max_sessions=args.max_sessions,
+        max_total_sessions=args.max_total_sessions,
         max_envs_per_session=args.max_envs,
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,

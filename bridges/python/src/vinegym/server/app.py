@@ -32,11 +32,12 @@ from vinegym.server.connection import (
     list_result,
 )
 from vinegym.server.dispatch_placement import DispatchPlacement
-from vinegym.server.limits import MAX_QUEUED_MESSAGES, PRE_HELLO_MAX_MESSAGE_BYTES
+from vinegym.server.limits import MAX_QUEUED_MESSAGES, PRE_HELLO_MAX_MESSAGE_BYTES, WRITE_BUFFER_BYTES
 from vinegym.server.metrics import ServerMetrics
 
 WS_PATH = "/v1/ws"
 CLOSE_GOING_AWAY = 1001
+CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_PING_TIMEOUT = 4000
 CLOSE_IDLE_TIMEOUT = 4001
 CLOSE_MESSAGE_TIMEOUT = 4002
@@ -95,7 +96,8 @@ class BridgeServer:
             compression=None,
             ping_interval=None,
             open_timeout=self.config.handshake_timeout_s,
-            create_connection=_admitted_connection(self.slots, self.config.message_timeout_s),
+            write_limit=WRITE_BUFFER_BYTES,
+            create_connection=_admitted_connection(self.slots, self.metrics, self.config.message_timeout_s),
         )
         self.port = next(iter(self._server.sockets)).getsockname()[1]
 
@@ -146,7 +148,7 @@ class BridgeServer:
             await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
             return
         if self.slots.full():
-            await _refuse_connection(websocket, self.config.max_connections)
+            await _refuse_connection(websocket, self.config.max_connections, self.metrics)
             return
         state = _ConnectionState()
         self._connections[websocket] = state
@@ -186,6 +188,8 @@ class BridgeServer:
         finally:
             state.stopping = True
             watchdog.cancel()
+            if websocket.protocol.close_sent is not None and websocket.protocol.close_sent.code == CLOSE_MESSAGE_TOO_BIG:
+                self.metrics.record_refusal("message_too_big")
             del self._connections[websocket]
             await loop.run_in_executor(self._executor, protocol.close_all)
 
@@ -206,6 +210,7 @@ class BridgeServer:
                 await asyncio.sleep(tick)
                 now = time.monotonic()
                 if isinstance(websocket, _AdmittedConnection) and websocket.message_overdue(now):
+                    self.metrics.record_refusal("message_timeout")
                     await _close(websocket, state, CLOSE_MESSAGE_TIMEOUT, "message not completed in time")
                     return
                 if not protocol.greeted:
@@ -300,14 +305,17 @@ async def _close(websocket: ServerConnection, state: _ConnectionState, code: int
     await websocket.close(code, reason)
 
 
-async def _refuse_connection(websocket: ServerConnection, max_connections: int) -> None:
+async def _refuse_connection(websocket: ServerConnection, max_connections: int, metrics: ServerMetrics) -> None:
     """Answers an upgrade while max_connections are open: one LIMIT_EXCEEDED error frame with id null, then
     1013 (PROTOCOL.md 9)."""
+    metrics.record_refusal("max_connections")
     error = VinegymError(
         ErrorCode.LIMIT_EXCEEDED,
         f"the server already has max_connections={max_connections} connections; try again later",
         {"limit": "max_connections"},
     )
+    if isinstance(websocket, _AdmittedConnection):
+        websocket.discard_incoming()
     try:
         await websocket.send(encode_frame({"id": None, "ok": False, "error": error.to_wire()}))
         await websocket.close(CLOSE_TRY_AGAIN_LATER, "too many connections")
@@ -321,6 +329,7 @@ class _AdmittedConnection(ServerConnection):
     arriving incompletely."""
 
     slots: ConnectionSlots
+    metrics: ServerMetrics
     message_timeout_s: float
     partial_since: float | None = None
     discarding = False
@@ -330,6 +339,7 @@ class _AdmittedConnection(ServerConnection):
         super().connection_made(transport)
         evicted = self.slots.open_pending(self)
         if isinstance(evicted, ServerConnection):
+            self.metrics.record_refusal("pending_pool_full")
             evicted.transport.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -374,8 +384,11 @@ class _AdmittedConnection(ServerConnection):
         return now - self.partial_since > self.message_timeout_s
 
 
-def _admitted_connection(slots: ConnectionSlots, message_timeout_s: float) -> type[ServerConnection]:
-    return type("AdmittedConnection", (_AdmittedConnection,), {"slots": slots, "message_timeout_s": message_timeout_s})
+def _admitted_connection(
+    slots: ConnectionSlots, metrics: ServerMetrics, message_timeout_s: float
+) -> type[ServerConnection]:
+    attributes = {"slots": slots, "metrics": metrics, "message_timeout_s": message_timeout_s}
+    return type("AdmittedConnection", (_AdmittedConnection,), attributes)
 
 
 def _timed_dispatch(protocol: ProtocolConnection, placement: DispatchPlacement, request: Request) -> Outcome:

@@ -12,6 +12,7 @@ class ServerConfig:
     port: int = 0
     token: str | None = None
     max_sessions: int = 16
+    max_total_sessions: int = 4096  # of all connections together
     max_envs_per_session: int = 1024
     max_message_bytes: int = 64 * 1024 * 1024
     ping_interval_s: float = 30.0

@@ -20,8 +20,14 @@ from vinegym.server.config import ServerConfig
 from vinegym.server.env_recipe import EnvRecipe
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import validate_kwargs
-from vinegym.server.limits import FRAME_BUDGET, PRE_HELLO_BUDGET, PRE_HELLO_MAX_MESSAGE_BYTES, budget_limits
-from vinegym.server.metrics import ServerMetrics
+from vinegym.server.limits import (
+    FRAME_BUDGET,
+    PRE_HELLO_BUDGET,
+    PRE_HELLO_MAX_MESSAGE_BYTES,
+    WRITE_BUFFER_BYTES,
+    budget_limits,
+)
+from vinegym.server.metrics import INVALID_REQUEST, ServerMetrics
 from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, validate_body
 from vinegym.server.session import Session
 from vinegym.server.session_rules import check_derived_seed
@@ -122,7 +128,16 @@ class ProtocolConnection:
         already (an error). Cheap: no env work. Until hello succeeds, frames get the small pre-hello decode
         budget (limits.py)."""
         if isinstance(message, str):
+            self.metrics.record_request(INVALID_REQUEST)
             return self._error_reply(None, bad_request("text frames are not allowed; send binary MessagePack"))
+        parsed = self._parse_frame(message)
+        if isinstance(parsed, Request):
+            self.metrics.record_request(parsed.type)
+        elif isinstance(parsed, Outcome):
+            self.metrics.record_request(INVALID_REQUEST)
+        return parsed
+
+    def _parse_frame(self, message: bytes) -> Request | Outcome | Pong:
         try:
             frame = decode_frame(message, FRAME_BUDGET if self.greeted else PRE_HELLO_BUDGET)
         except DecodeBudgetExceeded as error:
@@ -149,7 +164,6 @@ class ProtocolConnection:
                 raise bad_request(f"unknown request type {quote(request_type)}", {"field": "type"})
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
-            self.metrics.record_request(request_type)
             return Request(request_id, request_type, validate_body(request_type, frame["body"]))
         except VinegymError as error:
             return self._error_reply(request_id, error)
@@ -191,6 +205,7 @@ class ProtocolConnection:
         if self.config.token is not None:
             wait_s = self.gate.token_wait_s()
             if wait_s > 0:  # refused without looking at the token (admission.py)
+                self.metrics.record_refusal("token_backoff")
                 error = VinegymError(
                     ErrorCode.UNAUTHORIZED,
                     f"too many wrong tokens from this address; retry in {wait_s:.1f} s",
@@ -201,9 +216,11 @@ class ProtocolConnection:
             correct = isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(self.config.token))
             self.gate.token_checked(correct)
             if not correct:
+                self.metrics.record_refusal("unauthorized")
                 error = VinegymError(ErrorCode.UNAUTHORIZED, "missing or wrong token")
                 return self._error_reply(request_id, error, CLOSE_UNAUTHORIZED)
         if not self.gate.admit():
+            self.metrics.record_refusal("max_connections")
             error = VinegymError(
                 ErrorCode.LIMIT_EXCEEDED,
                 f"the server already has max_connections={self.config.max_connections} connections; try again later",
@@ -224,9 +241,11 @@ class ProtocolConnection:
                 "max_sessions": self.config.max_sessions,
                 "max_envs_per_session": self.config.max_envs_per_session,
                 "max_message_bytes": self.config.max_message_bytes,
+                "max_total_sessions": self.config.max_total_sessions,
                 "max_connections": self.config.max_connections,
                 "max_pending_connections": self.config.max_pending_connections,
                 "max_snapshot_bytes": self.config.max_snapshot_bytes,
+                "max_buffered_bytes": WRITE_BUFFER_BYTES,
                 "idle_timeout_s": float(self.config.idle_timeout_s),
                 "hello_timeout_s": float(self.config.hello_timeout_s),
                 "message_timeout_s": float(self.config.message_timeout_s),
@@ -268,7 +287,15 @@ class ProtocolConnection:
             )
         if len(self.sessions) >= self.config.max_sessions:
             raise VinegymError(
-                ErrorCode.LIMIT_EXCEEDED, f"this connection already has max_sessions={self.config.max_sessions}"
+                ErrorCode.LIMIT_EXCEEDED,
+                f"this connection already has max_sessions={self.config.max_sessions}",
+                {"limit": "max_sessions"},
+            )
+        if self.metrics.sessions >= self.config.max_total_sessions:
+            raise VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"the server already has max_total_sessions={self.config.max_total_sessions}",
+                {"limit": "max_total_sessions"},
             )
         seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
         if seed is not None:

@@ -29,3 +29,7 @@ def budget_limits(budget: DecodeBudget) -> dict[str, int]:
 # mark, low water mark), on top of the one it is handling: one, so that the next pipelined request is ready.
 MAX_QUEUED_MESSAGES = (1, 0)
 
+# Unwritten answer bytes of a connection (its socket's write buffer) at which it stops handling requests until
+# the buffer has drained to a quarter (websockets' write_limit): with one request handled at a time, a client that
+# does not read makes the bridge hold at most this plus one answer (PROTOCOL.md 9, max_buffered_bytes).
+WRITE_BUFFER_BYTES = 32 * 1024
