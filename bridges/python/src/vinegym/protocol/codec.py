@@ -205,5 +205,19 @@ def decode_frame(data: bytes, budget: DecodeBudget = UNBOUNDED) -> Any:
     try:
         return _convert(value, budget.max_depth, budget)
     except MalformedNDArray as error:
+        _check_keys_and_depth(value, budget.max_depth, budget)  # a whole-frame problem elsewhere comes first
         error.request_id = _readable_id(value)
         raise
+
+
+def _check_keys_and_depth(value: Any, depth_left: int, budget: DecodeBudget) -> None:
+    """The rest of what _convert checks, over the whole frame (only on the rare path of a malformed NDArray)."""
+    if isinstance(value, (dict, list)):
+        if depth_left == 0:
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise FrameDecodeError("map keys must be str")
+            value = value.values()
+        for item in value:
+            _check_keys_and_depth(item, depth_left - 1, budget)
