@@ -13,6 +13,7 @@ nothing extra.
 """
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 
@@ -51,31 +52,29 @@ class DecodeBudgetExceeded(ValueError):
         self.maximum = maximum
 
 
-# What each first byte starts: a kind and, for fixed-width values, the bytes the value takes in all.
-_SCALAR, _FIXMAP, _FIXARRAY, _FIXSTR, _STR, _BIN, _ARRAY, _MAP, _EXT, _INVALID = range(10)
-_KIND = [_SCALAR] * 256
-_WIDTH = [1] * 256
-for _b in range(0x80, 0x90):
-    _KIND[_b] = _FIXMAP
-for _b in range(0x90, 0xA0):
-    _KIND[_b] = _FIXARRAY
-for _b in range(0xA0, 0xC0):
-    _KIND[_b] = _FIXSTR
+# Per first byte: the bytes a value takes when that is fixed by its first byte (ints, floats, nil, bools and fixstrs;
+# 0: anything else), and the values a fixmap or fixarray holds (-1: not one).
+_FIXED_WIDTH = [0] * 256
+_FIX_ITEMS = [-1] * 256
+for _b in (*range(0x00, 0x80), 0xC0, 0xC2, 0xC3, *range(0xE0, 0x100)):
+    _FIXED_WIDTH[_b] = 1
 for _b, _w in ((0xCA, 5), (0xCB, 9), (0xCC, 2), (0xCD, 3), (0xCE, 5), (0xCF, 9), (0xD0, 2), (0xD1, 3), (0xD2, 5),
                (0xD3, 9)):
-    _WIDTH[_b] = _w
-for _b, _w in ((0xD9, 1), (0xDA, 2), (0xDB, 4)):
-    _KIND[_b], _WIDTH[_b] = _STR, _w
-for _b, _w in ((0xC4, 1), (0xC5, 2), (0xC6, 4)):
-    _KIND[_b], _WIDTH[_b] = _BIN, _w
-for _b, _w in ((0xDC, 2), (0xDD, 4)):
-    _KIND[_b], _WIDTH[_b] = _ARRAY, _w
-for _b, _w in ((0xDE, 2), (0xDF, 4)):
-    _KIND[_b], _WIDTH[_b] = _MAP, _w
-for _b in (0xC7, 0xC8, 0xC9, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8):
-    _KIND[_b] = _EXT
-_KIND[0xC1] = _INVALID
+    _FIXED_WIDTH[_b] = _w
+for _b in range(0xA0, 0xC0):
+    _FIXED_WIDTH[_b] = 1 + (_b & 0x1F)
+for _b in range(0x80, 0x90):
+    _FIX_ITEMS[_b] = 2 * (_b & 0x0F)
+for _b in range(0x90, 0xA0):
+    _FIX_ITEMS[_b] = _b & 0x0F
+# str 8/16/32, bin 8/16/32, array 16/32, map 16/32: the width of the length that follows, and what they are.
+_SIZED = {0xD9: (1, "str"), 0xDA: (2, "str"), 0xDB: (4, "str"), 0xC4: (1, "bin"), 0xC5: (2, "bin"), 0xC6: (4, "bin"),
+          0xDC: (2, "array"), 0xDD: (4, "array"), 0xDE: (2, "map"), 0xDF: (4, "map")}
 _LENGTH = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I")}
+# A run of one-byte values: fixints, nil, bools, empty fixmaps, fixarrays and fixstrs. Counted in C, so that an
+# array of 65,536 of them costs microseconds.
+_ONE_BYTE_RUN = re.compile(rb"[\x00-\x80\x90\xa0\xc0\xc2\xc3\xe0-\xff]+")
+_RUN_WORTH_MATCHING = 16
 
 
 def check_decode_budget(data: bytes, budget: DecodeBudget) -> None:
@@ -90,53 +89,70 @@ def _walk(data: bytes, budget: DecodeBudget) -> None:
     size = len(data)
     max_values, max_containers = budget.max_values, budget.max_containers
     max_depth, max_str = budget.max_depth, budget.max_string_bytes
-    pending = [1]  # values still to read in each open container, innermost last
-    values = containers = 0
-    pos = 0
-    while pending:
-        if pending[-1] == 0:
-            pending.pop()
-            continue
-        pending[-1] -= 1
+    fixed_width = _FIXED_WIDTH if max_str >= 31 else [0 if 0xA0 + max_str < b < 0xC0 else w
+                                                      for b, w in enumerate(_FIXED_WIDTH)]
+    enclosing: list[int] = []  # values still to read in each enclosing container
+    left = 1  # values still to read in the current container (the frame: one value)
+    values = containers = pos = 0
+    while True:
+        while left == 0:
+            if not enclosing:
+                return
+            left = enclosing.pop()
         if pos >= size:
             return  # truncated: the decoder says so
+        if left >= _RUN_WORTH_MATCHING:
+            run = _ONE_BYTE_RUN.match(data, pos, pos + left)
+            if run is not None:
+                n = run.end() - pos
+                empties = data.count(b"\x80", pos, pos + n) + data.count(b"\x90", pos, pos + n)
+                values += n
+                containers += empties
+                if values > max_values:
+                    raise budget.exceeded("max_frame_values", f"more than {max_values} values")
+                if containers > max_containers:
+                    raise budget.exceeded("max_frame_containers", f"more than {max_containers} maps and arrays")
+                if empties and len(enclosing) + 1 > max_depth:
+                    raise budget.exceeded("max_frame_depth", f"containers nested deeper than {max_depth}")
+                pos += n
+                left -= n
+                continue
+        left -= 1
         values += 1
         if values > max_values:
             raise budget.exceeded("max_frame_values", f"more than {max_values} values")
         first = data[pos]
-        kind = _KIND[first]
-        if kind is _SCALAR:
-            pos += _WIDTH[first]
+        width = fixed_width[first]
+        if width:
+            pos += width
             continue
-        if kind is _FIXSTR:
-            length = first & 0x1F
-            if length > max_str:
-                raise budget.exceeded("max_string_bytes", f"a str of {length} bytes")
-            pos += 1 + length
-            continue
-        if kind is _FIXMAP or kind is _FIXARRAY:
-            count = (first & 0x0F) * (2 if kind is _FIXMAP else 1)
+        items = _FIX_ITEMS[first]
+        if items >= 0:
             pos += 1
-        elif kind is _STR or kind is _BIN or kind is _ARRAY or kind is _MAP:
-            width = _WIDTH[first]
-            if pos + 1 + width > size:
+        else:
+            sized = _SIZED.get(first)
+            if sized is None:
+                if 0xA0 <= first < 0xC0:
+                    raise budget.exceeded("max_string_bytes", f"a str of {first & 0x1F} bytes")
+                return  # extension type or 0xc1: the decoder rejects the frame
+            length_width, kind = sized
+            if pos + 1 + length_width > size:
                 return
-            (length,) = _LENGTH[width].unpack_from(data, pos + 1)
-            pos += 1 + width
-            if kind is _STR or kind is _BIN:
-                if kind is _STR and length > max_str:
+            (length,) = _LENGTH[length_width].unpack_from(data, pos + 1)
+            pos += 1 + length_width
+            if kind == "str" or kind == "bin":
+                if kind == "str" and length > max_str:
                     raise budget.exceeded("max_string_bytes", f"a str of {length} bytes")
                 pos += length
                 continue
-            count = length * (2 if kind is _MAP else 1)
-        else:
-            return  # extension type or 0xc1: the decoder rejects the frame
+            items = length * 2 if kind == "map" else length
         containers += 1
         if containers > max_containers:
             raise budget.exceeded("max_frame_containers", f"more than {max_containers} maps and arrays")
-        if len(pending) > max_depth:  # the new container's depth: the frame's own map is at 1
+        if len(enclosing) + 1 > max_depth:  # the new container's depth: the frame's own map is at 1
             raise budget.exceeded("max_frame_depth", f"containers nested deeper than {max_depth}")
-        if count:
-            if count > max_values - values:
+        if items:
+            if items > max_values - values:
                 raise budget.exceeded("max_frame_values", f"more than {max_values} values")
-            pending.append(count)
+            enclosing.append(left)
+            left = items
