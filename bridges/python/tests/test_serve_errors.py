@@ -157,3 +157,12 @@ def test_pipelined_requests_are_answered_in_order(cartpole_server: ThreadedServe
         futures.insert(5, client.request_async("list", {}))
         results = [f.result(timeout=10) for f in futures]
         assert "envs" in results[5] and all("observations" in r for i, r in enumerate(results) if i != 5)
+
+
+def test_kwargs_an_env_rejects_while_being_built_are_invalid_kwargs(toy_server: ThreadedServer) -> None:
+    with VinegymClient(toy_server.url) as client:
+        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs={"limit": -1.0}))
+        assert error.details == {"key": "limit"} and "limit must be positive" in error.message
+        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs={"limit": -1.0, "label": "x" * 10**6}))
+        assert error.details is None and len(error.message) < 400  # two kwargs differ; the env's text is cut
+        client.make("Toy-v0", kwargs={"limit": 2.0})

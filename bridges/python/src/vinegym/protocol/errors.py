@@ -75,3 +75,13 @@ def quote(value: object) -> str:
         return text if 0 < len(text) <= QUOTE_CHARS else f"{type(value).__name__} of length {len(value)}"
     text = repr(value)
     return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}..."
+
+
+BRIEF_CHARS = 200
+
+
+def brief(error: BaseException) -> str:
+    """An exception's text for an error message, cut to BRIEF_CHARS characters: env code may put whatever a client
+    sent (options, kwargs, snapshot bytes) into its exceptions."""
+    text = str(error)
+    return text if len(text) <= BRIEF_CHARS else f"{text[:BRIEF_CHARS]}... ({len(text)} characters)"

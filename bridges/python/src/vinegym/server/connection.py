@@ -302,16 +302,19 @@ class ProtocolConnection:
             check_derived_seed(seed, num_envs - 1)
         session_id = f"py-{next(_session_counter)}"
         session: Session | ShardedSession
-        if self.config.workers > 1 and num_envs > 1:
-            session = ShardedSession(
-                session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key, self.config.workers,
-            )
-        else:
-            session = Session(
-                session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key,
-            )
+        try:
+            if self.config.workers > 1 and num_envs > 1:
+                session = ShardedSession(
+                    session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed,
+                    autoreset_mode, self.snapshot_key, self.config.workers,
+                )
+            else:
+                session = Session(
+                    session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                    self.snapshot_key,
+                )
+        except VinegymError as error:
+            raise _blame_kwargs(error, served, kwargs) from None
         self.sessions[session_id] = session
         self.metrics.add_sessions(1)
         return session.describe()
@@ -356,6 +359,21 @@ class ProtocolConnection:
             session.close()
         self.metrics.add_sessions(-len(self.sessions))
         self.sessions.clear()
+
+
+def _blame_kwargs(error: VinegymError, served: ServedEnv, kwargs: dict[str, Any]) -> VinegymError:
+    """An env that fails to build with kwargs other than its defaults (with which the server built its probe env)
+    rejected those kwargs: INVALID_KWARGS, naming the kwarg when only one differs (PROTOCOL.md 7.3)."""
+    if error.code != ErrorCode.ENV_ERROR.value:
+        return error
+    changed = [name for name, spec in served.source.kwarg_specs.items() if kwargs.get(name) != spec.default]
+    if not changed:
+        return error
+    return VinegymError(
+        ErrorCode.INVALID_KWARGS,
+        f"{served.source.env_id} rejected kwargs {', '.join(changed)}: {error.message}",
+        {"key": changed[0]} if len(changed) == 1 else None,
+    )
 
 
 def _digest(token: str) -> bytes:
