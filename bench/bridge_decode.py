@@ -64,7 +64,8 @@ def main() -> None:
     flat = b"\xdc\xff\xff" + b"\x80" * 0xFFFF + b"\x90" * 4000  # 65,535 empty maps: the containers budget
     print("\n| rejected frame | bytes | µs to reject |")
     print("|---|---:|---:|")
-    print(f"| 64 MiB array of empty maps, after hello | {len(bomb):,} | {_best_us(_rejected(bomb, FRAME_BUDGET), 20):.1f} |")
+    bomb_us = _best_us(_rejected(bomb, FRAME_BUDGET), 20)
+    print(f"| 64 MiB array of empty maps, after hello | {len(bomb):,} | {bomb_us:.1f} |")
     print(f"| 64 KiB of empty maps, after hello | {len(flat):,} | {_best_us(_rejected(flat, FRAME_BUDGET), 200):.1f} |")
     hello_bomb = b"\xdc\x01\x00" + b"\x80" * 256
     print(f"| 259 bytes of empty maps, before hello | {len(hello_bomb)} | "

@@ -136,7 +136,8 @@ def test_malformed_bytes_are_left_to_the_decoder() -> None:
 
 
 def test_a_bad_ndarray_keeps_the_frame_id() -> None:
-    bad = {"id": 42, "type": "step", "body": {"session_id": "s", "actions": {"dtype": "int64", "shape": [3], "data": b"x"}}}
+    actions = {"dtype": "int64", "shape": [3], "data": b"x"}
+    bad = {"id": 42, "type": "step", "body": {"session_id": "s", "actions": actions}}
     with pytest.raises(MalformedNDArray) as caught:
         decode_frame(encode_frame(bad), FRAME_BUDGET)
     assert caught.value.request_id == 42

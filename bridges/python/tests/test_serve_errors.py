@@ -163,6 +163,7 @@ def test_kwargs_an_env_rejects_while_being_built_are_invalid_kwargs(toy_server: 
     with VinegymClient(toy_server.url) as client:
         error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs={"limit": -1.0}))
         assert error.details == {"key": "limit"} and "limit must be positive" in error.message
-        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs={"limit": -1.0, "label": "x" * 10**6}))
+        both = {"limit": -1.0, "label": "x" * 10**6}
+        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs=both))
         assert error.details is None and len(error.message) < 400  # two kwargs differ; the env's text is cut
         client.make("Toy-v0", kwargs={"limit": 2.0})

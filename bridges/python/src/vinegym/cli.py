@@ -79,7 +79,10 @@ def _parser() -> argparse.ArgumentParser:
         "--idle-timeout", type=_seconds, default=900.0, help="seconds without a request before closing (900; 0: none)"
     )
     serve.add_argument(
-        "--message-timeout", type=_seconds, default=30.0, help="seconds for a message to arrive completely (30; 0: none)"
+        "--message-timeout",
+        type=_seconds,
+        default=30.0,
+        help="seconds for a message to arrive completely (30; 0: none)",
     )
     serve.add_argument(
         "--max-snapshot-bytes", type=_positive_int, default=16 * 1024 * 1024, help="largest snapshot to restore"

@@ -139,7 +139,9 @@ def encode_frame(frame: Any) -> bytes:
 # ---------------------------------------------------------------- decoding
 
 # For frames the server trusts (the client decoding a server's answers, tests): only Python's own nesting limit.
-UNBOUNDED = DecodeBudget(max_values=sys.maxsize, max_containers=sys.maxsize, max_depth=500, max_string_bytes=sys.maxsize)
+UNBOUNDED = DecodeBudget(
+    max_values=sys.maxsize, max_containers=sys.maxsize, max_depth=500, max_string_bytes=sys.maxsize
+)
 
 
 def _reject_extension(code: int, data: bytes) -> Any:

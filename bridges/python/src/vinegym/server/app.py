@@ -188,7 +188,8 @@ class BridgeServer:
         finally:
             state.stopping = True
             watchdog.cancel()
-            if websocket.protocol.close_sent is not None and websocket.protocol.close_sent.code == CLOSE_MESSAGE_TOO_BIG:
+            close_sent = websocket.protocol.close_sent
+            if close_sent is not None and close_sent.code == CLOSE_MESSAGE_TOO_BIG:
                 self.metrics.record_refusal("message_too_big")
             del self._connections[websocket]
             await loop.run_in_executor(self._executor, protocol.close_all)
