@@ -254,7 +254,6 @@ export class Connection {
 
   /** Handles one message; returns a promise when the answer comes later (a session on worker threads). */
   private onMessage(data: RawData): Promise<void> | void {
-    if (this.deaf) return;
     const { metrics } = this.options;
     if (data === TEXT_FRAME) {
       this.countActivity();
@@ -384,8 +383,9 @@ export class Connection {
   private refuse(error: VinegymError, code: number): VinegymError {
     this.deaf = true;
     this.queue.discard();
-    // The error frame goes out first; ws sends the close frame after it, so the client can read why.
-    setImmediate(() => this.close(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections'));
+    // The error frame goes out first; ws sends the close frame after it, so the client can read why. Then the socket
+    // is cut soon: a peer that was refused gets no 30 s of ws's closing handshake to hold it.
+    setImmediate(() => this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections'));
     return error;
   }
 

@@ -5,7 +5,7 @@
  * booleans, null and bin; nothing else.
  */
 import { Unpackr } from 'msgpackr';
-import { describeReceived, isNonNegativeInteger, isPlainMap, quote } from './checks.js';
+import { describeReceived, isNonNegativeInteger, isPlainMap, truncateText } from './checks.js';
 import { VinegymError, badRequest } from './errors.js';
 import { EncodeError, encodeValue } from './encoder.js';
 import { UNLIMITED_BUDGET, scanFrame, type DecodeBudget } from './frame-scan.js';
@@ -126,7 +126,7 @@ function ndarrayFromWire(dtype: unknown, shape: unknown, bytes: Uint8Array): NDA
   const length = shapeSize(shape);
   if (length * itemSize !== bytes.byteLength) {
     throw badRequest(
-      `NDArray ${dtype}${quote(JSON.stringify(shape))} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
+      `NDArray ${dtype}${truncateText(JSON.stringify(shape))} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
     );
   }
   // Typed arrays need offsets aligned to their element size; copy the (rare) misaligned ones.
