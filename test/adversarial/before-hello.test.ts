@@ -10,6 +10,7 @@ import { decodeFrame, encodeFrame } from '@vinegym/protocol';
 import { expectServerHeld, runAttack, until } from './harness/attack.js';
 import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose, tcpConnect } from './harness/raw-socket.js';
 import type { RawWebSocket } from './harness/raw-socket.js';
+import { pythonBridge } from './harness/python-bridge.js';
 import { startServer, typescriptServer } from './harness/server-under-test.js';
 import type { RunningServer, ServerCommand } from './harness/server-under-test.js';
 
@@ -229,3 +230,4 @@ function openFds(pid: number): number {
 
 
 describeBeforeHelloAttacks(typescriptServer());
+describeBeforeHelloAttacks(pythonBridge());

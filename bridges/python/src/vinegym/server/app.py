@@ -44,6 +44,11 @@ CLOSE_MESSAGE_TIMEOUT = 4002
 UNANSWERED_PINGS_BEFORE_CLOSE = 2
 # How often a connection's deadlines are checked, at most.
 WATCH_TICK_S = 0.5
+# Bytes read from a socket per event loop turn (asyncio reads 256 KiB): parsing a chunk of thousands of tiny frames
+# happens at once, before any other connection is served.
+READ_CHUNK_BYTES = 16 * 1024
+# A connection handling queued messages back to back lets the others run after this long.
+YIELD_AFTER_S = 0.002
 # How long a shutdown waits for answers that cannot be written (the client does not read), then for requests
 # still being carried out.
 SHUTDOWN_WRITE_GRACE_S = 5.0
@@ -162,9 +167,12 @@ class BridgeServer:
                 if self._closing and not _has_received(websocket):  # shutting down: all received is answered
                     await _close(websocket, state, CLOSE_GOING_AWAY, "server shutting down")
                     break
+                waits = not _has_received(websocket)  # recv() yields to the event loop only when it waits
                 message = await websocket.recv()
                 if state.stopping:  # arrived after the close was decided: not carried out
                     break
+                if waits:
+                    state.yielded_at = time.monotonic()
                 parsed = protocol.parse(message)
                 if isinstance(parsed, Pong):
                     state.ponged(parsed.nonce)
@@ -183,6 +191,11 @@ class BridgeServer:
                 state.busy = False
                 if outcome.close_code is not None:  # a refused hello: nothing behind it is handled
                     await _close(websocket, state, outcome.close_code, "")
+                elif time.monotonic() - state.yielded_at > YIELD_AFTER_S:
+                    # recv() and send() return without yielding while messages are queued and the socket takes
+                    # the answers: a client that floods must not keep the event loop from other connections.
+                    await asyncio.sleep(0)
+                    state.yielded_at = time.monotonic()
         except ConnectionClosed:
             pass
         finally:
@@ -271,6 +284,7 @@ class _ConnectionState:
         self.busy = False
         self.sending = False
         self.stopping = False
+        self.yielded_at = self.opened_at
         self.ping_nonce = 0
         self.unanswered_pings = 0
 
@@ -338,6 +352,8 @@ class _AdmittedConnection(ServerConnection):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
+        if hasattr(transport, "max_size"):  # asyncio's selector transport: bytes read (and parsed) per loop turn
+            transport.max_size = READ_CHUNK_BYTES
         evicted = self.slots.open_pending(self)
         if isinstance(evicted, ServerConnection):
             self.metrics.record_refusal("pending_pool_full")
