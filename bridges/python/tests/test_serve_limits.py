@@ -3,6 +3,7 @@ limits before hello, the hello deadline, connection pools, token back-off, idle 
 decode budgets, counts in requests, quoting of client text."""
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from websockets.sync.client import ClientConnection, connect
 from vinegym.protocol.codec import decode_frame, encode_frame
 from vinegym.server.app import BridgeServer
 from vinegym.server.config import ServerConfig
+from vinegym.snapshots.envelope import open_envelope, seal_envelope
 
 HELLO = {"protocol_versions": [1], "client": {"name": "limits-test", "version": "0"}}
 
@@ -245,3 +247,26 @@ def test_shutdown_answers_what_it_received_and_executes_nothing_else(cartpole_se
 def _env_steps(server: BridgeServer) -> int:
     line = next(x for x in server.metrics.render().splitlines() if x.startswith("vinegym_env_steps_total "))
     return int(line.split()[1])
+
+
+def _forged_ale_snapshot(snapshot: bytes, actions: np.ndarray) -> bytes:
+    """A real snapshot with its replayed actions replaced, resealed: the digest does not stop a client."""
+    envelope = open_envelope(snapshot)
+    payload = decode_frame(envelope.payload)
+    payload["actions"] = actions
+    return seal_envelope(dataclasses.replace(envelope, payload=encode_frame(payload)))
+
+
+def test_forged_ale_snapshots_cannot_make_restore_replay_without_end(pong_server: ThreadedServer) -> None:
+    with raw(pong_server.url) as websocket:
+        assert call(websocket, 1, "hello", HELLO)["ok"]
+        session = call(websocket, 2, "make", {"env_id": "ALE/Pong-v5", "seed": 0})["body"]["session_id"]
+        call(websocket, 3, "reset", {"session_id": session})
+        snapshot = call(websocket, 4, "snapshot", {"session_id": session, "env_indices": [0]})["body"]["snapshots"][0]
+        for actions in (np.zeros(200_000, np.int64), np.array([0, 1, 99], np.int64)):
+            started = time.monotonic()
+            answer = call(websocket, 5, "restore", {"session_id": session, "env_index": 0,
+                                                     "snapshot": _forged_ale_snapshot(snapshot, actions)})
+            assert answer["error"]["code"] == "BAD_REQUEST" and time.monotonic() - started < 2, answer
+        assert call(websocket, 6, "restore", {"session_id": session, "env_index": 0, "snapshot": snapshot})["ok"]
+        assert call(websocket, 7, "step", {"session_id": session, "actions": np.zeros(1, np.int64)})["ok"]

@@ -23,6 +23,9 @@ from vinegym.protocol.codec import encode_frame
 from vinegym.snapshots.envelope import decode_snapshot_part
 from vinegym.snapshots.rng import apply_np_random, capture_np_random
 
+# ALE's own episode cap (max_num_frames_per_episode) in v5; replays are bounded by it when the env sets none.
+DEFAULT_MAX_EPISODE_FRAMES = 108_000
+
 
 class AleActionLog(gym.Wrapper[Any, Any, Any, Any]):
     """Records the post-reset ALE state and every action since, for AleReplayStrategy."""
@@ -72,6 +75,7 @@ class AleReplayStrategy:
         atari = env.unwrapped
         reset_state = fields["reset_state"]
         actions = list(fields["actions"])
+        _check_replay(atari, actions)
         wrappers = _stateful_wrappers(log)
         wrapper_states = fields.get("wrapper_states", [])
         if len(wrapper_states) != len(wrappers):
@@ -93,6 +97,18 @@ class AleReplayStrategy:
         for wrapper, state in zip(wrappers, wrapper_states):
             wrapper.set_wrapper_state(state)
         return env
+
+
+def _check_replay(atari: Any, actions: list[Any]) -> None:
+    """The bytes a client sends to restore may be forged (the envelope's digest is no signature): a replay longer
+    than an ALE episode can be, or of actions the env does not have, is refused before the env is touched."""
+    frames = int(atari.ale.getInt("max_num_frames_per_episode"))
+    longest = frames if frames > 0 else DEFAULT_MAX_EPISODE_FRAMES
+    if len(actions) > longest:
+        raise ValueError(f"snapshot replays {len(actions)} actions, more than an episode has ({longest})")
+    count = int(atari.action_space.n)
+    if any(not (isinstance(a, (int, np.integer)) and 0 <= a < count) for a in actions):
+        raise ValueError(f"snapshot replays actions outside Discrete({count})")
 
 
 def _stateful_wrappers(log: AleActionLog) -> list[Any]:
