@@ -175,8 +175,9 @@ def _readable_id(value: Any) -> int | None:
     """The request id of a decoded (not yet converted) frame, when it has a valid one (PROTOCOL.md 4)."""
     if isinstance(value, dict):
         raw_id = value.get("id")
-        if isinstance(raw_id, int) and not isinstance(raw_id, bool) and 0 <= raw_id < MAX_SAFE_INTEGER:
-            return raw_id
+        whole = type(raw_id) is float and raw_id.is_integer()
+        if (whole or (isinstance(raw_id, int) and not isinstance(raw_id, bool))) and 0 <= raw_id < MAX_SAFE_INTEGER:
+            return int(raw_id)
     return None
 
 

@@ -303,6 +303,8 @@ class _ConnectionState:
     def ponged(self, nonce: object) -> None:
         """A pong counts when it answers a ping not yet answered (and so the earlier ones too); any other pong is
         ignored. A pong is no request, so it never keeps a connection from being idle (PROTOCOL.md 4)."""
+        if type(nonce) is float and nonce.is_integer():  # ints may travel as whole floats (PROTOCOL.md 3)
+            nonce = int(nonce)
         if type(nonce) is int and self.unanswered_pings and self.first_unanswered_nonce <= nonce <= self.ping_nonce:
             self.unanswered_pings = 0
 

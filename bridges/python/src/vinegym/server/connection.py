@@ -154,7 +154,7 @@ class ProtocolConnection:
         raw_id = frame.get("id")
         if not is_safe_id(raw_id):
             return self._error_reply(None, bad_request("request id must be an integer in [0, 2^53)"))
-        request_id: int = raw_id  # type: ignore[assignment]  # checked by is_safe_id
+        request_id = int(raw_id)  # type: ignore[arg-type]  # checked by is_safe_id (a whole float becomes an int)
         try:
             unknown = [key for key in frame if key not in FRAME_KEYS]
             if unknown:

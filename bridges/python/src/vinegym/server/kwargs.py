@@ -12,7 +12,13 @@ from vinegym.protocol.errors import ErrorCode, VinegymError, quote, shortened
 
 # Keyword arguments the server controls itself.
 SERVER_CONTROLLED_KWARGS = frozenset(("render_mode",))
+# String kwargs that name files or directories (Gymnasium's MuJoCo envs open `xml_file` wherever it points) are the
+# operator's (--kwargs), never a client's: a client must not make the bridge open a path of its choosing.
+_PATH_NAME_ENDINGS = ("file", "path", "dir", "directory", "filename", "folder")
 
+
+def is_path_kwarg(name: str) -> bool:
+    return name.lower().split("_")[-1] in _PATH_NAME_ENDINGS
 
 @dataclass(frozen=True)
 class KwargSpec:
@@ -57,7 +63,7 @@ def kwarg_specs_from_signature(constructor: Callable[..., Any], defaults: dict[s
     specs: dict[str, KwargSpec] = {}
     for name, (default, annotation) in merged.items():
         kind = _kwarg_type(default, annotation)
-        if kind is not None and name not in SERVER_CONTROLLED_KWARGS:
+        if kind is not None and name not in SERVER_CONTROLLED_KWARGS and not (kind == "string" and is_path_kwarg(name)):
             specs[name] = KwargSpec(name, kind, default)
     return specs
 

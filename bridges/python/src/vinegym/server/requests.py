@@ -1,5 +1,6 @@
 """Validation of request frames and bodies (PROTOCOL.md 4 and 7): field names, required fields and types.
-Every problem is a BAD_REQUEST naming the field."""
+Every problem is a BAD_REQUEST naming the field. Where the protocol says int, a float64 holding a whole number is
+accepted and turned into an int, as the reference server does (PROTOCOL.md 3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from vinegym.protocol.ndarray import MAX_SAFE_INTEGER
 REQUEST_TYPES = ("hello", "list", "make", "reset", "step", "snapshot", "restore", "render", "close")
 FRAME_KEYS = frozenset(("id", "type", "body"))
 
-Check = Callable[[Any, str], None]
+# A check returns the value as the server uses it (whole floats become ints) or raises BAD_REQUEST.
+Check = Callable[[Any, str], Any]
 
 
 def is_int(value: Any) -> bool:
@@ -19,7 +21,10 @@ def is_int(value: Any) -> bool:
 
 
 def is_safe_id(value: Any) -> bool:
-    return is_int(value) and 0 <= value < MAX_SAFE_INTEGER
+    """An integer in [0, 2^53), as an int or as a float64 holding a whole number."""
+    if is_int(value):
+        return 0 <= value < MAX_SAFE_INTEGER
+    return type(value) is float and value.is_integer() and 0 <= value < MAX_SAFE_INTEGER
 
 
 def _fail(name: str, expected: str, value: Any) -> None:
@@ -27,64 +32,69 @@ def _fail(name: str, expected: str, value: Any) -> None:
     raise bad_request(f"{name} must be {expected}, got {shown}", {"field": name})
 
 
-def string(value: Any, name: str) -> None:
+def string(value: Any, name: str) -> Any:
     if not isinstance(value, str):
         _fail(name, "a string", value)
+    return value
 
 
-def nonnegative_int(value: Any, name: str) -> None:
+def nonnegative_int(value: Any, name: str) -> int:
     if not is_safe_id(value):
         _fail(name, "an integer in [0, 2^53)", value)
+    return int(value)
 
 
-def positive_int(value: Any, name: str) -> None:
+def positive_int(value: Any, name: str) -> int:
     if not is_safe_id(value) or value == 0:
         _fail(name, "an integer > 0", value)
+    return int(value)
 
 
-def seed_or_null(value: Any, name: str) -> None:
-    if value is not None:
-        nonnegative_int(value, name)
+def seed_or_null(value: Any, name: str) -> int | None:
+    return None if value is None else nonnegative_int(value, name)
 
 
-def map_value(value: Any, name: str) -> None:
+def map_value(value: Any, name: str) -> Any:
     if not isinstance(value, dict):
         _fail(name, "a map", value)
+    return value
 
 
-def binary(value: Any, name: str) -> None:
+def binary(value: Any, name: str) -> Any:
     if not isinstance(value, bytes):
         _fail(name, "bin", value)
+    return value
 
 
 def list_of(item: Check, non_empty: bool = False) -> Check:
-    def check(value: Any, name: str) -> None:
+    def check(value: Any, name: str) -> list[Any]:
         if not isinstance(value, list) or (non_empty and not value):
             _fail(name, "a non-empty array" if non_empty else "an array", value)
-        for i, element in enumerate(value):
-            item(element, f"{name}[{i}]")
+        return [item(element, f"{name}[{i}]") for i, element in enumerate(value)]
 
     return check
 
 
 def one_of(*choices: str) -> Check:
-    def check(value: Any, name: str) -> None:
+    def check(value: Any, name: str) -> Any:
         if value not in choices:
             _fail(name, "one of " + ", ".join(choices), value)
+        return value
 
     return check
 
 
-def client_identity(value: Any, name: str) -> None:
+def client_identity(value: Any, name: str) -> Any:
     map_value(value, name)
     for key in ("name", "version"):
         if key not in value:
             raise bad_request(f"{name}.{key} is required", {"field": f"{name}.{key}"})
         string(value[key], f"{name}.{key}")
+    return value
 
 
-def anything(value: Any, name: str) -> None:
-    pass
+def anything(value: Any, name: str) -> Any:
+    return value
 
 
 
@@ -148,5 +158,5 @@ def validate_body(request_type: str, body: Any) -> dict[str, Any]:
             if spec.required:
                 raise bad_request(f"{request_type} requires field '{name}'", {"field": name})
             continue
-        spec.check(body[name], name)
+        body[name] = spec.check(body[name], name)
     return body
