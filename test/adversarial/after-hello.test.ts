@@ -8,6 +8,7 @@ import { decodeFrame, encodeFrame } from '@vinegym/protocol';
 import { expectServerHeld, runAttack, until } from './harness/attack.js';
 import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose } from './harness/raw-socket.js';
 import type { RawWebSocket } from './harness/raw-socket.js';
+import { pythonBridge } from './harness/python-bridge.js';
 import { startServer, typescriptServer } from './harness/server-under-test.js';
 import type { RunningServer, ServerCommand } from './harness/server-under-test.js';
 
@@ -198,3 +199,4 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
 }
 
 describeAfterHelloAttacks(typescriptServer());
+describeAfterHelloAttacks(pythonBridge());

@@ -165,7 +165,10 @@ def _convert(value: Any, depth_left: int, budget: DecodeBudget) -> Any:
     if isinstance(value, list):
         if depth_left == 0:
             raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
-        return [_convert(item, depth_left - 1, budget) for item in value]
+        for i, item in enumerate(value):  # in place, and only where there is something to convert
+            if type(item) is dict or type(item) is list:
+                value[i] = _convert(item, depth_left - 1, budget)
+        return value
     if isinstance(value, msgpack.Timestamp):
         raise FrameDecodeError("MessagePack extension type -1 (timestamp) is not allowed")
     return value

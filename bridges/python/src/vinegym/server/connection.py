@@ -164,7 +164,7 @@ class ProtocolConnection:
                 raise bad_request(f"unknown request type {quote(request_type)}", {"field": "type"})
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
-            return Request(request_id, request_type, validate_body(request_type, frame["body"]))
+            return Request(request_id, request_type, validate_body(request_type, frame["body"], self.config.max_envs_per_session))
         except VinegymError as error:
             return self._error_reply(request_id, error)
         except Exception:

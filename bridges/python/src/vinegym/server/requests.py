@@ -102,6 +102,9 @@ def anything(value: Any, name: str) -> Any:
 class Field:
     check: Check
     required: bool = False
+    # A list with at most one entry per env of a session: longer than max_envs_per_session is refused before its
+    # entries are looked at (PROTOCOL.md 9: that limit bounds every list of env indices and seeds).
+    per_env: bool = False
 
 
 BODY_FIELDS: dict[str, dict[str, Field]] = {
@@ -121,9 +124,9 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
     "reset": {
         "session_id": Field(string, required=True),
         "seed": Field(seed_or_null),
-        "seeds": Field(list_of(seed_or_null)),
+        "seeds": Field(list_of(seed_or_null), per_env=True),
         "options": Field(map_value),
-        "env_indices": Field(list_of(nonnegative_int)),
+        "env_indices": Field(list_of(nonnegative_int), per_env=True),
     },
     "step": {
         "session_id": Field(string, required=True),
@@ -131,7 +134,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
     },
     "snapshot": {
         "session_id": Field(string, required=True),
-        "env_indices": Field(list_of(nonnegative_int), required=True),
+        "env_indices": Field(list_of(nonnegative_int), required=True, per_env=True),
     },
     "restore": {
         "session_id": Field(string, required=True),
@@ -146,7 +149,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
 }
 
 
-def validate_body(request_type: str, body: Any) -> dict[str, Any]:
+def validate_body(request_type: str, body: Any, max_envs_per_session: int) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request(f"body must be a map, got {type(body).__name__}", {"field": "body"})
     fields = BODY_FIELDS[request_type]
@@ -158,5 +161,11 @@ def validate_body(request_type: str, body: Any) -> dict[str, Any]:
             if spec.required:
                 raise bad_request(f"{request_type} requires field '{name}'", {"field": name})
             continue
-        body[name] = spec.check(body[name], name)
+        value = body[name]
+        if spec.per_env and isinstance(value, list) and len(value) > max_envs_per_session:
+            raise bad_request(
+                f"{name} has {len(value)} entries; a session has at most {max_envs_per_session} envs",
+                {"field": name},
+            )
+        body[name] = spec.check(value, name)
     return body
