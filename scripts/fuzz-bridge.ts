@@ -1,7 +1,7 @@
 /**
  * Fuzzes the Python bridge started the documented way (`.venv/bin/python -m vinegym serve CartPole-v1 --port 0`):
  * half of the frames after hello (test/support/fuzz/run.ts `fuzzLive`, on a bridge without a token), half before
- * hello on a bridge started with `--token` (test/support/fuzz/pre-auth.ts). Samples each bridge's resident memory
+ * hello on a bridge started with `--token` (test/support/fuzz/before-hello.ts `fuzzBeforeHello`). Samples each bridge's resident memory
  * once a second (/proc) and reports its start, peak and end.
  *
  *   npx tsx --conditions=source scripts/fuzz-bridge.ts [--frames 1000000] [--seconds 1800] [--seed 1]
@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startPythonBridge, type PythonBridge } from '../examples/python-bridge/bridge-process.js';
-import { fuzzPreAuth } from '../test/support/fuzz/pre-auth.js';
+import { fuzzBeforeHello } from '../test/support/fuzz/before-hello.js';
 import { formatReport, fuzzLive, type FuzzReport } from '../test/support/fuzz/run.js';
 
 const { values } = parseArgs({
@@ -59,7 +59,7 @@ const live = await fuzzBridge('bridge after hello', [], (url) =>
   fuzzLive({ url, frames: Math.ceil(total / 2), seed, timeLimitMs: (seconds * 1000) / 2 }),
 );
 const preAuth = await fuzzBridge('bridge before hello (--token)', ['--token', 'fuzz-token-not-guessable'], (url) =>
-  fuzzPreAuth({ url, frames: Math.floor(total / 2), seed: seed + 1, timeLimitMs: (seconds * 1000) / 2 }),
+  fuzzBeforeHello({ url, frames: Math.floor(total / 2), seed: seed + 1, timeLimitMs: (seconds * 1000) / 2 }),
 );
 process.stdout.write(`total: ${live && preAuth ? 'PASS' : 'FAIL'}\n`);
 process.exit(live && preAuth ? 0 : 1);
