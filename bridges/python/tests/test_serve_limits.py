@@ -270,3 +270,15 @@ def test_forged_ale_snapshots_cannot_make_restore_replay_without_end(pong_server
             assert answer["error"]["code"] == "BAD_REQUEST" and time.monotonic() - started < 2, answer
         assert call(websocket, 6, "restore", {"session_id": session, "env_index": 0, "snapshot": snapshot})["ok"]
         assert call(websocket, 7, "step", {"session_id": session, "actions": np.zeros(1, np.int64)})["ok"]
+
+
+def test_frames_before_an_oversized_one_are_answered_before_1009(cartpole_server: ThreadedServer) -> None:
+    with raw(cartpole_server.url) as websocket:
+        for request_id in range(5):
+            websocket.send(encode_frame({"id": request_id, "type": "list", "body": {}}))
+        websocket.send(b"\x00" * 9000)  # over the 8 KiB before hello, pipelined behind them
+        answers = []
+        with pytest.raises(ConnectionClosed):
+            while True:
+                answers.append(receive(websocket)["id"])
+        assert answers == [0, 1, 2, 3, 4] and websocket.close_code == 1009

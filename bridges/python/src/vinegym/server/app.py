@@ -14,6 +14,8 @@ from collections.abc import Generator
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.protocol import State
+from websockets.server import ServerProtocol
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import DATA_OPCODES, Frame
@@ -170,6 +172,10 @@ class BridgeServer:
                 if self._closing and not _has_received(websocket):  # shutting down: all received is answered
                     await _close(websocket, state, CLOSE_GOING_AWAY, "server shutting down")
                     break
+                if isinstance(websocket, _AdmittedConnection):
+                    websocket.handling = False
+                    if not _has_received(websocket) and websocket.close_if_too_big():
+                        break
                 waits = not _has_received(websocket)  # recv() yields to the event loop only when it waits
                 message = await websocket.recv()
                 if state.stopping:  # arrived after the close was decided: not carried out
@@ -177,6 +183,7 @@ class BridgeServer:
                 if waits:
                     state.yielded_at = time.monotonic()
                 if isinstance(websocket, _AdmittedConnection):
+                    websocket.handling = True
                     websocket.release_delivered_frames()
                 parsed = protocol.parse(message)
                 del message  # not held while waiting for the next one (up to max_message_bytes)
@@ -360,6 +367,33 @@ class _HandOverReader(StreamReader):
         return (yield from super().read_exact(n))  # a part of the buffer, or the end of the stream
 
 
+class _AnswerFirstProtocol(ServerProtocol):
+    """websockets' server protocol, except that a message over the size limit (close 1009) that arrives behind
+    messages still to be answered closes the connection only once those are answered, as the protocol's in-order
+    answers require; the oversized message itself is dropped as it arrives."""
+
+    connection: _AdmittedConnection | None = None
+    too_big: tuple[int, str] | None = None
+
+    def fail(self, code: int, reason: str = "") -> None:
+        connection = self.connection
+        # Messages parsed from the same read are still in self.events, not yet delivered to the connection.
+        pending = connection is not None and (connection.answering() or bool(self.events))
+        if code == CLOSE_MESSAGE_TOO_BIG and self.state is State.OPEN and pending:
+            self.too_big = (code, reason)
+            self.parser = self._drop_input()  # read nothing more from the peer
+            next(self.parser)
+            return
+        super().fail(code, reason)
+
+    def _drop_input(self) -> Generator[None, None, None]:
+        """Reads and drops everything until the peer's end of stream (then the connection is closed)."""
+        while not (yield from self.reader.at_eof()):
+            self.reader.discard()
+        self.state = State.CLOSED
+        yield
+
+
 class _AdmittedConnection(ServerConnection):
     """A ServerConnection that holds a pending slot from the moment its TCP connection is accepted (a newer one may
     take it, and this one is then dropped without a close frame), and knows since when a message has been
@@ -370,12 +404,16 @@ class _AdmittedConnection(ServerConnection):
     message_timeout_s: float
     partial_since: float | None = None
     queued_frames: collections.deque[Frame]
+    handling = False
     discarding = False
     _reading_stopped = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self.queued_frames = collections.deque()
+        if type(self.protocol) is ServerProtocol:
+            self.protocol.__class__ = _AnswerFirstProtocol
+            self.protocol.connection = self
         if type(self.protocol.reader) is StreamReader:
             self.protocol.reader.__class__ = _HandOverReader
         if hasattr(transport, "max_size"):  # asyncio's selector transport: bytes read (and parsed) per loop turn
@@ -403,6 +441,21 @@ class _AdmittedConnection(ServerConnection):
                 return
             self.queued_frames.append(event)
         super().process_event(event)
+
+    def answering(self) -> bool:
+        """Whether a received message is being handled or waits to be."""
+        return self.handling or len(self.recv_messages.frames) > 0
+
+    def close_if_too_big(self) -> bool:
+        """Closes with 1009 now if a message over the limit came behind the ones just answered."""
+        protocol = self.protocol
+        if not isinstance(protocol, _AnswerFirstProtocol) or protocol.too_big is None:
+            return False
+        code, reason = protocol.too_big
+        protocol.too_big = protocol.connection = None
+        protocol.fail(code, reason)
+        self.send_data()
+        return True
 
     def release_delivered_frames(self) -> None:
         """After recv() returned a message: its frames no longer hold its bytes. (websockets' parser keeps the last
