@@ -373,6 +373,7 @@ class _AnswerFirstProtocol(ServerProtocol):
     answers require; the oversized message itself is dropped as it arrives."""
 
     connection: _AdmittedConnection | None = None
+    owner: _AdmittedConnection | None = None
     too_big: tuple[int, str] | None = None
 
     def fail(self, code: int, reason: str = "") -> None:
@@ -381,10 +382,13 @@ class _AnswerFirstProtocol(ServerProtocol):
         pending = connection is not None and (connection.answering() or bool(self.events))
         if code == CLOSE_MESSAGE_TOO_BIG and self.state is State.OPEN and pending:
             self.too_big = (code, reason)
-            self.parser = self._drop_input()  # read nothing more from the peer
+            self.parser = self._drop_input()  # nothing more from the peer is parsed...
             next(self.parser)
+            connection.stop_reading()  # ...or read
             return
         super().fail(code, reason)
+        if self.owner is not None:  # a failed connection is not read again: flooding it costs nothing
+            self.owner.stop_reading()
 
     def _drop_input(self) -> Generator[None, None, None]:
         """Reads and drops everything until the peer's end of stream (then the connection is closed)."""
@@ -413,7 +417,7 @@ class _AdmittedConnection(ServerConnection):
         self.queued_frames = collections.deque()
         if type(self.protocol) is ServerProtocol:
             self.protocol.__class__ = _AnswerFirstProtocol
-            self.protocol.connection = self
+            self.protocol.connection = self.protocol.owner = self
         if type(self.protocol.reader) is StreamReader:
             self.protocol.reader.__class__ = _HandOverReader
         if hasattr(transport, "max_size"):  # asyncio's selector transport: bytes read (and parsed) per loop turn
