@@ -182,7 +182,9 @@ def test_counts_in_requests_are_bounded_by_the_session(cartpole_server: Threaded
         repeated = call(websocket, 3, "snapshot", {"session_id": session, "env_indices": [0] * 60_000})
         assert repeated["error"]["code"] == "BAD_REQUEST" and time.monotonic() - started < 2
         twice = call(websocket, 4, "snapshot", {"session_id": session, "env_indices": [1, 1]})
-        assert twice["error"]["code"] == "BAD_REQUEST"
+        assert len(twice["body"]["snapshots"]) == 2  # repeats are allowed, up to num_envs entries
+        thrice = call(websocket, 4, "snapshot", {"session_id": session, "env_indices": [1, 1, 1]})
+        assert thrice["error"]["code"] == "BAD_REQUEST"
         assert call(websocket, 5, "snapshot", {"session_id": session, "env_indices": []})["body"] == {"snapshots": []}
         empty = call(websocket, 6, "reset", {"session_id": session, "env_indices": []})["body"]
         assert empty["env_indices"] == [] and empty["observations"].shape == (0, 4) and empty["infos"] == []

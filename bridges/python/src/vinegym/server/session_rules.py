@@ -53,8 +53,8 @@ class SessionRules:
         raise NotImplementedError
 
     def _check_snapshot_request(self, env_indices: list[int]) -> None:
-        """What snapshot and restore check before touching an env: usable, supported, distinct indices in range
-        (so a request names at most num_envs envs, PROTOCOL.md 7.6)."""
+        """What snapshot and restore check before touching an env: usable, supported, at most num_envs indices,
+        each in range (repeats allowed, PROTOCOL.md 7.6)."""
         self._check_usable()
         if not self.capabilities.snapshot_supported:
             raise VinegymError(
@@ -63,12 +63,8 @@ class SessionRules:
             )
         if len(env_indices) > self.num_envs:
             raise bad_request(f"env_indices has {len(env_indices)} entries; the session has {self.num_envs} envs")
-        seen: set[int] = set()
         for index in env_indices:
             self._check_index(index)
-            if index in seen:
-                raise bad_request(f"env_indices names env {index} twice", {"env_index": index})
-            seen.add(index)
 
     def _check_render_request(self, env_index: int) -> None:
         self._check_usable()
