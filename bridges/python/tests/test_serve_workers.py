@@ -130,6 +130,7 @@ def test_cartpole_answers_as_one_process(
                 record(lambda: client.restore(session, 4, snapshots[2]))
         record(lambda: client.reset(session, seed=7))
         record(lambda: client.snapshot(session, [5]))
+        record(lambda: client.snapshot(session, [5, 0, 5]))  # repeats, within one shard and across shards
         record(lambda: client.render(session, 0))
         record(lambda: client.close_session(session))
         record(lambda: client.step(other, np.ones(n, np.int64)))

@@ -263,13 +263,14 @@ class ShardedSession(SessionRules):
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
         self._check_snapshot_request(env_indices)
         groups = self._group(env_indices)
-        calls = [
-            (shard, ("snapshot", ([env_indices[p] - shard.offset for p in positions],))) for shard, positions in groups
-        ]
+        # Each shard snapshots each of its envs once, however often the request repeats it (PROTOCOL.md 7.6).
+        local = [list(dict.fromkeys(env_indices[p] - shard.offset for p in positions)) for shard, positions in groups]
+        calls = [(shard, ("snapshot", (indices,))) for (shard, _), indices in zip(groups, local)]
         snapshots: list[bytes] = [b""] * len(env_indices)
-        for (_, positions), part in zip(groups, self._exchange(calls)):
-            for position, snapshot in zip(positions, part["snapshots"]):
-                snapshots[position] = snapshot
+        for (shard, positions), indices, part in zip(groups, local, self._exchange(calls)):
+            by_index = dict(zip(indices, part["snapshots"]))
+            for position in positions:
+                snapshots[position] = by_index[env_indices[position] - shard.offset]
         return {"snapshots": snapshots}
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
