@@ -4,6 +4,8 @@
  * answer more than one sample per display frame however many viewers ask. The page itself runs in a real browser
  * in viewer.browser.test.ts.
  */
+import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { ndarray } from '@vinegym/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type VinegymServer } from '../src/server.js';
@@ -115,6 +117,71 @@ describe('session endpoints', () => {
     while (performance.now() - start < 300) await get(`/v1/sessions/${made.session_id}/frame`, TOKEN);
     const elapsed = performance.now() - start;
     expect(sampler.taken - taken).toBeLessThanOrEqual(Math.ceil((elapsed / 1000) * 60) + 1);
+    await client.call('close', { session_id: made.session_id });
+  });
+});
+
+describe('watching does not slow the watched session', () => {
+  it('steps/s of a Hopper session with and without a viewer polling at display rate, alternated in one run', async () => {
+    const made = await client.call('make', { env_id: 'Hopper-v5', seed: 3 });
+    await client.call('reset', { session_id: made.session_id });
+    const stepFor = async (ms: number) => {
+      let steps = 0;
+      const end = performance.now() + ms;
+      while (performance.now() < end) {
+        await client.call('step', { session_id: made.session_id, actions: hopperAction() });
+        steps++;
+      }
+      return steps;
+    };
+    // The viewer polls from another thread, as a browser would from another process: one request in flight,
+    // the next one a display frame (16.7 ms) after the last answer. flag: 0 paused, 1 watching, 2 stop.
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const viewer = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const flag = workerData.flag; let frames = 0;
+       const poll = async () => {
+         const r = await fetch(workerData.url, { headers: { authorization: 'Bearer ' + workerData.token } });
+         await r.arrayBuffer();
+       };
+       (async () => {
+         await poll();
+         parentPort.postMessage('ready');
+         while (Atomics.load(flag, 0) !== 2) {
+           if (Atomics.load(flag, 0) === 1) { await poll(); frames++; }
+           await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
+         }
+         parentPort.postMessage(frames);
+       })();`,
+      { eval: true, workerData: { url: `${server.httpUrl}/v1/sessions/${made.session_id}/frame`, token: TOKEN, flag } },
+    );
+    await new Promise((resolve) => viewer.once('message', resolve)); // its first poll is done: fetch is warm
+    const viewerDone = new Promise<number>((resolve) => viewer.once('message', resolve));
+    await stepFor(200); // warm-up
+    const blockMs = 250;
+    const alone: number[] = [];
+    const watched: number[] = [];
+    // Alternating blocks (ABAB...) cancel slow drifts of the machine's load; the spread of the blocks without a
+    // viewer is the noise the watched blocks are judged against.
+    for (let round = 0; round < 5; round++) {
+      Atomics.store(flag, 0, 0);
+      alone.push(await stepFor(blockMs));
+      Atomics.store(flag, 0, 1);
+      watched.push(await stepFor(blockMs));
+    }
+    Atomics.store(flag, 0, 2);
+    const viewerFrames = await viewerDone;
+    await viewer.terminate();
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const spread = Math.sqrt(mean(alone.map((x) => (x - mean(alone)) ** 2)));
+    const perSecond = (xs: number[]) => ((mean(xs) / blockMs) * 1000).toFixed(0);
+    console.log(
+      `viewer.test: Hopper steps/s alone ${perSecond(alone)}, watched ${perSecond(watched)} (ratio ${(mean(watched) / mean(alone)).toFixed(3)}, ` +
+        `noise ±${((spread / mean(alone)) * 100).toFixed(1)} %, ${viewerFrames} frames polled; load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+    );
+    expect(viewerFrames).toBeGreaterThan(3);
+    // Beyond noise: more than two standard deviations of the unwatched blocks, and more than 5 %.
+    expect(mean(watched)).toBeGreaterThanOrEqual(mean(alone) - Math.max(2 * spread, 0.05 * mean(alone)));
     await client.call('close', { session_id: made.session_id });
   });
 });
