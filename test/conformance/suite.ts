@@ -22,7 +22,8 @@ import {
   validateSpace,
   writeToBatch,
 } from '@vinegym/protocol';
-import type { NDArray, Space, SpaceValue } from '@vinegym/protocol';
+import type { NDArray, Space, SpaceRandom, SpaceValue } from '@vinegym/protocol';
+import { NumpyGenerator } from '@vinegym/rng';
 import { RawClient, helloBody } from './raw-client.js';
 
 export interface ConformanceTarget {
@@ -48,19 +49,12 @@ const ERROR_CODES = [
   'INTERNAL',
 ];
 
-/** A deterministic uniform [0, 1) generator (mulberry32). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A deterministic generator for sampled actions (NumPy's, so failures reproduce in Python too). */
+export function seededRng(seed: number): SpaceRandom {
+  return new NumpyGenerator(seed);
 }
 
-export function sampleActions(space: Space, n: number, rng: () => number): SpaceValue {
+export function sampleActions(space: Space, n: number, rng: SpaceRandom): SpaceValue {
   const batch = createBatch(space, n);
   for (let i = 0; i < n; i++) writeToBatch(space, batch, i, sampleSpace(space, rng));
   return batch;

@@ -2,6 +2,6 @@ export { box, discrete, multiDiscrete, multiBinary, dictSpace, tupleSpace } from
 export { validateSpace, spaceEquals } from './validate.js';
 export { checkValue, checkBatch } from './check.js';
 export { batchSpace, createBatch, writeToBatch, readFromBatch } from './batch.js';
-export { sampleSpace } from './sample.js';
+export { sampleSpace, SpaceSampler, type SpaceRandom } from './sample.js';
 export { describeSpace } from './describe.js';
 export { shapeSize } from '../ndarray.js';
