@@ -25,14 +25,18 @@ export function checkValue(space: Space, value: unknown, name = 'value'): string
   }
 }
 
-/** Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]). */
-export function checkBatch(space: Space, batch: unknown, n: number, name = 'value'): string | null {
+/**
+ * Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]).
+ * With `boxBounds: false`, Box leaves need the right dtype and shape and finite elements but may lie outside
+ * [low, high] (Gymnasium's envs take such actions: MuJoCo clamps its controls itself). Other spaces stay exact.
+ */
+export function checkBatch(space: Space, batch: unknown, n: number, name = 'value', options: { boxBounds?: boolean } = {}): string | null {
   switch (space.type) {
     case 'dict':
     case 'tuple':
-      return checkComposite(space, batch, name, (sub, v, subName) => checkBatch(sub, v, n, subName));
+      return checkComposite(space, batch, name, (sub, v, subName) => checkBatch(sub, v, n, subName, options));
     default:
-      return checkLeafArray(space, batch, [n], name);
+      return checkLeafArray(space, batch, [n], name, options.boxBounds ?? true);
   }
 }
 
@@ -62,7 +66,13 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
 }
 
 /** An NDArray leaf: `lead` is [] for one value or [n] for a batch; bounds repeat along the leading axis. */
-function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value: unknown, lead: number[], name: string): string | null {
+function checkLeafArray(
+  space: Exclude<Space, { type: 'dict' | 'tuple' }>,
+  value: unknown,
+  lead: number[],
+  name: string,
+  boxBounds = true,
+): string | null {
   const spec = leafSpec(space);
   const shape = [...lead, ...spec.shape];
   if (!isNDArray(value)) return `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}`;
@@ -70,6 +80,10 @@ function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value
   if (!dtypeOk) return `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}`;
   if (!shapeEquals(value.shape, shape)) {
     return `${name} has shape ${JSON.stringify(value.shape)}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`;
+  }
+  if (space.type === 'box' && !boxBounds) {
+    const nonFinite = firstNonFinite(value.data);
+    return nonFinite < 0 ? null : `${name}${formatIndex(nonFinite, shape)} = ${formatElement(value.data[nonFinite])} is not finite`;
   }
   const bad = firstOutOfRange(value.data, spec.low, spec.high);
   if (bad < 0) return null;
@@ -101,6 +115,15 @@ function leafSpec(space: Exclude<Space, { type: 'dict' | 'tuple' }>): LeafSpec {
       // Gymnasium's MultiBinary dtype is int8.
       return { dtype: 'int8', shape: space.shape, low: [0], high: [1] };
   }
+}
+
+/** Flat index of the first NaN or infinite element (integers always pass), or -1. */
+function firstNonFinite(data: Elements): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) return i;
+  }
+  return -1;
 }
 
 /** Flat index of the first element outside [low, high] (NaN fails every comparison), or -1. No allocation. */
