@@ -110,19 +110,23 @@ def wire_single_to_gym(space: spaces.Space[Any], value: Any) -> Any:
 # ---------------------------------------------------------------- validation of incoming batches
 
 
-def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions") -> list[Any]:
+def split_wire_batch(
+    space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions", box_bounds: bool = True
+) -> list[Any]:
     """Checks that `batch` is a wire batch of `num_envs` values of `space` and returns the single values (in the
-    form envs accept). InvalidValueError (with env_index when known) otherwise."""
+    form envs accept). InvalidValueError (with env_index when known) otherwise. With `box_bounds` False, Box
+    values need the right dtype and shape and finite elements but may lie outside [low, high], as Gymnasium's envs
+    take them (MuJoCo clamps its controls itself); the other spaces stay exact."""
     if isinstance(space, spaces.Dict):
         if not isinstance(batch, dict) or set(batch) != set(space.spaces):
             raise InvalidValueError(f"{name} must be a map with keys {list(space.spaces)}")
-        columns = {key: split_wire_batch(member, batch[key], num_envs, f"{name}.{key}")
+        columns = {key: split_wire_batch(member, batch[key], num_envs, f"{name}.{key}", box_bounds)
                    for key, member in space.spaces.items()}
         return [{key: columns[key][i] for key in space.spaces} for i in range(num_envs)]
     if isinstance(space, spaces.Tuple):
         if not isinstance(batch, list) or len(batch) != len(space.spaces):
             raise InvalidValueError(f"{name} must be an array of {len(space.spaces)} batches")
-        columns_list = [split_wire_batch(member, item, num_envs, f"{name}[{i}]")
+        columns_list = [split_wire_batch(member, item, num_envs, f"{name}[{i}]", box_bounds)
                         for i, (member, item) in enumerate(zip(space.spaces, batch))]
         return [tuple(column[i] for column in columns_list) for i in range(num_envs)]
     if not isinstance(batch, np.ndarray):
@@ -131,7 +135,7 @@ def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: 
     if batch.shape != expected_shape:
         raise InvalidValueError(f"{name} has shape {list(batch.shape)}, expected {list(expected_shape)}")
     if isinstance(space, spaces.Box):
-        return _split_box(space, batch, name)
+        return _split_box(space, batch, name, box_bounds)
     if batch.dtype.kind not in "iu":
         raise InvalidValueError(f"{name} must have an integer dtype, got {batch.dtype.name}")
     if isinstance(space, spaces.Discrete):
@@ -155,9 +159,13 @@ def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: 
     raise InvalidValueError(f"unsupported space {type(space).__name__}")
 
 
-def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str) -> list[Any]:
+def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str, box_bounds: bool = True) -> list[Any]:
     if batch.dtype != np.dtype(space.dtype):
         raise InvalidValueError(f"{name} has dtype {batch.dtype.name}, expected {np.dtype(space.dtype).name}")
+    if not box_bounds:
+        if batch.dtype.kind == "f" and not np.isfinite(batch).all():
+            _raise_first_bad_row(np.isfinite(batch), name, "is not finite")
+        return list(batch.copy())
     with np.errstate(invalid="ignore"):
         ok = (batch >= space.low) & (batch <= space.high)  # False for NaN
     if not ok.all():  # the message (the Box's repr) is only made for a bad batch

@@ -188,16 +188,17 @@ class ProtocolConnection:
             )
         session_id = f"py-{next(_session_counter)}"
         seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
+        strict_actions = body.get("strict_actions", False)
         session: Session | ShardedSession
         if self.config.workers > 1 and num_envs > 1:
             session = ShardedSession(
                 session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key, self.config.workers,
+                self.snapshot_key, self.config.workers, strict_actions,
             )
         else:
             session = Session(
                 session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key,
+                self.snapshot_key, strict_actions=strict_actions,
             )
         self.sessions[session_id] = session
         self.metrics.add_sessions(1)

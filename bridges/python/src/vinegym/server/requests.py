@@ -47,6 +47,11 @@ def seed_or_null(value: Any, name: str) -> None:
         nonnegative_int(value, name)
 
 
+def boolean(value: Any, name: str) -> None:
+    if not isinstance(value, bool):
+        _fail(name, "a boolean", value)
+
+
 def map_value(value: Any, name: str) -> None:
     if not isinstance(value, dict):
         _fail(name, "a map", value)
@@ -107,6 +112,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
         "num_envs": Field(positive_int),
         "seed": Field(seed_or_null),
         "autoreset_mode": Field(one_of("next_step", "same_step", "disabled")),
+        "strict_actions": Field(boolean),
     },
     "reset": {
         "session_id": Field(string, required=True),
