@@ -7,7 +7,6 @@
  */
 import {
   batchSpace,
-  checkBatch,
   createBatch,
   ndarray,
   readFromBatch,
@@ -27,8 +26,10 @@ import type { Env, EnvDefinition, EnvKwargs } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
+  checkActions,
   checkIndex,
   checkIndexList,
+  checkRenderable,
   checkSessionArguments,
   checkSteppable,
   envError,
@@ -100,6 +101,9 @@ export class VectorSession {
       for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
     } catch (error) {
       this.closeEnvs();
+      // An env that refuses its kwargs says so with a VinegymError (INVALID_KWARGS naming the key, or ENV_ERROR
+      // naming a missing resource): that code and its details are the answer (PROTOCOL.md 7.3).
+      if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
     const first = this.envs[0];
@@ -142,8 +146,7 @@ export class VectorSession {
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
     checkSteppable(this.status, this.autoresetMode, this.indexOffset);
-    const problem = checkBatch(this.singleActionSpace, actions, n, 'actions', { boxBounds: this.strictActions });
-    if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+    checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
     const nextStep = this.autoresetMode === 'next_step';
@@ -253,6 +256,7 @@ export class VectorSession {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
     if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
     return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
   }
 
