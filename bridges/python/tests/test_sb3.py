@@ -3,8 +3,8 @@ SB3's DummyVecEnv of local Gymnasium envs, pickling (SubprocVecEnv), and PPO lea
 RemoteVecEnv on a short budget.
 
 stable-baselines3 is an optional dependency (`pip install 'vinegym[sb3]'`) that the project's package index does
-not carry, so these tests skip where it is not installed; run them with a Python that has it, e.g.
-`python -m pytest bridges/python/tests/test_sb3.py` from a venv with stable-baselines3 and this package.
+not carry, so these tests skip where it is not installed. `VINEGYM_SB3_ARCHIVES=<folder with the
+stable-baselines3-*.tar.gz source archive> bash scripts/setup-python.sh` installs it into the test venv.
 """
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from servers import ThreadedServer, cli_server
 
 sb3 = pytest.importorskip(
     "stable_baselines3",
-    reason="stable-baselines3 is not installed (optional: pip install 'vinegym[sb3]'); the SB3 tests need it",
+    reason=(
+        "stable-baselines3 is not installed and the package index does not carry it: set VINEGYM_SB3_ARCHIVES to a "
+        "folder with its source archive (stable-baselines3-*.tar.gz) and rerun scripts/setup-python.sh"
+    ),
 )
 from stable_baselines3 import PPO  # noqa: E402
 from stable_baselines3.common.env_checker import check_env  # noqa: E402
