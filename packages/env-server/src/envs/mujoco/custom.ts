@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { VinegymError } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../../env.js';
-import { frameSkipKwarg, numberKwarg } from './kwargs.js';
+import { MAX_EPISODE_STEPS, frameSkipKwarg, numberKwarg } from './kwargs.js';
 import { MujocoEnv } from './mujoco-env.js';
 import { MujocoCompileError } from './runtime.js';
 import type { MujocoSim } from './sim.js';
@@ -37,7 +37,7 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
     forward_body: { type: 'string', default: null, description: 'Body whose x velocity is rewarded. Default: the first body after the world.' },
     ctrl_cost_weight: numberKwarg(1e-3, 'Weight of the control cost Σa² (forward_velocity reward).'),
     reset_noise_scale: numberKwarg(0, 'Half-width of the uniform noise added to the initial qpos and qvel.'),
-    max_episode_steps: { type: 'integer', default: 1000, minimum: 1, description: 'Steps after which the env reports truncated.' },
+    max_episode_steps: { type: 'integer', default: 1000, minimum: 1, maximum: MAX_EPISODE_STEPS, description: 'Steps after which the env reports truncated.' },
   },
   maxEpisodeSteps: null,
   create: (kwargs) => compileCustom(kwargs, modelText(kwargs)),
