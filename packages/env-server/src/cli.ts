@@ -29,6 +29,18 @@ Options:
   --idle-timeout <s>             close connections without a request for s seconds, 0 never (default 900)
   --tls-cert <file>              PEM certificate: serve https/wss (needs --tls-key)
   --tls-key <file>               PEM private key of --tls-cert
+  --max-worker-threads <n>       worker threads of all sessions together (default 32)
+  --max-session-memory-bytes <n> estimated memory of one connection's sessions (default 4294967296)
+  --max-total-session-memory-bytes <n>
+                                 estimated memory of all sessions (default 8589934592)
+  --step-timeout <s>             a step (or other call) on worker threads that takes longer fails
+                                 the session with ENV_ERROR and stops its threads, 0 never (default 60)
+  --model-dir <dir>              directory whose MJCF files mujoco/custom-v0 may read as xml_path
+                                 (default: none, xml_path is refused)
+  --max-mjcf-bytes <n>           largest MJCF document, xml or xml_path file (default 1048576)
+  --mjcf-compile-timeout <s>     time a client's MJCF may take to compile (default 5)
+  --max-mjcf-compile-bytes <n>   memory a client's MJCF may take to compile (default 268435456)
+  --max-model-bytes <n>          largest model: estimated bytes of one env of it (default 67108864)
   --plugin <module>              env plug-in module (path or package); repeatable
   --workers <n>                  worker threads per session of a MuJoCo or Atari env, 0 = in-process
                                  (default: one per core, here ${DEFAULT_WORKERS})
@@ -59,6 +71,15 @@ async function main(): Promise<void> {
       'max-snapshot-bytes': { type: 'string' },
       'max-in-flight': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'max-worker-threads': { type: 'string' },
+      'max-session-memory-bytes': { type: 'string' },
+      'max-total-session-memory-bytes': { type: 'string' },
+      'step-timeout': { type: 'string' },
+      'model-dir': { type: 'string' },
+      'max-mjcf-bytes': { type: 'string' },
+      'mjcf-compile-timeout': { type: 'string' },
+      'max-mjcf-compile-bytes': { type: 'string' },
+      'max-model-bytes': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       plugin: { type: 'string', multiple: true },
@@ -81,6 +102,8 @@ async function main(): Promise<void> {
       ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
       : undefined;
   const idleTimeoutS = integerOption(values, 'idle-timeout', 0);
+  const stepTimeoutS = integerOption(values, 'step-timeout', 0);
+  const compileTimeoutS = integerOption(values, 'mjcf-compile-timeout', 1);
   const registry = createDefaultRegistry();
   for (const plugin of values.plugin ?? []) await loadPlugin(registry, plugin);
   const server = await createServer({
@@ -94,6 +117,17 @@ async function main(): Promise<void> {
     maxSnapshotBytes: integerOption(values, 'max-snapshot-bytes', 1),
     maxInFlight: integerOption(values, 'max-in-flight', 1),
     idleTimeoutMs: idleTimeoutS === undefined ? undefined : idleTimeoutS * 1000,
+    maxWorkerThreads: integerOption(values, 'max-worker-threads', 0),
+    maxSessionMemoryBytes: integerOption(values, 'max-session-memory-bytes', 1),
+    maxTotalSessionMemoryBytes: integerOption(values, 'max-total-session-memory-bytes', 1),
+    stepTimeoutMs: stepTimeoutS === undefined ? undefined : stepTimeoutS * 1000,
+    modelDir: values['model-dir'],
+    mjcf: {
+      maxXmlBytes: integerOption(values, 'max-mjcf-bytes', 1),
+      compileTimeoutMs: compileTimeoutS === undefined ? undefined : compileTimeoutS * 1000,
+      compileMemoryBytes: integerOption(values, 'max-mjcf-compile-bytes', 32 * 1024 * 1024),
+      maxModelBytes: integerOption(values, 'max-model-bytes', 1),
+    },
     tls,
     registry,
     workers: integerOption(values, 'workers', 0),

@@ -18,6 +18,7 @@ import type { ConnectionLimits } from './connection.js';
 import { ServerMetrics } from './metrics.js';
 import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
+import type { MjcfLimits } from './envs/mujoco/mjcf-sandbox.js';
 import { EnvService } from './service.js';
 
 export const WS_PATH = '/v1/ws';
@@ -26,6 +27,11 @@ export const DEFAULT_PORT = 8765;
 export const SERVER_CAPABILITIES = ['snapshot', 'render', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * How long close() waits for requests already received to be answered before it stops every session (worker
+ * threads stuck in an env included), so that their requests fail and shutdown completes.
+ */
+const ANSWER_GRACE_MS = 10_000;
 
 /** PEM cert and key for serving https/wss (node:tls options). */
 export interface TlsOptions {
@@ -71,6 +77,24 @@ export interface ServerOptions {
    * per core (DEFAULT_WORKERS). Cheap envs (CartPole) always step in-process. See session-factory.ts.
    */
   workers?: number;
+  /** Worker threads of all sessions together; a make needing more gets LIMIT_EXCEEDED. Default 32. */
+  maxWorkerThreads?: number;
+  /** Estimated memory of one connection's sessions, bytes (see session-budget.ts). Default 4 GiB. */
+  maxSessionMemoryBytes?: number;
+  /** Estimated memory of all sessions, bytes. Default 8 GiB. */
+  maxTotalSessionMemoryBytes?: number;
+  /**
+   * Deadline of a call on a session's worker threads (step, reset, ...) in ms: past it the threads are stopped and
+   * the session fails with ENV_ERROR. 0: none. Default 60000.
+   */
+  stepTimeoutMs?: number;
+  /**
+   * Directory whose regular files clients may name as mujoco/custom-v0's `xml_path`. Default undefined: xml_path is
+   * refused. See model-files.ts.
+   */
+  modelDir?: string;
+  /** Budgets for compiling client MJCF: size, time, memory, model size (see mjcf-sandbox.ts for the defaults). */
+  mjcf?: Partial<MjcfLimits>;
   /** Envs to serve. Default: createDefaultRegistry(). */
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
@@ -115,11 +139,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
       maxTotalSessions: options.maxTotalSessions,
       maxEnvsPerSession: options.maxEnvsPerSession,
       maxSnapshotBytes: options.maxSnapshotBytes,
+      maxWorkerThreads: options.maxWorkerThreads,
+      maxSessionMemoryBytes: options.maxSessionMemoryBytes,
+      maxTotalSessionMemoryBytes: options.maxTotalSessionMemoryBytes,
+      stepTimeoutMs: options.stepTimeoutMs,
     },
     serverName: options.serverName,
     serverVersion: options.serverVersion,
     workers: options.workers,
+    modelDir: options.modelDir,
+    mjcf: options.mjcf,
   });
+  const mjcfLimits = service.mjcf.limits;
   const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
     protocol_version: PROTOCOL_VERSION,
@@ -133,6 +164,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
       max_snapshot_bytes: service.limits.maxSnapshotBytes,
       max_in_flight: connectionLimits.maxInFlight,
       idle_timeout_s: connectionLimits.idleTimeoutMs / 1000,
+      max_worker_threads: service.limits.maxWorkerThreads,
+      max_session_memory_bytes: service.limits.maxSessionMemoryBytes,
+      max_total_session_memory_bytes: service.limits.maxTotalSessionMemoryBytes,
+      step_timeout_s: service.limits.stepTimeoutMs / 1000,
+      max_mjcf_bytes: mjcfLimits.maxXmlBytes,
+      mjcf_compile_timeout_s: mjcfLimits.compileTimeoutMs / 1000,
+      max_mjcf_compile_bytes: mjcfLimits.compileMemoryBytes,
+      max_model_bytes: mjcfLimits.maxModelBytes,
     },
     ping_interval_s: pingIntervalMs / 1000,
   };
@@ -225,8 +264,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     clearInterval(pingTimer);
     clearInterval(sweepTimer);
     app.log.info({ connections: connections.size, sessions: service.stats().sessions }, 'shutting down');
-    // Sessions on worker threads answer asynchronously: let the requests already received finish first.
-    await Promise.all([...connections.values()].map((connection) => connection.answered()));
+    // Compiles of client MJCF are stopped at once (their makes fail); sessions on worker threads answer
+    // asynchronously: let the requests already received finish first, within a grace period, after which the
+    // sessions are stopped and their requests fail.
+    service.mjcf.close();
+    const answered = Promise.all([...connections.values()].map((connection) => connection.answered()));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, ANSWER_GRACE_MS)));
+    await Promise.race([answered, grace]);
+    clearTimeout(graceTimer);
+    service.shutdown();
+    await answered;
     await Promise.all(
       [...connections.keys()].map(
         (ws) =>
@@ -240,7 +288,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
           }),
       ),
     );
-    service.closeAll();
     wss.close();
     await app.close();
   };

@@ -93,6 +93,8 @@ export class VectorSession {
       for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
     } catch (error) {
       this.closeEnvs();
+      // An env that refuses its kwargs (a bad combination, a body the model lacks) is the client's mistake.
+      if (error instanceof VinegymError && error.code === 'INVALID_KWARGS') throw error;
       throw envError(error, `creating ${definition.id}`);
     }
     const first = this.envs[0];

@@ -42,6 +42,14 @@ describe('server limits', () => {
       max_snapshot_bytes: 1234,
       max_in_flight: 9,
       idle_timeout_s: 60,
+      max_worker_threads: 32,
+      max_session_memory_bytes: 4 * 1024 ** 3,
+      max_total_session_memory_bytes: 8 * 1024 ** 3,
+      step_timeout_s: 60,
+      max_mjcf_bytes: 1024 * 1024,
+      mjcf_compile_timeout_s: 5,
+      max_mjcf_compile_bytes: 256 * 1024 * 1024,
+      max_model_bytes: 64 * 1024 * 1024,
     });
     client.close();
   });

@@ -157,6 +157,22 @@ export interface Limits {
   max_in_flight?: number;
   /** Seconds without a request after which the server closes the connection (4001); 0: never. */
   idle_timeout_s?: number;
+  /** Worker threads the server's sessions may use together; a make needing more: LIMIT_EXCEEDED. */
+  max_worker_threads?: number;
+  /** Estimated bytes one connection's sessions may hold; a make exceeding it: LIMIT_EXCEEDED. */
+  max_session_memory_bytes?: number;
+  /** Estimated bytes all sessions may hold together. */
+  max_total_session_memory_bytes?: number;
+  /** Seconds a call on a session's worker threads may take before the session fails with ENV_ERROR; 0: none. */
+  step_timeout_s?: number;
+  /** Largest MJCF document (mujoco/custom-v0's xml, or an xml_path file) in bytes. */
+  max_mjcf_bytes?: number;
+  /** Seconds a client MJCF document may take to compile. */
+  mjcf_compile_timeout_s?: number;
+  /** WebAssembly memory a client MJCF document may take to compile, in bytes. */
+  max_mjcf_compile_bytes?: number;
+  /** Largest model one env may be built from: estimated bytes of its MjData and the model. */
+  max_model_bytes?: number;
 }
 export interface HelloResult {
   protocol_version: number;

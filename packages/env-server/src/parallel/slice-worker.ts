@@ -20,6 +20,14 @@ import { InfoColumnReader, type InfoColumnExtras } from './info-columns.js';
 import { StepBuffers } from './step-buffers.js';
 import { fromWireFailure, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
 
+/** How long a worker may take to answer, in ms; 0: no deadline. */
+export interface SliceDeadlines {
+  /** init: starting the thread, loading the env code and building the envs. */
+  initMs: number;
+  /** Every later call (step, reset, snapshot, restore, render). */
+  callMs: number;
+}
+
 export class SliceWorker {
   private readonly worker: Worker;
   private readonly handoff = new MainHandoff();
@@ -34,6 +42,7 @@ export class SliceWorker {
   constructor(
     private readonly label: string,
     private readonly onCrash: (error: VinegymError) => void = () => undefined,
+    private readonly deadlines: SliceDeadlines = { initMs: 0, callMs: 0 },
   ) {
     this.worker = startWorker(label, this.handoff.workerEnd);
     // An idle worker must not keep the process alive; it is ref'd while a request is out (see exchange()).
@@ -44,7 +53,7 @@ export class SliceWorker {
 
   /** Builds the slice's envs on the thread and attaches its step buffers. */
   async init(init: SliceInit): Promise<SliceSpec> {
-    const { spec, memory } = await this.call({ op: 'init', init });
+    const { spec, memory } = (await this.exchange(REQUEST_KINDS.message, { op: 'init', init }, [], this.deadlines.initMs)) as SliceResults['init'];
     const buffers = StepBuffers.attach(memory, {
       observationSpace: spec.singleObservationSpace,
       actionSpace: spec.singleActionSpace,
@@ -82,11 +91,15 @@ export class SliceWorker {
     void this.worker.terminate();
   }
 
-  /** One request and its answer's result (undefined for a step answered without a message). */
-  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  /**
+   * One request and its answer's result (undefined for a step answered without a message). Past `deadlineMs` the
+   * thread is terminated and the request fails.
+   */
+  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = [], deadlineMs = this.deadlines.callMs): Promise<unknown> {
     this.assertFree();
     this.busy = true;
     this.worker.ref();
+    const timer = deadlineMs > 0 ? setTimeout(() => this.stopUnanswered(deadlineMs), deadlineMs) : undefined;
     try {
       this.handoff.request(kind, message, transfer);
       const answer = await this.handoff.answer();
@@ -96,9 +109,15 @@ export class SliceWorker {
       if (!reply.ok) throw fromWireFailure(reply.error);
       return reply.result;
     } finally {
+      clearTimeout(timer);
       this.busy = false;
       this.worker.unref();
     }
+  }
+
+  private stopUnanswered(deadlineMs: number): void {
+    this.die(`no answer within ${deadlineMs / 1000} s: the thread was stopped`);
+    void this.worker.terminate();
   }
 
   /** Throws unless a request can be sent now: the thread runs and no request is out. */

@@ -5,6 +5,7 @@
 import type { KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../../env.js';
 import { MujocoEnv } from './mujoco-env.js';
+import { mujocoRuntime } from './runtime.js';
 import type { MujocoTask } from './task.js';
 
 interface MujocoEnvBasics {
@@ -29,5 +30,6 @@ export function defineMujocoEnv(spec: MujocoEnvSpec): EnvDefinition {
     maxEpisodeSteps: spec.maxEpisodeSteps === undefined ? 1000 : spec.maxEpisodeSteps,
     create: (kwargs) => new MujocoEnv(makeTask(kwargs)),
     parallel: true,
+    prepare: (kwargs) => ({ kwargs, bytesPerEnv: mujocoRuntime().envBytes(makeTask(kwargs).xml), wasmHeap: true }),
   };
 }
