@@ -13,12 +13,15 @@
  * gets a budget of its own, of which one owner may take a quarter.
  */
 import { VinegymError } from '@vinegym/protocol';
+import { RUNNING_FROM_SOURCES } from './parallel/slice-worker.js';
 
 /**
  * Estimated resident memory of one session worker thread: a V8 isolate, mujoco-js instantiated from the shared
- * compiled module, its 17 MiB initial heap, and the env code (see docs/reliability.md for the measurement).
+ * compiled module, its 17 MiB initial heap, and the env code. Measured ~52 MB per thread from the compiled
+ * JavaScript, ~145 MB from the TypeScript sources, where each thread also runs tsx's loader (see
+ * docs/reliability.md).
  */
-export const WORKER_THREAD_BYTES = 64 * 1024 * 1024;
+export const WORKER_THREAD_BYTES = (RUNNING_FROM_SOURCES ? 160 : 64) * 1024 * 1024;
 /** The part of a thread's 2 GiB MuJoCo heap that envs may be planned to fill (the rest: runtime, fragmentation). */
 export const WASM_HEAP_BUDGET_BYTES = 1536 * 1024 * 1024;
 /** Share of the main thread's MuJoCo heap one owner's in-process sessions may hold. */

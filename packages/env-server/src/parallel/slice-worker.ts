@@ -18,7 +18,8 @@ import { copyRows } from './batch-slices.js';
 import { MainHandoff, REQUEST_KINDS, type RequestKind, type WorkerHandoffEnd } from './handoff.js';
 import { InfoColumnReader, type InfoColumnExtras } from './info-columns.js';
 import { StepBuffers } from './step-buffers.js';
-import { fromWireFailure, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
+import { compiledMujocoModule } from '../envs/mujoco/runtime.js';
+import { fromWireFailure, type SliceWorkerData, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
 
 /** How long a worker may take to answer, in ms; 0: no deadline. */
 export interface SliceDeadlines {
@@ -138,10 +139,12 @@ export class SliceWorker {
   }
 }
 
-const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
+/** Whether this module runs from the TypeScript sources (tsx, vitest): worker threads then need tsx's loader. */
+export const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 function startWorker(name: string, handoff: WorkerHandoffEnd): Worker {
-  const options = { name, workerData: handoff, transferList: [handoff.port] };
+  const workerData: SliceWorkerData = { handoff, mujocoModule: compiledMujocoModule() };
+  const options = { name, workerData, transferList: [handoff.port] };
   if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), options);
   const entry = new URL('./worker-entry.ts', import.meta.url).href;
   // tsx's package root resolves to dist/loader.mjs; its ESM API sits next to it.

@@ -227,6 +227,11 @@ function instantiateFrom(
   };
 }
 
+/** The compiled mujoco-js module of this thread's runtime, if it is loaded and has one. */
+export function compiledMujocoModule(): WebAssembly.Module | null {
+  return loaded?.wasmModule ?? null;
+}
+
 /** The loaded runtime; throws if `loadMujocoRuntime()` has not finished (or failed). */
 export function mujocoRuntime(): MujocoRuntime {
   if (loaded) return loaded;
