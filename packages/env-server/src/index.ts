@@ -15,4 +15,6 @@ export { ParallelSession, type ParallelSessionOptions } from './parallel/paralle
 export * from './service.js';
 export * from './metrics.js';
 export * from './connection.js';
+export * from './limits.js';
+export { TokenBackoff, TOKEN_BACKOFF, addressKey } from './guards/token-backoff.js';
 export * from './server.js';

@@ -10,12 +10,10 @@
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { VinegymError } from '@vinegym/protocol';
+import { VinegymError, quote } from '@vinegym/protocol';
 
-/** Default cap on a model file's size: far above any MJCF without inline assets. */
+/** Default cap on a model file's size: the server's default max_mjcf_bytes. */
 export const DEFAULT_MAX_MODEL_FILE_BYTES = 1024 * 1024;
-/** Characters of a client's path quoted back in an error. */
-const QUOTED_PATH_CHARS = 200;
 
 export interface ModelFileOptions {
   /** Directory whose regular files (and subdirectories' files) clients may name; undefined: none. */
@@ -68,7 +66,7 @@ async function readRegularFile(path: string, maxBytes: number, refused: () => Vi
     const stat = await handle.stat();
     if (!stat.isFile()) throw refused();
     const tooLarge = (): VinegymError =>
-      new VinegymError('INVALID_KWARGS', `the model file is larger than the server's limit of ${maxBytes} bytes`, { key, limit: 'max_model_file_bytes', max: maxBytes });
+      new VinegymError('INVALID_KWARGS', `the model file is larger than the server's limit of ${maxBytes} bytes`, { key, limit: 'max_mjcf_bytes', max: maxBytes });
     if (stat.size > maxBytes) throw tooLarge();
     // Read at most one byte past the cap, so a file that grows after fstat cannot make us read more.
     const buffer = Buffer.alloc(maxBytes + 1);
@@ -83,14 +81,4 @@ async function readRegularFile(path: string, maxBytes: number, refused: () => Vi
   } finally {
     await handle.close();
   }
-}
-
-/** `text` cut to `limit` characters, so that a huge input is not echoed whole into replies and logs. */
-export function clip(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length} characters)`;
-}
-
-/** A client's text for an error message: cut, then JSON-quoted. */
-export function quote(text: string, limit = QUOTED_PATH_CHARS): string {
-  return JSON.stringify(clip(text, limit));
 }

@@ -6,7 +6,7 @@
  * visible to the owner that made it, so another owner's session id is UNKNOWN_SESSION.
  */
 import { randomBytes } from 'node:crypto';
-import { VinegymError } from '@vinegym/protocol';
+import { VinegymError, quote } from '@vinegym/protocol';
 import type {
   CloseRequest,
   CloseResult,
@@ -29,44 +29,36 @@ import type { EnvDefinition, EnvHost, EnvKwargs, PreparedEnv } from './env.js';
 import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
 import { MjcfSandbox, type MjcfLimits } from './envs/mujoco/mjcf-sandbox.js';
 import { ModelFileReader } from './model-files.js';
-import { definedEntries } from './options.js';
+import { withDefaults } from './options.js';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, WORKER_THREAD_BYTES, type Reservation, type SessionCost } from './session-budget.js';
 import { checkSessionArguments, envError } from './session-checks.js';
 import { checkWorkers, createSession, DEFAULT_WORKERS, planSession, type SessionPlan, type SessionRequest } from './session-factory.js';
 
-export interface ServiceLimits {
-  /** Sessions one owner (connection) may hold at once. Default 16. */
-  maxSessions: number;
-  /** Sessions all owners together may hold at once. Default 4096. */
-  maxTotalSessions: number;
-  /** Largest num_envs of one session. Default 1024. */
-  maxEnvsPerSession: number;
-  /** Largest snapshot `restore` accepts, in bytes. Default 16 MiB. */
-  maxSnapshotBytes: number;
-  /** Worker threads of all sessions together; a make that needs more gets LIMIT_EXCEEDED. Default 32. */
-  maxWorkerThreads: number;
-  /** Estimated memory of one owner's sessions, in bytes (see session-budget.ts). Default 4 GiB. */
-  maxSessionMemoryBytes: number;
-  /** Estimated memory of all sessions, in bytes. Default 8 GiB. */
-  maxTotalSessionMemoryBytes: number;
-  /**
-   * Time a call on a session's worker threads (a step, reset, ...) may take, in ms; past it the threads are stopped
-   * and the session fails with ENV_ERROR. 0: no deadline. Default 60000. In-process sessions have none.
-   */
-  stepTimeoutMs: number;
-}
+/** The limits the service enforces; their defaults live in LIMIT_SPECS (limits.ts) with the server's others. */
+export type ServiceLimits = Pick<
+  ServerLimits,
+  | 'maxSessions'
+  | 'maxTotalSessions'
+  | 'maxEnvsPerSession'
+  | 'maxSnapshotBytes'
+  | 'maxWorkerThreads'
+  | 'maxSessionMemoryBytes'
+  | 'maxTotalSessionMemoryBytes'
+  | 'stepTimeoutMs'
+>;
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
-  maxSessions: 16,
-  maxTotalSessions: 4096,
-  maxEnvsPerSession: 1024,
-  maxSnapshotBytes: 16 * 1024 * 1024,
-  maxWorkerThreads: 32,
-  maxSessionMemoryBytes: 4 * 1024 ** 3,
-  maxTotalSessionMemoryBytes: 8 * 1024 ** 3,
-  stepTimeoutMs: 60_000,
+  maxSessions: DEFAULT_LIMITS.maxSessions,
+  maxTotalSessions: DEFAULT_LIMITS.maxTotalSessions,
+  maxEnvsPerSession: DEFAULT_LIMITS.maxEnvsPerSession,
+  maxSnapshotBytes: DEFAULT_LIMITS.maxSnapshotBytes,
+  maxWorkerThreads: DEFAULT_LIMITS.maxWorkerThreads,
+  maxSessionMemoryBytes: DEFAULT_LIMITS.maxSessionMemoryBytes,
+  maxTotalSessionMemoryBytes: DEFAULT_LIMITS.maxTotalSessionMemoryBytes,
+  stepTimeoutMs: DEFAULT_LIMITS.stepTimeoutMs,
 };
 
 export interface EnvServiceOptions {
@@ -87,7 +79,7 @@ export interface EnvServiceOptions {
    * xml_path is refused. See model-files.ts.
    */
   modelDir?: string;
-  /** Budgets for compiling client MJCF (missing entries take DEFAULT_MJCF_LIMITS); see mjcf-sandbox.ts. */
+  /** Budgets for compiling client MJCF (missing entries take DEFAULT_MJCF_LIMITS; other keys are ignored). */
   mjcf?: Partial<MjcfLimits>;
 }
 
@@ -128,13 +120,13 @@ export class EnvService {
 
   constructor(options: EnvServiceOptions) {
     this.registry = options.registry;
-    this.limits = { ...DEFAULT_SERVICE_LIMITS, ...definedEntries(options.limits ?? {}) };
+    this.limits = withDefaults(DEFAULT_SERVICE_LIMITS, options.limits ?? {});
     this.serverName = options.serverName ?? 'vinegym-env-server';
     this.serverVersion = options.serverVersion ?? '0.1.0';
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
     this.budget = new SessionBudget(this.limits);
     this.mjcf = new MjcfSandbox(options.mjcf);
-    this.modelFiles = new ModelFileReader({ dir: options.modelDir, maxBytes: this.mjcf.limits.maxXmlBytes });
+    this.modelFiles = new ModelFileReader({ dir: options.modelDir, maxBytes: this.mjcf.limits.maxMjcfBytes });
     this.host = {
       readModelFile: (path, key) => this.modelFiles.read(path, key),
       checkMjcf: (xml, checkOptions) => this.mjcf.check(xml, checkOptions),
@@ -292,7 +284,7 @@ export class EnvService {
   sessionOf(id: string, owner: object): EnvSession {
     const entry = this.sessions.get(id);
     if (entry === undefined || entry.reservation.owner !== owner) {
-      throw new VinegymError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)} on this connection`);
+      throw new VinegymError('UNKNOWN_SESSION', `no session ${quote(String(id))} on this connection`);
     }
     return entry.session;
   }

@@ -7,7 +7,6 @@
  */
 import {
   batchSpace,
-  checkBatch,
   createBatch,
   ndarray,
   readFromBatch,
@@ -27,8 +26,10 @@ import type { Env, EnvDefinition, EnvKwargs } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
+  checkActions,
   checkIndex,
   checkIndexList,
+  checkRenderable,
   checkSessionArguments,
   checkSteppable,
   envError,
@@ -137,8 +138,7 @@ export class VectorSession {
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
     checkSteppable(this.status, this.autoresetMode, this.indexOffset);
-    const problem = checkBatch(this.singleActionSpace, actions, n, 'actions');
-    if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+    checkActions(this.singleActionSpace, actions, n, this.indexOffset);
 
     const sameStep = this.autoresetMode === 'same_step';
     const nextStep = this.autoresetMode === 'next_step';
@@ -248,6 +248,7 @@ export class VectorSession {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
     if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
     return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
   }
 

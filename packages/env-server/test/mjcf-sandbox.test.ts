@@ -53,17 +53,17 @@ describe('MjcfSandbox', () => {
 
   it('stops a compile at its time budget and at its memory budget', async () => {
     let started = performance.now();
-    const slow = await failure(check(new MjcfSandbox({ compileTimeoutMs: 1000 }), SLOW_XML));
+    const slow = await failure(check(new MjcfSandbox({ mjcfCompileTimeoutMs: 1000 }), SLOW_XML));
     expect(slow).toMatchObject({ code: 'INVALID_KWARGS', details: { key: 'xml', limit: 'mjcf_compile_timeout_s', max: 1 } });
     expect(performance.now() - started).toBeLessThan(15_000); // 1 s of compile after the thread's start
     started = performance.now();
-    const greedy = await failure(check(new MjcfSandbox({ compileTimeoutMs: 20_000, compileMemoryBytes: 128 * 1024 * 1024 }), GREEDY_XML));
+    const greedy = await failure(check(new MjcfSandbox({ mjcfCompileTimeoutMs: 20_000, maxMjcfCompileBytes: 128 * 1024 * 1024 }), GREEDY_XML));
     expect(greedy).toMatchObject({ code: 'INVALID_KWARGS', details: { limit: 'max_mjcf_compile_bytes', max: 128 * 1024 * 1024 } });
     expect(performance.now() - started).toBeLessThan(15_000);
   });
 
   it('caps the document size and the model size', async () => {
-    const sandbox = new MjcfSandbox({ maxXmlBytes: 200, maxModelBytes: 2 * 1024 * 1024 });
+    const sandbox = new MjcfSandbox({ maxMjcfBytes: 200, maxModelBytes: 2 * 1024 * 1024 });
     expect((await failure(check(sandbox, `<mujoco>${' '.repeat(200)}</mujoco>`))).details).toMatchObject({ limit: 'max_mjcf_bytes', max: 200 });
     // MuJoCo's automatic arena for even one body is ~13 MiB per env; <size memory> sets it.
     expect((await failure(check(sandbox, ONE_BODY))).details).toMatchObject({ limit: 'max_model_bytes' });
@@ -73,7 +73,7 @@ describe('MjcfSandbox', () => {
   });
 
   it('runs a bounded number of compiles at once, refuses more waiting ones, and stops all when closed', async () => {
-    const sandbox = new MjcfSandbox({ compileTimeoutMs: 20_000, maxConcurrentCompiles: 1, maxQueuedCompiles: 1 });
+    const sandbox = new MjcfSandbox({ mjcfCompileTimeoutMs: 20_000, maxConcurrentCompiles: 1, maxQueuedCompiles: 1 });
     const running = failure(check(sandbox, SLOW_XML));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const waiting = failure(check(sandbox, SLOW_XML.replace('10000', '10001')));

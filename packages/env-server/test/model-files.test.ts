@@ -83,7 +83,7 @@ describe('ModelFileReader', () => {
     expect(none.code).toBe('INVALID_KWARGS');
     expect(none.message).toMatch(/is not a model file this server serves \(the server reads no model files; send the model as xml\)/);
     const tooLarge = await failure(new ModelFileReader({ dir, maxBytes: 1000 }).read('big.xml', 'xml_path'));
-    expect(tooLarge.details).toMatchObject({ key: 'xml_path', limit: 'max_model_file_bytes', max: 1000 });
+    expect(tooLarge.details).toMatchObject({ key: 'xml_path', limit: 'max_mjcf_bytes', max: 1000 });
     expect(tooLarge.message).not.toContain('xxx');
   });
 

@@ -95,12 +95,14 @@ function writeValue(value: unknown): void {
   }
 }
 
-/** The canonical number formats; the tests (`value >>> 0 === value` ...) are msgpackr's, so -0 is int 0. */
+/** The canonical number formats (PROTOCOL.md 3.1); -0 is a float64, so that its sign survives. */
 function writeNumber(value: number): void {
   ensure(9);
   if (value >>> 0 === value) {
-    if (value < 0x80) pool[position++] = value;
-    else if (value < 0x100) {
+    if (value < 0x80) {
+      if (value === 0 && 1 / value < 0) writeFloat64(value);
+      else pool[position++] = value;
+    } else if (value < 0x100) {
       pool[position++] = 0xcc;
       pool[position++] = value;
     } else if (value < 0x10000) {
@@ -130,11 +132,13 @@ function writeNumber(value: number): void {
     pool[position++] = 0xd3;
     view.setBigInt64(position, BigInt(value));
     position += 8;
-  } else {
-    pool[position++] = 0xcb;
-    view.setFloat64(position, value);
-    position += 8;
-  }
+  } else writeFloat64(value);
+}
+
+function writeFloat64(value: number): void {
+  pool[position++] = 0xcb;
+  view.setFloat64(position, value);
+  position += 8;
 }
 
 function writeString(value: string): void {

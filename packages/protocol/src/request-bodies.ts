@@ -2,7 +2,7 @@
  * Field-level validation of request bodies. It checks types and ranges that need no server state; the server
  * checks the rest (session exists, env indices < num_envs, actions in the action space, limits).
  */
-import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, rejectUnknownFields, type PlainMap } from './checks.js';
+import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, quote, rejectUnknownFields, type PlainMap } from './checks.js';
 import { badRequest } from './errors.js';
 import type { AutoresetMode, Messages, RequestType } from './types.js';
 
@@ -92,7 +92,7 @@ const VALIDATORS: Record<RequestType, Validator> = {
 /** Checks a request body's fields; throws VinegymError BAD_REQUEST naming the first bad field. */
 export function validateRequestBody<T extends RequestType>(type: T, body: unknown): Messages[T][0] {
   const validate = VALIDATORS[type];
-  if (validate === undefined) throw badRequest(`unknown request type ${JSON.stringify(type)}`);
+  if (validate === undefined) throw badRequest(`unknown request type ${quote(String(type))}`);
   const map = expectMap(body, type);
   validate(map, type);
   return map as Messages[T][0];

@@ -10,13 +10,15 @@
  * worker thread that dies, makes the whole session unusable, as an env error does in-process; other sessions
  * have their own workers and are not affected.
  */
-import { batchSpace, checkBatch, VinegymError } from '@vinegym/protocol';
+import { batchSpace, VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../env.js';
 import type { EnvSession } from '../env-session.js';
 import {
+  checkActions,
   checkIndex,
   checkIndexList,
+  checkRenderable,
   checkSessionArguments,
   checkSteppable,
   resetSeeds,
@@ -171,8 +173,7 @@ export class ParallelSession implements EnvSession {
     return this.queue(async () => {
       this.assertHealthy();
       checkSteppable(this.status, this.autoresetMode);
-      const problem = checkBatch(this.singleActionSpace, actions, this.numEnvs, 'actions');
-      if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+      checkActions(this.singleActionSpace, actions, this.numEnvs);
       const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
       // Each slice fills its own rows of the result.
       await this.fanOut(({ worker, start }) => worker.step(actions, start, result));
@@ -219,6 +220,7 @@ export class ParallelSession implements EnvSession {
       this.assertHealthy();
       checkIndex(envIndex, this.numEnvs);
       if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+      checkRenderable(this.status[envIndex], envIndex);
       const { worker, start } = this.sliceOf(envIndex);
       return this.guard(worker.call({ op: 'render', envIndex: envIndex - start }));
     });

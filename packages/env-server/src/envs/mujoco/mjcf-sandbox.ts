@@ -16,21 +16,18 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { VinegymError } from '@vinegym/protocol';
 import type { MjcfReport } from '../../env.js';
-import { clip } from '../../model-files.js';
-import { definedEntries } from '../../options.js';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../limits.js';
+import { withDefaults } from '../../options.js';
 import { mib } from '../../session-budget.js';
 import { MJCF_SANDBOX_SOURCE } from './mjcf-sandbox-worker.js';
 import { modelEnvBytes, mujocoRuntime } from './runtime.js';
 
-export interface MjcfLimits {
-  /** Largest MJCF document accepted, in bytes. Default 1 MiB. */
-  maxXmlBytes: number;
-  /** Time one compile may take, in ms. Default 5000. */
-  compileTimeoutMs: number;
-  /** WebAssembly memory the sandbox's MuJoCo may grow to while compiling, in bytes. Default 256 MiB. */
-  compileMemoryBytes: number;
-  /** Largest model: estimated bytes per env (its MjData and the model; see modelEnvBytes). Default 64 MiB. */
-  maxModelBytes: number;
+/**
+ * The sandbox's budgets: the server limits maxMjcfBytes (document size), mjcfCompileTimeoutMs, maxMjcfCompileBytes
+ * (WebAssembly memory of the compile) and maxModelBytes (estimated bytes of one env, see modelEnvBytes), whose
+ * defaults are in LIMIT_SPECS (limits.ts); and how many compiles run and wait at once.
+ */
+export interface MjcfLimits extends Pick<ServerLimits, 'maxMjcfBytes' | 'mjcfCompileTimeoutMs' | 'maxMjcfCompileBytes' | 'maxModelBytes'> {
   /** Sandboxes compiling at once, server-wide; further checks wait their turn. Default 1. */
   maxConcurrentCompiles: number;
   /** Checks waiting for a sandbox; one more is refused with LIMIT_EXCEEDED. Default 32. */
@@ -38,10 +35,10 @@ export interface MjcfLimits {
 }
 
 export const DEFAULT_MJCF_LIMITS: Readonly<MjcfLimits> = {
-  maxXmlBytes: 1024 * 1024,
-  compileTimeoutMs: 5000,
-  compileMemoryBytes: 256 * 1024 * 1024,
-  maxModelBytes: 64 * 1024 * 1024,
+  maxMjcfBytes: DEFAULT_LIMITS.maxMjcfBytes,
+  mjcfCompileTimeoutMs: DEFAULT_LIMITS.mjcfCompileTimeoutMs,
+  maxMjcfCompileBytes: DEFAULT_LIMITS.maxMjcfCompileBytes,
+  maxModelBytes: DEFAULT_LIMITS.maxModelBytes,
   maxConcurrentCompiles: 1,
   maxQueuedCompiles: 32,
 };
@@ -52,8 +49,6 @@ const SANDBOX_START_TIMEOUT_MS = 30_000;
 const SANDBOX_JS_HEAP_MB = 96;
 /** Outcomes kept, by document hash. */
 const CACHED_OUTCOMES = 64;
-/** Characters of MuJoCo's message quoted back to the client. */
-const QUOTED_MESSAGE_CHARS = 500;
 
 /** What a sandbox found: a model's sizes, or why the document was refused. */
 type Outcome =
@@ -70,7 +65,7 @@ export class MjcfSandbox {
   private closed = false;
 
   constructor(limits: Partial<MjcfLimits> = {}) {
-    this.limits = { ...DEFAULT_MJCF_LIMITS, ...definedEntries(limits) };
+    this.limits = withDefaults(DEFAULT_MJCF_LIMITS, limits);
     for (const [name, value] of Object.entries(this.limits)) {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`MJCF limit ${name} must be a positive integer, got ${value}`);
     }
@@ -84,11 +79,11 @@ export class MjcfSandbox {
   async check(xml: string, options: { key: string; quoteErrors: boolean }): Promise<MjcfReport> {
     const { key } = options;
     const bytes = Buffer.byteLength(xml);
-    if (bytes > this.limits.maxXmlBytes) {
-      throw new VinegymError('INVALID_KWARGS', `${key}: the MJCF document has ${bytes} bytes, more than the server's limit of ${this.limits.maxXmlBytes}`, {
+    if (bytes > this.limits.maxMjcfBytes) {
+      throw new VinegymError('INVALID_KWARGS', `${key}: the MJCF document has ${bytes} bytes, more than the server's limit of ${this.limits.maxMjcfBytes}`, {
         key,
         limit: 'max_mjcf_bytes',
-        max: this.limits.maxXmlBytes,
+        max: this.limits.maxMjcfBytes,
       });
     }
     const hash = createHash('sha256').update(xml).digest('base64');
@@ -111,7 +106,8 @@ export class MjcfSandbox {
   /** The outcome as the client's answer: a report, or the INVALID_KWARGS that explains the refusal. */
   private report(outcome: Outcome, { key, quoteErrors }: { key: string; quoteErrors: boolean }): MjcfReport {
     if (outcome.kind === 'rejected') {
-      const why = quoteErrors ? `: ${clip(outcome.message, QUOTED_MESSAGE_CHARS)}` : ' (MuJoCo\'s message is not sent for files on the server)';
+      // MuJoCo's messages are at most 500 characters (its error buffer), and may quote the document.
+      const why = quoteErrors ? `: ${outcome.message}` : " (MuJoCo's message is not sent for files on the server)";
       throw new VinegymError('INVALID_KWARGS', `MuJoCo could not compile the model${why}`, { key });
     }
     if (outcome.kind === 'overBudget') {
@@ -153,7 +149,7 @@ export class MjcfSandbox {
   private compile(xml: string): Promise<Outcome> {
     const wasmModule = mujocoRuntime().wasmModule;
     if (wasmModule === null) return Promise.reject(new VinegymError('ENV_ERROR', 'the MJCF sandbox is unavailable: the compiled MuJoCo module could not be kept'));
-    const { compileTimeoutMs, compileMemoryBytes } = this.limits;
+    const { mjcfCompileTimeoutMs: compileTimeoutMs, maxMjcfCompileBytes: compileMemoryBytes } = this.limits;
     const worker = new Worker(MJCF_SANDBOX_SOURCE, {
       eval: true,
       name: 'MJCF sandbox',
