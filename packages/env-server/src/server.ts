@@ -23,6 +23,7 @@ import type { ServerLimits } from './limits.js';
 import { ServerMetrics } from './metrics.js';
 import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
+import { mujocoHeapBytes } from './envs/mujoco/runtime.js';
 import { EnvService } from './service.js';
 
 export const WS_PATH = '/v1/ws';
@@ -138,8 +139,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const { sessions, envs } = service.stats();
-    return metrics.render({ connections: connections.size, sessions, envs, memory: process.memoryUsage() });
+    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
+    return metrics.render({
+      connections: connections.size,
+      sessions,
+      envs,
+      workerThreads,
+      sessionMemoryBytes,
+      mujocoHeapBytes: mujocoHeapBytes(),
+      memory: process.memoryUsage(),
+    });
   });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.

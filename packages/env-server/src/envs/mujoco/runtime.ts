@@ -232,6 +232,11 @@ export function compiledMujocoModule(): WebAssembly.Module | null {
   return loaded?.wasmModule ?? null;
 }
 
+/** Bytes of this thread's MuJoCo WebAssembly heap; undefined if the runtime is not loaded. */
+export function mujocoHeapBytes(): number | undefined {
+  return loaded?.heapBytes();
+}
+
 /** The loaded runtime; throws if `loadMujocoRuntime()` has not finished (or failed). */
 export function mujocoRuntime(): MujocoRuntime {
   if (loaded) return loaded;
