@@ -156,6 +156,7 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
         for (const socket of sockets) socket.destroy();
         return { sockets: sockets.length, maxServerFds, probe };
       });
+      console.log(`half-open HTTP requests: ${report.outcome.sockets} sockets opened, server file descriptors at most ${report.outcome.maxServerFds}`);
       expect(report.outcome.sockets).toBeGreaterThan(1000);
       // Bounded by the two pools (128 + 256) plus the process's own descriptors, whatever the peers open.
       expect(report.outcome.maxServerFds).toBeLessThan(128 + 256 + 200);

@@ -383,22 +383,24 @@ export class Connection {
   private refuse(error: VinegymError, code: number): VinegymError {
     this.deaf = true;
     this.queue.discard();
-    // The error frame goes out first; ws sends the close frame after it, so the client can read why. Then the socket
-    // is cut soon: a peer that was refused gets no 30 s of ws's closing handshake to hold it.
-    setImmediate(() => this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections'));
+    // The error frame goes out first; ws sends the close frame after it, so the client can read why. Reading goes on
+    // (the limits before hello still apply), so the peer's closing handshake completes at once; a peer that does not
+    // complete it is cut after a short grace instead of ws's 30 s.
+    setImmediate(() => this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections', false));
     return error;
   }
 
   /**
-   * Closes with `code` and stops reading at once (ws would keep reading until the peer's close frame, which may
-   * never come); the socket is cut after a short grace that lets the close frame go out.
+   * Closes with `code`, handles nothing more, and cuts the socket after a short grace that lets the close frame go
+   * out. With `stopReading` (an oversized or unfinished message) it also stops reading at once: ws would otherwise
+   * keep buffering what the peer sends until its close frame, which may never come.
    */
-  dropConnection(code: number, reason: string): void {
+  dropConnection(code: number, reason: string, stopReading = true): void {
     if (this.deaf && this.socket.readyState !== this.socket.OPEN) return;
     this.deaf = true;
     this.queue.discard();
     this.close(code, reason);
-    this.socket.pause();
+    if (stopReading) this.socket.pause();
     setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
   }
 

@@ -94,8 +94,9 @@ export class VectorSession {
       for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
     } catch (error) {
       this.closeEnvs();
-      // An env that refuses its kwargs (a bad combination, a body the model lacks) is the client's mistake.
-      if (error instanceof VinegymError && error.code === 'INVALID_KWARGS') throw error;
+      // An env that refuses its kwargs says so with a VinegymError (INVALID_KWARGS naming the key, or ENV_ERROR
+      // naming a missing resource): that code and its details are the answer (PROTOCOL.md 7.3).
+      if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
     const first = this.envs[0];

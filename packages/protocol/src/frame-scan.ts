@@ -43,10 +43,10 @@ const DEFAULT_NAMES: DecodeBudgetNames = {
   stringBytes: 'max_string_bytes',
 };
 
-/** Values still to read in each open container, innermost last; for a map, keys and values both count. */
-let remaining = new Float64Array(64);
-/** Whether each open container is a map (its even-numbered items are keys). */
-let isMap = new Uint8Array(64);
+/** Values still to read in each enclosing container (the innermost one is in locals); keys and values both count. */
+let outerRemaining = new Int32Array(64);
+/** Whether each enclosing container is a map (its even-numbered items from the end are keys). */
+let outerIsMap = new Uint8Array(64);
 
 /**
  * Throws VinegymError BAD_REQUEST if `bytes` is not exactly one well-formed value, LIMIT_EXCEEDED (details `limit`,
@@ -54,48 +54,63 @@ let isMap = new Uint8Array(64);
  */
 export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UNLIMITED_BUDGET): void {
   const end = bytes.length;
+  const { maxValues, maxContainers, maxDepth, maxStringBytes } = budget;
+  if (maxValues < 1) throw overBudget(budget, 'values', maxValues, 'too many values');
   let pos = 0;
   let values = 1;
   let containers = 0;
-  /** Open containers. */
+  /** Containers enclosing the innermost one. */
   let depth = 0;
-  const { maxValues, maxContainers, maxDepth, maxStringBytes } = budget;
-  if (maxValues < 1) throw overBudget(budget, 'values', maxValues, 'too many values');
+  // The innermost open container: values still to read in it, and whether it is a map. The frame itself is read as
+  // the one value of a pseudo-container at depth 0.
+  let remaining = 1;
+  let inMap = false;
 
   for (;;) {
     if (pos >= end) throw truncated();
-    const expectKey = depth > 0 && isMap[depth - 1] === 1 && remaining[depth - 1] % 2 === 0;
+    // In a map of n entries `remaining` starts at 2n: a key is due whenever it is even.
+    const expectKey = inMap && (remaining & 1) === 0;
     const b = bytes[pos++];
     let length = -1; // of a str or bin payload
     let items = -1; // of a new container: values it holds
     let map = false;
     if (b <= 0x7f || b >= 0xe0) {
       // positive or negative fixint
+      if (expectKey) throw nonStringKey();
+    } else if (b >= 0xa0 && b <= 0xbf) {
+      length = b & 0x1f;
     } else if (b <= 0x8f) {
       items = 2 * (b & 0x0f);
       map = true;
     } else if (b <= 0x9f) {
       items = b & 0x0f;
-    } else if (b <= 0xbf) {
-      length = b & 0x1f;
     } else {
       switch (b) {
+        case 0xd9: // str 8
+          length = readLength(bytes, pos, 1);
+          pos += 1;
+          break;
+        case 0xda:
+          length = readLength(bytes, pos, 2);
+          pos += 2;
+          break;
+        case 0xdb:
+          length = readLength(bytes, pos, 4);
+          pos += 4;
+          break;
         case 0xc0: // nil
         case 0xc2: // false
         case 0xc3: // true
           break;
         case 0xc4: // bin 8
-          if (expectKey) throw nonStringKey();
           length = readLength(bytes, pos, 1);
           pos += 1;
           break;
         case 0xc5:
-          if (expectKey) throw nonStringKey();
           length = readLength(bytes, pos, 2);
           pos += 2;
           break;
         case 0xc6:
-          if (expectKey) throw nonStringKey();
           length = readLength(bytes, pos, 4);
           pos += 4;
           break;
@@ -116,18 +131,6 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
         case 0xcd: // uint 16
         case 0xd1: // int 16
           pos += 2;
-          break;
-        case 0xd9: // str 8
-          length = readLength(bytes, pos, 1);
-          pos += 1;
-          break;
-        case 0xda:
-          length = readLength(bytes, pos, 2);
-          pos += 2;
-          break;
-        case 0xdb:
-          length = readLength(bytes, pos, 4);
-          pos += 4;
           break;
         case 0xdc: // array 16
           items = readLength(bytes, pos, 2);
@@ -153,35 +156,49 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
           throw badRequest('malformed MessagePack: extension types are not allowed');
       }
       if (pos > end) throw truncated();
+      if (expectKey && !(b >= 0xd9 && b <= 0xdb)) throw nonStringKey();
     }
-    const isString = (b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb);
-    if (expectKey && !isString) throw nonStringKey();
     if (length >= 0) {
-      if (pos + length > end) throw truncated();
-      if (isString) {
+      const stop = pos + length;
+      if (stop > end) throw truncated();
+      if (b <= 0xbf || b >= 0xd9) {
+        // str: ASCII inline, anything else through the full check
         if (length > maxStringBytes) throw overBudget(budget, 'stringBytes', maxStringBytes, `a str of ${length} bytes`);
-        if (!isValidUtf8(bytes, pos, pos + length)) throw badRequest('malformed MessagePack: a str is not valid UTF-8');
-      }
-      pos += length;
+        let i = pos;
+        while (i < stop && bytes[i] < 0x80) i++;
+        if (i < stop && !isValidUtf8(bytes, i, stop)) throw badRequest('malformed MessagePack: a str is not valid UTF-8');
+      } else if (expectKey) throw nonStringKey();
+      pos = stop;
     } else if (items >= 0) {
+      if (expectKey) throw nonStringKey();
       containers++;
       if (containers > maxContainers) throw overBudget(budget, 'containers', maxContainers, 'too many maps and arrays');
       if (depth + 1 > maxDepth) throw overBudget(budget, 'depth', maxDepth, 'nested too deeply');
       values += items;
       if (values > maxValues) throw overBudget(budget, 'values', maxValues, 'too many values');
+      // Every value takes at least one byte: a count beyond the bytes left cannot be satisfied.
+      if (items > end - pos) throw truncated();
       if (items > 0) {
-        if (depth === remaining.length) growStack();
-        remaining[depth] = items;
-        isMap[depth] = map ? 1 : 0;
+        if (depth === outerRemaining.length) growStack();
+        outerRemaining[depth] = remaining;
+        outerIsMap[depth] = inMap ? 1 : 0;
         depth++;
+        remaining = items;
+        inMap = map;
         continue; // the container's first item is next
       }
     }
     // One value is complete: count it off its container, and close the containers that are now full.
-    while (depth > 0 && --remaining[depth - 1] === 0) depth--;
-    if (depth === 0) break;
+    while (--remaining === 0) {
+      if (depth === 0) {
+        if (pos !== end) throw badRequest(`malformed MessagePack: ${end - pos} bytes after the end of the value`);
+        return;
+      }
+      depth--;
+      remaining = outerRemaining[depth];
+      inMap = outerIsMap[depth] === 1;
+    }
   }
-  if (pos !== end) throw badRequest(`malformed MessagePack: ${end - pos} bytes after the end of the value`);
 }
 
 function readLength(bytes: Uint8Array, pos: number, size: 1 | 2 | 4): number {
@@ -192,12 +209,12 @@ function readLength(bytes: Uint8Array, pos: number, size: 1 | 2 | 4): number {
 }
 
 function growStack(): void {
-  const grownRemaining = new Float64Array(remaining.length * 2);
-  grownRemaining.set(remaining);
-  const grownIsMap = new Uint8Array(isMap.length * 2);
-  grownIsMap.set(isMap);
-  remaining = grownRemaining;
-  isMap = grownIsMap;
+  const grownRemaining = new Int32Array(outerRemaining.length * 2);
+  grownRemaining.set(outerRemaining);
+  const grownIsMap = new Uint8Array(outerIsMap.length * 2);
+  grownIsMap.set(outerIsMap);
+  outerRemaining = grownRemaining;
+  outerIsMap = grownIsMap;
 }
 
 /** UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing above U+10FFFF. */
