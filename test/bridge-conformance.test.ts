@@ -69,7 +69,7 @@ async function stopBridge(bridge: Bridge | undefined): Promise<void> {
 const BRIDGE_PENDING = [
   'rejected:rejected_ndarray_length',
   'rejected:rejected_ndarray_dtype_in_options',
-  'snapshot-repeated-indices',
+  'snapshot-index-count',
   'seed-plus-index-bound',
   'client-text-quoted-short',
 ];

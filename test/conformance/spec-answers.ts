@@ -37,7 +37,7 @@ export const SPEC_ANSWER_IDS = [
   'autoreset-ignored-action-validated',
   'render-before-reset',
   'reset-empty-env-indices',
-  'snapshot-repeated-indices',
+  'snapshot-index-count',
   'seed-plus-index-bound',
   'null-kwargs-are-defaults',
   'client-text-quoted-short',
@@ -176,14 +176,15 @@ export function describeSpecAnswers(target: () => SpecAnswersTarget): void {
       });
     }, pending);
 
-    check('snapshot-repeated-indices', 'snapshot indices must be distinct: a repeat is BAD_REQUEST', async () => {
+    check('snapshot-index-count', 'snapshot takes at most num_envs indices (repeats allowed): a longer list is BAD_REQUEST', async () => {
       await withClient(url(), async (client) => {
         const s = await session(client, envId(), { num_envs: 2, seed: 0 });
         if (!s.make.snapshot_supported) return;
         await client.ok('reset', { session_id: s.id });
         expect((await client.ok('snapshot', { session_id: s.id, env_indices: [1, 0] })).snapshots).toHaveLength(2);
+        expect((await client.ok('snapshot', { session_id: s.id, env_indices: [0, 0] })).snapshots).toHaveLength(2);
         expect((await client.ok('snapshot', { session_id: s.id, env_indices: [] })).snapshots).toEqual([]);
-        await client.fails('snapshot', { session_id: s.id, env_indices: [0, 0] }, 'BAD_REQUEST');
+        await client.fails('snapshot', { session_id: s.id, env_indices: [0, 1, 0] }, 'BAD_REQUEST');
       });
     }, pending);
 

@@ -52,6 +52,11 @@ export const CLOSE_CODES = {
 const MAX_UNANSWERED_PINGS = 2;
 /** How long a dropped connection keeps its socket for the close frame to go out. */
 const DROP_GRACE_MS = 1000;
+/**
+ * Error responses per connection logged at warn; later ones at debug. Logging is a synchronous write when stderr
+ * is a pipe, so a client that makes errors at full speed must not be able to make the server log at full speed.
+ */
+const MAX_WARNED_ERRORS = 20;
 
 export type ConnectionLimits = Pick<
   ServerLimits,
@@ -131,6 +136,8 @@ export class Connection {
   private queuedBytes = 0;
   /** Requests handled on this connection (for the close log line). */
   requests = 0;
+  /** Error responses sent on this connection (for the close log line). */
+  errors = 0;
   private readonly debug: boolean;
   private readonly budget: DecodeBudget;
   private readonly budgetBeforeHello: DecodeBudget;
@@ -159,11 +166,6 @@ export class Connection {
       () => !this.responsesBacklogged(1),
     );
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-  }
-
-  /** Whether hello succeeded on this connection. */
-  get authenticated(): boolean {
-    return this.greeted;
   }
 
   /**
@@ -219,11 +221,6 @@ export class Connection {
       const dropped = this.queue.discard();
       this.options.log.warn({ dropped }, 'client did not read its responses: dropping the requests still waiting');
     }
-  }
-
-  /** Resolves once every request received so far has been answered (worker-thread sessions answer later). */
-  answered(): Promise<void> {
-    return this.queue.idle();
   }
 
   close(code: number, reason: string): void {
@@ -406,8 +403,13 @@ export class Connection {
 
   private sendError(id: number | null, error: unknown): void {
     const wire = toWireError(error);
-    if (wire.code === 'INTERNAL') this.options.log.error({ reqId: id, err: error }, 'internal error while handling a request');
-    else this.options.log.warn({ reqId: id, code: wire.code }, wire.message);
+    const { log } = this.options;
+    this.errors++;
+    if (wire.code === 'INTERNAL') log.error({ reqId: id, err: error }, 'internal error while handling a request');
+    else if (this.errors <= MAX_WARNED_ERRORS) {
+      log.warn({ reqId: id, code: wire.code }, wire.message);
+      if (this.errors === MAX_WARNED_ERRORS) log.warn('%d errors on this connection: logging further ones at debug', MAX_WARNED_ERRORS);
+    } else if (this.debug) log.debug({ reqId: id, code: wire.code }, wire.message);
     this.options.metrics.recordError(wire.code);
     this.sendBytes(encodeFrame({ id, ok: false, error: wire }));
   }

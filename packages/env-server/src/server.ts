@@ -224,7 +224,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
         if (counted) authenticated--;
         const sessions = service.stats().sessions;
         service.closeAllOwnedBy(connection);
-        log.info({ code, requests: connection.requests, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
+        log.info({ code, requests: connection.requests, errors: connection.errors, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
       });
     });
   });

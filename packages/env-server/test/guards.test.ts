@@ -10,7 +10,7 @@ import { decodeFrame, encodeFrame, ndarray } from '@vinegym/protocol';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_BACKOFF, TokenBackoff, addressKey } from '../src/guards/token-backoff.js';
-import { createServer } from '../src/server.js';
+import { HTTP_TIMEOUTS, createServer } from '../src/server.js';
 import type { ServerOptions, VinegymServer } from '../src/server.js';
 import { TestClient } from './fixtures/test-client.js';
 
@@ -227,4 +227,28 @@ describe('after hello', () => {
     expect(await metric(server, 'vinegym_requests_total{type="invalid"}')).toBe(2);
     client.close();
   });
+});
+
+describe('HTTP', () => {
+  it('closes a request whose headers never finish, and an idle keep-alive socket, on their timeouts', async () => {
+    const server = await start();
+    const { port } = new URL(server.httpUrl);
+    const open = async () => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) });
+      socket.on('error', () => undefined);
+      socket.resume(); // read whatever comes, so that the server's end of the connection shows as 'close'
+      await once(socket, 'connect');
+      return socket;
+    };
+    const slow = await open();
+    slow.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: '); // and nothing more
+    const idle = await open();
+    idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    await once(idle, 'data'); // answered; the socket stays open for more requests
+    const started = Date.now();
+    const closedAfter = (socket: typeof slow) => new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+    const [slowMs, idleMs] = await Promise.all([closedAfter(slow), closedAfter(idle)]);
+    expect(idleMs).toBeLessThan(HTTP_TIMEOUTS.keepAliveMs + 2000);
+    expect(slowMs).toBeLessThan(HTTP_TIMEOUTS.requestMs + HTTP_TIMEOUTS.checkIntervalMs + 2000);
+  }, 30_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InOrderQueue } from '../src/in-order-queue.js';
+import { HANDLER_SLICE_MS, InOrderQueue } from '../src/in-order-queue.js';
 
 describe('InOrderQueue', () => {
   it('runs synchronous handlers at once and holds messages behind an unfinished one, in order', async () => {
@@ -40,5 +40,39 @@ describe('InOrderQueue', () => {
     queue.push(2);
     await queue.idle();
     expect(seen).toEqual([1, 2]);
+  });
+
+  it('runs expensive handlers in slices, leaving the event loop to others in between, in order', async () => {
+    const ran: number[] = [];
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const queue = new InOrderQueue<number>((n) => {
+      busy(HANDLER_SLICE_MS / 2);
+      ran.push(n);
+    });
+    for (let n = 0; n < 20; n++) queue.push(n); // one socket read of 20 expensive requests
+    const inFirstSlice = ran.length;
+    expect(inFirstSlice).toBeGreaterThanOrEqual(1);
+    expect(inFirstSlice).toBeLessThanOrEqual(3);
+    let otherWork = false;
+    setImmediate(() => (otherWork = true)); // another connection's I/O, queued behind the first slice
+    await queue.idle();
+    expect(otherWork).toBe(true);
+    expect(ran).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+
+  it('stops at a closed gate and goes on from pump() in order', () => {
+    let open = false;
+    const ran: number[] = [];
+    const queue = new InOrderQueue<number>((n) => void ran.push(n), () => open);
+    for (let n = 0; n < 5; n++) queue.push(n);
+    expect(ran).toEqual([]);
+    expect(queue.backlog).toBe(5);
+    open = true;
+    queue.pump();
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+    expect(queue.discard()).toBe(0);
   });
 });

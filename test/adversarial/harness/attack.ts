@@ -3,12 +3,45 @@
  * runs in this one; the server's resident memory is sampled all along. The report says whether the server held:
  * still running and answering /healthz, the legitimate client's p99 step latency under 50 ms with no failed step,
  * resident memory growth under the attack's stated bound, and the canary file never read or echoed.
+ *
+ * A real attacker runs on another machine; here it shares two cores with the server and the legitimate client. So
+ * that its own CPU use does not count against the server, the test process (the attacker) lowers its scheduling
+ * priority once the server and the legitimate client, which keep theirs, have started (startTarget).
  */
+import { getPriority, setPriority } from 'node:os';
 import { expect } from 'vitest';
 import type { Canary } from './canary.js';
 import { startLatencyProbe } from './latency-probe.js';
-import type { LatencySummary } from './latency-probe.js';
-import type { RunningServer } from './server-under-test.js';
+import type { LatencyProbe, LatencySummary } from './latency-probe.js';
+import { startServer } from './server-under-test.js';
+import type { RunningServer, ServerCommand } from './server-under-test.js';
+
+/** A server under attack and the legitimate client that steps it all along. */
+export interface AttackTarget {
+  server: RunningServer;
+  probe: LatencyProbe;
+  envId: string;
+  stop(): Promise<void>;
+}
+
+/** Niceness the attacker (this process) takes on, relative to the server and the legitimate client. */
+const ATTACKER_NICENESS = 10;
+
+export async function startTarget(command: ServerCommand, options: { extraArgs?: string[] } = {}): Promise<AttackTarget> {
+  const server = await startServer(command, options);
+  const probe = await startLatencyProbe(server.url, server.token, command.envId);
+  const niceness = getPriority(process.pid);
+  if (niceness < ATTACKER_NICENESS) setPriority(process.pid, ATTACKER_NICENESS);
+  return {
+    server,
+    probe,
+    envId: command.envId,
+    stop: async () => {
+      await probe.stop().catch(() => undefined);
+      await server.stop();
+    },
+  };
+}
 
 /** The legitimate client's p99 step latency must stay below this during every attack. */
 export const P99_BOUND_MS = 50;
@@ -39,13 +72,12 @@ export interface AttackOptions {
   name: string;
   /** How long the attack may run. */
   durationMs: number;
-  envId: string;
   canary?: Canary;
 }
 
-export async function runAttack<T>(server: RunningServer, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
-  const probe = await startLatencyProbe(server.url, server.token, options.envId);
-  await new Promise((resolve) => setTimeout(resolve, 200)); // a baseline of legitimate steps
+export async function runAttack<T>(target: AttackTarget, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
+  const { server, probe } = target;
+  await probe.mark();
   const rssBeforeBytes = server.rssBytes();
   let rssPeakBytes = rssBeforeBytes;
   const sampler = setInterval(() => {
@@ -66,7 +98,7 @@ export async function runAttack<T>(server: RunningServer, options: AttackOptions
     clearInterval(sampler);
   }
   if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
-  const latency = await probe.stop();
+  const latency = await probe.report();
   let healthz: number | null = null;
   try {
     healthz = (await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).status;
@@ -103,9 +135,25 @@ export function expectServerHeld(report: AttackReport<unknown>, maxRssGrowthMiB:
   if (report.canaryRead !== undefined) expect(report.canaryRead, `${report.name}: the canary file was read`).toBe(false);
 }
 
-/** Runs `step` repeatedly until the deadline (every loop in an attack is bounded by time and by `maxRounds`). */
-export async function until(deadline: number, maxRounds: number, step: (round: number) => Promise<void>): Promise<number> {
+/**
+ * Runs `step` repeatedly until the deadline (every loop in an attack is bounded by time and by `maxRounds`), at most
+ * one round per `paceMs`. Attacks whose point is that one request costs little, not how many a client can send
+ * (there is no rate limit per connection; docs/reliability.md), pace their rounds.
+ */
+export async function until(deadline: number, maxRounds: number, step: (round: number) => Promise<void>, paceMs = 0): Promise<number> {
   let round = 0;
-  while (round < maxRounds && performance.now() < deadline) await step(round++);
+  while (round < maxRounds && performance.now() < deadline) {
+    const started = performance.now();
+    await step(round++);
+    const rest = paceMs - (performance.now() - started);
+    if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+  }
   return round;
+}
+
+/** A counter of the server's /metrics (0 when absent). */
+export async function serverMetric(server: { httpUrl: string }, name: string): Promise<number> {
+  const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+  const match = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
 }

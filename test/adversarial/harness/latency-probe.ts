@@ -1,4 +1,7 @@
-/** Runs legit-client-main.ts in a child process against a running server and collects its latency summary. */
+/**
+ * Runs legit-client-main.ts in a child process against a running server: one token-holding client per server that
+ * steps all along, and reports its latency over windows (one per attack).
+ */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +19,11 @@ export interface LatencySummary {
 }
 
 export interface LatencyProbe {
-  /** Stops stepping and returns the summary of every step since start. */
+  /** Starts a new window: the steps so far are forgotten. */
+  mark(): Promise<void>;
+  /** The steps since the last mark; the client keeps stepping. */
+  report(): Promise<LatencySummary>;
+  /** Stops the client; resolves with the steps since the last mark. */
   stop(): Promise<LatencySummary>;
 }
 
@@ -30,21 +37,40 @@ export async function startLatencyProbe(url: string, token: string, envId: strin
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const nextLine = () =>
-    new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`legitimate client exited (${code}): ${stderr}`)));
-    });
-  const ready = await nextLine();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
+  let wake: (() => void) | null = null;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    wake?.();
+  });
+  const nextLine = async (timeoutMs = 30_000): Promise<string> => {
+    const deadline = performance.now() + timeoutMs;
+    while (lines.length === 0) {
+      if (child.exitCode !== null) throw new Error(`legitimate client exited (${child.exitCode}): ${stderr}`);
+      if (performance.now() > deadline) throw new Error(`legitimate client did not answer: ${stderr}`);
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), exited, new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+    return lines.shift()!;
+  };
+  const ready = await nextLine(60_000);
   if (ready !== 'ready') throw new Error(`legitimate client said ${ready}: ${stderr}`);
   return {
+    mark: async () => {
+      child.stdin!.write('mark\n');
+      const answer = await nextLine();
+      if (answer !== 'marked') throw new Error(`legitimate client said ${answer}`);
+    },
+    report: async () => {
+      child.stdin!.write('report\n');
+      return JSON.parse(await nextLine()) as LatencySummary;
+    },
     stop: async () => {
-      const summary = nextLine();
+      if (child.exitCode !== null) throw new Error(`legitimate client exited (${child.exitCode}): ${stderr}`);
       child.stdin!.write('stop\n');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       try {
-        return JSON.parse(await summary) as LatencySummary;
+        return JSON.parse(await nextLine()) as LatencySummary;
       } finally {
         clearTimeout(timer);
       }

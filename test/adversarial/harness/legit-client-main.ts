@@ -1,8 +1,9 @@
 /**
  * The legitimate client of an adversarial test, in its own process so that the attacker's work in the test process
  * does not distort its clock: it holds the token, makes a one-env session and steps it in a closed loop, timing each
- * step. Started by latency-probe.ts with `<url> <token> <envId>`; prints `ready`, then on `stop` (stdin) one JSON
- * line with its latency summary, and exits.
+ * step. Started by latency-probe.ts with `<url> <token> <envId>`; prints `ready`, then answers lines on stdin:
+ * `mark` forgets the steps so far, `report` prints one JSON line summarizing the steps since the mark, `stop` does
+ * the same and exits.
  */
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -59,26 +60,37 @@ const sessionId = made.body.session_id as string;
 await call('reset', { session_id: sessionId });
 const actions = [0, 1].map((a) => ndarray('int64', [1], [a]));
 
+let latencies: number[] = [];
+let errors: Record<string, number> = {};
 let stopping = false;
+
+function report(): void {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+  process.stdout.write(`${JSON.stringify({ steps: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? NaN, errors, closeCode })}\n`);
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'stop') stopping = true;
+  const command = line.trim();
+  if (command === 'mark') {
+    latencies = [];
+    errors = {};
+    process.stdout.write('marked\n');
+  } else if (command === 'report') report();
+  else if (command === 'stop') stopping = true;
 });
 process.stdout.write('ready\n');
 
-const latencies: number[] = [];
-const errors: Record<string, number> = {};
 for (let k = 0; !stopping && closeCode === null; k++) {
   const started = performance.now();
   const answer = await call('step', { session_id: sessionId, actions: actions[k & 1] });
   latencies.push(performance.now() - started);
   if (!answer.ok) errors[answer.error.code] = (errors[answer.error.code] ?? 0) + 1;
-  // Yield to the event loop now and then, so that the stop line is read even when steps answer at once.
+  // Yield to the event loop now and then, so that commands are read even when steps answer at once.
   if ((k & 63) === 63) await new Promise((resolve) => setImmediate(resolve));
 }
-latencies.sort((a, b) => a - b);
-const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
-process.stdout.write(
-  `${JSON.stringify({ steps: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies.at(-1) ?? NaN, errors, closeCode })}\n`,
-);
+// Disconnected: keep answering commands (the reports show closeCode) until told to stop.
+while (!stopping) await new Promise((resolve) => setTimeout(resolve, 20));
+report();
 ws.close();
 process.exit(0);

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '@vinegym/protocol';
-import { expectServerHeld, runAttack, until } from './harness/attack.js';
-import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose } from './harness/raw-socket.js';
-import type { RawWebSocket } from './harness/raw-socket.js';
-import { startServer, typescriptServer } from './harness/server-under-test.js';
-import type { RunningServer, ServerCommand } from './harness/server-under-test.js';
+import { expectServerHeld, runAttack, startTarget, until } from '../harness/attack.js';
+import type { AttackTarget } from '../harness/attack.js';
+import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose } from '../harness/raw-socket.js';
+import type { RawWebSocket } from '../harness/raw-socket.js';
+import type { RunningServer, ServerCommand } from '../harness/server-under-test.js';
 
 const MiB = 1024 * 1024;
 
@@ -35,16 +35,18 @@ const request = (id: number, type: string, body: object) => frame(encodeFrame({ 
 
 export function describeAfterHelloAttacks(command: ServerCommand): void {
   describe(`attacks after hello: ${command.name}`, () => {
+    let target: AttackTarget;
     let server: RunningServer;
     beforeAll(async () => {
-      server = await startServer(command);
+      target = await startTarget(command);
+      server = target.server;
     });
     afterAll(async () => {
-      await server?.stop();
+      await target?.stop();
     });
 
     it('a client that pipelines renders and never reads makes the server hold about max_buffered_bytes, not a gigabyte', async () => {
-      const report = await runAttack(server, { name: 'pipelined renders, never read', durationMs: 4000, envId: command.envId }, async ({ deadline }) => {
+      const report = await runAttack(target, { name: 'pipelined renders, never read', durationMs: 4000 }, async ({ deadline }) => {
         const raw = await greeted(server);
         await raw.write(request(1, 'make', { env_id: command.envId, seed: 0 }));
         const [made] = (await answers(raw, 2, 5000)).slice(1);
@@ -63,7 +65,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
     }, 60_000);
 
     it('a snapshot of 800k repeated indices is refused before decoding; 1,000 repeats are a BAD_REQUEST, not a 169 MB reply', async () => {
-      const report = await runAttack(server, { name: 'snapshot index repeats', durationMs: 3000, envId: command.envId }, async ({ deadline }) => {
+      const report = await runAttack(target, { name: 'snapshot index repeats', durationMs: 3000 }, async ({ deadline }) => {
         const raw = await greeted(server);
         await raw.write(request(1, 'make', { env_id: command.envId, num_envs: 4, seed: 0 }));
         const sessionId = (await answers(raw, 2, 5000))[1].body.session_id as string;
@@ -77,7 +79,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
           await raw.write(repeats);
           sent += 2;
           await answers(raw, 3 + sent, 5000);
-        });
+        }, 100);
         const replies = (await answers(raw, 3 + sent, 5000)).slice(3);
         const bytes = raw.received().length;
         raw.destroy();
@@ -94,7 +96,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
     }, 60_000);
 
     it('an 8 MB unknown field name is not echoed: replies and log lines quote at most 64 characters', async () => {
-      const report = await runAttack(server, { name: '8 MB field names', durationMs: 3000, envId: command.envId }, async ({ deadline }) => {
+      const report = await runAttack(target, { name: '8 MB field names', durationMs: 3000 }, async ({ deadline }) => {
         const raw = await greeted(server);
         const name = 'x'.repeat(8 * MiB);
         const stderrBefore = server.stderr().length;
@@ -103,7 +105,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
           await raw.write(frame(encodeFrame({ id: 10 + sent, type: 'list', body: { [name]: 1 } })));
           sent++;
           await answers(raw, 1 + sent, 5000);
-        });
+        }, 200);
         const replies = (await answers(raw, 1 + sent, 5000)).slice(1);
         raw.destroy();
         return { replies, longestReply: Math.max(...replies.map((r) => JSON.stringify(r).length)), logged: server.stderr().length - stderrBefore, sent };
@@ -116,10 +118,12 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
       expectServerHeld(report, 96);
     }, 60_000);
 
-    it('a 64 MiB array of empty maps after hello is refused at its header and the connection stays usable', async () => {
-      const report = await runAttack(server, { name: '64 MiB map bombs after hello', durationMs: 4000, envId: command.envId }, async ({ deadline }) => {
+    it('a 16 MiB array of empty maps after hello is refused at its header and the connection stays usable', async () => {
+      // 16 MiB: receiving a message costs ws a copy of it (about 1 ms per MiB here) before anything can look at it, the
+      // same for a legitimate one; the bomb's cost beyond that is the scan's, refused at the array header.
+      const report = await runAttack(target, { name: '16 MiB map bombs after hello', durationMs: 4000 }, async ({ deadline }) => {
         const raw = await greeted(server);
-        const n = 64 * MiB - 64;
+        const n = 16 * MiB - 64;
         const bomb = Buffer.alloc(5 + n, 0x80);
         bomb[0] = 0xdd;
         bomb.writeUInt32BE(n, 1);
@@ -129,7 +133,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
           await raw.write(bombFrame);
           sent++;
           await answers(raw, 1 + sent, 10_000);
-        });
+        }, 200);
         await raw.write(request(99, 'list', {}));
         const replies = (await answers(raw, sent + 2, 10_000)).slice(1);
         raw.destroy();
@@ -139,12 +143,11 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
       expect(sent).toBeGreaterThan(0);
       expect(replies.slice(0, sent).every((r) => r.error?.code === 'LIMIT_EXCEEDED' && r.error.details.limit === 'max_frame_values')).toBe(true);
       expect(replies[sent]).toMatchObject({ id: 99, ok: true });
-      // Each 64 MiB message is buffered by ws while it arrives (that is max_message_bytes), then freed.
-      expectServerHeld(report, 200);
+      expectServerHeld(report, 128);
     }, 60_000);
 
     it('counts in requests are bounded: 60,000 reset indices or seeds fail fast with BAD_REQUEST', async () => {
-      const report = await runAttack(server, { name: 'huge index lists', durationMs: 3000, envId: command.envId }, async ({ deadline }) => {
+      const report = await runAttack(target, { name: 'huge index lists', durationMs: 3000 }, async ({ deadline }) => {
         const raw = await greeted(server);
         await raw.write(request(1, 'make', { env_id: command.envId, num_envs: 2, seed: 0 }));
         const sessionId = (await answers(raw, 2, 5000))[1].body.session_id as string;
@@ -159,7 +162,7 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
           await raw.write(frames);
           sent += 3;
           await answers(raw, 2 + sent, 5000);
-        });
+        }, 100);
         const replies = (await answers(raw, 2 + sent, 5000)).slice(2);
         raw.destroy();
         return replies;
@@ -171,18 +174,20 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
   });
 
   describe(`a message that stops half way: ${command.name}`, () => {
+    let target: AttackTarget;
     let server: RunningServer;
     beforeAll(async () => {
       // The default message timeout is 30 s; a shorter one keeps the test short, the mechanism is the same.
-      server = await startServer(command, { extraArgs: ['--message-timeout', '1'] });
+      target = await startTarget(command, { extraArgs: ['--message-timeout', '1'] });
+      server = target.server;
     });
     afterAll(async () => {
-      await server?.stop();
+      await target?.stop();
     });
 
     it('is cut (4002) once message_timeout_s has passed since its first byte, freeing what it held', async () => {
-      const report = await runAttack(server, { name: 'partial frames after hello', durationMs: 4000, envId: command.envId }, async () => {
-        const sockets = await Promise.all(Array.from({ length: 4 }, () => greeted(server)));
+      const report = await runAttack(target, { name: 'partial frames after hello', durationMs: 4000 }, async () => {
+        const sockets = await Promise.all(Array.from({ length: 2 }, () => greeted(server)));
         await Promise.all(sockets.map(async (raw) => {
           await raw.write(frameHeader(64 * MiB));
           await raw.write(Buffer.alloc(8 * MiB));
@@ -191,10 +196,8 @@ export function describeAfterHelloAttacks(command: ServerCommand): void {
         sockets.forEach((raw) => raw.destroy());
         return codes;
       });
-      expect(report.outcome).toEqual([4002, 4002, 4002, 4002]);
+      expect(report.outcome).toEqual([4002, 4002]);
       expectServerHeld(report, 96);
     }, 60_000);
   });
 }
-
-describeAfterHelloAttacks(typescriptServer());
