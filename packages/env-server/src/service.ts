@@ -33,7 +33,7 @@ import { withDefaults } from './options.js';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
-import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, WORKER_THREAD_BYTES, type Reservation, type SessionCost } from './session-budget.js';
+import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, workerThreadBytes, type Reservation, type SessionCost } from './session-budget.js';
 import { checkSessionArguments, envError } from './session-checks.js';
 import { checkWorkers, createSession, DEFAULT_WORKERS, planSession, type SessionPlan, type SessionRequest } from './session-factory.js';
 
@@ -317,7 +317,7 @@ function costOf(prepared: PreparedEnv, plan: SessionPlan, numEnvs: number): Sess
     }
   }
   return {
-    bytes: envBytes + plan.threads * WORKER_THREAD_BYTES,
+    bytes: envBytes + (plan.origin === null ? 0 : plan.threads * workerThreadBytes(plan.origin)),
     threads: plan.threads,
     mainHeapBytes: prepared.wasmHeap === true && plan.threads === 0 ? envBytes : 0,
   };

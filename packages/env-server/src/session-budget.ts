@@ -5,7 +5,7 @@
  * LIMIT_EXCEEDED naming the limit (`details.limit`, `details.max`) before anything is allocated.
  *
  * Memory is an estimate, per env kind (EnvDefinition.prepare: the MuJoCo envs from their compiled model's arena and
- * buffers) plus WORKER_THREAD_BYTES per worker thread. It bounds what a client can make the server allocate;
+ * buffers) plus workerThreadBytes per worker thread. It bounds what a client can make the server allocate;
  * untouched pages never become resident, so the process's RSS stays below it.
  *
  * The MuJoCo heap: mujoco-js's WebAssembly memory cannot grow past 2 GiB per thread. In-process sessions of every
@@ -14,14 +14,17 @@
  */
 import { VinegymError } from '@vinegym/protocol';
 import { RUNNING_FROM_SOURCES } from './parallel/slice-worker.js';
+import type { EnvOrigin } from './parallel/worker-messages.js';
 
 /**
  * Estimated resident memory of one session worker thread: a V8 isolate, mujoco-js instantiated from the shared
- * compiled module, its 17 MiB initial heap, and the env code. Measured ~52 MB per thread from the compiled
- * JavaScript, ~145 MB from the TypeScript sources, where each thread also runs tsx's loader (see
- * docs/reliability.md).
+ * compiled module, its 17 MiB initial heap, and the env code. Measured 52–57 MB per thread from the compiled
+ * JavaScript and 65–66 MB from the TypeScript sources (bundled, see source-bundle.ts); ~145 MB for a plug-in's
+ * thread from the sources, which runs tsx's loader (docs/reliability.md).
  */
-export const WORKER_THREAD_BYTES = (RUNNING_FROM_SOURCES ? 160 : 64) * 1024 * 1024;
+export function workerThreadBytes(origin: EnvOrigin): number {
+  return (RUNNING_FROM_SOURCES && origin.kind === 'plugin' ? 160 : 80) * 1024 * 1024;
+}
 /** The part of a thread's 2 GiB MuJoCo heap that envs may be planned to fill (the rest: runtime, fragmentation). */
 export const WASM_HEAP_BUDGET_BYTES = 1536 * 1024 * 1024;
 /** Share of the main thread's MuJoCo heap one owner's in-process sessions may hold. */

@@ -223,8 +223,8 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       expect(report.outcome.oks).toEqual([true, true, false]);
       expect(report.outcome.refusal).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'max_worker_threads', max: 2 } });
       expect([report.outcome.threads, report.outcome.after]).toEqual([2, 0]);
-      // Two threads from the TypeScript sources (~145 MB each, tsx's loader included).
-      expectServerHeld(report, 450);
+      // Two threads from the TypeScript sources (~66 MB each).
+      expectServerHeld(report, 250);
     }, 120_000);
 
     it('a step that outlives step_timeout_s fails its session with ENV_ERROR and stops its thread', async () => {
@@ -247,7 +247,7 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       expect(step.error).toMatchObject({ code: 'ENV_ERROR', message: expect.stringMatching(/no answer within 12 s: the thread was stopped/) });
       expect(seconds).toBeGreaterThan(11);
       expect(seconds).toBeLessThan(20);
-      expectServerHeld(report, 450);
+      expectServerHeld(report, 350);
     }, 120_000);
 
     it('SIGTERM completes while a step that would take far longer runs on a worker thread', async () => {

@@ -27,7 +27,8 @@ import {
 } from '../session-checks.js';
 import { decodeSnapshot, type EnvStatus } from '../snapshot.js';
 import { concatBatches } from './batch-slices.js';
-import { SliceWorker } from './slice-worker.js';
+import { RUNNING_FROM_SOURCES, SliceWorker } from './slice-worker.js';
+import { sourceWorkerUrl } from './source-bundle.js';
 import { createStepResult } from './step-buffers.js';
 import type { EnvOrigin, SliceSpec } from './worker-messages.js';
 
@@ -110,6 +111,7 @@ export class ParallelSession implements EnvSession {
     let session: ParallelSession | null = null;
     const callMs = options.callTimeoutMs ?? 0;
     const deadlines = { callMs, initMs: callMs === 0 ? 0 : callMs + THREAD_START_ALLOWANCE_MS };
+    const script = RUNNING_FROM_SOURCES && options.origin.kind === 'builtin' ? await sourceWorkerUrl() : null;
     const slices = sliceRanges(numEnvs, Math.min(options.workers, numEnvs)).map(({ start, count }, k) => ({
       start,
       count,
@@ -117,6 +119,7 @@ export class ParallelSession implements EnvSession {
         `${definition.id} worker ${k} (envs ${start}..${start + count - 1})`,
         (error) => session?.breakWith(error),
         deadlines,
+        script,
       ),
     }));
     try {

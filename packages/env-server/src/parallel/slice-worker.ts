@@ -39,13 +39,18 @@ export class SliceWorker {
   /** Why the thread is gone; null while it runs. */
   private deadReason: string | null = null;
 
-  /** `label` names the worker in crash messages; `onCrash` is called once if the thread dies unasked. */
+  /**
+   * `label` names the worker in crash messages; `onCrash` is called once if the thread dies unasked. `script`: the
+   * thread's code when running from the sources (see source-bundle.ts); null: worker-entry itself, through tsx's
+   * loader when running from the sources.
+   */
   constructor(
     private readonly label: string,
     private readonly onCrash: (error: VinegymError) => void = () => undefined,
     private readonly deadlines: SliceDeadlines = { initMs: 0, callMs: 0 },
+    script: URL | null = null,
   ) {
-    this.worker = startWorker(label, this.handoff.workerEnd);
+    this.worker = startWorker(label, this.handoff.workerEnd, script);
     // An idle worker must not keep the process alive; it is ref'd while a request is out (see exchange()).
     this.worker.unref();
     this.worker.on('error', (error) => this.die(`worker thread crashed: ${error.message}`));
@@ -139,12 +144,16 @@ export class SliceWorker {
   }
 }
 
-/** Whether this module runs from the TypeScript sources (tsx, vitest): worker threads then need tsx's loader. */
+/**
+ * Whether this module runs from the TypeScript sources (tsx, vitest): worker threads then run a bundle of the sources
+ * (built-in envs) or need tsx's loader (plug-ins).
+ */
 export const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-function startWorker(name: string, handoff: WorkerHandoffEnd): Worker {
+function startWorker(name: string, handoff: WorkerHandoffEnd, script: URL | null): Worker {
   const workerData: SliceWorkerData = { handoff, mujocoModule: compiledMujocoModule() };
   const options = { name, workerData, transferList: [handoff.port] };
+  if (script !== null) return new Worker(script, options);
   if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), options);
   const entry = new URL('./worker-entry.ts', import.meta.url).href;
   // tsx's package root resolves to dist/loader.mjs; its ESM API sits next to it.
