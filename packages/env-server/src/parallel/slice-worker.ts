@@ -2,12 +2,15 @@
  * The main thread's handle on one slice worker thread: starts it on worker-entry and exchanges requests with it
  * through the handoff (handoff.ts), one at a time: steps through the shared step buffers, other calls as
  * messages. A worker thread that dies (uncaught error, process.exit, out of memory) fails its pending and all
- * later requests with ENV_ERROR and reports it once through `onCrash`.
+ * later requests with ENV_ERROR and reports it once through `onCrash`. So does one that does not answer within its
+ * deadline (an env stuck in a loop, a step of unforeseen cost): it is terminated, which stops JavaScript and
+ * WebAssembly alike, so that its session fails instead of hanging and shutdown can complete.
  *
  * The worker runs compiled JavaScript from dist/ when this module is compiled. When it is loaded from the
- * TypeScript sources (tsx, vitest), the worker starts from a small bootstrap that registers tsx's ESM loader in
- * the worker and then imports worker-entry.ts, with the `source` export condition so @vinegym/* resolve to
- * sources as well. (Node 20 does not apply a parent's `--import tsx` hooks to a worker's own entry module.)
+ * TypeScript sources (tsx, vitest), a built-in env's worker runs a bundle of the sources (source-bundle.ts); a
+ * plug-in's starts from a small bootstrap that registers tsx's ESM loader in the worker and then imports
+ * worker-entry.ts, with the `source` export condition so @vinegym/* resolve to sources as well. (Node 20 does not
+ * apply a parent's `--import tsx` hooks to a worker's own entry module.)
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
