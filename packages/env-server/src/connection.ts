@@ -233,7 +233,7 @@ export class Connection {
     if (!this.greeted && bytes > this.options.limits.maxMessageBytesBeforeHello) {
       // The guard below ws catches most of these while they arrive; a message that came in one read ends here.
       this.options.metrics.recordRefusal('message_too_big');
-      this.dropConnection(CLOSE_CODES.messageTooBig, 'message too big before hello');
+      this.dropAfterQueued(CLOSE_CODES.messageTooBig, 'message too big before hello');
       return;
     }
     if (!isBinary) {
@@ -385,6 +385,23 @@ export class Connection {
     // complete it is cut after a short grace instead of ws's 30 s.
     setImmediate(() => this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections', false));
     return error;
+  }
+
+  /**
+   * For a message that breaks a limit (too big, too slow): stops reading at once, answers the requests received
+   * before it (for at most DROP_GRACE_MS: they were sent first, and pipelining keeps their order), then drops the
+   * connection with `code`.
+   */
+  dropAfterQueued(code: number, reason: string): void {
+    if (this.deaf) return;
+    this.deaf = true;
+    this.socket.pause();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, DROP_GRACE_MS)));
+    void Promise.race([this.queue.idle(), late]).then(() => {
+      clearTimeout(timer);
+      this.dropConnection(code, reason);
+    });
   }
 
   /**

@@ -207,7 +207,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
         metrics.recordRefusal(tooBig ? 'message_too_big' : 'message_timeout');
         log.warn(tooBig ? 'closing connection: message over %d bytes before hello' : 'closing connection: message unfinished after %d ms',
           tooBig ? limits.maxMessageBytesBeforeHello : limits.messageTimeoutMs);
-        connection.dropConnection(tooBig ? CLOSE_CODES.messageTooBig : CLOSE_CODES.messageTimeout, tooBig ? 'message too big' : 'message timeout');
+        connection.dropAfterQueued(tooBig ? CLOSE_CODES.messageTooBig : CLOSE_CODES.messageTimeout, tooBig ? 'message too big' : 'message timeout');
       });
       connections.set(ws, { connection, guard });
       log.info('connection opened from %s', request.socket.remoteAddress);

@@ -97,11 +97,13 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
         const flood = until(deadline, 100_000, async () => {
           // Keep ~300 silent connections open (more than the pending pool), replacing those the server drops.
           while (silent.size < 300 && performance.now() < deadline) {
-            const raw = await rawWebSocket(server.url).catch(() => null);
-            if (raw === null) continue;
-            opened++;
-            silent.add(raw);
-            void raw.closed.then(() => silent.delete(raw));
+            const batch = await Promise.all(Array.from({ length: 50 }, () => rawWebSocket(server.url).catch(() => null)));
+            for (const raw of batch) {
+              if (raw === null) continue;
+              opened++;
+              silent.add(raw);
+              void raw.closed.then(() => silent.delete(raw));
+            }
           }
           await new Promise((resolve) => setTimeout(resolve, 5));
         });

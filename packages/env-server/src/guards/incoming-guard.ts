@@ -6,13 +6,18 @@
  * It listens to the socket's 'data' events after ws has parsed each read: if ws completed a message (or a control
  * frame) during that read, the message in progress starts afresh; otherwise the read's bytes belong to the message
  * in progress. That undercounts by at most one read (the tail of a read that completed a message), so a limit
- * holds to within one read (64 KiB) and uses only public events of net and ws.
+ * holds to within one read (64 KiB) and uses only public events of net and ws. The bytes counted include the
+ * WebSocket frame headers (2 to 14 bytes per fragment), which the limit, a payload size, does not: FRAMING_SLACK
+ * allows for them, so that the guard is never stricter than the check of a complete message.
  */
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 export type GuardViolation = 'too_big' | 'too_slow';
+
+/** Header bytes of up to 73 fragments of one message, counted on top of its payload. */
+export const FRAMING_SLACK = 1024;
 
 export class IncomingGuard {
   /** Largest message in bytes; Infinity leaves it to ws's maxPayload. */
@@ -55,7 +60,7 @@ export class IncomingGuard {
     }
     if (this.startedAt === 0) this.startedAt = performance.now();
     this.pendingBytes += bytes;
-    if (this.pendingBytes > this.maxMessageBytes) this.violate('too_big');
+    if (this.pendingBytes > this.maxMessageBytes + FRAMING_SLACK) this.violate('too_big');
   }
 
   private violate(violation: GuardViolation): void {
