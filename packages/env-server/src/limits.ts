@@ -46,6 +46,8 @@ export interface ServerLimits {
   maxStringBytesBeforeHello: number;
   /** Worker threads of all sessions together; a make needing more gets LIMIT_EXCEEDED. */
   maxWorkerThreads: number;
+  /** Worker threads of one connection's sessions, so that one client cannot take every thread. */
+  maxWorkerThreadsPerConnection: number;
   /** Estimated bytes of one connection's sessions (envs and worker threads; see session-budget.ts). */
   maxSessionMemoryBytes: number;
   /** Estimated bytes of all sessions together. */
@@ -103,6 +105,7 @@ export const LIMIT_SPECS: { readonly [K in keyof ServerLimits]: LimitSpec } = {
   maxFrameDepthBeforeHello: { default: 8, wire: 'max_frame_depth_before_hello', unit: 'count', minimum: 4, flag: 'max-frame-depth-before-hello', help: 'decode budget before hello: nesting depth' },
   maxStringBytesBeforeHello: { default: 4096, wire: 'max_string_bytes_before_hello', unit: 'bytes', minimum: 1024, flag: 'max-string-bytes-before-hello', help: 'decode budget before hello: bytes of one string' },
   maxWorkerThreads: { default: 32, wire: 'max_worker_threads', unit: 'count', minimum: 0, flag: 'max-worker-threads', help: 'worker threads of all sessions together' },
+  maxWorkerThreadsPerConnection: { default: 16, wire: 'max_worker_threads_per_connection', unit: 'count', minimum: 0, flag: 'max-worker-threads-per-connection', help: "worker threads of one connection's sessions" },
   maxSessionMemoryBytes: { default: 4 * GiB, wire: 'max_session_memory_bytes', unit: 'bytes', minimum: MiB, flag: 'max-session-memory-bytes', help: "estimated memory of one connection's sessions" },
   maxTotalSessionMemoryBytes: { default: 8 * GiB, wire: 'max_total_session_memory_bytes', unit: 'bytes', minimum: MiB, flag: 'max-total-session-memory-bytes', help: 'estimated memory of all sessions' },
   stepTimeoutMs: { default: 60_000, wire: 'step_timeout_s', unit: 'ms', minimum: 0, flag: 'step-timeout', help: 'a call on worker threads that takes longer fails its session, 0 never' },

@@ -45,6 +45,7 @@ export type ServiceLimits = Pick<
   | 'maxEnvsPerSession'
   | 'maxSnapshotBytes'
   | 'maxWorkerThreads'
+  | 'maxWorkerThreadsPerConnection'
   | 'maxSessionMemoryBytes'
   | 'maxTotalSessionMemoryBytes'
   | 'stepTimeoutMs'
@@ -56,6 +57,7 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
   maxEnvsPerSession: DEFAULT_LIMITS.maxEnvsPerSession,
   maxSnapshotBytes: DEFAULT_LIMITS.maxSnapshotBytes,
   maxWorkerThreads: DEFAULT_LIMITS.maxWorkerThreads,
+  maxWorkerThreadsPerConnection: DEFAULT_LIMITS.maxWorkerThreadsPerConnection,
   maxSessionMemoryBytes: DEFAULT_LIMITS.maxSessionMemoryBytes,
   maxTotalSessionMemoryBytes: DEFAULT_LIMITS.maxTotalSessionMemoryBytes,
   stepTimeoutMs: DEFAULT_LIMITS.stepTimeoutMs,

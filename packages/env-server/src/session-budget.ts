@@ -37,6 +37,8 @@ export interface BudgetLimits {
   maxTotalSessions: number;
   /** Worker threads of all sessions together. */
   maxWorkerThreads: number;
+  /** Worker threads of one owner's sessions. */
+  maxWorkerThreadsPerConnection: number;
   /** Estimated bytes of one owner's sessions. */
   maxSessionMemoryBytes: number;
   /** Estimated bytes of all sessions. */
@@ -81,11 +83,18 @@ export class SessionBudget {
 
   /** Sets the reservation's cost, unless that exceeds a budget (LIMIT_EXCEEDED; the reservation is unchanged). */
   charge(reservation: Reservation, cost: SessionCost): void {
-    const { maxWorkerThreads, maxSessionMemoryBytes, maxTotalSessionMemoryBytes } = this.limits;
+    const { maxWorkerThreads, maxWorkerThreadsPerConnection, maxSessionMemoryBytes, maxTotalSessionMemoryBytes } = this.limits;
     const others = [...this.reservations].filter((r) => r !== reservation);
     const mine = others.filter((r) => r.owner === reservation.owner);
     const sum = (list: Reservation[], field: keyof SessionCost): number => list.reduce((total, r) => total + r.cost[field], cost[field]);
-    if (sum(others, 'threads') > maxWorkerThreads) {
+    if (cost.threads > 0 && sum(mine, 'threads') > maxWorkerThreadsPerConnection) {
+      throw limitExceeded(
+        `this connection's sessions already use ${sum(mine, 'threads') - cost.threads} of the ${maxWorkerThreadsPerConnection} worker threads a connection may use; this one needs ${cost.threads}`,
+        'max_worker_threads_per_connection',
+        maxWorkerThreadsPerConnection,
+      );
+    }
+    if (cost.threads > 0 && sum(others, 'threads') > maxWorkerThreads) {
       throw limitExceeded(
         `the server's sessions already use ${sum(others, 'threads') - cost.threads} of its ${maxWorkerThreads} worker threads; this one needs ${cost.threads}`,
         'max_worker_threads',

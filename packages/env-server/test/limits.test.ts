@@ -58,6 +58,7 @@ describe('server limits', () => {
       max_frame_depth_before_hello: 8,
       max_string_bytes_before_hello: 4096,
       max_worker_threads: 32,
+      max_worker_threads_per_connection: 16,
       max_session_memory_bytes: 4 * 1024 ** 3,
       max_total_session_memory_bytes: 8 * 1024 ** 3,
       step_timeout_s: 60,

@@ -25,6 +25,7 @@ describe('EnvService', () => {
       maxEnvsPerSession: 1024,
       maxSnapshotBytes: 16 * 1024 * 1024,
       maxWorkerThreads: 32,
+      maxWorkerThreadsPerConnection: 16,
       maxSessionMemoryBytes: 4 * 1024 ** 3,
       maxTotalSessionMemoryBytes: 8 * 1024 ** 3,
       stepTimeoutMs: 60_000,

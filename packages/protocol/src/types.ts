@@ -183,6 +183,8 @@ export interface Limits {
   max_string_bytes_before_hello?: number;
   /** Worker threads the server's sessions may use together; a make needing more: LIMIT_EXCEEDED. */
   max_worker_threads?: number;
+  /** Worker threads one connection's sessions may use together. */
+  max_worker_threads_per_connection?: number;
   /** Estimated bytes one connection's sessions may hold; a make exceeding it: LIMIT_EXCEEDED. */
   max_session_memory_bytes?: number;
   /** Estimated bytes all sessions may hold together. */
