@@ -35,6 +35,9 @@ import {
 import type { EnvKwargs, MujocoRuntime, MujocoTask } from '@vinegym/env-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+// These tests create MuJoCo envs themselves, without a service to load the module at the first make.
+await loadMujocoRuntime();
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = `${ROOT}.venv/bin/python`;
 const SCRIPT = `${ROOT}test/python/mujoco_reference.py`;

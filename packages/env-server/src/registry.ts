@@ -7,8 +7,6 @@ import type { EnvDefinition, EnvKwargs } from './env.js';
 import { ATARI_ENVS } from './envs/atari.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
 import { MUJOCO_ENVS } from './envs/mujoco/index.js';
-// Top-level await: the MuJoCo WebAssembly module is loaded before createDefaultRegistry can run.
-import './envs/mujoco/ready.js';
 
 /** Gymnasium's ENV_ID_RE: optional `namespace/`, a name, optional `-v<version>`. */
 export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
@@ -67,13 +65,16 @@ export class EnvRegistry {
   }
 }
 
-/** A registry with the built-in envs (CartPole-v0, CartPole-v1, the MuJoCo v5 tasks, mujoco/custom-v0, ALE/<Game>-v5). */
+/** The built-in envs: CartPole-v0, CartPole-v1, the MuJoCo v5 tasks, mujoco/custom-v0, ALE/<Game>-v5. */
+export const BUILTIN_ENVS: readonly EnvDefinition[] = [CARTPOLE_V0, CARTPOLE_V1, ...MUJOCO_ENVS, ...ATARI_ENVS];
+
+/**
+ * A registry with the built-in envs. Nothing is loaded yet: the MuJoCo module is loaded at the first make of a
+ * MuJoCo env (see EnvDefinition.load).
+ */
 export function createDefaultRegistry(): EnvRegistry {
   const registry = new EnvRegistry();
-  registry.register(CARTPOLE_V0);
-  registry.register(CARTPOLE_V1);
-  for (const definition of MUJOCO_ENVS) registry.register(definition);
-  for (const definition of ATARI_ENVS) registry.register(definition);
+  for (const definition of BUILTIN_ENVS) registry.register(definition);
   return registry;
 }
 

@@ -146,6 +146,8 @@ export class EnvService {
   make(body: MakeRequest, owner: object): MaybePromise<MakeResult> {
     const definition = this.registry.get(body.env_id);
     const kwargs = validateKwargs(definition, body.kwargs);
+    const loading = definition.load?.();
+    if (loading) return loading.then(() => this.make(body, owner));
     const numEnvs = body.num_envs ?? 1;
     const autoresetMode = body.autoreset_mode ?? 'next_step';
     const seed = body.seed ?? null;

@@ -4,7 +4,7 @@
  */
 import { VinegymError } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
-import { HOPPER_XML, mujocoRuntime } from '../src/envs/mujoco/index.js';
+import { HOPPER_XML, loadMujocoRuntime, mujocoRuntime } from '../src/envs/mujoco/index.js';
 import { MjcfSandbox } from '../src/envs/mujoco/mjcf-sandbox.js';
 import { createDefaultRegistry } from '../src/registry.js';
 import { EnvService } from '../src/service.js';
@@ -92,6 +92,7 @@ describe('mujoco/custom-v0 through the service', () => {
     const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
     const owner = {};
     const make = (kwargs: Record<string, unknown>) => service.make({ env_id: 'mujoco/custom-v0', kwargs }, owner);
+    await loadMujocoRuntime();
     expect(mujocoRuntime().warningsPrinted).toBe(true);
     for (let i = 0; i < 5; i++) {
       const error = await failure(make({ xml: `<mujoco><worldbody><geom type="pyramid${i}"/></worldbody></mujoco>` }));

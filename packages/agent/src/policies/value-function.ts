@@ -8,7 +8,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { Adam, type AdamState } from '../math/adam.js';
 import { downloadTidy, loadWeights } from '../math/flat.js';
-import { Rng, type RngState } from '../math/rng.js';
+import { Rng, type RngState } from '@vinegym/rng';
 import { AtariCnn } from './atari-cnn.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
 

@@ -106,7 +106,9 @@ function initialized(): Slice {
 async function definitionFor(envId: string, origin: EnvOrigin): Promise<EnvDefinition> {
   const registry = createDefaultRegistry();
   if (origin.kind === 'plugin') await loadPlugin(registry, origin.module);
-  return registry.get(envId);
+  const definition = registry.get(envId);
+  await definition.load?.();
+  return definition;
 }
 
 void serve();

@@ -10,7 +10,7 @@ import { VinegymError } from '@vinegym/protocol';
 import type { EnvDefinition, EnvHost, EnvKwargs, PreparedEnv } from '../../env.js';
 import { MAX_EPISODE_STEPS, frameSkipKwarg, numberKwarg } from './kwargs.js';
 import { MujocoEnv } from './mujoco-env.js';
-import { MujocoCompileError } from './runtime.js';
+import { MujocoCompileError, mujocoRuntimeLoading } from './runtime.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoReward, MujocoTask } from './task.js';
 import { pushFrom, sumOfSquares, velocities } from './task.js';
@@ -48,6 +48,8 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
   },
   maxEpisodeSteps: null,
   create: (kwargs) => compileCustom(kwargs, modelText(kwargs)),
+  // The sandbox instantiates the compiled module of the server's own MuJoCo runtime.
+  load: mujocoRuntimeLoading,
   parallel: true,
   prepare: prepareCustom,
 };

@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS, type ServerLimits } from '../../limits.js';
 import { withDefaults } from '../../options.js';
 import { mib } from '../../session-budget.js';
 import { MJCF_SANDBOX_SOURCE } from './mjcf-sandbox-worker.js';
-import { modelEnvBytes, mujocoRuntime } from './runtime.js';
+import { loadMujocoRuntime, modelEnvBytes } from './runtime.js';
 
 /**
  * The sandbox's budgets: the server limits maxMjcfBytes (document size), mjcfCompileTimeoutMs, maxMjcfCompileBytes
@@ -146,9 +146,11 @@ export class MjcfSandbox {
   }
 
   /** One sandbox thread compiling `xml`. */
-  private compile(xml: string): Promise<Outcome> {
-    const wasmModule = mujocoRuntime().wasmModule;
-    if (wasmModule === null) return Promise.reject(new VinegymError('ENV_ERROR', 'the MJCF sandbox is unavailable: the compiled MuJoCo module could not be kept'));
+  private async compile(xml: string): Promise<Outcome> {
+    // The sandbox instantiates the compiled module of this thread's own runtime (loaded at the first use).
+    const { wasmModule } = await loadMujocoRuntime();
+    if (wasmModule === null) throw new VinegymError('ENV_ERROR', 'the MJCF sandbox is unavailable: the compiled MuJoCo module could not be kept');
+    if (this.closed) throw shuttingDown();
     const { mjcfCompileTimeoutMs: compileTimeoutMs, maxMjcfCompileBytes: compileMemoryBytes } = this.limits;
     const worker = new Worker(MJCF_SANDBOX_SOURCE, {
       eval: true,

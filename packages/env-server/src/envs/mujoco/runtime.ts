@@ -7,7 +7,6 @@
  * models shared by envs, and the capture of MuJoCo's console output, which is how warnings are observed:
  * reading mjData.warning through the bindings costs ~10 µs and allocates, a print hook costs nothing.
  */
-import loadMujoco from 'mujoco-js';
 import type { MainModule, MjModel } from 'mujoco-js';
 
 /** Models kept compiled while no env uses them, so make/close cycles do not recompile. */
@@ -196,6 +195,8 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
  * first load wraps WebAssembly.instantiate for its duration to keep the module it compiles.
  */
 async function instantiate(runtime: MujocoRuntime, compiled: WebAssembly.Module | null): Promise<WebAssembly.Module | null> {
+  // Imported here, not at the top: the module's JavaScript alone is 11 MB (the WebAssembly is inlined).
+  const { default: loadMujoco } = await import('mujoco-js');
   const hooks = { print: runtime.onOutput, printErr: runtime.onOutput };
   if (compiled !== null) {
     runtime.module = await loadMujoco({ ...hooks, instantiateWasm: instantiateFrom(compiled) });
@@ -235,6 +236,11 @@ export function compiledMujocoModule(): WebAssembly.Module | null {
 /** Bytes of this thread's MuJoCo WebAssembly heap; undefined if the runtime is not loaded. */
 export function mujocoHeapBytes(): number | undefined {
   return loaded?.heapBytes();
+}
+
+/** Nothing once the module is loaded; else the promise of loading it (what MuJoCo env definitions' `load` returns). */
+export function mujocoRuntimeLoading(): Promise<void> | undefined {
+  return loaded ? undefined : loadMujocoRuntime().then(() => undefined);
 }
 
 /** The loaded runtime; throws if `loadMujocoRuntime()` has not finished (or failed). */
