@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HANDLER_SLICE_MS, InOrderQueue } from '../src/in-order-queue.js';
 
+/** Event-loop turns until `done` holds (handlers may go on in a later turn when the machine descheduled this one). */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !done(); turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('InOrderQueue', () => {
   it('runs synchronous handlers at once and holds messages behind an unfinished one, in order', async () => {
     const log: string[] = [];
@@ -20,11 +25,11 @@ describe('InOrderQueue', () => {
     let idle = false;
     void queue.idle().then(() => (idle = true));
     gates.get(3)!();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(() => log.length >= 5);
     expect(log).toEqual(['start 1', 'start 3', 'end 3', 'start 4', 'start 6']);
     expect(idle).toBe(false);
     gates.get(6)!();
-    await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(() => idle);
     expect(log).toEqual(['start 1', 'start 3', 'end 3', 'start 4', 'start 6', 'end 6', 'start 7']);
     expect(idle).toBe(true);
     expect(queue.backlog).toBe(0);

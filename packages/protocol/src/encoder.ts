@@ -57,7 +57,10 @@ export function encodeValue(value: unknown): Uint8Array {
 function ensure(bytes: number): void {
   if (position + bytes <= pool.length) return;
   const written = pool.subarray(frameStart, position);
-  newPool(Math.max(POOL_BYTES, 2 * (written.length + bytes)));
+  const needed = written.length + bytes;
+  // Doubling amortizes frames that grow by small writes; one large write (a rendered frame, a big observation
+  // batch) gets what it needs plus room for the rest, not twice that: less garbage, fewer full collections.
+  newPool(bytes >= POOL_BYTES ? needed + POOL_BYTES : Math.max(POOL_BYTES, 2 * needed));
   pool.set(written);
   position = written.length;
 }

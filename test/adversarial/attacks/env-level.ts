@@ -7,7 +7,7 @@
  * stays under each test's stated bound, and nothing is read from the host (docs/reliability.md).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ import { TestClient } from '../../../packages/env-server/test/fixtures/test-clie
 import type { Frame } from '../../../packages/env-server/test/fixtures/test-client.js';
 import { expectServerHeld, runAttack, serverMetric, startTarget, until } from '../harness/attack.js';
 import type { AttackTarget } from '../harness/attack.js';
-import { createCanary } from '../harness/canary.js';
 import type { Canary } from '../harness/canary.js';
 import type { RunningServer, ServerCommand } from '../harness/server-under-test.js';
 
@@ -54,23 +53,24 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
     let canary: Canary;
     let modelDir: string;
     beforeAll(async () => {
-      canary = createCanary();
-      // The operator's model directory: a model, and everything an attacker would like it to lead to.
+      // The operator's model directory: a model, and everything an attacker would like it to lead to. The links to
+      // the target's canary are made once the server runs; it reads the directory only when asked.
       modelDir = mkdtempSync(join(tmpdir(), 'vinegym-model-dir-'));
       writeFileSync(join(modelDir, 'hopper.xml'), HOPPER_XML);
       mkdirSync(join(modelDir, 'sub'));
-      symlinkSync(canary.path, join(modelDir, 'secret-link.xml'));
       symlinkSync('/dev/zero', join(modelDir, 'zero.xml'));
-      symlinkSync(join(canary.path, '..'), join(modelDir, 'outside'));
       execFileSync('mkfifo', [join(modelDir, 'fifo.xml')]);
       target = await startTarget(command, {
         extraArgs: ['--workers', '0', '--model-dir', modelDir, '--mjcf-compile-timeout', '2', '--max-mjcf-compile-bytes', String(64 * MiB)],
       });
       server = target.server;
+      canary = target.canary;
+      symlinkSync(canary.path, join(modelDir, 'secret-link.xml'));
+      symlinkSync(join(canary.path, '..'), join(modelDir, 'outside'));
     });
     afterAll(async () => {
       await target?.stop();
-      canary?.remove();
+      rmSync(modelDir, { recursive: true, force: true });
     });
 
     it('xml_path: host files, devices, a FIFO, symlinks and traversal get one identical refusal; nothing is read', async () => {
@@ -87,7 +87,7 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
         'sub',
         'missing.xml',
       ];
-      const report = await runAttack(target, { name: 'xml_path at host files', durationMs: 3000, canary }, async ({ deadline, record }) => {
+      const report = await runAttack(target, { name: 'xml_path at host files', durationMs: 3000 }, async ({ deadline, record }) => {
         const attacker = await client(server);
         const messages = new Map<string, string>();
         await until(deadline, 10, async () => {

@@ -10,17 +10,21 @@
  */
 import { getPriority, setPriority } from 'node:os';
 import { expect } from 'vitest';
+import { createCanary } from './canary.js';
 import type { Canary } from './canary.js';
+import { setReceiveRecorder } from './raw-socket.js';
 import { startLatencyProbe } from './latency-probe.js';
 import type { LatencyProbe, LatencySummary } from './latency-probe.js';
 import { startServer } from './server-under-test.js';
 import type { RunningServer, ServerCommand } from './server-under-test.js';
 
-/** A server under attack and the legitimate client that steps it all along. */
+/** A server under attack, the legitimate client that steps it all along, and a canary file it must never read. */
 export interface AttackTarget {
   server: RunningServer;
   probe: LatencyProbe;
   envId: string;
+  /** Attacks that can name a path (kwargs, plug-ins) point it here. */
+  canary: Canary;
   stop(): Promise<void>;
 }
 
@@ -32,31 +36,42 @@ export async function startTarget(command: ServerCommand, options: { extraArgs?:
   const probe = await startLatencyProbe(server.url, server.token, command.envId);
   const niceness = getPriority(process.pid);
   if (niceness < ATTACKER_NICENESS) setPriority(process.pid, ATTACKER_NICENESS);
+  const canary = createCanary();
   return {
     server,
     probe,
     envId: command.envId,
+    canary,
     stop: async () => {
       await probe.stop().catch(() => undefined);
       await server.stop();
+      canary.remove();
     },
   };
 }
 
-/** The legitimate client's p99 step latency must stay below this during every attack. */
+/**
+ * What an attack may add to the legitimate client's p99 step latency: its p99 during the attack must stay below
+ * this plus its p99 over the quiet seconds just before and after (1–3 ms on an idle machine; more when other work
+ * shares the cores, which delays every process whatever the server does).
+ */
 export const P99_BOUND_MS = 50;
+/** The quiet window measured before each attack. */
+const QUIET_MS = 1000;
 
 export interface AttackContext {
   server: RunningServer;
   /** performance.now() by which the attack must have stopped sending. */
   deadline: number;
-  /** Everything the attack received from the server, for the canary check. */
+  /** What the attack received other than through harness sockets (those are checked already), for the canary check. */
   record(bytes: Uint8Array | string): void;
 }
 
 export interface AttackReport<T> {
   name: string;
   outcome: T;
+  /** The legitimate client over the quiet seconds before and after the attack (the noisier of the two). */
+  quiet: LatencySummary;
   latency: LatencySummary;
   rssBeforeBytes: number;
   rssPeakBytes: number;
@@ -72,11 +87,13 @@ export interface AttackOptions {
   name: string;
   /** How long the attack may run. */
   durationMs: number;
-  canary?: Canary;
 }
 
 export async function runAttack<T>(target: AttackTarget, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
   const { server, probe } = target;
+  await probe.mark();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const quiet = await probe.report();
   await probe.mark();
   const rssBeforeBytes = server.rssBytes();
   let rssPeakBytes = rssBeforeBytes;
@@ -84,52 +101,57 @@ export async function runAttack<T>(target: AttackTarget, options: AttackOptions,
     if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
   }, 50);
   let leaked = false;
+  const record = (bytes: Uint8Array | string) => {
+    if (target.canary.leakedIn(bytes)) leaked = true;
+  };
+  setReceiveRecorder(record);
   let outcome: T;
   try {
-    outcome = await attack({
-      server,
-      deadline: performance.now() + options.durationMs,
-      record: (bytes) => {
-        if (options.canary?.leakedIn(bytes)) leaked = true;
-      },
-    });
+    outcome = await attack({ server, deadline: performance.now() + options.durationMs, record });
     await new Promise((resolve) => setTimeout(resolve, 200)); // what the attack left behind, settling
   } finally {
     clearInterval(sampler);
+    setReceiveRecorder(null);
   }
   if (server.alive()) rssPeakBytes = Math.max(rssPeakBytes, server.rssBytes());
   const latency = await probe.report();
+  await probe.mark();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const quietAfter = await probe.report();
   let healthz: number | null = null;
   try {
     healthz = (await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).status;
   } catch {
     healthz = null;
   }
-  if (options.canary?.leakedIn(server.stderr())) leaked = true;
+  if (target.canary.leakedIn(server.stderr())) leaked = true;
   return {
     name: options.name,
     outcome,
+    quiet: quietAfter.p99Ms > quiet.p99Ms ? quietAfter : quiet,
     latency,
     rssBeforeBytes,
     rssPeakBytes,
     alive: server.alive(),
     healthz,
     leaked,
-    canaryRead: options.canary?.wasRead(),
+    canaryRead: target.canary.wasRead(),
   };
 }
 
 /** The assertions every attack shares; `maxRssGrowthMiB` is the attack's stated bound. */
 export function expectServerHeld(report: AttackReport<unknown>, maxRssGrowthMiB: number): void {
   const growthMiB = (report.rssPeakBytes - report.rssBeforeBytes) / (1024 * 1024);
-  const summary = `${report.name}: p50 ${report.latency.p50Ms.toFixed(2)} ms, p99 ${report.latency.p99Ms.toFixed(2)} ms over ${report.latency.steps} steps, RSS +${growthMiB.toFixed(1)} MiB`;
+  const summary =
+    `${report.name}: p50 ${report.latency.p50Ms.toFixed(2)} ms, p99 ${report.latency.p99Ms.toFixed(2)} ms over ${report.latency.steps} steps ` +
+    `(quiet p99 ${report.quiet.p99Ms.toFixed(2)} ms), RSS +${growthMiB.toFixed(1)} MiB`;
   console.log(summary);
   expect(report.alive, `${report.name}: the server exited`).toBe(true);
   expect(report.healthz, `${report.name}: /healthz`).toBe(200);
   expect(report.latency.closeCode, `${report.name}: the legitimate client was disconnected`).toBeNull();
   expect(report.latency.errors, `${report.name}: legitimate steps failed`).toEqual({});
   expect(report.latency.steps, `${report.name}: the legitimate client made no progress`).toBeGreaterThan(20);
-  expect(report.latency.p99Ms, summary).toBeLessThan(P99_BOUND_MS);
+  expect(report.latency.p99Ms, summary).toBeLessThan(P99_BOUND_MS + report.quiet.p99Ms);
   expect(growthMiB, summary).toBeLessThan(maxRssGrowthMiB);
   expect(report.leaked, `${report.name}: the canary secret was sent to the attacker or logged`).toBe(false);
   if (report.canaryRead !== undefined) expect(report.canaryRead, `${report.name}: the canary file was read`).toBe(false);

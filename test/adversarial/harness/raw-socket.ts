@@ -7,6 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 
+/** Sees every byte any raw socket receives (runAttack checks it for the canary's secret); null: nobody. */
+let receiveRecorder: ((bytes: Buffer) => void) | null = null;
+
+export function setReceiveRecorder(recorder: ((bytes: Buffer) => void) | null): void {
+  receiveRecorder = recorder;
+}
+
 export interface RawWebSocket {
   socket: Socket;
   /** Every byte received after the handshake (server frames, unparsed). */
@@ -66,7 +73,9 @@ export async function rawWebSocket(url: string): Promise<RawWebSocket> {
       if (!/^HTTP\/1\.1 101/.test(head.toString('latin1', 0, 12))) return reject(new Error(`upgrade refused: ${head.toString('latin1', 0, 40)}`));
       const rest = head.subarray(end + 4);
       if (rest.length) chunks.push(rest);
+      receiveRecorder?.(rest);
       socket.on('data', (data: Buffer) => {
+        receiveRecorder?.(data);
         if (total < 1 << 20) chunks.push(data); // keep the start: tests look at the first frames only
         total += data.length;
       });
