@@ -45,6 +45,19 @@ async function metric(server: RunningServer, name: string): Promise<number> {
 const make = (c: TestClient, envId: string, kwargs: object = {}, numEnvs = 1): Promise<Frame> =>
   c.request('make', { env_id: envId, kwargs, num_envs: numEnvs, seed: 0 });
 
+/**
+ * A legitimate MuJoCo session made and closed before the attacks: the server loads MuJoCo (~100 MB) at its first
+ * MuJoCo make, a one-time cost that belongs in the baseline, not in an attack's RSS growth.
+ */
+async function warmUp(server: RunningServer): Promise<void> {
+  const c = await client(server);
+  const made = await make(c, 'Hopper-v5');
+  if (!made.ok) throw new Error(`warm-up make failed: ${made.error?.message}`);
+  await c.call('reset', { session_id: made.body.session_id });
+  await c.call('close', { session_id: made.body.session_id });
+  c.ws.close();
+}
+
 /** Attacks on the envs a token holder can make; the MuJoCo and MJCF ones need the TypeScript server's envs. */
 export function describeEnvLevelAttacks(command: ServerCommand): void {
   describe(`env-level attacks, in-process sessions (--workers 0): ${command.name}`, () => {
@@ -64,6 +77,7 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
         extraArgs: ['--workers', '0', '--model-dir', modelDir, '--mjcf-compile-timeout', '2', '--max-mjcf-compile-bytes', String(64 * MiB)],
       });
       server = target.server;
+      await warmUp(server);
       canary = target.canary;
       symlinkSync(canary.path, join(modelDir, 'secret-link.xml'));
       symlinkSync(join(canary.path, '..'), join(modelDir, 'outside'));
@@ -204,6 +218,7 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
     beforeAll(async () => {
       target = await startTarget(command, { extraArgs: ['--workers', '1', '--max-worker-threads', '2', '--step-timeout', '12'] });
       server = target.server;
+      await warmUp(server);
     });
     afterAll(async () => {
       await target?.stop();
