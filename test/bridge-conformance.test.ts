@@ -64,15 +64,9 @@ async function stopBridge(bridge: Bridge | undefined): Promise<void> {
 
 /**
  * Answers of PROTOCOL.md (test/conformance/spec-answers.ts) the bridge does not follow yet: they run as expected
- * failures, and each entry must go when the bridge conforms (the check then fails, saying so).
+ * failures, and each entry must go when the bridge conforms (the check then fails, saying so). None at present.
  */
-const BRIDGE_PENDING = [
-  'rejected:rejected_ndarray_length',
-  'rejected:rejected_ndarray_dtype_in_options',
-  'snapshot-index-count',
-  'seed-plus-index-bound',
-  'client-text-quoted-short',
-];
+const BRIDGE_PENDING: string[] = [];
 
 let tsServer: VinegymServer | undefined;
 const bridges: Record<string, Bridge> = {};
@@ -80,7 +74,7 @@ const BRIDGED: Array<{ name: string; envId: string; args: string[]; maxEpisodeSt
   { name: 'CartPole-v1', envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
   { name: 'Hopper-v5', envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000, pending: BRIDGE_PENDING },
   // Pong episodes last thousands of steps: a short time limit makes them end within the autoreset checks.
-  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40, pending: [...BRIDGE_PENDING, 'render-before-reset'] },
+  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40, pending: BRIDGE_PENDING },
   { name: 'CartPole-v1 --workers 2', envId: 'CartPole-v1', args: ['--workers', '2'], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
 ];
 

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from vinegym.server.app import BridgeServer
@@ -43,3 +48,22 @@ class ThreadedServer:
         asyncio.run_coroutine_threadsafe(self.server.close(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+
+
+@contextmanager
+def cli_server(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`python -m vinegym serve ARGS --port 0`, the documented way: the process and the URL it printed first; on
+    leaving, SIGTERM must stop it with exit code 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vinegym", "serve", *args, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield process, process.stdout.readline().strip()
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0

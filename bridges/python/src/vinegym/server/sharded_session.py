@@ -235,7 +235,7 @@ class ShardedSession(SessionRules):
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        indices = self._reset_indices(env_indices, seeds)
+        indices = self._reset_indices(env_indices, seed, seeds)
         groups = self._group(indices)
         if not groups:
             empty = ObservationBatch(self.single_observation_space, 0).wire()
@@ -249,9 +249,11 @@ class ShardedSession(SessionRules):
         joined["env_indices"] = indices
         return joined
 
+    def statuses(self) -> list[EnvStatus]:
+        return [status for shard in self.shards for status in shard.statuses]
+
     def step(self, actions: Any) -> dict[str, Any]:
-        statuses = [status for shard in self.shards for status in shard.statuses]
-        env_actions = self._step_actions(statuses, actions)
+        env_actions = self._step_actions(self.statuses(), actions)
         calls = [
             (shard, ("step_checked", (env_actions[shard.offset : shard.offset + shard.size],)))
             for shard in self.shards
@@ -261,13 +263,14 @@ class ShardedSession(SessionRules):
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
         self._check_snapshot_request(env_indices)
         groups = self._group(env_indices)
-        calls = [
-            (shard, ("snapshot", ([env_indices[p] - shard.offset for p in positions],))) for shard, positions in groups
-        ]
+        # Each shard snapshots each of its envs once, however often the request repeats it (PROTOCOL.md 7.6).
+        local = [list(dict.fromkeys(env_indices[p] - shard.offset for p in positions)) for shard, positions in groups]
+        calls = [(shard, ("snapshot", (indices,))) for (shard, _), indices in zip(groups, local)]
         snapshots: list[bytes] = [b""] * len(env_indices)
-        for (_, positions), part in zip(groups, self._exchange(calls)):
-            for position, snapshot in zip(positions, part["snapshots"]):
-                snapshots[position] = snapshot
+        for (shard, positions), indices, part in zip(groups, local, self._exchange(calls)):
+            by_index = dict(zip(indices, part["snapshots"]))
+            for position in positions:
+                snapshots[position] = by_index[env_indices[position] - shard.offset]
         return {"snapshots": snapshots}
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:
