@@ -241,7 +241,8 @@ export class ServerDiscovery {
       const discovered = new DiscoveredVectorEnv(env, () => this.stop());
       this.byUrl.set(url, discovered);
       this.options.envs.push(discovered);
-      this.log(`discovery: ${url} joined (${this.options.envs.length} servers)`);
+      const count = this.options.envs.length;
+      this.log(`discovery: ${url} joined (${count} server${count === 1 ? '' : 's'})`);
     });
   }
 }
