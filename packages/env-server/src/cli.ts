@@ -84,10 +84,6 @@ async function main(): Promise<void> {
     workers: integerOption(values, 'workers', 0),
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });
-  process.stdout.write(`${server.url}\n`);
-  const envs = registry.list().map((d) => d.id);
-  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
-
   const shutdown = (signal: string): void => {
     process.stderr.write(`vinegym-server: ${signal}, closing\n`);
     server.close().then(
@@ -98,8 +94,12 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the URL is printed: whoever waits for it (an orchestrator, a test) may signal at once.
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.stdout.write(`${server.url}\n`);
+  const envs = registry.list().map((d) => d.id);
+  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
 }
 
 main().catch((error: unknown) => {
