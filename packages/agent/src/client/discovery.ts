@@ -142,6 +142,8 @@ export class ServerDiscovery {
   private readonly byUrl = new Map<string, DiscoveredVectorEnv>();
   /** URLs of the static servers, never added again when a name lists them too. */
   private readonly staticUrls = new Set<string>();
+  /** Listed servers that did not answer and were reported so. */
+  private readonly silent = new Set<string>();
   /** Last successful answer per name, kept when a later lookup fails. */
   private readonly lastAnswer = new Map<string, string[]>();
   private timer: NodeJS.Timeout | null = null;
@@ -231,7 +233,8 @@ export class ServerDiscovery {
     fresh.forEach((url, k) => {
       const env = opened[k];
       if (env instanceof Error) {
-        this.log(`discovery: ${url} is listed but does not answer (${env.message}); trying again at the next lookup`);
+        if (!this.silent.has(url)) this.log(`discovery: ${url} is listed but does not answer (${env.message}); trying again at each lookup`);
+        this.silent.add(url); // said once, not every 10 s
         return;
       }
       if (this.stopped) {
