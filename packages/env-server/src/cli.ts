@@ -92,15 +92,6 @@ async function main(): Promise<void> {
     viewer: values['no-viewer'] !== true,
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });
-  process.stdout.write(`${server.url}\n`);
-  const envs = registry.list().map((d) => d.id);
-  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
-  if (server.viewerUrl !== undefined) {
-    // The URL holds the token: a server started with --token shows where to put it rather than the token itself.
-    const shown = values.token ?? process.env.VINEGYM_TOKEN ? server.viewerUrl.replace(/#token=.*$/, '#token=<your token>') : server.viewerUrl;
-    process.stderr.write(`vinegym-server: watch the sessions at ${shown}\n`);
-  }
-
   const shutdown = (signal: string): void => {
     process.stderr.write(`vinegym-server: ${signal}, closing\n`);
     server.close().then(
@@ -111,8 +102,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the URL is printed: whoever waits for it (an orchestrator, a test) may signal at once.
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.stdout.write(`${server.url}\n`);
+  const envs = registry.list().map((d) => d.id);
+  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
+  if (server.viewerUrl !== undefined) {
+    // The URL holds the token: a server started with --token shows where to put it rather than the token itself.
+    const shown = values.token ?? process.env.VINEGYM_TOKEN ? server.viewerUrl.replace(/#token=.*$/, '#token=<your token>') : server.viewerUrl;
+    process.stderr.write(`vinegym-server: watch the sessions at ${shown}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -27,6 +27,9 @@ export interface ReconnectOptions {
 
 type Options = VectorEnvOptions & ConnectionOptions;
 
+/** How long `release` waits for the server to confirm the session's close before dropping the connection. */
+const RELEASE_TIMEOUT_MS = 2000;
+
 export class ResilientVectorEnv implements RecoverableVectorEnv {
   private inner: RemoteVectorEnv | null;
   private closed = false;
@@ -117,6 +120,21 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
 
   renderScene(envIndex: number, mode: 'scene' | 'poses'): Promise<RenderResult> {
     return this.call((env) => env.renderScene(envIndex, mode));
+  }
+
+  /**
+   * Closes the session and its connection but stays recoverable: for a server that should no longer be used for
+   * now (discovery no longer lists it) and may still be draining its clients.
+   */
+  async release(): Promise<void> {
+    const env = this.inner;
+    this.inner = null;
+    if (env === null) return;
+    // Politely (the server frees the session at once), but a server that no longer answers must not hold us up.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([env.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    env.connection.terminate();
   }
 
   async close(): Promise<void> {
