@@ -1,10 +1,10 @@
 """Stable-Baselines3 through vinegym: SB3's own env checker on RemoteEnv, RemoteVecEnv step for step equal to
-SB3's DummyVecEnv of local Gymnasium envs, pickling (SubprocVecEnv), and PPO learning CartPole through
-RemoteVecEnv on a short budget.
+SB3's DummyVecEnv of local Gymnasium envs (envs served by the bridge, and CartPole by the TypeScript server),
+pickling (SubprocVecEnv), and PPO learning CartPole through RemoteVecEnv on a short budget.
 
 stable-baselines3 is an optional dependency (`pip install 'vinegym[sb3]'`) that the project's package index does
-not carry, so these tests skip where it is not installed; run them with a Python that has it, e.g.
-`python -m pytest bridges/python/tests/test_sb3.py` from a venv with stable-baselines3 and this package.
+not carry, so these tests skip where it is not installed. `VINEGYM_SB3_ARCHIVES=<folder with the
+stable-baselines3-*.tar.gz source archive> bash scripts/setup-python.sh` installs it into the test venv.
 """
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from servers import ThreadedServer, cli_server
 
 sb3 = pytest.importorskip(
     "stable_baselines3",
-    reason="stable-baselines3 is not installed (optional: pip install 'vinegym[sb3]'); the SB3 tests need it",
+    reason=(
+        "stable-baselines3 is not installed and the package index does not carry it: set VINEGYM_SB3_ARCHIVES to a "
+        "folder with its source archive (stable-baselines3-*.tar.gz) and rerun scripts/setup-python.sh"
+    ),
 )
 from stable_baselines3 import PPO  # noqa: E402
 from stable_baselines3.common.env_checker import check_env  # noqa: E402
@@ -68,6 +71,12 @@ def test_remote_vec_env_equals_dummy_vec_env_step_for_step(cartpole_server: Thre
     # Mostly pushing one way for a while then the other: short episodes and some that run longer.
     actions = (rng.random((3000, 6)) < 0.5).astype(np.int64)
     assert _compare_with_dummy(cartpole_server.url, "CartPole-v1", 3000, actions) > 500
+
+
+def test_remote_vec_env_on_the_typescript_server_equals_dummy_vec_env(ts_server_url: str) -> None:
+    # The TS server's CartPole draws its resets as Gymnasium's does, so SB3 sees the same episodes bit for bit.
+    actions = (np.random.default_rng(2).random((1500, 8)) < 0.5).astype(np.int64)
+    assert _compare_with_dummy(ts_server_url, "CartPole-v1", 1500, actions) > 300
 
 
 def test_remote_vec_env_over_two_servers_equals_dummy_vec_env(hopper_server: ThreadedServer) -> None:

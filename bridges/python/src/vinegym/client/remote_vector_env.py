@@ -12,13 +12,14 @@ from vinegym.protocol.spaces import batch_wire_space, space_from_wire, space_to_
 from vinegym.protocol.values import gym_batch_to_wire, wire_batch_to_gym, wire_single_to_gym
 
 _MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
+_MODE_NAMES = {mode: name for name, mode in _MODES.items()}
 
 
 class RemoteVectorEnv(VectorEnv[Any, Any, Any]):
     """`RemoteVectorEnv("ws://127.0.0.1:8765/v1/ws", "CartPole-v1", num_envs=8, seed=0)`.
 
     `url` may be a list of servers: the envs are split across them in order. `autoreset_mode` is "next_step"
-    (Gymnasium's default) or "same_step" (the terminal observation and info are in `infos["final_obs"]` and
+    (Gymnasium's default) or "same_step", or Gymnasium's `AutoresetMode.NEXT_STEP` / `SAME_STEP` (the terminal observation and info are in `infos["final_obs"]` and
     `infos["final_info"]`, as Gymnasium's SAME_STEP vector envs put them). `strict_actions=True` makes the servers
     reject Box actions outside the bounds. Pickling and deepcopy make new sessions and restore every env's state
     (when the env supports snapshots); the token, if any, travels inside the pickle.
@@ -34,10 +35,11 @@ class RemoteVectorEnv(VectorEnv[Any, Any, Any]):
         *,
         seed: int | None = None,
         token: str | None = None,
-        autoreset_mode: str = "next_step",
+        autoreset_mode: str | AutoresetMode = "next_step",
         strict_actions: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        autoreset_mode = _MODE_NAMES.get(autoreset_mode, autoreset_mode)  # type: ignore[arg-type]
         if autoreset_mode not in _MODES:
             raise ValueError(f"autoreset_mode must be one of {list(_MODES)}, got {autoreset_mode!r}")
         self._attach(SessionGroup(url, env_id, num_envs, autoreset_mode=autoreset_mode, seed=seed, token=token,
