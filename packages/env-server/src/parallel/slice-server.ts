@@ -48,7 +48,8 @@ async function serve(): Promise<never> {
 /** One batch step from and into the step buffers; returns the extras the buffers cannot carry, if any. */
 function step(): ReturnType<StepBuffers['store']> {
   const { session, buffers, infos } = initialized();
-  return buffers.store(session.step(buffers.actions), infos);
+  // The envs write their observations straight into the shared memory.
+  return buffers.store(session.step(buffers.actions, buffers.observations), infos);
 }
 
 async function answer(call: SliceCall): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
