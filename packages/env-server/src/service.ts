@@ -28,6 +28,7 @@ import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
 import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
 import { checkWorkers, createSession, DEFAULT_WORKERS } from './session-factory.js';
+import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 
 /** The limits the service enforces; their defaults live in LIMIT_SPECS (limits.ts) with the server's others. */
@@ -46,7 +47,7 @@ export interface EnvServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Reported in hello. Default 'vinegym-env-server'. */
   serverName?: string;
-  /** Reported in hello. Default '0.1.0'. */
+  /** Reported in hello. Default: this package's version (package.json). */
   serverVersion?: string;
   /**
    * Worker threads each session of a `parallel` env (the MuJoCo and Atari envs) steps its envs on; 0 steps every session
@@ -93,7 +94,7 @@ export class EnvService {
       maxSnapshotBytes: given.maxSnapshotBytes ?? DEFAULT_SERVICE_LIMITS.maxSnapshotBytes,
     };
     this.serverName = options.serverName ?? 'vinegym-env-server';
-    this.serverVersion = options.serverVersion ?? '0.1.0';
+    this.serverVersion = options.serverVersion ?? PACKAGE_VERSION;
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
   }
 
