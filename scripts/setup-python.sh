@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Creates the Python venv used by the Gymnasium parity tests (.venv at the repo root) and installs
-# gymnasium, numpy, msgpack, websockets, pytest and what gymnasium[mujoco] needs (mujoco, imageio, packaging)
+# gymnasium, numpy, msgpack, websockets, prometheus-client, pytest and what gymnasium[mujoco] needs (mujoco, imageio, packaging)
 # into it with plain pip. Idempotent: when the venv exists and every package imports, it only says so and exits.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
-packages=(gymnasium numpy msgpack websockets pytest ale-py mujoco imageio packaging)
-modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py, mujoco, imageio, packaging, vinegym"
+packages=(gymnasium numpy msgpack websockets prometheus-client pytest ale-py mujoco imageio packaging)
+modules="gymnasium, numpy, msgpack, websockets, prometheus_client, pytest, ale_py, mujoco, imageio, packaging, vinegym"
 
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import $modules" 2>/dev/null; then
   echo "setup-python: $venv already has ${packages[*]}; nothing to do"

@@ -66,7 +66,7 @@ export interface ServerOptions extends Partial<ServerLimits> {
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
   logger?: FastifyServerOptions['logger'];
-  /** Reported in hello. Defaults 'vinegym-env-server' and '0.1.0'. */
+  /** Reported in hello. Defaults 'vinegym-env-server' and this package's version (package.json). */
   serverName?: string;
   serverVersion?: string;
 }
@@ -101,7 +101,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     serverVersion: options.serverVersion,
     workers: options.workers,
   });
-  const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
     protocol_version: PROTOCOL_VERSION,
     server: { name: service.serverName, version: service.serverVersion },
@@ -123,6 +122,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   let authenticated = 0;
   let nextConnectionId = 1;
   let shuttingDown = false;
+  const metrics = new ServerMetrics(() => {
+    const { sessions, envs } = service.stats();
+    return { connections: connections.size, sessions, envs };
+  });
 
   app.get('/healthz', async (_request, reply) => {
     if (shuttingDown) reply.code(503);
@@ -130,9 +133,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   });
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const { sessions, envs } = service.stats();
-    return metrics.render({ connections: connections.size, sessions, envs, memory: process.memoryUsage() });
+    reply.type(metrics.contentType);
+    return metrics.render();
   });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
