@@ -6,7 +6,7 @@ import { VENV_PYTHON, aleRomDir, compareGame } from '../scripts/compare-lib.js';
 import { createCartridge, detectCartType } from '../src/cart/detect.js';
 import { CartDPC } from '../src/cart/dpc.js';
 import { DUMMY_READ } from '../src/cpu/index.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 import { ByteReader, ByteWriter } from '../src/util/bytes.js';
 
 /** 8K program (bank b filled with 0xB0 + b, with markers) + 2K display (byte i = i & 0xff) + 255 spare bytes. */

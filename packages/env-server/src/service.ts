@@ -130,7 +130,7 @@ export class EnvService {
       });
     }
     const created = createSession(
-      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed },
+      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed, strictActions: body.strict_actions },
       this.registry,
       this.workers,
     );
@@ -164,6 +164,7 @@ export class EnvService {
       max_episode_steps: session.maxEpisodeSteps,
       snapshot_supported: session.snapshotSupported,
       render_supported: session.renderSupported,
+      strict_actions: session.strictActions,
     };
   }
 

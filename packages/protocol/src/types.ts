@@ -216,6 +216,8 @@ export interface MakeRequest {
   num_envs?: number;
   seed?: number | null;
   autoreset_mode?: AutoresetMode;
+  /** Reject Box actions outside [low, high] with INVALID_ACTION. Default false: they pass to the env (Gymnasium). */
+  strict_actions?: boolean;
 }
 export interface MakeResult {
   session_id: string;
@@ -231,6 +233,8 @@ export interface MakeResult {
   max_episode_steps: number | null;
   snapshot_supported: boolean;
   render_supported: boolean;
+  /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
+  strict_actions?: boolean;
 }
 
 export interface ResetRequest {
