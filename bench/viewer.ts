@@ -17,6 +17,11 @@ import { Worker } from 'node:worker_threads';
 import { RemoteVectorEnv } from '@vinegym/agent';
 import { createServer } from '@vinegym/env-server';
 import { findChromium, launchChromium } from '@vinegym/env-server/render';
+
+/** What the viewer page exposes on window for scripts like this one. */
+interface ViewerWindow {
+  vinegymViewer: { framesDrawn: number; watching?: { stop(): void } };
+}
 import { ndarray } from '@vinegym/protocol';
 
 const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
@@ -67,11 +72,11 @@ if (chromium === null) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
   await page.goto(server.viewerUrl!);
   await page.locator(`li[data-id="${sessionId}"]`).click();
-  await page.waitForFunction(() => (window as any).vinegymViewer.framesDrawn >= 3, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as ViewerWindow).vinegymViewer.framesDrawn >= 3, undefined, { timeout: 60_000 });
   // Watching off: the page goes back to an empty stage (the page stops its frame loop when it watches nothing).
   watchInBrowser = async (on) => {
     if (on) await page.locator(`li[data-id="${sessionId}"]`).click();
-    else await page.evaluate(() => (window as any).vinegymViewer.watching?.stop());
+    else await page.evaluate(() => (window as unknown as ViewerWindow).vinegymViewer.watching?.stop());
   };
   await watchInBrowser(false);
 }

@@ -61,7 +61,7 @@ describe('RemoteVectorEnv and EmbeddedVectorEnv', () => {
     await env.restore(1, snapshot);
     const second: StepResult[] = [];
     for (const a of steps.slice(5)) second.push(await env.step(a));
-    const env1 = (rs: StepResult[]) => rs.map((r) => [Array.from((r.observations as NDArray).data.slice(4, 8)), r.rewards.data[1], r.terminated.data[1]]);
+    const env1 = (rs: StepResult[]) => rs.map((r) => [Array.from((r.observations as NDArray<'float32'>).data.slice(4, 8)), r.rewards.data[1], r.terminated.data[1]]);
     expect(env1(second)).toEqual(env1(first));
     await env.close();
   });

@@ -80,7 +80,7 @@ export interface ServerOptions extends Partial<ServerLimits> {
    * Viewers need the server's token; a server without one makes up a random viewer token (see `viewerUrl`).
    */
   viewer?: boolean;
-  /** Reported in hello. Defaults 'vinegym-env-server' and '0.1.0'. */
+  /** Reported in hello. Defaults 'vinegym-env-server' and this package's version (package.json). */
   serverName?: string;
   serverVersion?: string;
 }
@@ -121,7 +121,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     modelDir: options.modelDir,
     mjcf: limits,
   });
-  const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
     protocol_version: PROTOCOL_VERSION,
     server: { name: service.serverName, version: service.serverVersion },
@@ -143,6 +142,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   let authenticated = 0;
   let nextConnectionId = 1;
   let shuttingDown = false;
+  const metrics = new ServerMetrics(() => {
+    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
+    return { connections: connections.size, sessions, envs, workerThreads, sessionMemoryBytes, mujocoHeapBytes: mujocoHeapBytes() ?? 0 };
+  });
 
   app.get('/healthz', async (_request, reply) => {
     if (shuttingDown) reply.code(503);
@@ -150,17 +153,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   });
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
-    return metrics.render({
-      connections: connections.size,
-      sessions,
-      envs,
-      workerThreads,
-      sessionMemoryBytes,
-      mujocoHeapBytes: mujocoHeapBytes(),
-      memory: process.memoryUsage(),
-    });
+    reply.type(metrics.contentType);
+    return metrics.render();
   });
 
   const viewerToken = options.token ?? randomBytes(18).toString('base64url');

@@ -32,6 +32,7 @@ import { ModelFileReader } from './model-files.js';
 import { withDefaults } from './options.js';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
+import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { SessionActivity } from './viewer/activity.js';
 import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, workerThreadBytes, type Reservation, type SessionCost } from './session-budget.js';
@@ -70,7 +71,7 @@ export interface EnvServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Reported in hello. Default 'vinegym-env-server'. */
   serverName?: string;
-  /** Reported in hello. Default '0.1.0'. */
+  /** Reported in hello. Default: this package's version (package.json). */
   serverVersion?: string;
   /**
    * Worker threads each session of a `parallel` env (the MuJoCo and Atari envs) steps its envs on; 0 steps every session
@@ -133,7 +134,7 @@ export class EnvService {
     this.registry = options.registry;
     this.limits = withDefaults(DEFAULT_SERVICE_LIMITS, options.limits ?? {});
     this.serverName = options.serverName ?? 'vinegym-env-server';
-    this.serverVersion = options.serverVersion ?? '0.1.0';
+    this.serverVersion = options.serverVersion ?? PACKAGE_VERSION;
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
     this.budget = new SessionBudget(this.limits);
     this.mjcf = new MjcfSandbox(options.mjcf);

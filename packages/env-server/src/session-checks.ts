@@ -105,7 +105,7 @@ export function checkRenderable(status: EnvStatus, envIndex: number): void {
 }
 
 /** The explicit seed (or null) for each reset env, by Gymnasium's rules. */
-export function resetSeeds(request: SessionResetOptions, indices: number[], numEnvs: number): (number | null)[] {
+export function resetSeeds(request: SessionResetOptions, indices: number[]): (number | null)[] {
   const { seed, seeds } = request;
   if (seed !== undefined && seed !== null && seeds !== undefined) {
     throw new VinegymError('BAD_REQUEST', 'reset takes seed or seeds, not both');

@@ -136,7 +136,7 @@ export class VectorSession {
     this.assertHealthy();
     const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
     checkIndexList(indices, this.numEnvs);
-    const seeds = resetSeeds(request, indices, this.numEnvs);
+    const seeds = resetSeeds(request, indices);
     const options = request.options ?? undefined;
     const observations = createBatch(this.singleObservationSpace, indices.length);
     const infos: Info[] = new Array(indices.length);

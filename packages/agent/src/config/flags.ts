@@ -151,7 +151,7 @@ export function parseConfigArgs(argv: readonly string[], flags: readonly ConfigF
     if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options start with --)`);
     const eq = arg.indexOf('=');
     let name = arg.slice(2, eq < 0 ? undefined : eq);
-    let text: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
+    const text: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
     const next = () => {
       if (text !== undefined) return text;
       if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new Error(`--${name} needs a value`);

@@ -58,6 +58,8 @@ const BUILTIN_ALGORITHM_SECTIONS = {
   rwr: optionalSection(RWR_SECTION),
 };
 
+// Only its type is used: the schema that validates is built from the algorithm registry in trainConfigSchema().
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 const typedSchema = v.object({
   ...ENV_FIELDS,
   algo: field(v.string(), 'trpo', ''),

@@ -162,7 +162,7 @@ export class ParallelSession implements EnvSession {
       this.assertHealthy();
       const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
       checkIndexList(indices, this.numEnvs);
-      const seeds = resetSeeds(request, indices, this.numEnvs);
+      const seeds = resetSeeds(request, indices);
       const options = request.options;
       // Indices are increasing, so the slices' answers in slice order are in the request's order.
       const parts = await this.fanOut(async ({ worker, start, count }) => {
