@@ -5,6 +5,7 @@
  * checkpoints) and the caller.
  */
 import { ObservationNormalizer } from '../math/normalizer.js';
+import type { Policy } from '../policies/policy.js';
 import { Rng } from '../math/rng.js';
 import { ProgressDisplay, type IterationStats } from '../run/progress.js';
 import { RunDirectory } from '../run/run-directory.js';
@@ -28,8 +29,17 @@ export interface TrainOptions extends EnvOptions {
   progress?: ProgressDisplay | false;
   /** With `resume`: a new budget replacing the stored one (to extend a finished run). */
   budget?: { iterations: number | null; totalSteps: number | null };
-  /** Called after every iteration with the metrics row. */
-  onIteration?: (row: Record<string, number>) => void;
+  /**
+   * Called after every iteration with the metrics row and the agent as it is now (e.g. to evaluate the policy at
+   * fixed env-step checkpoints); awaited, so the next iteration waits for it.
+   */
+  onIteration?: (row: Record<string, number>, agent: TrainedAgent) => void | Promise<void>;
+}
+
+/** What acting with the trained policy needs: the policy and the normalizer its observations go through. */
+export interface TrainedAgent {
+  policy: Policy;
+  normalizer: ObservationNormalizer | null;
 }
 
 export interface TrainResult {
@@ -87,7 +97,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const row = metricsRow(counters, outcome);
       rows.push(row);
       progress?.iteration(iterationStats(row, outcome, config.iterations));
-      options.onIteration?.(row);
+      await options.onIteration?.(row, { policy: parts.policy, normalizer: parts.normalizer });
       if (run) {
         await run.appendMetrics(row as Parameters<typeof run.appendMetrics>[0]);
         tensorboard!.scalars(counters.iteration, row);
