@@ -76,6 +76,7 @@ export function buildValueFunction(tf: Tf, adapter: SpaceAdapter, config: TrainC
     learningRate: config.trpo.vfLearningRate,
     epochs: config.trpo.vfIterations,
     minibatchSize: config.trpo.vfMinibatchSize,
+    optimizer: config.trpo.vfOptimizer,
     seed: config.seed + 1,
   });
 }

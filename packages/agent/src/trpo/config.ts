@@ -47,6 +47,8 @@ export interface TrpoConfig {
   vfLearningRate: number;
   /** Value function: minibatch size (256: 64 took 4x the time for no better baseline; 512 fit it too little). */
   vfMinibatchSize: number;
+  /** Value function: 'adam' (vfIterations epochs of minibatches) or 'lbfgs' (vfIterations L-BFGS iterations, whole batch). */
+  vfOptimizer: 'adam' | 'lbfgs';
 }
 
 export const DEFAULT_TRPO_CONFIG: Readonly<TrpoConfig> = Object.freeze({
@@ -66,6 +68,7 @@ export const DEFAULT_TRPO_CONFIG: Readonly<TrpoConfig> = Object.freeze({
   vfIterations: 3,
   vfLearningRate: 2e-3,
   vfMinibatchSize: 256,
+  vfOptimizer: 'adam',
 });
 
 export function trpoConfig(overrides: Partial<TrpoConfig> = {}): TrpoConfig {
