@@ -7,6 +7,9 @@ export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, not the built dist/ output.
     alias: {
+      // Before '@vinegym/env-server', which would otherwise take its subpaths as paths under src/index.ts.
+      '@vinegym/env-server/embedded': fileURLToPath(new URL('./packages/env-server/src/embedded.ts', import.meta.url)),
+      '@vinegym/rng': src('rng'),
       '@vinegym/protocol': src('protocol'),
       '@vinegym/env-server': src('env-server'),
       '@vinegym/agent': src('agent'),

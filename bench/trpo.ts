@@ -22,10 +22,10 @@ async function cartPole(): Promise<number> {
   const totals: number[] = [];
   for (const seed of seeds) {
     const result = await train({ config: trainConfig({ seed, totalSteps: 100_000 }), runDir: null, progress: false });
-    const reached = result.rows.find((row) => row.episode_return_mean >= 475);
-    const total = result.rows.at(-1)!.wall_s;
+    const reached = result.rows.find((row) => row['rollout/ep_return_mean'] >= 475);
+    const total = result.rows.at(-1)!['time/wall_s'];
     totals.push(total);
-    console.log(`| ${seed} | ${reached?.env_steps ?? 'not reached'} | ${reached ? reached.wall_s.toFixed(1) : '-'} | ${total.toFixed(1)} | ${result.finalReturnMean.toFixed(1)} |`);
+    console.log(`| ${seed} | ${reached?.env_steps ?? 'not reached'} | ${reached ? reached['time/wall_s'].toFixed(1) : '-'} | ${total.toFixed(1)} | ${result.finalReturnMean.toFixed(1)} |`);
   }
   return totals.reduce((a, b) => a + b, 0) / totals.length;
 }

@@ -62,14 +62,20 @@ async function stopBridge(bridge: Bridge | undefined): Promise<void> {
   await exited;
 }
 
+/**
+ * Answers of PROTOCOL.md (test/conformance/spec-answers.ts) the bridge does not follow yet: they run as expected
+ * failures, and each entry must go when the bridge conforms (the check then fails, saying so). None at present.
+ */
+const BRIDGE_PENDING: string[] = [];
+
 let tsServer: VinegymServer | undefined;
 const bridges: Record<string, Bridge> = {};
-const BRIDGED: Array<{ name: string; envId: string; args: string[]; maxEpisodeSteps: number }> = [
-  { name: 'CartPole-v1', envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600 },
-  { name: 'Hopper-v5', envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000 },
+const BRIDGED: Array<{ name: string; envId: string; args: string[]; maxEpisodeSteps: number; pending: string[] }> = [
+  { name: 'CartPole-v1', envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
+  { name: 'Hopper-v5', envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000, pending: BRIDGE_PENDING },
   // Pong episodes last thousands of steps: a short time limit makes them end within the autoreset checks.
-  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40 },
-  { name: 'CartPole-v1 --workers 2', envId: 'CartPole-v1', args: ['--workers', '2'], maxEpisodeSteps: 600 },
+  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40, pending: BRIDGE_PENDING },
+  { name: 'CartPole-v1 --workers 2', envId: 'CartPole-v1', args: ['--workers', '2'], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
 ];
 
 beforeAll(async () => {
@@ -89,6 +95,6 @@ afterAll(async () => {
 });
 
 describeConformance('TypeScript env server, CartPole-v1', () => ({ url: tsServer!.url, envId: 'CartPole-v1' }));
-for (const { name, envId, maxEpisodeSteps } of BRIDGED) {
-  describeConformance(`Python bridge, ${name}`, () => ({ url: bridges[name].url, envId, maxEpisodeSteps }));
+for (const { name, envId, maxEpisodeSteps, pending } of BRIDGED) {
+  describeConformance(`Python bridge, ${name}`, () => ({ url: bridges[name].url, envId, maxEpisodeSteps, pending }));
 }

@@ -37,8 +37,8 @@ for (const [name, setup] of Object.entries(SETUPS)) {
     const runDir = join(OUT, `${name}-seed${seed}`);
     runDirs.push(runDir);
     const result = await train({ config: trainConfig({ ...setup, seed, totalSteps: BUDGET }), runDir, progress: false });
-    const reached = result.rows.find((row) => row.env_steps <= BUDGET && row.episode_return_mean >= THRESHOLD);
-    const line = `| ${name} | ${seed} | ${reached ? reached.env_steps : 'not within budget'} | ${result.finalReturnMean.toFixed(1)} | ${result.rows.at(-1)!.wall_s.toFixed(1)} |`;
+    const reached = result.rows.find((row) => row.env_steps <= BUDGET && row['rollout/ep_return_mean'] >= THRESHOLD);
+    const line = `| ${name} | ${seed} | ${reached ? reached.env_steps : 'not within budget'} | ${result.finalReturnMean.toFixed(1)} | ${result.rows.at(-1)!['time/wall_s'].toFixed(1)} |`;
     table.push(line);
     console.log(line);
   }

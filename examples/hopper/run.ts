@@ -5,7 +5,7 @@
  *   pnpm example:hopper                      (an hour or more on 2 shared cores)
  *   pnpm example:hopper --steps 100000       (a shorter budget; --seed N and --out DIR work too)
  *
- * Settings (everything else is the default TrainConfig, see packages/agent/src/train/config.ts):
+ * Settings (everything else is the default TrainConfig: `vinegym train --help`):
  * - 16 env slots, 5,120 env steps per iteration (320 per slot): about 195 TRPO updates in 1M steps. Larger
  *   batches give better gradient estimates but fewer updates; at δ = 0.01 the update count is what limits 1M steps.
  * - δ = 0.01 (the paper's), 10 CG iterations, γ = 0.99, GAE λ = 0.97, standardized advantages.
@@ -25,12 +25,12 @@ export const HOPPER_SETUP: TrainConfigOverrides = {
   envId: 'Hopper-v5',
   algo: 'trpo',
   sampler: 'single-path',
-  advantage: 'gae',
   numEnvs: 16,
   stepsPerIteration: 5120,
-  normalizeObservations: true,
+  observations: { normalize: true },
   policy: { hiddenSizes: [64, 64], activation: 'tanh' },
-  trpo: { maxKl: 0.01, gamma: 0.99, gaeLambda: 0.97 },
+  advantage: { estimator: 'gae', gamma: 0.99, lambda: 0.97 },
+  trpo: { maxKl: 0.01 },
 };
 
 const { values } = parseArgs({
@@ -54,7 +54,7 @@ const { out } = await plotRuns([runDir], join(values.out!, 'hopper-trpo.png'), {
   x: 'env_steps',
   title: `TRPO (single path + GAE) on Hopper-v5, seed ${seed}`,
 });
-const best = Math.max(...result.rows.map((row) => row.episode_return_mean).filter(Number.isFinite)); // NaN until an episode ends
+const best = Math.max(...result.rows.map((row) => row['rollout/ep_return_mean']).filter(Number.isFinite)); // NaN until an episode ends
 console.log(`Hopper-v5: ${result.envSteps} env steps in ${result.iterations} iterations, ${wallSeconds.toFixed(0)} s wall`);
 console.log(`final mean return (last 10 episodes): ${result.finalReturnMean.toFixed(1)}; best: ${best.toFixed(1)}`);
 console.log(`run dir: ${runDir}\nplot: ${out}`);

@@ -6,7 +6,7 @@
  *   pnpm example:pong                        (about 3M env steps; an hour or more on 2 cores)
  *   pnpm example:pong --steps 500000         (a shorter budget; --seed N, --out DIR and --resume work too)
  *
- * Settings (everything else is the default TrainConfig, see packages/agent/src/train/config.ts):
+ * Settings (everything else is the default TrainConfig: `vinegym train --help`):
  * - The paper's input: the last 4 grayscale frames downsampled to 52×40 (server-side preprocessing), pixels
  *   scaled to [0, 1]; ALE v5 defaults otherwise (frameskip 4, sticky actions 0.25, minimal action set: 6).
  * - The paper's CNN (two 16-filter 4×4 stride-2 convolutions, 20 tanh units, softmax) and δ = 0.01, γ = 0.99.
@@ -25,14 +25,15 @@ export const PONG_SETUP: TrainConfigOverrides = {
   envKwargs: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
   algo: 'trpo',
   sampler: 'single-path',
-  advantage: 'gae',
   numEnvs: 16,
   stepsPerIteration: 8000,
-  normalizeObservations: false,
+  observations: { normalize: false },
+  advantage: { estimator: 'gae', gamma: 0.99, lambda: 0.97 },
   // At Adam's default 2e-3 the value network's output stayed constant (explained variance ~1e-6; Adam's
   // per-weight steps move a 1,408-input tanh unit by ~1 per step, enough to saturate it); at 2.5e-4 (PPO's Atari
   // step size) it explains 40–60% of the returns' variance.
-  trpo: { maxKl: 0.01, gamma: 0.99, gaeLambda: 0.97, vfLearningRate: 2.5e-4 },
+  valueFunction: { learningRate: 2.5e-4 },
+  trpo: { maxKl: 0.01 },
 };
 
 const { values } = parseArgs({
@@ -59,7 +60,7 @@ const { out } = await plotRuns([runDir], join(values.out!, 'pong-trpo.png'), {
   x: 'env_steps',
   title: `TRPO (single path + GAE, paper's CNN) on ALE/Pong-v5, seed ${seed}`,
 });
-const best = Math.max(...result.rows.map((row) => row.episode_return_mean).filter(Number.isFinite)); // NaN until an episode ends
+const best = Math.max(...result.rows.map((row) => row['rollout/ep_return_mean']).filter(Number.isFinite)); // NaN until an episode ends
 console.log(`ALE/Pong-v5: ${result.envSteps} env steps in ${result.iterations} iterations, ${wallSeconds.toFixed(0)} s wall`);
 console.log(`final mean return (last 10 episodes): ${result.finalReturnMean.toFixed(1)}; best: ${best.toFixed(1)}`);
 console.log(`run dir: ${runDir}\nplot: ${out}`);

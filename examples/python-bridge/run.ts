@@ -50,12 +50,12 @@ async function cartPole(): Promise<string> {
       config: trainConfig({ ...CARTPOLE_SETUP, servers: [bridge.url] }),
       runDir: join(OUT, 'cartpole-single-path-seed0'),
     });
-    const reached = result.rows.find((row) => row.episode_return_mean >= CARTPOLE_THRESHOLD);
+    const reached = result.rows.find((row) => row['rollout/ep_return_mean'] >= CARTPOLE_THRESHOLD);
     const last = result.rows.at(-1)!;
     return reached
-      ? `CartPole-v1: mean return ≥ ${CARTPOLE_THRESHOLD} first at iteration ${reached.iteration}, ${reached.env_steps} env steps, ${reached.wall_s.toFixed(1)} s; ` +
-          `final mean return ${result.finalReturnMean.toFixed(1)} after ${result.envSteps} env steps, ${last.wall_s.toFixed(1)} s`
-      : `CartPole-v1: mean return ${CARTPOLE_THRESHOLD} not reached within ${result.envSteps} env steps (final ${result.finalReturnMean.toFixed(1)}, ${last.wall_s.toFixed(1)} s)`;
+      ? `CartPole-v1: mean return ≥ ${CARTPOLE_THRESHOLD} first at iteration ${reached.iteration}, ${reached.env_steps} env steps, ${reached['time/wall_s'].toFixed(1)} s; ` +
+          `final mean return ${result.finalReturnMean.toFixed(1)} after ${result.envSteps} env steps, ${last['time/wall_s'].toFixed(1)} s`
+      : `CartPole-v1: mean return ${CARTPOLE_THRESHOLD} not reached within ${result.envSteps} env steps (final ${result.finalReturnMean.toFixed(1)}, ${last['time/wall_s'].toFixed(1)} s)`;
   });
 }
 
@@ -67,7 +67,7 @@ async function pong(): Promise<string> {
       runDir: join(OUT, 'pong-vine-seed0'),
     });
     const last = result.rows.at(-1)!;
-    return `ALE/Pong-v5: ${result.iterations} vine iterations, ${result.envSteps} env steps (trunk + rollouts), ${last.wall_s.toFixed(1)} s`;
+    return `ALE/Pong-v5: ${result.iterations} vine iterations, ${result.envSteps} env steps (trunk + rollouts), ${last['time/wall_s'].toFixed(1)} s`;
   });
 }
 

@@ -1,6 +1,9 @@
 """Typed errors for bad input (PROTOCOL.md 4, 6, 9, 10), keep-alive pings and close codes."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import gymnasium as gym
 import numpy as np
 import pytest
 from helpers import expect_error, raw_error, wait_for
@@ -107,9 +110,28 @@ def test_box_actions_reject_nan_and_wrong_dtype(hopper_server: ThreadedServer) -
         session = client.make("Hopper-v5", seed=0)["session_id"]
         client.reset(session)
         expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), np.nan, np.float32)))
-        expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), 2.0, np.float32)))
+        expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), np.inf, np.float32)))
         expect_error("INVALID_ACTION", lambda: client.step(session, np.zeros((1, 3), np.float64)))
         client.step(session, np.zeros((1, 3), np.float32))
+
+
+def test_box_actions_outside_the_bounds_pass_as_in_gymnasium_unless_strict(hopper_server: ThreadedServer) -> None:
+    action = np.array([2.0, -3.0, 0.5], dtype=np.float32)
+    local = gym.make("Hopper-v5")
+    local.reset(seed=4)
+    expected = local.step(action)
+    with VinegymClient(hopper_server.url) as client:
+        made = client.make("Hopper-v5")
+        assert made["strict_actions"] is False
+        client.reset(made["session_id"], seed=4)
+        result = client.step(made["session_id"], action[None])
+        np.testing.assert_array_equal(result["observations"][0], expected[0])
+        assert float(result["rewards"][0]) == expected[1]
+        strict = client.make("Hopper-v5", strict_actions=True)
+        assert strict["strict_actions"] is True
+        client.reset(strict["session_id"], seed=4)
+        expect_error("INVALID_ACTION", lambda: client.step(strict["session_id"], action[None]))
+        expect_error("BAD_REQUEST", lambda: client.request("make", {"env_id": "Hopper-v5", "strict_actions": 1}))
 
 
 def test_env_errors_poison_the_session(toy_server: ThreadedServer) -> None:
@@ -157,3 +179,38 @@ def test_pipelined_requests_are_answered_in_order(cartpole_server: ThreadedServe
         futures.insert(5, client.request_async("list", {}))
         results = [f.result(timeout=10) for f in futures]
         assert "envs" in results[5] and all("observations" in r for i, r in enumerate(results) if i != 5)
+
+
+def test_kwargs_an_env_rejects_while_being_built_are_invalid_kwargs(toy_server: ThreadedServer) -> None:
+    with VinegymClient(toy_server.url) as client:
+        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs={"limit": -1.0}))
+        assert error.details == {"key": "limit"} and "limit must be positive" in error.message
+        both = {"limit": -1.0, "label": "x" * 10**6}
+        error = expect_error("INVALID_KWARGS", lambda: client.make("Toy-v0", kwargs=both))
+        assert error.details is None and len(error.message) < 400  # two kwargs differ; the env's text is cut
+        client.make("Toy-v0", kwargs={"limit": 2.0})
+
+
+def test_whole_floats_stand_for_ints_as_in_the_reference_server(cartpole_server: ThreadedServer) -> None:
+    with VinegymClient(cartpole_server.url) as client:
+        made = client.request("make", {"env_id": "CartPole-v1", "num_envs": 2.0, "seed": 3.0})
+        assert made["num_envs"] == 2 and type(made["num_envs"]) is int
+        expect_error("BAD_REQUEST", lambda: client.request("make", {"env_id": "CartPole-v1", "num_envs": 1.5}))
+        answer = raw_error(client, encode_frame({"id": 2.5, "type": "list", "body": {}}))
+        assert answer["id"] is None
+        bad_array = {"dtype": "float16", "shape": [2], "data": b"\x00" * 4}
+        step = {"session_id": "x", "actions": bad_array}
+        answer = raw_error(client, encode_frame({"id": 2097152.0, "type": "step", "body": step}))
+        assert answer["id"] == 2097152 and answer["error"]["code"] == "BAD_REQUEST"  # the fuzzer found this one
+
+
+def test_clients_cannot_name_files_for_the_bridge_to_open(hopper_server: ThreadedServer, tmp_path: Path) -> None:
+    """Gymnasium's MuJoCo envs open `xml_file` wherever it points: the bridge offers no path kwarg to clients."""
+    secret = tmp_path / "secret.xml"
+    secret.write_text("<mujoco><worldbody><geom name='canary-7f3a' size='1'/></worldbody></mujoco>")
+    with VinegymClient(hopper_server.url) as client:
+        (env,) = client.list_envs()
+        assert "xml_file" not in env["kwargs"]
+        for path in (str(secret), "/dev/zero", "../../../../etc/hostname"):
+            error = expect_error("INVALID_KWARGS", lambda path=path: client.make("Hopper-v5", kwargs={"xml_file": path}))
+            assert error.details == {"key": "xml_file"} and "canary" not in error.message

@@ -20,7 +20,13 @@ def test_hello_reports_version_limits_and_capabilities(cartpole_server: Threaded
     assert list(hello) == ["protocol_version", "server", "capabilities", "limits", "ping_interval_s"]
     assert hello["protocol_version"] == 1
     assert "snapshot" in hello["capabilities"]
-    assert hello["limits"] == {"max_sessions": 4, "max_envs_per_session": 64, "max_message_bytes": 64 * 1024 * 1024}
+    limits = hello["limits"]
+    required = {"max_sessions": 4, "max_envs_per_session": 64, "max_message_bytes": 64 * 1024 * 1024}
+    assert {key: limits[key] for key in required} == required
+    assert limits["max_connections"] == 256 and limits["max_pending_connections"] == 128
+    assert limits["max_message_bytes_before_hello"] == 8192 and limits["max_frame_values_before_hello"] == 256
+    assert limits["hello_timeout_s"] == 10.0 and limits["idle_timeout_s"] == 900.0
+    assert all(isinstance(value, (int, float)) for value in limits.values())
 
 
 def test_list_describes_the_env_and_its_kwargs(cartpole_server: ThreadedServer) -> None:

@@ -13,6 +13,8 @@ class ToyEnv(gym.Env[dict[str, Any], np.ndarray]):
     """A point drifting on a line; the episode terminates when |position| > limit."""
 
     def __init__(self, limit: float = 3.0, label: str = "toy") -> None:
+        if limit <= 0:
+            raise ValueError(f"limit must be positive, got {limit} (label {label})")
         self.limit = limit
         self.label = label
         self.observation_space = spaces.Dict({

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { EpisodeSampler } from '../src/sampling/episodes.js';
-import { trainConfig, type TrainConfigOverrides } from '../src/train/config.js';
+import { trainConfig, type TrainConfigOverrides } from '../src/config/train-config.js';
 import { adapterFor } from '../src/train/setup.js';
 import { train } from '../src/train/trainer.js';
 import { tf } from './tf-setup.js';
@@ -28,7 +28,7 @@ const small = (overrides: TrainConfigOverrides) =>
     ...overrides,
   });
 const withoutTimes = (rows: Record<string, number>[]) =>
-  rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('time_') && k !== 'wall_s')));
+  rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('time/'))));
 
 describe('EpisodeSampler', () => {
   it('plays every job exactly once over all slots, with one policy per job', async () => {
@@ -58,8 +58,8 @@ describe('train --algo cem|rwr|vpg|npg', () => {
       expect(a.iterations).toBe(3);
       expect(withoutTimes(a.rows)).toEqual(withoutTimes(b.rows));
       expect(a.rows[2].env_steps).toBeGreaterThan(0);
-      if (algo === 'cem') expect(a.rows[0].cem_elite_score_mean).toBeGreaterThanOrEqual(a.rows[0].cem_score_mean);
-      if (algo === 'rwr') expect(a.rows[0].surrogate_after).toBeGreaterThan(a.rows[0].surrogate_before);
+      if (algo === 'cem') expect(a.rows[0]['cem/elite_score_mean']).toBeGreaterThanOrEqual(a.rows[0]['cem/score_mean']);
+      if (algo === 'rwr') expect(a.rows[0]['rwr/log_likelihood_after']).toBeGreaterThan(a.rows[0]['rwr/log_likelihood_before']);
     });
   }
 
@@ -74,7 +74,7 @@ describe('train --algo cem|rwr|vpg|npg', () => {
     expect(lines.map((l) => l.iteration)).toEqual([1, 2, 3, 4]);
     // The search distribution continues where it was: same std as a run that never stopped
     // (env seeds differ after a resume, so only the first two rows match exactly).
-    expect(lines[1].cem_std_mean).toBeCloseTo(straight.rows[1].cem_std_mean, 10);
-    expect(lines[2].cem_extra_std).toBeCloseTo(straight.rows[2].cem_extra_std, 10);
+    expect(lines[1]['cem/std_mean']).toBeCloseTo(straight.rows[1]['cem/std_mean'], 10);
+    expect(lines[2]['cem/extra_std']).toBeCloseTo(straight.rows[2]['cem/extra_std'], 10);
   });
 });

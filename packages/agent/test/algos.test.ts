@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cemUpdate, extraNoiseVariance, initialSearchDistribution, sampleCandidates, selectElites } from '../src/algos/cem.js';
-import { cemConfig } from '../src/algos/config.js';
-import { eliteTrajectoryWeights, exponentialTrajectoryWeights, refitByMaximumLikelihood, weightedLogLikelihood } from '../src/algos/rwr.js';
-import { vanillaPolicyGradientUpdate } from '../src/algos/vpg.js';
+import { cemUpdate, extraNoiseVariance, initialSearchDistribution, sampleCandidates, selectElites } from '../src/algos/cem/search.js';
+import { trainConfig } from '../src/config/train-config.js';
+import { eliteTrajectoryWeights, exponentialTrajectoryWeights, refitByMaximumLikelihood, weightedLogLikelihood } from '../src/algos/rwr/refit.js';
+import { vanillaPolicyGradientUpdate } from '../src/algos/vpg/update.js';
 import { flatGrad, getFlatParams } from '../src/math/flat.js';
 import { lbfgsMinimize, strongWolfeLineSearch } from '../src/math/lbfgs.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { logProb } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import { tf } from './tf-setup.js';
@@ -65,7 +65,7 @@ describe('cross-entropy method', () => {
   it('converges to the maximizer of a quadratic objective', () => {
     const target = Float64Array.from([3, -2, 0.5, 1, -1, 2]);
     const score = (theta: Float64Array) => -theta.reduce((s, v, j) => s + (j + 1) * (v - target[j]) ** 2, 0);
-    const config = cemConfig({ populationSize: 60, eliteFraction: 0.2, initialStd: 2, extraStd: 0.5, extraDecayIterations: 20 });
+    const config = trainConfig({ cem: { populationSize: 60, eliteFraction: 0.2, initialStd: 2, extraStd: 0.5, extraDecayIterations: 20 } }).cem;
     const rng = new Rng(3);
     let distribution = initialSearchDistribution(new Float64Array(target.length), config.initialStd);
     for (let t = 0; t < 80; t++) {
@@ -143,7 +143,7 @@ describe('vanilla policy gradient', () => {
     tf.dispose([obsT, actionsT, advT]);
     const before = getFlatParams(policy.variables);
     const learningRate = 0.01;
-    const stats = vanillaPolicyGradientUpdate(tf, policy, { obs, actions, advantages }, { learningRate, normalizeAdvantages: false });
+    const stats = vanillaPolicyGradientUpdate(tf, policy, { obs, actions, advantages }, { learningRate });
     const after = getFlatParams(policy.variables);
     for (let i = 0; i < before.length; i++) expect((after[i] - before[i]) / learningRate).toBeCloseTo(gradient[i], 3);
     expect(stats.surrogateAfter).toBeGreaterThan(stats.surrogateBefore);

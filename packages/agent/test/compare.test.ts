@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { plannedRuns } from '../src/compare/plan.js';
 import { markdownTable, summarizeRun } from '../src/compare/report.js';
 import { DONE_FILE, runState, runsWithOtherSettings } from '../src/compare/run-pool.js';
-import { trainConfig } from '../src/train/config.js';
+import { trainConfig } from '../src/config/train-config.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('compare', () => {
   });
 
   it('summarizes final, best, steps to threshold and wall time', () => {
-    const row = (env_steps: number, episode_return_mean: number, wall_s: number) => ({ iteration: 0, env_steps, episode_return_mean, kl: 0, entropy: 0, wall_s });
+    const row = (env_steps: number, returnMean: number, wallSeconds: number) => ({ iteration: 0, env_steps, 'rollout/ep_return_mean': returnMean, 'time/wall_s': wallSeconds });
     const run = { dir: '/r', label: 'x', rows: [row(100, NaN, 1), row(200, 300, 2), row(300, 480, 3), row(400, 450, 4)] };
     expect(summarizeRun(0, run, 475)).toEqual({ seed: 0, envSteps: 400, finalReturn: 450, bestReturn: 480, stepsToThreshold: 300, wallSeconds: 4 });
     expect(summarizeRun(0, run, 500).stepsToThreshold).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import {
   entropy,
   kl,

@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { flatGrad, getFlatParams, parameterCount, setFlatParams } from '../src/math/flat.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
 import { fisherMetric, toPlainDistParams, type DistParams } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
-import { fisherVectorProduct } from '../src/trpo/fisher.js';
-import { meanKl } from '../src/trpo/objectives.js';
+import { fisherVectorProduct } from '../src/algos/trpo/fisher.js';
+import { meanKl } from '../src/algos/trpo/objectives.js';
 import { tf } from './tf-setup.js';
 
 /** Random unit vector, so ε below is the length of the finite-difference step whatever the parameter count. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conjugateGradient } from '../src/math/conjugate-gradient.js';
+import { conjugateGradient } from '../src/algos/trpo/conjugate-gradient.js';
 import { discountedReturns, explainedVariance, generalizedAdvantageEstimate } from '../src/math/gae.js';
 import { ObservationNormalizer } from '../src/math/normalizer.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 
 /** Dense solve by Gaussian elimination with partial pivoting (reference for CG). */
 function directSolve(matrix: Float64Array, b: Float64Array): Float64Array {
@@ -138,25 +138,5 @@ describe('ObservationNormalizer', () => {
     const restored = new ObservationNormalizer(size, { clip: 2 });
     restored.restore(JSON.parse(JSON.stringify(n.serialize())));
     expect(Array.from(restored.normalize(data))).toEqual(Array.from(z));
-  });
-});
-
-describe('Rng', () => {
-  it('is reproducible, resumable from its state, and roughly standard normal / uniform', () => {
-    const a = new Rng(42);
-    const b = new Rng(42);
-    a.normal(); // leaves a cached spare: state must carry it
-    b.normal();
-    const resumed = Rng.fromState(JSON.parse(JSON.stringify(a.state())));
-    const draws = Array.from({ length: 5 }, () => [a.normal(), a.uniform(), a.int(7)]);
-    expect(Array.from({ length: 5 }, () => [resumed.normal(), resumed.uniform(), resumed.int(7)])).toEqual(draws);
-    expect(Array.from({ length: 5 }, () => [b.normal(), b.uniform(), b.int(7)])).toEqual(draws);
-    const normals = Array.from({ length: 20000 }, () => a.normal());
-    const mean = normals.reduce((s, x) => s + x) / normals.length;
-    const variance = normals.reduce((s, x) => s + (x - mean) ** 2, 0) / normals.length;
-    expect(Math.abs(mean)).toBeLessThan(0.03);
-    expect(Math.abs(variance - 1)).toBeLessThan(0.04);
-    expect(new Rng(1).uniform()).not.toBe(new Rng(2).uniform());
-    expect([...a.permutation(10)].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

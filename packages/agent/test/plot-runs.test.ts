@@ -25,10 +25,10 @@ async function writeSyntheticRuns(root: string): Promise<string[]> {
         await run.appendMetrics({
           iteration: i,
           env_steps: i * stepsPerIteration,
-          wall_s: i,
-          episode_return_mean: ceiling * (1 - Math.exp(-i / 15)) + wobble - 100,
-          kl: 0.01,
-          entropy: 1 - i / 100,
+          'time/wall_s': i,
+          'rollout/ep_return_mean': ceiling * (1 - Math.exp(-i / 15)) + wobble - 100,
+          'train/kl': 0.01,
+          'train/entropy': 1 - i / 100,
         });
       }
       dirs.push(dir);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parameterCount } from '../src/math/flat.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';

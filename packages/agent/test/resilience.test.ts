@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResilientVectorEnv } from '../src/client/resilient-vector-env.js';
 import { EnvInterruptedError, type RecoverableVectorEnv } from '../src/env/interruption.js';
 import type { ResetOptions } from '../src/env/vector-env.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { EpisodeSampler } from '../src/sampling/episodes.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';

@@ -15,12 +15,12 @@ afterEach(async () => {
 /** Synthetic metrics row for tests. */
 function row(iteration: number, extra: Record<string, number> = {}): IterationMetrics {
   return {
-    entropy: 1 - iteration / 100,
+    'train/entropy': 1 - iteration / 100,
     iteration,
-    episode_return_mean: iteration * 10,
+    'rollout/ep_return_mean': iteration * 10,
     env_steps: iteration * 1000,
-    kl: 0.01,
-    wall_s: iteration * 0.5,
+    'train/kl': 0.01,
+    'time/wall_s': iteration * 0.5,
     ...extra,
   };
 }
@@ -41,22 +41,15 @@ describe('RunDirectory', () => {
     await run.appendMetrics(row(2, { alpha: NaN, brand_new: 5 }));
     const csv = await readFile(run.metricsCsvPath, 'utf8');
     expect(csv).toBe(
-      'iteration,env_steps,wall_s,episode_return_mean,kl,entropy,alpha,zeta\n' +
-        '1,1000,0.5,10,0.01,0.99,1,2\n' +
-        '2,2000,1,20,0.01,0.98,NaN,\n',
+      'iteration,env_steps,time/wall_s,rollout/ep_return_mean,alpha,train/entropy,train/kl,zeta\n' +
+        '1,1000,0.5,10,1,0.99,0.01,2\n' +
+        '2,2000,1,20,NaN,0.98,0.01,\n',
     );
     const rows = await readMetricsJsonl(run.metricsJsonlPath);
     expect(rows).toHaveLength(2);
     expect(rows[1].alpha).toBeNaN();
     expect(rows[1].brand_new).toBe(5);
-    expect(Object.keys(rows[0]).slice(0, 6)).toEqual([
-      'iteration',
-      'env_steps',
-      'wall_s',
-      'episode_return_mean',
-      'kl',
-      'entropy',
-    ]);
+    expect(Object.keys(rows[0]).slice(0, 5)).toEqual(['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean', 'alpha']);
   });
 
   it('on resume, truncates rows past the checkpoint and appends without a second header', async () => {

@@ -1,28 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatCount,
-  formatDuration,
-  formatIterationLine,
-  formatProgressBar,
-  ProgressDisplay,
-  type IterationStats,
-} from '../src/run/index.js';
+import { formatCount, formatDuration, formatIterationLine, formatProgressBar, ProgressDisplay } from '../src/run/index.js';
 
-/** Synthetic iteration stats for tests. */
-function stats(iteration: number, overrides: Partial<IterationStats> = {}): IterationStats {
+/** A synthetic metrics row of a TRPO iteration, as the trainer writes it. */
+function row(iteration: number, overrides: Record<string, number> = {}): Record<string, number> {
   return {
     iteration,
-    totalIterations: 500,
-    envSteps: iteration * 10_000,
-    episodeReturnMean: -123.456,
-    episodeLengthMean: 200,
-    kl: 0.00987,
-    entropy: 1.2345,
-    surrogateBefore: -0.0012,
-    surrogateAfter: 0.0034,
-    lineSearchSteps: 1,
-    explainedVariance: 0.873,
-    timingsMs: { sampling: 1234.4, forward: 12, gradient: 34, cg: 56, lineSearch: 7, vf: 89 },
+    env_steps: iteration * 10_000,
+    'time/wall_s': iteration,
+    'rollout/ep_return_mean': -123.456,
+    'rollout/ep_length_mean': 200,
+    'rollout/episodes': 5,
+    'train/surrogate_before': -0.0012,
+    'train/surrogate_after': 0.0034,
+    'train/kl': 0.00987,
+    'train/entropy': 1.2345,
+    'train/line_search_steps': 1,
+    'train/explained_variance': 0.873,
+    'time/sampling_ms': 1234.4,
+    'time/forward_ms': 12,
+    'time/gradient_ms': 34,
+    'time/cg_ms': 56,
+    'time/line_search_ms': 7,
+    'time/vf_ms': 89,
     ...overrides,
   };
 }
@@ -40,21 +39,23 @@ class FakeStream {
 }
 
 describe('formatIterationLine', () => {
-  it('shows every field compactly', () => {
-    expect(formatIterationLine(stats(12))).toBe(
-      'it  12/500  steps  120.0k  ret   -123.46  len  200.0  kl  9.87e-3  ent  1.234  surr -1.20e-3→+3.40e-3  ls  1' +
-        '  ev  0.87  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89',
+  it('shows the rollout fields and then every metric it is given, compactly', () => {
+    expect(formatIterationLine(row(12), 500)).toBe(
+      'it  12/500  steps  120.0k  ret   -123.46  len  200.0  surr -1.20e-3→3.40e-3  kl  9.87e-3  ent    1.234  ls 1' +
+        '  ev    0.873  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89',
     );
+    // Another algorithm's metrics, under their own names; no TRPO columns.
+    const cem = formatIterationLine({ iteration: 3, env_steps: 30_000, 'rollout/ep_return_mean': 20, 'cem/best_score': 12.5, 'time/sampling_ms': 80 });
+    expect(cem).toBe('it     3  steps   30.0k  ret     20.00  len      -  best_score     12.5  ms samp 80');
   });
 
   it('keeps columns aligned across iterations and prints NaN and absent fields as "-"', () => {
-    const a = formatIterationLine(stats(1));
-    const b = formatIterationLine(stats(480, { episodeReturnMean: 5, envSteps: 4_800_000 }));
+    const a = formatIterationLine(row(1), 500);
+    const b = formatIterationLine(row(480, { 'rollout/ep_return_mean': 5, env_steps: 4_800_000 }), 500);
     expect(a.indexOf('ret')).toBe(b.indexOf('ret'));
     expect(a.indexOf('surr')).toBe(b.indexOf('surr'));
-    const sparse = formatIterationLine(
-      stats(3, { totalIterations: undefined, episodeReturnMean: NaN, explainedVariance: undefined, timingsMs: {} }),
-    );
+    const { 'train/explained_variance': _ev, ...withoutValueFunction } = row(3, { 'rollout/ep_return_mean': NaN });
+    const sparse = formatIterationLine(Object.fromEntries(Object.entries(withoutValueFunction).filter(([k]) => !k.startsWith('time/'))));
     expect(sparse).toMatch(/^it     3 /);
     expect(sparse).toContain('ret         -');
     expect(sparse).not.toContain('ev');
@@ -84,9 +85,9 @@ describe('ProgressDisplay', () => {
   it('prints only plain lines on a non-TTY stream', () => {
     const stream = new FakeStream(false);
     const display = new ProgressDisplay({ total: 500, stream });
-    display.iteration(stats(1));
+    display.iteration(row(1), 500);
     display.log('checkpoint saved');
-    display.iteration(stats(2));
+    display.iteration(row(2), 500);
     display.finish();
     const lines = stream.text.split('\n');
     expect(lines).toHaveLength(4);
@@ -99,10 +100,10 @@ describe('ProgressDisplay', () => {
     let now = 0;
     const display = new ProgressDisplay({ total: 4, stream, barWidth: 8, now: () => now });
     now = 1000;
-    display.iteration(stats(1, { totalIterations: 4 }));
+    display.iteration(row(1), 4);
     display.log('note');
     now = 2000;
-    display.iteration(stats(2, { totalIterations: 4 }));
+    display.iteration(row(2), 4);
     display.finish();
     expect(stream.text.startsWith('it 1/4')).toBe(true);
     expect(stream.text).toContain('\r\x1b[K[##------]  1/4 it');

@@ -2,12 +2,14 @@ import { EnvService, createDefaultRegistry, type EnvDefinition } from '@vinegym/
 import { box, discrete, ndarray, VinegymError } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { CategoricalMlpPolicy } from '../src/policies/mlp-policies.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';
 import { VineSampler, vineAdvantages } from '../src/sampling/vine.js';
-import { DEFAULT_VINE_CONFIG } from '../src/train/config.js';
+import { trainConfig } from '../src/config/train-config.js';
+
+const DEFAULT_VINE_CONFIG = trainConfig().vine;
 import { tf } from './tf-setup.js';
 
 async function cartPole(numEnvs: number, envId = 'CartPole-v1') {

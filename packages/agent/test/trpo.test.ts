@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { flatGrad, getFlatParams, parameterCount } from '../src/math/flat.js';
-import { Rng } from '../src/math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { logProb } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
-import { trpoConfig } from '../src/trpo/config.js';
-import { backtrackingLineSearch, maxStepScale } from '../src/trpo/line-search.js';
-import { meanKl, surrogateObjective } from '../src/trpo/objectives.js';
-import { trpoUpdate, type TrpoBatch } from '../src/trpo/update.js';
-import { FISHER_MIN_ROWS, fisherSubsample } from '../src/trpo/fisher.js';
+import { backtrackingLineSearch, maxStepScale } from '../src/algos/trpo/line-search.js';
+import { meanKl, surrogateObjective } from '../src/algos/trpo/objectives.js';
+import { trpoUpdate } from '../src/algos/trpo/update.js';
+import { trainConfig } from '../src/config/train-config.js';
+import type { PolicyGradientBatch as TrpoBatch } from '../src/estimation/advantages.js';
+import { FISHER_MIN_ROWS, fisherSubsample } from '../src/algos/trpo/fisher.js';
+import type { TrpoConfig } from '../src/algos/trpo/config.js';
 import { tf } from './tf-setup.js';
+
+const trpoConfig = (overrides: Partial<TrpoConfig> = {}) => trainConfig({ trpo: overrides }).trpo;
 
 /** A random batch sampled from the policy itself, with random advantages. */
 function randomBatch(policy: Policy, rng: Rng, n: number): TrpoBatch {
@@ -141,7 +145,7 @@ describe('trpoUpdate', () => {
       const policy = new GaussianMlpPolicy(tf, { obsSize: 3, actionDim: 2, hiddenSizes: [8], seed: 4 });
       const batch = randomBatch(policy, new Rng(3), 64);
       const before = getFlatParams(policy.variables);
-      const stats = trpoUpdate(tf, policy, batch, trpoConfig({ algo, maxKl: 0.01 }));
+      const stats = trpoUpdate(tf, policy, batch, trpoConfig({ maxKl: 0.01 }), { lineSearch: algo === 'trpo' });
       expect(stats.accepted).toBe(true);
       expect(stats.surrogateAfter).toBeGreaterThan(stats.surrogateBefore);
       if (algo === 'trpo') expect(stats.kl).toBeLessThanOrEqual(0.01);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadPlugin } from './plugin.js';
 import { createDefaultRegistry } from './registry.js';
+import { limitFlagOptions, limitFlagsHelp, limitsFromFlags } from './limits.js';
 import { DEFAULT_PORT, createServer } from './server.js';
 import { DEFAULT_WORKERS } from './session-factory.js';
 
@@ -16,24 +17,20 @@ Serves vinegym RL environments over WebSocket (MessagePack, protocol v1) at ws:/
 with GET /healthz, /v1/envs and /metrics on the same port.
 
 Options:
-  --host <host>                  interface to listen on (default 127.0.0.1)
-  --port <port>                  TCP port, 0 for any free port (default ${DEFAULT_PORT})
-  --token <token>                shared secret clients must send in hello (default: none;
-                                 the VINEGYM_TOKEN environment variable works too)
-  --max-sessions <n>             sessions per connection (default 16)
-  --max-envs-per-session <n>     largest num_envs of a session (default 1024)
-  --max-message-bytes <n>        largest incoming message (default 67108864)
-  --max-connections <n>          open connections; more get LIMIT_EXCEEDED, close 1013 (default 256)
-  --max-snapshot-bytes <n>       largest snapshot restore accepts (default 16777216)
-  --max-in-flight <n>            unwritten responses per connection before it stops being read (default 256)
-  --idle-timeout <s>             close connections without a request for s seconds, 0 never (default 900)
-  --tls-cert <file>              PEM certificate: serve https/wss (needs --tls-key)
-  --tls-key <file>               PEM private key of --tls-cert
-  --plugin <module>              env plug-in module (path or package); repeatable
-  --workers <n>                  worker threads per session of a MuJoCo or Atari env, 0 = in-process
-                                 (default: one per core, here ${DEFAULT_WORKERS})
-  --log-level <level>            fatal|error|warn|info|debug|trace|silent (default info)
-  -h, --help                     show this help
+  --host <host>                          interface to listen on (default 127.0.0.1)
+  --port <port>                          TCP port, 0 for any free port (default ${DEFAULT_PORT})
+  --token <token>                        shared secret clients must send in hello (default: none;
+                                         the VINEGYM_TOKEN environment variable works too)
+  --tls-cert <file>                      PEM certificate: serve https/wss (needs --tls-key)
+  --tls-key <file>                       PEM private key of --tls-cert
+  --plugin <module>                      env plug-in module (path or package); repeatable
+  --workers <n>                          worker threads per session of a MuJoCo or Atari env, 0 = in-process
+                                         (default: one per core, here ${DEFAULT_WORKERS})
+  --log-level <level>                    fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help                             show this help
+
+Limits (all reported to clients in hello.limits; PROTOCOL.md section 9):
+${limitFlagsHelp()}
 `;
 
 function integerOption(values: Record<string, unknown>, name: string, minimum: number): number | undefined {
@@ -52,13 +49,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       token: { type: 'string' },
-      'max-sessions': { type: 'string' },
-      'max-envs-per-session': { type: 'string' },
-      'max-message-bytes': { type: 'string' },
-      'max-connections': { type: 'string' },
-      'max-snapshot-bytes': { type: 'string' },
-      'max-in-flight': { type: 'string' },
-      'idle-timeout': { type: 'string' },
+      ...limitFlagOptions(),
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       plugin: { type: 'string', multiple: true },
@@ -80,20 +71,14 @@ async function main(): Promise<void> {
     values['tls-cert'] !== undefined && values['tls-key'] !== undefined
       ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) }
       : undefined;
-  const idleTimeoutS = integerOption(values, 'idle-timeout', 0);
+  const limits = limitsFromFlags(values);
   const registry = createDefaultRegistry();
   for (const plugin of values.plugin ?? []) await loadPlugin(registry, plugin);
   const server = await createServer({
     host: values.host,
     port: integerOption(values, 'port', 0),
     token: values.token ?? process.env.VINEGYM_TOKEN,
-    maxSessions: integerOption(values, 'max-sessions', 1),
-    maxEnvsPerSession: integerOption(values, 'max-envs-per-session', 1),
-    maxMessageBytes: integerOption(values, 'max-message-bytes', 1024),
-    maxConnections: integerOption(values, 'max-connections', 1),
-    maxSnapshotBytes: integerOption(values, 'max-snapshot-bytes', 1),
-    maxInFlight: integerOption(values, 'max-in-flight', 1),
-    idleTimeoutMs: idleTimeoutS === undefined ? undefined : idleTimeoutS * 1000,
+    ...limits,
     tls,
     registry,
     workers: integerOption(values, 'workers', 0),

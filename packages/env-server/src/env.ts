@@ -50,6 +50,12 @@ export interface EnvDefinition {
   /** Builds one env from kwargs already validated and completed with defaults. */
   create(kwargs: EnvKwargs): Env;
   /**
+   * Loads what `create` needs, once per process (the MuJoCo envs: the WebAssembly module). Returns nothing when
+   * `create` can run now, else a promise that resolves when it can; the service awaits it before a make, so
+   * nothing is loaded until an env that needs it is made. Default: nothing to load.
+   */
+  load?(): Promise<void> | undefined;
+  /**
    * Whether a step costs enough for sessions to gain from stepping their envs on worker threads (see
    * `workers` in EnvServiceOptions). Default false: cheap envs like CartPole stay in-process, where a step is a
    * function call rather than a message round trip. The MuJoCo and Atari envs set it.

@@ -1,51 +1,115 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Longest run of handlers in one go (ms): a read of many expensive requests (renders, say) is handled in slices,
+ * with other connections' I/O in between, instead of blocking the event loop for all of them at once.
+ */
+export const HANDLER_SLICE_MS = 5;
+
 /**
  * Runs handlers of incoming messages one after another in arrival order, where a handler may finish later
  * (return a promise): messages that arrive meanwhile wait, so responses keep request order (PROTOCOL.md §2).
- * While every handler finishes synchronously, nothing is queued and no promise is made.
+ * A gate (`canRun`) holds messages back as well, without reordering them: the connection closes it while the
+ * client does not read its responses, so queued requests wait instead of producing more unwritten responses; call
+ * pump() when it may have opened. Handlers run in time slices of HANDLER_SLICE_MS per event-loop turn; the rest
+ * waits for the next turn. While handlers finish synchronously and quickly and the gate is open, nothing is queued
+ * and no promise is made.
  */
 export class InOrderQueue<M> {
-  /** Messages waiting for an unfinished handler; null when none is running. */
-  private waiting: M[] | null = null;
+  /** Waiting messages; those before `head` have been taken. */
+  private waiting: (M | undefined)[] = [];
+  private head = 0;
+  /** A handler has not finished yet. */
+  private running = false;
   /** Callers of idle() waiting for the queue to empty. */
   private idleWaiters: (() => void)[] = [];
+  /** When the current slice of handlers began; -1: no slice in this event-loop turn yet. */
+  private sliceStart = -1;
+  private pumpScheduled = false;
 
-  constructor(private readonly handle: (message: M) => Promise<void> | void) {}
+  constructor(
+    private readonly handle: (message: M) => Promise<void> | void,
+    private readonly canRun: () => boolean = () => true,
+  ) {}
 
-  /** Messages waiting behind an unfinished handler. */
+  /** Messages waiting (behind an unfinished handler or the closed gate). */
   get backlog(): number {
-    return this.waiting?.length ?? 0;
+    return this.waiting.length - this.head;
   }
 
   /** Resolves when no handler is unfinished and nothing waits (at once if that is so now). */
   idle(): Promise<void> {
-    if (this.waiting === null) return Promise.resolve();
+    if (!this.running && this.backlog === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   push(message: M): void {
-    if (this.waiting !== null) this.waiting.push(message);
-    else this.run(message);
+    if (!this.running && this.backlog === 0 && this.canRun() && this.inSlice()) this.run(message);
+    else {
+      this.waiting.push(message);
+      // A full gate must not wait for an event that will not come when nothing runs.
+      if (!this.running) this.pump();
+    }
+  }
+
+  /** Runs waiting messages while nothing is unfinished and the gate is open, for the rest of this turn's slice. */
+  pump(): void {
+    while (!this.running && this.head < this.waiting.length && this.canRun()) {
+      if (!this.inSlice()) {
+        this.schedulePump();
+        return;
+      }
+      const message = this.waiting[this.head] as M;
+      this.waiting[this.head++] = undefined;
+      this.run(message);
+    }
+    if (this.head === this.waiting.length && this.head > 0) {
+      this.waiting = [];
+      this.head = 0;
+    }
+    if (!this.running && this.backlog === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Whether this turn's slice has time left; the first call of a turn starts a slice that ends with the turn. */
+  private inSlice(): boolean {
+    const now = performance.now();
+    if (this.sliceStart < 0) {
+      this.sliceStart = now;
+      // Microtasks run once the current I/O callback (a whole socket read of messages) has returned.
+      queueMicrotask(() => (this.sliceStart = -1));
+      return true;
+    }
+    return now - this.sliceStart < HANDLER_SLICE_MS;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Drops every waiting message (a connection that is being cut); returns how many. */
+  discard(): number {
+    const dropped = this.backlog;
+    this.waiting = [];
+    this.head = 0;
+    if (!this.running) for (const wake of this.idleWaiters.splice(0)) wake();
+    return dropped;
   }
 
   private run(message: M): void {
     const pending = this.handle(message);
     if (pending === undefined) return;
-    this.waiting = [];
+    this.running = true;
     // Handlers report their own errors; a rejection here must not stop the queue.
-    void pending.catch(() => undefined).then(() => this.drain());
-  }
-
-  private drain(): void {
-    const queued = this.waiting ?? [];
-    this.waiting = null;
-    for (let k = 0; k < queued.length; k++) {
-      this.run(queued[k]);
-      if (this.waiting !== null) {
-        // That handler is unfinished too: the rest waits behind it, in order.
-        (this.waiting as M[]).push(...queued.slice(k + 1));
-        return;
-      }
-    }
-    for (const wake of this.idleWaiters.splice(0)) wake();
+    void pending
+      .catch(() => undefined)
+      .then(() => {
+        this.running = false;
+        this.pump();
+      });
   }
 }

@@ -14,5 +14,9 @@ export * from './session-factory.js';
 export { ParallelSession, type ParallelSessionOptions } from './parallel/parallel-session.js';
 export * from './service.js';
 export * from './metrics.js';
-export * from './connection.js';
+// The server's per-socket Connection stays internal: the one exported Connection is the agent's client.
+export { CLOSE_CODES, type ConnectionLimits } from './connection.js';
+export * from './limits.js';
+export { TokenBackoff, TOKEN_BACKOFF, addressKey } from './guards/token-backoff.js';
 export * from './server.js';
+export { InProcessConnection, type SessionRequestType } from './embedded.js';

@@ -2,7 +2,20 @@
  * Server metrics in Prometheus text format (exposition format 0.0.4). Counters are plain numbers updated
  * on the request path (no allocation); the text is built only when /metrics is scraped.
  */
-import type { ErrorCode } from '@vinegym/protocol';
+import { REQUEST_TYPES } from '@vinegym/protocol';
+import type { ErrorCode, RequestType } from '@vinegym/protocol';
+
+/** Why the server refused or cut a connection (vinegym_connections_refused_total). */
+export type RefusalReason =
+  | 'max_connections'
+  | 'pending_pool_full'
+  | 'unauthorized'
+  | 'token_backoff'
+  | 'message_too_big'
+  | 'message_timeout';
+
+/** Frames that are not a readable request are counted as this request type. */
+const INVALID = 'invalid';
 
 /** Upper bounds (seconds) of the step latency histogram buckets; +Inf is implicit. */
 export const STEP_LATENCY_BUCKETS = [25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 100e-3, 1];
@@ -18,7 +31,9 @@ export interface MetricsGauges {
 
 export class ServerMetrics {
   private envSteps = 0;
+  private readonly requests: Record<string, number> = Object.fromEntries([...REQUEST_TYPES, INVALID].map((type) => [type, 0]));
   private readonly errors = new Map<ErrorCode, number>();
+  private readonly refusals = new Map<RefusalReason, number>();
   private readonly latencyBuckets = new Float64Array(STEP_LATENCY_BUCKETS.length);
   private latencyCount = 0;
   private latencySum = 0;
@@ -34,6 +49,16 @@ export class ServerMetrics {
         break;
       }
     }
+  }
+
+  /** One frame other than a pong received: a request of `type`, or 'invalid' when no request could be read. */
+  recordRequest(type: RequestType | typeof INVALID): void {
+    this.requests[type]++;
+  }
+
+  /** One connection refused or cut for `reason`. */
+  recordRefusal(reason: RefusalReason): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   /** One error frame sent. */
@@ -64,6 +89,12 @@ export class ServerMetrics {
             '# TYPE nodejs_external_memory_bytes gauge',
             `nodejs_external_memory_bytes ${gauges.memory.external}`,
           ]),
+      '# HELP vinegym_requests_total Frames received other than pongs, by request type (invalid: no readable request).',
+      '# TYPE vinegym_requests_total counter',
+      ...Object.entries(this.requests).map(([type, count]) => `vinegym_requests_total{type="${type}"} ${count}`),
+      '# HELP vinegym_connections_refused_total Connections refused or cut to protect the server, by reason.',
+      '# TYPE vinegym_connections_refused_total counter',
+      ...[...this.refusals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, count]) => `vinegym_connections_refused_total{reason="${reason}"} ${count}`),
       '# HELP vinegym_env_steps_total Env steps taken (one per env per step request).',
       '# TYPE vinegym_env_steps_total counter',
       `vinegym_env_steps_total ${this.envSteps}`,

@@ -1,14 +1,12 @@
 /**
  * The set of env definitions a server offers, looked up by Gymnasium-style id, and kwargs validation.
  */
-import { VinegymError } from '@vinegym/protocol';
+import { VinegymError, quote, truncateText } from '@vinegym/protocol';
 import type { EnvDescription, KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from './env.js';
 import { ATARI_ENVS } from './envs/atari.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
 import { MUJOCO_ENVS } from './envs/mujoco/index.js';
-// Top-level await: the MuJoCo WebAssembly module is loaded before createDefaultRegistry can run.
-import './envs/mujoco/ready.js';
 
 /** Gymnasium's ENV_ID_RE: optional `namespace/`, a name, optional `-v<version>`. */
 export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
@@ -54,7 +52,7 @@ export class EnvRegistry {
   get(id: string): EnvDefinition {
     const definition = this.definitions.get(id);
     if (!definition) {
-      throw new VinegymError('UNKNOWN_ENV', `unknown env id ${JSON.stringify(id)}`, { env_id: String(id) });
+      throw new VinegymError('UNKNOWN_ENV', `unknown env id ${quote(String(id))}`, { env_id: truncateText(String(id)) });
     }
     return definition;
   }
@@ -67,18 +65,22 @@ export class EnvRegistry {
   }
 }
 
-/** A registry with the built-in envs (CartPole-v0, CartPole-v1, the MuJoCo v5 tasks, mujoco/custom-v0, ALE/<Game>-v5). */
+/** The built-in envs: CartPole-v0, CartPole-v1, the MuJoCo v5 tasks, mujoco/custom-v0, ALE/<Game>-v5. */
+export const BUILTIN_ENVS: readonly EnvDefinition[] = [CARTPOLE_V0, CARTPOLE_V1, ...MUJOCO_ENVS, ...ATARI_ENVS];
+
+/**
+ * A registry with the built-in envs. Nothing is loaded yet: the MuJoCo module is loaded at the first make of a
+ * MuJoCo env (see EnvDefinition.load).
+ */
 export function createDefaultRegistry(): EnvRegistry {
   const registry = new EnvRegistry();
-  registry.register(CARTPOLE_V0);
-  registry.register(CARTPOLE_V1);
-  for (const definition of MUJOCO_ENVS) registry.register(definition);
-  for (const definition of ATARI_ENVS) registry.register(definition);
+  for (const definition of BUILTIN_ENVS) registry.register(definition);
   return registry;
 }
 
 /**
- * Checks `kwargs` against the definition's specs and returns a new object completed with defaults.
+ * Checks `kwargs` against the definition's specs and returns a new object completed with defaults (omitted and null
+ * kwargs alike), so that kwargs that differ only in spelling out a default compare equal (snapshots rely on it).
  * INVALID_KWARGS (with `details.key`) for unknown keys, wrong types, out-of-range or non-enum values.
  */
 export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvKwargs {
@@ -90,15 +92,16 @@ export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvK
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(specs, key)) {
       const accepted = Object.keys(specs).join(', ') || 'none';
-      throw new VinegymError('INVALID_KWARGS', `unknown kwarg '${key}' for ${definition.id} (accepted: ${accepted})`, {
-        key,
+      throw new VinegymError('INVALID_KWARGS', `unknown kwarg ${quote(key)} for ${definition.id} (accepted: ${accepted})`, {
+        key: truncateText(key),
       });
     }
   }
   const result: EnvKwargs = {};
   for (const [key, spec] of Object.entries(specs)) {
     const value = given[key];
-    if (value === undefined || (value === null && spec.default === null)) {
+    // A null kwarg is an omitted one (PROTOCOL.md 7.3): it takes the default.
+    if (value === undefined || value === null) {
       result[key] = spec.default;
       continue;
     }
@@ -132,14 +135,14 @@ function checkKwarg(spec: KwargSpec, value: unknown): string | null {
     if (spec.minimum !== undefined && v < spec.minimum) return `must be >= ${spec.minimum}, got ${v}`;
     if (spec.maximum !== undefined && v > spec.maximum) return `must be <= ${spec.maximum}, got ${v}`;
   }
-  if (spec.enum && !spec.enum.includes(v)) return `must be one of ${spec.enum.join(', ')}, got ${JSON.stringify(v)}`;
+  if (spec.enum && !spec.enum.includes(v)) return `must be one of ${spec.enum.join(', ')}, got ${typeof v === 'string' ? quote(v) : v}`;
   return null;
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeof value;
 }

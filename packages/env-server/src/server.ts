@@ -1,11 +1,12 @@
 /**
  * The network server: a fastify HTTP(S) server (health, env list, Prometheus metrics) whose `upgrade` requests on
  * /v1/ws become vinegym protocol connections handled by `ws`. All env work goes through one EnvService.
- * Limits (connections, sessions, envs, message and snapshot bytes, in-flight responses, idle time) have safe
- * defaults and are reported in hello.
+ * Every limit (limits.ts) has a safe default and is reported in hello. Peers that have not completed hello are
+ * held to smaller limits: their own connection pool, a hello deadline, a small message size and decode budget, and
+ * back-off after failed tokens.
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -14,7 +15,11 @@ import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, encodeFrame } from '@vinegym/protocol';
 import type { HelloResult } from '@vinegym/protocol';
 import { CLOSE_CODES, Connection } from './connection.js';
-import type { ConnectionLimits } from './connection.js';
+import { IncomingGuard } from './guards/incoming-guard.js';
+import { PendingSocketPool } from './guards/socket-pool.js';
+import { TokenBackoff } from './guards/token-backoff.js';
+import { helloLimits, resolveLimits } from './limits.js';
+import type { ServerLimits } from './limits.js';
 import { ServerMetrics } from './metrics.js';
 import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
@@ -26,6 +31,10 @@ export const DEFAULT_PORT = 8765;
 export const SERVER_CAPABILITIES = ['snapshot', 'render', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
+/** How long close() waits for a connection's received requests to be answered (a client that does not read). */
+const SHUTDOWN_DRAIN_MS = 5000;
+/** HTTP: headers and body of a request must arrive within this time; idle keep-alive sockets close after 5 s. */
+export const HTTP_TIMEOUTS = { requestMs: 10_000, keepAliveMs: 5000, checkIntervalMs: 1000 } as const;
 
 /** PEM cert and key for serving https/wss (node:tls options). */
 export interface TlsOptions {
@@ -35,37 +44,19 @@ export interface TlsOptions {
   passphrase?: string;
 }
 
-export interface ServerOptions {
+/**
+ * Server options. Every limit (max_*, timeouts, decode budgets) is a field of ServerLimits; its default, CLI flag
+ * and hello entry are in LIMIT_SPECS (limits.ts), the one place they are written.
+ */
+export interface ServerOptions extends Partial<ServerLimits> {
   /** Interface to listen on. Default '127.0.0.1' (loopback only). */
   host?: string;
   /** TCP port; 0 picks a free one (read it from `port` / `url`). Default 8765. */
   port?: number;
   /** Shared secret clients must send in hello. Default undefined: no token required. */
   token?: string;
-  /** Sessions per connection. Default 16. */
-  maxSessions?: number;
-  /** Sessions of all connections together. Default 4096. */
-  maxTotalSessions?: number;
-  /** Largest num_envs per session. Default 1024. */
-  maxEnvsPerSession?: number;
-  /** Largest incoming WebSocket message in bytes (ws `maxPayload`). Default 64 MiB. */
-  maxMessageBytes?: number;
-  /** Open WebSocket connections; one more gets LIMIT_EXCEEDED and close code 1013. Default 256. */
-  maxConnections?: number;
-  /** Largest snapshot `restore` accepts, in bytes. Default 16 MiB. */
-  maxSnapshotBytes?: number;
-  /** Unwritten responses per connection at which the server stops reading it (backpressure). Default 256. */
-  maxInFlight?: number;
-  /** Unwritten response bytes per connection at which the server stops reading it. Default 16 MiB. */
-  maxBufferedBytes?: number;
-  /** Close a connection (4001) after this many ms without a request; 0: never. Default 900000 (15 min). */
-  idleTimeoutMs?: number;
-  /** Close a connection (4001) that has not completed hello after this many ms; 0: never. Default 10000. */
-  helloTimeoutMs?: number;
   /** Serve https and wss with this certificate. Default undefined: plain http and ws. */
   tls?: TlsOptions;
-  /** Ping period on idle connections in ms; 0 disables pings. Default 30000. */
-  pingIntervalMs?: number;
   /**
    * Worker threads each session of a `parallel` env (MuJoCo, Atari) steps its envs on; 0: all in-process. Default: one
    * per core (DEFAULT_WORKERS). Cheap envs (CartPole) always step in-process. See session-factory.ts.
@@ -88,34 +79,24 @@ export interface VinegymServer {
   port: number;
   service: EnvService;
   metrics: ServerMetrics;
+  /** The limits in effect (options completed with LIMIT_SPECS' defaults). */
+  limits: Readonly<ServerLimits>;
   /** Open WebSocket connections. */
   readonly connections: number;
   /**
-   * Graceful shutdown: stops accepting connections (upgrades get 503), lets every request already received finish
-   * and its response go out, closes every connection (code 1001) and session, then the listener. Idempotent.
+   * Graceful shutdown (PROTOCOL.md 6.1): stops accepting connections (upgrades get 503) and frames (later ones are
+   * dropped unexecuted), lets every request already received finish and its response go out (a client that does not
+   * read gets SHUTDOWN_DRAIN_MS), closes every connection (code 1001) and session, then the listener. Idempotent.
    */
   close(): Promise<void>;
 }
 
 export async function createServer(options: ServerOptions = {}): Promise<VinegymServer> {
   const host = options.host ?? '127.0.0.1';
-  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
-  const pingIntervalMs = options.pingIntervalMs ?? 30_000;
-  const maxConnections = options.maxConnections ?? 256;
-  const connectionLimits: ConnectionLimits = {
-    maxInFlight: options.maxInFlight ?? 256,
-    maxBufferedBytes: options.maxBufferedBytes ?? 16 * 1024 * 1024,
-    idleTimeoutMs: options.idleTimeoutMs ?? 900_000,
-    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-  };
+  const limits = resolveLimits(options);
   const service = new EnvService({
     registry: options.registry ?? createDefaultRegistry(),
-    limits: {
-      maxSessions: options.maxSessions,
-      maxTotalSessions: options.maxTotalSessions,
-      maxEnvsPerSession: options.maxEnvsPerSession,
-      maxSnapshotBytes: options.maxSnapshotBytes,
-    },
+    limits,
     serverName: options.serverName,
     serverVersion: options.serverVersion,
     workers: options.workers,
@@ -125,22 +106,21 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     protocol_version: PROTOCOL_VERSION,
     server: { name: service.serverName, version: service.serverVersion },
     capabilities: SERVER_CAPABILITIES,
-    limits: {
-      max_sessions: service.limits.maxSessions,
-      max_envs_per_session: service.limits.maxEnvsPerSession,
-      max_message_bytes: maxMessageBytes,
-      max_connections: maxConnections,
-      max_snapshot_bytes: service.limits.maxSnapshotBytes,
-      max_in_flight: connectionLimits.maxInFlight,
-      idle_timeout_s: connectionLimits.idleTimeoutMs / 1000,
-    },
-    ping_interval_s: pingIntervalMs / 1000,
+    limits: helloLimits(limits),
+    ping_interval_s: limits.pingIntervalMs / 1000,
   };
   const tokenHash = options.token === undefined ? undefined : createHash('sha256').update(options.token).digest();
+  const tokenBackoff = new TokenBackoff();
 
+  // Slow or silent HTTP peers are cut by node's own timers (checked every second, not every 30 s).
+  const http = { connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs, headersTimeout: HTTP_TIMEOUTS.requestMs };
+  const fastifyOptions = { logger: options.logger ?? false, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs };
   // The https variant of fastify has another server type; the routes and the upgrade hook are the same.
-  const app = (options.tls ? Fastify({ logger: options.logger ?? false, https: options.tls }) : Fastify({ logger: options.logger ?? false })) as unknown as FastifyInstance;
-  const connections = new Map<WebSocket, Connection>();
+  const app = (
+    options.tls ? Fastify({ ...fastifyOptions, https: { ...options.tls, ...http } }) : Fastify({ ...fastifyOptions, http })
+  ) as unknown as FastifyInstance;
+  const connections = new Map<WebSocket, { connection: Connection; guard: IncomingGuard }>();
+  let authenticated = 0;
   let nextConnectionId = 1;
   let shuttingDown = false;
 
@@ -155,13 +135,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     return metrics.render({ connections: connections.size, sessions, envs, memory: process.memoryUsage() });
   });
 
+  // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
+  const pending = new PendingSocketPool(limits.maxPendingConnections, () => metrics.recordRefusal('pending_pool_full'));
+  app.server.on('connection', (socket: Socket) => pending.admit(socket));
+
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: maxMessageBytes,
+    maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
   });
-  app.server.on('upgrade', (request, socket, head) => {
+  app.server.on('upgrade', (request, socket: Socket, head) => {
     const path = (request.url ?? '').split('?', 1)[0];
     if (path !== WS_PATH || shuttingDown) {
       const status = shuttingDown ? '503 Service Unavailable' : '404 Not Found';
@@ -172,44 +156,77 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     wss.handleUpgrade(request, socket, head, (ws) => {
       const conn = nextConnectionId++;
       const log = app.log.child({ conn });
-      if (connections.size >= maxConnections) {
+      if (authenticated >= limits.maxConnections) {
         metrics.recordError('LIMIT_EXCEEDED');
-        log.warn('refusing connection from %s: max_connections %d reached', request.socket.remoteAddress, maxConnections);
-        const error = { code: 'LIMIT_EXCEEDED', message: `the server already has ${maxConnections} connections`, details: { limit: 'max_connections', max: maxConnections } } as const;
+        metrics.recordRefusal('max_connections');
+        log.warn('refusing connection from %s: max_connections %d reached', request.socket.remoteAddress, limits.maxConnections);
+        const error = { code: 'LIMIT_EXCEEDED', message: `the server already has ${limits.maxConnections} connections`, details: { limit: 'max_connections', max: limits.maxConnections } } as const;
         ws.on('error', () => undefined);
         ws.send(encodeFrame({ id: null, ok: false, error }), { binary: true });
         ws.close(CLOSE_CODES.tryAgainLater, 'too many connections');
         setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
         return;
       }
-      const connection = new Connection(ws, { service, metrics, helloResult, tokenHash, limits: connectionLimits, log });
-      connections.set(ws, connection);
+      let counted = false;
+      const connection: Connection = new Connection(ws, {
+        service,
+        metrics,
+        helloResult,
+        tokenHash,
+        limits,
+        log,
+        remoteAddress: request.socket.remoteAddress,
+        tokenBackoff,
+        admit: () => {
+          if (authenticated >= limits.maxConnections) return false;
+          authenticated++;
+          counted = true;
+          pending.promote(socket);
+          guard.maxMessageBytes = Infinity; // from now on ws's maxPayload (max_message_bytes) applies
+          return true;
+        },
+      });
+      const guard: IncomingGuard = new IncomingGuard(socket, ws, limits.maxMessageBytesBeforeHello, limits.messageTimeoutMs, (violation) => {
+        const tooBig = violation === 'too_big';
+        metrics.recordRefusal(tooBig ? 'message_too_big' : 'message_timeout');
+        log.warn(tooBig ? 'closing connection: message over %d bytes before hello' : 'closing connection: message unfinished after %d ms',
+          tooBig ? limits.maxMessageBytesBeforeHello : limits.messageTimeoutMs);
+        connection.dropAfterQueued(tooBig ? CLOSE_CODES.messageTooBig : CLOSE_CODES.messageTimeout, tooBig ? 'message too big' : 'message timeout');
+      });
+      connections.set(ws, { connection, guard });
       log.info('connection opened from %s', request.socket.remoteAddress);
       ws.on('error', (error: Error & { code?: string }) => {
         // ws has already closed the socket (1009 for an oversized frame); record why.
-        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.recordError('LIMIT_EXCEEDED');
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          metrics.recordError('LIMIT_EXCEEDED');
+          metrics.recordRefusal('message_too_big');
+        }
         log.warn({ err: error }, 'websocket error');
       });
       ws.on('close', (code) => {
         connections.delete(ws);
+        if (counted) authenticated--;
         const sessions = service.stats().sessions;
         service.closeAllOwnedBy(connection);
-        log.info({ code, requests: connection.requests, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
+        log.info({ code, requests: connection.requests, errors: connection.errors, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
       });
     });
   });
 
   const pingTimer =
-    pingIntervalMs > 0
+    limits.pingIntervalMs > 0
       ? setInterval(() => {
-          for (const connection of connections.values()) connection.pingTick();
-        }, pingIntervalMs)
+          for (const { connection } of connections.values()) connection.pingTick();
+        }, limits.pingIntervalMs)
       : undefined;
   pingTimer?.unref();
-  const sweepMs = Math.max(50, Math.min(1000, ...[connectionLimits.idleTimeoutMs, connectionLimits.helloTimeoutMs].filter((ms) => ms > 0).map((ms) => ms / 4)));
+  const timeouts = [limits.idleTimeoutMs, limits.helloTimeoutMs, limits.messageTimeoutMs].filter((ms) => ms > 0);
+  const sweepMs = Math.max(50, Math.min(1000, ...timeouts.map((ms) => ms / 4)));
   const sweepTimer = setInterval(() => {
     const now = performance.now();
-    for (const connection of connections.values()) connection.sweep(now);
+    for (const { connection, guard } of connections.values()) {
+      if (!connection.sweep(now)) guard.check(now);
+    }
   }, sweepMs);
   sweepTimer.unref();
 
@@ -219,14 +236,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
-    // Requests are handled synchronously as they arrive, so every request received so far has been answered; the
-    // close frame goes out after those responses.
     shuttingDown = true;
     clearInterval(pingTimer);
     clearInterval(sweepTimer);
     app.log.info({ connections: connections.size, sessions: service.stats().sessions }, 'shutting down');
-    // Sessions on worker threads answer asynchronously: let the requests already received finish first.
-    await Promise.all([...connections.values()].map((connection) => connection.answered()));
+    // From here on frames are dropped unexecuted; the requests already received are answered first (sessions on
+    // worker threads answer asynchronously), unless the client does not read them.
+    await Promise.all([...connections.values()].map(({ connection }) => connection.finish(SHUTDOWN_DRAIN_MS)));
     await Promise.all(
       [...connections.keys()].map(
         (ws) =>
@@ -252,6 +268,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     port,
     service,
     metrics,
+    limits,
     get connections() {
       return connections.size;
     },

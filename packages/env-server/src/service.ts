@@ -6,7 +6,7 @@
  * visible to the owner that made it, so another owner's session id is UNKNOWN_SESSION.
  */
 import { randomBytes } from 'node:crypto';
-import { VinegymError } from '@vinegym/protocol';
+import { VinegymError, quote } from '@vinegym/protocol';
 import type {
   CloseRequest,
   CloseResult,
@@ -28,23 +28,16 @@ import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
 import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
 import { checkWorkers, createSession, DEFAULT_WORKERS } from './session-factory.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 
-export interface ServiceLimits {
-  /** Sessions one owner (connection) may hold at once. Default 16. */
-  maxSessions: number;
-  /** Sessions all owners together may hold at once. Default 4096. */
-  maxTotalSessions: number;
-  /** Largest num_envs of one session. Default 1024. */
-  maxEnvsPerSession: number;
-  /** Largest snapshot `restore` accepts, in bytes. Default 16 MiB. */
-  maxSnapshotBytes: number;
-}
+/** The limits the service enforces; their defaults live in LIMIT_SPECS (limits.ts) with the server's others. */
+export type ServiceLimits = Pick<ServerLimits, 'maxSessions' | 'maxTotalSessions' | 'maxEnvsPerSession' | 'maxSnapshotBytes'>;
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
-  maxSessions: 16,
-  maxTotalSessions: 4096,
-  maxEnvsPerSession: 1024,
-  maxSnapshotBytes: 16 * 1024 * 1024,
+  maxSessions: DEFAULT_LIMITS.maxSessions,
+  maxTotalSessions: DEFAULT_LIMITS.maxTotalSessions,
+  maxEnvsPerSession: DEFAULT_LIMITS.maxEnvsPerSession,
+  maxSnapshotBytes: DEFAULT_LIMITS.maxSnapshotBytes,
 };
 
 export interface EnvServiceOptions {
@@ -92,7 +85,13 @@ export class EnvService {
 
   constructor(options: EnvServiceOptions) {
     this.registry = options.registry;
-    this.limits = { ...DEFAULT_SERVICE_LIMITS, ...definedEntries(options.limits ?? {}) };
+    const given = definedEntries(options.limits ?? {});
+    this.limits = {
+      maxSessions: given.maxSessions ?? DEFAULT_SERVICE_LIMITS.maxSessions,
+      maxTotalSessions: given.maxTotalSessions ?? DEFAULT_SERVICE_LIMITS.maxTotalSessions,
+      maxEnvsPerSession: given.maxEnvsPerSession ?? DEFAULT_SERVICE_LIMITS.maxEnvsPerSession,
+      maxSnapshotBytes: given.maxSnapshotBytes ?? DEFAULT_SERVICE_LIMITS.maxSnapshotBytes,
+    };
     this.serverName = options.serverName ?? 'vinegym-env-server';
     this.serverVersion = options.serverVersion ?? '0.1.0';
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
@@ -106,6 +105,8 @@ export class EnvService {
   make(body: MakeRequest, owner: object): MaybePromise<MakeResult> {
     const definition = this.registry.get(body.env_id);
     const kwargs = validateKwargs(definition, body.kwargs);
+    const loading = definition.load?.();
+    if (loading) return loading.then(() => this.make(body, owner));
     const numEnvs = body.num_envs ?? 1;
     if (Number.isSafeInteger(numEnvs) && numEnvs > this.limits.maxEnvsPerSession) {
       throw new VinegymError(
@@ -128,7 +129,7 @@ export class EnvService {
       });
     }
     const created = createSession(
-      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed },
+      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed, strictActions: body.strict_actions },
       this.registry,
       this.workers,
     );
@@ -162,6 +163,7 @@ export class EnvService {
       max_episode_steps: session.maxEpisodeSteps,
       snapshot_supported: session.snapshotSupported,
       render_supported: session.renderSupported,
+      strict_actions: session.strictActions,
     };
   }
 
@@ -218,7 +220,7 @@ export class EnvService {
   sessionOf(id: string, owner: object): EnvSession {
     const entry = this.sessions.get(id);
     if (entry === undefined || entry.owner !== owner) {
-      throw new VinegymError('UNKNOWN_SESSION', `no session ${JSON.stringify(id)} on this connection`);
+      throw new VinegymError('UNKNOWN_SESSION', `no session ${quote(String(id))} on this connection`);
     }
     return entry.session;
   }

@@ -2,8 +2,8 @@
  * Request checks and per-env state rules of a vector session, shared by the in-process VectorSession and the
  * worker-backed ParallelSession so both accept, reject and word their errors identically.
  */
-import { VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, InfoValue } from '@vinegym/protocol';
+import { VinegymError, checkBatchProblem } from '@vinegym/protocol';
+import type { AutoresetMode, InfoValue, Space, SpaceValue } from '@vinegym/protocol';
 import type { EnvStatus } from './snapshot.js';
 
 export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
@@ -26,10 +26,16 @@ export function checkSessionArguments(numEnvs: number, autoresetMode: AutoresetM
   if (seed !== null) checkSeed(seed, numEnvs - 1, 'seed');
 }
 
-/** A seed must be a non-negative integer such that seed + maxOffset is still exact. */
+/** A seed must be a non-negative integer below 2^53, and so must seed + maxOffset (the seed of the last env it seeds). */
 export function checkSeed(seed: unknown, maxOffset: number, name: string): void {
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0 || !Number.isSafeInteger((seed as number) + maxOffset)) {
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) {
     throw new VinegymError('BAD_REQUEST', `${name} must be a non-negative integer below 2^53, got ${String(seed)}`);
+  }
+  if (!Number.isSafeInteger((seed as number) + maxOffset)) {
+    throw new VinegymError(
+      'BAD_REQUEST',
+      `${name} ${String(seed)} seeds env ${maxOffset} with ${name} + ${maxOffset}, which must be below 2^53 (9007199254740992): use a ${name} of at most ${Number.MAX_SAFE_INTEGER - maxOffset}`,
+    );
   }
 }
 
@@ -39,14 +45,38 @@ export function checkIndex(index: unknown, numEnvs: number): void {
   }
 }
 
-/** Indices must be in range; with `strictlyIncreasing` also sorted without repeats (reset's rule). */
+/**
+ * Indices must be in range, and a list holds at most num_envs of them (PROTOCOL.md 7.4, 7.6): with
+ * `strictlyIncreasing` also sorted without repeats (reset's rule), otherwise in any order (snapshot's rule).
+ */
 export function checkIndexList(indices: unknown, numEnvs: number, strictlyIncreasing = true): asserts indices is number[] {
   if (!Array.isArray(indices)) throw new VinegymError('BAD_REQUEST', 'env_indices must be an array');
+  if (indices.length > numEnvs) {
+    throw new VinegymError('BAD_REQUEST', `env_indices has ${indices.length} entries; a session of ${numEnvs} envs takes at most ${numEnvs}`);
+  }
   for (let k = 0; k < indices.length; k++) {
     checkIndex(indices[k], numEnvs);
     if (strictlyIncreasing && k > 0 && indices[k] <= indices[k - 1]) {
       throw new VinegymError('BAD_REQUEST', 'env_indices must be increasing without repeats');
     }
+  }
+}
+
+/**
+ * INVALID_ACTION unless `actions` is a batch of `n` values of `space`; details.env_index when one env is to blame.
+ * `strictActions` false lets Box elements lie outside the bounds (finite ones only; PROTOCOL.md 8.6).
+ */
+export function checkActions(space: Space, actions: SpaceValue, n: number, indexOffset = 0, strictActions = true): void {
+  const problem = checkBatchProblem(space, actions, n, 'actions', { boxBounds: strictActions });
+  if (problem === null) return;
+  const details = problem.envIndex === undefined ? undefined : { env_index: problem.envIndex + indexOffset };
+  throw new VinegymError('INVALID_ACTION', problem.reason, details);
+}
+
+/** Rendering shows an env's state, which it has only after its first reset (Gymnasium's ResetNeeded). */
+export function checkRenderable(status: EnvStatus, envIndex: number): void {
+  if (status === 'needs_reset') {
+    throw new VinegymError('BAD_REQUEST', `env ${envIndex} has not been reset; call reset before render`, { env_index: envIndex });
   }
 }
 
@@ -64,7 +94,8 @@ export function resetSeeds(request: SessionResetOptions, indices: number[], numE
     return seeds;
   }
   if (seed === undefined || seed === null) return indices.map(() => null);
-  checkSeed(seed, numEnvs - 1, 'seed');
+  // Each reset env i gets seed + i: the largest index reset decides whether that stays below 2^53.
+  checkSeed(seed, indices.length ? Math.max(...indices) : 0, 'seed');
   return indices.map((i) => seed + i);
 }
 

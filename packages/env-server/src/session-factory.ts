@@ -7,12 +7,9 @@ import { availableParallelism } from 'node:os';
 import type { AutoresetMode } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from './env.js';
 import type { EnvSession, MaybePromise } from './env-session.js';
-import { ATARI_ENVS } from './envs/atari.js';
-import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
-import { MUJOCO_ENVS } from './envs/mujoco/index.js';
 import { ParallelSession } from './parallel/parallel-session.js';
 import type { EnvOrigin } from './parallel/worker-messages.js';
-import type { EnvRegistry } from './registry.js';
+import { BUILTIN_ENVS, type EnvRegistry } from './registry.js';
 import { VectorSession } from './session.js';
 
 /** Default worker threads per session: one per core. */
@@ -24,6 +21,7 @@ export interface SessionRequest {
   numEnvs: number;
   autoresetMode?: AutoresetMode;
   seed?: number | null;
+  strictActions?: boolean;
 }
 
 /**
@@ -35,8 +33,6 @@ export function createSession(request: SessionRequest, registry: EnvRegistry, wo
   if (origin === null) return new VectorSession(request);
   return ParallelSession.create({ ...request, origin, workers });
 }
-
-const BUILTIN_ENVS: readonly EnvDefinition[] = [CARTPOLE_V0, CARTPOLE_V1, ...MUJOCO_ENVS, ...ATARI_ENVS];
 
 /** How a worker thread can get `definition`, or null if it cannot (e.g. a definition registered directly). */
 export function envOrigin(registry: EnvRegistry, definition: EnvDefinition): EnvOrigin | null {

@@ -7,7 +7,6 @@
  */
 import {
   batchSpace,
-  checkBatch,
   createBatch,
   ndarray,
   readFromBatch,
@@ -27,8 +26,10 @@ import type { Env, EnvDefinition, EnvKwargs } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
+  checkActions,
   checkIndex,
   checkIndexList,
+  checkRenderable,
   checkSessionArguments,
   checkSteppable,
   envError,
@@ -49,6 +50,11 @@ export interface VectorSessionOptions {
   /** Env i's first reset uses seed + i unless that reset passes its own seed. Default null: no seeding. */
   seed?: number | null;
   /**
+   * Reject Box actions outside the action space's bounds (INVALID_ACTION). Default false: such actions reach the
+   * env as Gymnasium passes them (NaN and infinities are always rejected).
+   */
+  strictActions?: boolean;
+  /**
    * Index of this session's env 0 in a larger session (a ParallelSession runs one VectorSession per worker over
    * a slice of its envs). Only used in error messages, so they name the env the client knows. Default 0.
    */
@@ -59,6 +65,7 @@ export class VectorSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -86,6 +93,7 @@ export class VectorSession {
     this.envId = definition.id;
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
+    this.strictActions = options.strictActions ?? false;
     this.maxEpisodeSteps = definition.maxEpisodeSteps;
     this.kwargsKey = canonicalKwargs(kwargs);
     this.envs = [];
@@ -93,6 +101,9 @@ export class VectorSession {
       for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
     } catch (error) {
       this.closeEnvs();
+      // An env that refuses its kwargs says so with a VinegymError (INVALID_KWARGS naming the key, or ENV_ERROR
+      // naming a missing resource): that code and its details are the answer (PROTOCOL.md 7.3).
+      if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
     const first = this.envs[0];
@@ -135,8 +146,7 @@ export class VectorSession {
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
     checkSteppable(this.status, this.autoresetMode, this.indexOffset);
-    const problem = checkBatch(this.singleActionSpace, actions, n, 'actions');
-    if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+    checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
     const nextStep = this.autoresetMode === 'next_step';
@@ -246,6 +256,7 @@ export class VectorSession {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
     if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
     return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
   }
 

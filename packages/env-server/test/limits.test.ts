@@ -7,6 +7,7 @@ import { decodeFrame, ndarray } from '@vinegym/protocol';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDefaultRegistry } from '../src/registry.js';
+import { helloLimits } from '../src/limits.js';
 import { createServer } from '../src/server.js';
 import type { ServerOptions, VinegymServer } from '../src/server.js';
 import { counterDefinition } from './fixtures/counter-env.js';
@@ -42,7 +43,22 @@ describe('server limits', () => {
       max_snapshot_bytes: 1234,
       max_in_flight: 9,
       idle_timeout_s: 60,
+      max_total_sessions: 4096,
+      max_pending_connections: 128,
+      max_buffered_bytes: 16 * 1024 * 1024,
+      hello_timeout_s: 10,
+      message_timeout_s: 30,
+      max_message_bytes_before_hello: 8192,
+      max_frame_values: 65_536,
+      max_frame_containers: 4096,
+      max_frame_depth: 32,
+      max_string_bytes: 16 * 1024 * 1024,
+      max_frame_values_before_hello: 256,
+      max_frame_containers_before_hello: 16,
+      max_frame_depth_before_hello: 8,
+      max_string_bytes_before_hello: 4096,
     });
+    expect(hello.limits).toEqual(helloLimits(server.limits));
     client.close();
   });
 

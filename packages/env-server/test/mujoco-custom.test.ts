@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { ndarray } from '@vinegym/protocol';
 import type { BoxSpace, NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
-import { HOPPER_XML, MUJOCO_CUSTOM, defineMujocoEnv, mujocoRuntime, pushFrom } from '../src/envs/mujoco/index.js';
+import { HOPPER_XML, MUJOCO_CUSTOM, defineMujocoEnv, loadMujocoRuntime, mujocoRuntime, pushFrom } from '../src/envs/mujoco/index.js';
 import type { MujocoEnv } from '../src/envs/mujoco/index.js';
 import { EnvRegistry, createDefaultRegistry, validateKwargs } from '../src/registry.js';
 import { VectorSession } from '../src/session.js';
+
+// These tests create MuJoCo envs themselves, without a service to load the module at the first make.
+await loadMujocoRuntime();
 
 const custom = (kwargs: Record<string, unknown>) => MUJOCO_CUSTOM.create(validateKwargs(MUJOCO_CUSTOM, kwargs)) as MujocoEnv;
 const action = (...values: number[]) => ndarray('float64', [values.length], Float64Array.from(values));

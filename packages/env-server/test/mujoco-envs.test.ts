@@ -6,10 +6,13 @@ import { ndarray } from '@vinegym/protocol';
 import type { BoxSpace, NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Env, EnvDefinition } from '../src/env.js';
-import type { MujocoEnv } from '../src/envs/mujoco/index.js';
+import { loadMujocoRuntime, type MujocoEnv } from '../src/envs/mujoco/index.js';
 import { createDefaultRegistry, validateKwargs } from '../src/registry.js';
 import { Rng } from '../src/rng.js';
 import { VectorSession } from '../src/session.js';
+
+// These tests create MuJoCo envs themselves, without a service to load the module at the first make.
+await loadMujocoRuntime();
 
 const registry = createDefaultRegistry();
 

@@ -9,7 +9,7 @@ import { ndarray, VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, SpaceValue, StepResult } from '@vinegym/protocol';
 import { ATARI_ENVS } from '../src/envs/atari.js';
 import { CARTPOLE_V1 } from '../src/envs/cartpole.js';
-import { HOPPER_V5 } from '../src/envs/mujoco/index.js';
+import { HOPPER_V5, loadMujocoRuntime } from '../src/envs/mujoco/index.js';
 import type { EnvDefinition } from '../src/env.js';
 import type { EnvSession } from '../src/env-session.js';
 import { ParallelSession, sliceRanges } from '../src/parallel/parallel-session.js';
@@ -20,6 +20,9 @@ import { EnvService } from '../src/service.js';
 import { VectorSession } from '../src/session.js';
 import { TestClient } from './fixtures/test-client.js';
 import { uniform } from './fixtures/uniform.js';
+
+// These tests create MuJoCo envs themselves, without a service to load the module at the first make.
+await loadMujocoRuntime();
 
 const TIMEOUT = 120_000;
 const FAULT_PLUGIN = fileURLToPath(new URL('./fixtures/worker-fault-plugin.ts', import.meta.url));

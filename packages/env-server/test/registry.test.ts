@@ -53,8 +53,10 @@ describe('validateKwargs', () => {
     opt: { type: 'number', default: null, description: '' },
   });
 
-  it('fills defaults', () => {
+  it('fills defaults, for omitted and null kwargs alike (PROTOCOL.md 7.3)', () => {
     expect(validateKwargs(def, undefined)).toEqual({ rate: 0.5, count: 3, flag: false, mode: 'a', opt: null });
+    expect(validateKwargs(def, { rate: null, opt: null })).toEqual(validateKwargs(def, {}));
+    expect(validateKwargs(def, { rate: 0.5, count: 3 })).toEqual(validateKwargs(def, {}));
     expect(validateKwargs(def, { rate: 1, mode: 'b', opt: 2 })).toEqual({ rate: 1, count: 3, flag: false, mode: 'b', opt: 2 });
   });
 
@@ -66,7 +68,6 @@ describe('validateKwargs', () => {
     expect(codeOf(() => validateKwargs(def, { count: 0 }))).toBe('INVALID_KWARGS:count');
     expect(codeOf(() => validateKwargs(def, { flag: 1 }))).toBe('INVALID_KWARGS:flag');
     expect(codeOf(() => validateKwargs(def, { mode: 'c' }))).toBe('INVALID_KWARGS:mode');
-    expect(codeOf(() => validateKwargs(def, { rate: null }))).toBe('INVALID_KWARGS:rate');
     expect(codeOf(() => validateKwargs(def, [1]))).toBe('INVALID_KWARGS:');
     expect(codeOf(() => validateKwargs(createDefaultRegistry().get('CartPole-v1'), { sutton_barto_reward: 'yes' }))).toBe(
       'INVALID_KWARGS:sutton_barto_reward',

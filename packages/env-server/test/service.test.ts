@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VinegymError } from '@vinegym/protocol';
 import { createDefaultRegistry } from '../src/registry.js';
 import { DEFAULT_SERVICE_LIMITS, EnvService } from '../src/service.js';
 
@@ -54,5 +58,45 @@ describe('EnvService', () => {
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', seed: -3 }, {}))).toBe('BAD_REQUEST');
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', autoreset_mode: 'sometimes' as never }, {}))).toBe('BAD_REQUEST');
     expect(service.stats().sessions).toBe(0);
+  });
+});
+
+describe('make: which code for which failure (PROTOCOL.md 7.2, 7.3)', () => {
+  function errorOf(fn: () => unknown): VinegymError | undefined {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof VinegymError) return error;
+      throw error;
+    }
+    return undefined;
+  }
+
+  it('lists ALE ids the host cannot make; make then fails with ENV_ERROR naming the missing ROM', () => {
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+    expect(service.list().envs.map((e) => e.id)).toContain('ALE/Pong-v5');
+    const empty = mkdtempSync(join(tmpdir(), 'vinegym-no-roms-'));
+    const saved = process.env.ALE_PY_ROMS;
+    process.env.ALE_PY_ROMS = empty;
+    try {
+      const error = errorOf(() => service.make({ env_id: 'ALE/Pong-v5' }, {}));
+      expect(error?.code).toBe('ENV_ERROR');
+      expect(error?.details).toEqual({ rom: 'pong' });
+      expect(error?.message).toMatch(/not available/);
+    } finally {
+      if (saved === undefined) delete process.env.ALE_PY_ROMS;
+      else process.env.ALE_PY_ROMS = saved;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('answers INVALID_KWARGS naming the kwarg for contradictory kwargs, and takes ints where numbers are expected', () => {
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+    const contradiction = errorOf(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { resize_height: 84 } }, {}));
+    expect(contradiction?.code).toBe('INVALID_KWARGS');
+    expect(contradiction?.details).toEqual({ key: 'resize_height' });
+    const made = service.make({ env_id: 'CartPole-v1', kwargs: { sutton_barto_reward: null } }, {}) as { session_id: string };
+    expect(made.session_id).toBeTypeOf('string');
+    expect(errorOf(() => service.make({ env_id: 'Ant-v5', kwargs: { ctrl_cost_weight: 1 } }, {}))).toBeUndefined(); // an int for a number
   });
 });

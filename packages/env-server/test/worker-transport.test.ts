@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ndarray, VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, Info, SpaceValue } from '@vinegym/protocol';
 import { CARTPOLE_V1 } from '../src/envs/cartpole.js';
-import { HOPPER_V5 } from '../src/envs/mujoco/index.js';
+import { HOPPER_V5, loadMujocoRuntime } from '../src/envs/mujoco/index.js';
 import type { EnvDefinition } from '../src/env.js';
 import type { EnvSession } from '../src/env-session.js';
 import { INFO_IN_MESSAGE, InfoColumnReader, InfoColumnWriter, MAX_INFO_LAYOUTS, NO_INFO } from '../src/parallel/info-columns.js';
@@ -19,6 +19,9 @@ import { VectorSession } from '../src/session.js';
 import { VARIED_INFO_ENV } from './fixtures/varied-info-plugin.js';
 import { FAULT_ENV } from './fixtures/worker-fault-plugin.js';
 import { uniform } from './fixtures/uniform.js';
+
+// These tests create MuJoCo envs themselves, without a service to load the module at the first make.
+await loadMujocoRuntime();
 
 const TIMEOUT = 120_000;
 const plugin = (file: string): EnvOrigin => ({ kind: 'plugin', module: fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)) });

@@ -236,6 +236,24 @@ const cases: Case[] = [
     description: 'The answer to a frame whose id could not be read: id is null.',
     message: { id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'malformed MessagePack' } },
   },
+  {
+    name: 'step_result_number_formats',
+    description:
+      'Info numbers carry no int/float meaning (PROTOCOL.md 3): a whole float may go out as an int (x_velocity 2), ' +
+      'a fraction is float64, and -0.0 is always float64 so that its sign survives.',
+    message: {
+      id: 13,
+      ok: true,
+      body: {
+        observations: ndarray('float32', [1, 1], [0]),
+        rewards: ndarray('float64', [1], [-0]),
+        terminated: bools(0),
+        truncated: bools(0),
+        autoreset: bools(0),
+        infos: [{ x_velocity: 2, reward_ctrl: -0, x_position: 0.125 }],
+      },
+    },
+  },
   { name: 'ping', description: 'Server keep-alive.', message: { type: 'ping', nonce: 3 } },
   { name: 'pong', description: 'Client answer to a ping, echoing its nonce.', message: { type: 'pong', nonce: 3 } },
 ];
@@ -247,6 +265,86 @@ const vectors = cases.map(({ name, description, message }) => ({
   hex: Buffer.from(encodeFrame(message)).toString('hex'),
 }));
 
+/** Request frames a server must refuse after hello, with the exact id and code of its answer (PROTOCOL.md 3, 4). */
+interface Rejected {
+  name: string;
+  description: string;
+  bytes: Uint8Array;
+  error: { id: number | null; code: ErrorCode };
+}
+
+const hex = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+const utf8 = (text: string) => new TextEncoder().encode(text);
+/** A str header and bytes (fixstr up to 31 bytes). */
+const rawStr = (bytes: Uint8Array) => Uint8Array.from([0xa0 | bytes.length, ...bytes]);
+const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+/** The map `{"id": id, "type": <raw type str>, "body": {}}` with the given raw type bytes. */
+const frameWithType = (id: number, type: Uint8Array) => cat(hex('83 a2 6964'), Uint8Array.of(id), hex('a4 74797065'), type, hex('a4 626f6479 80'));
+
+const rejected: Rejected[] = [
+  {
+    name: 'rejected_invalid_utf8_value',
+    description: 'A str that is not UTF-8 (0xff) makes the frame malformed: BAD_REQUEST with id null, although an id precedes it.',
+    bytes: frameWithType(20, rawStr(Uint8Array.of(0x6c, 0xff, 0x73, 0x74))),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_surrogate_in_str',
+    description: 'UTF-8 must not encode surrogates (ED A0 80 is U+D800): malformed, id null.',
+    bytes: frameWithType(21, rawStr(Uint8Array.of(0xed, 0xa0, 0x80))),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_invalid_utf8_key',
+    description: 'A map key that is not UTF-8: malformed, id null.',
+    bytes: cat(hex('84 a2 6964 16 a4 74797065'), rawStr(utf8('list')), hex('a4 626f6479 80'), rawStr(Uint8Array.of(0xc3, 0x28)), hex('01')),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_int_map_key',
+    description: 'A map key that is an int: malformed, id null.',
+    bytes: cat(hex('84 a2 6964 17 a4 74797065'), rawStr(utf8('list')), hex('a4 626f6479 80 01 02')),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_trailing_bytes',
+    description: 'A valid request followed by one more byte: malformed, id null.',
+    bytes: cat(encodeFrame({ id: 24, type: 'list', body: {} }), Uint8Array.of(0x00)),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_extension_type',
+    description: 'An extension type (fixext 1) inside a request: malformed, id null.',
+    bytes: cat(hex('83 a2 6964 19 a4 74797065'), rawStr(utf8('list')), hex('a4 626f6479 81 a1 78 d4 01 00')),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_ndarray_length',
+    description: 'step whose actions NDArray has 3 bytes where int64 [2] needs 16: BAD_REQUEST carrying the readable id.',
+    bytes: encodeFrame({ id: 26, type: 'step', body: { session_id: 's-1', actions: { dtype: 'int64', shape: [2], data: Uint8Array.of(1, 2, 3) } } }),
+    error: { id: 26, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_ndarray_dtype_in_options',
+    description: 'An NDArray with an unknown dtype deep inside reset options: BAD_REQUEST carrying the id.',
+    bytes: encodeFrame({ id: 27, type: 'reset', body: { session_id: 's-1', options: { init: { dtype: 'float16', shape: [1], data: Uint8Array.of(0, 0) } } } }),
+    error: { id: 27, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_unknown_top_level_field',
+    description: 'A request frame with a field other than id, type and body: BAD_REQUEST carrying the id.',
+    bytes: encodeFrame({ id: 28, type: 'list', body: {}, extra: true }),
+    error: { id: 28, code: 'BAD_REQUEST' },
+  },
+  {
+    name: 'rejected_id_not_an_integer',
+    description: 'An id that is not an integer in [0, 2^53) cannot be echoed: id null.',
+    bytes: encodeFrame({ id: -3, type: 'list', body: {} }),
+    error: { id: null, code: 'BAD_REQUEST' },
+  },
+];
+
 const path = fileURLToPath(new URL('../vectors/vectors.json', import.meta.url));
-writeFileSync(path, JSON.stringify({ protocol_version: 1, vectors }, null, 2) + '\n');
-console.log(`wrote ${vectors.length} vectors to ${path}`);
+const rejectedJson = rejected.map(({ name, description, bytes, error }) => ({ name, description, hex: Buffer.from(bytes).toString('hex'), error }));
+writeFileSync(path, JSON.stringify({ protocol_version: 1, vectors, rejected: rejectedJson }, null, 2) + '\n');
+console.log(`wrote ${vectors.length} vectors and ${rejectedJson.length} rejected frames to ${path}`);

@@ -5,7 +5,7 @@
  *                                                     strings; bool values are true/false; "-0" is
  *                                                     negative zero
  *   {"$bin": "<hex>"}                                  MessagePack bin
- *   {"$float": "NaN" | "Infinity" | "-Infinity"}       a non-finite float64 outside an NDArray
+ *   {"$float": "NaN" | "Infinity" | "-Infinity" | "-0"} a non-finite float64 or -0.0 outside an NDArray
  * A JSON number that is an integer is a MessagePack int; any other number is a float64.
  */
 import { isBigIntDType, isFloatDType, isNDArray, ndarray } from '../src/ndarray.js';
@@ -15,7 +15,10 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 export function toVectorJson(value: unknown): Json {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : { $float: String(value) };
+  if (typeof value === 'number') {
+    if (Object.is(value, -0)) return { $float: '-0' }; // JSON has no negative zero
+    return Number.isFinite(value) ? value : { $float: String(value) };
+  }
   if (value instanceof Uint8Array) return { $bin: Buffer.from(value).toString('hex') };
   if (Array.isArray(value)) return value.map(toVectorJson);
   if (isNDArray(value)) {

@@ -17,6 +17,21 @@ export function isNonNegativeInteger(x: unknown): x is number {
   return Number.isSafeInteger(x) && (x as number) >= 0;
 }
 
+/** Characters of client text an error message or detail quotes at most (PROTOCOL.md section 4). */
+export const MAX_QUOTED_CHARS = 64;
+
+/** `text` cut to MAX_QUOTED_CHARS, marked with `...` and its length when cut: client text in an error, unquoted. */
+export function truncateText(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARS) return text;
+  return `${text.slice(0, MAX_QUOTED_CHARS)}... (${text.length} characters)`;
+}
+
+/** `text` as a JSON string literal for an error message, cut like truncateText. */
+export function quote(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARS) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, MAX_QUOTED_CHARS))}... (${text.length} characters)`;
+}
+
 /** A short rendering of a received value for error messages (never the whole value: it may be huge). */
 export function describeReceived(x: unknown): string {
   if (x === null) return 'null';
@@ -36,7 +51,7 @@ export function expectMap(x: unknown, where: string): PlainMap {
 /** Rejects fields the protocol does not define: a misspelt optional field must not be silently ignored. */
 export function rejectUnknownFields(map: PlainMap, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(map)) {
-    if (!allowed.includes(key)) throw badRequest(`${where} has unknown field ${JSON.stringify(key)}`);
+    if (!allowed.includes(key)) throw badRequest(`${where} has unknown field ${quote(key)}`);
   }
 }
 

@@ -5,8 +5,10 @@
  * booleans, null and bin; nothing else.
  */
 import { Unpackr } from 'msgpackr';
+import { describeReceived, isNonNegativeInteger, isPlainMap, truncateText } from './checks.js';
 import { VinegymError, badRequest } from './errors.js';
 import { EncodeError, encodeValue } from './encoder.js';
+import { UNLIMITED_BUDGET, scanFrame, type DecodeBudget } from './frame-scan.js';
 import { dtypeByteSize, isDType, isShape, shapeSize, typedArrayView } from './ndarray.js';
 import type { NDArray } from './types.js';
 
@@ -34,10 +36,16 @@ export function encodeFrame(frame: object): Uint8Array {
   }
 }
 
-/** Decodes one frame; anything that is not exactly one valid protocol value throws VinegymError BAD_REQUEST. */
-export function decodeFrame(bytes: Uint8Array): unknown {
+/**
+ * Decodes one frame; anything that is not exactly one valid protocol value throws VinegymError BAD_REQUEST, and a
+ * frame whose decoded form would exceed `budget` throws LIMIT_EXCEEDED before anything is decoded (frame-scan.ts).
+ * When the value decoded into a map with a valid `id` but something inside is invalid (a malformed NDArray), the
+ * error's `requestId` is that id (PROTOCOL.md section 4).
+ */
+export function decodeFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UNLIMITED_BUDGET): unknown {
   if (!(bytes instanceof Uint8Array)) throw badRequest('frame must be binary');
   if (bytes.byteLength === 0) throw badRequest('empty frame');
+  scanFrame(bytes, budget);
   // A plain Uint8Array view, so that bins come out as Uint8Array (not Buffer) and share `source.buffer`.
   const source = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let value: unknown;
@@ -45,7 +53,7 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   try {
     // unpackMultiple stops after the first value and reports where it ended. (Plain unpack rejects trailing
     // bytes by JSON-stringifying the whole decoded value into its error message: seconds of CPU and hundreds of
-    // MB for one large frame with one extra byte.)
+    // MB for one large frame with one extra byte.) The scan has already refused trailing bytes.
     unpackr.unpackMultiple(source, (first: unknown, _start?: number, stop?: number) => {
       value = first;
       end = stop ?? -1;
@@ -60,8 +68,12 @@ export function decodeFrame(bytes: Uint8Array): unknown {
   try {
     return fromWire(value, source.buffer);
   } catch (err) {
-    if (err instanceof RangeError) throw badRequest('frame is nested too deeply'); // stack overflow
-    throw err;
+    const error = err instanceof RangeError ? badRequest('frame is nested too deeply') : err; // stack overflow
+    if (error instanceof VinegymError) {
+      const id = isPlainMap(value) ? value.id : undefined;
+      if (isNonNegativeInteger(id)) error.requestId = id;
+    }
+    throw error;
   }
 }
 
@@ -108,13 +120,13 @@ function isScalar(x: unknown): boolean {
 }
 
 function ndarrayFromWire(dtype: unknown, shape: unknown, bytes: Uint8Array): NDArray {
-  if (!isDType(dtype)) throw badRequest(`NDArray with unknown dtype ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) throw badRequest(`NDArray with unknown dtype ${describeReceived(dtype)}`);
   if (!isShape(shape)) throw badRequest(`NDArray shape must be non-negative integers`);
   const itemSize = dtypeByteSize(dtype);
   const length = shapeSize(shape);
   if (length * itemSize !== bytes.byteLength) {
     throw badRequest(
-      `NDArray ${dtype}${JSON.stringify(shape)} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
+      `NDArray ${dtype}${truncateText(JSON.stringify(shape))} needs ${length * itemSize} bytes, got ${bytes.byteLength}`,
     );
   }
   // Typed arrays need offsets aligned to their element size; copy the (rare) misaligned ones.

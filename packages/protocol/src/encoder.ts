@@ -57,7 +57,10 @@ export function encodeValue(value: unknown): Uint8Array {
 function ensure(bytes: number): void {
   if (position + bytes <= pool.length) return;
   const written = pool.subarray(frameStart, position);
-  newPool(Math.max(POOL_BYTES, 2 * (written.length + bytes)));
+  const needed = written.length + bytes;
+  // Doubling amortizes frames that grow by small writes; one large write (a rendered frame, a big observation
+  // batch) gets what it needs plus room for the rest, not twice that: less garbage, fewer full collections.
+  newPool(bytes >= POOL_BYTES ? needed + POOL_BYTES : Math.max(POOL_BYTES, 2 * needed));
   pool.set(written);
   position = written.length;
 }
@@ -95,12 +98,14 @@ function writeValue(value: unknown): void {
   }
 }
 
-/** The canonical number formats; the tests (`value >>> 0 === value` ...) are msgpackr's, so -0 is int 0. */
+/** The canonical number formats (PROTOCOL.md 3.1); -0 is a float64, so that its sign survives. */
 function writeNumber(value: number): void {
   ensure(9);
   if (value >>> 0 === value) {
-    if (value < 0x80) pool[position++] = value;
-    else if (value < 0x100) {
+    if (value < 0x80) {
+      if (value === 0 && 1 / value < 0) writeFloat64(value);
+      else pool[position++] = value;
+    } else if (value < 0x100) {
       pool[position++] = 0xcc;
       pool[position++] = value;
     } else if (value < 0x10000) {
@@ -130,11 +135,13 @@ function writeNumber(value: number): void {
     pool[position++] = 0xd3;
     view.setBigInt64(position, BigInt(value));
     position += 8;
-  } else {
-    pool[position++] = 0xcb;
-    view.setFloat64(position, value);
-    position += 8;
-  }
+  } else writeFloat64(value);
+}
+
+function writeFloat64(value: number): void {
+  pool[position++] = 0xcb;
+  view.setFloat64(position, value);
+  position += 8;
 }
 
 function writeString(value: string): void {

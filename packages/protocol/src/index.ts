@@ -15,6 +15,8 @@ export {
   shapeEquals,
 } from './ndarray.js';
 export { encodeFrame, decodeFrame } from './codec.js';
+export { scanFrame, isValidUtf8, UNLIMITED_BUDGET, type DecodeBudget, type DecodeBudgetNames } from './frame-scan.js';
 export { parseRequestFrame, parseResponseFrame, isPingFrame, isPongFrame } from './frames.js';
 export { validateRequestBody } from './request-bodies.js';
+export { MAX_QUOTED_CHARS, quote, truncateText } from './checks.js';
 export * from './spaces/index.js';

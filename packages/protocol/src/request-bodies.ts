@@ -2,7 +2,7 @@
  * Field-level validation of request bodies. It checks types and ranges that need no server state; the server
  * checks the rest (session exists, env indices < num_envs, actions in the action space, limits).
  */
-import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, rejectUnknownFields, type PlainMap } from './checks.js';
+import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, quote, rejectUnknownFields, type PlainMap } from './checks.js';
 import { badRequest } from './errors.js';
 import type { AutoresetMode, Messages, RequestType } from './types.js';
 
@@ -27,7 +27,7 @@ const VALIDATORS: Record<RequestType, Validator> = {
     rejectUnknownFields(body, [], where);
   },
   make(body, where) {
-    rejectUnknownFields(body, ['env_id', 'kwargs', 'num_envs', 'seed', 'autoreset_mode'], where);
+    rejectUnknownFields(body, ['env_id', 'kwargs', 'num_envs', 'seed', 'autoreset_mode', 'strict_actions'], where);
     requireString(body, 'env_id', where);
     if (body.kwargs !== undefined) {
       const kwargs = expectMap(body.kwargs, `${where}.kwargs`);
@@ -42,6 +42,9 @@ const VALIDATORS: Record<RequestType, Validator> = {
     checkSeed(body.seed, `${where}.seed`);
     if (body.autoreset_mode !== undefined && !AUTORESET_MODES.includes(body.autoreset_mode as AutoresetMode)) {
       fail(`${where}.autoreset_mode`, `one of ${AUTORESET_MODES.join(', ')}`, body.autoreset_mode);
+    }
+    if (body.strict_actions !== undefined && typeof body.strict_actions !== 'boolean') {
+      fail(`${where}.strict_actions`, 'a boolean', body.strict_actions);
     }
   },
   reset(body, where) {
@@ -92,7 +95,7 @@ const VALIDATORS: Record<RequestType, Validator> = {
 /** Checks a request body's fields; throws VinegymError BAD_REQUEST naming the first bad field. */
 export function validateRequestBody<T extends RequestType>(type: T, body: unknown): Messages[T][0] {
   const validate = VALIDATORS[type];
-  if (validate === undefined) throw badRequest(`unknown request type ${JSON.stringify(type)}`);
+  if (validate === undefined) throw badRequest(`unknown request type ${quote(String(type))}`);
   const map = expectMap(body, type);
   validate(map, type);
   return map as Messages[T][0];

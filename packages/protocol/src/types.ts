@@ -144,19 +144,43 @@ export interface HelloRequest {
   client: { name: string; version: string };
   token?: string;
 }
-/** Server limits (PROTOCOL.md section 9). The optional entries were added later in v1; servers SHOULD send them. */
+/**
+ * Server limits (PROTOCOL.md section 9). The optional entries were added later in v1; servers SHOULD send them, and
+ * a client must not conclude that a limit is absent because its entry is.
+ */
 export interface Limits {
   max_sessions: number;
   max_envs_per_session: number;
   max_message_bytes: number;
-  /** Open connections the server accepts at once; one more is answered LIMIT_EXCEEDED and closed (1013). */
+  /** Sessions of all connections together. */
+  max_total_sessions?: number;
+  /** Connections that completed hello; one more is answered LIMIT_EXCEEDED and closed (1013). */
   max_connections?: number;
+  /** Connections that have not completed hello (HTTP included); one more drops the oldest of them. */
+  max_pending_connections?: number;
   /** Largest `restore.snapshot` in bytes; larger: LIMIT_EXCEEDED. */
   max_snapshot_bytes?: number;
-  /** Responses not yet written to the socket after which the server stops reading this connection. */
+  /** Unwritten responses at which the server stops handling and reading this connection's requests. */
   max_in_flight?: number;
-  /** Seconds without a request after which the server closes the connection (4001); 0: never. */
+  /** Unwritten response bytes at which the server stops handling and reading this connection's requests. */
+  max_buffered_bytes?: number;
+  /** Seconds with nothing but pongs after which the server closes the connection (4001); 0: never. */
   idle_timeout_s?: number;
+  /** Seconds from opening within which hello must succeed (else 4001). */
+  hello_timeout_s?: number;
+  /** Seconds within which a message must arrive completely after its first byte (else 4002). */
+  message_timeout_s?: number;
+  /** Largest message before hello succeeded (larger: 1009). */
+  max_message_bytes_before_hello?: number;
+  /** Decode budget of one frame (section 9.1), after and before hello. */
+  max_frame_values?: number;
+  max_frame_containers?: number;
+  max_frame_depth?: number;
+  max_string_bytes?: number;
+  max_frame_values_before_hello?: number;
+  max_frame_containers_before_hello?: number;
+  max_frame_depth_before_hello?: number;
+  max_string_bytes_before_hello?: number;
 }
 export interface HelloResult {
   protocol_version: number;
@@ -192,6 +216,8 @@ export interface MakeRequest {
   num_envs?: number;
   seed?: number | null;
   autoreset_mode?: AutoresetMode;
+  /** Reject Box actions outside [low, high] with INVALID_ACTION. Default false: they pass to the env (Gymnasium). */
+  strict_actions?: boolean;
 }
 export interface MakeResult {
   session_id: string;
@@ -207,6 +233,8 @@ export interface MakeResult {
   max_episode_steps: number | null;
   snapshot_supported: boolean;
   render_supported: boolean;
+  /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
+  strict_actions?: boolean;
 }
 
 export interface ResetRequest {

@@ -24,10 +24,11 @@ function wireForm(value: unknown): unknown {
 }
 
 const lengths = fc.constantFrom(0, 1, 15, 16, 31, 32, 255, 256, 65535, 65536);
+// msgpackr writes -0 as int 0; ours writes float64 -0 (checked on its own below), so the comparison leaves it out.
 const number = fc.oneof(
   fc.integer(),
-  fc.double(),
-  fc.constantFrom(-0, 127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, 2 ** 64, NaN, Infinity),
+  fc.double().map((x) => (Object.is(x, -0) ? 0 : x)),
+  fc.constantFrom(127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, 2 ** 64, NaN, Infinity),
 );
 const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 40 }), lengths.map((n) => 'k'.repeat(n)), lengths.map((n) => 'é'.repeat(Math.ceil(n / 2))));
 const array = fc.constantFrom(...DTYPES).chain((dtype) =>
@@ -55,6 +56,14 @@ describe('encodeFrame', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('writes -0 as float64, so that its sign survives the round trip (PROTOCOL.md 3)', () => {
+    const bytes = encodeFrame({ x: -0, y: 0 });
+    expect(Buffer.from(bytes).toString('hex')).toBe('82a178cb8000000000000000a17900');
+    const decoded = decodeFrame(bytes) as { x: number; y: number };
+    expect(Object.is(decoded.x, -0)).toBe(true);
+    expect(Object.is(decoded.y, 0)).toBe(true);
   });
 
   it('keeps earlier frames intact, across buffer growth too', () => {

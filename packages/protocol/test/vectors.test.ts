@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, parseRequestFrame, parseResponseFrame, isPongFrame, validateSpace } from '../src/index.js';
+import { VinegymError, decodeFrame, encodeFrame, parseRequestFrame, parseResponseFrame, isPongFrame, validateSpace } from '../src/index.js';
 import { fromVectorJson, type Json } from '../scripts/vector-json.js';
 
 interface Vector {
@@ -10,7 +10,14 @@ interface Vector {
   hex: string;
 }
 
-const file = JSON.parse(readFileSync(new URL('../vectors/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+interface RejectedVector {
+  name: string;
+  description: string;
+  hex: string;
+  error: { id: number | null; code: string };
+}
+
+const file = JSON.parse(readFileSync(new URL('../vectors/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[]; rejected: RejectedVector[] };
 
 describe('test vectors', () => {
   it('cover every message kind the brief lists', () => {
@@ -51,4 +58,25 @@ describe('test vectors', () => {
       });
     });
   }
+
+  describe('rejected frames', () => {
+    it('cover malformed MessagePack (id null) and readable ids with bad contents (id kept)', () => {
+      expect(file.rejected.some((v) => v.error.id === null)).toBe(true);
+      expect(file.rejected.some((v) => v.error.id !== null)).toBe(true);
+    });
+
+    for (const vector of file.rejected) {
+      it(`${vector.name}: ${vector.error.code} with id ${String(vector.error.id)}`, () => {
+        let error: unknown;
+        try {
+          parseRequestFrame(decodeFrame(Buffer.from(vector.hex, 'hex')));
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(VinegymError);
+        expect((error as VinegymError).code).toBe(vector.error.code);
+        expect((error as VinegymError).requestId ?? null).toBe(vector.error.id);
+      });
+    }
+  });
 });

@@ -9,6 +9,8 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { VinegymError, decodeFrame, encodeFrame, isPongFrame, parseRequestFrame, parseResponseFrame } from '@vinegym/protocol';
+import type { DecodeBudget } from '@vinegym/protocol';
+import { DEFAULT_LIMITS } from '@vinegym/env-server';
 import { frameBytes, quickMutants, type FramePools } from './frames.js';
 
 /** Cheap byte mutants sent along with each fast-check frame (see quickMutants). */
@@ -25,10 +27,18 @@ export interface FuzzReport {
 
 const count = (codes: Record<string, number>, key: string) => (codes[key] = (codes[key] ?? 0) + 1);
 
+/** The server's decode budget after hello, with its default limits. */
+export const BUDGET_AFTER_HELLO: DecodeBudget = {
+  maxValues: DEFAULT_LIMITS.maxFrameValues,
+  maxContainers: DEFAULT_LIMITS.maxFrameContainers,
+  maxDepth: DEFAULT_LIMITS.maxFrameDepth,
+  maxStringBytes: DEFAULT_LIMITS.maxStringBytes,
+};
+
 /** What the server must answer: the id it can read (null if none), or 'none' for a pong. */
 export function expectedId(bytes: Uint8Array): number | null | 'none' {
   try {
-    const decoded = decodeFrame(bytes);
+    const decoded = decodeFrame(bytes, BUDGET_AFTER_HELLO);
     if (isPongFrame(decoded)) return 'none';
     return parseRequestFrame(decoded).id;
   } catch (err) {
@@ -37,18 +47,29 @@ export function expectedId(bytes: Uint8Array): number | null | 'none' {
   }
 }
 
-export function fuzzDecoder(options: { frames: number; seed: number; timeLimitMs: number }): FuzzReport {
+export interface DecoderFuzzOptions {
+  frames: number;
+  seed: number;
+  timeLimitMs: number;
+  /** The frames to try; default frameBytes (requests of every type and their mutations). */
+  arbitrary?: fc.Arbitrary<Uint8Array>;
+  /** The decode budget; default the server's after hello. */
+  budget?: DecodeBudget;
+}
+
+export function fuzzDecoder(options: DecoderFuzzOptions): FuzzReport {
   const perRun = 1 + MUTANTS_PER_FRAME;
   const codes: Record<string, number> = {};
   const pools: FramePools = { sessionIds: ['AAAAAAAAAAAAAAAA', 'x'], snapshots: [] };
+  const budget = options.budget ?? BUDGET_AFTER_HELLO;
   let frames = 0;
   const started = performance.now();
   const result = fc.check(
-    fc.property(frameBytes(pools), fc.integer(), (frame, mutationSeed) => {
+    fc.property(options.arbitrary ?? frameBytes(pools), fc.integer(), (frame, mutationSeed) => {
       for (const bytes of [frame, ...quickMutants(frame, mutationSeed, MUTANTS_PER_FRAME)]) {
         frames++;
         try {
-          const decoded = decodeFrame(bytes);
+          const decoded = decodeFrame(bytes, budget);
           if (isPongFrame(decoded)) count(codes, 'no_response');
           else {
             parseRequestFrame(decoded);

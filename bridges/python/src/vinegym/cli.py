@@ -17,6 +17,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return value
+
+
 def _screen_size(text: str) -> tuple[int, int]:
     try:
         height, width = (int(part) for part in text.lower().split("x"))
@@ -42,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--token", default=os.environ.get("VINEGYM_TOKEN"), help="shared secret for hello")
     serve.add_argument("--max-envs", type=_positive_int, default=1024, help="largest num_envs of a session")
     serve.add_argument("--max-sessions", type=_positive_int, default=16, help="sessions per connection")
+    serve.add_argument(
+        "--max-total-sessions", type=_positive_int, default=4096, help="sessions of all connections together"
+    )
     serve.add_argument("--max-message-bytes", type=_positive_int, default=64 * 1024 * 1024)
     serve.add_argument(
         "--max-episode-steps", type=_positive_int, default=None, help="time limit (default: the env registration's)"
@@ -53,6 +63,30 @@ def _parser() -> argparse.ArgumentParser:
         help="processes a session's envs are split across: the server's and N - 1 workers (default 1: no workers)",
     )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
+    serve.add_argument(
+        "--max-connections", type=_positive_int, default=256, help="authenticated connections at once (256)"
+    )
+    serve.add_argument(
+        "--max-pending-connections",
+        type=_positive_int,
+        default=128,
+        help="connections that have not completed hello, HTTP ones included (128); a new one takes the oldest's slot",
+    )
+    serve.add_argument(
+        "--hello-timeout", type=_seconds, default=10.0, help="seconds from connecting to hello (10; 0: none)"
+    )
+    serve.add_argument(
+        "--idle-timeout", type=_seconds, default=900.0, help="seconds without a request before closing (900; 0: none)"
+    )
+    serve.add_argument(
+        "--message-timeout",
+        type=_seconds,
+        default=30.0,
+        help="seconds for a message to arrive completely (30; 0: none)",
+    )
+    serve.add_argument(
+        "--max-snapshot-bytes", type=_positive_int, default=16 * 1024 * 1024, help="largest snapshot to restore"
+    )
     serve.add_argument(
         "--atari-preprocess",
         action="store_true",
@@ -79,9 +113,16 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         token=args.token,
         max_sessions=args.max_sessions,
+        max_total_sessions=args.max_total_sessions,
         max_envs_per_session=args.max_envs,
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
+        max_connections=args.max_connections,
+        max_pending_connections=args.max_pending_connections,
+        message_timeout_s=args.message_timeout,
+        hello_timeout_s=args.hello_timeout,
+        idle_timeout_s=args.idle_timeout,
+        max_snapshot_bytes=args.max_snapshot_bytes,
         workers=args.workers,
     )
     from vinegym.server.atari_preprocessing import AtariPreprocessSettings

@@ -4,7 +4,6 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { plannedRuns, REWARD_THRESHOLDS, VARIANTS, type ComparePlan } from '../compare/plan.js';
-import type { TrainConfigOverrides } from '../train/config.js';
 
 export const COMPARE_HELP = `Usage: vinegym compare --env <id> --budget <env steps> [options]
 
@@ -52,7 +51,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} expects a positive integer, got '${text}'`);
     return n;
   };
-  const base: TrainConfigOverrides = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
+  const base: Record<string, unknown> = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
   const plan: ComparePlan = {
     envId: values.env,
     variants: values.algos.split(',').map((a) => a.trim()).filter(Boolean),

@@ -3,14 +3,14 @@
 import { parseArgs } from 'node:util';
 import { evaluate } from '../eval/evaluate.js';
 import { compareCommand } from './compare-command.js';
-import { trainCommand, TRAIN_HELP } from './train-command.js';
+import { trainCommand, trainHelp } from './train-command.js';
 
 const HELP = `Usage: vinegym <command> [options]
 
 Commands:
   train   train TRPO / NPG / VPG / CEM / RWR on an env (embedded server by default)   vinegym train --help
   eval    evaluate the policy of a run directory                       vinegym eval --run <dir> [--episodes 10] [--frames <dir>] [--server <url>]
-  plot    learning curves of runs, mean ± std across seeds             vinegym plot <run dirs...> -o curves.png|.svg [--x env_steps|iteration]
+  plot    learning curves of runs, mean ± std across seeds             vinegym plot <run dirs...> -o curves.png|.svg [--x env_steps|iteration] [--y <metric>]
   compare algorithms × seeds in parallel, with plot and table          vinegym compare --help
 `;
 
@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<void> {
     case undefined:
     case '--help':
     case '-h':
-      process.stdout.write(`${HELP}\n${TRAIN_HELP}`);
+      process.stdout.write(`${HELP}\n${trainHelp()}`);
       return;
     default:
       throw new Error(`unknown command '${command}'\n${HELP}`);

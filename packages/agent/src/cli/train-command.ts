@@ -1,99 +1,87 @@
-/** `vinegym train`: flags -> TrainConfig -> train(), with a run directory and progress output. */
+/** `vinegym train`: preset, config file and flags -> TrainConfig -> train(), with a run directory and progress output. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { ALGORITHMS, trainConfig, type Algorithm, type TrainConfigOverrides } from '../train/config.js';
+import { relative } from 'node:path';
+import { algorithmNamed } from '../algos/registry.js';
+import { configFlags, configFlagsHelp, parseConfigArgs } from '../config/flags.js';
+import { canonicalKeys } from '../config/keys.js';
+import { presetFor, PRESETS_DIR } from '../config/presets.js';
+import { resolveTrainConfig, trainConfig, trainConfigSchema } from '../config/train-config.js';
 import { train } from '../train/trainer.js';
 
-export const TRAIN_HELP = `Usage: vinegym train --env <id> [options]
+/** The command's own options; everything else is a config key. */
+const COMMAND_OPTIONS = { config: 'value', out: 'value', resume: 'value', token: 'value', quiet: 'switch', help: 'switch' } as const;
 
-  --env <id>                 env id, e.g. CartPole-v1, Hopper-v5 (default CartPole-v1)
-  --algo trpo|npg|vpg|cem|rwr  default trpo (npg: natural gradient without line search; vpg: plain gradient
-                             step; cem: cross-entropy method; rwr: reward-weighted regression — the paper's §6.1)
-  --sampler single-path|vine default single-path
-  --server <ws://...>        env server URL; repeat for several (default: embedded in-process server)
+export function trainHelp(): string {
+  return `Usage: vinegym train [options]
+
+Trains the policy of an env with one algorithm (default: TRPO, single path, on CartPole-v1, 100k env steps) against
+the embedded in-process server or env servers (--servers). Settings come from, in increasing precedence: the
+defaults below, the preset of the env (presets/<env id>.json in the agent package, when there is one), the
+--config file, and the flags.
+
+  --config <file.json>       settings as JSON: any subset of the keys below, nested by section ({"trpo": {"maxKl":
+                             0.02}}); sb3-contrib TRPO's names are accepted too (docs/configuration.md). Its JSON
+                             Schema: packages/agent/train-config.schema.json
+  --out <dir>                run directory (default runs/<env>-<algo>[-<sampler>]-seed<n>-<time>)
+  --resume <dir>             continue the run in <dir> from its last checkpoint (with --steps/--iterations: a new
+                             total budget, to extend a finished run)
   --token <secret>           token of the servers
-  --seed <n>                 default 0
-  --iterations <n>           stop after n iterations
-  --steps <n>                stop after n env steps (default 100000 unless --iterations is given)
-  --num-envs <n>             env slots per server (default 16)
-  --steps-per-iteration <n>  single path batch size (default 4000)
-  --max-kl <d>               trust region δ (default 0.01)
-  --kwargs <json>            env kwargs, e.g. '{"frame_skip": 4}'
-  --config <file.json>       TrainConfig overrides as JSON (flags win)
-  --out <dir>                run directory (default runs/<env>-<algo>-<sampler>-seed<n>-<time>)
-  --resume <dir>             continue the run in <dir> from its last checkpoint (with --steps/--iterations:
-                             a new total budget, to extend a finished run)
   --quiet                    no progress output
+${configFlagsHelp(configFlags(trainConfigSchema()))}
 `;
-
-export async function trainCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      env: { type: 'string' },
-      algo: { type: 'string' },
-      sampler: { type: 'string' },
-      server: { type: 'string', multiple: true },
-      token: { type: 'string' },
-      seed: { type: 'string' },
-      iterations: { type: 'string' },
-      steps: { type: 'string' },
-      'num-envs': { type: 'string' },
-      'steps-per-iteration': { type: 'string' },
-      'max-kl': { type: 'string' },
-      kwargs: { type: 'string' },
-      config: { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(TRAIN_HELP);
-    return;
-  }
-  if (values.resume) {
-    const budget =
-      values.iterations || values.steps
-        ? { iterations: values.iterations ? integer('--iterations', values.iterations) : null, totalSteps: values.steps ? integer('--steps', values.steps) : null }
-        : undefined;
-    await train({ config: trainConfig(), runDir: values.resume, resume: true, budget, token: values.token, progress: values.quiet ? false : undefined });
-    return;
-  }
-  const fromFile: TrainConfigOverrides = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
-  const overrides: TrainConfigOverrides = { ...fromFile };
-  if (values.env) overrides.envId = values.env;
-  if (values.algo) overrides.algo = values.algo as Algorithm;
-  if (values.sampler) overrides.sampler = values.sampler as 'single-path' | 'vine';
-  if (values.server) overrides.servers = values.server;
-  if (values.seed) overrides.seed = integer('--seed', values.seed);
-  if (values.iterations) {
-    overrides.iterations = integer('--iterations', values.iterations);
-    if (!values.steps && fromFile.totalSteps === undefined) overrides.totalSteps = null;
-  }
-  if (values.steps) overrides.totalSteps = integer('--steps', values.steps);
-  if (values['num-envs']) overrides.numEnvs = integer('--num-envs', values['num-envs']);
-  if (values['steps-per-iteration']) overrides.stepsPerIteration = integer('--steps-per-iteration', values['steps-per-iteration']);
-  if (values['max-kl']) overrides.trpo = { ...overrides.trpo, maxKl: Number(values['max-kl']) };
-  if (values.kwargs) overrides.envKwargs = JSON.parse(values.kwargs);
-  if (overrides.algo && !ALGORITHMS.includes(overrides.algo)) throw new Error(`--algo must be one of ${ALGORITHMS.join(', ')}, got ${overrides.algo}`);
-  const config = trainConfig(overrides);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const variant = config.algo === 'cem' || config.algo === 'rwr' ? config.algo : `${config.algo}-${config.sampler}`;
-  const out = values.out ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
-  const result = await train({ config, runDir: out, token: values.token, progress: values.quiet ? false : undefined });
-  if (!values.quiet) {
-    process.stdout.write(
-      `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
-        `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)\n`,
-    );
-  }
 }
 
-function integer(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value)) throw new Error(`${flag} expects an integer, got '${text}'`);
-  return value;
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { options, config: flagValues } = parseConfigArgs(argv, configFlags(trainConfigSchema()), COMMAND_OPTIONS);
+  if (options.help) {
+    process.stdout.write(trainHelp());
+    return;
+  }
+  const quiet = options.quiet === true;
+  const token = options.token as string | undefined;
+  const flags = canonicalKeys(flagValues);
+  if (typeof options.resume === 'string') {
+    const others = Object.keys(flags).filter((key) => key !== 'iterations' && key !== 'totalSteps');
+    if (others.length > 0) {
+      throw new Error(`--resume continues with the run's own settings: only --steps and --iterations (a new budget) may be given, not ${others.join(', ')}`);
+    }
+    const budget = Object.keys(flags).length > 0 ? { iterations: (flags.iterations ?? null) as number | null, totalSteps: (flags.totalSteps ?? null) as number | null } : undefined;
+    await train({ config: trainConfig(), runDir: options.resume, resume: true, budget, token, progress: quiet ? false : undefined });
+    return;
+  }
+
+  const renamed: string[] = [];
+  const onRenamed = (oldKey: string, newKey: string | null) => renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
+  const file = typeof options.config === 'string' ? await readConfigFile(options.config) : {};
+  const fromFile = canonicalKeys(file, onRenamed);
+  const envId = (flags.envId ?? fromFile.envId ?? trainConfig().envId) as string;
+  const preset = await presetFor(envId);
+  // --iterations alone means "this many iterations", not "this many or the default step budget".
+  if ('iterations' in flags && !('totalSteps' in flags) && !('totalSteps' in fromFile) && !('totalSteps' in canonicalKeys(preset?.values ?? {}))) {
+    flags.totalSteps = null;
+  }
+  const config = resolveTrainConfig([preset?.values ?? {}, fromFile, flags], { onRenamed });
+  const log = (line: string) => !quiet && process.stdout.write(`${line}\n`);
+  if (preset) log(`settings for ${envId}: ${relative(process.cwd(), preset.path)} (from ${relative(process.cwd(), PRESETS_DIR) || '.'}), under --config and flags`);
+  if (renamed.length > 0) log(`config: read old key names as their new ones: ${renamed.join(', ')}`);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const variant = algorithmNamed(config.algo).usesSampler ? `${config.algo}-${config.sampler}` : config.algo;
+  const out = (options.out as string | undefined) ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
+  const result = await train({ config, runDir: out, token, progress: quiet ? false : undefined });
+  log(
+    `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
+      `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)`,
+  );
+}
+
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  const text = await readFile(path, 'utf8');
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`config file ${path}: ${(error as Error).message}`);
+  }
 }

@@ -2,7 +2,7 @@
  * One WebSocket connection to a vinegym server: hello handshake, pipelined requests matched to responses by id,
  * and answers to the server's pings. Knows nothing of envs; RemoteVectorEnv builds on it.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import {
   PROTOCOL_VERSION,
   VinegymError,
@@ -68,6 +68,8 @@ export class Connection {
   /** Opens a WebSocket to `url` (ws://host:port/v1/ws) and performs the hello handshake. */
   static async open(url: string, options: ConnectionOptions = {}): Promise<Connection> {
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    // Imported here, not at the top: training on the embedded server never opens a socket.
+    const { default: WebSocket } = await import('ws');
     const socket = new WebSocket(url, {
       perMessageDeflate: false,
       maxPayload: options.maxMessageBytes ?? 256 * 1024 * 1024,
@@ -116,7 +118,7 @@ export class Connection {
   }
 
   close(): Promise<void> {
-    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    if (this.socket.readyState === this.socket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
       this.socket.close(1000);

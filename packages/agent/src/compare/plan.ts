@@ -4,7 +4,8 @@
  * `<out>/runs/<variant>/seed<k>/`.
  */
 import { join } from 'node:path';
-import type { TrainConfigOverrides } from '../train/config.js';
+import { canonicalKeys, mergeConfigSources } from '../config/keys.js';
+import type { TrainConfigOverrides } from '../config/train-config.js';
 
 /** Overrides that make a TrainConfig into each compared method. */
 export const VARIANTS: Readonly<Record<string, TrainConfigOverrides>> = Object.freeze({
@@ -39,8 +40,8 @@ export interface ComparePlan {
   budget: number;
   servers: string[];
   out: string;
-  /** Applied to every run before the variant's own overrides (e.g. from --config). */
-  base: TrainConfigOverrides;
+  /** Applied to every run before the variant's own overrides (e.g. from --config; aliases and old names allowed). */
+  base: Readonly<Record<string, unknown>>;
 }
 
 export interface PlannedRun {
@@ -56,13 +57,13 @@ export function plannedRuns(plan: ComparePlan): PlannedRun[] {
     if (!(variant in VARIANTS)) throw new Error(`unknown algorithm '${variant}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   }
   const runs: PlannedRun[] = [];
+  const base = canonicalKeys(plan.base);
   for (let seed = 0; seed < plan.seeds; seed++) {
     for (const variant of plan.variants) {
       const preset = VARIANTS[variant];
       const overrides: TrainConfigOverrides = {
-        ...plan.base,
-        ...preset,
-        policy: { ...plan.base.policy, ...preset.policy },
+        ...mergeConfigSources(base, preset),
+        policy: { ...(base.policy as object), ...preset.policy },
         envId: plan.envId,
         seed,
         totalSteps: plan.budget,

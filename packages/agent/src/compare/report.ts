@@ -2,11 +2,11 @@
  * The comparison report: a Figure-2-style plot (mean ± std of the episode return against env steps, one curve per
  * algorithm over its seeds, drawn by plot/), a Markdown table and the same numbers as JSON.
  *
- * Per run, from metrics.jsonl (episode_return_mean is the mean of the last 10 finished episodes):
- *   final return        episode_return_mean of the last iteration
- *   best return         the highest episode_return_mean of any iteration
- *   steps to threshold  env_steps of the first iteration with episode_return_mean ≥ threshold
- *   wall time           wall_s of the last iteration
+ * Per run, from metrics.jsonl (rollout/ep_return_mean is the mean of the last 10 finished episodes):
+ *   final return        rollout/ep_return_mean of the last iteration
+ *   best return         the highest rollout/ep_return_mean of any iteration
+ *   steps to threshold  env_steps of the first iteration with rollout/ep_return_mean ≥ threshold
+ *   wall time           time/wall_s of the last iteration
  * Per algorithm the table gives mean ± std over seeds, and for steps to threshold the median over the seeds that
  * reached it and how many did.
  */
@@ -34,16 +34,17 @@ export interface VariantSummary {
 }
 
 export function summarizeRun(seed: number, run: LoadedRun, threshold: number | null): RunSummary {
-  const rows = run.rows.filter((row) => Number.isFinite(row.episode_return_mean));
+  const returnMean = (row: (typeof run.rows)[number]) => row['rollout/ep_return_mean'];
+  const rows = run.rows.filter((row) => Number.isFinite(returnMean(row)));
   const last = run.rows[run.rows.length - 1];
-  const reached = threshold === null ? undefined : rows.find((row) => row.episode_return_mean >= threshold);
+  const reached = threshold === null ? undefined : rows.find((row) => returnMean(row) >= threshold);
   return {
     seed,
     envSteps: last?.env_steps ?? 0,
-    finalReturn: rows.length > 0 ? rows[rows.length - 1].episode_return_mean : Number.NaN,
-    bestReturn: rows.length > 0 ? Math.max(...rows.map((row) => row.episode_return_mean)) : Number.NaN,
+    finalReturn: rows.length > 0 ? returnMean(rows[rows.length - 1]) : Number.NaN,
+    bestReturn: rows.length > 0 ? Math.max(...rows.map(returnMean)) : Number.NaN,
     stepsToThreshold: reached ? reached.env_steps : null,
-    wallSeconds: last?.wall_s ?? Number.NaN,
+    wallSeconds: last?.['time/wall_s'] ?? Number.NaN,
   };
 }
 

@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathExists as exists } from '../run/atomic-write.js';
-import type { TrainConfigOverrides } from '../train/config.js';
+import { canonicalKeys } from '../config/keys.js';
+import type { TrainConfigOverrides } from '../config/train-config.js';
 import type { PlannedRun } from './plan.js';
 
 export const DONE_FILE = 'done.json';
@@ -53,7 +54,9 @@ export async function runsWithOtherSettings(runs: readonly PlannedRun[]): Promis
     } catch {
       continue; // not started yet
     }
-    if (canonicalJson({ ...saved, totalSteps: null }) !== canonicalJson({ ...run.overrides, totalSteps: null })) differing.push(run);
+    // Runs planned before the config keys were renamed saved their overrides under the old names.
+    const current = canonicalKeys(saved as Record<string, unknown>);
+    if (canonicalJson({ ...current, totalSteps: null }) !== canonicalJson({ ...run.overrides, totalSteps: null })) differing.push(run);
   }
   return differing;
 }

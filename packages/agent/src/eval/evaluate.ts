@@ -5,11 +5,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ObservationNormalizer, type NormalizerState } from '../math/normalizer.js';
-import { Rng } from '../math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { RunDirectory } from '../run/run-directory.js';
 import { loadTf } from '../tf.js';
-import { namedArrays } from '../train/checkpoint-state.js';
-import type { TrainConfig } from '../train/config.js';
+import { trainConfig } from '../config/train-config.js';
+import { namedArrays } from '../run/checkpoint.js';
 import { adapterFor, buildPolicy, closeEnvs, openEnvs, type EnvOptions } from '../train/setup.js';
 import { encodePng } from './png.js';
 
@@ -33,17 +33,19 @@ export interface EvaluationSummary {
 
 export async function evaluate(options: EvaluateOptions): Promise<{ iteration: number; results: EvaluationSummary[] }> {
   const { tf } = await loadTf();
-  const run = await RunDirectory.open<TrainConfig>(options.runDir);
+  const run = await RunDirectory.open(options.runDir);
   const checkpoint = await run.loadLatestCheckpoint();
   if (!checkpoint) throw new Error(`${run.path} has no checkpoint yet`);
   const seed = options.seed ?? 12_345;
-  const config: TrainConfig = { ...run.config, numEnvs: 1, seed, servers: options.servers ?? run.config.servers.slice(0, 1) };
+  // The stored config may predate the current key names: it loads through the renamed keys.
+  const stored = trainConfig(run.config as Record<string, unknown>);
+  const config = { ...stored, numEnvs: 1, seed, servers: options.servers ?? stored.servers.slice(0, 1) };
   const [env, ...rest] = await openEnvs(config, options);
   await closeEnvs(rest);
   const adapter = adapterFor(env);
   const policy = buildPolicy(tf, adapter, config);
   policy.load(namedArrays(checkpoint.state, 'policy'));
-  const normalizer = run.config.normalizeObservations ? new ObservationNormalizer(adapter.obsSize) : null;
+  const normalizer = config.observations.normalize ? new ObservationNormalizer(adapter.obsSize) : null;
   normalizer?.restore(checkpoint.state.normalizer as unknown as NormalizerState);
   const noise = new Rng(seed);
   const results: EvaluationSummary[] = [];
@@ -54,17 +56,17 @@ export async function evaluate(options: EvaluateOptions): Promise<{ iteration: n
       for (let episode = 0; episode < options.episodes; episode++) {
         const saveFrames = mode === 'deterministic' && episode === 0 && options.framesDir !== undefined && env.spec.render_supported;
         if (saveFrames) await mkdir(options.framesDir!, { recursive: true });
-        let obs = adapter.observationRows((await env.reset({ seed: seed + episode })).observations);
+        let obs = adapter.decodeReset(await env.reset({ seed: seed + episode }));
         let total = 0;
         let length = 0;
         for (;;) {
           if (saveFrames) await writeFile(join(options.framesDir!, `frame-${String(length).padStart(5, '0')}.png`), encodePng(await env.render(0)));
           const act = policy.act(normalizer ? normalizer.normalize(obs) : obs, noise, mode === 'deterministic');
-          const result = await env.step(adapter.envActions(act.actions, 1));
-          total += result.rewards.data[0];
+          const step = adapter.decodeStep(await env.step(adapter.envActions(act.actions, 1)));
+          total += step.rewards[0];
           length += 1;
-          if (result.terminated.data[0] === 1 || result.truncated.data[0] === 1) break;
-          obs = adapter.observationRows(result.observations);
+          if (step.terminated[0] || step.truncated[0]) break;
+          obs = step.obs;
         }
         returns.push(total);
         lengths.push(length);

@@ -95,3 +95,12 @@ export function explainedVariance(prediction: ArrayLike<number>, target: ArrayLi
   }
   return targetVar === 0 ? Number.NaN : 1 - errorVar / targetVar;
 }
+
+/** (A − mean) / std over the batch, in float64: advantages on one scale whatever the reward scale. */
+export function standardize(values: Float32Array): Float32Array {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  const scale = 1 / (Math.sqrt(variance) + 1e-8);
+  return values.map((v) => (v - mean) * scale);
+}

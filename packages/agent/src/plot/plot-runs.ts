@@ -7,13 +7,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { aggregateSeries } from './aggregate.js';
 import { buildChartSpec, type CurveGroup } from './chart-spec.js';
+import { currentMetricName } from '../run/metrics-log.js';
 import { groupRuns, loadRun, type GroupBy } from './load-runs.js';
 import { renderSvg, svgToPng } from './render.js';
 
 export interface PlotRunsOptions {
   /** Horizontal axis: iteration number or cumulative environment steps. */
   x: 'iteration' | 'env_steps';
-  /** Metrics field on the vertical axis. Default: 'episode_return_mean'. */
+  /** Metrics field on the vertical axis. Default: 'rollout/ep_return_mean'. */
   y?: string;
   /** Chart title. Default: none. */
   title?: string;
@@ -46,7 +47,8 @@ export async function plotRuns(
   const format = extname(out).toLowerCase();
   if (format !== '.svg' && format !== '.png') throw new Error(`plot output must end in .svg or .png: ${out}`);
   if (runDirs.length === 0) throw new Error('plotRuns needs at least one run directory');
-  const yField = options.y ?? 'episode_return_mean';
+  // Old runs' names (episode_return_mean, kl, ...) name the same metric as the current ones.
+  const yField = currentMetricName(options.y ?? 'rollout/ep_return_mean');
 
   const runs = await Promise.all(runDirs.map(loadRun));
   const groups: CurveGroup[] = groupRuns(runs, options.groupBy ?? 'label').map((group) => ({
@@ -74,8 +76,11 @@ export async function plotRuns(
   return { out, groups };
 }
 
-/** `episode_return_mean` → `Episode return mean`. */
+/** `rollout/ep_return_mean` → `Episode return mean`, `train/kl` → `Kl`. */
 function humanize(field: string): string {
-  const words = field.replace(/_/g, ' ');
+  const words = field
+    .slice(field.lastIndexOf('/') + 1)
+    .replace(/^ep_/, 'episode_')
+    .replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

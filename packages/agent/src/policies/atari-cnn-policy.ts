@@ -4,7 +4,7 @@
  * parameters (paper, Table 3: 33,500).
  *
  * tfjs cannot differentiate its convolutions twice, so the policy gives the Fisher-vector product its
- * forward-mode derivative (`linearize`) and the product is Jᵀ M J v (trpo/fisher.ts).
+ * forward-mode derivative (`linearize`) and the product is Jᵀ M J v (algos/trpo/fisher.ts).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';

@@ -9,7 +9,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
-import { Rng } from '../math/rng.js';
+import { Rng } from '@vinegym/rng';
 import { Conv2d, Dense, HIDDEN_GAIN, convOutputSize } from './layers.js';
 
 export interface AtariCnnOptions {

@@ -10,7 +10,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
-import { Rng } from '../math/rng.js';
+import { Rng } from '@vinegym/rng';
 
 export type Activation = 'tanh' | 'relu';
 

@@ -6,7 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { loadWeights } from '../math/flat.js';
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import {
   sampleCategorical,
   sampleGaussian,
@@ -37,7 +37,7 @@ export interface Policy {
   /**
    * Optional forward-mode derivative: the distribution parameters and their directional derivative J·v when θ
    * moves along `tangents` (one tensor per variable, shaped like it). Policies that have it get Fisher-vector
-   * products as Jᵀ M J v from first-order gradients only (trpo/fisher.ts).
+   * products as Jᵀ M J v from first-order gradients only (algos/trpo/fisher.ts).
    */
   linearize?(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: DistParams; tangent: DistParams };
   /**

@@ -9,7 +9,7 @@ import type { Tf } from '../tf.js';
 import { Adam, type AdamState } from '../math/adam.js';
 import { downloadTidy, flattenTensors, getFlatParams, loadWeights, setFlatParams } from '../math/flat.js';
 import { lbfgsMinimize } from '../math/lbfgs.js';
-import { Rng, type RngState } from '../math/rng.js';
+import { Rng, type RngState } from '@vinegym/rng';
 import { AtariCnn } from './atari-cnn.js';
 import { Mlp, VALUE_OUTPUT_GAIN, type Activation } from './layers.js';
 

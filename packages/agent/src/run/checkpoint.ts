@@ -240,3 +240,16 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
 function hostByteOrder(): 'LE' | 'BE' {
   return endianness();
 }
+
+/** A list of arrays as checkpoint entries `prefix.0`, `prefix.1`, ... (e.g. a network's weights). */
+export function indexedArrays(prefix: string, list: readonly Float32Array[]): Record<string, Float32Array> {
+  return Object.fromEntries(list.map((array, i) => [`${prefix}.${i}`, array]));
+}
+
+/** The arrays saved under `prefix.0`, `prefix.1`, ... in index order (the inverse of indexedArrays). */
+export function namedArrays(state: Record<string, CheckpointValue>, prefix: string): Float32Array[] {
+  return Object.keys(state)
+    .filter((k) => k.startsWith(`${prefix}.`) && /^\d+$/.test(k.slice(prefix.length + 1)))
+    .sort((a, b) => Number(a.slice(prefix.length + 1)) - Number(b.slice(prefix.length + 1)))
+    .map((k) => state[k] as Float32Array);
+}

@@ -4,6 +4,7 @@ export {
   metricColumns,
   readMetricsJsonl,
   REQUIRED_METRIC_COLUMNS,
+  currentMetricName,
   METRICS_CSV,
   METRICS_JSONL,
   type IterationMetrics,
@@ -34,8 +35,6 @@ export {
   formatProgressBar,
   formatDuration,
   formatCount,
-  type IterationStats,
-  type IterationTimings,
   type ProgressDisplayOptions,
   type ProgressStream,
 } from './progress.js';

@@ -1,6 +1,8 @@
 /**
  * Per-iteration metrics of a run, written twice: `metrics.csv` (for spreadsheets and pandas) and `metrics.jsonl`
- * (one JSON object per line; what the plotting code reads).
+ * (one JSON object per line; what the plotting code reads). Every row has `iteration` and `env_steps`, the
+ * trainer's `time/wall_s` and `rollout/ep_return_mean`, and whatever else the algorithm reported, under
+ * namespaced names (`train/kl`, `time/cg_ms`, `cem/best_score`, ...).
  *
  * CSV columns are fixed when the file is first written: the required columns in the order of
  * REQUIRED_METRIC_COLUMNS, then the first row's other keys in alphabetical order. Later rows fill those columns
@@ -9,6 +11,9 @@
  *
  * Values are numbers. Non-finite values are written as `NaN` / `Infinity` in the CSV and as null in the JSONL
  * (JSON has no NaN).
+ *
+ * Runs written before the names were namespaced (`episode_return_mean`, `kl`, `time_cg_ms`, ...) read back under
+ * the current names (currentMetricName), and a resumed one has its files rewritten with them.
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,25 +24,40 @@ export interface IterationMetrics {
   iteration: number;
   /** Environment steps taken so far (cumulative). */
   env_steps: number;
-  episode_return_mean: number;
-  /** Mean KL divergence between the old and new policy after the update. */
-  kl: number;
-  /** Mean policy entropy. */
-  entropy: number;
-  /** Seconds since the run started (cumulative across resumes if the trainer carries it over). */
-  wall_s: number;
+  /** Seconds since the run started (cumulative across resumes). */
+  'time/wall_s': number;
+  /** Mean return of the most recent finished episodes. */
+  'rollout/ep_return_mean': number;
   [field: string]: number;
 }
 
 /** Columns every row has, in their CSV order. */
-export const REQUIRED_METRIC_COLUMNS = [
-  'iteration',
-  'env_steps',
-  'wall_s',
-  'episode_return_mean',
-  'kl',
-  'entropy',
-] as const;
+export const REQUIRED_METRIC_COLUMNS = ['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean'] as const;
+
+/** Pre-namespace names that the prefix rule of currentMetricName does not cover. */
+const LEGACY_NAMES: Readonly<Record<string, string>> = {
+  wall_s: 'time/wall_s',
+  episode_return_mean: 'rollout/ep_return_mean',
+  episode_length_mean: 'rollout/ep_length_mean',
+  episodes: 'rollout/episodes',
+  kl: 'train/kl',
+  entropy: 'train/entropy',
+  surrogate_before: 'train/surrogate_before',
+  surrogate_after: 'train/surrogate_after',
+  line_search_steps: 'train/line_search_steps',
+  accepted: 'train/accepted',
+  explained_variance: 'train/explained_variance',
+};
+
+/** The current name of a metric that a run may have written under its pre-namespace name. */
+export function currentMetricName(name: string): string {
+  if (name in LEGACY_NAMES) return LEGACY_NAMES[name];
+  const prefix = /^(time|cem|rwr)_(.+)$/.exec(name);
+  return prefix ? `${prefix[1]}/${prefix[2]}` : name;
+}
+
+const renameKeys = (row: Record<string, number>): IterationMetrics =>
+  Object.fromEntries(Object.entries(row).map(([key, value]) => [currentMetricName(key), value])) as IterationMetrics;
 
 export const METRICS_CSV = 'metrics.csv';
 export const METRICS_JSONL = 'metrics.jsonl';
@@ -91,18 +111,19 @@ export class MetricsLog {
    */
   async truncateAfter(iteration: number): Promise<void> {
     const jsonl = await readTextOrEmpty(this.jsonlPath);
-    const keptJson = completeLines(jsonl).filter((line) => {
+    const keptJson = completeLines(jsonl).flatMap((line) => {
       const parsed = parseJsonLine(line);
-      return parsed !== undefined && parsed.iteration <= iteration;
+      return parsed !== undefined && parsed.iteration <= iteration ? [JSON.stringify(parsed)] : [];
     });
     await writeFileAtomic(this.jsonlPath, keptJson.map((line) => `${line}\n`).join(''));
 
     const csv = await readTextOrEmpty(this.csvPath);
     const [header, ...rows] = completeLines(csv);
     if (header === undefined) return;
-    const iterationIndex = header.split(',').indexOf('iteration');
+    this.columns = header.split(',').map(currentMetricName);
+    const iterationIndex = this.columns.indexOf('iteration');
     const keptCsv = rows.filter((line) => Number(line.split(',')[iterationIndex]) <= iteration);
-    await writeFileAtomic(this.csvPath, [header, ...keptCsv].map((line) => `${line}\n`).join(''));
+    await writeFileAtomic(this.csvPath, [this.columns.join(','), ...keptCsv].map((line) => `${line}\n`).join(''));
   }
 }
 
@@ -136,8 +157,8 @@ function orderKeys(row: IterationMetrics, columns: readonly string[]): Record<st
 
 function parseJsonLine(line: string): IterationMetrics | undefined {
   try {
-    const parsed = JSON.parse(line, (_key, value: unknown) => (value === null ? NaN : value)) as IterationMetrics;
-    return typeof parsed.iteration === 'number' ? parsed : undefined;
+    const parsed = JSON.parse(line, (_key, value: unknown) => (value === null ? NaN : value)) as Record<string, number>;
+    return typeof parsed.iteration === 'number' ? renameKeys(parsed) : undefined;
   } catch {
     return undefined;
   }

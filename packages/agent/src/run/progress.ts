@@ -5,74 +5,59 @@
  * Non-TTY streams (CI logs, files) get only the log lines.
  */
 
-/** Milliseconds spent in each phase of one iteration; phases an algorithm lacks are left out. */
-export interface IterationTimings {
-  sampling?: number;
-  forward?: number;
-  gradient?: number;
-  cg?: number;
-  lineSearch?: number;
-  vf?: number;
-}
-
-/** What one iteration line shows. NaN (e.g. no episode finished yet) prints as "-". */
-export interface IterationStats {
-  iteration: number;
-  /** Planned number of iterations; shown as `iteration/total` when given. */
-  totalIterations?: number;
-  /** Environment steps so far (cumulative). */
-  envSteps: number;
-  episodeReturnMean: number;
-  episodeLengthMean: number;
-  kl: number;
-  entropy: number;
-  /** Surrogate objective before and after the update. */
-  surrogateBefore: number;
-  surrogateAfter: number;
-  /** Backtracking steps the line search took (0 = full step accepted). */
-  lineSearchSteps: number;
-  /** Explained variance of the value baseline, when there is one. */
-  explainedVariance?: number;
-  timingsMs: IterationTimings;
-}
-
-const TIMING_LABELS: readonly [keyof IterationTimings, string][] = [
-  ['sampling', 'samp'],
-  ['forward', 'fwd'],
-  ['gradient', 'grad'],
-  ['cg', 'cg'],
-  ['lineSearch', 'ls'],
-  ['vf', 'vf'],
+/**
+ * Short labels for the words metric names are made of, so a line stays readable: `train/entropy` shows as `ent`,
+ * `time/line_search_ms` as `ls`. Words not listed show as they are.
+ */
+const SHORT_WORDS: readonly [RegExp, string][] = [
+  [/explained_variance/, 'ev'],
+  [/line_search_steps/, 'ls'],
+  [/line_search/, 'ls'],
+  [/log_likelihood/, 'loglik'],
+  [/surrogate/, 'surr'],
+  [/entropy/, 'ent'],
+  [/sampling/, 'samp'],
+  [/forward/, 'fwd'],
+  [/gradient/, 'grad'],
+  [/accepted/, 'acc'],
 ];
 
+const shortLabel = (name: string) => SHORT_WORDS.reduce((label, [word, short]) => label.replace(word, short), name.slice(name.lastIndexOf('/') + 1));
+
+/** The row's fields that the line shows itself or leaves to the bar. */
+const FIXED_FIELDS = new Set(['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean', 'rollout/ep_length_mean', 'rollout/episodes']);
+
 /**
- * One compact, column-aligned line, e.g. (wrapped here)
- *   it  12/500  steps  120.0k  ret   -123.46  len  200.0  kl  9.87e-3  ent  1.234  surr -1.20e-3→+3.40e-3  ls  1
- *   ev  0.87  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89
- * Fields: iteration, env steps, mean episode return and length, KL, entropy, surrogate before→after the update,
- * line-search backtracking steps, explained variance, and milliseconds per phase.
+ * One compact, column-aligned line for a metrics row, e.g. for TRPO (wrapped here)
+ *   it  12/500  steps  120.0k  ret   -123.46  len  200.0  surr -1.20e-3→3.40e-3  kl  9.87e-3  ent    1.234  ls 1
+ *   acc 1  ev   0.873  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89
+ * Iteration, env steps, mean episode return and length come first; then every metric the algorithm reported, in
+ * its order (a `…_before` / `…_after` pair as `before→after`); then the `time/…_ms` metrics in milliseconds.
+ * NaN prints as "-".
  */
-export function formatIterationLine(stats: IterationStats): string {
-  const total = stats.totalIterations;
+export function formatIterationLine(row: Readonly<Record<string, number>>, totalIterations?: number): string {
   const iteration =
-    total === undefined
-      ? String(stats.iteration).padStart(5)
-      : `${String(stats.iteration).padStart(String(total).length)}/${total}`;
-  const timings = TIMING_LABELS.filter(([key]) => stats.timingsMs[key] !== undefined)
-    .map(([key, label]) => `${label} ${Math.round(stats.timingsMs[key] as number)}`)
-    .join(' ');
+    totalIterations === undefined
+      ? String(row.iteration).padStart(5)
+      : `${String(row.iteration).padStart(String(totalIterations).length)}/${totalIterations}`;
   const fields = [
     `it ${iteration}`,
-    `steps ${formatCount(stats.envSteps).padStart(7)}`,
-    `ret ${fixed(stats.episodeReturnMean, 2).padStart(9)}`,
-    `len ${fixed(stats.episodeLengthMean, 1).padStart(6)}`,
-    `kl ${scientific(stats.kl).padStart(8)}`,
-    `ent ${fixed(stats.entropy, 3).padStart(6)}`,
-    `surr ${signedScientific(stats.surrogateBefore)}→${signedScientific(stats.surrogateAfter)}`,
-    `ls ${String(stats.lineSearchSteps).padStart(2)}`,
+    `steps ${formatCount(row.env_steps).padStart(7)}`,
+    `ret ${fixed(row['rollout/ep_return_mean'], 2).padStart(9)}`,
+    `len ${fixed(row['rollout/ep_length_mean'], 1).padStart(6)}`,
   ];
-  if (stats.explainedVariance !== undefined) fields.push(`ev ${fixed(stats.explainedVariance, 2).padStart(5)}`);
-  if (timings) fields.push(`ms ${timings}`);
+  const timings: string[] = [];
+  for (const [name, value] of Object.entries(row)) {
+    if (FIXED_FIELDS.has(name) || name.endsWith('_after')) continue;
+    if (name.startsWith('time/') && name.endsWith('_ms')) {
+      timings.push(`${shortLabel(name.slice(0, -3))} ${Math.round(value)}`);
+    } else if (name.endsWith('_before') && `${name.slice(0, -7)}_after` in row) {
+      fields.push(`${shortLabel(name.slice(0, -7))} ${compact(value)}→${compact(row[`${name.slice(0, -7)}_after`])}`);
+    } else {
+      fields.push(`${shortLabel(name)} ${compact(value).padStart(Number.isInteger(value) ? 1 : 8)}`);
+    }
+  }
+  if (timings.length > 0) fields.push(`ms ${timings.join(' ')}`);
   return fields.join('  ');
 }
 
@@ -120,14 +105,14 @@ export class ProgressDisplay {
     this.startedAt = this.now();
   }
 
-  /** Prints the iteration's log line and, on a TTY, redraws the bar below it. */
-  iteration(stats: IterationStats): void {
-    this.log(formatIterationLine(stats));
+  /** Prints the line of a metrics row and, on a TTY, redraws the bar below it. */
+  iteration(row: Readonly<Record<string, number>>, totalIterations?: number): void {
+    this.log(formatIterationLine(row, totalIterations));
     if (!this.tty) return;
-    const done = this.unit === 'iterations' ? stats.iteration : stats.envSteps;
+    const done = this.unit === 'iterations' ? row.iteration : row.env_steps;
     const elapsedMs = this.now() - this.startedAt;
     const layout = { unit: this.unit, barWidth: this.barWidth, initial: this.initial };
-    this.bar = this.fitToWidth(formatProgressBar(done, this.options.total, elapsedMs, stats.episodeReturnMean, layout));
+    this.bar = this.fitToWidth(formatProgressBar(done, this.options.total, elapsedMs, row['rollout/ep_return_mean'], layout));
     this.stream.write(`\r\x1b[K${this.bar}`);
   }
 
@@ -196,8 +181,8 @@ export function formatCount(count: number): string {
   return `${(count / 1e9).toFixed(2)}G`;
 }
 
-function fixed(value: number, digits: number): string {
-  if (Number.isNaN(value)) return '-';
+function fixed(value: number | undefined, digits: number): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
   const abs = Math.abs(value);
   return abs !== 0 && (abs >= 1e7 || abs < 10 ** -digits) ? scientific(value) : value.toFixed(digits);
 }
@@ -206,7 +191,10 @@ function scientific(value: number): string {
   return Number.isNaN(value) ? '-' : value.toExponential(2).replace('e+', 'e');
 }
 
-function signedScientific(value: number): string {
-  const text = scientific(value);
-  return value >= 0 ? `+${text}` : text;
+/** Integers as they are; otherwise 4 significant digits, in scientific notation when very small or large. */
+function compact(value: number): string {
+  if (Number.isNaN(value)) return '-';
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-2 || abs >= 1e5) ? scientific(value) : String(Number(value.toPrecision(4)));
 }

@@ -14,7 +14,7 @@
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
 import type { SpaceAdapter } from './space-adapter.js';
@@ -125,7 +125,7 @@ export class EpisodeSampler {
     const current: Float32Array[] = [];
     let offset = 0;
     for (const env of envs) {
-      current.push(adapter.observationRows((await env.reset({ seed: seedBase + offset })).observations));
+      current.push(adapter.decodeReset(await env.reset({ seed: seedBase + offset })));
       offset += env.numEnvs;
     }
     const slots = envs.map((env) => Array.from({ length: env.numEnvs }, () => take()));
@@ -151,25 +151,26 @@ export class EpisodeSampler {
       });
       const results = await Promise.all(envs.map((env, k) => (acted[k] ? env.step(adapter.envActions(acted[k].actions, env.numEnvs)) : null)));
       envs.forEach((env, k) => {
-        const step = acted[k];
+        const before = acted[k];
         const result = results[k];
-        if (!step || !result) return;
+        if (!before || !result) return;
+        const step = adapter.decodeStep(result);
         for (let i = 0; i < env.numEnvs; i++) {
           const episode = slots[k][i];
           if (!episode) continue;
           steps++;
-          rawChunks.push(step.raw.slice(i * d, (i + 1) * d));
+          rawChunks.push(before.raw.slice(i * d, (i + 1) * d));
           episode.record(
-            recordTrajectories ? step.obs.subarray(i * d, (i + 1) * d) : null,
-            recordTrajectories ? step.actions.subarray(i * perAction, (i + 1) * perAction) : null,
-            result.rewards.data[i],
+            recordTrajectories ? before.obs.subarray(i * d, (i + 1) * d) : null,
+            recordTrajectories ? before.actions.subarray(i * perAction, (i + 1) * perAction) : null,
+            step.rewards[i],
           );
-          if (result.terminated.data[i] === 1 || result.truncated.data[i] === 1) {
+          if (step.terminated[i] || step.truncated[i]) {
             episodes.push(episode.finish(recordTrajectories, adapter.actionKind));
             slots[k][i] = take();
           }
         }
-        current[k] = adapter.observationRows(result.observations);
+        current[k] = step.obs;
       });
     }
     const rawObs = new Float32Array(steps * d);

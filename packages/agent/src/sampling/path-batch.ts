@@ -2,11 +2,10 @@
  * On-policy paths in the layout GAE needs: every env slot's steps form one consecutive stream, streams laid end
  * to end. Shared by the single-path sampler (its whole batch) and the vine sampler (its trunk).
  */
-import type { StepResult } from '@vinegym/protocol';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { ActResult } from '../policies/policy.js';
 import type { EpisodeTracker } from './episode-tracker.js';
-import type { SpaceAdapter } from './space-adapter.js';
+import type { SpaceAdapter, StepBatch } from './space-adapter.js';
 
 /** Steps of all envs laid out env by env, so each env's steps are one consecutive stream. */
 export interface PathBatch {
@@ -45,23 +44,23 @@ export class VectorPathRecorder {
 
   /**
    * Records the step from observations `raw` (normalized: `obs`) with `act`; returns the next raw observations.
-   * A step is truncated by the time limit (its final observation is in final_observations) or by the end of
-   * the horizon (the next observation); both are bootstrapped later.
+   * A step is truncated by the time limit (its final observation is the episode's last) or by the end of the
+   * horizon (the next observation); both are bootstrapped later.
    */
-  record(raw: Float32Array, obs: Float32Array, act: ActResult, result: StepResult, tracker: EpisodeTracker): Float32Array {
-    const { adapter, normalizer, numEnvs } = this;
-    const d = adapter.obsSize;
-    const nextRaw = adapter.observationRows(result.observations);
+  record(raw: Float32Array, obs: Float32Array, act: ActResult, step: StepBatch, tracker: EpisodeTracker): Float32Array {
+    const { normalizer, numEnvs } = this;
+    const d = this.adapter.obsSize;
+    const nextRaw = step.obs;
     const perAction = act.actions.length / numEnvs;
     const lastStep = this.t === this.horizon - 1;
     for (let i = 0; i < numEnvs; i++) {
-      const terminated = result.terminated.data[i] === 1;
-      const timeLimit = result.truncated.data[i] === 1;
+      const terminated = step.terminated[i];
+      const timeLimit = step.truncated[i];
       const truncated = timeLimit || lastStep;
       let bootstrap: Float32Array | null = null;
       if (truncated && !terminated) {
-        const finalObs = timeLimit ? result.final_observations?.[i] : null;
-        const rawNext = finalObs ? adapter.observationRow(finalObs) : nextRaw.subarray(i * d, (i + 1) * d);
+        const finalObs = timeLimit ? step.finalObservation(i) : null;
+        const rawNext = finalObs ?? nextRaw.subarray(i * d, (i + 1) * d);
         bootstrap = normalizer ? normalizer.normalize(rawNext) : rawNext;
       }
       this.streams[i].push(
@@ -69,12 +68,12 @@ export class VectorPathRecorder {
         raw.subarray(i * d, (i + 1) * d),
         act.actions.subarray(i * perAction, (i + 1) * perAction),
         act.logProbs[i],
-        result.rewards.data[i],
+        step.rewards[i],
         terminated,
         truncated,
         bootstrap,
       );
-      tracker.record(i, result.rewards.data[i], terminated || timeLimit);
+      tracker.record(i, step.rewards[i], terminated || timeLimit);
     }
     this.t++;
     return nextRaw;

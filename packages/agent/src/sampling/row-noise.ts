@@ -1,4 +1,4 @@
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 
 /**
  * A NoiseSource that gives each row of a batched policy forward its own generator. Policies draw noise in row

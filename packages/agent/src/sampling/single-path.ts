@@ -1,7 +1,7 @@
 /**
  * Single-path sampling (paper §4.1): run π_θold in every env slot at once, one batched forward per step, and keep
  * whole trajectories per env. Envs run in same_step autoreset mode so every step is a real transition; the
- * terminal observation of a time-limit truncation comes back in `final_observations` and is bootstrapped.
+ * terminal observation of a time-limit truncation comes back with the step and is bootstrapped.
  * Episodes continue across iterations; a trajectory cut by the end of the batch is bootstrapped from V(s_T).
  * If a remote env is interrupted (its server went away), the partial batch is thrown away, every env is reset and
  * the batch is collected again on the envs that are live (a server that stays away sits out, see recovery.ts).
@@ -9,7 +9,7 @@
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import type { NoiseSource } from '../math/rng.js';
+import type { NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
@@ -95,7 +95,7 @@ export class SinglePathSampler {
       );
       slots.forEach((slot, k) => {
         const { raw, obs, act } = observed[k];
-        slot.obs = recorders[k].record(raw, obs, act, results[k], slot.tracker);
+        slot.obs = recorders[k].record(raw, obs, act, adapter.decodeStep(results[k]), slot.tracker);
       });
     }
     const batch = concatenate(recorders.flatMap((r) => r.build()));
@@ -112,7 +112,7 @@ export class SinglePathSampler {
     for (const slot of slots) {
       if (slot.obs === null) {
         const reset = await slot.env.reset({ seed: this.options.seed + slot.offset + 1_000_033 * slot.resets++ });
-        slot.obs = this.options.adapter.observationRows(reset.observations);
+        slot.obs = this.options.adapter.decodeReset(reset);
       }
     }
   }

@@ -1,8 +1,22 @@
 /**
  * Converts between the env's spaces and what the policy networks consume and produce: observations become
- * row-major float32 rows, policy actions become a batched action of the env's action space.
+ * row-major float32 rows, policy actions become a batched action of the env's action space, and a step's wire
+ * result (snake_case fields, NDArrays) is decoded once into a StepBatch that samplers read.
  */
-import { ndarray, type BoxSpace, type NDArray, type Space, type SpaceValue } from '@vinegym/protocol';
+import { ndarray, type BoxSpace, type NDArray, type ResetResult, type Space, type SpaceValue, type StepResult } from '@vinegym/protocol';
+
+/** One step of a vector env as the samplers use it. */
+export interface StepBatch {
+  /** Observations after the step, as rows (where an episode ended: the next episode's first, same_step autoreset). */
+  obs: Float32Array;
+  rewards: Float64Array;
+  /** Whether each env's step reached a terminal state (nothing to bootstrap beyond it). */
+  terminated: boolean[];
+  /** Whether each env's episode was cut by its time limit (its value continues: bootstrap from its last observation). */
+  truncated: boolean[];
+  /** The last observation of env i's episode as a row, when the episode ended in this step; else null. */
+  finalObservation(i: number): Float32Array | null;
+}
 
 export interface SpaceAdapter {
   /** Shape of one observation as the policy sees it, e.g. [4] or [52, 40, 4]. */
@@ -18,6 +32,9 @@ export interface SpaceAdapter {
   observationRow(value: SpaceValue): Float32Array;
   /** Policy actions for `count` envs to the env's batched action (Box actions are clipped to the bounds). */
   envActions(actions: Float32Array | Int32Array, count: number): SpaceValue;
+  /** The observations of a reset, as rows. */
+  decodeReset(result: ResetResult): Float32Array;
+  decodeStep(result: StepResult): StepBatch;
 }
 
 export function spaceAdapter(observationSpace: Space, actionSpace: Space): SpaceAdapter {
@@ -42,6 +59,17 @@ export function spaceAdapter(observationSpace: Space, actionSpace: Space): Space
     obsSize,
     observationRows: (batch: SpaceValue) => toRows(batch as NDArray),
     observationRow: (value: SpaceValue) => toRows(value as NDArray),
+    decodeReset: (result: ResetResult) => toRows(result.observations as NDArray),
+    decodeStep: (result: StepResult): StepBatch => ({
+      obs: toRows(result.observations as NDArray),
+      rewards: result.rewards.data as Float64Array,
+      terminated: Array.from(result.terminated.data as Uint8Array, (flag) => flag === 1),
+      truncated: Array.from(result.truncated.data as Uint8Array, (flag) => flag === 1),
+      finalObservation: (i: number) => {
+        const final = result.final_observations?.[i];
+        return final ? toRows(final as NDArray) : null;
+      },
+    }),
   };
   if (actionSpace.type === 'discrete') {
     const start = BigInt(actionSpace.start);

@@ -15,9 +15,9 @@ import { VinegymError } from '@vinegym/protocol';
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
-import { Rng, type NoiseSource } from '../math/rng.js';
+import { Rng, type NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
-import type { VineConfig } from '../train/config.js';
+import type { VineConfig } from '../config/sections.js';
 import { EpisodeTracker } from './episode-tracker.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';
@@ -141,7 +141,7 @@ export class VineSampler {
       envs.map(async (env, k) => {
         if (this.trunkObs[k] === null) {
           const reset = await env.reset({ seed: this.options.seed + this.slotOffset(k) });
-          this.trunkObs[k] = adapter.observationRows(reset.observations);
+          this.trunkObs[k] = adapter.decodeReset(reset);
         }
       }),
     );
@@ -161,7 +161,7 @@ export class VineSampler {
       const acts = observed.map(({ obs }) => policy.act(obs, rng));
       const results = await Promise.all(envs.map((env, k) => env.step(adapter.envActions(acts[k].actions, env.numEnvs))));
       results.forEach((result, k) => {
-        this.trunkObs[k] = recorders[k].record(observed[k].raw, observed[k].obs, acts[k], result, this.trackers[k]);
+        this.trunkObs[k] = recorders[k].record(observed[k].raw, observed[k].obs, acts[k], adapter.decodeStep(result), this.trackers[k]);
       });
     }
     const paths = concatenate(recorders.flatMap((r) => r.build()));
@@ -242,20 +242,20 @@ export class VineSampler {
       results.forEach((result, k) => {
         if (!result) return;
         steps += envs[k].numEnvs;
-        const raw = adapter.observationRows(result.observations);
-        const next = normalizer ? normalizer.normalize(raw) : raw;
+        const step = adapter.decodeStep(result);
+        const next = normalizer ? normalizer.normalize(step.obs) : step.obs;
         slots[k].forEach((slot, i) => {
           if (slot.job < 0) return;
-          slot.discountedReturn += gamma ** slot.t * result.rewards.data[i];
+          slot.discountedReturn += gamma ** slot.t * step.rewards[i];
           slot.t += 1;
-          const terminated = result.terminated.data[i] === 1;
-          const timeLimit = result.truncated.data[i] === 1;
+          const terminated = step.terminated[i];
+          const timeLimit = step.truncated[i];
           if (terminated || timeLimit || slot.t === config.rolloutLength) {
             qValues[slot.job] = slot.discountedReturn;
             if (!terminated) {
               // same_step autoreset: after a time limit the observation is the next episode's; the tail's is final.
-              const finalObs = timeLimit ? result.final_observations?.[i] : null;
-              const tail = finalObs ? normalizeRow(adapter.observationRow(finalObs)) : next.subarray(i * d, (i + 1) * d);
+              const finalObs = timeLimit ? step.finalObservation(i) : null;
+              const tail = finalObs ? normalizeRow(finalObs) : next.subarray(i * d, (i + 1) * d);
               tailObs.set(tail, slot.job * d);
               tailDiscount[slot.job] = gamma ** slot.t;
             }

@@ -1,15 +1,14 @@
-/** Builds what a run needs from its config: the vector envs (embedded or remote) and the networks. */
+/** Builds what a run needs from its config: the vector envs (embedded or remote) and the policy network. */
 import { EmbeddedVectorEnv } from '../client/embedded-vector-env.js';
 import { RemoteVectorEnv } from '../client/remote-vector-env.js';
 import { ResilientVectorEnv, type ReconnectOptions } from '../client/resilient-vector-env.js';
+import type { TrainConfig } from '../config/train-config.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import { AtariCnnPolicy } from '../policies/atari-cnn-policy.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../policies/mlp-policies.js';
 import type { Policy } from '../policies/policy.js';
-import { ValueFunction } from '../policies/value-function.js';
 import { spaceAdapter, type SpaceAdapter } from '../sampling/space-adapter.js';
 import type { Tf } from '../tf.js';
-import type { TrainConfig } from './config.js';
 
 export interface EnvOptions {
   /** Shared secret for remote servers. */
@@ -65,18 +64,4 @@ export function buildPolicy(tf: Tf, adapter: SpaceAdapter, config: TrainConfig):
   return adapter.actionKind === 'categorical'
     ? new CategoricalMlpPolicy(tf, { ...base, numActions: adapter.actionSize })
     : new GaussianMlpPolicy(tf, { ...base, actionDim: adapter.actionSize });
-}
-
-export function buildValueFunction(tf: Tf, adapter: SpaceAdapter, config: TrainConfig): ValueFunction {
-  return new ValueFunction(tf, {
-    obsSize: adapter.obsSize,
-    obsShape: adapter.obsShape,
-    hiddenSizes: config.policy.hiddenSizes,
-    activation: config.policy.activation,
-    learningRate: config.trpo.vfLearningRate,
-    epochs: config.trpo.vfIterations,
-    minibatchSize: config.trpo.vfMinibatchSize,
-    optimizer: config.trpo.vfOptimizer,
-    seed: config.seed + 1,
-  });
 }

@@ -10,13 +10,15 @@
  * worker thread that dies, makes the whole session unusable, as an env error does in-process; other sessions
  * have their own workers and are not affected.
  */
-import { batchSpace, checkBatch, VinegymError } from '@vinegym/protocol';
+import { batchSpace, VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../env.js';
 import type { EnvSession } from '../env-session.js';
 import {
+  checkActions,
   checkIndex,
   checkIndexList,
+  checkRenderable,
   checkSessionArguments,
   checkSteppable,
   resetSeeds,
@@ -40,6 +42,8 @@ export interface ParallelSessionOptions {
   autoresetMode?: AutoresetMode;
   /** Default null: no seeding. */
   seed?: number | null;
+  /** Default false: Box actions may lie outside the bounds (see VectorSessionOptions.strictActions). */
+  strictActions?: boolean;
   /** Worker threads to spread the envs over; capped at numEnvs. A positive integer. */
   workers: number;
 }
@@ -55,6 +59,7 @@ export class ParallelSession implements EnvSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -77,6 +82,7 @@ export class ParallelSession implements EnvSession {
     this.envId = options.definition.id;
     this.numEnvs = options.numEnvs;
     this.autoresetMode = options.autoresetMode;
+    this.strictActions = options.strictActions;
     this.maxEpisodeSteps = spec.maxEpisodeSteps;
     this.singleObservationSpace = spec.singleObservationSpace;
     this.singleActionSpace = spec.singleActionSpace;
@@ -92,6 +98,7 @@ export class ParallelSession implements EnvSession {
     const { definition, numEnvs } = options;
     const autoresetMode = options.autoresetMode ?? 'next_step';
     const seed = options.seed ?? null;
+    const strictActions = options.strictActions ?? false;
     checkSessionArguments(numEnvs, autoresetMode, seed);
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
       throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
@@ -112,13 +119,14 @@ export class ParallelSession implements EnvSession {
             origin: options.origin,
             kwargs: options.kwargs,
             autoresetMode,
+            strictActions,
             numEnvs: count,
             seed: seed === null ? null : seed + start,
             indexOffset: start,
           }),
         ),
       );
-      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed }, specs[0], slices);
+      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed, strictActions }, specs[0], slices);
       return session;
     } catch (error) {
       for (const slice of slices) slice.worker.terminate();
@@ -158,8 +166,7 @@ export class ParallelSession implements EnvSession {
     return this.queue(async () => {
       this.assertHealthy();
       checkSteppable(this.status, this.autoresetMode);
-      const problem = checkBatch(this.singleActionSpace, actions, this.numEnvs, 'actions');
-      if (problem !== null) throw new VinegymError('INVALID_ACTION', problem);
+      checkActions(this.singleActionSpace, actions, this.numEnvs, 0, this.strictActions);
       const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
       // Each slice fills its own rows of the result.
       await this.fanOut(({ worker, start }) => worker.step(actions, start, result));
@@ -206,6 +213,7 @@ export class ParallelSession implements EnvSession {
       this.assertHealthy();
       checkIndex(envIndex, this.numEnvs);
       if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+      checkRenderable(this.status[envIndex], envIndex);
       const { worker, start } = this.sliceOf(envIndex);
       return this.guard(worker.call({ op: 'render', envIndex: envIndex - start }));
     });

@@ -78,6 +78,7 @@ async function init(options: SliceInit): Promise<SliceResults['init']> {
     kwargs: options.kwargs,
     numEnvs: options.numEnvs,
     autoresetMode: options.autoresetMode,
+    strictActions: options.strictActions,
     seed: options.seed,
     indexOffset: options.indexOffset,
   });
@@ -106,7 +107,9 @@ function initialized(): Slice {
 async function definitionFor(envId: string, origin: EnvOrigin): Promise<EnvDefinition> {
   const registry = createDefaultRegistry();
   if (origin.kind === 'plugin') await loadPlugin(registry, origin.module);
-  return registry.get(envId);
+  const definition = registry.get(envId);
+  await definition.load?.();
+  return definition;
 }
 
 void serve();

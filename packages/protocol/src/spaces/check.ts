@@ -2,46 +2,74 @@
  * Membership tests: is a value (or a batch of values) in a space? They return a human-readable reason instead of
  * throwing, so callers pick the error code (INVALID_ACTION for actions, ENV_ERROR for bad observations, ...).
  */
-import { describeReceived, isPlainMap } from '../checks.js';
-import { isIntegerDType, isNDArray, shapeEquals } from '../ndarray.js';
+import { describeReceived, isPlainMap, quote, truncateText } from '../checks.js';
+import { isIntegerDType, isNDArray, shapeEquals, shapeSize } from '../ndarray.js';
 import type { NDArray, Space } from '../types.js';
 import { describeSpace, formatElement, formatIndex } from './describe.js';
 
 type Elements = ArrayLike<number | bigint>;
 
+/** Why a value is not in a space; `envIndex` when it is a batch of the right structure with one env's value out of the space. */
+export interface BatchProblem {
+  reason: string;
+  envIndex?: number;
+}
+
 /** null when `value` is in `space`, else why not (e.g. "action[1] = 3 is outside Discrete(2)"). NaN is never in a Box. */
 export function checkValue(space: Space, value: unknown, name = 'value'): string | null {
+  return valueProblem(space, value, name)?.reason ?? null;
+}
+
+function valueProblem(space: Space, value: unknown, name: string): BatchProblem | null {
   switch (space.type) {
     case 'discrete':
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        return `${name} must be an integer for ${describeSpace(space)}, got ${describeReceived(value)}`;
+        return { reason: `${name} must be an integer for ${describeSpace(space)}, got ${describeReceived(value)}` };
       }
-      return value >= space.start && value < space.start + space.n ? null : `${name} = ${value} is outside ${describeSpace(space)}`;
+      return value >= space.start && value < space.start + space.n ? null : { reason: `${name} = ${value} is outside ${describeSpace(space)}` };
     case 'dict':
     case 'tuple':
-      return checkComposite(space, value, name, (sub, v, subName) => checkValue(sub, v, subName));
+      return checkComposite(space, value, name, (sub, v, subName) => valueProblem(sub, v, subName));
     default:
       return checkLeafArray(space, value, [], name);
   }
 }
 
-/** Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]). */
-export function checkBatch(space: Space, batch: unknown, n: number, name = 'value'): string | null {
+/**
+ * Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]).
+ * With `boxBounds: false`, Box leaves need the right dtype and shape and finite elements but may lie outside
+ * [low, high] (Gymnasium's envs take such actions: MuJoCo clamps its controls itself). Other spaces stay exact.
+ */
+export function checkBatch(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): string | null {
+  return checkBatchProblem(space, batch, n, name, options)?.reason ?? null;
+}
+
+export interface BatchCheckOptions {
+  /** Whether Box elements must lie in [low, high]. Default true. */
+  boxBounds?: boolean;
+}
+
+/**
+ * Like checkBatch, with the index of the env whose value is out of the space when the batch has the right
+ * structure, dtypes and shapes (PROTOCOL.md 7.5: INVALID_ACTION's `details.env_index`): the lowest such env of the
+ * first leaf, in space order, that has one.
+ */
+export function checkBatchProblem(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): BatchProblem | null {
   switch (space.type) {
     case 'dict':
     case 'tuple':
-      return checkComposite(space, batch, name, (sub, v, subName) => checkBatch(sub, v, n, subName));
+      return checkComposite(space, batch, name, (sub, v, subName) => checkBatchProblem(sub, v, n, subName, options));
     default:
-      return checkLeafArray(space, batch, [n], name);
+      return checkLeafArray(space, batch, [n], name, options.boxBounds ?? true);
   }
 }
 
-type SubCheck = (space: Space, value: unknown, name: string) => string | null;
+type SubCheck = (space: Space, value: unknown, name: string) => BatchProblem | null;
 
-function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknown, name: string, check: SubCheck): string | null {
+function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknown, name: string, check: SubCheck): BatchProblem | null {
   if (space.type === 'tuple') {
     if (!Array.isArray(value) || value.length !== space.spaces.length) {
-      return `${name} must be an array of ${space.spaces.length} values for ${describeSpace(space)}, got ${describeReceived(value)}`;
+      return { reason: `${name} must be an array of ${space.spaces.length} values for ${describeSpace(space)}, got ${describeReceived(value)}` };
     }
     for (let i = 0; i < value.length; i++) {
       const reason = check(space.spaces[i], value[i], `${name}[${i}]`);
@@ -49,12 +77,12 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
     }
     return null;
   }
-  if (!isPlainMap(value) || isNDArray(value)) return `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}`;
+  if (!isPlainMap(value) || isNDArray(value)) return { reason: `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}` };
   for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(space.spaces, key)) return `${name} has key ${JSON.stringify(key)} that ${describeSpace(space)} does not have`;
+    if (!Object.hasOwn(space.spaces, key)) return { reason: `${name} has key ${quote(key)} that ${describeSpace(space)} does not have` };
   }
   for (const [key, sub] of Object.entries(space.spaces)) {
-    if (!Object.hasOwn(value, key)) return `${name}.${key} is missing`;
+    if (!Object.hasOwn(value, key)) return { reason: `${name}.${key} is missing` };
     const reason = check(sub, value[key], `${name}.${key}`);
     if (reason !== null) return reason;
   }
@@ -62,20 +90,30 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
 }
 
 /** An NDArray leaf: `lead` is [] for one value or [n] for a batch; bounds repeat along the leading axis. */
-function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value: unknown, lead: number[], name: string): string | null {
+function checkLeafArray(
+  space: Exclude<Space, { type: 'dict' | 'tuple' }>,
+  value: unknown,
+  lead: number[],
+  name: string,
+  boxBounds = true,
+): BatchProblem | null {
   const spec = leafSpec(space);
   const shape = [...lead, ...spec.shape];
-  if (!isNDArray(value)) return `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}`;
+  if (!isNDArray(value)) return { reason: `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}` };
   const dtypeOk = spec.dtype === undefined ? isIntegerDType(value.dtype) : value.dtype === spec.dtype;
-  if (!dtypeOk) return `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}`;
+  if (!dtypeOk) return { reason: `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}` };
   if (!shapeEquals(value.shape, shape)) {
-    return `${name} has shape ${JSON.stringify(value.shape)}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`;
+    return { reason: `${name} has shape ${truncateText(JSON.stringify(value.shape))}, ${describeSpace(space)} needs ${JSON.stringify(shape)}` };
   }
-  const bad = firstOutOfRange(value.data, spec.low, spec.high);
+  const lenient = space.type === 'box' && !boxBounds;
+  const bad = lenient ? firstNonFinite(value.data) : firstOutOfRange(value.data, spec.low, spec.high);
   if (bad < 0) return null;
   const period = spec.low.length;
   const range = space.type === 'box' ? ` [${formatElement(spec.low[bad % period])}, ${formatElement(spec.high[bad % period])}] of` : '';
-  return `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} is outside${range} ${describeSpace(space)}`;
+  const problem = lenient ? 'is not finite' : `is outside${range} ${describeSpace(space)}`;
+  const reason = `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} ${problem}`;
+  // Elements are row-major, so in a batch the env of element `bad` is its index along the leading axis.
+  return lead.length === 1 ? { reason, envIndex: Math.floor(bad / Math.max(1, shapeSize(spec.shape))) } : { reason };
 }
 
 interface LeafSpec {
@@ -101,6 +139,15 @@ function leafSpec(space: Exclude<Space, { type: 'dict' | 'tuple' }>): LeafSpec {
       // Gymnasium's MultiBinary dtype is int8.
       return { dtype: 'int8', shape: space.shape, low: [0], high: [1] };
   }
+}
+
+/** Flat index of the first NaN or infinite element (integers always pass), or -1. */
+function firstNonFinite(data: Elements): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) return i;
+  }
+  return -1;
 }
 
 /** Flat index of the first element outside [low, high] (NaN fails every comparison), or -1. No allocation. */

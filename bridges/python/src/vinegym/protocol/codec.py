@@ -7,11 +7,13 @@ Python values map to MessagePack by type: `int` -> int (canonical width, int64 b
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any
 
 import msgpack
 import numpy as np
 
+from vinegym.protocol.decode_budget import DecodeBudget, check_decode_budget
 from vinegym.protocol.fast_encoding import pack_canonical_frame, packs_canonically
 from vinegym.protocol.ndarray import (
     MAX_SAFE_INTEGER,
@@ -23,7 +25,14 @@ from vinegym.protocol.ndarray import (
 
 
 class FrameDecodeError(ValueError):
-    """The bytes are not one valid protocol MessagePack value."""
+    """The bytes are not one valid protocol MessagePack value (answered with id null, PROTOCOL.md 4)."""
+
+
+class MalformedNDArray(FrameDecodeError):
+    """A map that is an NDArray by its keys has a bad dtype, shape or length. `request_id`: the frame's id when it
+    was readable (such errors carry it, PROTOCOL.md 3.2)."""
+
+    request_id: int | None = None
 
 
 # ---------------------------------------------------------------- encoding
@@ -129,14 +138,25 @@ def encode_frame(frame: Any) -> bytes:
 
 # ---------------------------------------------------------------- decoding
 
+# For frames the server trusts (the client decoding a server's answers, tests): only Python's own nesting limit.
+UNBOUNDED = DecodeBudget(
+    max_values=sys.maxsize, max_containers=sys.maxsize, max_depth=500, max_string_bytes=sys.maxsize
+)
+
 
 def _reject_extension(code: int, data: bytes) -> Any:
     raise FrameDecodeError(f"MessagePack extension type {code} is not allowed")
 
 
-def _convert(value: Any) -> Any:
-    """Checks map keys and turns NDArray maps into numpy arrays, recursively."""
+# What msgpack builds besides dicts and lists (timestamps never come: extension types are rejected).
+_LEAF_TYPES = frozenset((int, float, str, bytes, bool, type(None)))
+
+
+def _convert(value: Any, depth_left: int, budget: DecodeBudget) -> Any:
+    """Checks map keys and nesting, and turns NDArray maps into numpy arrays, recursively."""
     if isinstance(value, dict):
+        if depth_left == 0:
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
         for key in value:
             if not isinstance(key, str):
                 raise FrameDecodeError("map keys must be str")
@@ -144,17 +164,36 @@ def _convert(value: Any) -> Any:
             try:
                 return ndarray_from_wire(value)
             except ValueError as error:
-                raise FrameDecodeError(str(error)) from None
-        return {key: _convert(item) for key, item in value.items()}
+                raise MalformedNDArray(str(error)) from None
+        return {key: _convert(item, depth_left - 1, budget) for key, item in value.items()}
     if isinstance(value, list):
-        return [_convert(item) for item in value]
+        if depth_left == 0:
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
+        if not _LEAF_TYPES.issuperset(map(type, value)):  # checked in C: lists of 60,000 indices are common
+            for i, item in enumerate(value):  # in place, and only where there is something to convert
+                if type(item) is dict or type(item) is list:
+                    value[i] = _convert(item, depth_left - 1, budget)
+        return value
     if isinstance(value, msgpack.Timestamp):
         raise FrameDecodeError("MessagePack extension type -1 (timestamp) is not allowed")
     return value
 
 
-def decode_frame(data: bytes) -> Any:
-    """Decodes exactly one MessagePack value; FrameDecodeError for anything PROTOCOL.md 3 rejects."""
+def _readable_id(value: Any) -> int | None:
+    """The request id of a decoded (not yet converted) frame, when it has a valid one (PROTOCOL.md 4)."""
+    if isinstance(value, dict):
+        raw_id = value.get("id")
+        whole = type(raw_id) is float and raw_id.is_integer()
+        if (whole or (isinstance(raw_id, int) and not isinstance(raw_id, bool))) and 0 <= raw_id < MAX_SAFE_INTEGER:
+            return int(raw_id)
+    return None
+
+
+def decode_frame(data: bytes, budget: DecodeBudget = UNBOUNDED) -> Any:
+    """Decodes exactly one MessagePack value within `budget` (PROTOCOL.md 3, 9.1). Raises DecodeBudgetExceeded
+    for a frame over the budget, MalformedNDArray (carrying the frame's id when it was readable) for a bad NDArray,
+    FrameDecodeError for anything else PROTOCOL.md 3 rejects."""
+    check_decode_budget(data, budget)
     try:
         value = msgpack.unpackb(
             data,
@@ -162,11 +201,34 @@ def decode_frame(data: bytes) -> Any:
             use_list=True,
             strict_map_key=False,
             ext_hook=_reject_extension,
+            max_str_len=budget.max_string_bytes,
+            max_array_len=budget.max_values,
+            max_map_len=budget.max_values,
         )
     except FrameDecodeError:
         raise
     except msgpack.ExtraData:
         raise FrameDecodeError("bytes after the MessagePack value") from None
+    except msgpack.exceptions.StackError:  # deeper than the unpacker's own stack (1024)
+        raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}") from None
     except Exception as error:  # truncated frames, 0xc1, invalid UTF-8, ...
         raise FrameDecodeError(f"malformed MessagePack ({type(error).__name__})") from None
-    return _convert(value)
+    try:
+        return _convert(value, budget.max_depth, budget)
+    except MalformedNDArray as error:
+        _check_keys_and_depth(value, budget.max_depth, budget)  # a whole-frame problem elsewhere comes first
+        error.request_id = _readable_id(value)
+        raise
+
+
+def _check_keys_and_depth(value: Any, depth_left: int, budget: DecodeBudget) -> None:
+    """The rest of what _convert checks, over the whole frame (only on the rare path of a malformed NDArray)."""
+    if isinstance(value, (dict, list)):
+        if depth_left == 0:
+            raise budget.exceeded("max_frame_depth", f"containers nested deeper than {budget.max_depth}")
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise FrameDecodeError("map keys must be str")
+            value = value.values()
+        for item in value:
+            _check_keys_and_depth(item, depth_left - 1, budget)

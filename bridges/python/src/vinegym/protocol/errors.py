@@ -48,3 +48,40 @@ class VinegymError(Exception):
 
 def bad_request(message: str, details: dict[str, Any] | None = None) -> VinegymError:
     return VinegymError(ErrorCode.BAD_REQUEST, message, details)
+
+
+
+
+QUOTE_CHARS = 64
+
+
+def shortened(text: object) -> object:
+    """A client string cut to QUOTE_CHARS characters, ended by `...` and its length (PROTOCOL.md 4: messages and
+    details never echo more of what a client sent); other values as they are."""
+    if isinstance(text, str) and len(text) > QUOTE_CHARS:
+        return f"{text[:QUOTE_CHARS]}... ({len(text)} characters)"
+    return text
+
+
+def quote(value: object) -> str:
+    """A client value for an error message: a str quoted and shortened, a container described by its type and size,
+    anything else by its repr (numbers, bools, None: short)."""
+    if isinstance(value, str):
+        if len(value) > QUOTE_CHARS:
+            return f"'{value[:QUOTE_CHARS]}'... ({len(value)} characters)"
+        return repr(value)
+    if isinstance(value, (list, tuple, dict, bytes, bytearray)):
+        text = repr(value) if len(value) <= 8 else ""
+        return text if 0 < len(text) <= QUOTE_CHARS else f"{type(value).__name__} of length {len(value)}"
+    text = repr(value)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}..."
+
+
+BRIEF_CHARS = 200
+
+
+def brief(error: BaseException) -> str:
+    """An exception's text for an error message, cut to BRIEF_CHARS characters: env code may put whatever a client
+    sent (options, kwargs, snapshot bytes) into its exceptions."""
+    text = str(error)
+    return text if len(text) <= BRIEF_CHARS else f"{text[:BRIEF_CHARS]}... ({len(text)} characters)"

@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from vinegym.protocol.errors import quote
+
 # Wire dtype name -> little-endian numpy dtype.
 WIRE_DTYPES: dict[str, np.dtype[Any]] = {
     name: np.dtype(name).newbyteorder("<")
@@ -50,18 +52,18 @@ def ndarray_from_wire(value: dict[str, Any]) -> np.ndarray[Any, Any]:
     shape = value["shape"]
     data = value["data"]
     if not isinstance(dtype_name, str) or dtype_name not in WIRE_DTYPES:
-        raise ValueError(f"NDArray has unknown dtype {dtype_name!r}")
+        raise ValueError(f"NDArray has unknown dtype {quote(dtype_name)}")
     if not isinstance(shape, list) or not all(
         isinstance(d, int) and not isinstance(d, bool) and 0 <= d < MAX_SAFE_INTEGER for d in shape
     ):
-        raise ValueError(f"NDArray has invalid shape {shape!r}")
+        raise ValueError(f"NDArray has invalid shape {quote(shape)}")
     dtype = WIRE_DTYPES[dtype_name]
     count = 1
     for d in shape:
         count *= d
     if len(data) != count * dtype.itemsize:
         raise ValueError(
-            f"NDArray data is {len(data)} bytes, expected {count * dtype.itemsize} for {dtype_name} {shape}"
+            f"NDArray data is {len(data)} bytes, expected {count * dtype.itemsize} for {dtype_name} {quote(shape)}"
         )
     if dtype_name == "bool":
         flat = np.frombuffer(data, dtype=np.uint8) != 0

@@ -110,30 +110,64 @@ def wire_single_to_gym(space: spaces.Space[Any], value: Any) -> Any:
 # ---------------------------------------------------------------- validation of incoming batches
 
 
-def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions") -> list[Any]:
+def split_wire_batch(
+    space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions", box_bounds: bool = True
+) -> list[Any]:
     """Checks that `batch` is a wire batch of `num_envs` values of `space` and returns the single values (in the
-    form envs accept). InvalidValueError (with env_index when known) otherwise."""
+    form envs accept). InvalidValueError otherwise, with env_index exactly when the batch has the right structure,
+    dtypes and shapes and some env's value is out of the space (PROTOCOL.md 7.5): a Dict or Tuple batch is first
+    checked whole for its structure, so that a malformed later leaf is not reported as an earlier env's value.
+    With `box_bounds` False, Box values need finite elements but may lie outside [low, high], as Gymnasium's envs
+    take them (MuJoCo clamps its controls itself; PROTOCOL.md 8.6); the other spaces stay exact."""
+    if isinstance(space, (spaces.Dict, spaces.Tuple)):
+        _check_structure(space, batch, num_envs, name)
+    return _split(space, batch, num_envs, name, box_bounds)
+
+
+def _check_structure(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) -> None:
     if isinstance(space, spaces.Dict):
         if not isinstance(batch, dict) or set(batch) != set(space.spaces):
             raise InvalidValueError(f"{name} must be a map with keys {list(space.spaces)}")
-        columns = {key: split_wire_batch(member, batch[key], num_envs, f"{name}.{key}")
-                   for key, member in space.spaces.items()}
-        return [{key: columns[key][i] for key in space.spaces} for i in range(num_envs)]
-    if isinstance(space, spaces.Tuple):
+        for key, member in space.spaces.items():
+            _check_structure(member, batch[key], num_envs, f"{name}.{key}")
+    elif isinstance(space, spaces.Tuple):
         if not isinstance(batch, list) or len(batch) != len(space.spaces):
             raise InvalidValueError(f"{name} must be an array of {len(space.spaces)} batches")
-        columns_list = [split_wire_batch(member, item, num_envs, f"{name}[{i}]")
-                        for i, (member, item) in enumerate(zip(space.spaces, batch))]
-        return [tuple(column[i] for column in columns_list) for i in range(num_envs)]
+        for i, (member, item) in enumerate(zip(space.spaces, batch)):
+            _check_structure(member, item, num_envs, f"{name}[{i}]")
+    else:
+        _check_leaf(space, batch, num_envs, name)
+
+
+def _check_leaf(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) -> None:
     if not isinstance(batch, np.ndarray):
         raise InvalidValueError(f"{name} must be an NDArray, got {type(batch).__name__}")
     expected_shape = (num_envs, *(space.shape or ()))
     if batch.shape != expected_shape:
         raise InvalidValueError(f"{name} has shape {list(batch.shape)}, expected {list(expected_shape)}")
     if isinstance(space, spaces.Box):
-        return _split_box(space, batch, name)
-    if batch.dtype.kind not in "iu":
+        if batch.dtype != np.dtype(space.dtype):
+            raise InvalidValueError(f"{name} has dtype {batch.dtype.name}, expected {np.dtype(space.dtype).name}")
+    elif batch.dtype.kind not in "iu":
         raise InvalidValueError(f"{name} must have an integer dtype, got {batch.dtype.name}")
+
+
+def _split(space: spaces.Space[Any], batch: Any, num_envs: int, name: str, box_bounds: bool) -> list[Any]:
+    if isinstance(space, spaces.Dict):
+        if not isinstance(batch, dict) or set(batch) != set(space.spaces):
+            raise InvalidValueError(f"{name} must be a map with keys {list(space.spaces)}")
+        columns = {key: _split(member, batch[key], num_envs, f"{name}.{key}", box_bounds)
+                   for key, member in space.spaces.items()}
+        return [{key: columns[key][i] for key in space.spaces} for i in range(num_envs)]
+    if isinstance(space, spaces.Tuple):
+        if not isinstance(batch, list) or len(batch) != len(space.spaces):
+            raise InvalidValueError(f"{name} must be an array of {len(space.spaces)} batches")
+        columns_list = [_split(member, item, num_envs, f"{name}[{i}]", box_bounds)
+                        for i, (member, item) in enumerate(zip(space.spaces, batch))]
+        return [tuple(column[i] for column in columns_list) for i in range(num_envs)]
+    _check_leaf(space, batch, num_envs, name)
+    if isinstance(space, spaces.Box):
+        return _split_box(space, batch, name, box_bounds)
     if isinstance(space, spaces.Discrete):
         low, high = int(space.start), int(space.start) + int(space.n)
         for i, v in enumerate(batch.tolist()):
@@ -141,11 +175,10 @@ def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: 
                 raise InvalidValueError(f"{name}[{i}] = {v} is outside Discrete({space.n}, start={space.start})", i)
         return [int(v) for v in batch.tolist()]
     if isinstance(space, spaces.MultiDiscrete):
-        values = batch.astype(np.int64) if batch.dtype.kind == "i" or batch.max(initial=0) < 2**63 else None
-        if values is None:
-            raise InvalidValueError(f"{name} has values outside MultiDiscrete")
+        representable = batch < np.uint64(2**63) if batch.dtype == np.uint64 else np.ones(batch.shape, np.bool_)
+        values = np.where(representable, batch, 0).astype(np.int64)
         start = np.asarray(space.start, dtype=np.int64)
-        ok = (values >= start) & (values < start + np.asarray(space.nvec, dtype=np.int64))
+        ok = representable & (values >= start) & (values < start + np.asarray(space.nvec, dtype=np.int64))
         _raise_first_bad_row(ok, name, "is outside the MultiDiscrete space")
         return [values[i].astype(space.dtype) for i in range(num_envs)]
     if isinstance(space, spaces.MultiBinary):
@@ -155,9 +188,11 @@ def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: 
     raise InvalidValueError(f"unsupported space {type(space).__name__}")
 
 
-def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str) -> list[Any]:
-    if batch.dtype != np.dtype(space.dtype):
-        raise InvalidValueError(f"{name} has dtype {batch.dtype.name}, expected {np.dtype(space.dtype).name}")
+def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str, box_bounds: bool) -> list[Any]:
+    if not box_bounds:
+        if batch.dtype.kind == "f" and not np.isfinite(batch).all():
+            _raise_first_bad_row(np.isfinite(batch), name, "is not finite")
+        return list(batch.copy())
     with np.errstate(invalid="ignore"):
         ok = (batch >= space.low) & (batch <= space.high)  # False for NaN
     if not ok.all():  # the message (the Box's repr) is only made for a bad batch

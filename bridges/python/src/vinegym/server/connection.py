@@ -3,29 +3,70 @@ frames to answers (PROTOCOL.md 4, 6, 7). Transport-free and synchronous: `handle
 message and returns the encoded answer (if any) and a close code (if the connection must close)."""
 from __future__ import annotations
 
+import hashlib
 import hmac
 import itertools
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from vinegym.protocol import PROTOCOL_VERSION
-from vinegym.protocol.codec import FrameDecodeError, decode_frame, encode_frame
-from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
+from vinegym.protocol.codec import FrameDecodeError, MalformedNDArray, decode_frame, encode_frame
+from vinegym.protocol.decode_budget import DecodeBudgetExceeded
+from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, quote, shortened
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.config import ServerConfig
 from vinegym.server.env_recipe import EnvRecipe
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import validate_kwargs
-from vinegym.server.metrics import ServerMetrics
+from vinegym.server.limits import (
+    FRAME_BUDGET,
+    PRE_HELLO_BUDGET,
+    PRE_HELLO_MAX_MESSAGE_BYTES,
+    WRITE_BUFFER_BYTES,
+    budget_limits,
+)
+from vinegym.server.metrics import INVALID_REQUEST, ServerMetrics
 from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, validate_body
 from vinegym.server.session import Session
+from vinegym.server.session_rules import check_derived_seed
 from vinegym.server.sharded_session import ShardedSession
 
 CLOSE_UNAUTHORIZED = 1008
+CLOSE_TRY_AGAIN_LATER = 1013
 SUPPORTED_VERSIONS = (PROTOCOL_VERSION,)
 _session_counter = itertools.count(1)
+
+
+class HelloGate(Protocol):
+    """What a successful or failed hello does beyond this connection (the server's admission.py)."""
+
+    def token_wait_s(self) -> float:
+        """Seconds before this peer may have a token checked (0: now)."""
+        ...
+
+    def token_checked(self, correct: bool) -> None: ...
+
+    def admit(self) -> bool:
+        """Takes an authenticated connection slot; False when the server has none left."""
+        ...
+
+
+class OpenGate:
+    """No back-off, no slots: for a ProtocolConnection driven without a server."""
+
+    admitted = False
+
+    def token_wait_s(self) -> float:
+        return 0.0
+
+    def token_checked(self, correct: bool) -> None:
+        pass
+
+    def admit(self) -> bool:
+        self.admitted = True
+        return True
 
 
 @dataclass(frozen=True)
@@ -45,6 +86,13 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Pong:
+    """A client's answer to a keep-alive ping (PROTOCOL.md 4): no response; `nonce` as the client sent it."""
+
+    nonce: Any
+
+
+@dataclass(frozen=True)
 class Outcome:
     reply: bytes | None
     close_code: int | None = None
@@ -52,9 +100,15 @@ class Outcome:
 
 class ProtocolConnection:
     def __init__(
-        self, config: ServerConfig, envs: dict[str, ServedEnv], metrics: ServerMetrics, snapshot_key: bytes
+        self,
+        config: ServerConfig,
+        envs: dict[str, ServedEnv],
+        metrics: ServerMetrics,
+        snapshot_key: bytes,
+        gate: HelloGate | None = None,
     ) -> None:
         self.config = config
+        self.gate = gate or OpenGate()
         self.envs = envs
         self.metrics = metrics
         self.snapshot_key = snapshot_key
@@ -65,36 +119,52 @@ class ProtocolConnection:
 
     def handle_message(self, message: bytes | str) -> Outcome:
         parsed = self.parse(message)
+        if isinstance(parsed, Pong):
+            return Outcome(None)
         return parsed if isinstance(parsed, Outcome) else self.dispatch(parsed)
 
-    def parse(self, message: bytes | str) -> Request | Outcome:
-        """Decodes and checks a received message: the request to dispatch, or the outcome that answers it
-        already (an error, or nothing for a pong). Cheap: no env work."""
+    def parse(self, message: bytes | str) -> Request | Outcome | Pong:
+        """Decodes and checks a received message: the request to dispatch, a pong, or the outcome that answers it
+        already (an error). Cheap: no env work. Until hello succeeds, frames get the small pre-hello decode
+        budget (limits.py)."""
         if isinstance(message, str):
+            self.metrics.record_request(INVALID_REQUEST)
             return self._error_reply(None, bad_request("text frames are not allowed; send binary MessagePack"))
+        parsed = self._parse_frame(message)
+        if isinstance(parsed, Request):
+            self.metrics.record_request(parsed.type)
+        elif isinstance(parsed, Outcome):
+            self.metrics.record_request(INVALID_REQUEST)
+        return parsed
+
+    def _parse_frame(self, message: bytes) -> Request | Outcome | Pong:
         try:
-            frame = decode_frame(message)
+            frame = decode_frame(message, FRAME_BUDGET if self.greeted else PRE_HELLO_BUDGET)
+        except DecodeBudgetExceeded as error:
+            details = {"limit": error.limit, "max": error.maximum}
+            return self._error_reply(None, VinegymError(ErrorCode.LIMIT_EXCEEDED, str(error), details))
+        except MalformedNDArray as error:
+            return self._error_reply(error.request_id, bad_request(f"malformed NDArray: {error}"))
         except FrameDecodeError as error:
             return self._error_reply(None, bad_request(f"malformed MessagePack: {error}"))
         if isinstance(frame, dict) and "id" not in frame and frame.get("type") == "pong":
-            return Outcome(None)
+            return Pong(frame.get("nonce"))
         if not isinstance(frame, dict):
             return self._error_reply(None, bad_request("a request must be a map"))
         raw_id = frame.get("id")
         if not is_safe_id(raw_id):
             return self._error_reply(None, bad_request("request id must be an integer in [0, 2^53)"))
-        request_id: int = raw_id  # type: ignore[assignment]  # checked by is_safe_id
+        request_id = int(raw_id)  # type: ignore[arg-type]  # checked by is_safe_id (a whole float becomes an int)
         try:
             unknown = [key for key in frame if key not in FRAME_KEYS]
             if unknown:
-                raise bad_request(f"unknown request key '{unknown[0]}'", {"field": unknown[0]})
+                raise bad_request(f"unknown request key {quote(unknown[0])}", {"field": shortened(unknown[0])})
             request_type = frame.get("type")
             if request_type not in REQUEST_TYPES:
-                raise bad_request(f"unknown request type {request_type!r}", {"field": "type"})
+                raise bad_request(f"unknown request type {quote(request_type)}", {"field": "type"})
             if "body" not in frame:
                 raise bad_request("request lacks body", {"field": "body"})
-            self.metrics.record_request(request_type)
-            return Request(request_id, request_type, validate_body(request_type, frame["body"]))
+            return Request(request_id, request_type, validate_body(request_type, frame["body"], self.config.max_envs_per_session))
         except VinegymError as error:
             return self._error_reply(request_id, error)
         except Exception:
@@ -133,10 +203,30 @@ class ProtocolConnection:
                 {"supported": list(SUPPORTED_VERSIONS)},
             ))
         if self.config.token is not None:
+            wait_s = self.gate.token_wait_s()
+            if wait_s > 0:  # refused without looking at the token (admission.py)
+                self.metrics.record_refusal("token_backoff")
+                error = VinegymError(
+                    ErrorCode.UNAUTHORIZED,
+                    f"too many wrong tokens from this address; retry in {wait_s:.1f} s",
+                    {"retry_after_s": round(wait_s, 3)},
+                )
+                return self._error_reply(request_id, error, CLOSE_UNAUTHORIZED)
             given = body.get("token")
-            if not isinstance(given, str) or not hmac.compare_digest(given.encode(), self.config.token.encode()):
+            correct = isinstance(given, str) and hmac.compare_digest(_digest(given), _digest(self.config.token))
+            self.gate.token_checked(correct)
+            if not correct:
+                self.metrics.record_refusal("unauthorized")
                 error = VinegymError(ErrorCode.UNAUTHORIZED, "missing or wrong token")
                 return self._error_reply(request_id, error, CLOSE_UNAUTHORIZED)
+        if not self.gate.admit():
+            self.metrics.record_refusal("max_connections")
+            error = VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"the server already has max_connections={self.config.max_connections} connections; try again later",
+                {"limit": "max_connections"},
+            )
+            return self._error_reply(request_id, error, CLOSE_TRY_AGAIN_LATER)
         self.greeted = True
         capabilities = ["autoreset:next_step", "autoreset:same_step", "autoreset:disabled"]
         if any(env.capabilities.snapshot_supported for env in self.envs.values()):
@@ -151,6 +241,17 @@ class ProtocolConnection:
                 "max_sessions": self.config.max_sessions,
                 "max_envs_per_session": self.config.max_envs_per_session,
                 "max_message_bytes": self.config.max_message_bytes,
+                "max_total_sessions": self.config.max_total_sessions,
+                "max_connections": self.config.max_connections,
+                "max_pending_connections": self.config.max_pending_connections,
+                "max_snapshot_bytes": self.config.max_snapshot_bytes,
+                "max_buffered_bytes": WRITE_BUFFER_BYTES,
+                "idle_timeout_s": float(self.config.idle_timeout_s),
+                "hello_timeout_s": float(self.config.hello_timeout_s),
+                "message_timeout_s": float(self.config.message_timeout_s),
+                "max_message_bytes_before_hello": min(PRE_HELLO_MAX_MESSAGE_BYTES, self.config.max_message_bytes),
+                **budget_limits(FRAME_BUDGET),
+                **budget_limits(PRE_HELLO_BUDGET),
             },
             "ping_interval_s": float(self.config.ping_interval_s),
         }
@@ -164,8 +265,8 @@ class ProtocolConnection:
         if session is None:
             raise VinegymError(
                 ErrorCode.UNKNOWN_SESSION,
-                f"no session {body['session_id']!r} on this connection",
-                {"session_id": body["session_id"]},
+                f"no session {quote(body['session_id'])} on this connection",
+                {"session_id": shortened(body["session_id"])},
             )
         return session
 
@@ -173,7 +274,9 @@ class ProtocolConnection:
         served = self.envs.get(body["env_id"])
         if served is None:
             raise VinegymError(
-                ErrorCode.UNKNOWN_ENV, f"unknown env id {body['env_id']!r}", {"env_id": body["env_id"]}
+                ErrorCode.UNKNOWN_ENV,
+                f"unknown env id {quote(body['env_id'])}",
+                {"env_id": shortened(body["env_id"])},
             )
         kwargs = validate_kwargs(served.source.env_id, served.source.kwarg_specs, body.get("kwargs"))
         num_envs = body.get("num_envs", 1)
@@ -184,21 +287,35 @@ class ProtocolConnection:
             )
         if len(self.sessions) >= self.config.max_sessions:
             raise VinegymError(
-                ErrorCode.LIMIT_EXCEEDED, f"this connection already has max_sessions={self.config.max_sessions}"
+                ErrorCode.LIMIT_EXCEEDED,
+                f"this connection already has max_sessions={self.config.max_sessions}",
+                {"limit": "max_sessions"},
             )
-        session_id = f"py-{next(_session_counter)}"
+        if self.metrics.sessions >= self.config.max_total_sessions:
+            raise VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"the server already has max_total_sessions={self.config.max_total_sessions}",
+                {"limit": "max_total_sessions"},
+            )
         seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
+        strict_actions = body.get("strict_actions", False)
+        if seed is not None:
+            check_derived_seed(seed, num_envs - 1)
+        session_id = f"py-{next(_session_counter)}"
         session: Session | ShardedSession
-        if self.config.workers > 1 and num_envs > 1:
-            session = ShardedSession(
-                session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key, self.config.workers,
-            )
-        else:
-            session = Session(
-                session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
-                self.snapshot_key,
-            )
+        try:
+            if self.config.workers > 1 and num_envs > 1:
+                session = ShardedSession(
+                    session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed,
+                    autoreset_mode, self.snapshot_key, self.config.workers, strict_actions,
+                )
+            else:
+                session = Session(
+                    session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                    self.snapshot_key, strict_actions=strict_actions,
+                )
+        except VinegymError as error:
+            raise _blame_kwargs(error, served, kwargs) from None
         self.sessions[session_id] = session
         self.metrics.add_sessions(1)
         return session.describe()
@@ -219,6 +336,13 @@ class ProtocolConnection:
         return self._session(body).snapshot(body["env_indices"])
 
     def _restore(self, body: dict[str, Any]) -> dict[str, Any]:
+        size = len(body["snapshot"])
+        if size > self.config.max_snapshot_bytes:
+            raise VinegymError(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"snapshot is {size} bytes, more than max_snapshot_bytes ({self.config.max_snapshot_bytes})",
+                {"limit": "max_snapshot_bytes"},
+            )
         return self._session(body).restore(body["env_index"], body["snapshot"])
 
     def _render(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -236,6 +360,26 @@ class ProtocolConnection:
             session.close()
         self.metrics.add_sessions(-len(self.sessions))
         self.sessions.clear()
+
+
+def _blame_kwargs(error: VinegymError, served: ServedEnv, kwargs: dict[str, Any]) -> VinegymError:
+    """An env that fails to build with kwargs other than its defaults (with which the server built its probe env)
+    rejected those kwargs: INVALID_KWARGS, naming the kwarg when only one differs (PROTOCOL.md 7.3)."""
+    if error.code != ErrorCode.ENV_ERROR.value:
+        return error
+    changed = [name for name, spec in served.source.kwarg_specs.items() if kwargs.get(name) != spec.default]
+    if not changed:
+        return error
+    return VinegymError(
+        ErrorCode.INVALID_KWARGS,
+        f"{served.source.env_id} rejected kwargs {', '.join(changed)}: {error.message}",
+        {"key": changed[0]} if len(changed) == 1 else None,
+    )
+
+
+def _digest(token: str) -> bytes:
+    """Tokens are compared as SHA-256 digests, so that the comparison's time tells nothing of their lengths."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def list_result(envs: dict[str, ServedEnv]) -> dict[str, Any]:

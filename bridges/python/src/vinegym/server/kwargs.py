@@ -8,11 +8,17 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from vinegym.protocol.errors import ErrorCode, VinegymError
+from vinegym.protocol.errors import ErrorCode, VinegymError, quote, shortened
 
 # Keyword arguments the server controls itself.
 SERVER_CONTROLLED_KWARGS = frozenset(("render_mode",))
+# String kwargs that name files or directories (Gymnasium's MuJoCo envs open `xml_file` wherever it points) are the
+# operator's (--kwargs), never a client's: a client must not make the bridge open a path of its choosing.
+_PATH_NAME_ENDINGS = ("file", "path", "dir", "directory", "filename", "folder")
 
+
+def is_path_kwarg(name: str) -> bool:
+    return name.lower().split("_")[-1] in _PATH_NAME_ENDINGS
 
 @dataclass(frozen=True)
 class KwargSpec:
@@ -57,7 +63,7 @@ def kwarg_specs_from_signature(constructor: Callable[..., Any], defaults: dict[s
     specs: dict[str, KwargSpec] = {}
     for name, (default, annotation) in merged.items():
         kind = _kwarg_type(default, annotation)
-        if kind is not None and name not in SERVER_CONTROLLED_KWARGS:
+        if kind is not None and name not in SERVER_CONTROLLED_KWARGS and not (kind == "string" and is_path_kwarg(name)):
             specs[name] = KwargSpec(name, kind, default)
     return specs
 
@@ -77,7 +83,7 @@ def _accepts(spec: KwargSpec, value: Any) -> Any:
             return int(value)
     raise VinegymError(
         ErrorCode.INVALID_KWARGS,
-        f"kwarg '{spec.name}' must be a {spec.type}, got {json.dumps(value, default=repr)}",
+        f"kwarg '{spec.name}' must be a {spec.type}, got {quote(value)}",
         {"key": spec.name},
     )
 
@@ -93,8 +99,8 @@ def validate_kwargs(env_id: str, specs: dict[str, KwargSpec], given: Any) -> dic
             accepted = ", ".join(specs) or "none"
             raise VinegymError(
                 ErrorCode.INVALID_KWARGS,
-                f"unknown kwarg '{name}' for {env_id} (accepted: {accepted})",
-                {"key": name},
+                f"unknown kwarg {quote(name)} for {env_id} (accepted: {accepted})",
+                {"key": shortened(name)},
             )
     result: dict[str, Any] = {}
     for name, spec in specs.items():

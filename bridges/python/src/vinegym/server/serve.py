@@ -43,5 +43,9 @@ async def run_until_signalled(server: BridgeServer) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    print("vinegym-bridge: closing", file=sys.stderr, flush=True)
+    # A second signal ends the process at once (the default action), e.g. when an env step hangs.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+    print("vinegym-bridge: closing: answering the requests being carried out", file=sys.stderr, flush=True)
     await server.close()
+    print("vinegym-bridge: closed", file=sys.stderr, flush=True)

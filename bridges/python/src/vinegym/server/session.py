@@ -10,7 +10,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request
+from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, brief, quote
 from vinegym.protocol.infos import info_map_to_wire
 from vinegym.protocol.spaces import batch_wire_space, space_to_wire
 from vinegym.protocol.values import single_to_wire
@@ -46,6 +46,7 @@ class Session(SessionRules):
         autoreset_mode: str,
         snapshot_key: bytes,
         index_offset: int = 0,
+        strict_actions: bool = False,
     ) -> None:
         self.session_id = session_id
         self.env_id = source.env_id
@@ -56,6 +57,7 @@ class Session(SessionRules):
         self.kwargs_key = canonical_kwargs(kwargs)
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
+        self.strict_actions = strict_actions
         self.broken_reason: str | None = None
         render_mode = "rgb_array" if capabilities.render_supported else None
         self.slots: list[EnvSlot] = []
@@ -76,7 +78,7 @@ class Session(SessionRules):
             self.wire_action_space = space_to_wire(first.action_space)
         except Exception as error:
             self.close()
-            raise VinegymError(ErrorCode.ENV_ERROR, f"creating {source.env_id} failed: {error}") from error
+            raise VinegymError(ErrorCode.ENV_ERROR, f"creating {source.env_id} failed: {brief(error)}") from error
 
     # ------------------------------------------------------------ descriptions
 
@@ -93,6 +95,7 @@ class Session(SessionRules):
             "max_episode_steps": self.source.max_episode_steps,
             "snapshot_supported": self.capabilities.snapshot_supported,
             "render_supported": self.capabilities.render_supported,
+            "strict_actions": self.strict_actions,
         }
 
     # ------------------------------------------------------------ helpers
@@ -103,7 +106,8 @@ class Session(SessionRules):
         self.broken_reason = f"{what} of env {index} raised {type(error).__name__}"
         traceback.print_exception(error)
         return VinegymError(
-            ErrorCode.ENV_ERROR, f"{what} of env {index} failed: {type(error).__name__}: {error}", {"env_index": index}
+            ErrorCode.ENV_ERROR, f"{what} of env {index} failed: {type(error).__name__}: {brief(error)}",
+            {"env_index": index},
         )
 
     def _reset_slot(self, index: int, seed: int | None, options: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -129,7 +133,7 @@ class Session(SessionRules):
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        indices = self._reset_indices(env_indices, seeds)
+        indices = self._reset_indices(env_indices, seed, seeds)
         observations = ObservationBatch(self.single_observation_space, len(indices))
         infos: list[dict[str, Any]] = []
         for position, index in enumerate(indices):
@@ -232,18 +236,20 @@ class Session(SessionRules):
             envelope = open_envelope(snapshot)
             status = EnvStatus(envelope.status)
         except ValueError as error:
-            raise bad_request(f"not a valid snapshot: {error}") from None
+            raise bad_request(f"not a valid snapshot: {brief(error)}") from None
         if envelope.env_id != self.source.env_id:
-            raise bad_request(f"snapshot is of env {envelope.env_id}, this session runs {self.source.env_id}")
+            raise bad_request(f"snapshot is of env {quote(envelope.env_id)}, this session runs {self.source.env_id}")
         if envelope.kwargs != self.kwargs_key:
-            raise bad_request(f"snapshot kwargs {envelope.kwargs} differ from this session's {self.kwargs_key}")
+            raise bad_request(f"snapshot kwargs {quote(envelope.kwargs)} differ from this session's {self.kwargs_key}")
         if envelope.strategy != strategy.name:
-            raise bad_request(f"snapshot was taken with {envelope.strategy}, this session uses {strategy.name}")
+            raise bad_request(
+                f"snapshot was taken with {quote(envelope.strategy)}, this session uses {strategy.name}"
+            )
         slot = self.slots[env_index]
         try:
             slot.env = strategy.apply(slot.env, envelope.payload)
         except ValueError as error:  # payload rejected before the env was touched
-            raise bad_request(f"snapshot payload rejected: {error}") from None
+            raise bad_request(f"snapshot payload rejected: {brief(error)}") from None
         except Exception as error:
             raise self._env_failed("restore", env_index, error) from error
         slot.status = status
@@ -257,7 +263,7 @@ class Session(SessionRules):
         try:
             frame = self.slots[env_index].env.render()
         except Exception as error:
-            raise VinegymError(ErrorCode.ENV_ERROR, f"render failed: {type(error).__name__}: {error}") from error
+            raise VinegymError(ErrorCode.ENV_ERROR, f"render failed: {type(error).__name__}: {brief(error)}") from error
         return {"frame": np.ascontiguousarray(frame, dtype=np.uint8)}
 
     def close(self) -> None:

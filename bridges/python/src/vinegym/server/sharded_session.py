@@ -122,15 +122,20 @@ class ShardedSession(SessionRules):
         autoreset_mode: str,
         snapshot_key: bytes,
         workers: int,
+        strict_actions: bool = False,
     ) -> None:
         self.session_id = session_id
         self.capabilities = capabilities
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
+        self.strict_actions = strict_actions
         self.broken_reason = None
         self.shards: list[_LocalShard | _WorkerShard] = []
         sizes = shard_sizes(num_envs, workers)
-        session_args = {"session_id": session_id, "kwargs": kwargs, "seed": seed, "autoreset_mode": autoreset_mode}
+        session_args = {
+            "session_id": session_id, "kwargs": kwargs, "seed": seed, "autoreset_mode": autoreset_mode,
+            "strict_actions": strict_actions,
+        }
         try:
             offset = sizes[0]
             for size in sizes[1:]:  # started first: they make their envs while this process makes its own
@@ -235,7 +240,7 @@ class ShardedSession(SessionRules):
         seeds: list[int | None] | None,
         options: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        indices = self._reset_indices(env_indices, seeds)
+        indices = self._reset_indices(env_indices, seed, seeds)
         groups = self._group(indices)
         if not groups:
             empty = ObservationBatch(self.single_observation_space, 0).wire()
@@ -249,9 +254,11 @@ class ShardedSession(SessionRules):
         joined["env_indices"] = indices
         return joined
 
+    def statuses(self) -> list[EnvStatus]:
+        return [status for shard in self.shards for status in shard.statuses]
+
     def step(self, actions: Any) -> dict[str, Any]:
-        statuses = [status for shard in self.shards for status in shard.statuses]
-        env_actions = self._step_actions(statuses, actions)
+        env_actions = self._step_actions(self.statuses(), actions)
         calls = [
             (shard, ("step_checked", (env_actions[shard.offset : shard.offset + shard.size],)))
             for shard in self.shards
@@ -261,13 +268,14 @@ class ShardedSession(SessionRules):
     def snapshot(self, env_indices: list[int]) -> dict[str, Any]:
         self._check_snapshot_request(env_indices)
         groups = self._group(env_indices)
-        calls = [
-            (shard, ("snapshot", ([env_indices[p] - shard.offset for p in positions],))) for shard, positions in groups
-        ]
+        # Each shard snapshots each of its envs once, however often the request repeats it (PROTOCOL.md 7.6).
+        local = [list(dict.fromkeys(env_indices[p] - shard.offset for p in positions)) for shard, positions in groups]
+        calls = [(shard, ("snapshot", (indices,))) for (shard, _), indices in zip(groups, local)]
         snapshots: list[bytes] = [b""] * len(env_indices)
-        for (_, positions), part in zip(groups, self._exchange(calls)):
-            for position, snapshot in zip(positions, part["snapshots"]):
-                snapshots[position] = snapshot
+        for (shard, positions), indices, part in zip(groups, local, self._exchange(calls)):
+            by_index = dict(zip(indices, part["snapshots"]))
+            for position in positions:
+                snapshots[position] = by_index[env_indices[position] - shard.offset]
         return {"snapshots": snapshots}
 
     def restore(self, env_index: int, snapshot: bytes) -> dict[str, Any]:

@@ -19,8 +19,12 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from vinegym.protocol.codec import decode_frame, encode_frame
+from vinegym.protocol.codec import encode_frame
+from vinegym.snapshots.envelope import decode_snapshot_part
 from vinegym.snapshots.rng import apply_np_random, capture_np_random
+
+# ALE's own episode cap (max_num_frames_per_episode) in v5; replays are bounded by it when the env sets none.
+DEFAULT_MAX_EPISODE_FRAMES = 108_000
 
 
 class AleActionLog(gym.Wrapper[Any, Any, Any, Any]):
@@ -66,11 +70,12 @@ class AleReplayStrategy:
     def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
         import ale_py
 
-        fields = decode_frame(payload)
+        fields = decode_snapshot_part(payload)
         log = _log_of(env)
         atari = env.unwrapped
         reset_state = fields["reset_state"]
         actions = list(fields["actions"])
+        _check_replay(atari, actions)
         wrappers = _stateful_wrappers(log)
         wrapper_states = fields.get("wrapper_states", [])
         if len(wrapper_states) != len(wrappers):
@@ -92,6 +97,18 @@ class AleReplayStrategy:
         for wrapper, state in zip(wrappers, wrapper_states):
             wrapper.set_wrapper_state(state)
         return env
+
+
+def _check_replay(atari: Any, actions: list[Any]) -> None:
+    """The bytes a client sends to restore may be forged (the envelope's digest is no signature): a replay longer
+    than an ALE episode can be, or of actions the env does not have, is refused before the env is touched."""
+    frames = int(atari.ale.getInt("max_num_frames_per_episode"))
+    longest = frames if frames > 0 else DEFAULT_MAX_EPISODE_FRAMES
+    if len(actions) > longest:
+        raise ValueError(f"snapshot replays {len(actions)} actions, more than an episode has ({longest})")
+    count = int(atari.action_space.n)
+    if any(not (isinstance(a, (int, np.integer)) and 0 <= a < count) for a in actions):
+        raise ValueError(f"snapshot replays actions outside Discrete({count})")
 
 
 def _stateful_wrappers(log: AleActionLog) -> list[Any]:

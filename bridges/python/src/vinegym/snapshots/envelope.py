@@ -6,10 +6,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from typing import Any
+
 from vinegym.protocol.codec import FrameDecodeError, decode_frame, encode_frame
+from vinegym.protocol.decode_budget import DecodeBudget
 
 MAGIC = b"VGPYSNAP"
 FORMAT_VERSION = 1
+# The bytes a client sends to restore may be forged (the digest is no signature): their MessagePack is decoded
+# within a budget like a frame's (a bin is opaque to the frame's own budget).
+SNAPSHOT_BUDGET = DecodeBudget(max_values=65_536, max_containers=4096, max_depth=8, max_string_bytes=64 * 1024)
+
+
+def decode_snapshot_part(data: bytes) -> Any:
+    """Decodes MessagePack of a snapshot (envelope or payload); FrameDecodeError (a ValueError) when invalid."""
+    return decode_frame(data, SNAPSHOT_BUDGET)
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ def open_envelope(data: bytes) -> Envelope:
     if hashlib.sha256(body).digest() != digest:
         raise ValueError("snapshot is corrupt (digest mismatch)")
     try:
-        fields = decode_frame(body)
+        fields = decode_snapshot_part(body)
     except FrameDecodeError as error:
         raise ValueError(f"snapshot is corrupt ({error})") from None
     if not isinstance(fields, dict) or fields.get("version") != FORMAT_VERSION:

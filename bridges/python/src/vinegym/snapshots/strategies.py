@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import gymnasium as gym
 import numpy as np
 
-from vinegym.protocol.codec import decode_frame, encode_frame
+from vinegym.protocol.codec import encode_frame
+from vinegym.snapshots.envelope import decode_snapshot_part
 from vinegym.snapshots.ale_replay import AleReplayStrategy
 from vinegym.snapshots.rng import apply_np_random, capture_np_random
 
@@ -62,7 +63,7 @@ class MujocoStrategy:
     def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
         import mujoco
 
-        fields = decode_frame(payload)
+        fields = decode_snapshot_part(payload)
         sim = env.unwrapped
         model, data = sim.model, sim.data  # type: ignore[attr-defined]
         spec = mujoco.mjtState.mjSTATE_INTEGRATION
@@ -95,7 +96,7 @@ class ClassicControlStrategy:
         })
 
     def apply(self, env: gym.Env[Any, Any], payload: bytes) -> gym.Env[Any, Any]:
-        fields = decode_frame(payload)
+        fields = decode_snapshot_part(payload)
         sim = env.unwrapped
         state = fields["state"]
         if state is not None and fields["state_is_tuple"]:

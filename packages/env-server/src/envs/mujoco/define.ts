@@ -5,6 +5,7 @@
 import type { KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../../env.js';
 import { MujocoEnv } from './mujoco-env.js';
+import { mujocoRuntimeLoading } from './runtime.js';
 import type { MujocoTask } from './task.js';
 
 interface MujocoEnvBasics {
@@ -28,6 +29,7 @@ export function defineMujocoEnv(spec: MujocoEnvSpec): EnvDefinition {
     kwargs: spec.kwargs ?? {},
     maxEpisodeSteps: spec.maxEpisodeSteps === undefined ? 1000 : spec.maxEpisodeSteps,
     create: (kwargs) => new MujocoEnv(makeTask(kwargs)),
+    load: mujocoRuntimeLoading,
     parallel: true,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The MuJoCo envs (Gymnasium v5 tasks on mujoco-js) and the pieces plug-in authors use. The WebAssembly module
- * must be loaded before any of these envs is created: `await registerMujocoEnvs(registry)` or
- * `await loadMujocoRuntime()` (the default registry has it preloaded; see ready.ts).
+ * must be loaded before any of these envs is created: the service loads it at the first make of a MuJoCo env
+ * (their definitions' `load`); code that calls `create` itself awaits `loadMujocoRuntime()` first.
  */
 import type { EnvDefinition } from '../../env.js';
 import type { EnvRegistry } from '../../registry.js';
@@ -41,7 +41,7 @@ export { HOPPER_V5, hopperTask } from './hopper.js';
 export { HUMANOID_V5, humanoidTask } from './humanoid.js';
 export { INVERTED_PENDULUM_V5, invertedPendulumTask } from './inverted-pendulum.js';
 export { MujocoEnv } from './mujoco-env.js';
-export { MujocoCompileError, MujocoRuntime, loadMujocoRuntime, mujocoRuntime } from './runtime.js';
+export { MujocoCompileError, MujocoRuntime, loadMujocoRuntime, mujocoRuntime, mujocoRuntimeLoading } from './runtime.js';
 export { MujocoSim } from './sim.js';
 export { SWIMMER_V5, swimmerTask } from './swimmer.js';
 export type { MujocoReward, MujocoStep, MujocoTask } from './task.js';

@@ -7,7 +7,6 @@
  * models shared by envs, and the capture of MuJoCo's console output, which is how warnings are observed:
  * reading mjData.warning through the bindings costs ~10 µs and allocates, a print hook costs nothing.
  */
-import loadMujoco from 'mujoco-js';
 import type { MainModule, MjModel } from 'mujoco-js';
 
 /** Models kept compiled while no env uses them, so make/close cycles do not recompile. */
@@ -138,6 +137,8 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
   loading ??= (async () => {
     const runtime = new MujocoRuntime();
     try {
+      // Imported here, not at the top: the module's JavaScript alone is 11 MB (the WebAssembly is inlined).
+      const { default: loadMujoco } = await import('mujoco-js');
       runtime.module = await loadMujoco({ print: runtime.onOutput, printErr: runtime.onOutput });
       runtime.module.FS.mkdir('/vinegym');
     } catch (error) {
@@ -148,6 +149,11 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
     return runtime;
   })();
   return loading;
+}
+
+/** Nothing once the module is loaded; else the promise of loading it (what MuJoCo env definitions' `load` returns). */
+export function mujocoRuntimeLoading(): Promise<void> | undefined {
+  return loaded ? undefined : loadMujocoRuntime().then(() => undefined);
 }
 
 /** The loaded runtime; throws if `loadMujocoRuntime()` has not finished (or failed). */

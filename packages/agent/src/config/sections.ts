@@ -1,0 +1,96 @@
+/**
+ * The config sections every policy-gradient method shares (and the policy every algorithm trains): the network,
+ * observation normalization, the discount and advantage estimate, the value-function baseline and the vine
+ * sampler. Each algorithm's own section lives in its folder (algos/<name>/config.ts).
+ */
+import * as v from 'valibot';
+import { choice, field, integerAtLeast, positive, positiveInteger, section } from './fields.js';
+
+export const POLICY_SECTION = section(
+  {
+    hiddenSizes: field(v.array(positiveInteger()), () => [64, 64], 'hidden layer widths of the MLP policy and value function'),
+    activation: field(choice(['tanh', 'relu'] as const), 'tanh', 'activation of the hidden layers'),
+  },
+  'the policy network (image observations get the paper\'s Atari CNN instead of the MLP)',
+);
+
+export const OBSERVATIONS_SECTION = section(
+  {
+    normalize: field(v.boolean(), true, 'normalize observations by a running mean and variance (updated after each iteration)'),
+  },
+  'what the policy sees of the observations',
+);
+
+export const ADVANTAGE_SECTION = section(
+  {
+    estimator: field(
+      choice(['gae', 'monte-carlo'] as const),
+      'gae',
+      "single path: gae uses the value baseline with GAE(γ, λ); monte-carlo is the paper's discounted return Q̂ (§4.1)",
+    ),
+    gamma: field(v.pipe(v.number(), v.gtValue(0), v.maxValue(1)), 0.99, 'discount γ'),
+    lambda: field(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.97, 'GAE λ'),
+    normalize: field(v.boolean(), true, 'standardize advantages to mean 0, std 1 over the batch before the update'),
+  },
+  'discounting and advantage estimates of the policy-gradient methods (trpo, npg, vpg)',
+);
+
+export const VALUE_FUNCTION_SECTION = section(
+  {
+    epochs: field(
+      positiveInteger(),
+      3,
+      'epochs of Adam regression per batch (3 at step 2e-3 reach CartPole\'s 475 as fast as 5 at 1e-3, in 60% of the fit time)',
+    ),
+    learningRate: field(
+      positive(),
+      2e-3,
+      'Adam step size; tuned on vector observations, use ~2.5e-4 for Atari frames (docs/results-pong.md)',
+    ),
+    minibatchSize: field(positiveInteger(), 256, 'minibatch size (64 took 4x the time for no better baseline; 512 fit too little)'),
+    optimizer: field(
+      choice(['adam', 'lbfgs'] as const),
+      'adam',
+      'adam: `epochs` passes of shuffled minibatches at `learningRate`; lbfgs: `epochs` L-BFGS iterations on the whole batch (no step size)',
+    ),
+  },
+  'the state-value baseline V(s) of GAE and of bootstrapped vine rollouts',
+);
+
+export const VINE_SECTION = section(
+  {
+    rolloutSetSize: field(positiveInteger(), 100, 'N: states in the rollout set per iteration (paper: 500 swimmer, 2500 hopper/walker)'),
+    actionsPerState: field(
+      v.union([positiveInteger(), choice(['all', 'auto'] as const)]),
+      'auto',
+      'actions tried per state: K sampled from π_θold, or all (every action once, discrete spaces); auto: all for ' +
+        'discrete action spaces, 4 for continuous ones',
+    ),
+    rolloutLength: field(positiveInteger(), 50, 'length of each Q-estimation rollout, first action included (paper: 50 / 100)'),
+    trunkSteps: field(positiveInteger(), 1024, 'steps of the trunk trajectories the rollout set is drawn from, per iteration, over all env slots'),
+    estimator: field(
+      choice(['mean-baseline', 'self-normalized'] as const),
+      'mean-baseline',
+      "variance reduction across a state's actions (§4.2): subtract the state's mean Q̂, or normalize its importance weights to sum to one",
+    ),
+    klStates: field(
+      choice(['rollout-set', 'trunk'] as const),
+      'rollout-set',
+      "states the KL constraint (and Fisher matrix) is estimated on: the rollout set, as the paper's eq. 29, or every trunk state",
+    ),
+    rolloutBootstrap: field(
+      choice(['none', 'value-function'] as const),
+      'none',
+      "value of a rollout cut at rolloutLength: none counts only the rewards seen (the paper); value-function adds γ^length·V(s_cut)",
+    ),
+  },
+  "the paper's vine sampler (§4.2), used with sampler vine",
+);
+
+export type PolicyConfig = v.InferOutput<typeof POLICY_SECTION>;
+export type AdvantageConfig = v.InferOutput<typeof ADVANTAGE_SECTION>;
+export type ValueFunctionConfig = v.InferOutput<typeof VALUE_FUNCTION_SECTION>;
+export type VineConfig = v.InferOutput<typeof VINE_SECTION>;
+
+/** Integers ≥ 0 (seeds). */
+export const seedSchema = () => integerAtLeast(0);

@@ -1,0 +1,49 @@
+/**
+ * The iteration of the policy-gradient methods (TRPO, NPG, VPG), which differ only in their step: estimate the
+ * batch with advantages (advantages.ts), step the policy on it, then fit the value baseline and the normalizer.
+ */
+import type { Algorithm, AlgorithmContext, IterationResult } from '../algos/algorithm.js';
+import type { CheckpointValue } from '../run/checkpoint.js';
+import { AdvantageEstimator, type PolicyGradientBatch } from './advantages.js';
+
+/** A policy step on a batch; returns its metrics (train/…, time/…_ms). */
+export type PolicyStep = (batch: PolicyGradientBatch) => Record<string, number>;
+
+export class PolicyGradientAlgorithm implements Algorithm {
+  private readonly estimator: AdvantageEstimator;
+
+  constructor(
+    context: AlgorithmContext,
+    private readonly step: PolicyStep,
+  ) {
+    this.estimator = new AdvantageEstimator(context);
+  }
+
+  async iterate(): Promise<IterationResult> {
+    const estimate = await this.estimator.estimate();
+    const stepMetrics = this.step(estimate.batch);
+    const fitMetrics = this.estimator.finish(estimate);
+    return {
+      envSteps: estimate.envSteps,
+      episodeReturns: estimate.episodeReturns,
+      episodeLengths: estimate.episodeLengths,
+      // The step's train/ metrics first, then the estimate's; time/ metrics in the order the phases ran.
+      metrics: { ...others(stepMetrics), ...others(estimate.metrics), ...times(estimate.metrics), ...times(stepMetrics), ...fitMetrics },
+    };
+  }
+
+  save(): Record<string, CheckpointValue> {
+    return this.estimator.save();
+  }
+
+  restore(state: Record<string, CheckpointValue>): void {
+    this.estimator.restore(state);
+  }
+
+  dispose(): void {
+    this.estimator.dispose();
+  }
+}
+
+const times = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).filter(([name]) => name.startsWith('time/')));
+const others = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).filter(([name]) => !name.startsWith('time/')));
