@@ -34,7 +34,8 @@ const HELP = `Usage: pnpm bench:vs-sb3 --env <id> [options]
                            those ≤ --steps, and --steps itself)
   --eval-every <n>         also evaluate every n env steps, for the curves (default 100000)
   --eval-episodes <n>      deterministic episodes per evaluation (default 10)
-  --config <json|file>     vinegym TrainConfig overrides (as \`vinegym train --config\`); default: none
+  --config <json|file>     vinegym settings over the env's preset (as \`vinegym train --config\`); default:
+                           the preset alone (packages/agent/presets/<env>.json), or the defaults if there is none
   --label <name>           name of the vinegym curve (default "vinegym TRPO")
   --sb3-hyperparams <json> sb3-contrib TRPO keyword arguments (default: none, i.e. its defaults); also
                            n_envs and normalize (VecNormalize, as RL Zoo's files use)

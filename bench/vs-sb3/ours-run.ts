@@ -13,11 +13,11 @@ import {
   Rng,
   loadTf,
   spaceAdapter,
+  presetFor,
+  resolveTrainConfig,
   train,
-  trainConfig,
   type ObservationNormalizer,
   type Policy,
-  type TrainConfigOverrides,
 } from '@vinegym/agent';
 import type { Evaluation, RunRecord } from './run-record.js';
 
@@ -74,8 +74,15 @@ async function main(): Promise<void> {
   for (const flag of ['env', 'steps', 'seed', 'checkpoints', 'eval-seed', 'out'] as const) {
     if (values[flag] === undefined) throw new Error(`ours-run: --${flag} is required`);
   }
-  const overrides = JSON.parse(values.config!) as TrainConfigOverrides;
-  const config = trainConfig({ ...overrides, envId: values.env!, seed: Number(values.seed), totalSteps: Number(values.steps), iterations: null });
+  const overrides = JSON.parse(values.config!) as Record<string, unknown>;
+  // As `vinegym train --env <id>`: the env's preset, under --config.
+  const preset = await presetFor(values.env!);
+  if (preset) process.stdout.write(`[vinegym] using preset ${preset.path}\n`);
+  const config = resolveTrainConfig([
+    preset?.values ?? {},
+    overrides,
+    { envId: values.env!, seed: Number(values.seed), totalSteps: Number(values.steps), iterations: null },
+  ]);
   const pending = values.checkpoints!.split(',').map(Number).sort((a, b) => a - b);
   const episodes = Number(values['eval-episodes']);
   const evalSeed = Number(values['eval-seed']);
