@@ -1,8 +1,7 @@
 /**
  * Dense matrix products on plain typed arrays, for networks small enough that a tensor op's fixed cost (tens of
- * microseconds in tfjs) outweighs its arithmetic: a 64-unit layer on a 128-row minibatch is 0.5M multiply-adds,
- * about half a millisecond here, while one training step through tfjs is ~75 ops. Products accumulate in float64
- * (JavaScript numbers) and store float32.
+ * microseconds in tfjs) outweighs its arithmetic (a 64-unit layer on a 128-row minibatch is 0.5M multiply-adds;
+ * one training step through tfjs is ~75 ops). Products accumulate in float64 (JavaScript numbers) and store float32.
  */
 
 export type FloatArray = Float32Array | Float64Array;

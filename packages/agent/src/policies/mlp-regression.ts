@@ -1,7 +1,7 @@
 /**
  * Mean-squared-error regression of a fully connected network (the value function's Mlp) on plain typed arrays:
  * forward pass, backpropagation written out layer by layer, no tensors. A minibatch step of the value fit is one
- * call here instead of ~75 tfjs ops, which is what made fitting V as often as sb3-contrib does affordable.
+ * call here instead of ~75 tfjs ops, whose fixed cost dominates at the value function's size.
  *
  * Parameters are one flat Float32Array in the order of `Mlp.variables`: for each layer its weight
  * (inputs × outputs, row-major, as tf stores it) and then its bias.
