@@ -22,7 +22,7 @@ import {
 import type { Evaluation, RunRecord } from './run-record.js';
 
 /** Per-update metrics kept in the record's curve for diagnosis. */
-const DIAGNOSTICS = ['kl', 'entropy', 'explained_variance', 'line_search_steps', 'accepted', 'time_sampling_ms', 'time_vf_ms'];
+const DIAGNOSTICS = ['train/kl', 'train/entropy', 'train/explained_variance', 'train/line_search_steps', 'train/accepted', 'time/sampling_ms', 'time/vf_ms'];
 
 /** Returns and lengths of `episodes` episodes with the mean action, episode i reset with seed + i. */
 export async function evaluateDeterministic(
@@ -103,9 +103,9 @@ async function main(): Promise<void> {
     progress: false,
     onIteration: async (row, agent) => {
       const steps = row.env_steps;
-      const wall = row.wall_s - evalWallMs / 1000;
+      const wall = row['time/wall_s'] - evalWallMs / 1000;
       const diagnostics = Object.fromEntries(DIAGNOSTICS.filter((k) => k in row).map((k) => [k, row[k]]));
-      const returnMean = Number.isFinite(row.episode_return_mean) ? row.episode_return_mean : null;
+      const returnMean = Number.isFinite(row['rollout/ep_return_mean']) ? row['rollout/ep_return_mean'] : null;
       curve.push({ steps, wall_s: wall, cpu_s: cpuSeconds(), episode_return_mean: returnMean, diagnostics });
       if (row.iteration % 10 === 0) process.stderr.write(`[vinegym] ${steps} steps, ${wall.toFixed(0)} s, return ${returnMean?.toFixed(1)}\n`);
       if (pending.length === 0 || steps < pending[0]) return;
