@@ -4,8 +4,8 @@ import { relative } from 'node:path';
 import { algorithmNamed } from '../algos/registry.js';
 import { configFlags, configFlagsHelp, parseConfigArgs } from '../config/flags.js';
 import { canonicalKeys } from '../config/keys.js';
-import { presetFor, PRESETS_DIR } from '../config/presets.js';
-import { resolveTrainConfig, trainConfig, trainConfigSchema } from '../config/train-config.js';
+import { presetFor, PRESETS_DIR, type Preset } from '../config/presets.js';
+import { resolveTrainConfig, trainConfig, trainConfigSchema, type TrainConfig } from '../config/train-config.js';
 import { train } from '../train/trainer.js';
 
 /** The command's own options; everything else is a config key. */
@@ -50,20 +50,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
     return;
   }
 
-  const renamed: string[] = [];
-  const onRenamed = (oldKey: string, newKey: string | null) => renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
-  const file = typeof options.config === 'string' ? await readConfigFile(options.config) : {};
-  const fromFile = canonicalKeys(file, onRenamed);
-  const envId = (flags.envId ?? fromFile.envId ?? trainConfig().envId) as string;
-  const preset = await presetFor(envId);
-  // --iterations alone means "this many iterations", not "this many or the default step budget".
-  if ('iterations' in flags && !('totalSteps' in flags) && !('totalSteps' in fromFile) && !('totalSteps' in canonicalKeys(preset?.values ?? {}))) {
-    flags.totalSteps = null;
-  }
-  const config = resolveTrainConfig([preset?.values ?? {}, fromFile, flags], { onRenamed });
+  const { config, notes } = await resolveTrainSettings(typeof options.config === 'string' ? await readConfigFile(options.config) : {}, flagValues);
+  if (!quiet) for (const note of notes) process.stdout.write(`${note}\n`);
   const log = (line: string) => !quiet && process.stdout.write(`${line}\n`);
-  if (preset) log(`settings for ${envId}: ${relative(process.cwd(), preset.path)} (from ${relative(process.cwd(), PRESETS_DIR) || '.'}), under --config and flags`);
-  if (renamed.length > 0) log(`config: read old key names as their new ones: ${renamed.join(', ')}`);
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const variant = algorithmNamed(config.algo).usesSampler ? `${config.algo}-${config.sampler}` : config.algo;
@@ -73,6 +62,33 @@ export async function trainCommand(argv: string[]): Promise<void> {
     `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
       `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)`,
   );
+}
+
+/**
+ * The config of a `train` command: the env's preset (when there is one), then the --config file, then the flags
+ * (all three in any key names: schema, old or sb3-contrib's). `notes` say which preset was used and which old key
+ * names were read, for the user to see before training starts.
+ */
+export async function resolveTrainSettings(
+  file: Readonly<Record<string, unknown>>,
+  flagValues: Readonly<Record<string, unknown>>,
+  presetsDir: string = PRESETS_DIR,
+): Promise<{ config: TrainConfig; preset: Preset | null; notes: string[] }> {
+  const renamed: string[] = [];
+  const onRenamed = (oldKey: string, newKey: string | null) => renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
+  const flags = canonicalKeys(flagValues);
+  const fromFile = canonicalKeys(file, onRenamed);
+  const envId = (flags.envId ?? fromFile.envId ?? trainConfig().envId) as string;
+  const preset = await presetFor(envId, presetsDir);
+  // --iterations alone means "this many iterations", not "this many or the default step budget".
+  if ('iterations' in flags && !('totalSteps' in flags) && !('totalSteps' in fromFile) && !('totalSteps' in canonicalKeys(preset?.values ?? {}))) {
+    flags.totalSteps = null;
+  }
+  const config = resolveTrainConfig([preset?.values ?? {}, fromFile, flags], { onRenamed });
+  const notes: string[] = [];
+  if (preset) notes.push(`using preset ${relative(process.cwd(), preset.path)} for ${envId} (any --config key or flag overrides it)`);
+  if (renamed.length > 0) notes.push(`config: read old key names as their new ones: ${renamed.join(', ')}`);
+  return { config, preset, notes };
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -48,6 +48,11 @@ export const VALUE_FUNCTION_SECTION = section(
       'Adam step size; tuned on vector observations, use ~2.5e-4 for Atari frames (docs/results-pong.md)',
     ),
     minibatchSize: field(positiveInteger(), 256, 'minibatch size (64 took 4x the time for no better baseline; 512 fit too little)'),
+    optimizer: field(
+      choice(['adam', 'lbfgs'] as const),
+      'adam',
+      'adam: `epochs` passes of shuffled minibatches at `learningRate`; lbfgs: `epochs` L-BFGS iterations on the whole batch (no step size)',
+    ),
   },
   'the state-value baseline V(s) of GAE and of bootstrapped vine rollouts',
 );

@@ -9,6 +9,7 @@ import type { Algorithm, IterationResult } from '../algos/algorithm.js';
 import { algorithmNamed } from '../algos/registry.js';
 import { trainConfig, type TrainConfig } from '../config/train-config.js';
 import { ObservationNormalizer } from '../math/normalizer.js';
+import type { Policy } from '../policies/policy.js';
 import type { CheckpointValue } from '../run/checkpoint.js';
 import type { IterationMetrics } from '../run/metrics-log.js';
 import { ProgressDisplay } from '../run/progress.js';
@@ -30,8 +31,17 @@ export interface TrainOptions extends EnvOptions {
   progress?: ProgressDisplay | false;
   /** With `resume`: a new budget replacing the stored one (to extend a finished run). */
   budget?: { iterations: number | null; totalSteps: number | null };
-  /** Called after every iteration with the metrics row. */
-  onIteration?: (row: Record<string, number>) => void;
+  /**
+   * Called after every iteration with the metrics row and the agent as it is now (e.g. to evaluate the policy at
+   * fixed env-step checkpoints); awaited, so the next iteration waits for it.
+   */
+  onIteration?: (row: Record<string, number>, agent: TrainedAgent) => void | Promise<void>;
+}
+
+/** What acting with the trained policy needs: the policy and the normalizer its observations go through. */
+export interface TrainedAgent {
+  policy: Policy;
+  normalizer: ObservationNormalizer | null;
 }
 
 export interface TrainResult {
@@ -100,7 +110,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const row = metricsRow(counters, result);
       rows.push(row);
       progress?.iteration(row, config.iterations ?? undefined);
-      options.onIteration?.(row);
+      await options.onIteration?.(row, { policy, normalizer });
       if (run) {
         await run.appendMetrics(row);
         tensorboard!.scalars(counters.envSteps, tensorBoardScalars(row));
