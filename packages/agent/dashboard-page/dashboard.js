@@ -102,6 +102,7 @@ function drawChart(chart) {
   g.clearRect(0, 0, width, height);
   const all = series.flatMap((s) => s.points);
   chart.figure.dataset.points = String(all.length);
+  chart.figure.dataset.x = state.x;
   chart.latest.textContent = series
     .filter((s) => s.points.length > 0 && chart.spec.id !== 'time')
     .map((s) => `${state.runs.length > 1 ? `${s.run.label}: ` : ''}${formatValue(s.points[s.points.length - 1][1])}`)

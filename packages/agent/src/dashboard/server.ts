@@ -65,9 +65,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return polling;
   };
   await poll();
-  const timer = setInterval(poll, options.pollMs ?? 500);
-  // Comments keep proxies and the browser from closing a quiet stream.
-  const heartbeat = setInterval(() => clients.forEach((client) => client.write(': keep-alive\n\n')), 15_000);
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -113,6 +110,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
 
   await listen(server, options.port ?? DEFAULT_DASHBOARD_PORT, options.host ?? '127.0.0.1');
+  const timer = setInterval(poll, options.pollMs ?? 500);
+  // Comments keep proxies and the browser from closing a quiet stream.
+  const heartbeat = setInterval(() => clients.forEach((client) => client.write(': keep-alive\n\n')), 15_000);
   const { port } = server.address() as AddressInfo;
   const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
