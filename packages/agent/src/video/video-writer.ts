@@ -31,11 +31,12 @@ export type VideoFormat = 'mp4' | 'webm' | 'gif';
 
 /**
  * ffmpeg output arguments per container. mp4: H.264 in yuv420p (what every player and browser plays; needs even
- * sides, hence the pad); webm: VP8, realtime speed; gif: a palette computed from the whole clip.
+ * sides, hence the pad); webm: VP8 at realtime speed on one thread (libvpx's threading costs more than it gives
+ * on frames this small, see docs/videos.md); gif: a palette computed from the whole clip.
  */
 const VIDEO_FORMATS: Readonly<Record<VideoFormat, readonly string[]>> = {
   mp4: ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'],
-  webm: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-crf', '10', '-pix_fmt', 'yuv420p', '-f', 'webm'],
+  webm: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-crf', '10', '-threads', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'],
   gif: ['-vf', 'split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse', '-loop', '0', '-f', 'gif'],
 };
 
