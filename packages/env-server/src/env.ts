@@ -2,7 +2,7 @@
  * The environment API that env implementations (built-in or plug-in) provide. It is Gymnasium's single-env API:
  * envs never see sockets, sessions, batching, time limits or autoreset; the session layer adds those.
  */
-import type { Info, KwargSpec, NDArray, Space, SpaceValue } from '@vinegym/protocol';
+import type { Info, KwargSpec, NDArray, Scene, ScenePoses, Space, SpaceValue } from '@vinegym/protocol';
 
 export interface ResetOutput {
   observation: SpaceValue;
@@ -33,6 +33,13 @@ export interface Env {
   setState?(state: Uint8Array): void;
   /** An RGB frame, uint8 [height, width, 3]; present only if the env renders. */
   render?(): NDArray<'uint8'>;
+  /**
+   * The static part of a 3D scene of the env (geoms, meshes, camera); present only with `poses`. The same for every
+   * call on one env: clients fetch it once, then only poses (render modes `scene` and `poses`, PROTOCOL.md 7.8).
+   */
+  scene?(): Scene;
+  /** The current pose of every geom of `scene()`, in the same order. */
+  poses?(): ScenePoses;
   /** Frees native resources. Called once; the env is not used afterwards. */
   close?(): void;
 }

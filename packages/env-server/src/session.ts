@@ -16,7 +16,8 @@ import {
 import type {
   AutoresetMode,
   Info,
-  NDArray,
+  RenderMode,
+  RenderResult,
   ResetResult,
   Space,
   SpaceValue,
@@ -30,9 +31,12 @@ import {
   checkIndex,
   checkIndexList,
   checkRenderable,
+  checkRenderMode,
   checkSessionArguments,
   checkSteppable,
   envError,
+  renderEnv,
+  renderModesOf,
   resetSeeds,
   type SessionResetOptions,
 } from './session-checks.js';
@@ -67,6 +71,7 @@ export class VectorSession {
   readonly actionSpace: Space;
   readonly snapshotSupported: boolean;
   readonly renderSupported: boolean;
+  readonly renderModes: readonly RenderMode[];
 
   private readonly envs: Env[];
   private readonly indexOffset: number;
@@ -105,7 +110,8 @@ export class VectorSession {
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
     this.actionSpace = batchSpace(first.actionSpace, numEnvs);
     this.snapshotSupported = typeof first.getState === 'function' && typeof first.setState === 'function';
-    this.renderSupported = typeof first.render === 'function';
+    this.renderModes = renderModesOf(first);
+    this.renderSupported = this.renderModes.includes('rgb_array');
     this.elapsedSteps = new Float64Array(numEnvs);
     this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
     this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
@@ -245,12 +251,12 @@ export class VectorSession {
     this.pendingSeeds[envIndex] = header.pending_seed;
   }
 
-  render(envIndex: number): NDArray<'uint8'> {
+  render(envIndex: number, mode: RenderMode = 'rgb_array'): RenderResult {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
-    if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderMode(this.envId, this.renderModes, mode);
     checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
-    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
+    return this.callEnv(envIndex, 'render', () => renderEnv(this.envs[envIndex], mode));
   }
 
   /** Frees the envs. The session must not be used afterwards. */

@@ -4,7 +4,7 @@
  * reconnects with exponential backoff and jitter and makes a new session with the same spec. The caller (a
  * sampler) resets the envs and re-collects its batch: env state does not survive an interruption.
  */
-import type { NDArray, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { NDArray, RenderResult, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
 import { EnvInterruptedError, type RecoverableVectorEnv } from '../env/interruption.js';
 import type { ResetOptions, VectorEnvOptions } from '../env/vector-env.js';
 import { ConnectionError, type ConnectionOptions } from './connection.js';
@@ -113,6 +113,10 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
 
   render(envIndex: number): Promise<NDArray<'uint8'>> {
     return this.call((env) => env.render(envIndex));
+  }
+
+  renderScene(envIndex: number, mode: 'scene' | 'poses'): Promise<RenderResult> {
+    return this.call((env) => env.renderScene(envIndex, mode));
   }
 
   async close(): Promise<void> {

@@ -67,7 +67,7 @@ async function answer(call: SliceCall): Promise<{ result: unknown; transfer: Arr
       session.restore(call.envIndex, call.snapshot);
       return { result: null, transfer: [] };
     case 'render':
-      return { result: session.render(call.envIndex), transfer: [] };
+      return { result: session.render(call.envIndex, call.mode), transfer: [] };
   }
 }
 
@@ -94,6 +94,7 @@ async function init(options: SliceInit): Promise<SliceResults['init']> {
     maxEpisodeSteps: session.maxEpisodeSteps,
     snapshotSupported: session.snapshotSupported,
     renderSupported: session.renderSupported,
+    renderModes: [...session.renderModes],
   };
   return { spec, memory: buffers.memory };
 }
