@@ -1,6 +1,7 @@
 /**
  * Videos: the ffmpeg-backed VideoWriter (mp4, webm, gif; RGB and RGBA frames), `vinegym eval --video` on real runs
- * of CartPole and Atari (embedded server), the errors for MuJoCo (no frames yet) and for a missing ffmpeg, and
+ * of CartPole, Atari and MuJoCo (embedded server; MuJoCo's scene drawn in headless Chromium), the errors for envs
+ * without frames and for a missing ffmpeg, and
  * periodic evaluation videos during training (`evaluation.videoEvery`). Every video is decoded again with
  * ffprobe / ffmpeg: frame count, size, and frames that change. Needs ffmpeg (skipped, saying so, without it).
  */
@@ -11,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/eval/evaluate.js';
 import { train } from '../src/train/trainer.js';
 import { trainConfig } from '../src/config/train-config.js';
+import type { VectorEnv } from '../src/env/vector-env.js';
+import { frameProviderFor } from '../src/video/frame-source.js';
 import { VideoWriter, type Frame } from '../src/video/video-writer.js';
+import { CHROMIUM_MISSING } from './support/browser.js';
 import { changingFramePairs, decodeFrames, meanAbsDifference, probeVideo, VIDEO_TOOLS_MISSING } from './support/video-probe.js';
 
 let dir: string;
@@ -123,14 +127,29 @@ describe.skipIf(missing !== null)('vinegym eval --video (real runs, embedded ser
     expect(changingFramePairs(decodeFrames(videoPath, 160, 210))).toBeGreaterThan(25);
   }, 120_000);
 
-  it('MuJoCo (Hopper-v5): says that MuJoCo video needs a scene renderer, before training or evaluating', async () => {
-    const runDir = join(dir, 'hopper');
-    const config = trainConfig({ envId: 'Hopper-v5', iterations: 1, totalSteps: null, numEnvs: 2, stepsPerIteration: 64, evaluation: { videoEvery: 1 } });
-    await expect(train({ config, runDir, progress: false })).rejects.toThrow(/^MuJoCo video needs a scene renderer/);
-    expect(await readFile(join(runDir, 'metrics.jsonl'), 'utf8').catch(() => '')).toBe('');
-    // The env is checked before the checkpoint (this run has none): the message is about the video.
-    await expect(evaluate({ runDir, episodes: 1, videoPath: join(dir, 'hopper.mp4') })).rejects.toThrow(/^MuJoCo video needs a scene renderer/);
-  }, 120_000);
+  it('Hopper-v5 (MuJoCo): 480×480 frames of the scene drawn in headless Chromium, the hopper moving', async () => {
+    if (CHROMIUM_MISSING) return console.warn(`MuJoCo video test skipped: ${CHROMIUM_MISSING}`);
+    const runDir = await shortRun('hopper', { envId: 'Hopper-v5' });
+    const videoPath = join(dir, 'hopper.mp4');
+    const { results, videoFrames } = await evaluate({ runDir, episodes: 1, videoPath });
+    const length = results[0].lengths[0];
+    expect(videoFrames).toBe(length);
+    expect(probeVideo(videoPath)).toMatchObject({ codec: 'h264', width: 480, height: 480, frames: length });
+    const frames = decodeFrames(videoPath, 480, 480);
+    expect(changingFramePairs(frames)).toBeGreaterThan(length / 2);
+    // Not blank: the first frame has more than one colour in quantity.
+    const colours = new Set<number>();
+    for (let i = 0; i < frames[0].length; i += 3 * 97) colours.add((frames[0][i] >> 4) * 256 + (frames[0][i + 1] >> 4) * 16 + (frames[0][i + 2] >> 4));
+    expect(colours.size).toBeGreaterThan(3);
+  }, 240_000);
+});
+
+describe('envs without frames', () => {
+  const stub = (envId: string) => ({ spec: { env_id: envId, render_supported: false, render_modes: [] } }) as unknown as VectorEnv;
+  it('say why: MuJoCo served without the scene render modes, or any env that does not render', () => {
+    expect(() => frameProviderFor(stub('Hopper-v5'))).toThrow(/^MuJoCo video needs the scene render modes \(scene, poses\), and the server of Hopper-v5 does not offer them/);
+    expect(() => frameProviderFor(stub('MyPlugin-v0'))).toThrow('MyPlugin-v0 does not render frames (its server reports render_supported: false)');
+  });
 });
 
 describe.skipIf(missing !== null)('periodic evaluation videos (evaluation.videoEvery)', () => {

@@ -1,11 +1,11 @@
 /**
  * Where a video's frames come from. A FrameSource gives the picture of one env slot as it is now; videos and the
- * dashboard's replays take any of them. FRAME_PROVIDERS are asked in order which one can serve an env: today the
- * env's own `render` (CartPole, Atari, Gymnasium envs behind the Python bridge that render rgb_array). MuJoCo
- * envs have no rgb renderer on the server; their pictures will come from the viewer's scene renderer (three.js in
- * headless Chromium), which plugs in here as one more provider.
+ * dashboard's replays take any of them. FRAME_PROVIDERS are asked in order which one can serve an env: the env's
+ * own `render` (CartPole, Atari, Gymnasium envs behind the Python bridge that render rgb_array), then the scene
+ * renderer for envs that describe a 3D scene instead (MuJoCo; scene-frames.ts). registerFrameProvider adds more.
  */
 import type { VectorEnv } from '../env/vector-env.js';
+import { SCENE_RENDER } from './scene-frames.js';
 import { frameFromArray, type Frame } from './video-writer.js';
 
 export interface FrameSource {
@@ -29,7 +29,7 @@ export const ENV_RENDER: FrameProvider = {
   open: async (env, envIndex) => ({ frame: async () => frameFromArray(await env.render(envIndex)), close: async () => undefined }),
 };
 
-const FRAME_PROVIDERS: FrameProvider[] = [ENV_RENDER];
+const FRAME_PROVIDERS: FrameProvider[] = [ENV_RENDER, SCENE_RENDER];
 
 /** Adds a provider, asked before the built-in ones (e.g. a scene renderer for envs that do not render themselves). */
 export function registerFrameProvider(provider: FrameProvider): void {
@@ -43,10 +43,8 @@ const MUJOCO_ENV_ID = /^(Ant|HalfCheetah|Hopper|Humanoid|HumanoidStandup|Inverte
 export function noFramesMessage(envId: string): string {
   if (MUJOCO_ENV_ID.test(envId)) {
     return (
-      `MuJoCo video needs a scene renderer, which this version does not have: ${envId} does not render rgb frames on ` +
-      'the env server (MuJoCo rendering in vinegym is being built as a three.js scene drawn in headless Chromium; ' +
-      'until then, videos work for envs that render frames themselves: CartPole, Atari, and Gymnasium envs behind the ' +
-      'Python bridge that render rgb_array)'
+      `MuJoCo video needs the scene render modes (scene, poses), and the server of ${envId} does not offer them: ` +
+      'serve it with a vinegym env server that has them (protocol 7.8), or use the embedded server'
     );
   }
   return `${envId} does not render frames (its server reports render_supported: false), so there is nothing to record`;
