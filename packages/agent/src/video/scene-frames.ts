@@ -13,7 +13,11 @@ export const SCENE_RENDER: FrameProvider = {
   accepts: (env) => typeof env.renderScene === 'function' && (env.spec.render_modes ?? []).includes('scene'),
   open: async (env, envIndex) => {
     // Loaded here: the agent reaches the renderer (and Chromium) only when a scene video is asked for.
-    const { SceneRenderer } = await import('@vinegym/env-server/render');
+    const { SceneRenderer, findChromium } = await import('@vinegym/env-server/render');
+    // Checked now, not at the first frame: a training run with --video-every must not fail hours in.
+    if (findChromium() === null) {
+      throw new Error(`MuJoCo video of ${env.spec.env_id} needs Chromium for its scene renderer: install it (Debian: apt-get install chromium) or set VINEGYM_CHROMIUM to a Chrome/Chromium executable`);
+    }
     // The scene is fetched at the first frame: servers answer render requests only after a reset.
     let renderer: Awaited<ReturnType<typeof SceneRenderer.open>> | null = null;
     return {

@@ -1,9 +1,9 @@
-/** Headless Chromium for the page tests: CHROMIUM_PATH, or a Chromium / Chrome on PATH (browser downloads are not used). */
-import { findOnPath } from '../../src/video/ffmpeg.js';
+/** Headless Chromium for the page tests: the env server's lookup (VINEGYM_CHROMIUM, else the usual install paths); no browser download. */
+import { findChromium } from '@vinegym/env-server/render';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].map((name) => findOnPath(name)).find((path) => path !== null) || null;
+export const CHROMIUM = findChromium();
 /** Why browser tests skip, or null when they run. */
-export const CHROMIUM_MISSING = CHROMIUM ? null : 'Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH; .ci/run installs it)';
+export const CHROMIUM_MISSING = CHROMIUM ? null : 'Chromium is not installed (apt-get install chromium, or set VINEGYM_CHROMIUM; .ci/run installs it)';
 
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');
