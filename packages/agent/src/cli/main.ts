@@ -13,7 +13,7 @@ Commands:
   eval    evaluate the policy of a run directory                       vinegym eval --run <dir> [--episodes 10] [--frames <dir>] [--video out.mp4|.webm|.gif] [--fps 30] [--server <url>]
   plot    learning curves of runs, mean ± std across seeds             vinegym plot <run dirs...> -o curves.png|.svg [--x env_steps|iteration] [--y <metric>]
   compare algorithms × seeds in parallel, with plot and table          vinegym compare --help
-  dashboard  learning curves and evaluation videos of runs, live, in the browser   ${DASHBOARD_USAGE}
+  dashboard  live learning curves and evaluation videos in the browser  ${DASHBOARD_USAGE}
 `;
 
 async function evalCommand(argv: string[]): Promise<void> {

@@ -40,7 +40,6 @@ defaults below, the preset of the env (presets/<env id>.json in the agent packag
   --token <secret>           token of the servers
   --dashboard [port]         serve the live training dashboard on 127.0.0.1:<port> (default ${DEFAULT_DASHBOARD_PORT}; 0: any
                              free port) while training; the printed URL carries its access token (docs/dashboard.md)
-  --video-every <n>          record an evaluation episode as a video every n iterations (evaluation.videoEvery)
   --quiet                    no progress output
 ${configFlagsHelp(configFlags(trainConfigSchema()))}
 `;
