@@ -138,7 +138,7 @@ export class EnvService {
       });
     }
     const created = createSession(
-      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed },
+      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed, strictActions: body.strict_actions },
       this.registry,
       this.workers,
     );
@@ -173,6 +173,7 @@ export class EnvService {
       snapshot_supported: session.snapshotSupported,
       render_supported: session.renderSupported,
       render_modes: [...session.renderModes],
+      strict_actions: session.strictActions,
     };
   }
 

@@ -21,6 +21,7 @@ export interface SessionRequest {
   numEnvs: number;
   autoresetMode?: AutoresetMode;
   seed?: number | null;
+  strictActions?: boolean;
 }
 
 /**

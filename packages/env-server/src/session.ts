@@ -54,6 +54,11 @@ export interface VectorSessionOptions {
   /** Env i's first reset uses seed + i unless that reset passes its own seed. Default null: no seeding. */
   seed?: number | null;
   /**
+   * Reject Box actions outside the action space's bounds (INVALID_ACTION). Default false: such actions reach the
+   * env as Gymnasium passes them (NaN and infinities are always rejected).
+   */
+  strictActions?: boolean;
+  /**
    * Index of this session's env 0 in a larger session (a ParallelSession runs one VectorSession per worker over
    * a slice of its envs). Only used in error messages, so they name the env the client knows. Default 0.
    */
@@ -64,6 +69,7 @@ export class VectorSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -92,6 +98,7 @@ export class VectorSession {
     this.envId = definition.id;
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
+    this.strictActions = options.strictActions ?? false;
     this.maxEpisodeSteps = definition.maxEpisodeSteps;
     this.kwargsKey = canonicalKwargs(kwargs);
     this.envs = [];
@@ -145,7 +152,7 @@ export class VectorSession {
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
     checkSteppable(this.status, this.autoresetMode, this.indexOffset);
-    checkActions(this.singleActionSpace, actions, n, this.indexOffset);
+    checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
     const nextStep = this.autoresetMode === 'next_step';

@@ -216,6 +216,8 @@ export interface MakeRequest {
   num_envs?: number;
   seed?: number | null;
   autoreset_mode?: AutoresetMode;
+  /** Reject Box actions outside [low, high] with INVALID_ACTION. Default false: they pass to the env (Gymnasium). */
+  strict_actions?: boolean;
 }
 export interface MakeResult {
   session_id: string;
@@ -234,6 +236,8 @@ export interface MakeResult {
   render_supported: boolean;
   /** The render modes this env answers (absent from servers before render modes: `rgb_array` iff render_supported). */
   render_modes?: RenderMode[];
+  /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
+  strict_actions?: boolean;
 }
 
 export interface ResetRequest {

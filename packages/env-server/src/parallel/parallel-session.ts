@@ -43,6 +43,8 @@ export interface ParallelSessionOptions {
   autoresetMode?: AutoresetMode;
   /** Default null: no seeding. */
   seed?: number | null;
+  /** Default false: Box actions may lie outside the bounds (see VectorSessionOptions.strictActions). */
+  strictActions?: boolean;
   /** Worker threads to spread the envs over; capped at numEnvs. A positive integer. */
   workers: number;
 }
@@ -58,6 +60,7 @@ export class ParallelSession implements EnvSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -81,6 +84,7 @@ export class ParallelSession implements EnvSession {
     this.envId = options.definition.id;
     this.numEnvs = options.numEnvs;
     this.autoresetMode = options.autoresetMode;
+    this.strictActions = options.strictActions;
     this.maxEpisodeSteps = spec.maxEpisodeSteps;
     this.singleObservationSpace = spec.singleObservationSpace;
     this.singleActionSpace = spec.singleActionSpace;
@@ -97,6 +101,7 @@ export class ParallelSession implements EnvSession {
     const { definition, numEnvs } = options;
     const autoresetMode = options.autoresetMode ?? 'next_step';
     const seed = options.seed ?? null;
+    const strictActions = options.strictActions ?? false;
     checkSessionArguments(numEnvs, autoresetMode, seed);
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
       throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
@@ -117,13 +122,14 @@ export class ParallelSession implements EnvSession {
             origin: options.origin,
             kwargs: options.kwargs,
             autoresetMode,
+            strictActions,
             numEnvs: count,
             seed: seed === null ? null : seed + start,
             indexOffset: start,
           }),
         ),
       );
-      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed }, specs[0], slices);
+      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed, strictActions }, specs[0], slices);
       return session;
     } catch (error) {
       for (const slice of slices) slice.worker.terminate();
@@ -163,7 +169,7 @@ export class ParallelSession implements EnvSession {
     return this.queue(async () => {
       this.assertHealthy();
       checkSteppable(this.status, this.autoresetMode);
-      checkActions(this.singleActionSpace, actions, this.numEnvs);
+      checkActions(this.singleActionSpace, actions, this.numEnvs, 0, this.strictActions);
       const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
       // Each slice fills its own rows of the result.
       await this.fanOut(({ worker, start }) => worker.step(actions, start, result));

@@ -78,6 +78,7 @@ async function init(options: SliceInit): Promise<SliceResults['init']> {
     kwargs: options.kwargs,
     numEnvs: options.numEnvs,
     autoresetMode: options.autoresetMode,
+    strictActions: options.strictActions,
     seed: options.seed,
     indexOffset: options.indexOffset,
   });

@@ -18,6 +18,7 @@ export interface SliceInit {
   origin: EnvOrigin;
   kwargs: EnvKwargs;
   autoresetMode: AutoresetMode;
+  strictActions: boolean;
   /** Envs in this slice. */
   numEnvs: number;
   /** Seed of the slice's env 0 (the session's seed + indexOffset), or null. */
