@@ -125,7 +125,7 @@ describe.skipIf(missing !== null)('vinegym eval --video (real runs, embedded ser
     expect(videoFrames).toBe(50);
     expect(probeVideo(videoPath)).toMatchObject({ codec: 'h264', width: 160, height: 210, frames: 50 });
     expect(changingFramePairs(decodeFrames(videoPath, 160, 210))).toBeGreaterThan(25);
-  }, 120_000);
+  }, 240_000);
 
   it('Hopper-v5 (MuJoCo): 480×480 frames of the scene drawn in headless Chromium, the hopper moving', async () => {
     if (CHROMIUM_MISSING) return console.warn(`MuJoCo video test skipped: ${CHROMIUM_MISSING}`);
