@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RemoteVectorEnv } from '@vinegym/agent';
 import { createServer } from '@vinegym/env-server';
-import { findChromium } from '@vinegym/env-server/render';
+import { findChromium, launchChromium } from '@vinegym/env-server/render';
 import { ndarray } from '@vinegym/protocol';
 
 const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
@@ -62,8 +62,7 @@ let closeBrowser = async () => undefined as void;
 if (chromium === null) {
   console.log('bench:viewer: no Chromium found, the browser case is skipped (apt-get install chromium)');
 } else {
-  const { chromium: driver } = await import('playwright-core');
-  const browser = await driver.launch({ executablePath: chromium, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'] });
+  const browser = await launchChromium(chromium);
   closeBrowser = () => browser.close();
   const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
   await page.goto(server.viewerUrl!);

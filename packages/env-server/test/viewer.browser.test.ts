@@ -12,7 +12,7 @@ import type { RenderResult } from '@vinegym/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type VinegymServer } from '../src/server.js';
-import { findChromium, renderMujocoFrames } from '../src/viewer/headless.js';
+import { findChromium, launchChromium, renderMujocoFrames } from '../src/viewer/headless.js';
 import { TestClient } from './fixtures/test-client.js';
 
 const CHROMIUM = findChromium();
@@ -53,8 +53,7 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
   beforeAll(async () => {
     server = await createServer({ port: 0, workers: 0, token: TOKEN });
     client = await TestClient.open(server.url, TOKEN);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-sandbox'] });
+    browser = await launchChromium(CHROMIUM!);
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
   }, TIMEOUT);
   afterAll(async () => {

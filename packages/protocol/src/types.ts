@@ -181,6 +181,24 @@ export interface Limits {
   max_frame_containers_before_hello?: number;
   max_frame_depth_before_hello?: number;
   max_string_bytes_before_hello?: number;
+  /** Worker threads the server's sessions may use together; a make needing more: LIMIT_EXCEEDED. */
+  max_worker_threads?: number;
+  /** Worker threads one connection's sessions may use together. */
+  max_worker_threads_per_connection?: number;
+  /** Estimated bytes one connection's sessions may hold; a make exceeding it: LIMIT_EXCEEDED. */
+  max_session_memory_bytes?: number;
+  /** Estimated bytes all sessions may hold together. */
+  max_total_session_memory_bytes?: number;
+  /** Seconds a call on a session's worker threads may take before the session fails with ENV_ERROR; 0: none. */
+  step_timeout_s?: number;
+  /** Largest MJCF document (mujoco/custom-v0's xml, or an xml_path file) in bytes. */
+  max_mjcf_bytes?: number;
+  /** Seconds a client MJCF document may take to compile. */
+  mjcf_compile_timeout_s?: number;
+  /** WebAssembly memory a client MJCF document may take to compile, in bytes. */
+  max_mjcf_compile_bytes?: number;
+  /** Largest model one env may be built from: estimated bytes of its MjData and the model. */
+  max_model_bytes?: number;
 }
 export interface HelloResult {
   protocol_version: number;
@@ -234,10 +252,10 @@ export interface MakeResult {
   snapshot_supported: boolean;
   /** Whether `render` in mode `rgb_array` (the default) works for this env. */
   render_supported: boolean;
-  /** The render modes this env answers (absent from servers before render modes: `rgb_array` iff render_supported). */
-  render_modes?: RenderMode[];
   /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
   strict_actions?: boolean;
+  /** The render modes this env answers (absent from servers before render modes: `rgb_array` iff render_supported). */
+  render_modes?: RenderMode[];
 }
 
 export interface ResetRequest {

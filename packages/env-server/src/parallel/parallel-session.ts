@@ -28,7 +28,8 @@ import {
 } from '../session-checks.js';
 import { decodeSnapshot, type EnvStatus } from '../snapshot.js';
 import { concatBatches } from './batch-slices.js';
-import { SliceWorker } from './slice-worker.js';
+import { RUNNING_FROM_SOURCES, SliceWorker } from './slice-worker.js';
+import { sourceWorkerUrl } from './source-bundle.js';
 import { createStepResult } from './step-buffers.js';
 import type { EnvOrigin, SliceSpec } from './worker-messages.js';
 
@@ -47,7 +48,16 @@ export interface ParallelSessionOptions {
   strictActions?: boolean;
   /** Worker threads to spread the envs over; capped at numEnvs. A positive integer. */
   workers: number;
+  /**
+   * Deadline of every call on a worker after make, in ms (0: none): a worker that has not answered by then is
+   * stopped and the session fails with ENV_ERROR. Starting the threads and building the envs get
+   * THREAD_START_ALLOWANCE_MS more. Default 0.
+   */
+  callTimeoutMs?: number;
 }
+
+/** Extra time make's worker calls get over callTimeoutMs: a thread loads its env code (seconds from sources). */
+export const THREAD_START_ALLOWANCE_MS = 60_000;
 
 /** One worker and the envs [start, start + count) it holds. */
 interface Slice {
@@ -77,7 +87,7 @@ export class ParallelSession implements EnvSession {
   private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers'>>,
+    options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers' | 'callTimeoutMs'>>,
     spec: SliceSpec,
     private readonly slices: Slice[],
   ) {
@@ -107,11 +117,17 @@ export class ParallelSession implements EnvSession {
       throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
     }
     let session: ParallelSession | null = null;
+    const callMs = options.callTimeoutMs ?? 0;
+    const deadlines = { callMs, initMs: callMs === 0 ? 0 : callMs + THREAD_START_ALLOWANCE_MS };
+    const script = RUNNING_FROM_SOURCES && options.origin.kind === 'builtin' ? await sourceWorkerUrl() : null;
     const slices = sliceRanges(numEnvs, Math.min(options.workers, numEnvs)).map(({ start, count }, k) => ({
       start,
       count,
-      worker: new SliceWorker(`${definition.id} worker ${k} (envs ${start}..${start + count - 1})`, (error) =>
-        session?.breakWith(error),
+      worker: new SliceWorker(
+        `${definition.id} worker ${k} (envs ${start}..${start + count - 1})`,
+        (error) => session?.breakWith(error),
+        deadlines,
+        script,
       ),
     }));
     try {

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Scene, ScenePoses } from '@vinegym/protocol';
+import type { Browser } from 'playwright-core';
 import { sceneToJson, VIEWER_ASSETS } from './routes.js';
 
 /** Where Chromium is looked for when neither `executablePath` nor VINEGYM_CHROMIUM says. */
@@ -46,6 +47,21 @@ export class ChromiumMissingError extends Error {
   override readonly name = 'ChromiumMissingError';
 }
 
+/**
+ * Headless Chromium with WebGL on SwiftShader, through playwright-core (loaded here, so that importing the server
+ * never loads the browser driver). Throws ChromiumMissingError when no Chromium is installed.
+ */
+export async function launchChromium(executablePath?: string): Promise<Browser> {
+  const found = findChromium(executablePath);
+  if (found === null) {
+    throw new ChromiumMissingError(
+      'MuJoCo frames need Chromium (Debian: apt-get install chromium), or set VINEGYM_CHROMIUM to a Chrome/Chromium executable',
+    );
+  }
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: found, args: CHROMIUM_ARGS });
+}
+
 interface Page {
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
 }
@@ -62,15 +78,7 @@ export class SceneRenderer {
   static async open(scene: Scene, options: SceneRendererOptions = {}): Promise<SceneRenderer> {
     const width = options.width ?? 480;
     const height = options.height ?? 480;
-    const executablePath = findChromium(options.executablePath);
-    if (executablePath === null) {
-      throw new ChromiumMissingError(
-        'MuJoCo frames need Chromium (Debian: apt-get install chromium), or set VINEGYM_CHROMIUM to a Chrome/Chromium executable',
-      );
-    }
-    // Loaded here: importing the server must not load the browser driver.
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    const browser = await launchChromium(options.executablePath);
     try {
       const page = await browser.newPage({ viewport: { width, height } });
       await page.route(`${ORIGIN}/**`, async (route) => {
