@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // The viewer's and dashboard's page scripts run in the browser.
-    files: ['packages/*/viewer/**/*.js', 'packages/*/dashboard/**/*.js', 'packages/*/src/**/assets/**/*.js'],
+    files: ['packages/env-server/viewer/**/*.js', 'packages/agent/dashboard-page/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

@@ -145,6 +145,15 @@ describe('flags from the schema', () => {
     expect(() => parseConfigArgs(['--trpo.max-kl', 'abc'], flags, {})).toThrow(/--trpo.max-kl expects a number/);
     expect(() => parseConfigArgs(['--num-env', '4'], flags, {})).toThrow(/did you mean --num-envs/);
   });
+
+  it('takes an optional value only when one follows (--dashboard [port]), and --video-every as evaluation.videoEvery', () => {
+    const spec = { dashboard: 'optional-value' } as const;
+    expect(parseConfigArgs(['--dashboard'], flags, spec).options).toEqual({ dashboard: true });
+    expect(parseConfigArgs(['--dashboard', '--video-every', '5'], flags, spec)).toEqual({ options: { dashboard: true }, config: { 'video-every': 5 } });
+    expect(parseConfigArgs(['--dashboard', '7000', '--seed', '1'], flags, spec).options).toEqual({ dashboard: '7000' });
+    expect(parseConfigArgs(['--dashboard=0'], flags, spec).options).toEqual({ dashboard: '0' });
+    expect(trainConfig(parseConfigArgs(['--video-every', '5'], flags, {}).config).evaluation).toEqual({ videoEvery: 5, videoFormat: 'mp4', videoFps: 30 });
+  });
 });
 
 describe('JSON Schema of config files', () => {

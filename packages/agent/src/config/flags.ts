@@ -132,11 +132,16 @@ export interface ParsedArgs {
 }
 
 /**
- * Splits `argv` into the command's own `options` (name → whether it takes a value) and config flags. Accepts
+ * Splits `argv` into the command's own `options` (name → whether it takes a value: always, never, or when the next
+ * argument is not an option — a bare optional one reads as true) and config flags. Accepts
  * `--flag value`, `--flag=value`, a bare `--flag` or `--no-flag` for booleans, and repeated or comma-separated
  * values for lists.
  */
-export function parseConfigArgs(argv: readonly string[], flags: readonly ConfigFlag[], options: Readonly<Record<string, 'value' | 'switch'>>): ParsedArgs {
+export function parseConfigArgs(
+  argv: readonly string[],
+  flags: readonly ConfigFlag[],
+  options: Readonly<Record<string, 'value' | 'switch' | 'optional-value'>>,
+): ParsedArgs {
   const byFlag = new Map(flags.map((f) => [f.flag, f]));
   const aliasSpec = (name: string): ConfigFlag | undefined => {
     const alias = KEY_ALIASES[name] ?? KEY_ALIASES[name.replace(/-/g, '_')];
@@ -158,7 +163,8 @@ export function parseConfigArgs(argv: readonly string[], flags: readonly ConfigF
       return argv[++i];
     };
     if (name in options) {
-      parsed.options[name] = options[name] === 'switch' ? true : next();
+      const takesValue = options[name] === 'value' || (options[name] === 'optional-value' && (text !== undefined || (i + 1 < argv.length && !argv[i + 1].startsWith('--'))));
+      parsed.options[name] = takesValue ? next() : true;
       continue;
     }
     let negated = false;

@@ -14,7 +14,7 @@ import { VPG_SECTION } from '../algos/vpg/config.js';
 import { choice, field, integerAtLeast, positiveInteger } from './fields.js';
 import { flagName } from './flags.js';
 import { canonicalKeys, mergeConfigSources } from './keys.js';
-import { ADVANTAGE_SECTION, OBSERVATIONS_SECTION, POLICY_SECTION, VALUE_FUNCTION_SECTION, VINE_SECTION } from './sections.js';
+import { ADVANTAGE_SECTION, EVALUATION_SECTION, OBSERVATIONS_SECTION, POLICY_SECTION, VALUE_FUNCTION_SECTION, VINE_SECTION } from './sections.js';
 
 export type SamplerKind = 'single-path' | 'vine';
 
@@ -47,6 +47,7 @@ const SHARED_SECTIONS = {
   advantage: ADVANTAGE_SECTION,
   valueFunction: VALUE_FUNCTION_SECTION,
   vine: VINE_SECTION,
+  evaluation: EVALUATION_SECTION,
 };
 
 /** The built-in algorithms' sections, spelled out so that TrainConfig types them; plug-in sections are checked at run time. */
