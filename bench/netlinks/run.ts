@@ -3,11 +3,12 @@
  * servers in one network namespace, the agent in another, a veth pair between them (test/netlinks/links.ts), and
  * the project's delaying TCP proxy on the agent side for round-trip times the veth alone does not have (the
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
- * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. Ratios are against the
- * no-proxy column of the same row, measured in the same run.
+ * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
+ * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
+ * no-proxy cell of the same row.
  *
  *   pnpm bench:netlinks   (runs under nice -n 10)
- *   BENCH_SECONDS (per cell, default 2), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
+ *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
  *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none)
  */
@@ -17,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
 import type { MeasureCell, MeasureRequest } from './measure.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').split(',');
 const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
@@ -35,7 +37,9 @@ const linkName = (rtt: number | null) => (rtt === null ? 'veth, no proxy' : `pro
 async function startServers(links: Links, count: number): Promise<URL[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const [command, args] = tsNode('packages/env-server/src/cli.ts', '--host', links.envHost, '--port', '0', '--log-level', 'warn');
+      // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
+      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0'];
+      const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
       return new URL(await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000));
     }),
   );
@@ -61,20 +65,25 @@ async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
 interface CellResult {
   label: string;
   sampler: string;
-  steps: number;
-  seconds: number;
+  /** Env steps/s of each slice. */
+  rates: number[];
   error?: string;
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 async function measureEnv(links: Links, envId: string, servers: URL[], proxies: URL[][]): Promise<CellResult[]> {
-  const cells: MeasureCell[] = [];
+  const rows: MeasureCell[][] = [];
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
-      cells.push({ label: `${count}|${linkName(null)}`, sampler, urls: servers.slice(0, count).map(String) });
-      RTTS_MS.forEach((rtt, r) => cells.push({ label: `${count}|${linkName(rtt)}`, sampler, urls: proxies[r].slice(0, count).map(String) }));
+      rows.push([
+        { label: `${count}|${linkName(null)}`, sampler, urls: servers.slice(0, count).map(String) },
+        ...RTTS_MS.map((rtt, r) => ({ label: `${count}|${linkName(rtt)}`, sampler, urls: proxies[r].slice(0, count).map(String) })),
+      ]);
     }
   }
-  const request: MeasureRequest = { envId, kwargs: KWARGS[envId] ?? {}, numEnvs: NUM_ENVS, seconds: SECONDS, cells };
+  const request: MeasureRequest = { envId, kwargs: KWARGS[envId] ?? {}, numEnvs: NUM_ENVS, seconds: SECONDS, rounds: ROUNDS, rows };
+  const cells = rows.flat();
   const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
   const child = links.spawnAgentSide(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Bounded: every cell gets its seconds plus a generous allowance for connecting and the warm-up batch.
@@ -83,7 +92,7 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
   for await (const line of createInterface({ input: child.stdout! })) {
     const result = JSON.parse(line) as CellResult;
     results.push(result);
-    const rate = result.error ? `error: ${result.error}` : `${(result.steps / result.seconds).toFixed(0)} steps/s`;
+    const rate = result.error ? `error: ${result.error}` : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s`;
     console.error(`  ${envId} ${result.label} ${result.sampler}: ${rate}`);
   }
   clearTimeout(timer);
@@ -99,7 +108,7 @@ function printTable(envId: string, results: CellResult[]): void {
     for (const sampler of SAMPLERS) {
       const rate = (column: string) => {
         const cell = results.find((r) => r.label === `${count}|${column}` && r.sampler === sampler);
-        return cell && !cell.error && cell.seconds > 0 ? cell.steps / cell.seconds : null;
+        return cell && !cell.error && cell.rates.length > 0 ? median(cell.rates) : null;
       };
       const reference = rate(columns[0]);
       const cells = columns.map((column, k) => {
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
         ? 'delay: netem is available but not used; delay from the project delaying TCP proxy, as everywhere'
         : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
     );
-    console.log(`${SECONDS} s per cell after one warm-up batch; rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}`);
+    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices; rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}`);
     const servers = await startServers(links, Math.max(...SERVERS));
     const proxies = await startProxies(links, servers);
     for (const envId of ENVS) {
