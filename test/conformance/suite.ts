@@ -234,7 +234,8 @@ export function describeConformance(label: string, target: () => ConformanceTarg
         await withClient(url(), async (client) => {
           const session = await makeSession(client, envId(), { num_envs: 3, seed: 1, autoreset_mode: 'same_step' });
           const { make } = session;
-          expect(Object.keys(make)).toEqual([
+          // render_modes is optional (servers with the render:scene capability send it, last).
+          expect(Object.keys(make).filter((key) => key !== 'render_modes')).toEqual([
             'session_id',
             'env_id',
             'num_envs',
@@ -248,6 +249,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             'render_supported',
             'strict_actions',
           ]);
+          if ('render_modes' in make) {
+            expect(Object.keys(make).at(-1)).toBe('render_modes');
+            expect(make.render_modes.includes('rgb_array')).toBe(make.render_supported);
+          }
           expect(make.env_id).toBe(envId());
           expect(make.strict_actions).toBe(false);
           expect(make.num_envs).toBe(3);

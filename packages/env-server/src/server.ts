@@ -5,7 +5,7 @@
  * held to smaller limits: their own connection pool, a hello deadline, a small message size and decode budget, and
  * back-off after failed tokens.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
@@ -25,11 +25,14 @@ import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
 import { mujocoHeapBytes } from './envs/mujoco/runtime.js';
 import { EnvService } from './service.js';
+import { registerViewerRoutes } from './viewer/routes.js';
+import type { FrameSampler } from './viewer/sampler.js';
+import type { RenderResult } from '@vinegym/protocol';
 
 export const WS_PATH = '/v1/ws';
 export const DEFAULT_PORT = 8765;
 /** What hello reports the server can do. */
-export const SERVER_CAPABILITIES = ['snapshot', 'render', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
+export const SERVER_CAPABILITIES = ['snapshot', 'render', 'render:scene', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
 /** How long close() waits for a connection's received requests to be answered (a client that does not read). */
@@ -72,6 +75,11 @@ export interface ServerOptions extends Partial<ServerLimits> {
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Serve the viewer (GET /viewer and the token-protected /v1/sessions endpoints, docs/viewer.md). Default true.
+   * Viewers need the server's token; a server without one makes up a random viewer token (see `viewerUrl`).
+   */
+  viewer?: boolean;
   /** Reported in hello. Defaults 'vinegym-env-server' and '0.1.0'. */
   serverName?: string;
   serverVersion?: string;
@@ -85,6 +93,10 @@ export interface VinegymServer {
   port: number;
   service: EnvService;
   metrics: ServerMetrics;
+  /** The viewer page with the token in the URL fragment (never sent to the server), or undefined without a viewer. */
+  viewerUrl: string | undefined;
+  /** How often the viewer sampled sessions, for tests and metrics; undefined without a viewer. */
+  viewerSampler: FrameSampler<RenderResult> | undefined;
   /** The limits in effect (options completed with LIMIT_SPECS' defaults). */
   limits: Readonly<ServerLimits>;
   /** Open WebSocket connections. */
@@ -150,6 +162,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
       memory: process.memoryUsage(),
     });
   });
+
+  const viewerToken = options.token ?? randomBytes(18).toString('base64url');
+  const viewerSampler = options.viewer === false ? undefined : registerViewerRoutes(app, { service, token: viewerToken, tokenBackoff });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
   const pending = new PendingSocketPool(limits.maxPendingConnections, () => metrics.recordRefusal('pending_pool_full'));
@@ -285,6 +300,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     port,
     service,
     metrics,
+    viewerUrl: viewerSampler && `http${secure}://${urlHost}:${port}/viewer#token=${encodeURIComponent(viewerToken)}`,
+    viewerSampler,
     limits,
     get connections() {
       return connections.size;

@@ -17,12 +17,15 @@ import type {
   AutoresetMode,
   Info,
   NDArray,
+  RenderMode,
+  RenderResult,
   ResetResult,
   Space,
   SpaceValue,
   StepResult,
+  TypedArray,
 } from '@vinegym/protocol';
-import type { Env, EnvDefinition, EnvKwargs } from './env.js';
+import type { Env, EnvDefinition, EnvKwargs, StepOutcome, StepOutput } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
@@ -30,9 +33,12 @@ import {
   checkIndex,
   checkIndexList,
   checkRenderable,
+  checkRenderMode,
   checkSessionArguments,
   checkSteppable,
   envError,
+  renderEnv,
+  renderModesOf,
   resetSeeds,
   type SessionResetOptions,
 } from './session-checks.js';
@@ -73,8 +79,11 @@ export class VectorSession {
   readonly actionSpace: Space;
   readonly snapshotSupported: boolean;
   readonly renderSupported: boolean;
+  readonly renderModes: readonly RenderMode[];
 
   private readonly envs: Env[];
+  /** Elements per observation when the envs write Box observations into batch rows themselves (Env.stepInto), else 0. */
+  private readonly inPlaceRowSize: number;
   private readonly indexOffset: number;
   private readonly kwargsKey: string;
   private readonly elapsedSteps: Float64Array;
@@ -112,7 +121,11 @@ export class VectorSession {
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
     this.actionSpace = batchSpace(first.actionSpace, numEnvs);
     this.snapshotSupported = typeof first.getState === 'function' && typeof first.setState === 'function';
-    this.renderSupported = typeof first.render === 'function';
+    this.renderModes = renderModesOf(first);
+    this.renderSupported = this.renderModes.includes('rgb_array');
+    const single = first.observationSpace;
+    this.inPlaceRowSize =
+      typeof first.stepInto === 'function' && single.type === 'box' ? single.shape.reduce((a, b) => a * b, 1) : 0;
     this.elapsedSteps = new Float64Array(numEnvs);
     this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
     this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
@@ -140,8 +153,12 @@ export class VectorSession {
     return { env_indices: indices.slice(), observations, infos };
   }
 
-  /** One step of every env with the batch `actions`; see StepResult in the protocol for the semantics. */
-  step(actions: SpaceValue): StepResult {
+  /**
+   * One step of every env with the batch `actions`; see StepResult in the protocol for the semantics. With
+   * `observationsInto` (a batch of this session's observations, e.g. shared memory) the observations are written
+   * there and the result's `observations` is that batch.
+   */
+  step(actions: SpaceValue, observationsInto?: SpaceValue): StepResult {
     this.assertHealthy();
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
@@ -151,7 +168,9 @@ export class VectorSession {
     const sameStep = this.autoresetMode === 'same_step';
     const nextStep = this.autoresetMode === 'next_step';
     const maxSteps = this.maxEpisodeSteps ?? Infinity;
-    const observations = createBatch(this.singleObservationSpace, n);
+    const observations = observationsInto ?? createBatch(this.singleObservationSpace, n);
+    const rowSize = this.inPlaceRowSize;
+    const rows = rowSize > 0 ? ((observations as NDArray).data as TypedArray) : null;
     const rewards = new Float64Array(n);
     const terminated = new Uint8Array(n);
     const truncated = new Uint8Array(n);
@@ -176,7 +195,9 @@ export class VectorSession {
           infos[i] = out.info;
           continue;
         }
-        const out = env.step(readFromBatch(this.singleActionSpace, actions, i));
+        const action = readFromBatch(this.singleActionSpace, actions, i);
+        const row = rows === null ? null : rows.subarray(i * rowSize, (i + 1) * rowSize);
+        const out: StepOutcome | StepOutput = row === null ? env.step(action) : env.stepInto!(action, row);
         const elapsed = ++this.elapsedSteps[i];
         const timeUp = elapsed >= maxSteps;
         rewards[i] = out.reward;
@@ -184,7 +205,8 @@ export class VectorSession {
         truncated[i] = out.truncated || timeUp ? 1 : 0;
         const ended = out.terminated || out.truncated || timeUp;
         if (ended && sameStep) {
-          finalObservations![i] = out.observation;
+          // The row is about to take the reset's observation: the final one leaves it as a copy.
+          finalObservations![i] = row === null ? (out as StepOutput).observation : this.rowCopy(row);
           finalInfos![i] = out.info;
           const reset = env.reset(undefined, undefined);
           this.elapsedSteps[i] = 0;
@@ -193,7 +215,7 @@ export class VectorSession {
           continue;
         }
         if (ended) this.status[i] = 'ended';
-        writeToBatch(this.singleObservationSpace, observations, i, out.observation);
+        if (row === null) writeToBatch(this.singleObservationSpace, observations, i, (out as StepOutput).observation);
         infos[i] = out.info;
       }
     } catch (error) {
@@ -214,6 +236,12 @@ export class VectorSession {
       result.final_infos = finalInfos;
     }
     return result;
+  }
+
+  /** A Box observation of this session from a copy of a batch row. */
+  private rowCopy(row: TypedArray): NDArray {
+    const space = this.singleObservationSpace as Extract<Space, { type: 'box' }>;
+    return ndarray(space.dtype, space.shape, row.slice() as NDArray['data']);
   }
 
   /** One snapshot (see snapshot.ts) per index. NOT_SUPPORTED if the env has no getState. */
@@ -252,12 +280,12 @@ export class VectorSession {
     this.pendingSeeds[envIndex] = header.pending_seed;
   }
 
-  render(envIndex: number): NDArray<'uint8'> {
+  render(envIndex: number, mode: RenderMode = 'rgb_array'): RenderResult {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
-    if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderMode(this.envId, this.renderModes, mode);
     checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
-    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
+    return this.callEnv(envIndex, 'render', () => renderEnv(this.envs[envIndex], mode));
   }
 
   /** Frees the envs. The session must not be used afterwards. */

@@ -32,7 +32,7 @@ async function evalCommand(argv: string[]): Promise<void> {
     episodes: Number(values.episodes),
     framesDir: values.frames,
     servers: values.server,
-    token: values.token,
+    token: values.token ?? process.env.VINEGYM_TOKEN,
     seed: values.seed === undefined ? undefined : Number(values.seed),
   });
   console.log(`checkpoint of iteration ${iteration}`);

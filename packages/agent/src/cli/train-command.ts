@@ -25,7 +25,7 @@ defaults below, the preset of the env (presets/<env id>.json in the agent packag
   --out <dir>                run directory (default runs/<env>-<algo>[-<sampler>]-seed<n>-<time>)
   --resume <dir>             continue the run in <dir> from its last checkpoint (with --steps/--iterations: a new
                              total budget, to extend a finished run)
-  --token <secret>           token of the servers
+  --token <secret>           token of the servers (default: the VINEGYM_TOKEN environment variable)
   --quiet                    no progress output
 ${configFlagsHelp(configFlags(trainConfigSchema()))}
 `;
@@ -38,7 +38,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     return;
   }
   const quiet = options.quiet === true;
-  const token = options.token as string | undefined;
+  const token = (options.token as string | undefined) ?? process.env.VINEGYM_TOKEN;
   const flags = canonicalKeys(flagValues);
   if (typeof options.resume === 'string') {
     const others = Object.keys(flags).filter((key) => key !== 'iterations' && key !== 'totalSteps');

@@ -25,7 +25,7 @@ const ENV_FIELDS = {
   envId: field(v.pipe(v.string(), v.minLength(1)), 'CartPole-v1', 'env id, e.g. CartPole-v1, Hopper-v5, ALE/Pong-v5'),
   envKwargs: field(envKwargsSchema, () => ({}), 'env kwargs, e.g. {"frame_skip": 4} (a JSON object on the command line)'),
   numEnvs: field(positiveInteger(), 16, 'env slots per vector env (per server)'),
-  servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'ws:// URLs of env servers, one vector env each; none: the embedded in-process server'),
+  servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'env servers, one vector env each: ws:// URLs, or dns:<name>:<port> for every A/AAAA record of a name (re-resolved every 10 s: servers join and leave); none: the embedded in-process server'),
   seed: field(integerAtLeast(0), 0, 'seeds env resets, policy initialization and action noise'),
 };
 const RUN_FIELDS = {

@@ -49,7 +49,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // A resumed run's stored config may predate the current key names: it loads through the renamed keys.
   const config = run && options.resume ? trainConfig({ ...(run.config as Record<string, unknown>), ...options.budget }) : options.config;
   const definition = algorithmNamed(config.algo);
-  const envs = await openEnvs(config, options);
+  // Lines about servers joining and leaving go through the progress display once there is one.
+  let progress: ProgressDisplay | null = null;
+  const log = (line: string) => (progress ? progress.log(line) : options.progress !== false && process.stdout.write(`${line}\n`));
+  const envs = await openEnvs(config, { ...options, log: options.log ?? log });
   let algorithm: Algorithm | null = null;
   try {
     const adapter = adapterFor(envs[0]);
@@ -79,7 +82,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     const total = config.iterations ?? config.totalSteps!;
     const unit = config.iterations !== null ? 'iterations' : 'env_steps';
-    const progress =
+    progress =
       options.progress === false ? null : (options.progress ?? new ProgressDisplay({ total, unit, initial: unit === 'iterations' ? counters.iteration : counters.envSteps }));
     progress?.log(
       `vinegym train: ${config.algo}${definition.usesSampler ? ` ${config.sampler}` : ''} on ${config.envId} (${config.servers.length === 0 ? 'embedded' : config.servers.join(', ')}), ` +

@@ -8,8 +8,8 @@
  */
 import { ALE_V5_ROM_NAMES, AleEnv, ByteReader, ByteWriter, FramePreprocessor, gymGameName, type ObsType } from '@vinegym/ale';
 import { VinegymError, box, discrete, ndarray } from '@vinegym/protocol';
-import type { KwargSpec, NDArray, Space } from '@vinegym/protocol';
-import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutput } from '../env.js';
+import type { KwargSpec, NDArray, Space, TypedArray } from '@vinegym/protocol';
+import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 
 const STATE_MAGIC = 'vinegym-atari-env-1';
 
@@ -37,6 +37,7 @@ export class AtariEnv implements Env {
   private readonly ale: AleEnv;
   private readonly preprocessor: FramePreprocessor | null;
   private readonly penultimate = new Uint8Array(SCREEN_BYTES);
+  private readonly observationSize: number;
 
   constructor(romName: string, kwargs: EnvKwargs) {
     const obsType = kwargs.obs_type as ObsType;
@@ -64,6 +65,7 @@ export class AtariEnv implements Env {
       : null;
     const shape = this.preprocessor ? this.preprocessor.shape : this.ale.observationSpace.shape;
     this.observationSpace = box(0, 255, shape, 'uint8');
+    this.observationSize = shape.reduce((a, b) => a * b, 1);
   }
 
   reset(seed?: number): ResetOutput {
@@ -75,11 +77,18 @@ export class AtariEnv implements Env {
   }
 
   step(action: unknown): StepOutput {
-    const out = this.ale.step(Number(action), this.preprocessor ? this.penultimate : undefined);
-    const observation = this.preprocessor
-      ? this.wrap(this.preprocessor.push(this.machine.screen(), this.penultimate, this.machine.palette))
-      : this.wrap(out.observation.data);
-    return { observation, reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: { ...out.info } };
+    const data = new Uint8Array(this.observationSize);
+    const outcome = this.stepInto(action, data);
+    return { observation: this.wrap(data), ...outcome };
+  }
+
+  /** The step with the observation written into `out` (a session's batch row): no frame arrays per step. */
+  stepInto(action: unknown, out: TypedArray): StepOutcome {
+    const reward = this.ale.act(Number(action), this.preprocessor ? this.penultimate : undefined);
+    const target = out as Uint8Array;
+    if (this.preprocessor) this.preprocessor.push(this.machine.screen(), this.penultimate, this.machine.palette, target);
+    else this.ale.observeInto(target);
+    return { reward, terminated: this.ale.terminated, truncated: this.ale.truncated, info: this.ale.info() };
   }
 
   render(): NDArray<'uint8'> {
