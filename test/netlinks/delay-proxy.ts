@@ -1,8 +1,8 @@
 /**
  * A TCP proxy that adds latency and a rate limit, for measuring the agent across links slower than loopback on a
  * kernel without the netem qdisc. Every chunk read on one side is written to the other side rttMs / 2 later
- * (so a request and its answer pay rttMs in all), and no sooner than the rate limit allows after the previous
- * chunk of the same direction. Order is kept; an end of stream is delayed like data, so half-closes pass through.
+ * (so a request and its answer pay rttMs in all), after first taking length / rate on a link that sends one
+ * chunk at a time per direction, as a link of that rate and latency would. Order is kept; an end of stream is delayed like data, so half-closes pass through.
  *
  * Node timers fire with ~1 ms granularity, too coarse for a 0.1 ms one-way delay: the last stretch before a
  * release is waited with setImmediate, which costs CPU only while data is in flight.
@@ -32,7 +32,9 @@ const SPIN_MS = 1.5;
 class DelayedPipe {
   private readonly queue: { at: number; data: Buffer | null }[] = [];
   private queuedBytes = 0;
-  /** When the last queued chunk is released, ms (performance.now clock); paces the rate limit. */
+  /** When the rate-limited link finishes sending what it was given so far, ms (performance.now clock). */
+  private linkFreeAt = 0;
+  /** Release time of the last queued chunk: releases never overtake one another. */
   private lastRelease = 0;
   private waiting = false;
 
@@ -49,9 +51,13 @@ class DelayedPipe {
   /** `null` stands for the end of the stream. */
   private push(data: Buffer | null): void {
     const now = performance.now();
-    let at = now + this.oneWayMs;
-    if (data && this.rate > 0) at = Math.max(at, this.lastRelease + (1000 * data.length) / this.rate);
-    at = Math.max(at, this.lastRelease);
+    // Like a link: a chunk is sent once the link is free, takes length / rate to send, then oneWayMs to arrive.
+    let sent = now;
+    if (data && this.rate > 0) {
+      sent = Math.max(now, this.linkFreeAt) + (1000 * data.length) / this.rate;
+      this.linkFreeAt = sent;
+    }
+    const at = Math.max(sent + this.oneWayMs, this.lastRelease);
     this.lastRelease = at;
     this.queue.push({ at, data });
     if (data) {
