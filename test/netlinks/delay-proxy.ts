@@ -2,7 +2,8 @@
  * A TCP proxy that adds latency and a rate limit, for measuring the agent across links slower than loopback on a
  * kernel without the netem qdisc. Every chunk read on one side is written to the other side rttMs / 2 later
  * (so a request and its answer pay rttMs in all), after first taking length / rate on a link that sends one
- * chunk at a time per direction, as a link of that rate and latency would. Order is kept; an end of stream is delayed like data, so half-closes pass through.
+ * chunk at a time per direction, as a link of that rate and latency would. Order is kept; an end of stream is
+ * delayed like data, so half-closes pass through.
  *
  * Node timers fire with ~1 ms granularity, too coarse for a 0.1 ms one-way delay: the last stretch before a
  * release is waited with setImmediate, which costs CPU only while data is in flight.
