@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const obs = Float32Array.from({ length: ROWS * OBS_SIZE }, () => rng.normal());
   const targets = Float32Array.from({ length: ROWS }, (_, i) => Math.sin(obs[i * OBS_SIZE]) + obs[i * OBS_SIZE + 1] * obs[i * OBS_SIZE + 2]);
   const options = { obsSize: OBS_SIZE, hiddenSizes: [64, 64], learningRate: 1e-3, epochs: EPOCHS, minibatchSize: MINIBATCH };
-  const paths = { host: new ValueFunction(tf, options), tfjs: new ValueFunction(tf, { ...options, hostFit: false }) };
+  const paths = { host: new ValueFunction(tf, { ...options, hostFit: true }), tfjs: new ValueFunction(tf, { ...options, hostFit: false }) };
   const times: Record<keyof typeof paths, { wall: number[]; cpu: number[] }> = { host: { wall: [], cpu: [] }, tfjs: { wall: [], cpu: [] } };
   for (const vf of Object.values(paths)) vf.fit(obs, targets); // warm-up
   console.log(`value fit: ${ROWS} rows × ${OBS_SIZE}, 64-64 tanh, ${EPOCHS} epochs of ${MINIBATCH} (tfjs backend ${backend}); load ${load()}`);

@@ -105,7 +105,7 @@ describe('ValueFunction on host', () => {
     const obs = randomArray(rng, n * 3);
     const targets = Float32Array.from({ length: n }, (_, i) => Math.sin(obs[3 * i]) + obs[3 * i + 1] * obs[3 * i + 2]);
     const options = { obsSize: 3, hiddenSizes: [16, 16], epochs: 10, minibatchSize: 64, learningRate: 1e-2, seed: 5 };
-    const host = new ValueFunction(tf, options);
+    const host = new ValueFunction(tf, { ...options, hostFit: true });
     const reference = new ValueFunction(tf, { ...options, hostFit: false });
     const hostStats = host.fit(obs, targets);
     const referenceStats = reference.fit(obs, targets);
