@@ -36,7 +36,9 @@ export class AtariEnv implements Env {
   readonly actionSpace: Space;
   private readonly ale: AleEnv;
   private readonly preprocessor: FramePreprocessor | null;
+  /** The frame before the last of a step, kept only when max-pooling (copying it costs every step). */
   private readonly penultimate = new Uint8Array(SCREEN_BYTES);
+  private readonly maxPool: boolean;
   private readonly observationSize: number;
 
   constructor(romName: string, kwargs: EnvKwargs) {
@@ -53,6 +55,7 @@ export class AtariEnv implements Env {
       throw invalid('mode', `mode ${String(kwargs.mode)} is not supported; only the default mode (null) is`);
     }
     this.actionSpace = discrete(this.ale.actionSpace.n);
+    this.maxPool = kwargs.max_pool === true;
     this.preprocessor = preprocessing
       ? new FramePreprocessor({
           channels: obsType === 'grayscale' ? 1 : 3,
@@ -84,9 +87,9 @@ export class AtariEnv implements Env {
 
   /** The step with the observation written into `out` (a session's batch row): no frame arrays per step. */
   stepInto(action: unknown, out: TypedArray): StepOutcome {
-    const reward = this.ale.act(Number(action), this.preprocessor ? this.penultimate : undefined);
+    const reward = this.ale.act(Number(action), this.maxPool ? this.penultimate : undefined);
     const target = out as Uint8Array;
-    if (this.preprocessor) this.preprocessor.push(this.machine.screen(), this.penultimate, this.machine.palette, target);
+    if (this.preprocessor) this.preprocessor.push(this.machine.screen(), this.maxPool ? this.penultimate : null, this.machine.palette, target);
     else this.ale.observeInto(target);
     return { reward, terminated: this.ale.terminated, truncated: this.ale.truncated, info: this.ale.info() };
   }
