@@ -17,7 +17,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
+import { processCpuSeconds } from './processes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv/bin/python');
@@ -60,17 +60,6 @@ function reference(envId: string, numEnvs: number, steps: number, preprocess: bo
   });
   if (run.status !== 0) throw new Error(`atari_env_reference.py failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Timing;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 where unavailable. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 async function timeOurs(env: VectorEnv, numEnvs: number, steps: number, serverPid: number | null): Promise<Timing> {

@@ -153,6 +153,9 @@ def test_hopper_answers_as_one_process(hopper_server: ThreadedServer, hopper_2_w
             if t == 50:
                 record(lambda: client.restore(session, 0, snapshots[0]))
                 record(lambda: client.restore(session, 4, snapshots[1]))
+            if t == 60:  # the scene modes answered by the worker that holds the env
+                record(lambda: client.render_scene(session, 5, "scene"))
+                record(lambda: client.render_scene(session, 0, "poses"))
         bad = actions[0].copy()
         bad[4, 1] = np.nan
         record(lambda: client.step(session, bad))

@@ -1,7 +1,8 @@
 /**
  * The viewer page in a real browser (headless Chromium through playwright-core) against a real server whose
  * sessions are being stepped by a client: the canvas is not blank, the hopper's pose changes between frames,
- * Atari and CartPole frames are drawn, a wrong token is refused. Also the headless renderer of MuJoCo frames.
+ * Atari and CartPole frames are drawn, the page is frugal (draws only new samples, caps its rate, stops while
+ * hidden, no antialiasing in software WebGL), a wrong token is refused. Also the headless renderer of MuJoCo frames.
  * Screenshots go to VINEGYM_SCREENSHOT_DIR when it is set (scripts/viewer-screenshots.sh sets it to docs/img).
  * Without Chromium only this file is skipped, and it says so.
  */
@@ -121,6 +122,63 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
       await screenshot(page, name);
     }
     await page.close();
+  }, TIMEOUT);
+
+  it('is frugal: draws new samples only, at most at its frame rate, nothing while hidden, no antialiasing in software GL', async () => {
+    const made = await client.call('make', { env_id: 'Hopper-v5', seed: 1 });
+    await client.call('reset', { session_id: made.session_id });
+    const stepOnce = () => client.call('step', { session_id: made.session_id, actions: ndarray('float32', [1, 3], Float32Array.of(0.5, -0.5, 0.5)) });
+    await stepOnce();
+    const page = await openViewer(TOKEN);
+    const viewer = () => page.evaluate(() => (window as any).vinegymViewer as { framesDrawn: number; settings: { fps: number; softwareWebGL: boolean } });
+    await watch(page, made.session_id, 1);
+    // SwiftShader here: no antialiasing, device pixel ratio 1, a canvas of at most 640 × 480, 15 fps.
+    const context = await page.evaluate(() => {
+      const canvas = document.querySelector('#stage canvas') as HTMLCanvasElement;
+      const gl = canvas.getContext('webgl2') as WebGL2RenderingContext;
+      return { width: canvas.width, height: canvas.height, antialias: gl.getContextAttributes()!.antialias, cssWidth: canvas.clientWidth };
+    });
+    expect(context.antialias).toBe(false);
+    expect(context.width).toBeLessThanOrEqual(640);
+    expect(context.height).toBeLessThanOrEqual(480);
+    expect((await viewer()).settings).toMatchObject({ fps: 15, softwareWebGL: true });
+
+    // The session does not step: the page keeps asking (slowly) but draws the unchanged scene no more.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = (await viewer()).framesDrawn;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await viewer()).framesDrawn).toBe(idle);
+    await stepOnce();
+    await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn === n + 1, idle, { timeout: 5_000 });
+
+    // A session stepping much faster than the frame rate is drawn at most at the frame rate.
+    const stepping = await drive('Hopper-v5', () => ndarray('float32', [1, 3], Float32Array.of(0.3, 0.3, -0.3)));
+    await watch(page, stepping.id, 2);
+    const before = (await viewer()).framesDrawn;
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rate = (((await viewer()).framesDrawn - before) * 1000) / (Date.now() - started);
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThanOrEqual(15 * 1.2);
+
+    // Hidden (as a background tab: document.hidden and its event, which headless Chromium never sends by itself):
+    // no requests reach the server and nothing is drawn; shown again, it goes on.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the request in flight, if any, lands
+    const [drawnHidden, samplesHidden] = [(await viewer()).framesDrawn, server.viewerSampler!.taken];
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await viewer()).framesDrawn).toBe(drawnHidden);
+    expect(server.viewerSampler!.taken).toBe(samplesHidden);
+    await setHidden(false);
+    await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn > n + 2, drawnHidden, { timeout: 10_000 });
+    expect(await canvasColours(page)).toBeGreaterThan(20);
+    await page.close();
+    await client.call('close', { session_id: made.session_id });
   }, TIMEOUT);
 
   it('refuses a wrong token: no sessions listed, the refusal shown', async () => {

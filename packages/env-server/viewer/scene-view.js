@@ -56,11 +56,25 @@ function geometryOf(geom, meshes) {
 }
 
 /**
- * A scene on `canvas`. `scene` is the JSON of GET /v1/sessions/:id/scene (meshes as flat arrays). Call
- * `setPoses(positions, rotations)` (flat [ngeom*3], [ngeom*9] row-major) then `render()`.
+ * True when this browser draws WebGL on the CPU (SwiftShader, llvmpipe, ...: no GPU, or a blocked one). Antialiasing
+ * multiplies the pixels such a renderer shades, so the viewer turns it off there.
  */
-export function createSceneView(canvas, scene, { width, height, preserveDrawingBuffer = false } = {}) {
-  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer });
+export function softwareWebGL() {
+  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+  if (gl === null) return true;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+}
+
+/**
+ * A scene on `canvas`. `scene` is the JSON of GET /v1/sessions/:id/scene (meshes as flat arrays). Call
+ * `setPoses(positions, rotations)` (flat [ngeom*3], [ngeom*9] row-major) then `render()`. Materials are Lambert
+ * (diffuse only) and nothing casts shadows: a frame costs little even where WebGL is drawn by the CPU.
+ */
+export function createSceneView(canvas, scene, { width, height, preserveDrawingBuffer = false, antialias = true } = {}) {
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias, preserveDrawingBuffer, powerPreference: 'low-power' });
   renderer.setPixelRatio(1);
   renderer.setSize(width, height, false);
   const world = new THREE.Scene();
@@ -81,7 +95,7 @@ export function createSceneView(canvas, scene, { width, height, preserveDrawingB
       texture.repeat.set(2 * (sx || 50), 2 * (sy || 50));
       Object.assign(options, { map: texture, color: new THREE.Color(1, 1, 1) });
     }
-    const object = new THREE.Mesh(geometry, new THREE.MeshPhongMaterial({ ...options, shininess: 30 }));
+    const object = new THREE.Mesh(geometry, new THREE.MeshLambertMaterial(options));
     object.matrixAutoUpdate = false;
     world.add(object);
     return object;

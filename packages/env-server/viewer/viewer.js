@@ -1,16 +1,44 @@
 // The viewer page: lists the server's live sessions (GET /v1/sessions with the token) and watches one read-only.
-// One request in flight at a time, the next one asked for on the next animation frame: the page samples at display
-// rate at most, and a slow network or server means skipped frames, never a queue.
+// One request in flight at a time, the next one asked for after the frame interval (30 fps by default, 15 where
+// WebGL is drawn by the CPU) and the next animation frame: a slow network or server means skipped frames, never a queue. The page is frugal because
+// the browser may share the server's cores: it draws only when a new sample arrived (or the camera moved), on a
+// modest canvas at device pixel ratio 1, without antialiasing where WebGL is drawn by the CPU, and it neither
+// asks nor draws while its tab is hidden. Query parameters (docs/viewer.md): ?fps=1..60, ?size=WxH (the largest
+// canvas), ?antialias=on|off.
 import { OrbitControls } from '/viewer/vendor/OrbitControls.js';
-import { createSceneView } from '/viewer/scene-view.js';
+import { createSceneView, softwareWebGL } from '/viewer/scene-view.js';
 
 const $ = (id) => document.getElementById(id);
+const query = new URLSearchParams(location.search);
+const clamp = (value, low, high, fallback) => (Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback);
+const [maxWidth, maxHeight] = (query.get('size') ?? '640x480').split('x').map(Number);
+const software = softwareWebGL();
+const settings = {
+  // Where WebGL is drawn by the CPU a frame costs tens of ms of CPU time, so the default rate is halved there.
+  fps: clamp(Number(query.get('fps') ?? (software ? 15 : 30)), 1, 60, 30),
+  maxWidth: clamp(maxWidth, 160, 4096, 640),
+  maxHeight: clamp(maxHeight, 120, 4096, 480),
+  antialias: query.has('antialias') ? query.get('antialias') === 'on' : !software,
+  softwareWebGL: software,
+};
+/** While the session does not step, ask this often instead of at the frame rate. */
+const IDLE_INTERVAL_MS = 250;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const nextAnimationFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+const whenVisible = () => new Promise((resolve) => document.addEventListener('visibilitychange', resolve, { once: true }));
+/** Writes `text` into element `id` only when it changed: no style or layout work for equal values. */
+function setText(id, text) {
+  const element = $(id);
+  if (element.textContent !== text) element.textContent = text;
+}
 const tokenInput = $('token');
 const state = {
   token: new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('vinegym-token') ?? '',
   sessions: [],
   watching: null, // { id, envId, mode, stop }
   framesDrawn: 0,
+  settings,
   lastStatus: null,
   lastPoses: null,
   refused: false,
@@ -43,6 +71,7 @@ async function api(path) {
 }
 
 async function refreshSessions() {
+  if (document.hidden) return;
   if (!state.token) {
     setStatus('Enter the server token (the server prints the viewer URL with it).', true);
     return;
@@ -78,11 +107,11 @@ function drawList() {
 }
 
 function showStats(session, status) {
-  $('env-id').textContent = session.env_id;
-  $('steps').textContent = status ? String(status.steps) : '–';
-  $('episode-return').textContent = status ? status.episode_return.toFixed(2) : '–';
-  $('episode-length').textContent = status ? String(status.episode_length) : '–';
-  $('last-return').textContent = status && status.last_return !== null ? status.last_return.toFixed(2) : '–';
+  setText('env-id', session.env_id);
+  setText('steps', status ? String(status.steps) : '–');
+  setText('episode-return', status ? status.episode_return.toFixed(2) : '–');
+  setText('episode-length', status ? String(status.episode_length) : '–');
+  setText('last-return', status && status.last_return !== null ? status.last_return.toFixed(2) : '–');
 }
 
 async function watch(session) {
@@ -105,7 +134,33 @@ async function watch(session) {
   const base = `/v1/sessions/${encodeURIComponent(session.id)}`;
   let view = null;
   let controls = null;
-  const frameTimes = [];
+  watching.stop = () => {
+    stopped = true;
+    controls?.dispose();
+    view?.renderer.dispose(); // frees the WebGL context now rather than at garbage collection
+  };
+  const drawTimes = [];
+
+  /** Counts a drawn frame; the fps shown is the draws of the last second. */
+  const countDraw = () => {
+    state.framesDrawn++;
+    const now = performance.now();
+    drawTimes.push(now);
+    while (drawTimes.length > 0 && now - drawTimes[0] > 1000) drawTimes.shift();
+    setText('fps', String(drawTimes.length));
+  };
+  // 3D: every render goes through one animation frame, so a new sample and a camera move in the same frame draw once.
+  let renderPending = false;
+  const renderSoon = () => {
+    if (renderPending || stopped) return;
+    renderPending = true;
+    requestAnimationFrame(() => {
+      renderPending = false;
+      if (stopped) return;
+      view.render();
+      countDraw();
+    });
+  };
 
   const fetchFrame = async () => {
     const response = await api(`${base}/frame?env_index=0&mode=${mode === 'scene' ? 'poses' : 'rgb_array'}`);
@@ -127,7 +182,7 @@ async function watch(session) {
       state.lastPoses = Array.from(positions);
       view.setPoses(positions, rotations);
       controls.update();
-      view.render();
+      renderSoon();
     } else {
       const { width, height } = status;
       if (canvas.width !== width || canvas.height !== height) {
@@ -144,12 +199,8 @@ async function watch(session) {
         image.data[j + 3] = 255;
       }
       canvas.getContext('2d').putImageData(image, 0, 0);
+      countDraw();
     }
-    state.framesDrawn++;
-    const now = performance.now();
-    frameTimes.push(now);
-    while (frameTimes.length > 0 && now - frameTimes[0] > 1000) frameTimes.shift();
-    $('fps').textContent = String(frameTimes.length);
   };
 
   try {
@@ -157,22 +208,36 @@ async function watch(session) {
       const response = await api(`${base}/scene?env_index=0`);
       if (!response.ok) throw new Error((await response.json()).error);
       const { scene } = await response.json();
-      const width = Math.max(320, stage.clientWidth - 16);
-      const height = Math.max(240, stage.clientHeight - 16);
-      view = createSceneView(canvas, scene, { width, height, preserveDrawingBuffer: true });
+      const width = Math.min(settings.maxWidth, Math.max(320, stage.clientWidth - 16));
+      const height = Math.min(settings.maxHeight, Math.max(240, stage.clientHeight - 16));
+      view = createSceneView(canvas, scene, { width, height, antialias: settings.antialias, preserveDrawingBuffer: true });
       controls = new OrbitControls(view.camera, canvas);
       controls.target = view.target;
+      controls.addEventListener('change', renderSoon); // a camera moved by the user redraws the last sample
     }
+    const interval = 1000 / settings.fps;
+    let lastSteps = null;
     while (!stopped) {
+      if (document.hidden) {
+        await whenVisible(); // a hidden tab asks for nothing and draws nothing
+        continue;
+      }
+      const asked = performance.now();
       const frame = await fetchFrame();
       if (stopped) break;
       if (frame.error) {
         setStatus(frame.error, true);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
         continue;
       }
-      draw(frame);
-      await new Promise((resolve) => requestAnimationFrame(resolve));
+      // The session's step count tells a new sample from the last one: an unchanged scene is not drawn again.
+      const fresh = frame.status.steps !== lastSteps;
+      if (fresh) {
+        lastSteps = frame.status.steps;
+        draw(frame);
+      }
+      await sleep((fresh ? interval : IDLE_INTERVAL_MS) - (performance.now() - asked));
+      await nextAnimationFrame();
     }
   } catch (error) {
     setStatus(error.message, true);

@@ -180,6 +180,11 @@ class VinegymClient:
     def render(self, session_id: str, env_index: int) -> Any:
         return self.request("render", {"session_id": session_id, "env_index": env_index})["frame"]
 
+    def render_scene(self, session_id: str, env_index: int, mode: str = "scene") -> dict[str, Any]:
+        """Render mode `scene` ({scene, poses}) or `poses` ({poses}) of a 3D env (PROTOCOL.md 7.8), for servers
+        whose hello lists the capability "render:scene"."""
+        return dict(self.request("render", {"session_id": session_id, "env_index": env_index, "mode": mode}))
+
     def close_session(self, session_id: str) -> None:
         self.request("close", {"session_id": session_id})
 

@@ -1,4 +1,4 @@
-"""Finds out once, on a probe env, whether an env family can render RGB frames and be snapshotted."""
+"""Finds out once, on a probe env, whether an env family can render RGB frames or a 3D scene and be snapshotted."""
 from __future__ import annotations
 
 import warnings
@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from vinegym.server.env_source import EnvSource
+from vinegym.server.scene import poses_of, scene_of, scene_problem
 from vinegym.snapshots.strategies import select_strategy
 
 
@@ -17,6 +18,13 @@ class EnvCapabilities:
     render_problem: str | None
     snapshot_supported: bool
     snapshot_problem: str | None
+    # Render modes `scene` and `poses` (PROTOCOL.md 7.8): Gymnasium MuJoCo envs.
+    scene_supported: bool = False
+    scene_problem: str | None = "the env has no 3D scene"
+
+    @property
+    def render_modes(self) -> list[str]:
+        return (["rgb_array"] if self.render_supported else []) + (["scene", "poses"] if self.scene_supported else [])
 
 
 def _is_rgb_frame(frame: Any) -> bool:
@@ -33,6 +41,21 @@ def _probe_render(source: EnvSource) -> str | None:
         return None if _is_rgb_frame(frame) else "render() did not return a uint8 [height, width, 3] frame"
     except Exception as error:  # missing pygame, no OpenGL context, ...
         return f"render() failed: {type(error).__name__}: {error}"
+    finally:
+        env.close()
+
+
+def _probe_scene(source: EnvSource) -> str | None:
+    env = source.make({}, None)
+    try:
+        problem = scene_problem(env)
+        if problem is None:
+            env.reset(seed=0)
+            scene_of(env)
+            poses_of(env)
+        return problem
+    except Exception as error:
+        return f"cannot read the scene: {type(error).__name__}: {error}"
     finally:
         env.close()
 
@@ -60,11 +83,14 @@ def probe_capabilities(source: EnvSource, snapshot_key: bytes) -> EnvCapabilitie
         warnings.simplefilter("ignore")
         render_problem = _probe_render(source)
         snapshot_problem = _probe_snapshot(source, snapshot_key)
+        scene_problem_ = _probe_scene(source)
     return EnvCapabilities(
         render_supported=render_problem is None,
         render_problem=render_problem,
         snapshot_supported=snapshot_problem is None,
         snapshot_problem=snapshot_problem,
+        scene_supported=scene_problem_ is None,
+        scene_problem=scene_problem_,
     )
 
 

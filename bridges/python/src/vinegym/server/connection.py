@@ -238,6 +238,8 @@ class ProtocolConnection:
             capabilities.insert(0, "snapshot")
         if any(env.capabilities.render_supported for env in self.envs.values()):
             capabilities.insert(1 if "snapshot" in capabilities else 0, "render")
+        if any(env.capabilities.scene_supported for env in self.envs.values()):
+            capabilities.insert(capabilities.index("autoreset:next_step"), "render:scene")
         result = {
             "protocol_version": max(common),
             "server": {"name": self.config.server_name, "version": self.config.server_version},
@@ -349,7 +351,7 @@ class ProtocolConnection:
         return self._session(body).restore(body["env_index"], body["snapshot"])
 
     def _render(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._session(body).render(body["env_index"])
+        return self._session(body).render(body["env_index"], body.get("mode", "rgb_array"))
 
     def _close(self, body: dict[str, Any]) -> dict[str, Any]:
         session = self._session(body)

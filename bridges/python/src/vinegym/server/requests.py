@@ -151,6 +151,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
     "render": {
         "session_id": Field(string, required=True),
         "env_index": Field(nonnegative_int, required=True),
+        "mode": Field(one_of("rgb_array", "scene", "poses")),
     },
     "close": {"session_id": Field(string, required=True)},
 }

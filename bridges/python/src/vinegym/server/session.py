@@ -14,6 +14,7 @@ from vinegym.protocol.errors import ErrorCode, VinegymError, bad_request, brief,
 from vinegym.protocol.infos import info_map_to_wire
 from vinegym.protocol.spaces import batch_wire_space, space_to_wire
 from vinegym.protocol.values import single_to_wire
+from vinegym.server.scene import poses_of, scene_of
 from vinegym.server.capabilities import EnvCapabilities
 from vinegym.server.env_source import EnvSource
 from vinegym.server.kwargs import canonical_kwargs
@@ -96,6 +97,8 @@ class Session(SessionRules):
             "snapshot_supported": self.capabilities.snapshot_supported,
             "render_supported": self.capabilities.render_supported,
             "strict_actions": self.strict_actions,
+            # Sent by servers with the render:scene capability, last (PROTOCOL.md 7.3); absent means what it did.
+            **({"render_modes": self.capabilities.render_modes} if self.capabilities.scene_supported else {}),
         }
 
     # ------------------------------------------------------------ helpers
@@ -258,10 +261,15 @@ class Session(SessionRules):
             slot.first_reset_seed = None
         return {}
 
-    def render(self, env_index: int) -> dict[str, Any]:
-        self._check_render_request(env_index)
+    def render(self, env_index: int, mode: str = "rgb_array") -> dict[str, Any]:
+        self._check_render_request(env_index, mode)
+        env = self.slots[env_index].env
         try:
-            frame = self.slots[env_index].env.render()
+            if mode == "scene":
+                return {"scene": scene_of(env), "poses": poses_of(env)}
+            if mode == "poses":
+                return {"poses": poses_of(env)}
+            frame = env.render()
         except Exception as error:
             raise VinegymError(ErrorCode.ENV_ERROR, f"render failed: {type(error).__name__}: {brief(error)}") from error
         return {"frame": np.ascontiguousarray(frame, dtype=np.uint8)}

@@ -67,12 +67,11 @@ class SessionRules:
         for index in env_indices:
             self._check_index(index)
 
-    def _check_render_request(self, env_index: int) -> None:
+    def _check_render_request(self, env_index: int, mode: str = "rgb_array") -> None:
         self._check_usable()
-        if not self.capabilities.render_supported:
-            raise VinegymError(
-                ErrorCode.NOT_SUPPORTED, f"env {self.env_id} cannot render: {self.capabilities.render_problem}"
-            )
+        if mode not in self.capabilities.render_modes:
+            problem = self.capabilities.render_problem if mode == "rgb_array" else self.capabilities.scene_problem
+            raise VinegymError(ErrorCode.NOT_SUPPORTED, f"env {self.env_id} cannot render {mode}: {problem}")
         self._check_index(env_index)
         if self.statuses()[env_index] is EnvStatus.NEVER_RESET:
             raise bad_request(

@@ -283,10 +283,10 @@ class ShardedSession(SessionRules):
         shard = self._shard_of(env_index)
         return self._exchange([(shard, ("restore", (env_index - shard.offset, snapshot)))])[0]
 
-    def render(self, env_index: int) -> dict[str, Any]:
-        self._check_render_request(env_index)
+    def render(self, env_index: int, mode: str = "rgb_array") -> dict[str, Any]:
+        self._check_render_request(env_index, mode)
         shard = self._shard_of(env_index)
-        return self._exchange([(shard, ("render", (env_index - shard.offset,)))])[0]
+        return self._exchange([(shard, ("render", (env_index - shard.offset, mode)))])[0]
 
     def close(self) -> None:
         """Closes every shard: the workers are all asked to finish first, then awaited."""

@@ -1,0 +1,80 @@
+/**
+ * Other processes' CPU use and CPU pinning for benchmarks (Linux: /proc and util-linux's `taskset`; elsewhere the
+ * CPU figures are 0 and pinning is unavailable).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** `stat` fields after the command name: state is [0], ppid [1], utime [11], stime [12] (proc(5)). */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 where unavailable. Clock ticks are 100 per second. */
+export function processCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields === null ? 0 : (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Every live process below `root` (children, grandchildren, ...), not `root` itself. */
+export function descendantPids(root: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const name of entries) {
+    const ppid = Number(statFields(Number(name))?.[1] ?? -1);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const child of children.get(stack.pop()!) ?? []) {
+      found.push(child);
+      stack.push(child);
+    }
+  }
+  return found;
+}
+
+/** CPU seconds used so far by the processes below `root` (e.g. a browser this process started). */
+export function descendantsCpuSeconds(root: number): number {
+  return descendantPids(root).reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+}
+
+/** The CPUs this process may run on (taskset's list syntax, e.g. "0-1"), or null when `taskset` is unavailable. */
+export function allowedCpus(): string | null {
+  try {
+    const out = execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+    return out.slice(out.lastIndexOf(':') + 1).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Expands a taskset list ("0-2,5") into CPU numbers. */
+export function cpuList(list: string): number[] {
+  return list.split(',').flatMap((part) => {
+    const [from, to] = part.split('-').map(Number);
+    return Array.from({ length: (to ?? from) - from + 1 }, (_, k) => from + k);
+  });
+}
+
+/** Pins every thread of each process to the CPUs in `cpus` (taskset's list syntax, e.g. "0" or "0,1"). */
+export function pin(pids: number[], cpus: string): void {
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // A process that ended meanwhile (Chromium's short-lived helpers) needs no pinning.
+    }
+  }
+}
