@@ -5,13 +5,15 @@
  * missing hello.
  *
  * Work is bounded before anything is built: every frame is scanned against a decode budget (a smaller one until
- * hello succeeds) before it is decoded. Backpressure: when too many responses are still unwritten (the client does
+ * hello succeeds) before it is decoded. Work is shared: a connection handles its requests for at most a slice of
+ * each event-loop turn (a smaller one until hello succeeds) and is not read while the rest waits. Backpressure: when too many responses are still unwritten (the client does
  * not read), the connection stops handling the requests it has received (they wait in order) and stops reading,
  * until half the backlog has drained, so a client that does not read cannot grow the server's memory beyond
  * about max_buffered_bytes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import {
   PROTOCOL_VERSION,
   VinegymError,
@@ -19,13 +21,14 @@ import {
   encodeFrame,
   isPongFrame,
   parseRequestFrame,
+  rejection,
   toWireError,
 } from '@vinegym/protocol';
 import type { DecodeBudget, HelloRequest, HelloResult, RequestFrame } from '@vinegym/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { TokenBackoff } from './guards/token-backoff.js';
-import { InOrderQueue } from './in-order-queue.js';
+import { HANDLER_SLICE_MS, InOrderQueue } from './in-order-queue.js';
 import type { ServerLimits } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
 import type { EnvService } from './service.js';
@@ -57,6 +60,8 @@ const DROP_GRACE_MS = 1000;
  * is a pipe, so a client that makes errors at full speed must not be able to make the server log at full speed.
  */
 const MAX_WARNED_ERRORS = 20;
+/** Handler time per event-loop turn of a connection before hello: a peer without the token gets the least. */
+const SLICE_BEFORE_HELLO_MS = 0.5;
 
 export type ConnectionLimits = Pick<
   ServerLimits,
@@ -94,6 +99,11 @@ export interface ConnectionOptions {
    * count as authenticated from then on.
    */
   admit?: () => boolean;
+  /**
+   * The TCP socket under the WebSocket: responses made in one go (the requests of one read, or one slice of queued
+   * ones) are written with one system call instead of one each.
+   */
+  transport?: Pick<Duplex, 'cork' | 'uncork'>;
 }
 
 /** The decode budget of a frame (PROTOCOL.md 9.1), before or after hello. */
@@ -139,6 +149,8 @@ export class Connection {
   /** Error responses sent on this connection (for the close log line). */
   errors = 0;
   private readonly debug: boolean;
+  /** Writes are held until the end of the current callback (corkUntilTick). */
+  private corked = false;
   private readonly budget: DecodeBudget;
   private readonly budgetBeforeHello: DecodeBudget;
   private readonly queue: InOrderQueue<RawData>;
@@ -164,7 +176,9 @@ export class Connection {
         return this.onMessage(data);
       },
       () => !this.responsesBacklogged(1),
+      (yielding) => (yielding ? this.pauseReading('handler slice spent') : this.resumeIfDrained()),
     );
+    this.queue.sliceMs = SLICE_BEFORE_HELLO_MS;
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
   }
 
@@ -255,7 +269,7 @@ export class Connection {
     if (data === TEXT_FRAME) {
       this.countActivity();
       metrics.recordRequest('invalid');
-      this.sendError(null, new VinegymError('BAD_REQUEST', 'text frames are not accepted: send MessagePack in binary frames'));
+      this.sendError(null, rejection('BAD_REQUEST', 'text frames are not accepted: send MessagePack in binary frames'));
       return;
     }
     let id: number | null = null;
@@ -373,6 +387,7 @@ export class Connection {
       );
     }
     this.greeted = true;
+    this.queue.sliceMs = HANDLER_SLICE_MS;
     this.unansweredPings = 0;
     return this.options.helloResult;
   }
@@ -435,6 +450,7 @@ export class Connection {
   private sendBytes(bytes: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.unwritten++;
+    this.corkUntilTick();
     this.socket.send(bytes, { binary: true }, this.onWritten);
     if (!this.socket.isPaused && this.responsesBacklogged(1)) {
       this.socket.pause();
@@ -442,9 +458,28 @@ export class Connection {
     }
   }
 
+  /** Stops reading the socket (ws still delivers the rest of the read in hand); resumeIfDrained() reads again. */
+  private pauseReading(why: string): void {
+    if (this.socket.isPaused) return;
+    this.socket.pause();
+    this.options.log.debug({ unwritten: this.unwritten, queued: this.queue.backlog }, why);
+  }
+
+  /** Holds writes until the current callback has returned, then sends them together. */
+  private corkUntilTick(): void {
+    const { transport } = this.options;
+    if (transport === undefined || this.corked) return;
+    this.corked = true;
+    transport.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      transport.uncork();
+    });
+  }
+
   /** Reads again once both backlogs are down to half. */
   private resumeIfDrained(): void {
-    if (this.socket.isPaused && !this.deaf && !this.responsesBacklogged(0.5) && !this.requestsBacklogged(0.5)) {
+    if (this.socket.isPaused && !this.deaf && !this.queue.yielding && !this.responsesBacklogged(0.5) && !this.requestsBacklogged(0.5)) {
       this.socket.resume();
       this.options.log.debug({ unwritten: this.unwritten }, 'backlog drained, reading again');
     }

@@ -4,16 +4,17 @@ import { performance } from 'node:perf_hooks';
  * Longest run of handlers in one go (ms): a read of many expensive requests (renders, say) is handled in slices,
  * with other connections' I/O in between, instead of blocking the event loop for all of them at once.
  */
-export const HANDLER_SLICE_MS = 5;
+export const HANDLER_SLICE_MS = 2;
 
 /**
  * Runs handlers of incoming messages one after another in arrival order, where a handler may finish later
  * (return a promise): messages that arrive meanwhile wait, so responses keep request order (PROTOCOL.md §2).
  * A gate (`canRun`) holds messages back as well, without reordering them: the connection closes it while the
  * client does not read its responses, so queued requests wait instead of producing more unwritten responses; call
- * pump() when it may have opened. Handlers run in time slices of HANDLER_SLICE_MS per event-loop turn; the rest
- * waits for the next turn. While handlers finish synchronously and quickly and the gate is open, nothing is queued
- * and no promise is made.
+ * pump() when it may have opened. Handlers run in time slices of `sliceMs` per event-loop turn; the rest waits for
+ * the next turn, and `onYield` tells the owner while it does (a connection stops reading its socket meanwhile, so
+ * that more of it is not read in the same turn). While handlers finish synchronously and quickly and the gate is
+ * open, nothing is queued and no promise is made.
  */
 export class InOrderQueue<M> {
   /** Waiting messages; those before `head` have been taken. */
@@ -26,11 +27,19 @@ export class InOrderQueue<M> {
   /** When the current slice of handlers began; -1: no slice in this event-loop turn yet. */
   private sliceStart = -1;
   private pumpScheduled = false;
+  /** Length of a slice (ms); a connection may change it (smaller before hello). */
+  sliceMs = HANDLER_SLICE_MS;
 
   constructor(
     private readonly handle: (message: M) => Promise<void> | void,
     private readonly canRun: () => boolean = () => true,
+    private readonly onYield: (yielding: boolean) => void = () => undefined,
   ) {}
+
+  /** This turn's slice ran out with messages waiting: they go on in a later turn (see `onYield`). */
+  get yielding(): boolean {
+    return this.pumpScheduled;
+  }
 
   /** Messages waiting (behind an unfinished handler or the closed gate). */
   get backlog(): number {
@@ -75,19 +84,22 @@ export class InOrderQueue<M> {
     const now = performance.now();
     if (this.sliceStart < 0) {
       this.sliceStart = now;
-      // Microtasks run once the current I/O callback (a whole socket read of messages) has returned.
-      queueMicrotask(() => (this.sliceStart = -1));
+      // The slice ends with the turn's check phase, not with the current I/O callback: libuv reads a socket up to
+      // 32 times in one poll phase, and a slice per read would let one connection hold the loop for all of them.
+      setImmediate(() => (this.sliceStart = -1));
       return true;
     }
-    return now - this.sliceStart < HANDLER_SLICE_MS;
+    return now - this.sliceStart < this.sliceMs;
   }
 
   private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
+    this.onYield(true);
     setImmediate(() => {
       this.pumpScheduled = false;
       this.pump();
+      if (!this.pumpScheduled) this.onYield(false);
     });
   }
 

@@ -202,6 +202,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
         log,
         remoteAddress: request.socket.remoteAddress,
         tokenBackoff,
+        transport: socket,
         admit: () => {
           if (authenticated >= limits.maxConnections) return false;
           authenticated++;

@@ -68,6 +68,33 @@ describe('InOrderQueue', () => {
     expect(ran).toEqual(Array.from({ length: 20 }, (_, n) => n));
   });
 
+  it('gives a slice to a whole event-loop turn, not to each socket read in it, and says when it yields', async () => {
+    const ran: number[] = [];
+    const yields: boolean[] = [];
+    const queue = new InOrderQueue<number>(
+      (n) => {
+        const until = performance.now() + HANDLER_SLICE_MS / 2;
+        while (performance.now() < until);
+        ran.push(n);
+      },
+      () => true,
+      (yielding) => yields.push(yielding),
+    );
+    // libuv reads one socket up to 32 times in a poll phase; microtasks run between those reads.
+    for (let read = 0; read < 10; read++) {
+      queue.push(read);
+      await Promise.resolve();
+    }
+    expect(ran.length).toBeLessThanOrEqual(3);
+    expect(queue.yielding).toBe(true);
+    expect(yields).toEqual([true]);
+    await queue.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toEqual(Array.from({ length: 10 }, (_, n) => n));
+    expect(queue.yielding).toBe(false);
+    expect(yields.at(-1)).toBe(false);
+  });
+
   it('stops at a closed gate and goes on from pump() in order', async () => {
     let open = false;
     const ran: number[] = [];

@@ -54,6 +54,21 @@ export function fromWireError(e: WireError, requestId?: number): VinegymError {
   return err;
 }
 
+/**
+ * A VinegymError without a stack trace, for the rejection of a peer's bytes (frame-scan.ts, text frames): a peer can
+ * make a server build thousands a second, capturing a stack costs several times the rest of such a rejection, and
+ * the stack would only point into the decoder.
+ */
+export function rejection(code: ErrorCode, message: string, details?: Record<string, InfoValue>): VinegymError {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new VinegymError(code, message, details);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
 /** Shorthand for the most common error. */
 export function badRequest(message: string, details?: Record<string, InfoValue>): VinegymError {
   return new VinegymError('BAD_REQUEST', message, details);

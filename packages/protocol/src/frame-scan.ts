@@ -5,7 +5,8 @@
  * rejects an oversized container at its header, so a 64 MiB array of empty maps costs microseconds instead of
  * tens of millions of objects.
  */
-import { VinegymError, badRequest } from './errors.js';
+import { rejection } from './errors.js';
+import type { VinegymError } from './errors.js';
 
 /** Limits on the decoded form of one frame (PROTOCOL.md 9.1). */
 export interface DecodeBudget {
@@ -151,9 +152,9 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
           map = true;
           break;
         case 0xc1:
-          throw badRequest('malformed MessagePack: the never-used byte 0xc1');
+          throw malformed('malformed MessagePack: the never-used byte 0xc1');
         default:
-          throw badRequest('malformed MessagePack: extension types are not allowed');
+          throw malformed('malformed MessagePack: extension types are not allowed');
       }
       if (pos > end) throw truncated();
       if (expectKey && !(b >= 0xd9 && b <= 0xdb)) throw nonStringKey();
@@ -166,7 +167,7 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
         if (length > maxStringBytes) throw overBudget(budget, 'stringBytes', maxStringBytes, `a str of ${length} bytes`);
         let i = pos;
         while (i < stop && bytes[i] < 0x80) i++;
-        if (i < stop && !isValidUtf8(bytes, i, stop)) throw badRequest('malformed MessagePack: a str is not valid UTF-8');
+        if (i < stop && !isValidUtf8(bytes, i, stop)) throw malformed('malformed MessagePack: a str is not valid UTF-8');
       } else if (expectKey) throw nonStringKey();
       pos = stop;
     } else if (items >= 0) {
@@ -191,7 +192,7 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
     // One value is complete: count it off its container, and close the containers that are now full.
     while (--remaining === 0) {
       if (depth === 0) {
-        if (pos !== end) throw badRequest(`malformed MessagePack: ${end - pos} bytes after the end of the value`);
+        if (pos !== end) throw malformed(`malformed MessagePack: ${end - pos} bytes after the end of the value`);
         return;
       }
       depth--;
@@ -251,15 +252,19 @@ export function isValidUtf8(bytes: Uint8Array, start: number, end: number): bool
   return true;
 }
 
+function malformed(message: string): VinegymError {
+  return rejection('BAD_REQUEST', message);
+}
+
 function truncated(): VinegymError {
-  return badRequest('malformed MessagePack: the frame ends inside a value');
+  return malformed('malformed MessagePack: the frame ends inside a value');
 }
 
 function nonStringKey(): VinegymError {
-  return badRequest('malformed MessagePack: map keys must be str');
+  return malformed('malformed MessagePack: map keys must be str');
 }
 
 function overBudget(budget: Readonly<DecodeBudget>, which: keyof DecodeBudgetNames, max: number, what: string): VinegymError {
   const limit = (budget.names ?? DEFAULT_NAMES)[which];
-  return new VinegymError('LIMIT_EXCEEDED', `frame over the decode budget (${what}; ${limit} is ${max}); it was not decoded`, { limit, max });
+  return rejection('LIMIT_EXCEEDED', `frame over the decode budget (${what}; ${limit} is ${max}); it was not decoded`, { limit, max });
 }

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { VinegymError, ERRORS, toWireError, fromWireError } from './errors.js';
+export { VinegymError, ERRORS, toWireError, fromWireError, rejection } from './errors.js';
 export {
   DTYPES,
   dtypeByteSize,
