@@ -1,7 +1,7 @@
 /**
- * A vector session: `numEnvs` instances of one env plus what Gymnasium's vector envs and TimeLimit wrapper
- * add on top of single envs — elapsed steps and truncation, autoreset (next_step, same_step, disabled),
- * seeding rules, batching of observations and actions, snapshots and rendering.
+ * A vector session: `numEnvs` instances of one env, each in the wrappers its make asked for (wrappers/compose.ts:
+ * TimeLimit, Autoreset in next_step, same_step or disabled mode, ...), plus what Gymnasium's vector envs add on top
+ * of single envs — request checks, seeding rules, batching of observations and actions, snapshots and rendering.
  *
  * Everything is synchronous; a session is used by one connection, one request at a time.
  */
@@ -22,7 +22,7 @@ import type {
   SpaceValue,
   StepResult,
 } from '@vinegym/protocol';
-import type { Env, EnvDefinition, EnvKwargs } from './env.js';
+import type { EnvDefinition, EnvKwargs } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
@@ -35,7 +35,10 @@ import {
   envError,
   resetSeeds,
   type SessionResetOptions,
+  statusAfterStep,
 } from './session-checks.js';
+import { episodeLimit, makeWrappedEnv, type WrappedEnv } from './wrappers/compose.js';
+import { canRender, canSnapshot } from './wrappers/wrapper.js';
 
 export { AUTORESET_MODES, type SessionResetOptions } from './session-checks.js';
 
@@ -68,10 +71,9 @@ export class VectorSession {
   readonly snapshotSupported: boolean;
   readonly renderSupported: boolean;
 
-  private readonly envs: Env[];
+  private readonly envs: WrappedEnv[];
   private readonly indexOffset: number;
   private readonly kwargsKey: string;
-  private readonly elapsedSteps: Float64Array;
   private readonly status: EnvStatus[];
   /** Seed from make for each env's first reset; null once used (or if make gave none). */
   private readonly pendingSeeds: (number | null)[];
@@ -87,11 +89,11 @@ export class VectorSession {
     this.envId = definition.id;
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
-    this.maxEpisodeSteps = definition.maxEpisodeSteps;
+    this.maxEpisodeSteps = episodeLimit(definition, kwargs);
     this.kwargsKey = canonicalKwargs(kwargs);
     this.envs = [];
     try {
-      for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
+      for (let i = 0; i < numEnvs; i++) this.envs.push(makeWrappedEnv(definition, kwargs, autoresetMode));
     } catch (error) {
       this.closeEnvs();
       // An env that refuses its kwargs says so with a VinegymError (INVALID_KWARGS naming the key, or ENV_ERROR
@@ -99,14 +101,13 @@ export class VectorSession {
       if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
-    const first = this.envs[0];
+    const first = this.envs[0].env;
     this.singleObservationSpace = first.observationSpace;
     this.singleActionSpace = first.actionSpace;
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
     this.actionSpace = batchSpace(first.actionSpace, numEnvs);
-    this.snapshotSupported = typeof first.getState === 'function' && typeof first.setState === 'function';
-    this.renderSupported = typeof first.render === 'function';
-    this.elapsedSteps = new Float64Array(numEnvs);
+    this.snapshotSupported = canSnapshot(first);
+    this.renderSupported = canRender(first);
     this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
     this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
   }
@@ -123,9 +124,8 @@ export class VectorSession {
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       const seed = seeds[k] ?? this.pendingSeeds[i] ?? undefined;
-      const out = this.callEnv(i, 'reset', () => this.envs[i].reset(seed, options));
+      const out = this.callEnv(i, 'reset', () => this.envs[i].env.reset(seed, options));
       this.pendingSeeds[i] = null;
-      this.elapsedSteps[i] = 0;
       this.status[i] = 'running';
       writeToBatch(this.singleObservationSpace, observations, k, out.observation);
       infos[k] = out.info;
@@ -142,8 +142,6 @@ export class VectorSession {
     checkActions(this.singleActionSpace, actions, n, this.indexOffset);
 
     const sameStep = this.autoresetMode === 'same_step';
-    const nextStep = this.autoresetMode === 'next_step';
-    const maxSteps = this.maxEpisodeSteps ?? Infinity;
     const observations = createBatch(this.singleObservationSpace, n);
     const rewards = new Float64Array(n);
     const terminated = new Uint8Array(n);
@@ -158,34 +156,17 @@ export class VectorSession {
     try {
       for (let i = 0; i < n; i++) {
         current = i;
-        const env = this.envs[i];
-        if (nextStep && this.status[i] === 'ended') {
-          // The action is ignored: this step only starts the env's next episode.
-          const out = env.reset(undefined, undefined);
-          this.elapsedSteps[i] = 0;
-          this.status[i] = 'running';
-          autoreset[i] = 1;
-          writeToBatch(this.singleObservationSpace, observations, i, out.observation);
-          infos[i] = out.info;
-          continue;
-        }
-        const out = env.step(readFromBatch(this.singleActionSpace, actions, i));
-        const elapsed = ++this.elapsedSteps[i];
-        const timeUp = elapsed >= maxSteps;
+        // The Autoreset wrapper ignores the action of an env whose episode ended (next_step) and resets it.
+        const out = this.envs[i].env.step(readFromBatch(this.singleActionSpace, actions, i));
         rewards[i] = out.reward;
         terminated[i] = out.terminated ? 1 : 0;
-        truncated[i] = out.truncated || timeUp ? 1 : 0;
-        const ended = out.terminated || out.truncated || timeUp;
-        if (ended && sameStep) {
-          finalObservations![i] = out.observation;
-          finalInfos![i] = out.info;
-          const reset = env.reset(undefined, undefined);
-          this.elapsedSteps[i] = 0;
-          writeToBatch(this.singleObservationSpace, observations, i, reset.observation);
-          infos[i] = reset.info;
-          continue;
+        truncated[i] = out.truncated ? 1 : 0;
+        autoreset[i] = out.autoreset ? 1 : 0;
+        if (out.final !== null) {
+          finalObservations![i] = out.final.observation;
+          finalInfos![i] = out.final.info;
         }
-        if (ended) this.status[i] = 'ended';
+        this.status[i] = statusAfterStep(this.autoresetMode, out.terminated || out.truncated);
         writeToBatch(this.singleObservationSpace, observations, i, out.observation);
         infos[i] = out.info;
       }
@@ -215,11 +196,11 @@ export class VectorSession {
     checkIndexList(envIndices, this.numEnvs, false);
     this.assertSnapshotSupported();
     return envIndices.map((i) => {
-      const state = this.callEnv(i, 'getState', () => this.envs[i].getState!());
+      const state = this.callEnv(i, 'getState', () => this.envs[i].env.getState());
       const header = {
         env_id: this.envId,
         kwargs: this.kwargsKey,
-        elapsed_steps: this.elapsedSteps[i],
+        elapsed_steps: this.envs[i].timeLimit?.elapsedSteps ?? 0,
         status: this.status[i],
         pending_seed: this.pendingSeeds[i],
       };
@@ -239,8 +220,10 @@ export class VectorSession {
     if (header.kwargs !== this.kwargsKey) {
       throw new VinegymError('BAD_REQUEST', `snapshot kwargs ${header.kwargs} differ from this session's ${this.kwargsKey}`);
     }
-    this.callEnv(envIndex, 'setState', () => this.envs[envIndex].setState!(state));
-    this.elapsedSteps[envIndex] = header.elapsed_steps;
+    const { env, timeLimit } = this.envs[envIndex];
+    this.callEnv(envIndex, 'setState', () => env.setState(state));
+    if (timeLimit) timeLimit.elapsedSteps = header.elapsed_steps;
+    env.episodeEnded = header.status === 'ended';
     this.status[envIndex] = header.status;
     this.pendingSeeds[envIndex] = header.pending_seed;
   }
@@ -250,7 +233,7 @@ export class VectorSession {
     checkIndex(envIndex, this.numEnvs);
     if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
     checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
-    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].render!());
+    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].env.render());
   }
 
   /** Frees the envs. The session must not be used afterwards. */
@@ -264,9 +247,9 @@ export class VectorSession {
   }
 
   private closeEnvs(): void {
-    for (const env of this.envs.splice(0)) {
+    for (const { env } of this.envs.splice(0)) {
       try {
-        env.close?.();
+        env.close();
       } catch {
         // An env that fails to close has nothing left for us to free.
       }
