@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
+/**
+ * The adversarial suites (test/adversarial) judge other clients' latency and the attacker's throughput while the
+ * server under attack shares the machine's cores. They run as a project of their own, after every other test file
+ * has finished (a higher groupOrder), one file after another in a single fork, so that neither each other nor the
+ * rest of the suite competes with the server they measure.
+ */
+const ADVERSARIAL = 'test/adversarial/**/*.test.ts';
+
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, not the built dist/ output.
@@ -17,9 +25,25 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'], exclude: [ADVERSARIAL, '**/node_modules/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'adversarial',
+          include: [ADVERSARIAL],
+          sequence: { groupOrder: 1 },
+          // One fork runs the files in turn; each file still gets a fresh process (isolate), so the niceness the
+          // attacker takes on (harness/attack.ts) does not carry over to the next file's server.
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
   },
 });

@@ -4,7 +4,11 @@
  */
 import { describeAfterHelloAttacks } from './attacks/after-hello.js';
 import { describeBeforeHelloAttacks } from './attacks/before-hello.js';
+import { describeDefaultServerEnvAttacks } from './attacks/env-defaults.js';
+import { describeEnvLevelAttacks } from './attacks/env-level.js';
 import { typescriptServer } from './harness/server-under-test.js';
 
 describeBeforeHelloAttacks(typescriptServer());
 describeAfterHelloAttacks(typescriptServer());
+describeEnvLevelAttacks(typescriptServer());
+describeDefaultServerEnvAttacks(typescriptServer());

@@ -22,7 +22,8 @@ import {
   validateSpace,
   writeToBatch,
 } from '@vinegym/protocol';
-import type { NDArray, Space, SpaceValue } from '@vinegym/protocol';
+import type { NDArray, Space, SpaceRandom, SpaceValue } from '@vinegym/protocol';
+import { NumpyGenerator } from '@vinegym/rng';
 import { RawClient, helloBody } from './raw-client.js';
 import { describeSpecAnswers } from './spec-answers.js';
 
@@ -51,19 +52,12 @@ const ERROR_CODES = [
   'INTERNAL',
 ];
 
-/** A deterministic uniform [0, 1) generator (mulberry32). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A deterministic generator for sampled actions (NumPy's, so failures reproduce in Python too). */
+export function seededRng(seed: number): SpaceRandom {
+  return new NumpyGenerator(seed);
 }
 
-export function sampleActions(space: Space, n: number, rng: () => number): SpaceValue {
+export function sampleActions(space: Space, n: number, rng: SpaceRandom): SpaceValue {
   const batch = createBatch(space, n);
   for (let i = 0; i < n; i++) writeToBatch(space, batch, i, sampleSpace(space, rng));
   return batch;
@@ -252,8 +246,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             'max_episode_steps',
             'snapshot_supported',
             'render_supported',
+            'strict_actions',
           ]);
           expect(make.env_id).toBe(envId());
+          expect(make.strict_actions).toBe(false);
           expect(make.num_envs).toBe(3);
           expect(make.autoreset_mode).toBe('same_step');
           expect(spaceEquals(validateSpace(make.observation_space), batchSpace(session.obsSpace, 3))).toBe(true);
@@ -408,6 +404,19 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             const other = space.dtype === 'float32' ? 'float64' : 'float32';
             const wrongDtype = ndarray(other, [2, ...space.shape]);
             await client.fails('step', { session_id: session.id, actions: wrongDtype }, 'INVALID_ACTION');
+          }
+          if (space.type === 'box' && (space.dtype === 'float32' || space.dtype === 'float64') && Number.isFinite(Number(space.high.data[0]))) {
+            // Outside [low, high]: INVALID_ACTION only in a strict_actions session (8.6); others pass it on.
+            const outside = sampleActions(space, 2, rng) as NDArray;
+            (outside.data as Float32Array)[0] = Number(space.high.data[0]) + 1;
+            const strict = await makeSession(client, envId(), { num_envs: 2, seed: 0, strict_actions: true });
+            expect(strict.make.strict_actions).toBe(true);
+            await client.ok('reset', { session_id: strict.id });
+            const strictError = await client.fails('step', { session_id: strict.id, actions: outside }, 'INVALID_ACTION');
+            if (strictError.details?.env_index !== undefined) expect(strictError.details.env_index).toBe(0);
+            const lenient = await makeSession(client, envId(), { num_envs: 2, seed: 0 });
+            await client.ok('reset', { session_id: lenient.id });
+            await client.ok('step', { session_id: lenient.id, actions: outside });
           }
           // No env moved: the same actions now give the same result in a twin session.
           const twin = await makeSession(client, envId(), { num_envs: 2, seed: 0 });

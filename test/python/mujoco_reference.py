@@ -4,7 +4,9 @@ stdin: JSON list of cases {"env_id", "qpos": [...], "qvel": [...], "actions": [[
 its default kwargs, reset with seed 0, then put at (qpos, qvel) with env.unwrapped.set_state. Actions are applied
 as float64 arrays until they run out or the episode terminates.
 stdout: JSON {"mujoco_version", "cases": [{"initial_observation", "observations", "rewards", "terminated",
-"infos", "contacts"}]}; infos keep numeric entries only (arrays as lists); contacts is data.ncon after each step.
+"infos", "contacts", "substep_contacts"}]}; infos keep numeric entries only (arrays as lists); contacts is data.ncon
+after each step; substep_contacts the most contacts seen in any of the step's frame_skip physics steps (a contact
+can begin and end inside one env step, where the ncon after it does not see it).
 """
 import json
 import sys
@@ -24,6 +26,20 @@ def numeric_info(info):
     return out
 
 
+def most_contacts_within_step(model, data, action, frame_skip):
+    """Steps a copy of the physics through the env step's substeps (ctrl = action, as Gymnasium's do_simulation
+    sets it) and returns the most contacts any substep's collision detection found."""
+    probe = mujoco.MjData(model)
+    mujoco.mj_copyData(probe, model, data)
+    probe.ctrl[:] = action
+    most = 0
+    for _ in range(frame_skip):
+        mujoco.mj_step(model, probe)
+        most = max(most, int(probe.ncon))
+    mujoco.mj_forward(model, probe)
+    return max(most, int(probe.ncon))
+
+
 def run(case):
     env = gym.make(case["env_id"])
     env.reset(seed=0)
@@ -35,8 +51,11 @@ def run(case):
         "terminated": [],
         "infos": [],
         "contacts": [],
+        "substep_contacts": [],
     }
+    model, data = env.unwrapped.model, env.unwrapped.data
     for action in case["actions"]:
+        result["substep_contacts"].append(most_contacts_within_step(model, data, action, env.unwrapped.frame_skip))
         obs, reward, terminated, truncated, info = env.step(np.array(action, dtype=np.float64))
         result["observations"].append(obs.tolist())
         result["rewards"].append(float(reward))

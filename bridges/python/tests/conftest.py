@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
-from servers import ThreadedServer  # noqa: E402
+from servers import ThreadedServer, typescript_server  # noqa: E402
 
 from vinegym.server.atari_preprocessing import AtariPreprocessSettings  # noqa: E402
 from vinegym.server.config import ServerConfig  # noqa: E402
@@ -40,6 +40,13 @@ def pong_preprocessed_server() -> Iterator[ThreadedServer]:
     server = ThreadedServer("ALE/Pong-v5", atari_preprocess=AtariPreprocessSettings())
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def ts_server_url() -> Iterator[str]:
+    """URL of the TypeScript env server serving every registered env."""
+    with typescript_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -31,3 +31,10 @@ def raw_error(client: VinegymClient, data: bytes | str) -> dict[str, Any]:
     client.send_raw(data)
     wait_for(lambda: len(client.unmatched_responses) > count)
     return client.unmatched_responses[-1]
+
+
+def step_pickled_env(env: Any, actions: list[Any]) -> list[Any]:
+    """Runs in a child process: steps an env that reached it pickled, returns the observations, closes it."""
+    observations = [env.step(action)[0] for action in actions]
+    env.close()
+    return observations

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from vinegym.server.app import BridgeServer
 from vinegym.server.atari_preprocessing import AtariPreprocessSettings
@@ -63,6 +67,30 @@ def cli_server(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     try:
         assert process.stdout is not None
         yield process, process.stdout.readline().strip()
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@contextmanager
+def typescript_server() -> Iterator[str]:
+    """The TypeScript env server started as `pnpm server` starts it (every registered env, `--port 0`): yields the
+    URL it prints first; SIGTERM must stop it with exit code 0. Skips, saying why, without Node.js or the
+    repository's node_modules (`pnpm install`)."""
+    node = shutil.which("node")
+    if node is None or not (REPO_ROOT / "node_modules" / "tsx").is_dir():
+        pytest.skip("the TypeScript server needs Node.js and the repository's node_modules (run `pnpm install`)")
+    command = [node, "--import", "tsx", "--conditions=source", "packages/env-server/src/cli.ts", "--port", "0"]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("ws://"), f"the TypeScript server printed {url!r} instead of its URL"
+        yield url
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from helpers import expect_error, raw_error, wait_for
@@ -109,9 +110,28 @@ def test_box_actions_reject_nan_and_wrong_dtype(hopper_server: ThreadedServer) -
         session = client.make("Hopper-v5", seed=0)["session_id"]
         client.reset(session)
         expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), np.nan, np.float32)))
-        expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), 2.0, np.float32)))
+        expect_error("INVALID_ACTION", lambda: client.step(session, np.full((1, 3), np.inf, np.float32)))
         expect_error("INVALID_ACTION", lambda: client.step(session, np.zeros((1, 3), np.float64)))
         client.step(session, np.zeros((1, 3), np.float32))
+
+
+def test_box_actions_outside_the_bounds_pass_as_in_gymnasium_unless_strict(hopper_server: ThreadedServer) -> None:
+    action = np.array([2.0, -3.0, 0.5], dtype=np.float32)
+    local = gym.make("Hopper-v5")
+    local.reset(seed=4)
+    expected = local.step(action)
+    with VinegymClient(hopper_server.url) as client:
+        made = client.make("Hopper-v5")
+        assert made["strict_actions"] is False
+        client.reset(made["session_id"], seed=4)
+        result = client.step(made["session_id"], action[None])
+        np.testing.assert_array_equal(result["observations"][0], expected[0])
+        assert float(result["rewards"][0]) == expected[1]
+        strict = client.make("Hopper-v5", strict_actions=True)
+        assert strict["strict_actions"] is True
+        client.reset(strict["session_id"], seed=4)
+        expect_error("INVALID_ACTION", lambda: client.step(strict["session_id"], action[None]))
+        expect_error("BAD_REQUEST", lambda: client.request("make", {"env_id": "Hopper-v5", "strict_actions": 1}))
 
 
 def test_env_errors_poison_the_session(toy_server: ThreadedServer) -> None:

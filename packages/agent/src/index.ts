@@ -1,5 +1,6 @@
 // Envs as algorithms see them, and the two ways to get one.
 export * from './env/vector-env.js';
+export { actionSampler } from './env/action-sampler.js';
 export * from './client/connection.js';
 export * from './client/session-vector-env.js';
 export * from './client/remote-vector-env.js';
@@ -8,7 +9,7 @@ export * from './client/resilient-vector-env.js';
 export * from './env/interruption.js';
 // Numerics.
 export { loadTf, type Tf, type LoadedTf } from './tf.js';
-export { Rng, randomSeed, type RngState, type NoiseSource } from '@vinegym/rng';
+export { NumpyGenerator, Rng, randomSeed, type RngState, type NoiseSource } from '@vinegym/rng';
 export * from './math/gae.js';
 export * from './math/normalizer.js';
 export * from './math/adam.js';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
 import { gameFor } from '../src/ale/games/index.js';
 import { findAleRomDir } from '../src/ale/roms.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 
 const PAPER_GAMES = ['pong', 'breakout', 'beam_rider', 'enduro', 'qbert', 'seaquest', 'space_invaders'];
 const here = dirname(fileURLToPath(import.meta.url));

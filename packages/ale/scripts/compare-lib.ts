@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
 import { gameFor } from '../src/ale/games/index.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(here, '../../..');

@@ -22,7 +22,7 @@ import { Riot } from './riot.js';
 import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
 import { Tia, type TiaSystem } from './tia/tia.js';
 import { ByteReader, ByteWriter } from './util/bytes.js';
-import { Mt19937 } from './util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 import { warmUpOnce } from './warm-up.js';
 
 /** ALE's default `system_random_seed`. */

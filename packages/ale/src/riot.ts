@@ -9,7 +9,7 @@
  * switches; writes to SWCHA go to the controllers through DDRA.
  */
 import type { ByteReader, ByteWriter } from './util/bytes.js';
-import type { Mt19937 } from './util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 
 /** TIM1T, TIM8T, TIM64T, T1024T: log2 of the interval. */
 const INTERVAL_SHIFTS = [0, 3, 6, 10];

@@ -7,7 +7,7 @@ import { pressFirst, selectRam } from '../src/ale/games/modes.js';
 import { decimalScore, nibbleDigits, nonNegative, scoreTracker, stateTracker, wrapAt } from '../src/ale/games/trackers.js';
 import type { ModeConsole } from '../src/ale/games/types.js';
 import { ALE_V5_ROM_NAMES } from '../src/ale/rom-names.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 
 /** A RAM reader over a sparse map of $80-$FF addresses. */
 const ramOf = (bytes: Record<number, number>) => (offset: number) => bytes[(offset & 0x7f) + 0x80] ?? 0;

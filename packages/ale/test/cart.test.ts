@@ -1,7 +1,7 @@
 // Bank switching and scheme detection.
 import { describe, expect, it } from 'vitest';
 import { createCartridge, detectCartType } from '../src/cart/detect.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 import { ByteReader, ByteWriter } from '../src/util/bytes.js';
 
 /** A ROM whose every byte is its 4K (or 1K/2K) bank number. */

@@ -1,7 +1,7 @@
 // RIOT 6532 timer and ports (Stella 2.x model used by ALE).
 import { describe, expect, it } from 'vitest';
 import { Riot } from '../src/riot.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 
 function makeRiot() {
   const sys = { cycles: 0 };

@@ -1,7 +1,7 @@
 // A graphics register write may skip rendering first only if it leaves every field drawing reads unchanged.
 import { describe, expect, it } from 'vitest';
 import { TiaGraphics } from '../src/tia/graphics.js';
-import { Mt19937 } from '../src/util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 
 /** Fields only HMOVE reads (not drawing): writes to the motion registers may change them while skipping. */
 const MOTION_FIELDS = new Set(['hmp0', 'hmp1', 'hmm0', 'hmm1', 'hmbl']);

@@ -23,6 +23,8 @@ Options:
                                          the VINEGYM_TOKEN environment variable works too)
   --tls-cert <file>                      PEM certificate: serve https/wss (needs --tls-key)
   --tls-key <file>                       PEM private key of --tls-cert
+  --model-dir <dir>                      directory whose MJCF files mujoco/custom-v0 may read as xml_path
+                                         (default: none, xml_path is refused)
   --plugin <module>                      env plug-in module (path or package); repeatable
   --workers <n>                          worker threads per session of a MuJoCo or Atari env, 0 = in-process
                                          (default: one per core, here ${DEFAULT_WORKERS})
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       token: { type: 'string' },
       ...limitFlagOptions(),
+      'model-dir': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       plugin: { type: 'string', multiple: true },
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     port: integerOption(values, 'port', 0),
     token: values.token ?? process.env.VINEGYM_TOKEN,
     ...limits,
+    modelDir: values['model-dir'],
     tls,
     registry,
     workers: integerOption(values, 'workers', 0),

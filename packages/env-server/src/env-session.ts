@@ -12,6 +12,8 @@ export interface EnvSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  /** Box actions outside the bounds are rejected (else they reach the env, as in Gymnasium). */
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;

@@ -40,6 +40,41 @@ export interface Env {
 
 export type EnvKwargs = Record<string, number | boolean | string | null>;
 
+/**
+ * What the server lends a definition's `prepare` at make: access it controls on behalf of the operator. Both
+ * answer INVALID_KWARGS naming `key` when they refuse.
+ */
+export interface EnvHost {
+  /** The text of a model file under the directory the operator allows (ServerOptions.modelDir); see model-files.ts. */
+  readModelFile(path: string, key: string): Promise<string>;
+  /**
+   * Compiles MJCF that came from a client in a disposable worker, within the server's compile budgets, and
+   * describes the model. `quoteErrors: false` keeps MuJoCo's message (which can quote the document) out of the
+   * error, for documents the client did not send itself.
+   */
+  checkMjcf(xml: string, options: { key: string; quoteErrors: boolean }): Promise<MjcfReport>;
+}
+
+/** What checkMjcf learnt about a model that compiled within the budgets. */
+export interface MjcfReport {
+  /** Estimated bytes one env of the model holds (its MjData and, conservatively, the model). */
+  bytesPerEnv: number;
+  /** Milliseconds the compile took in the sandbox. */
+  compileMs: number;
+}
+
+/** The result of `prepare`: the kwargs the envs are built from and what one env is expected to cost. */
+export interface PreparedEnv {
+  kwargs: EnvKwargs;
+  /** Estimated bytes one env holds, counted against the server's session memory budgets. */
+  bytesPerEnv: number;
+  /**
+   * The env lives in the MuJoCo WebAssembly heap (one per thread, at most 2 GiB): in-process sessions of all
+   * connections share the main thread's, so it gets a budget of its own (see service.ts).
+   */
+  wasmHeap?: boolean;
+}
+
 export interface EnvDefinition {
   /** Gymnasium-style id: optional `namespace/`, name, `-v<int>`, e.g. `CartPole-v1`. */
   id: string;
@@ -73,4 +108,14 @@ export interface EnvDefinition {
    * function call rather than a message round trip. The MuJoCo and Atari envs set it.
    */
   parallel?: boolean;
+  /**
+   * Runs on the server's main thread at make, after kwargs validation and before any env is built: may check or
+   * complete the kwargs, asynchronously, with what `host` lends (read an allowed file, compile untrusted input in a
+   * sandbox), and estimates an env's memory. Errors are answered as they are thrown (VinegymErrors keep their
+   * code). Without it, the kwargs are used as validated and an env is estimated at DEFAULT_BYTES_PER_ENV.
+   */
+  prepare?(kwargs: EnvKwargs, host: EnvHost): PreparedEnv | Promise<PreparedEnv>;
 }
+
+/** Memory estimate of one env of a definition without `prepare` (CartPole needs far less). */
+export const DEFAULT_BYTES_PER_ENV = 64 * 1024;

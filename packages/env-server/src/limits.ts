@@ -44,6 +44,24 @@ export interface ServerLimits {
   maxFrameContainersBeforeHello: number;
   maxFrameDepthBeforeHello: number;
   maxStringBytesBeforeHello: number;
+  /** Worker threads of all sessions together; a make needing more gets LIMIT_EXCEEDED. */
+  maxWorkerThreads: number;
+  /** Worker threads of one connection's sessions, so that one client cannot take every thread. */
+  maxWorkerThreadsPerConnection: number;
+  /** Estimated bytes of one connection's sessions (envs and worker threads; see session-budget.ts). */
+  maxSessionMemoryBytes: number;
+  /** Estimated bytes of all sessions together. */
+  maxTotalSessionMemoryBytes: number;
+  /** Deadline of a call on a session's worker threads (step, reset, ...); past it they are stopped (ENV_ERROR); 0: none. */
+  stepTimeoutMs: number;
+  /** Largest MJCF document a client may have compiled (mujoco/custom-v0's xml, or an xml_path file), in bytes. */
+  maxMjcfBytes: number;
+  /** Time a client's MJCF document may take to compile (in a sandbox thread; see mjcf-sandbox.ts). */
+  mjcfCompileTimeoutMs: number;
+  /** WebAssembly memory a client's MJCF document may take to compile, in bytes. */
+  maxMjcfCompileBytes: number;
+  /** Largest model an env may be built from: estimated bytes of one env (its MjData and the model). */
+  maxModelBytes: number;
 }
 
 export interface LimitSpec {
@@ -61,6 +79,7 @@ export interface LimitSpec {
 }
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 export const LIMIT_SPECS: { readonly [K in keyof ServerLimits]: LimitSpec } = {
   maxSessions: { default: 16, wire: 'max_sessions', unit: 'count', minimum: 1, flag: 'max-sessions', help: 'sessions per connection' },
@@ -85,6 +104,15 @@ export const LIMIT_SPECS: { readonly [K in keyof ServerLimits]: LimitSpec } = {
   maxFrameContainersBeforeHello: { default: 16, wire: 'max_frame_containers_before_hello', unit: 'count', minimum: 8, flag: 'max-frame-containers-before-hello', help: 'decode budget before hello: maps and arrays' },
   maxFrameDepthBeforeHello: { default: 8, wire: 'max_frame_depth_before_hello', unit: 'count', minimum: 4, flag: 'max-frame-depth-before-hello', help: 'decode budget before hello: nesting depth' },
   maxStringBytesBeforeHello: { default: 4096, wire: 'max_string_bytes_before_hello', unit: 'bytes', minimum: 1024, flag: 'max-string-bytes-before-hello', help: 'decode budget before hello: bytes of one string' },
+  maxWorkerThreads: { default: 32, wire: 'max_worker_threads', unit: 'count', minimum: 0, flag: 'max-worker-threads', help: 'worker threads of all sessions together' },
+  maxWorkerThreadsPerConnection: { default: 16, wire: 'max_worker_threads_per_connection', unit: 'count', minimum: 0, flag: 'max-worker-threads-per-connection', help: "worker threads of one connection's sessions" },
+  maxSessionMemoryBytes: { default: 4 * GiB, wire: 'max_session_memory_bytes', unit: 'bytes', minimum: MiB, flag: 'max-session-memory-bytes', help: "estimated memory of one connection's sessions" },
+  maxTotalSessionMemoryBytes: { default: 8 * GiB, wire: 'max_total_session_memory_bytes', unit: 'bytes', minimum: MiB, flag: 'max-total-session-memory-bytes', help: 'estimated memory of all sessions' },
+  stepTimeoutMs: { default: 60_000, wire: 'step_timeout_s', unit: 'ms', minimum: 0, flag: 'step-timeout', help: 'a call on worker threads that takes longer fails its session, 0 never' },
+  maxMjcfBytes: { default: MiB, wire: 'max_mjcf_bytes', unit: 'bytes', minimum: 1024, flag: 'max-mjcf-bytes', help: 'largest client MJCF document (xml, xml_path file)' },
+  mjcfCompileTimeoutMs: { default: 5000, wire: 'mjcf_compile_timeout_s', unit: 'ms', minimum: 100, flag: 'mjcf-compile-timeout', help: 'time a client MJCF document may take to compile' },
+  maxMjcfCompileBytes: { default: 256 * MiB, wire: 'max_mjcf_compile_bytes', unit: 'bytes', minimum: 32 * MiB, flag: 'max-mjcf-compile-bytes', help: 'memory a client MJCF document may take to compile' },
+  maxModelBytes: { default: 64 * MiB, wire: 'max_model_bytes', unit: 'bytes', minimum: MiB, flag: 'max-model-bytes', help: 'largest model: estimated bytes of one env of it' },
 };
 
 const NAMES = Object.keys(LIMIT_SPECS) as (keyof ServerLimits)[];

@@ -27,6 +27,12 @@ export interface MetricsGauges {
   envs?: number;
   /** process.memoryUsage() of the server process, read at scrape time. */
   memory?: NodeJS.MemoryUsage;
+  /** Worker threads of open sessions (and makes in progress). */
+  workerThreads?: number;
+  /** Estimated bytes of open sessions (and makes in progress), as the session budget counts them. */
+  sessionMemoryBytes?: number;
+  /** Size of the main thread's MuJoCo WebAssembly heap (it only grows). */
+  mujocoHeapBytes?: number;
 }
 
 export class ServerMetrics {
@@ -76,6 +82,9 @@ export class ServerMetrics {
       '# TYPE vinegym_sessions gauge',
       `vinegym_sessions ${gauges.sessions}`,
       ...(gauges.envs === undefined ? [] : ['# HELP vinegym_envs Env instances in open sessions.', '# TYPE vinegym_envs gauge', `vinegym_envs ${gauges.envs}`]),
+      ...gauge('vinegym_worker_threads', 'Worker threads of open sessions.', gauges.workerThreads),
+      ...gauge('vinegym_session_memory_estimate_bytes', 'Estimated memory of open sessions (the session budget).', gauges.sessionMemoryBytes),
+      ...gauge('vinegym_mujoco_heap_bytes', "Size of the main thread's MuJoCo WebAssembly heap.", gauges.mujocoHeapBytes),
       ...(gauges.memory === undefined
         ? []
         : [
@@ -120,4 +129,9 @@ export class ServerMetrics {
     );
     return lines.join('\n') + '\n';
   }
+}
+
+/** The lines of one gauge, or none when its value is not known. */
+function gauge(name: string, help: string, value: number | undefined): string[] {
+  return value === undefined ? [] : [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`];
 }

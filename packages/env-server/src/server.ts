@@ -23,6 +23,7 @@ import type { ServerLimits } from './limits.js';
 import { ServerMetrics } from './metrics.js';
 import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
+import { mujocoHeapBytes } from './envs/mujoco/runtime.js';
 import { EnvService } from './service.js';
 
 export const WS_PATH = '/v1/ws';
@@ -62,6 +63,11 @@ export interface ServerOptions extends Partial<ServerLimits> {
    * per core (DEFAULT_WORKERS). Cheap envs (CartPole) always step in-process. See session-factory.ts.
    */
   workers?: number;
+  /**
+   * Directory whose regular files clients may name as mujoco/custom-v0's `xml_path`. Default undefined: xml_path is
+   * refused. See model-files.ts.
+   */
+  modelDir?: string;
   /** Envs to serve. Default: createDefaultRegistry(). */
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
@@ -100,6 +106,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     serverName: options.serverName,
     serverVersion: options.serverVersion,
     workers: options.workers,
+    modelDir: options.modelDir,
+    mjcf: limits,
   });
   const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
@@ -131,8 +139,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const { sessions, envs } = service.stats();
-    return metrics.render({ connections: connections.size, sessions, envs, memory: process.memoryUsage() });
+    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
+    return metrics.render({
+      connections: connections.size,
+      sessions,
+      envs,
+      workerThreads,
+      sessionMemoryBytes,
+      mujocoHeapBytes: mujocoHeapBytes(),
+      memory: process.memoryUsage(),
+    });
   });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
@@ -240,8 +256,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     clearInterval(pingTimer);
     clearInterval(sweepTimer);
     app.log.info({ connections: connections.size, sessions: service.stats().sessions }, 'shutting down');
-    // From here on frames are dropped unexecuted; the requests already received are answered first (sessions on
-    // worker threads answer asynchronously), unless the client does not read them.
+    // Compiles of client MJCF stop at once (their makes fail). From here on frames are dropped unexecuted; the
+    // requests already received are answered first (sessions on worker threads answer asynchronously), unless the
+    // client does not read them or a session's threads do not answer within the drain time: those are stopped below.
+    service.mjcf.close();
     await Promise.all([...connections.values()].map(({ connection }) => connection.finish(SHUTDOWN_DRAIN_MS)));
     await Promise.all(
       [...connections.keys()].map(
@@ -256,7 +274,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
           }),
       ),
     );
-    service.closeAll();
     wss.close();
     await app.close();
   };

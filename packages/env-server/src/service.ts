@@ -24,20 +24,43 @@ import type {
   StepRequest,
   StepResult,
 } from '@vinegym/protocol';
+import { DEFAULT_BYTES_PER_ENV } from './env.js';
+import type { EnvDefinition, EnvHost, EnvKwargs, PreparedEnv } from './env.js';
+import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
+import { MjcfSandbox, type MjcfLimits } from './envs/mujoco/mjcf-sandbox.js';
+import { ModelFileReader } from './model-files.js';
+import { withDefaults } from './options.js';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
-import { thenMaybe, type EnvSession, type MaybePromise } from './env-session.js';
-import { checkWorkers, createSession, DEFAULT_WORKERS } from './session-factory.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
+import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, workerThreadBytes, type Reservation, type SessionCost } from './session-budget.js';
+import { checkSessionArguments, envError } from './session-checks.js';
+import { checkWorkers, createSession, DEFAULT_WORKERS, planSession, type SessionPlan, type SessionRequest } from './session-factory.js';
 
 /** The limits the service enforces; their defaults live in LIMIT_SPECS (limits.ts) with the server's others. */
-export type ServiceLimits = Pick<ServerLimits, 'maxSessions' | 'maxTotalSessions' | 'maxEnvsPerSession' | 'maxSnapshotBytes'>;
+export type ServiceLimits = Pick<
+  ServerLimits,
+  | 'maxSessions'
+  | 'maxTotalSessions'
+  | 'maxEnvsPerSession'
+  | 'maxSnapshotBytes'
+  | 'maxWorkerThreads'
+  | 'maxWorkerThreadsPerConnection'
+  | 'maxSessionMemoryBytes'
+  | 'maxTotalSessionMemoryBytes'
+  | 'stepTimeoutMs'
+>;
 
 export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = {
   maxSessions: DEFAULT_LIMITS.maxSessions,
   maxTotalSessions: DEFAULT_LIMITS.maxTotalSessions,
   maxEnvsPerSession: DEFAULT_LIMITS.maxEnvsPerSession,
   maxSnapshotBytes: DEFAULT_LIMITS.maxSnapshotBytes,
+  maxWorkerThreads: DEFAULT_LIMITS.maxWorkerThreads,
+  maxWorkerThreadsPerConnection: DEFAULT_LIMITS.maxWorkerThreadsPerConnection,
+  maxSessionMemoryBytes: DEFAULT_LIMITS.maxSessionMemoryBytes,
+  maxTotalSessionMemoryBytes: DEFAULT_LIMITS.maxTotalSessionMemoryBytes,
+  stepTimeoutMs: DEFAULT_LIMITS.stepTimeoutMs,
 };
 
 export interface EnvServiceOptions {
@@ -53,6 +76,13 @@ export interface EnvServiceOptions {
    * in-process. Default DEFAULT_WORKERS: one per core. Other envs always run in-process. See session-factory.ts.
    */
   workers?: number;
+  /**
+   * Directory whose regular files clients may name as mujoco/custom-v0's `xml_path`. Default undefined: none, every
+   * xml_path is refused. See model-files.ts.
+   */
+  modelDir?: string;
+  /** Budgets for compiling client MJCF (missing entries take DEFAULT_MJCF_LIMITS; other keys are ignored). */
+  mjcf?: Partial<MjcfLimits>;
 }
 
 export interface ServiceStats {
@@ -62,11 +92,15 @@ export interface ServiceStats {
   envs: number;
   /** Owners with at least one open session. */
   owners: number;
+  /** Worker threads of open sessions and of makes in progress. */
+  workerThreads: number;
+  /** Estimated bytes of open sessions and of makes in progress (see session-budget.ts). */
+  sessionMemoryBytes: number;
 }
 
 interface OwnedSession {
   session: EnvSession;
-  owner: object;
+  reservation: Reservation;
 }
 
 export class EnvService {
@@ -75,79 +109,101 @@ export class EnvService {
   readonly serverName: string;
   readonly serverVersion: string;
   readonly workers: number;
+  readonly mjcf: MjcfSandbox;
+  readonly modelFiles: ModelFileReader;
+  private readonly budget: SessionBudget;
+  /** What env definitions' prepare may use. */
+  private readonly host: EnvHost;
   private readonly sessions = new Map<string, OwnedSession>();
   private readonly sessionsByOwner = new Map<object, Set<string>>();
   private envCount = 0;
-  /** Sessions being created on worker threads (they count towards max_total_sessions already). */
-  private pendingMakes = 0;
   /** Owners closeAllOwnedBy was called for: a make of theirs that finishes later is closed at once. */
   private readonly departedOwners = new WeakSet<object>();
 
   constructor(options: EnvServiceOptions) {
     this.registry = options.registry;
-    const given = definedEntries(options.limits ?? {});
-    this.limits = {
-      maxSessions: given.maxSessions ?? DEFAULT_SERVICE_LIMITS.maxSessions,
-      maxTotalSessions: given.maxTotalSessions ?? DEFAULT_SERVICE_LIMITS.maxTotalSessions,
-      maxEnvsPerSession: given.maxEnvsPerSession ?? DEFAULT_SERVICE_LIMITS.maxEnvsPerSession,
-      maxSnapshotBytes: given.maxSnapshotBytes ?? DEFAULT_SERVICE_LIMITS.maxSnapshotBytes,
-    };
+    this.limits = withDefaults(DEFAULT_SERVICE_LIMITS, options.limits ?? {});
     this.serverName = options.serverName ?? 'vinegym-env-server';
     this.serverVersion = options.serverVersion ?? '0.1.0';
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
+    this.budget = new SessionBudget(this.limits);
+    this.mjcf = new MjcfSandbox(options.mjcf);
+    this.modelFiles = new ModelFileReader({ dir: options.modelDir, maxBytes: this.mjcf.limits.maxMjcfBytes });
+    this.host = {
+      readModelFile: (path, key) => this.modelFiles.read(path, key),
+      checkMjcf: (xml, checkOptions) => this.mjcf.check(xml, checkOptions),
+    };
   }
 
   list(): ListResult {
     return { envs: this.registry.list() };
   }
 
-  /** Synchronous for in-process sessions; a promise when the session starts worker threads. */
+  /**
+   * Synchronous for in-process sessions of envs whose preparation is; a promise when the session starts worker
+   * threads or the env prepares asynchronously (mujoco/custom-v0 compiles its model in a sandbox).
+   */
   make(body: MakeRequest, owner: object): MaybePromise<MakeResult> {
     const definition = this.registry.get(body.env_id);
     const kwargs = validateKwargs(definition, body.kwargs);
     const loading = definition.load?.();
     if (loading) return loading.then(() => this.make(body, owner));
     const numEnvs = body.num_envs ?? 1;
-    if (Number.isSafeInteger(numEnvs) && numEnvs > this.limits.maxEnvsPerSession) {
-      throw new VinegymError(
-        'LIMIT_EXCEEDED',
-        `num_envs ${numEnvs} exceeds max_envs_per_session ${this.limits.maxEnvsPerSession}`,
-        { limit: 'max_envs_per_session', max: this.limits.maxEnvsPerSession },
-      );
+    const autoresetMode = body.autoreset_mode ?? 'next_step';
+    const seed = body.seed ?? null;
+    checkSessionArguments(numEnvs, autoresetMode, seed);
+    if (numEnvs > this.limits.maxEnvsPerSession) {
+      throw limitExceeded(`num_envs ${numEnvs} exceeds max_envs_per_session ${this.limits.maxEnvsPerSession}`, 'max_envs_per_session', this.limits.maxEnvsPerSession);
     }
-    const owned = this.sessionsByOwner.get(owner);
-    if ((owned?.size ?? 0) >= this.limits.maxSessions) {
-      throw new VinegymError('LIMIT_EXCEEDED', `this connection already has ${this.limits.maxSessions} sessions`, {
-        limit: 'max_sessions',
-        max: this.limits.maxSessions,
-      });
+    const reservation = this.budget.reserve(owner);
+    const release = (error: unknown): never => {
+      this.budget.release(reservation);
+      throw error;
+    };
+    try {
+      const prepared = this.prepare(definition, kwargs);
+      const build = (env: PreparedEnv): MaybePromise<MakeResult> =>
+        this.build(reservation, { definition, kwargs: env.kwargs, numEnvs, autoresetMode, seed, strictActions: body.strict_actions }, env);
+      const made = prepared instanceof Promise ? prepared.then(build) : build(prepared);
+      return made instanceof Promise ? made.catch(release) : made;
+    } catch (error) {
+      return release(error);
     }
-    if (this.sessions.size + this.pendingMakes >= this.limits.maxTotalSessions) {
-      throw new VinegymError('LIMIT_EXCEEDED', `the server already has ${this.limits.maxTotalSessions} sessions`, {
-        limit: 'max_total_sessions',
-        max: this.limits.maxTotalSessions,
-      });
-    }
-    const created = createSession(
-      { definition, kwargs, numEnvs, autoresetMode: body.autoreset_mode, seed: body.seed },
-      this.registry,
-      this.workers,
-    );
-    if (!(created instanceof Promise)) return this.add(created, owner);
-    this.pendingMakes++;
-    return created.finally(() => this.pendingMakes--).then((session) => this.add(session, owner));
   }
 
-  /** Registers a new session of `owner` and describes it. */
-  private add(session: EnvSession, owner: object): MakeResult {
+  /** The definition's prepare (or the defaults), with its failures typed. */
+  private prepare(definition: EnvDefinition, kwargs: EnvKwargs): MaybePromise<PreparedEnv> {
+    if (definition.prepare === undefined) return { kwargs, bytesPerEnv: DEFAULT_BYTES_PER_ENV };
+    const typed = (error: unknown): never => {
+      throw error instanceof VinegymError ? error : envError(error, `preparing ${definition.id}`);
+    };
+    try {
+      const prepared = definition.prepare(kwargs, this.host);
+      return prepared instanceof Promise ? prepared.catch(typed) : prepared;
+    } catch (error) {
+      return typed(error);
+    }
+  }
+
+  /** Charges the session's cost to its reservation, then creates it. */
+  private build(reservation: Reservation, request: SessionRequest, prepared: PreparedEnv): MaybePromise<MakeResult> {
+    if (this.departedOwners.has(reservation.owner)) throw departed();
+    const plan = planSession(request, this.registry, this.workers);
+    this.budget.charge(reservation, costOf(prepared, plan, request.numEnvs));
+    const created = createSession(request, plan, this.limits.stepTimeoutMs);
+    return thenMaybe(created, (session) => this.add(session, reservation));
+  }
+
+  /** Registers a new session and describes it. */
+  private add(session: EnvSession, reservation: Reservation): MakeResult {
+    const { owner } = reservation;
     if (this.departedOwners.has(owner)) {
-      // The connection went away while the session was being created on worker threads.
       session.close();
-      throw new VinegymError('UNKNOWN_SESSION', 'the connection closed while the session was being made');
+      throw departed();
     }
     const owned = this.sessionsByOwner.get(owner);
     const sessionId = randomBytes(12).toString('base64url');
-    this.sessions.set(sessionId, { session, owner });
+    this.sessions.set(sessionId, { session, reservation });
     if (owned) owned.add(sessionId);
     else this.sessionsByOwner.set(owner, new Set([sessionId]));
     this.envCount += session.numEnvs;
@@ -163,6 +219,7 @@ export class EnvService {
       max_episode_steps: session.maxEpisodeSteps,
       snapshot_supported: session.snapshotSupported,
       render_supported: session.renderSupported,
+      strict_actions: session.strictActions,
     };
   }
 
@@ -211,14 +268,27 @@ export class EnvService {
     for (const id of [...this.sessions.keys()]) this.remove(id);
   }
 
+  /** Stops MJCF compiles (their makes fail) and closes every session; the service is not used afterwards. */
+  shutdown(): void {
+    this.mjcf.close();
+    this.closeAll();
+  }
+
   stats(): ServiceStats {
-    return { sessions: this.sessions.size, envs: this.envCount, owners: this.sessionsByOwner.size };
+    const usage = this.budget.usage();
+    return {
+      sessions: this.sessions.size,
+      envs: this.envCount,
+      owners: this.sessionsByOwner.size,
+      workerThreads: usage.threads,
+      sessionMemoryBytes: usage.bytes,
+    };
   }
 
   /** The session `id` if `owner` made it; UNKNOWN_SESSION otherwise. */
   sessionOf(id: string, owner: object): EnvSession {
     const entry = this.sessions.get(id);
-    if (entry === undefined || entry.owner !== owner) {
+    if (entry === undefined || entry.reservation.owner !== owner) {
       throw new VinegymError('UNKNOWN_SESSION', `no session ${quote(String(id))} on this connection`);
     }
     return entry.session;
@@ -229,14 +299,35 @@ export class EnvService {
     if (!entry) return;
     this.sessions.delete(id);
     this.envCount -= entry.session.numEnvs;
-    const owned = this.sessionsByOwner.get(entry.owner);
+    const { owner } = entry.reservation;
+    const owned = this.sessionsByOwner.get(owner);
     owned?.delete(id);
-    if (owned?.size === 0) this.sessionsByOwner.delete(entry.owner);
+    if (owned?.size === 0) this.sessionsByOwner.delete(owner);
     entry.session.close();
+    this.budget.release(entry.reservation);
   }
 }
 
-/** The entries of `object` whose value is not undefined, so they do not override defaults with undefined. */
-function definedEntries<T extends object>(object: T): Partial<T> {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** What a session holds, from its env's estimate and its plan; LIMIT_EXCEEDED if a thread's MuJoCo heap is too small. */
+function costOf(prepared: PreparedEnv, plan: SessionPlan, numEnvs: number): SessionCost {
+  const envBytes = numEnvs * prepared.bytesPerEnv;
+  if (prepared.wasmHeap === true && plan.threads > 0) {
+    const perThread = Math.ceil(numEnvs / plan.threads) * prepared.bytesPerEnv;
+    if (perThread > WASM_HEAP_BUDGET_BYTES) {
+      throw limitExceeded(
+        `${Math.ceil(numEnvs / plan.threads)} envs per worker thread need ~${mib(perThread)} MiB of its MuJoCo heap, more than ${mib(WASM_HEAP_BUDGET_BYTES)} MiB`,
+        'wasm_heap_bytes',
+        WASM_HEAP_BUDGET_BYTES,
+      );
+    }
+  }
+  return {
+    bytes: envBytes + (plan.origin === null ? 0 : plan.threads * workerThreadBytes(plan.origin)),
+    threads: plan.threads,
+    mainHeapBytes: prepared.wasmHeap === true && plan.threads === 0 ? envBytes : 0,
+  };
+}
+
+function departed(): VinegymError {
+  return new VinegymError('UNKNOWN_SESSION', 'the connection closed while the session was being made');
 }

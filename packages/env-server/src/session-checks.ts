@@ -62,9 +62,12 @@ export function checkIndexList(indices: unknown, numEnvs: number, strictlyIncrea
   }
 }
 
-/** INVALID_ACTION unless `actions` is a batch of `n` values of `space`; details.env_index when one env is to blame. */
-export function checkActions(space: Space, actions: SpaceValue, n: number, indexOffset = 0): void {
-  const problem = checkBatchProblem(space, actions, n, 'actions');
+/**
+ * INVALID_ACTION unless `actions` is a batch of `n` values of `space`; details.env_index when one env is to blame.
+ * `strictActions` false lets Box elements lie outside the bounds (finite ones only; PROTOCOL.md 8.6).
+ */
+export function checkActions(space: Space, actions: SpaceValue, n: number, indexOffset = 0, strictActions = true): void {
+  const problem = checkBatchProblem(space, actions, n, 'actions', { boxBounds: strictActions });
   if (problem === null) return;
   const details = problem.envIndex === undefined ? undefined : { env_index: problem.envIndex + indexOffset };
   throw new VinegymError('INVALID_ACTION', problem.reason, details);

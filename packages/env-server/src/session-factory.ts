@@ -21,16 +21,30 @@ export interface SessionRequest {
   numEnvs: number;
   autoresetMode?: AutoresetMode;
   seed?: number | null;
+  strictActions?: boolean;
+}
+
+/** Where a session will run: `threads` worker threads (0: in-process) and how they get the definition. */
+export interface SessionPlan {
+  threads: number;
+  origin: EnvOrigin | null;
 }
 
 /**
- * A session for `request`: a ParallelSession over min(workers, numEnvs) threads when `workers` > 0 and the env
- * qualifies, else an in-process VectorSession (returned synchronously).
+ * min(workers, numEnvs) threads when `workers` > 0 and the env qualifies (see the module comment), else in-process.
  */
-export function createSession(request: SessionRequest, registry: EnvRegistry, workers: number): MaybePromise<EnvSession> {
+export function planSession(request: SessionRequest, registry: EnvRegistry, workers: number): SessionPlan {
   const origin = request.definition.parallel === true && workers > 0 ? envOrigin(registry, request.definition) : null;
-  if (origin === null) return new VectorSession(request);
-  return ParallelSession.create({ ...request, origin, workers });
+  return origin === null ? { threads: 0, origin: null } : { threads: Math.min(workers, request.numEnvs), origin };
+}
+
+/**
+ * A session for `request` as `plan` says: a ParallelSession (whose worker calls fail with ENV_ERROR after
+ * `callTimeoutMs`), else an in-process VectorSession, returned synchronously.
+ */
+export function createSession(request: SessionRequest, plan: SessionPlan, callTimeoutMs: number): MaybePromise<EnvSession> {
+  if (plan.origin === null || plan.threads === 0) return new VectorSession(request);
+  return ParallelSession.create({ ...request, origin: plan.origin, workers: plan.threads, callTimeoutMs });
 }
 
 /** How a worker thread can get `definition`, or null if it cannot (e.g. a definition registered directly). */

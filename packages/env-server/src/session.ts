@@ -53,6 +53,11 @@ export interface VectorSessionOptions {
   /** Env i's first reset uses seed + i unless that reset passes its own seed. Default null: no seeding. */
   seed?: number | null;
   /**
+   * Reject Box actions outside the action space's bounds (INVALID_ACTION). Default false: such actions reach the
+   * env as Gymnasium passes them (NaN and infinities are always rejected).
+   */
+  strictActions?: boolean;
+  /**
    * Index of this session's env 0 in a larger session (a ParallelSession runs one VectorSession per worker over
    * a slice of its envs). Only used in error messages, so they name the env the client knows. Default 0.
    */
@@ -63,6 +68,7 @@ export class VectorSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -89,6 +95,7 @@ export class VectorSession {
     this.envId = definition.id;
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
+    this.strictActions = options.strictActions ?? false;
     this.maxEpisodeSteps = episodeLimit(definition, kwargs);
     this.kwargsKey = canonicalKwargs(kwargs);
     this.envs = [];
@@ -139,7 +146,7 @@ export class VectorSession {
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
     checkSteppable(this.status, this.autoresetMode, this.indexOffset);
-    checkActions(this.singleActionSpace, actions, n, this.indexOffset);
+    checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
     const observations = createBatch(this.singleObservationSpace, n);

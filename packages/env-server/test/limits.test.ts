@@ -57,6 +57,15 @@ describe('server limits', () => {
       max_frame_containers_before_hello: 16,
       max_frame_depth_before_hello: 8,
       max_string_bytes_before_hello: 4096,
+      max_worker_threads: 32,
+      max_worker_threads_per_connection: 16,
+      max_session_memory_bytes: 4 * 1024 ** 3,
+      max_total_session_memory_bytes: 8 * 1024 ** 3,
+      step_timeout_s: 60,
+      max_mjcf_bytes: 1024 * 1024,
+      mjcf_compile_timeout_s: 5,
+      max_mjcf_compile_bytes: 256 * 1024 * 1024,
+      max_model_bytes: 64 * 1024 * 1024,
     });
     expect(hello.limits).toEqual(helloLimits(server.limits));
     client.close();

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { HOPPER_XML, MUJOCO_CUSTOM, defineMujocoEnv, loadMujocoRuntime, mujocoRuntime, pushFrom } from '../src/envs/mujoco/index.js';
 import type { MujocoEnv } from '../src/envs/mujoco/index.js';
 import { EnvRegistry, createDefaultRegistry, validateKwargs } from '../src/registry.js';
+import { EnvService } from '../src/service.js';
 import { VectorSession } from '../src/session.js';
 
 // These tests create MuJoCo envs themselves, without a service to load the module at the first make.
@@ -88,12 +89,20 @@ describe('mujoco/custom-v0', () => {
     excluded.close();
   });
 
-  it('reads xml_path', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'vinegym-mujoco-')), 'hopper.xml');
-    writeFileSync(path, HOPPER_XML);
-    const env = custom({ xml_path: path });
-    expect(env.sim.nq).toBe(6);
-    env.close();
+  it('reads xml_path from the model directory the service allows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vinegym-mujoco-'));
+    writeFileSync(join(dir, 'hopper.xml'), HOPPER_XML);
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0, modelDir: dir });
+    const owner = {};
+    const made = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml_path: 'hopper.xml' } }, owner);
+    expect(made.single_observation_space).toMatchObject({ shape: [12] });
+    // The same file by its absolute path; the envs get its text, so xml and xml_path sessions share snapshots.
+    const byPath = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml_path: join(dir, 'hopper.xml') } }, owner);
+    const byText = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml: HOPPER_XML } }, owner);
+    await service.reset({ session_id: byPath.session_id, seed: 3 }, owner);
+    const { snapshots } = await service.snapshot({ session_id: byPath.session_id, env_indices: [0] }, owner);
+    await service.restore({ session_id: byText.session_id, env_index: 0, snapshot: snapshots[0] }, owner);
+    service.shutdown();
   });
 
   it('rejects bad MJCF and bad kwargs with INVALID_KWARGS naming the problem', () => {

@@ -98,6 +98,27 @@ describe('Gymnasium v5 tasks on our models', () => {
   });
 });
 
+describe('memory', () => {
+  // The models set <size memory> far below MuJoCo's automatic ~13 MiB arena (see MUJOCO.md, Memory); this checks
+  // the headroom under random actions and falls (no early termination), where contacts are most numerous.
+  it.each(ROLLOUTS.map(([id, , , , high]) => [id, high] as const))('%s uses under an eighth of its arena', (id, high) => {
+    const kwargs = 'terminate_when_unhealthy' in registry.get(id).kwargs ? { terminate_when_unhealthy: false } : {};
+    const env = make(id, kwargs);
+    const rng = new Rng(7);
+    const size = (env.actionSpace as BoxSpace).shape[0];
+    env.reset(1);
+    for (let t = 0; t < 2000; t++) {
+      const out = env.step(action(Array.from({ length: size }, () => 1.5 * high * (2 * rng.random() - 1))));
+      if (out.terminated || t % 500 === 499) env.reset();
+    }
+    const data = env.sim.data as unknown as { maxuse_arena: bigint };
+    const arena = Number(env.sim.model.narena);
+    expect(arena).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(Number(data.maxuse_arena)).toBeLessThan(arena / 8);
+    env.close();
+  });
+});
+
 describe('snapshots', () => {
   const rollout = (env: Env, actions: number[][]) =>
     actions.map((a) => {

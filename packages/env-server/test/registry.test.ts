@@ -73,6 +73,27 @@ describe('validateKwargs', () => {
       'INVALID_KWARGS:sutton_barto_reward',
     );
   });
+
+  it('bounds every numeric kwarg of every built-in env, so no kwarg can ask for unbounded work', () => {
+    const registry = createDefaultRegistry();
+    for (const env of registry.list()) {
+      for (const [key, spec] of Object.entries(env.kwargs)) {
+        if (spec.type !== 'number' && spec.type !== 'integer') continue;
+        const where = `${env.id} ${key}`;
+        expect(Number.isFinite(spec.minimum), where).toBe(true);
+        expect(Number.isFinite(spec.maximum), where).toBe(true);
+        if (spec.default !== null) expect(spec.default, where).toBeLessThanOrEqual(spec.maximum!);
+      }
+    }
+    const hopper = registry.get('Hopper-v5');
+    expect(codeOf(() => validateKwargs(hopper, { frame_skip: 1e12 }))).toBe('INVALID_KWARGS:frame_skip');
+    expect(codeOf(() => validateKwargs(hopper, { ctrl_cost_weight: Infinity }))).toBe('INVALID_KWARGS:ctrl_cost_weight');
+    expect(codeOf(() => validateKwargs(hopper, { healthy_z_max: -Infinity }))).toBe('INVALID_KWARGS:healthy_z_max');
+    expect(codeOf(() => validateKwargs(registry.get('ALE/Pong-v5'), { frameskip: 1e12 }))).toBe('INVALID_KWARGS:frameskip');
+    expect(codeOf(() => validateKwargs(registry.get('mujoco/custom-v0'), { xml: '<mujoco/>', frame_skip: 101 }))).toBe(
+      'INVALID_KWARGS:frame_skip',
+    );
+  });
 });
 
 describe('loadPlugin', () => {

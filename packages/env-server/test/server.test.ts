@@ -159,8 +159,17 @@ describe('bad requests fail alone while another connection keeps stepping', () =
     const pendulum = (await client.call('make', { env_id: 'Pendulum-v1', num_envs: 2, seed: 1 })).session_id;
     await client.call('reset', { session_id: pendulum });
     await expectError(step(ndarray('float32', [2, 1], [0.5, Number.NaN]), pendulum), 'INVALID_ACTION');
-    await expectError(step(ndarray('float32', [2, 1], [0.5, 3]), pendulum), 'INVALID_ACTION');
+    await expectError(step(ndarray('float32', [2, 1], [0.5, Number.POSITIVE_INFINITY]), pendulum), 'INVALID_ACTION');
     await expectError(step(ndarray('float32', [2], [0.5, 1]), pendulum), 'INVALID_ACTION');
+    // Outside the Box bounds: passed to the env as Gymnasium does, unless the session asked for strict actions.
+    const outside = await client.call('step', { session_id: pendulum, actions: ndarray('float32', [2, 1], [0.5, 3]) });
+    expect(outside.observations.shape).toEqual([2, 3]);
+    const strict = await client.call('make', { env_id: 'Pendulum-v1', num_envs: 2, seed: 1, strict_actions: true });
+    expect(strict.strict_actions).toBe(true);
+    await client.call('reset', { session_id: strict.session_id });
+    await expectError(step(ndarray('float32', [2, 1], [0.5, 3]), strict.session_id), 'INVALID_ACTION');
+    await expectError(client.request('make', { env_id: 'Pendulum-v1', strict_actions: 1 }), 'BAD_REQUEST');
+    await client.call('close', { session_id: strict.session_id });
     const ok = await client.call('step', { session_id: pendulum, actions: ndarray('float32', [2, 1], [0.5, -1]) });
     expect(ok.observations.shape).toEqual([2, 3]);
     await expectError(client.request('render', { session_id: pendulum, env_index: 0 }), 'NOT_SUPPORTED');

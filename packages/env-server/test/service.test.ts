@@ -19,7 +19,17 @@ describe('EnvService', () => {
   it('has documented default limits', () => {
     const service = new EnvService({ registry: createDefaultRegistry() });
     expect(service.limits).toEqual(DEFAULT_SERVICE_LIMITS);
-    expect(DEFAULT_SERVICE_LIMITS).toEqual({ maxSessions: 16, maxTotalSessions: 4096, maxEnvsPerSession: 1024, maxSnapshotBytes: 16 * 1024 * 1024 });
+    expect(DEFAULT_SERVICE_LIMITS).toEqual({
+      maxSessions: 16,
+      maxTotalSessions: 4096,
+      maxEnvsPerSession: 1024,
+      maxSnapshotBytes: 16 * 1024 * 1024,
+      maxWorkerThreads: 32,
+      maxWorkerThreadsPerConnection: 16,
+      maxSessionMemoryBytes: 4 * 1024 ** 3,
+      maxTotalSessionMemoryBytes: 8 * 1024 ** 3,
+      stepTimeoutMs: 60_000,
+    });
   });
 
   it('enforces sessions per owner, total sessions and envs per session', () => {
@@ -31,9 +41,9 @@ describe('EnvService', () => {
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1' }, a))).toBe('LIMIT_EXCEEDED');
     service.make({ env_id: 'CartPole-v1' }, b);
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1' }, b))).toBe('LIMIT_EXCEEDED'); // total
-    expect(service.stats()).toEqual({ sessions: 3, envs: 10, owners: 2 });
+    expect(service.stats()).toMatchObject({ sessions: 3, envs: 10, owners: 2, workerThreads: 0 });
     service.closeAllOwnedBy(a);
-    expect(service.stats()).toEqual({ sessions: 1, envs: 1, owners: 1 });
+    expect(service.stats()).toMatchObject({ sessions: 1, envs: 1, owners: 1 });
     service.make({ env_id: 'CartPole-v1' }, b);
   });
 

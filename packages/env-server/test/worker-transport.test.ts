@@ -35,9 +35,10 @@ async function sessions(
   numEnvs: number,
   autoresetMode: AutoresetMode,
   kwargs: Record<string, boolean | string> = {},
+  callTimeoutMs = 0,
 ): Promise<[VectorSession, ParallelSession]> {
   const options = { definition, kwargs: validateKwargs(definition, kwargs), numEnvs, autoresetMode, seed: 4 };
-  const parallel = await ParallelSession.create({ ...options, origin, workers: 2 });
+  const parallel = await ParallelSession.create({ ...options, origin, workers: 2, callTimeoutMs });
   const local = new VectorSession(options);
   open.push(parallel, local);
   return [local, parallel];
@@ -143,8 +144,8 @@ describe('steps through shared memory', () => {
 });
 
 describe('failures in worker threads', () => {
-  async function faultSession(failHow: 'throw' | 'exit' | 'stall'): Promise<ParallelSession> {
-    const [, parallel] = await sessions(FAULT_ENV, plugin('worker-fault-plugin.ts'), 4, 'next_step', { fail_how: failHow });
+  async function faultSession(failHow: 'throw' | 'exit' | 'stall' | 'loop', callTimeoutMs = 0): Promise<ParallelSession> {
+    const [, parallel] = await sessions(FAULT_ENV, plugin('worker-fault-plugin.ts'), 4, 'next_step', { fail_how: failHow }, callTimeoutMs);
     await parallel.reset();
     return parallel;
   }
@@ -176,6 +177,24 @@ describe('failures in worker threads', () => {
       expect(failure.code).toBe('ENV_ERROR');
       // Both workers' envs fail at step 3; whichever thread ended first is named.
       expect(failure.message).toMatch(/Fault-v0 worker [01] \(envs [02]\.\.[13]\): worker thread exited with code 7/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a step stuck in an endless loop fails with ENV_ERROR at the deadline; its threads are stopped',
+    async () => {
+      const session = await faultSession('loop', 1000);
+      const actions = ndarray('int64', [4], [0, 0, 0, 0]);
+      await session.step(actions);
+      await session.step(actions);
+      const started = performance.now();
+      const failure = await failureOf(session.step(actions));
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(failure.code).toBe('ENV_ERROR');
+      expect(failure.message).toMatch(/Fault-v0 worker [01] \(envs [02]\.\.[13]\): no answer within 1 s: the thread was stopped/);
+      expect(session.broken).toBe(true);
+      expect((await failureOf(session.reset())).message).toMatch(/session is unusable/);
     },
     TIMEOUT,
   );

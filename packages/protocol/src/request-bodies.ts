@@ -27,7 +27,7 @@ const VALIDATORS: Record<RequestType, Validator> = {
     rejectUnknownFields(body, [], where);
   },
   make(body, where) {
-    rejectUnknownFields(body, ['env_id', 'kwargs', 'num_envs', 'seed', 'autoreset_mode'], where);
+    rejectUnknownFields(body, ['env_id', 'kwargs', 'num_envs', 'seed', 'autoreset_mode', 'strict_actions'], where);
     requireString(body, 'env_id', where);
     if (body.kwargs !== undefined) {
       const kwargs = expectMap(body.kwargs, `${where}.kwargs`);
@@ -42,6 +42,9 @@ const VALIDATORS: Record<RequestType, Validator> = {
     checkSeed(body.seed, `${where}.seed`);
     if (body.autoreset_mode !== undefined && !AUTORESET_MODES.includes(body.autoreset_mode as AutoresetMode)) {
       fail(`${where}.autoreset_mode`, `one of ${AUTORESET_MODES.join(', ')}`, body.autoreset_mode);
+    }
+    if (body.strict_actions !== undefined && typeof body.strict_actions !== 'boolean') {
+      fail(`${where}.strict_actions`, 'a boolean', body.strict_actions);
     }
   },
   reset(body, where) {

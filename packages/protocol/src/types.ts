@@ -181,6 +181,24 @@ export interface Limits {
   max_frame_containers_before_hello?: number;
   max_frame_depth_before_hello?: number;
   max_string_bytes_before_hello?: number;
+  /** Worker threads the server's sessions may use together; a make needing more: LIMIT_EXCEEDED. */
+  max_worker_threads?: number;
+  /** Worker threads one connection's sessions may use together. */
+  max_worker_threads_per_connection?: number;
+  /** Estimated bytes one connection's sessions may hold; a make exceeding it: LIMIT_EXCEEDED. */
+  max_session_memory_bytes?: number;
+  /** Estimated bytes all sessions may hold together. */
+  max_total_session_memory_bytes?: number;
+  /** Seconds a call on a session's worker threads may take before the session fails with ENV_ERROR; 0: none. */
+  step_timeout_s?: number;
+  /** Largest MJCF document (mujoco/custom-v0's xml, or an xml_path file) in bytes. */
+  max_mjcf_bytes?: number;
+  /** Seconds a client MJCF document may take to compile. */
+  mjcf_compile_timeout_s?: number;
+  /** WebAssembly memory a client MJCF document may take to compile, in bytes. */
+  max_mjcf_compile_bytes?: number;
+  /** Largest model one env may be built from: estimated bytes of its MjData and the model. */
+  max_model_bytes?: number;
 }
 export interface HelloResult {
   protocol_version: number;
@@ -216,6 +234,8 @@ export interface MakeRequest {
   num_envs?: number;
   seed?: number | null;
   autoreset_mode?: AutoresetMode;
+  /** Reject Box actions outside [low, high] with INVALID_ACTION. Default false: they pass to the env (Gymnasium). */
+  strict_actions?: boolean;
 }
 export interface MakeResult {
   session_id: string;
@@ -231,6 +251,8 @@ export interface MakeResult {
   max_episode_steps: number | null;
   snapshot_supported: boolean;
   render_supported: boolean;
+  /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
+  strict_actions?: boolean;
 }
 
 export interface ResetRequest {

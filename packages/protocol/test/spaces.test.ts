@@ -21,7 +21,8 @@ import {
   writeToBatch,
 } from '../src/index.js';
 import type { NDArray, Space, SpaceValue } from '../src/index.js';
-import { elements, expectVinegymError, seededRng } from './helpers.js';
+import { NumpyGenerator } from '@vinegym/rng';
+import { elements, expectVinegymError } from './helpers.js';
 
 const f32 = (values: number[], shape = [values.length]) => ndarray('float32', shape, values);
 
@@ -153,7 +154,7 @@ describe('createBatch / writeToBatch / readFromBatch', () => {
   });
 
   it('round trips sampled nested values through a batch and the wire', () => {
-    const rng = seededRng(7);
+    const rng = new NumpyGenerator(7);
     const n = 4;
     const values: SpaceValue[] = Array.from({ length: n }, () => sampleSpace(space, rng));
     for (const v of values) expect(checkValue(space, v)).toBeNull();
@@ -180,7 +181,7 @@ describe('createBatch / writeToBatch / readFromBatch', () => {
 
 describe('sampleSpace', () => {
   it('stays in the space for bounded, half-bounded, unbounded and integer boxes', () => {
-    const rng = seededRng(3);
+    const rng = new NumpyGenerator(3);
     const spaces = [
       box([-1, 0, -Infinity, -Infinity], [1, Infinity, 5, Infinity]),
       box(-3, 3, [4], 'int16'),
@@ -192,7 +193,7 @@ describe('sampleSpace', () => {
     for (const s of spaces) for (let k = 0; k < 200; k++) expect(checkValue(s, sampleSpace(s, rng))).toBeNull();
   });
   it('covers every Discrete value', () => {
-    const rng = seededRng(4);
+    const rng = new NumpyGenerator(4);
     const seen = new Set(Array.from({ length: 300 }, () => sampleSpace(discrete(3, 2), rng)));
     expect([...seen].sort()).toEqual([2, 3, 4]);
   });

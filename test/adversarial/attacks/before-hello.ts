@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '@vinegym/protocol';
 import { expectServerHeld, runAttack, serverMetric, startTarget, until } from '../harness/attack.js';
 import type { AttackTarget } from '../harness/attack.js';
+import { ConnectMeter, CONNECT_BATCH, describeRates, floodDurationMs, MIN_FLOOD_RATE_SHARE, quietConnectRate } from '../harness/connect-rate.js';
 import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose, tcpConnect } from '../harness/raw-socket.js';
 import type { RawWebSocket } from '../harness/raw-socket.js';
 import type { RunningServer, ServerCommand } from '../harness/server-under-test.js';
@@ -92,20 +93,20 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
 
     it('sockets that never say hello, reopened as they are dropped, do not keep a token holder out', async () => {
       // Runs until the flood has cycled 400 connections through the pool of 128 and the token holder has tried 5
-      // times, or 15 s (a slow machine may need longer for it).
-      const report = await runAttack(target, { name: 'silent socket flood', durationMs: 15_000 }, async ({ deadline }) => {
+      // times: 15 s, or longer on a machine too loaded to open them in that time at the attacker's quiet rate.
+      const needed = 400;
+      const quietRate = await quietConnectRate(() => rawWebSocket(server.url));
+      const durationMs = floodDurationMs(needed, quietRate, 15_000, 45_000);
+      const meter = new ConnectMeter();
+      const report = await runAttack(target, { name: 'silent socket flood', durationMs }, async ({ deadline }) => {
         const silent = new Set<RawWebSocket>();
-        let opened = 0;
         let tries = 0;
         let admitted = 0;
-        const done = () => performance.now() > deadline || (opened >= 400 && tries >= 5);
+        const done = () => performance.now() > deadline || (meter.count >= needed && tries >= 5);
         const flood = until(deadline, 100_000, async () => {
           // Keep ~300 silent connections open (more than the pending pool), replacing those the server drops.
           while (silent.size < 300 && !done()) {
-            const batch = await Promise.all(Array.from({ length: 50 }, () => rawWebSocket(server.url).catch(() => null)));
-            for (const raw of batch) {
-              if (raw === null) continue;
-              opened++;
+            for (const raw of await meter.batch(() => rawWebSocket(server.url))) {
               silent.add(raw);
               void raw.closed.then(() => silent.delete(raw));
             }
@@ -138,26 +139,31 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
         while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
         await flood;
         for (const raw of silent) raw.destroy();
-        return { opened, tries, admitted };
+        return { opened: meter.count, tries, admitted };
       });
-      expect(report.outcome.opened).toBeGreaterThanOrEqual(400); // three times what the pool holds
+      console.log(describeRates('silent socket flood', meter, quietRate));
+      expect(report.outcome.opened).toBeGreaterThanOrEqual(needed); // three times what the pool holds
+      expect(meter.rate()).toBeGreaterThan(MIN_FLOOD_RATE_SHARE * quietRate);
       expect(await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}')).toBeGreaterThan(0);
       expect(report.outcome.tries).toBeGreaterThanOrEqual(5);
       expect(report.outcome.admitted).toBe(report.outcome.tries);
       expectServerHeld(report, 64);
-    }, 60_000);
+    }, 120_000);
 
     it('hundreds of half-open HTTP requests, more than both pools hold, neither exhaust file descriptors nor keep anyone out', async () => {
-      // Until 800 half-open requests (twice both pools together) or 12 s, at up to ~1,000 a second.
-      const report = await runAttack(target, { name: 'half-open HTTP requests', durationMs: 12_000 }, async ({ deadline }) => {
+      // Until 800 half-open requests (about twice both pools together): 12 s, or longer on a machine too loaded to open
+      // them in that time at the attacker's quiet rate.
+      const needed = 800;
+      const quietRate = await quietConnectRate(() => tcpConnect(server.url));
+      const durationMs = floodDurationMs(needed, quietRate, 12_000, 45_000);
+      const meter = new ConnectMeter();
+      const report = await runAttack(target, { name: 'half-open HTTP requests', durationMs }, async ({ deadline }) => {
         const sockets: import('node:net').Socket[] = [];
         let maxServerFds = 0;
         const serverPid = () => server.child.pid!;
-        await until(deadline, 40, async () => {
+        await until(deadline, needed / CONNECT_BATCH, async () => {
           await new Promise((resolve) => setTimeout(resolve, 20));
-          const batch = await Promise.all(Array.from({ length: 20 }, () => tcpConnect(server.url).catch(() => null)));
-          for (const socket of batch) {
-            if (socket === null) continue;
+          for (const socket of await meter.batch(() => tcpConnect(server.url))) {
             socket.on('error', () => undefined);
             socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
             sockets.push(socket);
@@ -169,13 +175,15 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
         return { sockets: sockets.length, maxServerFds, probe };
       });
       console.log(`half-open HTTP requests: ${report.outcome.sockets} sockets opened, server file descriptors at most ${report.outcome.maxServerFds}`);
+      console.log(describeRates('half-open HTTP requests', meter, quietRate));
       expect(report.outcome.sockets).toBeGreaterThan(128 + 256); // more than both pools together
+      expect(meter.rate()).toBeGreaterThan(MIN_FLOOD_RATE_SHARE * quietRate);
       expect(await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}')).toBeGreaterThan(0);
       // Bounded by the two pools (128 + 256) plus the process's own descriptors, whatever the peers open.
       expect(report.outcome.maxServerFds).toBeLessThan(128 + 256 + 200);
       expect(report.outcome.probe).toBe(200);
       expectServerHeld(report, 64);
-    }, 60_000);
+    }, 120_000);
 
     it('a flood of text frames and garbage before hello costs others nothing', async () => {
       const report = await runAttack(target, { name: 'garbage before hello', durationMs: 3000 }, async ({ deadline }) => {

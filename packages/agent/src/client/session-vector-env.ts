@@ -33,6 +33,8 @@ export class SessionVectorEnv implements VectorEnv {
       num_envs: options.numEnvs ?? 1,
       seed: options.seed ?? null,
       autoreset_mode: options.autoresetMode ?? 'next_step',
+      // Only when asked: a server of an earlier revision rejects the field it does not know (and is strict anyway).
+      ...(options.strictActions === undefined ? {} : { strict_actions: options.strictActions }),
     });
   }
 

@@ -18,6 +18,11 @@ export interface VectorEnvOptions {
   kwargs?: Record<string, number | boolean | string | null>;
   seed?: number | null;
   autoresetMode?: AutoresetMode;
+  /**
+   * Ask the server to reject Box actions outside the action space's bounds. Default: not sent, and the server's
+   * default applies (current servers pass such actions to the env as Gymnasium does; earlier ones reject them).
+   */
+  strictActions?: boolean;
 }
 
 export interface ResetOptions {

@@ -11,7 +11,7 @@
  */
 import { Machine, type MachineOptions } from '../machine.js';
 import { md5Hex } from '../cart/detect.js';
-import { Mt19937 } from '../util/mt19937.js';
+import { Mt19937 } from '@vinegym/rng';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 import { Action, actionDirections } from './actions.js';
 import { type GameInfo, type GameTracker, type ModeConsole, gameFor } from './games/index.js';

@@ -11,7 +11,7 @@
 import { AleEmulator } from './emulator.js';
 import { type GameInfo, gameFor } from './games/index.js';
 import { loadRom, romNameForGame } from './roms.js';
-import { seedSequenceState } from '../util/seed-sequence.js';
+import { seedSequenceState } from '@vinegym/rng';
 
 export type ObsType = 'rgb' | 'grayscale' | 'ram';
 

@@ -6,7 +6,7 @@
  * Reset banks follow ALE's Stella: F8/F8SC bank 1, F6/F6SC/F4/F4SC bank 0, FA bank 2; SC RAM is filled from the
  * system RNG at every console reset.
  */
-import type { Mt19937 } from '../util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
 import { type Cartridge, romImage, romWindow } from './cartridge.js';
 

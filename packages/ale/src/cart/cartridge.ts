@@ -5,7 +5,7 @@
  * Bank-switching behaviour follows the Stella 2.x cartridge classes in ALE (src/ale/emucore/Cart*.cxx).
  */
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
-import type { Mt19937 } from '../util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 
 export interface Cartridge {
   /** Scheme name, e.g. "F8". */

@@ -3,7 +3,7 @@
  * 1K of RAM (write $1000-$13FF, read $1400-$17FF); $1800-$19FF is one of four 256-byte RAM banks (selected by
  * $1FE8-$1FEB; write $1800-$18FF, read $1900-$19FF); $1A00-$1FFF is fixed to the end of the last 2K bank.
  */
-import type { Mt19937 } from '../util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
 import { type Cartridge, romImage } from './cartridge.js';
 

@@ -4,7 +4,7 @@
  * (RAM is read at $1000-$13FF and written at $1400-$17FF).
  */
 import type { ByteReader, ByteWriter } from '../util/bytes.js';
-import type { Mt19937 } from '../util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 import { type Cartridge, romImage } from './cartridge.js';
 
 export class Cart3F implements Cartridge {

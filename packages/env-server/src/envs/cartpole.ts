@@ -1,12 +1,13 @@
 /**
  * CartPole, a port of Gymnasium 1.x `CartPoleEnv` (classic_control/cartpole.py) with the same constants,
- * explicit-Euler integration, float64 state, float32 observations, termination rule and rewards.
- * Only the random draws differ (our Rng instead of numpy's PCG64), so seeded resets give other start states.
+ * explicit-Euler integration, float64 state, float32 observations, termination rule and rewards, and the same
+ * random draws: reset takes `np_random.uniform(low, high, size=4)` from NumPy's PCG64 Generator, seeded as
+ * Gymnasium seeds it, so `reset(seed=s)` gives Gymnasium's initial state bit for bit.
  */
 import { box, discrete, VinegymError } from '@vinegym/protocol';
 import type { NDArray, Space } from '@vinegym/protocol';
 import type { Env, EnvDefinition, ResetOutput, StepOutput } from '../env.js';
-import { Rng, randomSeed } from '../rng.js';
+import { NUMPY_GENERATOR_STATE_BYTES, NumpyGenerator, randomSeed } from '../rng.js';
 import { RgbCanvas } from './raster.js';
 
 const GRAVITY = 9.8;
@@ -28,8 +29,9 @@ const SCREEN_WIDTH = 600;
 const SCREEN_HEIGHT = 400;
 
 /** Layout version of `getState` bytes: see `CartPoleEnv.getState`. */
-const STATE_LAYOUT_VERSION = 1;
-const STATE_BYTES = 56;
+const STATE_LAYOUT_VERSION = 2;
+const RNG_OFFSET = 40;
+const STATE_BYTES = RNG_OFFSET + NUMPY_GENERATOR_STATE_BYTES;
 const FLAG_HAS_STATE = 1;
 const FLAG_TERMINATED = 2;
 const FLAG_HAS_RNG = 4;
@@ -43,7 +45,7 @@ export class CartPoleEnv implements Env {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
   private readonly suttonBartoReward: boolean;
-  private rng: Rng | null = null;
+  private rng: NumpyGenerator | null = null;
   private hasState = false;
   private x = 0;
   private xDot = 0;
@@ -68,9 +70,9 @@ export class CartPoleEnv implements Env {
     const [low, high] = parseResetBounds(options);
     if (seed !== undefined) {
       if (this.rng) this.rng.seed(seed);
-      else this.rng = new Rng(seed);
+      else this.rng = new NumpyGenerator(seed);
     }
-    this.rng ??= new Rng(randomSeed());
+    this.rng ??= new NumpyGenerator(randomSeed());
     const rng = this.rng;
     this.x = rng.uniform(low, high);
     this.xDot = rng.uniform(low, high);
@@ -131,8 +133,8 @@ export class CartPoleEnv implements Env {
   }
 
   /**
-   * 56 bytes, little-endian: u8 layout version (1), u8 flags (1 = reset done, 2 = terminated already,
-   * 4 = RNG present), 2 padding bytes, u32 steps beyond termination, 4 × f64 state, 16 bytes RNG state.
+   * 80 bytes, little-endian: u8 layout version (2), u8 flags (1 = reset done, 2 = terminated already,
+   * 4 = RNG present), 2 padding bytes, u32 steps beyond termination, 4 × f64 state, 40 bytes of PCG64 state.
    */
   getState(): Uint8Array {
     const bytes = new Uint8Array(STATE_BYTES);
@@ -148,7 +150,7 @@ export class CartPoleEnv implements Env {
     view.setFloat64(16, this.xDot, true);
     view.setFloat64(24, this.theta, true);
     view.setFloat64(32, this.thetaDot, true);
-    if (this.rng) bytes.set(this.rng.getState(), 40);
+    if (this.rng) bytes.set(this.rng.getState(), RNG_OFFSET);
     return bytes;
   }
 
@@ -165,8 +167,8 @@ export class CartPoleEnv implements Env {
     this.theta = view.getFloat64(24, true);
     this.thetaDot = view.getFloat64(32, true);
     if (flags & FLAG_HAS_RNG) {
-      this.rng ??= new Rng(0);
-      this.rng.setState(bytes.subarray(40, 56));
+      this.rng ??= new NumpyGenerator(0);
+      this.rng.setState(bytes.subarray(RNG_OFFSET, STATE_BYTES));
     } else {
       this.rng = null;
     }

@@ -27,7 +27,8 @@ import {
 } from '../session-checks.js';
 import { decodeSnapshot, type EnvStatus } from '../snapshot.js';
 import { concatBatches } from './batch-slices.js';
-import { SliceWorker } from './slice-worker.js';
+import { RUNNING_FROM_SOURCES, SliceWorker } from './slice-worker.js';
+import { sourceWorkerUrl } from './source-bundle.js';
 import { createStepResult } from './step-buffers.js';
 import type { EnvOrigin, SliceSpec } from './worker-messages.js';
 
@@ -42,9 +43,20 @@ export interface ParallelSessionOptions {
   autoresetMode?: AutoresetMode;
   /** Default null: no seeding. */
   seed?: number | null;
+  /** Default false: Box actions may lie outside the bounds (see VectorSessionOptions.strictActions). */
+  strictActions?: boolean;
   /** Worker threads to spread the envs over; capped at numEnvs. A positive integer. */
   workers: number;
+  /**
+   * Deadline of every call on a worker after make, in ms (0: none): a worker that has not answered by then is
+   * stopped and the session fails with ENV_ERROR. Starting the threads and building the envs get
+   * THREAD_START_ALLOWANCE_MS more. Default 0.
+   */
+  callTimeoutMs?: number;
 }
+
+/** Extra time make's worker calls get over callTimeoutMs: a thread loads its env code (seconds from sources). */
+export const THREAD_START_ALLOWANCE_MS = 60_000;
 
 /** One worker and the envs [start, start + count) it holds. */
 interface Slice {
@@ -57,6 +69,7 @@ export class ParallelSession implements EnvSession {
   readonly envId: string;
   readonly numEnvs: number;
   readonly autoresetMode: AutoresetMode;
+  readonly strictActions: boolean;
   readonly maxEpisodeSteps: number | null;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -72,13 +85,14 @@ export class ParallelSession implements EnvSession {
   private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers'>>,
+    options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers' | 'callTimeoutMs'>>,
     spec: SliceSpec,
     private readonly slices: Slice[],
   ) {
     this.envId = options.definition.id;
     this.numEnvs = options.numEnvs;
     this.autoresetMode = options.autoresetMode;
+    this.strictActions = options.strictActions;
     this.maxEpisodeSteps = spec.maxEpisodeSteps;
     this.singleObservationSpace = spec.singleObservationSpace;
     this.singleActionSpace = spec.singleActionSpace;
@@ -94,16 +108,23 @@ export class ParallelSession implements EnvSession {
     const { definition, numEnvs } = options;
     const autoresetMode = options.autoresetMode ?? 'next_step';
     const seed = options.seed ?? null;
+    const strictActions = options.strictActions ?? false;
     checkSessionArguments(numEnvs, autoresetMode, seed);
     if (!Number.isSafeInteger(options.workers) || options.workers < 1) {
       throw new RangeError(`workers must be a positive integer, got ${options.workers}`);
     }
     let session: ParallelSession | null = null;
+    const callMs = options.callTimeoutMs ?? 0;
+    const deadlines = { callMs, initMs: callMs === 0 ? 0 : callMs + THREAD_START_ALLOWANCE_MS };
+    const script = RUNNING_FROM_SOURCES && options.origin.kind === 'builtin' ? await sourceWorkerUrl() : null;
     const slices = sliceRanges(numEnvs, Math.min(options.workers, numEnvs)).map(({ start, count }, k) => ({
       start,
       count,
-      worker: new SliceWorker(`${definition.id} worker ${k} (envs ${start}..${start + count - 1})`, (error) =>
-        session?.breakWith(error),
+      worker: new SliceWorker(
+        `${definition.id} worker ${k} (envs ${start}..${start + count - 1})`,
+        (error) => session?.breakWith(error),
+        deadlines,
+        script,
       ),
     }));
     try {
@@ -114,13 +135,14 @@ export class ParallelSession implements EnvSession {
             origin: options.origin,
             kwargs: options.kwargs,
             autoresetMode,
+            strictActions,
             numEnvs: count,
             seed: seed === null ? null : seed + start,
             indexOffset: start,
           }),
         ),
       );
-      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed }, specs[0], slices);
+      session = new ParallelSession({ definition, numEnvs, autoresetMode, seed, strictActions }, specs[0], slices);
       return session;
     } catch (error) {
       for (const slice of slices) slice.worker.terminate();
@@ -160,7 +182,7 @@ export class ParallelSession implements EnvSession {
     return this.queue(async () => {
       this.assertHealthy();
       checkSteppable(this.status, this.autoresetMode);
-      checkActions(this.singleActionSpace, actions, this.numEnvs);
+      checkActions(this.singleActionSpace, actions, this.numEnvs, 0, this.strictActions);
       const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
       // Each slice fills its own rows of the result.
       await this.fanOut(({ worker, start }) => worker.step(actions, start, result));

@@ -2,12 +2,15 @@
  * The main thread's handle on one slice worker thread: starts it on worker-entry and exchanges requests with it
  * through the handoff (handoff.ts), one at a time: steps through the shared step buffers, other calls as
  * messages. A worker thread that dies (uncaught error, process.exit, out of memory) fails its pending and all
- * later requests with ENV_ERROR and reports it once through `onCrash`.
+ * later requests with ENV_ERROR and reports it once through `onCrash`. So does one that does not answer within its
+ * deadline (an env stuck in a loop, a step of unforeseen cost): it is terminated, which stops JavaScript and
+ * WebAssembly alike, so that its session fails instead of hanging and shutdown can complete.
  *
  * The worker runs compiled JavaScript from dist/ when this module is compiled. When it is loaded from the
- * TypeScript sources (tsx, vitest), the worker starts from a small bootstrap that registers tsx's ESM loader in
- * the worker and then imports worker-entry.ts, with the `source` export condition so @vinegym/* resolve to
- * sources as well. (Node 20 does not apply a parent's `--import tsx` hooks to a worker's own entry module.)
+ * TypeScript sources (tsx, vitest), a built-in env's worker runs a bundle of the sources (source-bundle.ts); a
+ * plug-in's starts from a small bootstrap that registers tsx's ESM loader in the worker and then imports
+ * worker-entry.ts, with the `source` export condition so @vinegym/* resolve to sources as well. (Node 20 does not
+ * apply a parent's `--import tsx` hooks to a worker's own entry module.)
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +21,16 @@ import { copyRows } from './batch-slices.js';
 import { MainHandoff, REQUEST_KINDS, type RequestKind, type WorkerHandoffEnd } from './handoff.js';
 import { InfoColumnReader, type InfoColumnExtras } from './info-columns.js';
 import { StepBuffers } from './step-buffers.js';
-import { fromWireFailure, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
+import { compiledMujocoModule } from '../envs/mujoco/runtime.js';
+import { fromWireFailure, type SliceWorkerData, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
+
+/** How long a worker may take to answer, in ms; 0: no deadline. */
+export interface SliceDeadlines {
+  /** init: starting the thread, loading the env code and building the envs. */
+  initMs: number;
+  /** Every later call (step, reset, snapshot, restore, render). */
+  callMs: number;
+}
 
 export class SliceWorker {
   private readonly worker: Worker;
@@ -29,22 +41,43 @@ export class SliceWorker {
   private busy = false;
   /** Why the thread is gone; null while it runs. */
   private deadReason: string | null = null;
+  /** performance.now() by which the request out must be answered (Infinity: none out, or no deadline). */
+  private dueAt = Infinity;
+  private dueMs = 0;
+  /**
+   * Checks the deadline of the request out, so that a step pays one clock read rather than a timer of its own; a
+   * late thread is stopped within a quarter of its deadline (at most 1 s) after it.
+   */
+  private readonly watchdog: NodeJS.Timeout | undefined;
 
-  /** `label` names the worker in crash messages; `onCrash` is called once if the thread dies unasked. */
+  /**
+   * `label` names the worker in crash messages; `onCrash` is called once if the thread dies unasked. `script`: the
+   * thread's code when running from the sources (see source-bundle.ts); null: worker-entry itself, through tsx's
+   * loader when running from the sources.
+   */
   constructor(
     private readonly label: string,
     private readonly onCrash: (error: VinegymError) => void = () => undefined,
+    private readonly deadlines: SliceDeadlines = { initMs: 0, callMs: 0 },
+    script: URL | null = null,
   ) {
-    this.worker = startWorker(label, this.handoff.workerEnd);
+    this.worker = startWorker(label, this.handoff.workerEnd, script);
     // An idle worker must not keep the process alive; it is ref'd while a request is out (see exchange()).
     this.worker.unref();
     this.worker.on('error', (error) => this.die(`worker thread crashed: ${error.message}`));
     this.worker.on('exit', (code) => this.die(`worker thread exited with code ${code}`));
+    const shortest = Math.min(...[deadlines.initMs, deadlines.callMs].filter((ms) => ms > 0));
+    if (Number.isFinite(shortest)) {
+      this.watchdog = setInterval(() => {
+        if (performance.now() > this.dueAt) this.stopUnanswered(this.dueMs);
+      }, Math.min(1000, Math.max(10, shortest / 4)));
+      this.watchdog.unref();
+    }
   }
 
   /** Builds the slice's envs on the thread and attaches its step buffers. */
   async init(init: SliceInit): Promise<SliceSpec> {
-    const { spec, memory } = await this.call({ op: 'init', init });
+    const { spec, memory } = (await this.exchange(REQUEST_KINDS.message, { op: 'init', init }, [], this.deadlines.initMs)) as SliceResults['init'];
     const buffers = StepBuffers.attach(memory, {
       observationSpace: spec.singleObservationSpace,
       actionSpace: spec.singleActionSpace,
@@ -77,16 +110,24 @@ export class SliceWorker {
   /** Stops the thread; a pending request fails. Idempotent. */
   terminate(): void {
     if (this.deadReason !== null) return;
+    clearInterval(this.watchdog);
     this.deadReason = 'worker thread was terminated';
     this.handoff.interrupt();
     void this.worker.terminate();
   }
 
-  /** One request and its answer's result (undefined for a step answered without a message). */
-  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = []): Promise<unknown> {
+  /**
+   * One request and its answer's result (undefined for a step answered without a message). Past `deadlineMs` the
+   * thread is terminated and the request fails.
+   */
+  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = [], deadlineMs = this.deadlines.callMs): Promise<unknown> {
     this.assertFree();
     this.busy = true;
     this.worker.ref();
+    if (deadlineMs > 0) {
+      this.dueAt = performance.now() + deadlineMs;
+      this.dueMs = deadlineMs;
+    }
     try {
       this.handoff.request(kind, message, transfer);
       const answer = await this.handoff.answer();
@@ -96,9 +137,15 @@ export class SliceWorker {
       if (!reply.ok) throw fromWireFailure(reply.error);
       return reply.result;
     } finally {
+      this.dueAt = Infinity;
       this.busy = false;
       this.worker.unref();
     }
+  }
+
+  private stopUnanswered(deadlineMs: number): void {
+    this.die(`no answer within ${deadlineMs / 1000} s: the thread was stopped`);
+    void this.worker.terminate();
   }
 
   /** Throws unless a request can be sent now: the thread runs and no request is out. */
@@ -109,6 +156,7 @@ export class SliceWorker {
 
   private die(reason: string): void {
     if (this.deadReason !== null) return;
+    clearInterval(this.watchdog);
     this.deadReason = reason;
     this.handoff.interrupt();
     this.onCrash(this.crashError(reason));
@@ -119,10 +167,16 @@ export class SliceWorker {
   }
 }
 
-const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
+/**
+ * Whether this module runs from the TypeScript sources (tsx, vitest): worker threads then run a bundle of the sources
+ * (built-in envs) or need tsx's loader (plug-ins).
+ */
+export const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
 
-function startWorker(name: string, handoff: WorkerHandoffEnd): Worker {
-  const options = { name, workerData: handoff, transferList: [handoff.port] };
+function startWorker(name: string, handoff: WorkerHandoffEnd, script: URL | null): Worker {
+  const workerData: SliceWorkerData = { handoff, mujocoModule: compiledMujocoModule() };
+  const options = { name, workerData, transferList: [handoff.port] };
+  if (script !== null) return new Worker(script, options);
   if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), options);
   const entry = new URL('./worker-entry.ts', import.meta.url).href;
   // tsx's package root resolves to dist/loader.mjs; its ESM API sits next to it.

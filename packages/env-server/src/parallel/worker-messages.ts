@@ -8,7 +8,15 @@ import { VinegymError } from '@vinegym/protocol';
 import type { AutoresetMode, ErrorCode, InfoValue, NDArray, ResetResult, Space } from '@vinegym/protocol';
 import type { EnvKwargs } from '../env.js';
 import type { SessionResetOptions } from '../session-checks.js';
+import type { WorkerHandoffEnd } from './handoff.js';
 import type { SharedStepMemory } from './step-buffers.js';
+
+/** A slice worker's workerData. */
+export interface SliceWorkerData {
+  handoff: WorkerHandoffEnd;
+  /** The main thread's compiled mujoco-js module, if it has one. */
+  mujocoModule: WebAssembly.Module | null;
+}
 
 /** Where a worker finds an env definition: the built-in registry, or a plug-in module (a file: URL or package). */
 export type EnvOrigin = { kind: 'builtin' } | { kind: 'plugin'; module: string };
@@ -18,6 +26,7 @@ export interface SliceInit {
   origin: EnvOrigin;
   kwargs: EnvKwargs;
   autoresetMode: AutoresetMode;
+  strictActions: boolean;
   /** Envs in this slice. */
   numEnvs: number;
   /** Seed of the slice's env 0 (the session's seed + indexOffset), or null. */

@@ -35,9 +35,18 @@ function valueProblem(space: Space, value: unknown, name: string): BatchProblem 
   }
 }
 
-/** Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]). */
-export function checkBatch(space: Space, batch: unknown, n: number, name = 'value'): string | null {
-  return checkBatchProblem(space, batch, n, name)?.reason ?? null;
+/**
+ * Like checkValue for a batch of `n` values: every leaf has a leading axis of n (Discrete: integer NDArray [n]).
+ * With `boxBounds: false`, Box leaves need the right dtype and shape and finite elements but may lie outside
+ * [low, high] (Gymnasium's envs take such actions: MuJoCo clamps its controls itself). Other spaces stay exact.
+ */
+export function checkBatch(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): string | null {
+  return checkBatchProblem(space, batch, n, name, options)?.reason ?? null;
+}
+
+export interface BatchCheckOptions {
+  /** Whether Box elements must lie in [low, high]. Default true. */
+  boxBounds?: boolean;
 }
 
 /**
@@ -45,13 +54,13 @@ export function checkBatch(space: Space, batch: unknown, n: number, name = 'valu
  * structure, dtypes and shapes (PROTOCOL.md 7.5: INVALID_ACTION's `details.env_index`): the lowest such env of the
  * first leaf, in space order, that has one.
  */
-export function checkBatchProblem(space: Space, batch: unknown, n: number, name = 'value'): BatchProblem | null {
+export function checkBatchProblem(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): BatchProblem | null {
   switch (space.type) {
     case 'dict':
     case 'tuple':
-      return checkComposite(space, batch, name, (sub, v, subName) => checkBatchProblem(sub, v, n, subName));
+      return checkComposite(space, batch, name, (sub, v, subName) => checkBatchProblem(sub, v, n, subName, options));
     default:
-      return checkLeafArray(space, batch, [n], name);
+      return checkLeafArray(space, batch, [n], name, options.boxBounds ?? true);
   }
 }
 
@@ -81,7 +90,13 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
 }
 
 /** An NDArray leaf: `lead` is [] for one value or [n] for a batch; bounds repeat along the leading axis. */
-function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value: unknown, lead: number[], name: string): BatchProblem | null {
+function checkLeafArray(
+  space: Exclude<Space, { type: 'dict' | 'tuple' }>,
+  value: unknown,
+  lead: number[],
+  name: string,
+  boxBounds = true,
+): BatchProblem | null {
   const spec = leafSpec(space);
   const shape = [...lead, ...spec.shape];
   if (!isNDArray(value)) return { reason: `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}` };
@@ -90,11 +105,13 @@ function checkLeafArray(space: Exclude<Space, { type: 'dict' | 'tuple' }>, value
   if (!shapeEquals(value.shape, shape)) {
     return { reason: `${name} has shape ${truncateText(JSON.stringify(value.shape))}, ${describeSpace(space)} needs ${JSON.stringify(shape)}` };
   }
-  const bad = firstOutOfRange(value.data, spec.low, spec.high);
+  const lenient = space.type === 'box' && !boxBounds;
+  const bad = lenient ? firstNonFinite(value.data) : firstOutOfRange(value.data, spec.low, spec.high);
   if (bad < 0) return null;
   const period = spec.low.length;
   const range = space.type === 'box' ? ` [${formatElement(spec.low[bad % period])}, ${formatElement(spec.high[bad % period])}] of` : '';
-  const reason = `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} is outside${range} ${describeSpace(space)}`;
+  const problem = lenient ? 'is not finite' : `is outside${range} ${describeSpace(space)}`;
+  const reason = `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} ${problem}`;
   // Elements are row-major, so in a batch the env of element `bad` is its index along the leading axis.
   return lead.length === 1 ? { reason, envIndex: Math.floor(bad / Math.max(1, shapeSize(spec.shape))) } : { reason };
 }
@@ -122,6 +139,15 @@ function leafSpec(space: Exclude<Space, { type: 'dict' | 'tuple' }>): LeafSpec {
       // Gymnasium's MultiBinary dtype is int8.
       return { dtype: 'int8', shape: space.shape, low: [0], high: [1] };
   }
+}
+
+/** Flat index of the first NaN or infinite element (integers always pass), or -1. */
+function firstNonFinite(data: Elements): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) return i;
+  }
+  return -1;
 }
 
 /** Flat index of the first element outside [low, high] (NaN fails every comparison), or -1. No allocation. */

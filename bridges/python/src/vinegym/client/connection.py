@@ -134,7 +134,10 @@ class VinegymClient:
         num_envs: int = 1,
         seed: int | None = None,
         autoreset_mode: str = "next_step",
+        strict_actions: bool | None = None,
     ) -> dict[str, Any]:
+        """`strict_actions=True` asks the server to reject Box actions outside the bounds; None sends nothing (a
+        server of an earlier protocol revision rejects the field, and enforces the bounds anyway)."""
         body: dict[str, Any] = {"env_id": env_id}
         if kwargs:
             body["kwargs"] = kwargs
@@ -142,6 +145,8 @@ class VinegymClient:
         if seed is not None:
             body["seed"] = seed
         body["autoreset_mode"] = autoreset_mode
+        if strict_actions is not None:
+            body["strict_actions"] = strict_actions
         return self.request("make", body)
 
     def reset(

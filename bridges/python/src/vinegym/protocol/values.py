@@ -110,14 +110,18 @@ def wire_single_to_gym(space: spaces.Space[Any], value: Any) -> Any:
 # ---------------------------------------------------------------- validation of incoming batches
 
 
-def split_wire_batch(space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions") -> list[Any]:
+def split_wire_batch(
+    space: spaces.Space[Any], batch: Any, num_envs: int, name: str = "actions", box_bounds: bool = True
+) -> list[Any]:
     """Checks that `batch` is a wire batch of `num_envs` values of `space` and returns the single values (in the
     form envs accept). InvalidValueError otherwise, with env_index exactly when the batch has the right structure,
     dtypes and shapes and some env's value is out of the space (PROTOCOL.md 7.5): a Dict or Tuple batch is first
-    checked whole for its structure, so that a malformed later leaf is not reported as an earlier env's value."""
+    checked whole for its structure, so that a malformed later leaf is not reported as an earlier env's value.
+    With `box_bounds` False, Box values need finite elements but may lie outside [low, high], as Gymnasium's envs
+    take them (MuJoCo clamps its controls itself; PROTOCOL.md 8.6); the other spaces stay exact."""
     if isinstance(space, (spaces.Dict, spaces.Tuple)):
         _check_structure(space, batch, num_envs, name)
-    return _split(space, batch, num_envs, name)
+    return _split(space, batch, num_envs, name, box_bounds)
 
 
 def _check_structure(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) -> None:
@@ -148,22 +152,22 @@ def _check_leaf(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) 
         raise InvalidValueError(f"{name} must have an integer dtype, got {batch.dtype.name}")
 
 
-def _split(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) -> list[Any]:
+def _split(space: spaces.Space[Any], batch: Any, num_envs: int, name: str, box_bounds: bool) -> list[Any]:
     if isinstance(space, spaces.Dict):
         if not isinstance(batch, dict) or set(batch) != set(space.spaces):
             raise InvalidValueError(f"{name} must be a map with keys {list(space.spaces)}")
-        columns = {key: _split(member, batch[key], num_envs, f"{name}.{key}")
+        columns = {key: _split(member, batch[key], num_envs, f"{name}.{key}", box_bounds)
                    for key, member in space.spaces.items()}
         return [{key: columns[key][i] for key in space.spaces} for i in range(num_envs)]
     if isinstance(space, spaces.Tuple):
         if not isinstance(batch, list) or len(batch) != len(space.spaces):
             raise InvalidValueError(f"{name} must be an array of {len(space.spaces)} batches")
-        columns_list = [_split(member, item, num_envs, f"{name}[{i}]")
+        columns_list = [_split(member, item, num_envs, f"{name}[{i}]", box_bounds)
                         for i, (member, item) in enumerate(zip(space.spaces, batch))]
         return [tuple(column[i] for column in columns_list) for i in range(num_envs)]
     _check_leaf(space, batch, num_envs, name)
     if isinstance(space, spaces.Box):
-        return _split_box(space, batch, name)
+        return _split_box(space, batch, name, box_bounds)
     if isinstance(space, spaces.Discrete):
         low, high = int(space.start), int(space.start) + int(space.n)
         for i, v in enumerate(batch.tolist()):
@@ -184,7 +188,11 @@ def _split(space: spaces.Space[Any], batch: Any, num_envs: int, name: str) -> li
     raise InvalidValueError(f"unsupported space {type(space).__name__}")
 
 
-def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str) -> list[Any]:
+def _split_box(space: spaces.Box, batch: np.ndarray[Any, Any], name: str, box_bounds: bool) -> list[Any]:
+    if not box_bounds:
+        if batch.dtype.kind == "f" and not np.isfinite(batch).all():
+            _raise_first_bad_row(np.isfinite(batch), name, "is not finite")
+        return list(batch.copy())
     with np.errstate(invalid="ignore"):
         ok = (batch >= space.low) & (batch <= space.high)  # False for NaN
     if not ok.all():  # the message (the Box's repr) is only made for a bad batch

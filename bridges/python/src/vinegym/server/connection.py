@@ -299,6 +299,7 @@ class ProtocolConnection:
                 {"limit": "max_total_sessions"},
             )
         seed, autoreset_mode = body.get("seed"), body.get("autoreset_mode", "next_step")
+        strict_actions = body.get("strict_actions", False)
         if seed is not None:
             check_derived_seed(seed, num_envs - 1)
         session_id = f"py-{next(_session_counter)}"
@@ -308,12 +309,12 @@ class ProtocolConnection:
             if self.config.workers > 1 and num_envs > 1:
                 session = ShardedSession(
                     session_id, served.source, served.recipe, capabilities, kwargs, num_envs, seed,
-                    autoreset_mode, self.snapshot_key, self.config.workers,
+                    autoreset_mode, self.snapshot_key, self.config.workers, strict_actions,
                 )
             else:
                 session = Session(
                     session_id, served.source, capabilities, kwargs, num_envs, seed, autoreset_mode,
-                    self.snapshot_key,
+                    self.snapshot_key, strict_actions=strict_actions,
                 )
         except VinegymError as error:
             raise _blame_kwargs(error, served, kwargs) from None

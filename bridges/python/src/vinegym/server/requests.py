@@ -54,6 +54,12 @@ def seed_or_null(value: Any, name: str) -> int | None:
     return None if value is None else nonnegative_int(value, name)
 
 
+def boolean(value: Any, name: str) -> Any:
+    if not isinstance(value, bool):
+        _fail(name, "a boolean", value)
+    return value
+
+
 def map_value(value: Any, name: str) -> Any:
     if not isinstance(value, dict):
         _fail(name, "a map", value)
@@ -120,6 +126,7 @@ BODY_FIELDS: dict[str, dict[str, Field]] = {
         "num_envs": Field(positive_int),
         "seed": Field(seed_or_null),
         "autoreset_mode": Field(one_of("next_step", "same_step", "disabled")),
+        "strict_actions": Field(boolean),
     },
     "reset": {
         "session_id": Field(string, required=True),

@@ -46,6 +46,7 @@ class Session(SessionRules):
         autoreset_mode: str,
         snapshot_key: bytes,
         index_offset: int = 0,
+        strict_actions: bool = False,
     ) -> None:
         self.session_id = session_id
         self.env_id = source.env_id
@@ -57,6 +58,7 @@ class Session(SessionRules):
         self.max_episode_steps = source.episode_limit(kwargs)
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
+        self.strict_actions = strict_actions
         self.broken_reason: str | None = None
         render_mode = "rgb_array" if capabilities.render_supported else None
         self.slots: list[EnvSlot] = []
@@ -98,6 +100,7 @@ class Session(SessionRules):
             "max_episode_steps": self.max_episode_steps,
             "snapshot_supported": self.capabilities.snapshot_supported,
             "render_supported": self.capabilities.render_supported,
+            "strict_actions": self.strict_actions,
         }
 
     # ------------------------------------------------------------ helpers

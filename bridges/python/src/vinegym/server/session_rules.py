@@ -35,6 +35,7 @@ class SessionRules:
     capabilities: EnvCapabilities
     num_envs: int
     autoreset_mode: str
+    strict_actions: bool
     broken_reason: str | None
     single_action_space: spaces.Space[Any]
 
@@ -108,7 +109,7 @@ class SessionRules:
                     f"env {index} episode has ended; reset it (autoreset_mode is disabled)", {"env_index": index}
                 )
         try:
-            return split_wire_batch(self.single_action_space, actions, self.num_envs)
+            return split_wire_batch(self.single_action_space, actions, self.num_envs, box_bounds=self.strict_actions)
         except InvalidValueError as error:
             details = {"env_index": error.env_index} if error.env_index is not None else None
             raise VinegymError(ErrorCode.INVALID_ACTION, str(error), details) from None

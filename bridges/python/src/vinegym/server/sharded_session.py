@@ -122,15 +122,20 @@ class ShardedSession(SessionRules):
         autoreset_mode: str,
         snapshot_key: bytes,
         workers: int,
+        strict_actions: bool = False,
     ) -> None:
         self.session_id = session_id
         self.capabilities = capabilities
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
+        self.strict_actions = strict_actions
         self.broken_reason = None
         self.shards: list[_LocalShard | _WorkerShard] = []
         sizes = shard_sizes(num_envs, workers)
-        session_args = {"session_id": session_id, "kwargs": kwargs, "seed": seed, "autoreset_mode": autoreset_mode}
+        session_args = {
+            "session_id": session_id, "kwargs": kwargs, "seed": seed, "autoreset_mode": autoreset_mode,
+            "strict_actions": strict_actions,
+        }
         try:
             offset = sizes[0]
             for size in sizes[1:]:  # started first: they make their envs while this process makes its own

@@ -1,5 +1,5 @@
 /** Shapes of the per-game ALE settings (ALE's RomSettings plus the Stella properties of the ROM). */
-import type { Mt19937 } from '../../util/mt19937.js';
+import type { Mt19937 } from '@vinegym/rng';
 import type { MachineOptions } from '../../machine.js';
 
 /** Reads RIOT RAM byte `offset & 0x7f` (ALE's readRam). */

@@ -7,7 +7,7 @@
 import { VinegymError } from '@vinegym/protocol';
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, MAX_BODY_ID, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
 import { ANT_XML } from './models/ant.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
@@ -85,7 +85,7 @@ export const ANT_V5 = defineMujocoEnv({
     ctrl_cost_weight: numberKwarg(0.5, 'Weight of the control cost Σa².'),
     contact_cost_weight: numberKwarg(5e-4, 'Weight of the contact cost Σclip(cfrc_ext)².'),
     healthy_reward: numberKwarg(1.0, 'Reward for every step the ant is healthy.'),
-    main_body: { type: 'integer', default: 1, minimum: 0, description: 'Body id whose xpos gives the forward velocity.' },
+    main_body: { type: 'integer', default: 1, minimum: 0, maximum: MAX_BODY_ID, description: 'Body id whose xpos gives the forward velocity.' },
     terminate_when_unhealthy: booleanKwarg(true, 'End the episode when the ant becomes unhealthy.'),
     ...rangeKwargs('healthy_z', 0.2, 1.0, 'the healthy torso height qpos[2] (inclusive)'),
     ...rangeKwargs('contact_force', -1, 1, 'the clipping range of cfrc_ext'),

@@ -1,13 +1,16 @@
 /**
  * `mujoco/custom-v0`: any MJCF model (kwarg `xml` or `xml_path`) with a generic observation and reward, for
  * trying models without writing a plug-in. See MUJOCO.md.
+ *
+ * The model comes from a client, so it is never trusted: at make, `prepare` reads an `xml_path` file through the
+ * server's file policy (model-files.ts) and compiles the document in the server's MJCF sandbox (mjcf-sandbox.ts)
+ * before any env is built; the envs then get the document as `xml`.
  */
-import { readFileSync } from 'node:fs';
 import { VinegymError } from '@vinegym/protocol';
-import type { EnvDefinition, EnvKwargs } from '../../env.js';
-import { frameSkipKwarg, numberKwarg } from './kwargs.js';
+import type { EnvDefinition, EnvHost, EnvKwargs, PreparedEnv } from '../../env.js';
+import { MAX_EPISODE_STEPS, frameSkipKwarg, numberKwarg } from './kwargs.js';
 import { MujocoEnv } from './mujoco-env.js';
-import { MujocoCompileError } from './runtime.js';
+import { MujocoCompileError, mujocoRuntimeLoading } from './runtime.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoReward, MujocoTask } from './task.js';
 import { pushFrom, sumOfSquares, velocities } from './task.js';
@@ -20,7 +23,11 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
   description: 'Any MuJoCo MJCF model with a qpos/qvel observation and a forward-velocity (or zero) reward.',
   kwargs: {
     xml: { type: 'string', default: null, description: 'The MJCF document (give this or xml_path).' },
-    xml_path: { type: 'string', default: null, description: 'Path of an MJCF file on the server (no external assets).' },
+    xml_path: {
+      type: 'string',
+      default: null,
+      description: "Path of an MJCF file in the server's model directory (--model-dir; none by default), without external assets.",
+    },
     frame_skip: frameSkipKwarg(1),
     observation: {
       type: 'string',
@@ -37,24 +44,40 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
     forward_body: { type: 'string', default: null, description: 'Body whose x velocity is rewarded. Default: the first body after the world.' },
     ctrl_cost_weight: numberKwarg(1e-3, 'Weight of the control cost Σa² (forward_velocity reward).'),
     reset_noise_scale: numberKwarg(0, 'Half-width of the uniform noise added to the initial qpos and qvel.'),
-    max_episode_steps: { type: 'integer', default: 1000, minimum: 1, description: 'Steps after which the env reports truncated.' },
+    max_episode_steps: { type: 'integer', default: 1000, minimum: 1, maximum: MAX_EPISODE_STEPS, description: 'Steps after which the env reports truncated.' },
   },
   maxEpisodeSteps: null,
   create: (kwargs) => compileCustom(kwargs, modelText(kwargs)),
+  // The sandbox instantiates the compiled module of the server's own MuJoCo runtime.
+  load: mujocoRuntimeLoading,
   parallel: true,
+  prepare: prepareCustom,
 };
 
-function modelText(kwargs: EnvKwargs): string {
-  const { xml, xml_path: path } = kwargs;
-  if ((xml === null) === (path === null)) {
+async function prepareCustom(kwargs: EnvKwargs, host: EnvHost): Promise<PreparedEnv> {
+  checkOneSource(kwargs);
+  const fromFile = kwargs.xml_path !== null;
+  const key = fromFile ? 'xml_path' : 'xml';
+  const xml = fromFile ? await host.readModelFile(kwargs.xml_path as string, key) : (kwargs.xml as string);
+  const { bytesPerEnv } = await host.checkMjcf(xml, { key, quoteErrors: !fromFile });
+  return { kwargs: { ...kwargs, xml, xml_path: null }, bytesPerEnv, wasmHeap: true };
+}
+
+function checkOneSource(kwargs: EnvKwargs): void {
+  if ((kwargs.xml === null) === (kwargs.xml_path === null)) {
     throw new VinegymError('INVALID_KWARGS', 'mujoco/custom-v0 needs exactly one of the kwargs xml and xml_path', { key: 'xml' });
   }
-  if (typeof xml === 'string') return xml;
-  try {
-    return readFileSync(path as string, 'utf8');
-  } catch (error) {
-    throw new VinegymError('INVALID_KWARGS', `cannot read xml_path ${JSON.stringify(path)}: ${(error as Error).message}`, { key: 'xml_path' });
+}
+
+/** The document of an env being built: `xml` (prepare has replaced any xml_path by the file's text). */
+function modelText(kwargs: EnvKwargs): string {
+  checkOneSource(kwargs);
+  if (kwargs.xml_path !== null) {
+    throw new VinegymError('INVALID_KWARGS', 'xml_path is read by the server at make (EnvService), not by create: pass the document as xml', {
+      key: 'xml_path',
+    });
   }
+  return kwargs.xml as string;
 }
 
 function compileCustom(kwargs: EnvKwargs, xml: string): MujocoEnv {

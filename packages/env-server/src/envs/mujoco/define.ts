@@ -5,7 +5,7 @@
 import type { KwargSpec } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../../env.js';
 import { MujocoEnv } from './mujoco-env.js';
-import { mujocoRuntimeLoading } from './runtime.js';
+import { mujocoRuntime, mujocoRuntimeLoading } from './runtime.js';
 import type { MujocoTask } from './task.js';
 
 interface MujocoEnvBasics {
@@ -31,5 +31,6 @@ export function defineMujocoEnv(spec: MujocoEnvSpec): EnvDefinition {
     create: (kwargs) => new MujocoEnv(makeTask(kwargs)),
     load: mujocoRuntimeLoading,
     parallel: true,
+    prepare: (kwargs) => ({ kwargs, bytesPerEnv: mujocoRuntime().envBytes(makeTask(kwargs).xml), wasmHeap: true }),
   };
 }

@@ -2,16 +2,17 @@
  * The byte layout of MujocoEnv.getState: MuJoCo's integration state plus the env's step bookkeeping, so that
  * restore-then-step reproduces the original continuation bit for bit.
  *
- * Little-endian: u8 layout version (1), u8 flags (1 = reset done, 2 = RNG present, 4 = physics error),
+ * Little-endian: u8 layout version (2), u8 flags (1 = reset done, 2 = RNG present, 4 = physics error),
  * u16 padding, u32 integration-state length S, u32 position length P, u32 observation length O,
  * u32 elapsed steps, then S + P + O float64 (integration state, position before the next step, last finite
- * observation), then 16 bytes of RNG state and the physics error message as UTF-8 to the end.
+ * observation), then 40 bytes of PCG64 state (NumpyGenerator) and the physics error message as UTF-8 to the end.
  */
 import { VinegymError } from '@vinegym/protocol';
+import { NUMPY_GENERATOR_STATE_BYTES } from '../../rng.js';
 
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 const HEADER_BYTES = 20;
-const RNG_BYTES = 16;
+const RNG_BYTES = NUMPY_GENERATOR_STATE_BYTES;
 const FLAG_HAS_STATE = 1;
 const FLAG_HAS_RNG = 2;
 const FLAG_PHYSICS_ERROR = 4;
@@ -22,7 +23,7 @@ export interface MujocoEnvState {
   positionBefore: number[];
   lastObservation: Float64Array;
   elapsedSteps: number;
-  /** 16 bytes, or null before the first reset. */
+  /** NumpyGenerator state bytes, or null before the first reset. */
   rng: Uint8Array | null;
   physicsError: string | null;
 }

@@ -6,8 +6,24 @@ import { VinegymError } from '@vinegym/protocol';
 import type { KwargSpec } from '@vinegym/protocol';
 import type { EnvKwargs } from '../../env.js';
 
+/**
+ * Bound on the magnitude of every real-valued MuJoCo kwarg (weights, range ends, noise scales): finite, so that no
+ * ±inf reaches the physics, and far beyond any useful value.
+ */
+export const MAX_REAL_KWARG = 1e6;
+/**
+ * Largest frame_skip: one env step is frame_skip mj_step calls, so an unbounded frame_skip makes one step take
+ * unbounded time. A coarser dt than 100 substeps gives is better had by raising the model's timestep.
+ */
+export const MAX_FRAME_SKIP = 100;
+
+/** Largest body id a kwarg may name (models have far fewer bodies; the env checks the id against the model). */
+export const MAX_BODY_ID = 10_000;
+/** Largest episode length a kwarg may set (mujoco/custom-v0's max_episode_steps). */
+export const MAX_EPISODE_STEPS = 10_000_000;
+
 export function numberKwarg(value: number, description: string): KwargSpec {
-  return { type: 'number', default: value, description };
+  return { type: 'number', default: value, minimum: -MAX_REAL_KWARG, maximum: MAX_REAL_KWARG, description };
 }
 
 export function booleanKwarg(value: boolean, description: string): KwargSpec {
@@ -15,7 +31,7 @@ export function booleanKwarg(value: boolean, description: string): KwargSpec {
 }
 
 export function frameSkipKwarg(value: number): KwargSpec {
-  return { type: 'integer', default: value, minimum: 1, description: 'mj_step calls per env step (dt = timestep × frame_skip).' };
+  return { type: 'integer', default: value, minimum: 1, maximum: MAX_FRAME_SKIP, description: 'mj_step calls per env step (dt = timestep × frame_skip).' };
 }
 
 /**
@@ -26,6 +42,8 @@ export function rangeKwargs(name: string, low: number, high: number, what: strin
   const end = (value: number, which: string, index: number): KwargSpec => ({
     type: 'number',
     default: Number.isFinite(value) ? value : null,
+    minimum: -MAX_REAL_KWARG,
+    maximum: MAX_REAL_KWARG,
     description: `${which} end of ${what} (Gymnasium's ${name}_range[${index}])${Number.isFinite(value) ? '' : '; null: unbounded'}.`,
   });
   return { [`${name}_min`]: end(low, 'Lower', 0), [`${name}_max`]: end(high, 'Upper', 1) };

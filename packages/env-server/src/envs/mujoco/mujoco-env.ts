@@ -10,7 +10,7 @@
 import { box, VinegymError } from '@vinegym/protocol';
 import type { Info, NDArray, Space, SpaceValue } from '@vinegym/protocol';
 import type { Env, ResetOutput, StepOutput } from '../../env.js';
-import { Rng, randomSeed } from '../../rng.js';
+import { NumpyGenerator, randomSeed } from '../../rng.js';
 import { decodeEnvState, encodeEnvState } from './env-state.js';
 import { mujocoRuntime } from './runtime.js';
 import type { MujocoRuntime } from './runtime.js';
@@ -24,7 +24,7 @@ export class MujocoEnv implements Env {
   private readonly runtime: MujocoRuntime;
   private readonly observationSize: number;
   private readonly positionSize: number;
-  private rng: Rng | null = null;
+  private rng: NumpyGenerator | null = null;
   private hasState = false;
   private positionBefore: number[] = [];
   private lastObservation: Float64Array;
@@ -62,16 +62,18 @@ export class MujocoEnv implements Env {
   reset(seed?: number): ResetOutput {
     if (seed !== undefined) {
       if (this.rng) this.rng.seed(seed);
-      else this.rng = new Rng(seed);
+      else this.rng = new NumpyGenerator(seed);
     }
-    this.rng ??= new Rng(randomSeed());
+    const rng = (this.rng ??= new NumpyGenerator(randomSeed()));
     const { sim, task } = this;
     const scale = task.resetNoiseScale ?? 0;
     sim.resetData();
-    const qpos = sim.qpos0.map((q) => q + this.rng!.uniform(-scale, scale));
+    // Gymnasium's reset_model: init_qpos + uniform(-scale, scale, nq), then init_qvel (zeros) + the qvel noise,
+    // drawn in that order from np_random, so a seeded reset starts where Gymnasium's does.
+    const qpos = sim.qpos0.map((q) => q + rng.uniform(-scale, scale));
     const qvel = new Float64Array(sim.nv);
     for (let i = 0; i < sim.nv; i++) {
-      qvel[i] = task.velocityNoise === 'normal' ? scale * standardNormal(this.rng) : this.rng.uniform(-scale, scale);
+      qvel[i] = 0 + (task.velocityNoise === 'normal' ? scale * rng.standardNormal() : rng.uniform(-scale, scale));
     }
     return { observation: this.setPhysicsState(qpos, qvel), info: task.resetInfo?.(sim) ?? {} };
   }
@@ -147,7 +149,7 @@ export class MujocoEnv implements Env {
     this.elapsedSteps = state.elapsedSteps;
     this.physicsError = state.physicsError;
     if (state.rng) {
-      this.rng ??= new Rng(0);
+      this.rng ??= new NumpyGenerator(0);
       this.rng.setState(state.rng);
     } else {
       this.rng = null;
@@ -183,12 +185,6 @@ export class MujocoEnv implements Env {
   private observation(values: Float64Array): NDArray<'float64'> {
     return { dtype: 'float64', shape: [values.length], data: values.slice() };
   }
-}
-
-/** A standard normal draw (Box–Muller); Gymnasium uses numpy's, so only the distribution matches. */
-function standardNormal(rng: Rng): number {
-  const u = 1 - rng.random(); // (0, 1]: log stays finite
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.random());
 }
 
 function actionValues(action: SpaceValue, size: number): ArrayLike<number> {

@@ -18,6 +18,15 @@ export class MujocoCompileError extends Error {
   override readonly name = 'MujocoCompileError';
 }
 
+/**
+ * Estimated bytes one env of a model holds: its MjData, which is the arena (`<size memory>`; MuJoCo's automatic
+ * size is ~13 MiB even for small models) plus a buffer no larger than the model's, and the model itself, counted
+ * per env to stay on the safe side. An upper bound on resident memory: untouched arena pages are never resident.
+ */
+export function modelEnvBytes(sizes: { narena: number; nbuffer: number; modelBytes: number }): number {
+  return sizes.narena + sizes.nbuffer + sizes.modelBytes;
+}
+
 interface CachedModel {
   model: MjModel;
   users: number;
@@ -38,9 +47,13 @@ export class MujocoRuntime {
   /** Idle cached models, oldest first (Map iteration order). */
   private readonly idle = new Set<string>();
   private scratch: { GetView(): Float64Array; delete(): void } | null = null;
+  /** envBytes results by MJCF text, oldest first. */
+  private readonly footprints = new Map<string, number>();
 
   /** Set by `loadMujocoRuntime`; the module is created with this object's print hooks. */
   module!: MainModule;
+  /** The compiled WebAssembly module, for worker threads and sandboxes to instantiate; null if not available. */
+  wasmModule: WebAssembly.Module | null = null;
 
   readonly onOutput = (line: string): void => {
     if (line.startsWith('WARNING')) {
@@ -83,6 +96,22 @@ export class MujocoRuntime {
       this.models.get(oldest)?.model.delete();
       this.models.delete(oldest);
     }
+  }
+
+  /** Estimated bytes one env of trusted MJCF `xml` holds (see modelEnvBytes); compiles it once per text. */
+  envBytes(xml: string): number {
+    let bytes = this.footprints.get(xml);
+    if (bytes === undefined) {
+      const model = this.acquireModel(xml);
+      try {
+        bytes = modelEnvBytes({ narena: Number(model.narena), nbuffer: Number(model.nbuffer), modelBytes: this.module.mj_sizeModel(model) });
+      } finally {
+        this.releaseModel(model);
+      }
+      if (this.footprints.size >= IDLE_MODEL_LIMIT) this.footprints.delete(this.footprints.keys().next().value as string);
+      this.footprints.set(xml, bytes);
+    }
+    return bytes;
   }
 
   /** Bytes of WebAssembly memory; it only grows, so a leak shows up as growth. */
@@ -131,15 +160,24 @@ export class MujocoRuntime {
 let loading: Promise<MujocoRuntime> | null = null;
 let loaded: MujocoRuntime | null = null;
 let loadError: unknown = null;
+let precompiled: WebAssembly.Module | null = null;
+
+/**
+ * Makes the next `loadMujocoRuntime()` instantiate `module` (the main thread's `wasmModule`) instead of compiling
+ * mujoco-js's embedded binary: a worker thread then starts in a fraction of the time and shares the compiled code.
+ * Call before anything loads the runtime.
+ */
+export function useCompiledMujocoModule(module: WebAssembly.Module): void {
+  if (loading !== null) throw new Error('the MuJoCo runtime is already loading');
+  precompiled = module;
+}
 
 /** Loads the WebAssembly module once; later calls return the same runtime. */
 export function loadMujocoRuntime(): Promise<MujocoRuntime> {
   loading ??= (async () => {
     const runtime = new MujocoRuntime();
     try {
-      // Imported here, not at the top: the module's JavaScript alone is 11 MB (the WebAssembly is inlined).
-      const { default: loadMujoco } = await import('mujoco-js');
-      runtime.module = await loadMujoco({ print: runtime.onOutput, printErr: runtime.onOutput });
+      runtime.wasmModule = await instantiate(runtime, precompiled);
       runtime.module.FS.mkdir('/vinegym');
     } catch (error) {
       loadError = error;
@@ -149,6 +187,55 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
     return runtime;
   })();
   return loading;
+}
+
+/**
+ * Instantiates mujoco-js into `runtime.module`, from `compiled` if given; returns the compiled module used (null if
+ * it could not be had). mujoco-js compiles its embedded binary itself and keeps no handle on the result, so the
+ * first load wraps WebAssembly.instantiate for its duration to keep the module it compiles.
+ */
+async function instantiate(runtime: MujocoRuntime, compiled: WebAssembly.Module | null): Promise<WebAssembly.Module | null> {
+  // Imported here, not at the top: the module's JavaScript alone is 11 MB (the WebAssembly is inlined).
+  const { default: loadMujoco } = await import('mujoco-js');
+  const hooks = { print: runtime.onOutput, printErr: runtime.onOutput };
+  if (compiled !== null) {
+    runtime.module = await loadMujoco({ ...hooks, instantiateWasm: instantiateFrom(compiled) });
+    return compiled;
+  }
+  let captured: WebAssembly.Module | null = null;
+  const original = WebAssembly.instantiate;
+  const capturing = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports): Promise<unknown> => {
+    if (captured !== null || source instanceof WebAssembly.Module) return original(source as WebAssembly.Module, imports);
+    captured = await WebAssembly.compile(source);
+    return { module: captured, instance: await original(captured, imports) };
+  };
+  WebAssembly.instantiate = capturing as typeof WebAssembly.instantiate;
+  try {
+    runtime.module = await loadMujoco(hooks);
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+  return captured;
+}
+
+/** An Emscripten `instantiateWasm` hook that instantiates an already compiled module. */
+function instantiateFrom(
+  compiled: WebAssembly.Module,
+): (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object {
+  return (imports, done) => {
+    void WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
+    return {};
+  };
+}
+
+/** The compiled mujoco-js module of this thread's runtime, if it is loaded and has one. */
+export function compiledMujocoModule(): WebAssembly.Module | null {
+  return loaded?.wasmModule ?? null;
+}
+
+/** Bytes of this thread's MuJoCo WebAssembly heap; undefined if the runtime is not loaded. */
+export function mujocoHeapBytes(): number | undefined {
+  return loaded?.heapBytes();
 }
 
 /** Nothing once the module is loaded; else the promise of loading it (what MuJoCo env definitions' `load` returns). */

@@ -41,6 +41,7 @@ export const ANT_XML = `
 <mujoco model="ant">
   <compiler angle="degree" inertiafromgeom="true"/>
   <option timestep="0.01" integrator="RK4"/>
+  <size memory="1M"/>
   <default>
     <joint armature="1" damping="1"/>
     <geom conaffinity="0" condim="3" density="5.0" friction="1 0.5 0.5" margin="0.01"/>

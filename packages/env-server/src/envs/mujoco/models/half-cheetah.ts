@@ -39,6 +39,7 @@ export const HALF_CHEETAH_XML = `
 <mujoco model="cheetah">
   <compiler angle="radian" inertiafromgeom="true" settotalmass="14"/>
   <option timestep="0.01" gravity="0 0 -9.81"/>
+  <size memory="1M"/>
   <default>
     <joint armature="0.1" damping="0.01" stiffness="8" solimplimit="0 0.8 0.03" solreflimit="0.02 1"/>
     <geom contype="1" conaffinity="0" condim="3" friction="0.4 0.1 0.1" solimp="0 0.8 0.01" solref="0.02 1"/>

@@ -7,6 +7,7 @@ export const HOPPER_XML = `
 <mujoco model="hopper">
   <compiler angle="degree" inertiafromgeom="true"/>
   <option timestep="0.002" integrator="RK4"/>
+  <size memory="1M"/>
   <default>
     <joint armature="1" damping="1"/>
     <geom contype="1" conaffinity="1" condim="1" margin="0.001" solimp="0.8 0.8 0.01" solref="0.02 1"/>

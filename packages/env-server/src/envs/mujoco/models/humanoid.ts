@@ -67,6 +67,7 @@ export const HUMANOID_XML = `
 <mujoco model="humanoid">
   <compiler angle="degree" inertiafromgeom="true"/>
   <option timestep="0.003" integrator="RK4" solver="PGS" iterations="50"/>
+  <size memory="2M"/>
   <default>
     <joint armature="1" damping="1"/>
     <geom contype="1" conaffinity="1" condim="1" margin="0.001"/>

@@ -6,6 +6,7 @@ export const INVERTED_PENDULUM_XML = `
 <mujoco model="inverted pendulum">
   <compiler angle="degree" inertiafromgeom="true"/>
   <option timestep="0.02" integrator="RK4" gravity="0 0 -9.81"/>
+  <size memory="1M"/>
   <default>
     <joint armature="0" damping="1"/>
     <geom contype="0" friction="1 0.1 0.1"/>

@@ -6,6 +6,7 @@ export const SWIMMER_XML = `
 <mujoco model="swimmer">
   <compiler angle="degree" inertiafromgeom="true"/>
   <option timestep="0.01" integrator="RK4" density="4000" viscosity="0.1"/>
+  <size memory="1M"/>
   <default>
     <geom contype="0" conaffinity="0" condim="1"/>
     <joint armature="0.1"/>

@@ -1,6 +1,7 @@
 /**
- * NumPy's SeedSequence (numpy/random/bit_generator.pyx), enough to turn an integer seed into the words
- * ale-py's Gymnasium env derives from it: `SeedSequence(seed).generate_state(2)` gives [numpy seed, ALE seed].
+ * NumPy's SeedSequence (numpy/random/bit_generator.pyx) for an integer seed: `seedSequenceState(seed, n)` is
+ * `SeedSequence(seed).generate_state(n)` (n uint32 words). ale-py's env takes [numpy seed, ALE seed] from
+ * `generate_state(2)`; PCG64 takes its 128-bit state and stream from `generate_state(4, uint64)` (8 words).
  */
 const INIT_A = 0x43b0d7e5;
 const MULT_A = 0x931e8875;
