@@ -23,6 +23,7 @@ export const WRAPPER_KWARGS: Readonly<Record<string, KwargSpec>> = {
     type: 'integer',
     default: null,
     minimum: 1,
+    maximum: 1e9,
     description: "TimeLimit: truncate episodes after this many steps (null: the env's own limit, max_episode_steps in list)",
   },
   frame_stack: {
@@ -35,9 +36,11 @@ export const WRAPPER_KWARGS: Readonly<Record<string, KwargSpec>> = {
   rescale_action_min: {
     type: 'number',
     default: null,
+    minimum: -1e9,
+    maximum: 1e9,
     description: 'RescaleAction: the action space becomes Box(rescale_action_min, rescale_action_max), mapped linearly to the env bounds',
   },
-  rescale_action_max: { type: 'number', default: null, description: 'RescaleAction: upper bound (with rescale_action_min)' },
+  rescale_action_max: { type: 'number', default: null, minimum: -1e9, maximum: 1e9, description: 'RescaleAction: upper bound (with rescale_action_min)' },
   clip_action: {
     type: 'boolean',
     default: false,
