@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the Python venv used by the Gymnasium parity tests (.venv at the repo root) and installs
-# gymnasium, numpy, msgpack, websockets, pytest and what gymnasium[mujoco] needs (mujoco, imageio, packaging)
-# into it with plain pip. Idempotent: when the venv exists and every package imports, it only says so and exits.
+# gymnasium, numpy, msgpack, websockets, prometheus-client, pytest, what gymnasium[mujoco] needs (mujoco, imageio,
+# packaging) and ray (vinegym[ray], for the Ray launcher's tests: ~1.5 min and ~250 MB more) into it with plain pip.
+# Idempotent: when the venv exists and every package imports, it only says so and exits.
 #
 # Stable-Baselines3 (for bridges/python/tests/test_sb3.py and bench/sb3_vec_env.py) is optional: the package index
 # does not carry it, so it installs only from its source archive. Set VINEGYM_SB3_ARCHIVES to a folder holding
@@ -12,8 +13,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
-packages=(gymnasium numpy msgpack websockets pytest ale-py mujoco imageio packaging)
-modules="gymnasium, numpy, msgpack, websockets, pytest, ale_py, mujoco, imageio, packaging, vinegym"
+packages=(gymnasium numpy msgpack websockets prometheus-client pytest ale-py mujoco imageio packaging ray)
+modules="gymnasium, numpy, msgpack, websockets, prometheus_client, pytest, ale_py, mujoco, imageio, packaging, ray, vinegym"
 sb3_archives="${VINEGYM_SB3_ARCHIVES:-}"
 if [ -n "$sb3_archives" ]; then
   sb3_archive="$(ls "$sb3_archives"/stable-baselines3-*.tar.gz 2>/dev/null | grep -v -- -contrib- | head -n 1 || true)"

@@ -18,6 +18,8 @@ export interface ErrorResponse {
 export type Response = OkResponse | ErrorResponse;
 
 export class RawClient {
+  /** Every error code any RawClient has received, so that the suite can check them against the registry. */
+  static readonly errorCodesSeen = new Set<string>();
   private readonly queue: Response[] = [];
   private readonly waiters: Array<(r: Response) => void> = [];
   private nextId = 1;
@@ -34,6 +36,7 @@ export class RawClient {
         this.pingsAnswered++;
         return;
       }
+      if (frame && frame.ok === false && typeof frame.error?.code === 'string') RawClient.errorCodesSeen.add(frame.error.code);
       const waiter = this.waiters.shift();
       if (waiter) waiter(frame as Response);
       else this.queue.push(frame as Response);

@@ -7,8 +7,10 @@
  * may start in a beforeAll. Episodes must end within `maxEpisodeSteps` steps of random actions (a time limit does).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  ERROR_CODES,
   batchSpace,
   checkBatch,
   checkValue,
@@ -37,20 +39,6 @@ export interface ConformanceTarget {
   /** Checks of spec-answers.ts this server does not pass yet (they run as expected failures). */
   pending?: readonly string[];
 }
-
-const ERROR_CODES = [
-  'BAD_REQUEST',
-  'UNSUPPORTED_VERSION',
-  'UNAUTHORIZED',
-  'UNKNOWN_ENV',
-  'INVALID_KWARGS',
-  'UNKNOWN_SESSION',
-  'INVALID_ACTION',
-  'NOT_SUPPORTED',
-  'LIMIT_EXCEEDED',
-  'ENV_ERROR',
-  'INTERNAL',
-];
 
 /** A deterministic generator for sampled actions (NumPy's, so failures reproduce in Python too). */
 export function seededRng(seed: number): SpaceRandom {
@@ -106,7 +94,7 @@ async function stepUntilAnEpisodeEnds(
   client: RawClient,
   session: Session,
   n: number,
-  rng: () => number,
+  rng: SpaceRandom,
   maxSteps: number,
 ): Promise<Record<string, any>> {
   for (let t = 0; t < maxSteps; t++) {
@@ -234,7 +222,8 @@ export function describeConformance(label: string, target: () => ConformanceTarg
         await withClient(url(), async (client) => {
           const session = await makeSession(client, envId(), { num_envs: 3, seed: 1, autoreset_mode: 'same_step' });
           const { make } = session;
-          expect(Object.keys(make)).toEqual([
+          // render_modes is optional (servers with the render:scene capability send it, last).
+          expect(Object.keys(make).filter((key) => key !== 'render_modes')).toEqual([
             'session_id',
             'env_id',
             'num_envs',
@@ -248,6 +237,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             'render_supported',
             'strict_actions',
           ]);
+          if ('render_modes' in make) {
+            expect(Object.keys(make).at(-1)).toBe('render_modes');
+            expect(make.render_modes.includes('rgb_array')).toBe(make.render_supported);
+          }
           expect(make.env_id).toBe(envId());
           expect(make.strict_actions).toBe(false);
           expect(make.num_envs).toBe(3);
@@ -440,8 +433,13 @@ export function describeConformance(label: string, target: () => ConformanceTarg
         expect(await client.closed).toBe(1009);
       });
 
-      it('uses only the protocol error codes', () => {
-        expect(ERROR_CODES).toHaveLength(11);
+      it('uses only the error codes of the protocol registry, which are those PROTOCOL.md section 10 lists', () => {
+        // Every error answer any RawClient received so far in this file (all the checks above ran first).
+        expect(RawClient.errorCodesSeen.size).toBeGreaterThan(0);
+        for (const code of RawClient.errorCodesSeen) expect(ERROR_CODES).toContain(code);
+        const spec = readFileSync(new URL('../../packages/protocol/PROTOCOL.md', import.meta.url), 'utf8');
+        const section = spec.slice(spec.indexOf('## 10. Errors'), spec.indexOf('## 11.'));
+        expect([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])).toEqual([...ERROR_CODES]);
       });
     });
 

@@ -107,7 +107,7 @@ def _requests_handled(url: str, request_type: str) -> int:
     metrics = urllib.request.urlopen(url.replace("ws://", "http://").replace("/v1/ws", "/metrics"), timeout=10)
     for line in metrics.read().decode().splitlines():
         if line.startswith(f'vinegym_requests_total{{type="{request_type}"}}'):
-            return int(line.split()[1])
+            return int(float(line.split()[1]))  # prometheus-client writes counters as floats
     raise AssertionError(f"no request count for {request_type}")
 
 

@@ -248,7 +248,7 @@ def test_shutdown_answers_what_it_received_and_executes_nothing_else(cartpole_se
 
 def _env_steps(server: BridgeServer) -> int:
     line = next(x for x in server.metrics.render().splitlines() if x.startswith("vinegym_env_steps_total "))
-    return int(line.split()[1])
+    return int(float(line.split()[1]))  # prometheus-client writes counters as floats
 
 
 def _forged_ale_snapshot(snapshot: bytes, actions: np.ndarray) -> bytes:

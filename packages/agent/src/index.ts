@@ -21,6 +21,7 @@ export * from './policies/value-function.js';
 export * from './config/train-config.js';
 export * from './config/sections.js';
 export { KEY_ALIASES, RENAMED_KEYS, type KeyAlias } from './config/keys.js';
+export { presetFor, presetFileName, PRESETS_DIR, type Preset } from './config/presets.js';
 // Algorithms: the interface the trainer sees, the registry, and each algorithm's folder.
 export * from './algos/algorithm.js';
 export * from './algos/registry.js';
@@ -46,6 +47,7 @@ export * from './sampling/path-batch.js';
 export * from './sampling/vine.js';
 export * from './sampling/episodes.js';
 export * from './train/trainer.js';
+export { adapterFor, buildPolicy } from './train/setup.js';
 export * from './eval/evaluate.js';
 export * from './run/index.js';
 // The plotting stack (vega, resvg) is not re-exported here so that importing the agent does not load it:

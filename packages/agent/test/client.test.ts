@@ -61,9 +61,23 @@ describe('RemoteVectorEnv and EmbeddedVectorEnv', () => {
     await env.restore(1, snapshot);
     const second: StepResult[] = [];
     for (const a of steps.slice(5)) second.push(await env.step(a));
-    const env1 = (rs: StepResult[]) => rs.map((r) => [Array.from((r.observations as NDArray).data.slice(4, 8)), r.rewards.data[1], r.terminated.data[1]]);
+    const env1 = (rs: StepResult[]) => rs.map((r) => [Array.from((r.observations as NDArray<'float32'>).data.slice(4, 8)), r.rewards.data[1], r.terminated.data[1]]);
     expect(env1(second)).toEqual(env1(first));
     await env.close();
+  });
+
+  it('renderScene gets a MuJoCo scene once and poses after, in both modes', async () => {
+    const remote = await RemoteVectorEnv.connect(server.url, { envId: 'Hopper-v5', token: 'secret' });
+    const embedded = await EmbeddedVectorEnv.make({ envId: 'Hopper-v5' });
+    for (const env of [remote, embedded]) {
+      expect(env.spec.render_modes).toEqual(['scene', 'poses']);
+      await env.reset({ seed: 0 });
+      const { scene, poses } = await env.renderScene!(0, 'scene');
+      expect(scene!.geoms.map((g) => g.type)).toEqual(['plane', 'capsule', 'capsule', 'capsule', 'capsule']);
+      expect(poses!.positions.shape).toEqual([5, 3]);
+      expect(Object.keys(await env.renderScene!(0, 'poses'))).toEqual(['poses']);
+      await env.close();
+    }
   });
 
   it('throws the same typed errors in both modes', async () => {

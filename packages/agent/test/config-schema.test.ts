@@ -2,14 +2,15 @@
  * The config schema is the one source of the TrainConfig defaults, the validation, the JSON Schema of config files
  * and the CLI flags; old key names and sb3-contrib's names load; per-task presets are looked up in one place.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_SCHEMA_FILE, configJsonSchemaText } from '../scripts/config-schema.js';
 import { configFlags, configFlagsHelp, parseConfigArgs } from '../src/config/flags.js';
 import { canonicalKeys, KEY_ALIASES, RENAMED_KEYS } from '../src/config/keys.js';
-import { presetFileName, presetFor } from '../src/config/presets.js';
+import { presetFileName, presetFor, PRESETS_DIR } from '../src/config/presets.js';
+import { resolveTrainSettings } from '../src/cli/train-command.js';
 import { ConfigError, resolveTrainConfig, trainConfig, trainConfigSchema } from '../src/config/train-config.js';
 
 const dirs: string[] = [];
@@ -63,7 +64,7 @@ describe('TrainConfig', () => {
     );
     expect(config.observations.normalize).toBe(false);
     expect(config.advantage).toEqual({ estimator: 'monte-carlo', gamma: 0.9, lambda: 0.8, normalize: false });
-    expect(config.valueFunction).toEqual({ epochs: 7, learningRate: 1e-3, minibatchSize: 64 });
+    expect(config.valueFunction).toEqual({ epochs: 7, learningRate: 1e-3, minibatchSize: 64, optimizer: 'adam' });
     expect(config.trpo.maxKl).toBe(0.05);
     expect(renamed).toContain('trpo.gamma→advantage.gamma');
     expect(renamed).toContain('trpo.algo→null');
@@ -144,6 +145,15 @@ describe('flags from the schema', () => {
     expect(() => parseConfigArgs(['--trpo.max-kl', 'abc'], flags, {})).toThrow(/--trpo.max-kl expects a number/);
     expect(() => parseConfigArgs(['--num-env', '4'], flags, {})).toThrow(/did you mean --num-envs/);
   });
+
+  it('takes an optional value only when one follows (--dashboard [port]), and --video-every as evaluation.videoEvery', () => {
+    const spec = { dashboard: 'optional-value' } as const;
+    expect(parseConfigArgs(['--dashboard'], flags, spec).options).toEqual({ dashboard: true });
+    expect(parseConfigArgs(['--dashboard', '--video-every', '5'], flags, spec)).toEqual({ options: { dashboard: true }, config: { 'video-every': 5 } });
+    expect(parseConfigArgs(['--dashboard', '7000', '--seed', '1'], flags, spec).options).toEqual({ dashboard: '7000' });
+    expect(parseConfigArgs(['--dashboard=0'], flags, spec).options).toEqual({ dashboard: '0' });
+    expect(trainConfig(parseConfigArgs(['--video-every', '5'], flags, {}).config).evaluation).toEqual({ videoEvery: 5, videoFormat: 'mp4', videoFps: 30 });
+  });
 });
 
 describe('JSON Schema of config files', () => {
@@ -162,5 +172,78 @@ describe('per-task presets', () => {
     const preset = await presetFor('Hopper-v5', dir);
     const config = resolveTrainConfig([preset!.values, { trpo: { cgIterations: 15 } }, { stepsPerIteration: 1024 }]);
     expect(config).toMatchObject({ stepsPerIteration: 1024, advantage: { gamma: 0.999 }, trpo: { maxKl: 0.02, cgIterations: 15 } });
+  });
+});
+
+describe('checked-in presets', () => {
+  const ROBOTS = ['Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Ant-v5', 'Swimmer-v5', 'Humanoid-v5'];
+  const flags = configFlags(trainConfigSchema());
+
+  it('exist for CartPole and every MuJoCo robot, and every one is a valid config', async () => {
+    const files = (await readdir(PRESETS_DIR)).filter((f) => f.endsWith('.json')).sort();
+    expect(files).toEqual(['CartPole-v1', ...ROBOTS].map(presetFileName).sort());
+    for (const file of files) {
+      const values = JSON.parse(await readFile(join(PRESETS_DIR, file), 'utf8')) as Record<string, unknown>;
+      expect(() => resolveTrainConfig([values]), file).not.toThrow();
+    }
+  });
+
+  it("give the robots sb3-contrib TRPO's settings, as measured on Hopper (docs/results-mujoco.md)", async () => {
+    for (const env of ROBOTS) {
+      const { config, notes } = await resolveTrainSettings({}, parseConfigArgs(['--env', env], flags, {}).config);
+      expect(config, env).toMatchObject({
+        envId: env,
+        numEnvs: 16,
+        stepsPerIteration: 2048,
+        totalSteps: 1_000_000,
+        observations: { normalize: false },
+        advantage: { gamma: 0.99, lambda: 0.95, normalize: true },
+        valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128, optimizer: 'adam' },
+        trpo: { maxKl: 0.01, cgIterations: 15, cgDamping: 0.1, fisherSubsample: 1, lineSearchBacktracks: 10, backtrackRatio: 0.8, acceptRatio: 0 },
+      });
+      expect(notes[0]).toMatch(new RegExp(`^using preset .*${env}\\.json for ${env} \\(any --config key or flag overrides it\\)$`));
+    }
+  });
+
+  it('pin CartPole to the settings of its published runs (docs/results.md), which are also the defaults today', async () => {
+    const { config, preset } = await resolveTrainSettings({}, {});
+    expect(preset?.path).toBe(join(PRESETS_DIR, 'CartPole-v1.json'));
+    expect(config).toEqual(trainConfig());
+  });
+
+  it('lie under --config and the flags, in schema names and sb3-contrib names alike', async () => {
+    const argv = [
+      '--env', 'Walker2d-v5', '--n_envs', '4', '--n_steps', '512', '--batch_size', '64', '--gamma', '0.995', '--gae_lambda', '0.9',
+      '--target_kl', '0.02', '--cg_max_steps', '20', '--cg_damping', '0.05', '--line_search_shrinking_factor', '0.7',
+      '--line_search_max_iter', '8', '--n_critic_updates', '5', '--learning_rate', '3e-4', '--sub_sampling_factor', '2',
+      '--total_timesteps', '5000',
+    ];
+    const { config } = await resolveTrainSettings({ observations: { normalize: true }, valueFunction: { optimizer: 'lbfgs' } }, parseConfigArgs(argv, flags, {}).config);
+    expect(config).toMatchObject({
+      envId: 'Walker2d-v5',
+      numEnvs: 4,
+      stepsPerIteration: 2048, // sb3's n_steps is per env
+      totalSteps: 5000,
+      observations: { normalize: true },
+      advantage: { gamma: 0.995, lambda: 0.9 },
+      valueFunction: { epochs: 5, learningRate: 3e-4, minibatchSize: 64, optimizer: 'lbfgs' },
+      trpo: { maxKl: 0.02, cgIterations: 20, cgDamping: 0.05, backtrackRatio: 0.7, lineSearchBacktracks: 8, fisherSubsample: 0.5, acceptRatio: 0 },
+    });
+    // The hyphenated spelling of a flag is the same alias.
+    expect((await resolveTrainSettings({}, parseConfigArgs(['--env', 'Hopper-v5', '--cg-max-steps', '25'], flags, {}).config)).config.trpo.cgIterations).toBe(25);
+  });
+
+  it('leave envs without one on the defaults, with no note', async () => {
+    const { config, preset, notes } = await resolveTrainSettings({ envId: 'InvertedPendulum-v5' }, {});
+    expect([preset, notes]).toEqual([null, []]);
+    expect(config).toEqual(trainConfig({ envId: 'InvertedPendulum-v5' }));
+  });
+});
+
+describe('valueFunction.optimizer', () => {
+  it('is adam by default and accepts lbfgs, nothing else', () => {
+    expect(trainConfig().valueFunction.optimizer).toBe('adam');
+    expect(trainConfig({ valueFunction: { optimizer: 'lbfgs' } }).valueFunction.optimizer).toBe('lbfgs');
+    expect(() => trainConfig({ valueFunction: { optimizer: 'sgd' } } as never)).toThrow(/valueFunction.optimizer .*must be one of adam, lbfgs/);
   });
 });

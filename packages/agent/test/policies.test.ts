@@ -61,6 +61,16 @@ describe('ValueFunction', () => {
     vf.dispose();
   });
 
+  it('fits the same target with L-BFGS on the whole batch, in few iterations', () => {
+    const rng = new Rng(4);
+    const vf = new ValueFunction(tf, { obsSize: 2, hiddenSizes: [16], epochs: 20, optimizer: 'lbfgs' });
+    const obs = Float32Array.from({ length: 256 * 2 }, () => rng.normal());
+    const targets = Float32Array.from({ length: 256 }, (_, i) => 2 * obs[2 * i] - obs[2 * i + 1] + 1);
+    const stats = vf.fit(obs, targets);
+    expect(stats.lossAfter).toBeLessThan(0.01 * stats.lossBefore);
+    vf.dispose();
+  });
+
   it('refuses weights of another network with a clear error (e.g. an MLP checkpoint into the CNN)', () => {
     const mlp = new ValueFunction(tf, { obsSize: 10 * 10 * 2, hiddenSizes: [3] });
     const cnn = new ValueFunction(tf, { obsSize: 10 * 10 * 2, obsShape: [10, 10, 2] });

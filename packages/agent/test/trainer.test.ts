@@ -99,7 +99,7 @@ describe('train', () => {
 
   it('keeps the number of live tensors flat over iterations', async () => {
     const counts: number[] = [];
-    await train({ config: small({ iterations: 6 }), runDir: null, progress: false, onIteration: () => counts.push(tf.memory().numTensors) });
+    await train({ config: small({ iterations: 6 }), runDir: null, progress: false, onIteration: () => void counts.push(tf.memory().numTensors) });
     expect(counts[5]).toBe(counts[1]);
   });
 

@@ -1,10 +1,17 @@
 /**
- * `pnpm bench:ale`: emulated frames per second of @vinegym/ale vs ale-py on the same ROMs in the same run (ALE
+ * `pnpm bench:ale`: two tables.
+ *
+ * Emulator: emulated frames per second of @vinegym/ale vs ale-py on the same ROMs in the same run (ALE
  * frame_skip 1, repeat_action_probability 0, uniformly random minimal-set actions, reset on game over). Both sides
  * are timed in CPU seconds of their own process (the fair measure on a shared machine) and in wall seconds. Each
  * game is timed on ale-py and then on ours right after, so that both see about the same machine load.
  *
- *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]
+ * Env level (bench/atari-env.ts): ALE/<Game>-v5 sessions of 8 and 16 envs on our server, embedded and over
+ * loopback WebSocket, raw RGB and the paper's preprocessed observations, against gymnasium + ale-py's
+ * SyncVectorEnv in the same run.
+ *
+ *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]      both tables
+ *   pnpm bench:ale --emulator-only | --env-only [env-level flags, see bench/atari-env.ts]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,6 +37,7 @@ const frames = Number(opt('frames', '5000'));
 const warmup = Number(opt('warmup', '300'));
 const seed = Number(opt('seed', '0'));
 const romDir = findAleRomDir();
+const listOpt = (name: string, def: string) => opt(name, def).split(',');
 
 interface Timing {
   cpuSeconds: number;
@@ -65,30 +73,47 @@ function benchAlePy(game: string): Timing {
   return JSON.parse(out) as Timing;
 }
 
-const fps = (t: Timing, key: keyof Timing) => frames / t[key];
-const rows: string[][] = [];
-let ratioProduct = 1;
-for (const game of games) {
-  const theirs = benchAlePy(game);
-  const ours = benchOurs(game);
-  const ratio = fps(ours, 'cpuSeconds') / fps(theirs, 'cpuSeconds');
-  ratioProduct *= ratio;
-  rows.push([
-    game,
-    fps(ours, 'cpuSeconds').toFixed(0),
-    fps(theirs, 'cpuSeconds').toFixed(0),
-    `${(100 * ratio).toFixed(0)}%`,
-    fps(ours, 'wallSeconds').toFixed(0),
-    fps(theirs, 'wallSeconds').toFixed(0),
-  ]);
+function emulatorTable(): void {
+  const fps = (t: Timing, key: keyof Timing) => frames / t[key];
+  const rows: string[][] = [];
+  let ratioProduct = 1;
+  for (const game of games) {
+    const theirs = benchAlePy(game);
+    const ours = benchOurs(game);
+    const ratio = fps(ours, 'cpuSeconds') / fps(theirs, 'cpuSeconds');
+    ratioProduct *= ratio;
+    rows.push([
+      game,
+      fps(ours, 'cpuSeconds').toFixed(0),
+      fps(theirs, 'cpuSeconds').toFixed(0),
+      `${(100 * ratio).toFixed(0)}%`,
+      fps(ours, 'wallSeconds').toFixed(0),
+      fps(theirs, 'wallSeconds').toFixed(0),
+    ]);
+  }
+  const header = ['game', 'ours fps (cpu)', 'ale-py fps (cpu)', 'ours/ale-py', 'ours fps (wall)', 'ale-py fps (wall)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`${frames} frames per game after ${warmup} warm-up frames; frame_skip 1, repeat_action_probability 0`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log(`geometric mean ours/ale-py (cpu): ${(100 * ratioProduct ** (1 / games.length)).toFixed(0)}%`);
+  // CPU-second ratios still move with the load (both cores are shared): report it with every run.
+  console.log(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
-const header = ['game', 'ours fps (cpu)', 'ale-py fps (cpu)', 'ours/ale-py', 'ours fps (wall)', 'ale-py fps (wall)'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(`${frames} frames per game after ${warmup} warm-up frames; frame_skip 1, repeat_action_probability 0`);
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(r));
-console.log(`geometric mean ours/ale-py (cpu): ${(100 * ratioProduct ** (1 / games.length)).toFixed(0)}%`);
-// CPU-second ratios still move with the load (both cores are shared): report it with every run.
-console.log(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+if (!args.includes('--env-only')) emulatorTable();
+if (!args.includes('--emulator-only')) {
+  // The env-level bench lives with the other cross-package benches: it needs the server and the client.
+  const { runAtariEnvBench } = await import('../../../bench/atari-env.js');
+  await runAtariEnvBench({
+    game: opt('game', 'pong'),
+    envs: listOpt('envs', '8,16').map(Number),
+    steps: Number(opt('steps', '4000')),
+    rounds: Number(opt('rounds', '3')),
+    workers: listOpt('workers', '0,2').map(Number),
+    transports: listOpt('transports', 'embedded,ws') as ('embedded' | 'ws')[],
+    obs: listOpt('obs', 'raw,paper') as ('raw' | 'paper')[],
+  });
+}

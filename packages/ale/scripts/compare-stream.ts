@@ -46,7 +46,7 @@ export async function compareGameStreaming(name: string, frames: number, seed = 
   child.stdin.end(JSON.stringify({ rom: romPath, seed, actions, repeat: 0 }));
 
   const result: StreamCompareResult = { game: name, frames: 0, identical: 0, emulationIdentical: 0, firstMismatch: -1, firstEmulationMismatch: -1 };
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let recordSize = -1;
   let screenSize = 0;
   let reward = 0;

@@ -34,8 +34,9 @@ export class InputEvents {
 
   /** Releases every button (ALE's resetKeys, without the difficulty part). */
   releaseAll(): void {
-    this.joystick = [emptyJoystick(), emptyJoystick()];
-    this.paddleFire = [false, false, false, false];
+    // In place: ALE releases every key each frame, and new objects there were a measurable share of a step.
+    for (const j of this.joystick) j.up = j.down = j.left = j.right = j.fire = false;
+    this.paddleFire.fill(false);
     this.reset = false;
     this.select = false;
   }

@@ -252,22 +252,23 @@ export class Machine implements CycleBus, TiaSystem {
     return this.tia.current.subarray(0, 160 * this.tia.height);
   }
 
-  screenRGB(out = new Uint8Array(160 * this.tia.height * 3)): Uint8Array {
-    const src = this.screen();
-    const rgb = this.palette.rgb;
-    for (let i = 0, o = 0; i < src.length; i++, o += 3) {
-      const p = src[i]! * 3;
-      out[o] = rgb[p]!;
-      out[o + 1] = rgb[p + 1]!;
-      out[o + 2] = rgb[p + 2]!;
-    }
+  /** The screen as RGB bytes [height, 160, 3], written into `out` (default a new array). */
+  screenRGB(out: Uint8Array<ArrayBufferLike> = new Uint8Array(160 * this.tia.height * 3)): Uint8Array<ArrayBufferLike> {
+    writeRgb(this.screen(), this.palette, out);
     return out;
   }
 
-  screenGrayscale(out = new Uint8Array(160 * this.tia.height)): Uint8Array {
+  /** The screen as grayscale bytes [height, 160], written into `out` (default a new array). */
+  screenGrayscale(out: Uint8Array<ArrayBufferLike> = new Uint8Array(160 * this.tia.height)): Uint8Array<ArrayBufferLike> {
     const src = this.screen();
     const gray = this.palette.gray;
     for (let i = 0; i < src.length; i++) out[i] = gray[src[i]!]!;
+    return out;
+  }
+
+  /** The 128 bytes of RIOT RAM, written into `out` (default a new array). */
+  ramInto(out: Uint8Array<ArrayBufferLike>): Uint8Array<ArrayBufferLike> {
+    out.set(this.riot.ram);
     return out;
   }
 
@@ -310,5 +311,36 @@ export class Machine implements CycleBus, TiaSystem {
     this.updateReadWindow();
     this.events.loadState(r);
     this.ports.switchBits = r.u8();
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Palette indices -> RGB bytes. Where `out` is 4-byte aligned (batch rows are) four pixels go out as three 32-bit
+ * words from the packed palette: on a [210, 160, 3] frame this is several times faster than 100,800 byte stores.
+ */
+export function writeRgb(src: Uint8Array, palette: Palette, out: Uint8Array<ArrayBufferLike>): void {
+  const n = src.length;
+  let i = 0;
+  if (LITTLE_ENDIAN && (out.byteOffset & 3) === 0 && n >= 4) {
+    const packed = palette.packedRgb;
+    const words = new Int32Array(out.buffer, out.byteOffset, (n >> 2) * 3);
+    for (let w = 0; i + 3 < n; i += 4, w += 3) {
+      const c0 = packed[src[i]!]!;
+      const c1 = packed[src[i + 1]!]!;
+      const c2 = packed[src[i + 2]!]!;
+      const c3 = packed[src[i + 3]!]!;
+      words[w] = c0 | (c1 << 24);
+      words[w + 1] = (c1 >>> 8) | (c2 << 16);
+      words[w + 2] = (c2 >>> 16) | (c3 << 8);
+    }
+  }
+  const rgb = palette.rgb;
+  for (let o = i * 3; i < n; i++, o += 3) {
+    const p = src[i]! * 3;
+    out[o] = rgb[p]!;
+    out[o + 1] = rgb[p + 1]!;
+    out[o + 2] = rgb[p + 2]!;
   }
 }

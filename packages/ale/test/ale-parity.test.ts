@@ -20,6 +20,7 @@ describe('ale-py parity', () => {
     requireVenv();
     const r = compareGame('breakout', 300, 5);
     expect(r.firstMismatch).toBeNull();
+    expect(r.matchedPrefix).toBe(301);
   }, 120_000);
 
   it('AleEnv: v5 defaults, state round trip, observation shapes', () => {

@@ -6,6 +6,7 @@ import { VENV_PYTHON, aleRomDir, compareGame } from '../scripts/compare-lib.js';
 import { createCartridge, detectCartType } from '../src/cart/detect.js';
 import { CartDPC } from '../src/cart/dpc.js';
 import { DUMMY_READ } from '../src/cpu/index.js';
+import { Mt19937 } from '@vinegym/rng';
 import { ByteReader, ByteWriter } from '../src/util/bytes.js';
 
 /** 8K program (bank b filled with 0xB0 + b, with markers) + 2K display (byte i = i & 0xff) + 255 spare bytes. */
@@ -40,7 +41,7 @@ describe('DPC cartridge', () => {
     cart.poke(0x1ff9, 0);
     expect(cart.peek(0x1800)).toBe(0xb1);
     cart.peek(0x1ff8);
-    cart.reset();
+    cart.reset(new Mt19937());
     expect(cart.bankInfo()).toEqual([1]);
   });
 

@@ -14,7 +14,8 @@ import { DEFAULT_WORKERS } from './session-factory.js';
 const USAGE = `Usage: vinegym-server [options]
 
 Serves vinegym RL environments over WebSocket (MessagePack, protocol v1) at ws://HOST:PORT/v1/ws,
-with GET /healthz, /v1/envs and /metrics on the same port.
+with GET /healthz, /v1/envs and /metrics on the same port, and a viewer of the live sessions at /viewer
+(it needs the token; without --token the server makes one up and prints the viewer's URL with it).
 
 Options:
   --host <host>                          interface to listen on (default 127.0.0.1)
@@ -28,6 +29,7 @@ Options:
   --plugin <module>                      env plug-in module (path or package); repeatable
   --workers <n>                          worker threads per session of a MuJoCo or Atari env, 0 = in-process
                                          (default: one per core, here ${DEFAULT_WORKERS})
+  --no-viewer                            do not serve /viewer and /v1/sessions
   --log-level <level>                    fatal|error|warn|info|debug|trace|silent (default info)
   -h, --help                             show this help
 
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       plugin: { type: 'string', multiple: true },
       workers: { type: 'string' },
       'log-level': { type: 'string' },
+      'no-viewer': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -86,12 +89,9 @@ async function main(): Promise<void> {
     tls,
     registry,
     workers: integerOption(values, 'workers', 0),
+    viewer: values['no-viewer'] !== true,
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });
-  process.stdout.write(`${server.url}\n`);
-  const envs = registry.list().map((d) => d.id);
-  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
-
   const shutdown = (signal: string): void => {
     process.stderr.write(`vinegym-server: ${signal}, closing\n`);
     server.close().then(
@@ -102,8 +102,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before the URL is printed: whoever waits for it (an orchestrator, a test) may signal at once.
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.stdout.write(`${server.url}\n`);
+  const envs = registry.list().map((d) => d.id);
+  process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
+  if (server.viewerUrl !== undefined) {
+    // The URL holds the token: a server started with --token shows where to put it rather than the token itself.
+    const shown = values.token ?? process.env.VINEGYM_TOKEN ? server.viewerUrl.replace(/#token=.*$/, '#token=<your token>') : server.viewerUrl;
+    process.stderr.write(`vinegym-server: watch the sessions at ${shown}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

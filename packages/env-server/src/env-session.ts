@@ -3,7 +3,7 @@
  * threads by ParallelSession (asynchronous). Methods may return a value or a promise of it, so the in-process
  * path keeps its plain function calls.
  */
-import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { AutoresetMode, RenderMode, RenderResult, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { SessionResetOptions } from './session-checks.js';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -20,14 +20,17 @@ export interface EnvSession {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
   readonly snapshotSupported: boolean;
+  /** Whether render mode `rgb_array` works (the make result's render_supported). */
   readonly renderSupported: boolean;
+  readonly renderModes: readonly RenderMode[];
   /** An env failed (ENV_ERROR) or the session was closed: every further call fails. */
   readonly broken: boolean;
   reset(request?: SessionResetOptions): MaybePromise<ResetResult>;
   step(actions: SpaceValue): MaybePromise<StepResult>;
   snapshot(envIndices: number[]): MaybePromise<Uint8Array[]>;
   restore(envIndex: number, snapshot: Uint8Array): MaybePromise<void>;
-  render(envIndex: number): MaybePromise<NDArray<'uint8'>>;
+  /** The env's frame (rgb_array, the default), scene and poses (scene) or poses (poses). */
+  render(envIndex: number, mode?: RenderMode): MaybePromise<RenderResult>;
   /** Frees the envs (and any worker threads). The session must not be used afterwards. */
   close(): void;
 }

@@ -3,7 +3,7 @@
  * envs never see sockets, sessions, batching, time limits or autoreset: wrappers (wrappers/) add time limits,
  * autoreset and the rest, and the session layer batches.
  */
-import type { Info, KwargSpec, NDArray, Space, SpaceValue } from '@vinegym/protocol';
+import type { Info, KwargSpec, NDArray, Scene, ScenePoses, Space, SpaceValue, TypedArray } from '@vinegym/protocol';
 
 export interface ResetOutput {
   observation: SpaceValue;
@@ -20,6 +20,9 @@ export interface StepOutput {
   info: Info;
 }
 
+/** What `stepInto` returns: a step's outcome without the observation, which went into the caller's array. */
+export type StepOutcome = Omit<StepOutput, 'observation'>;
+
 export interface Env {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
@@ -29,11 +32,24 @@ export interface Env {
   reset(seed?: number, options?: Record<string, unknown>): ResetOutput;
   /** Applies one action, already validated against `actionSpace`. */
   step(action: SpaceValue): StepOutput;
+  /**
+   * Optional fast path of `step` for a Box observation space: the same step, but the observation is written into
+   * `out` (the observation's elements, row-major, of its dtype) instead of returned. Sessions use it to fill their
+   * batch rows in place (no array per step and no copy); envs with large observations (Atari frames) provide it.
+   */
+  stepInto?(action: SpaceValue, out: TypedArray): StepOutcome;
   /** Complete state (simulator and RNG) as bytes; present only if the env supports snapshots. */
   getState?(): Uint8Array;
   setState?(state: Uint8Array): void;
   /** An RGB frame, uint8 [height, width, 3]; present only if the env renders. */
   render?(): NDArray<'uint8'>;
+  /**
+   * The static part of a 3D scene of the env (geoms, meshes, camera); present only with `poses`. The same for every
+   * call on one env: clients fetch it once, then only poses (render modes `scene` and `poses`, PROTOCOL.md 7.8).
+   */
+  scene?(): Scene;
+  /** The current pose of every geom of `scene()`, in the same order. */
+  poses?(): ScenePoses;
   /** Frees native resources. Called once; the env is not used afterwards. */
   close?(): void;
 }

@@ -5,7 +5,7 @@
  * held to smaller limits: their own connection pool, a hello deadline, a small message size and decode budget, and
  * back-off after failed tokens.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
@@ -25,11 +25,14 @@ import type { EnvRegistry } from './registry.js';
 import { createDefaultRegistry } from './registry.js';
 import { mujocoHeapBytes } from './envs/mujoco/runtime.js';
 import { EnvService } from './service.js';
+import { registerViewerRoutes } from './viewer/routes.js';
+import type { FrameSampler } from './viewer/sampler.js';
+import type { RenderResult } from '@vinegym/protocol';
 
 export const WS_PATH = '/v1/ws';
 export const DEFAULT_PORT = 8765;
 /** What hello reports the server can do. */
-export const SERVER_CAPABILITIES = ['snapshot', 'render', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
+export const SERVER_CAPABILITIES = ['snapshot', 'render', 'render:scene', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
 /** How long close() waits for a connection's received requests to be answered (a client that does not read). */
@@ -72,7 +75,12 @@ export interface ServerOptions extends Partial<ServerLimits> {
   registry?: EnvRegistry;
   /** fastify's logger option. Default false (silent); the CLI passes a level and stderr. */
   logger?: FastifyServerOptions['logger'];
-  /** Reported in hello. Defaults 'vinegym-env-server' and '0.1.0'. */
+  /**
+   * Serve the viewer (GET /viewer and the token-protected /v1/sessions endpoints, docs/viewer.md). Default true.
+   * Viewers need the server's token; a server without one makes up a random viewer token (see `viewerUrl`).
+   */
+  viewer?: boolean;
+  /** Reported in hello. Defaults 'vinegym-env-server' and this package's version (package.json). */
   serverName?: string;
   serverVersion?: string;
 }
@@ -85,6 +93,10 @@ export interface VinegymServer {
   port: number;
   service: EnvService;
   metrics: ServerMetrics;
+  /** The viewer page with the token in the URL fragment (never sent to the server), or undefined without a viewer. */
+  viewerUrl: string | undefined;
+  /** How often the viewer sampled sessions, for tests and metrics; undefined without a viewer. */
+  viewerSampler: FrameSampler<RenderResult> | undefined;
   /** The limits in effect (options completed with LIMIT_SPECS' defaults). */
   limits: Readonly<ServerLimits>;
   /** Open WebSocket connections. */
@@ -109,7 +121,6 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     modelDir: options.modelDir,
     mjcf: limits,
   });
-  const metrics = new ServerMetrics();
   const helloResult: HelloResult = {
     protocol_version: PROTOCOL_VERSION,
     server: { name: service.serverName, version: service.serverVersion },
@@ -131,6 +142,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   let authenticated = 0;
   let nextConnectionId = 1;
   let shuttingDown = false;
+  const metrics = new ServerMetrics(() => {
+    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
+    return { connections: connections.size, sessions, envs, workerThreads, sessionMemoryBytes, mujocoHeapBytes: mujocoHeapBytes() ?? 0 };
+  });
 
   app.get('/healthz', async (_request, reply) => {
     if (shuttingDown) reply.code(503);
@@ -138,18 +153,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   });
   app.get('/v1/envs', async () => service.list());
   app.get('/metrics', async (_request, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8');
-    const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
-    return metrics.render({
-      connections: connections.size,
-      sessions,
-      envs,
-      workerThreads,
-      sessionMemoryBytes,
-      mujocoHeapBytes: mujocoHeapBytes(),
-      memory: process.memoryUsage(),
-    });
+    reply.type(metrics.contentType);
+    return metrics.render();
   });
+
+  const viewerToken = options.token ?? randomBytes(18).toString('base64url');
+  const viewerSampler = options.viewer === false ? undefined : registerViewerRoutes(app, { service, token: viewerToken, tokenBackoff });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
   const pending = new PendingSocketPool(limits.maxPendingConnections, () => metrics.recordRefusal('pending_pool_full'));
@@ -285,6 +294,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
     port,
     service,
     metrics,
+    viewerUrl: viewerSampler && `http${secure}://${urlHost}:${port}/viewer#token=${encodeURIComponent(viewerToken)}`,
+    viewerSampler,
     limits,
     get connections() {
       return connections.size;

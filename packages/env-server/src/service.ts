@@ -32,7 +32,9 @@ import { ModelFileReader } from './model-files.js';
 import { withDefaults } from './options.js';
 import type { EnvRegistry } from './registry.js';
 import { validateKwargs } from './registry.js';
+import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
+import { SessionActivity } from './viewer/activity.js';
 import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, workerThreadBytes, type Reservation, type SessionCost } from './session-budget.js';
 import { checkSessionArguments, envError } from './session-checks.js';
 import { checkWorkers, createSession, DEFAULT_WORKERS, planSession, type SessionPlan, type SessionRequest } from './session-factory.js';
@@ -69,7 +71,7 @@ export interface EnvServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Reported in hello. Default 'vinegym-env-server'. */
   serverName?: string;
-  /** Reported in hello. Default '0.1.0'. */
+  /** Reported in hello. Default: this package's version (package.json). */
   serverVersion?: string;
   /**
    * Worker threads each session of a `parallel` env (the MuJoCo and Atari envs) steps its envs on; 0 steps every session
@@ -101,6 +103,14 @@ export interface ServiceStats {
 interface OwnedSession {
   session: EnvSession;
   reservation: Reservation;
+  activity: SessionActivity;
+}
+
+/** A live session as the viewer sees it (read-only): never its owner, never a way to act on it. */
+export interface WatchedSession {
+  id: string;
+  session: EnvSession;
+  activity: SessionActivity;
 }
 
 export class EnvService {
@@ -124,7 +134,7 @@ export class EnvService {
     this.registry = options.registry;
     this.limits = withDefaults(DEFAULT_SERVICE_LIMITS, options.limits ?? {});
     this.serverName = options.serverName ?? 'vinegym-env-server';
-    this.serverVersion = options.serverVersion ?? '0.1.0';
+    this.serverVersion = options.serverVersion ?? PACKAGE_VERSION;
     this.workers = checkWorkers(options.workers ?? DEFAULT_WORKERS);
     this.budget = new SessionBudget(this.limits);
     this.mjcf = new MjcfSandbox(options.mjcf);
@@ -203,7 +213,7 @@ export class EnvService {
     }
     const owned = this.sessionsByOwner.get(owner);
     const sessionId = randomBytes(12).toString('base64url');
-    this.sessions.set(sessionId, { session, reservation });
+    this.sessions.set(sessionId, { session, reservation, activity: new SessionActivity(session.numEnvs) });
     if (owned) owned.add(sessionId);
     else this.sessionsByOwner.set(owner, new Set([sessionId]));
     this.envCount += session.numEnvs;
@@ -220,15 +230,24 @@ export class EnvService {
       snapshot_supported: session.snapshotSupported,
       render_supported: session.renderSupported,
       strict_actions: session.strictActions,
+      render_modes: [...session.renderModes],
     };
   }
 
   reset(body: ResetRequest, owner: object): MaybePromise<ResetResult> {
-    return this.sessionOf(body.session_id, owner).reset(body);
+    const { session, activity } = this.entryOf(body.session_id, owner);
+    return thenMaybe(session.reset(body), (result) => {
+      activity.recordReset(result.env_indices);
+      return result;
+    });
   }
 
   step(body: StepRequest, owner: object): MaybePromise<StepResult> {
-    return this.sessionOf(body.session_id, owner).step(body.actions);
+    const { session, activity } = this.entryOf(body.session_id, owner);
+    return thenMaybe(session.step(body.actions), (result) => {
+      activity.recordStep(result);
+      return result;
+    });
   }
 
   snapshot(body: SnapshotRequest, owner: object): MaybePromise<SnapshotResult> {
@@ -248,7 +267,7 @@ export class EnvService {
   }
 
   render(body: RenderRequest, owner: object): MaybePromise<RenderResult> {
-    return thenMaybe(this.sessionOf(body.session_id, owner).render(body.env_index), (frame) => ({ frame }));
+    return this.sessionOf(body.session_id, owner).render(body.env_index, body.mode ?? 'rgb_array');
   }
 
   close(body: CloseRequest, owner: object): CloseResult {
@@ -287,11 +306,26 @@ export class EnvService {
 
   /** The session `id` if `owner` made it; UNKNOWN_SESSION otherwise. */
   sessionOf(id: string, owner: object): EnvSession {
+    return this.entryOf(id, owner).session;
+  }
+
+  /** Every open session, for the viewer (which the server lets only holders of its token reach). */
+  watchable(): WatchedSession[] {
+    return [...this.sessions].map(([id, { session, activity }]) => ({ id, session, activity }));
+  }
+
+  /** One open session for the viewer, or undefined. */
+  watch(id: string): WatchedSession | undefined {
+    const entry = this.sessions.get(id);
+    return entry && { id, session: entry.session, activity: entry.activity };
+  }
+
+  private entryOf(id: string, owner: object): OwnedSession {
     const entry = this.sessions.get(id);
     if (entry === undefined || entry.reservation.owner !== owner) {
       throw new VinegymError('UNKNOWN_SESSION', `no session ${quote(String(id))} on this connection`);
     }
-    return entry.session;
+    return entry;
   }
 
   private remove(id: string): void {

@@ -3,8 +3,10 @@
  * worker-backed ParallelSession so both accept, reject and word their errors identically.
  */
 import { VinegymError, checkBatchProblem } from '@vinegym/protocol';
-import type { AutoresetMode, InfoValue, Space, SpaceValue } from '@vinegym/protocol';
+import type { AutoresetMode, InfoValue, RenderMode, RenderResult, Space, SpaceValue } from '@vinegym/protocol';
+import type { Env } from './env.js';
 import type { EnvStatus } from './snapshot.js';
+import { canDescribeScene, canRender } from './wrappers/wrapper.js';
 
 export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
 
@@ -73,6 +75,29 @@ export function checkActions(space: Space, actions: SpaceValue, n: number, index
   throw new VinegymError('INVALID_ACTION', problem.reason, details);
 }
 
+/** The render modes an env's methods (through its wrappers) support: `rgb_array` with `render`, `scene` and `poses` with `scene` + `poses`. */
+export function renderModesOf(env: Env): RenderMode[] {
+  const modes: RenderMode[] = [];
+  if (canRender(env)) modes.push('rgb_array');
+  if (canDescribeScene(env)) modes.push('scene', 'poses');
+  return modes;
+}
+
+/** NOT_SUPPORTED unless `mode` is one of `modes`. */
+export function checkRenderMode(envId: string, modes: readonly RenderMode[], mode: RenderMode): void {
+  if (modes.includes(mode)) return;
+  const what = mode === 'rgb_array' ? 'does not render frames' : `has no 3D scene (render mode ${mode})`;
+  const has = modes.length === 0 ? 'it does not render' : `its render modes: ${modes.join(', ')}`;
+  throw new VinegymError('NOT_SUPPORTED', `env ${envId} ${what}; ${has}`);
+}
+
+/** One env's answer to `render` in `mode` (already checked against the env's modes). */
+export function renderEnv(env: Env, mode: RenderMode): RenderResult {
+  if (mode === 'rgb_array') return { frame: env.render!() };
+  if (mode === 'poses') return { poses: env.poses!() };
+  return { scene: env.scene!(), poses: env.poses!() };
+}
+
 /** Rendering shows an env's state, which it has only after its first reset (Gymnasium's ResetNeeded). */
 export function checkRenderable(status: EnvStatus, envIndex: number): void {
   if (status === 'needs_reset') {
@@ -81,7 +106,7 @@ export function checkRenderable(status: EnvStatus, envIndex: number): void {
 }
 
 /** The explicit seed (or null) for each reset env, by Gymnasium's rules. */
-export function resetSeeds(request: SessionResetOptions, indices: number[], numEnvs: number): (number | null)[] {
+export function resetSeeds(request: SessionResetOptions, indices: number[]): (number | null)[] {
   const { seed, seeds } = request;
   if (seed !== undefined && seed !== null && seeds !== undefined) {
     throw new VinegymError('BAD_REQUEST', 'reset takes seed or seeds, not both');

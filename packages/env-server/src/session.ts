@@ -17,12 +17,15 @@ import type {
   AutoresetMode,
   Info,
   NDArray,
+  RenderMode,
+  RenderResult,
   ResetResult,
   Space,
   SpaceValue,
   StepResult,
+  TypedArray,
 } from '@vinegym/protocol';
-import type { EnvDefinition, EnvKwargs } from './env.js';
+import type { EnvDefinition, EnvKwargs, StepOutcome, StepOutput } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
@@ -30,15 +33,18 @@ import {
   checkIndex,
   checkIndexList,
   checkRenderable,
+  checkRenderMode,
   checkSessionArguments,
   checkSteppable,
   envError,
+  renderEnv,
+  renderModesOf,
   resetSeeds,
   type SessionResetOptions,
   statusAfterStep,
 } from './session-checks.js';
 import { episodeLimit, makeWrappedEnv, type WrappedEnv } from './wrappers/compose.js';
-import { canRender, canSnapshot } from './wrappers/wrapper.js';
+import { canSnapshot, canStepInto } from './wrappers/wrapper.js';
 
 export { AUTORESET_MODES, type SessionResetOptions } from './session-checks.js';
 
@@ -76,8 +82,11 @@ export class VectorSession {
   readonly actionSpace: Space;
   readonly snapshotSupported: boolean;
   readonly renderSupported: boolean;
+  readonly renderModes: readonly RenderMode[];
 
   private readonly envs: WrappedEnv[];
+  /** Elements per observation when the wrapped envs write Box observations into batch rows (Env.stepInto), else 0. */
+  private readonly inPlaceRowSize: number;
   private readonly indexOffset: number;
   private readonly kwargsKey: string;
   private readonly status: EnvStatus[];
@@ -114,7 +123,10 @@ export class VectorSession {
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
     this.actionSpace = batchSpace(first.actionSpace, numEnvs);
     this.snapshotSupported = canSnapshot(first);
-    this.renderSupported = canRender(first);
+    this.renderModes = renderModesOf(first);
+    this.renderSupported = this.renderModes.includes('rgb_array');
+    const single = first.observationSpace;
+    this.inPlaceRowSize = canStepInto(first) && single.type === 'box' ? single.shape.reduce((a, b) => a * b, 1) : 0;
     this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
     this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
   }
@@ -124,7 +136,7 @@ export class VectorSession {
     this.assertHealthy();
     const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
     checkIndexList(indices, this.numEnvs);
-    const seeds = resetSeeds(request, indices, this.numEnvs);
+    const seeds = resetSeeds(request, indices);
     const options = request.options ?? undefined;
     const observations = createBatch(this.singleObservationSpace, indices.length);
     const infos: Info[] = new Array(indices.length);
@@ -140,8 +152,12 @@ export class VectorSession {
     return { env_indices: indices.slice(), observations, infos };
   }
 
-  /** One step of every env with the batch `actions`; see StepResult in the protocol for the semantics. */
-  step(actions: SpaceValue): StepResult {
+  /**
+   * One step of every env with the batch `actions`; see StepResult in the protocol for the semantics. With
+   * `observationsInto` (a batch of this session's observations, e.g. shared memory) the observations are written
+   * there and the result's `observations` is that batch.
+   */
+  step(actions: SpaceValue, observationsInto?: SpaceValue): StepResult {
     this.assertHealthy();
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
@@ -149,7 +165,9 @@ export class VectorSession {
     checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
-    const observations = createBatch(this.singleObservationSpace, n);
+    const observations = observationsInto ?? createBatch(this.singleObservationSpace, n);
+    const rowSize = this.inPlaceRowSize;
+    const rows = rowSize > 0 ? ((observations as NDArray).data as TypedArray) : null;
     const rewards = new Float64Array(n);
     const terminated = new Uint8Array(n);
     const truncated = new Uint8Array(n);
@@ -164,17 +182,21 @@ export class VectorSession {
       for (let i = 0; i < n; i++) {
         current = i;
         // The Autoreset wrapper ignores the action of an env whose episode ended (next_step) and resets it.
-        const out = this.envs[i].env.step(readFromBatch(this.singleActionSpace, actions, i));
+        const env = this.envs[i].env;
+        const action = readFromBatch(this.singleActionSpace, actions, i);
+        const row = rows === null ? null : rows.subarray(i * rowSize, (i + 1) * rowSize);
+        const out: StepOutcome = row === null ? env.step(action) : env.stepInto(action, row);
         rewards[i] = out.reward;
         terminated[i] = out.terminated ? 1 : 0;
         truncated[i] = out.truncated ? 1 : 0;
-        autoreset[i] = out.autoreset ? 1 : 0;
-        if (out.final !== null) {
-          finalObservations![i] = out.final.observation;
-          finalInfos![i] = out.final.info;
+        autoreset[i] = env.stepOnlyReset ? 1 : 0;
+        const final = env.final;
+        if (final !== null) {
+          finalObservations![i] = final.observation;
+          finalInfos![i] = final.info;
         }
         this.status[i] = statusAfterStep(this.autoresetMode, out.terminated || out.truncated);
-        writeToBatch(this.singleObservationSpace, observations, i, out.observation);
+        if (row === null) writeToBatch(this.singleObservationSpace, observations, i, (out as StepOutput).observation);
         infos[i] = out.info;
       }
     } catch (error) {
@@ -235,12 +257,12 @@ export class VectorSession {
     this.pendingSeeds[envIndex] = header.pending_seed;
   }
 
-  render(envIndex: number): NDArray<'uint8'> {
+  render(envIndex: number, mode: RenderMode = 'rgb_array'): RenderResult {
     this.assertHealthy();
     checkIndex(envIndex, this.numEnvs);
-    if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+    checkRenderMode(this.envId, this.renderModes, mode);
     checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
-    return this.callEnv(envIndex, 'render', () => this.envs[envIndex].env.render());
+    return this.callEnv(envIndex, 'render', () => renderEnv(this.envs[envIndex].env, mode));
   }
 
   /** Frees the envs. The session must not be used afterwards. */

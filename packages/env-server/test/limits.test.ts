@@ -178,7 +178,7 @@ describe('logs and metrics', () => {
   it('reports memory and env gauges in /metrics', async () => {
     const server = await start();
     const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_heap_used_bytes', 'nodejs_external_memory_bytes', 'vinegym_envs']) {
+    for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes', 'vinegym_envs']) {
       expect(text).toMatch(new RegExp(`^${name} \\d+`, 'm'));
     }
   });

@@ -91,7 +91,7 @@ describe('mujoco/custom-v0 through the service', () => {
   it('answers INVALID_KWARGS for rejected MJCF and unknown bodies, and never compiles a rejected document in-process', async () => {
     const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
     const owner = {};
-    const make = (kwargs: Record<string, unknown>) => service.make({ env_id: 'mujoco/custom-v0', kwargs }, owner);
+    const make = async (kwargs: Record<string, string | number | boolean | null>) => service.make({ env_id: 'mujoco/custom-v0', kwargs }, owner);
     await loadMujocoRuntime();
     expect(mujocoRuntime().warningsPrinted).toBe(true);
     for (let i = 0; i < 5; i++) {

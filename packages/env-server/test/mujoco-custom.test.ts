@@ -150,7 +150,7 @@ describe('defineMujocoEnv', () => {
     expect(session.singleActionSpace).toMatchObject({ type: 'box', shape: [1] });
     session.reset();
     const result = session.step(ndarray('float32', [2, 1], [1, -1]));
-    expect(result.observations.shape).toEqual([2, 3]);
+    expect((result.observations as NDArray).shape).toEqual([2, 3]);
     expect(result.infos[0].angle).toEqual(expect.any(Number));
     session.close();
   });

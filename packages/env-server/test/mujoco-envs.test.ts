@@ -175,8 +175,9 @@ describe('snapshots', () => {
     session.restore(1, snapshot);
     session.restore(0, snapshot);
     const again = session.step(batch);
-    expect(Array.from(again.observations.data as Float64Array).slice(0, 17)).toEqual(Array.from((first.observations as NDArray).data).slice(0, 17));
-    expect(Array.from(again.observations.data as Float64Array).slice(17)).toEqual(Array.from((first.observations as NDArray).data).slice(0, 17));
+    const observations = (result: typeof first) => Array.from((result.observations as NDArray<'float64'>).data);
+    expect(observations(again).slice(0, 17)).toEqual(observations(first).slice(0, 17));
+    expect(observations(again).slice(17)).toEqual(observations(first).slice(0, 17));
     session.close();
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, ndarray } from '@vinegym/protocol';
 import type { NDArray } from '@vinegym/protocol';
@@ -39,6 +40,9 @@ describe('protocol over a loopback WebSocket', () => {
       limits: { max_sessions: 3, max_envs_per_session: 64, max_message_bytes: MAX_MESSAGE_BYTES },
       ping_interval_s: 30,
     });
+    // The version comes from package.json, the one place it is written.
+    const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(hello.server).toEqual({ name: 'vinegym-env-server', version: packageJson.version });
     const list = await client.call('list', {});
     const ids = list.envs.map((e: { id: string }) => e.id);
     expect(ids).toEqual([...BUILT_IN_IDS, 'Pendulum-v1'].sort());
@@ -107,7 +111,7 @@ describe('bad requests fail alone while another connection keeps stepping', () =
   beforeAll(async () => {
     bystander = await TestClient.open(server.url);
     bystanderSession = (await bystander.call('make', { env_id: 'CartPole-v1', num_envs: 8, seed: 11 })).session_id;
-    referenceSession = reference.make({ env_id: 'CartPole-v1', num_envs: 8, seed: 11 }, owner).session_id;
+    referenceSession = (await reference.make({ env_id: 'CartPole-v1', num_envs: 8, seed: 11 }, owner)).session_id;
     await bystander.call('reset', { session_id: bystanderSession });
     reference.reset({ session_id: referenceSession }, owner);
   });
@@ -118,7 +122,7 @@ describe('bad requests fail alone while another connection keeps stepping', () =
     const actions = discreteActions(...Array.from({ length: 8 }, (_, i) => (t + i) % 2));
     t++;
     const remote = await bystander.call('step', { session_id: bystanderSession, actions });
-    const local = reference.step({ session_id: referenceSession, actions }, owner);
+    const local = await reference.step({ session_id: referenceSession, actions }, owner);
     expect(Array.from(remote.observations.data)).toEqual(Array.from((local.observations as NDArray<'float32'>).data));
     expect(Array.from(remote.terminated.data)).toEqual(Array.from(local.terminated.data));
   }

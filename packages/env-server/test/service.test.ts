@@ -47,15 +47,15 @@ describe('EnvService', () => {
     service.make({ env_id: 'CartPole-v1' }, b);
   });
 
-  it('keeps sessions private to their owner and gives random ids', () => {
+  it('keeps sessions private to their owner and gives random ids', async () => {
     const service = new EnvService({ registry: createDefaultRegistry() });
     const [a, b] = [{}, {}];
-    const made = service.make({ env_id: 'CartPole-v1', num_envs: 2 }, a);
+    const made = await service.make({ env_id: 'CartPole-v1', num_envs: 2 }, a);
     expect(made.session_id).toMatch(/^[\w-]{16}$/);
-    expect(service.make({ env_id: 'CartPole-v1' }, a).session_id).not.toBe(made.session_id);
+    expect((await service.make({ env_id: 'CartPole-v1' }, a)).session_id).not.toBe(made.session_id);
     expect(codeOf(() => service.reset({ session_id: made.session_id }, b))).toBe('UNKNOWN_SESSION');
     expect(codeOf(() => service.close({ session_id: made.session_id }, b))).toBe('UNKNOWN_SESSION');
-    expect(service.reset({ session_id: made.session_id }, a).env_indices).toEqual([0, 1]);
+    expect((await service.reset({ session_id: made.session_id }, a)).env_indices).toEqual([0, 1]);
     service.close({ session_id: made.session_id }, a);
     expect(codeOf(() => service.reset({ session_id: made.session_id }, a))).toBe('UNKNOWN_SESSION');
   });

@@ -47,6 +47,15 @@ const dictObsSpace = dictSpace({
   flags: tupleSpace([discrete(3), box(0, 255, [1], 'uint8')]),
 });
 
+/** Poses of the two-geom scene of the render vectors: the floor at the origin, the capsule upright at height z. */
+function twoGeomPoses(z: number) {
+  const identity = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  return {
+    positions: ndarray('float64', [2, 3], [0, 0, 0, 0, 0, z]),
+    rotations: ndarray('float64', [2, 9], [...identity, ...identity]),
+  };
+}
+
 const cases: Case[] = [
   {
     name: 'hello_request',
@@ -219,6 +228,36 @@ const cases: Case[] = [
     description: 'An RGB frame, uint8 [height, width, 3].',
     message: { id: 10, ok: true, body: { frame: ndarray('uint8', [1, 2, 3], [255, 0, 0, 0, 255, 0]) } },
   },
+  {
+    name: 'render_scene_request',
+    description: 'Ask for env 0\'s 3D scene: its static part and the current poses (capability "render:scene").',
+    message: { id: 13, type: 'render', body: { session_id: 's-1', env_index: 0, mode: 'scene' } },
+  },
+  {
+    name: 'render_scene_result',
+    description: 'A scene of a floor plane and a capsule, a camera tracking the capsule, and both geoms\' poses.',
+    message: {
+      id: 13,
+      ok: true,
+      body: {
+        scene: {
+          geoms: [
+            { type: 'plane', size: [20, 20, 0.125], rgba: [0.5, 0.5, 0.5, 1] },
+            { type: 'capsule', size: [0.05, 0.2, 0], rgba: [0.8, 0.6, 0.4, 1] },
+          ],
+          meshes: [],
+          camera: { lookat: [0, 0, 1], distance: 3, azimuth: 90, elevation: -20, fovy: 45, track_geom: 1 },
+        },
+        poses: twoGeomPoses(1.05),
+      },
+    },
+  },
+  {
+    name: 'render_poses_request',
+    description: 'Only the poses, to move a scene received before.',
+    message: { id: 14, type: 'render', body: { session_id: 's-1', env_index: 0, mode: 'poses' } },
+  },
+  { name: 'render_poses_result', description: 'The two geoms\' positions and rotation matrices.', message: { id: 14, ok: true, body: { poses: twoGeomPoses(1.25) } } },
   { name: 'close_request', description: 'Close a session.', message: { id: 11, type: 'close', body: { session_id: 's-1' } } },
   { name: 'close_result', description: 'close returns an empty body.', message: { id: 11, ok: true, body: {} } },
   ...(Object.keys(ERRORS) as ErrorCode[]).map((code, k) => ({

@@ -4,7 +4,7 @@
  */
 import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, quote, rejectUnknownFields, type PlainMap } from './checks.js';
 import { badRequest } from './errors.js';
-import type { AutoresetMode, Messages, RequestType } from './types.js';
+import { RENDER_MODES, type AutoresetMode, type Messages, type RenderMode, type RequestType } from './types.js';
 
 const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
 
@@ -82,9 +82,12 @@ const VALIDATORS: Record<RequestType, Validator> = {
     if (!(body.snapshot instanceof Uint8Array)) fail(`${where}.snapshot`, 'bin', body.snapshot);
   },
   render(body, where) {
-    rejectUnknownFields(body, ['session_id', 'env_index'], where);
+    rejectUnknownFields(body, ['session_id', 'env_index', 'mode'], where);
     requireString(body, 'session_id', where);
     requireIndex(body, 'env_index', where);
+    if (body.mode !== undefined && !RENDER_MODES.includes(body.mode as RenderMode)) {
+      fail(`${where}.mode`, `one of ${RENDER_MODES.join(', ')}`, body.mode);
+    }
   },
   close(body, where) {
     rejectUnknownFields(body, ['session_id'], where);

@@ -250,9 +250,12 @@ export interface MakeResult {
   action_space: Space;
   max_episode_steps: number | null;
   snapshot_supported: boolean;
+  /** Whether `render` in mode `rgb_array` (the default) works for this env. */
   render_supported: boolean;
   /** Whether Box bounds are enforced on actions; absent from servers of an earlier revision, which always enforce them. */
   strict_actions?: boolean;
+  /** The render modes this env answers (absent from servers before render modes: `rgb_array` iff render_supported). */
+  render_modes?: RenderMode[];
 }
 
 export interface ResetRequest {
@@ -302,12 +305,70 @@ export interface RestoreRequest {
 }
 export type RestoreResult = Record<string, never>;
 
+/**
+ * What `render` returns: `rgb_array` an RGB frame; `scene` a 3D scene's static part (geoms, meshes, camera) with
+ * the current poses; `poses` only the current poses, to move a scene received before.
+ */
+export type RenderMode = 'rgb_array' | 'scene' | 'poses';
+export const RENDER_MODES: readonly RenderMode[] = ['rgb_array', 'scene', 'poses'];
+
 export interface RenderRequest {
   session_id: string;
   env_index: number;
+  /** Default 'rgb_array'. */
+  mode?: RenderMode;
 }
+/** Exactly the fields of the requested mode: `frame` (rgb_array), `scene` and `poses` (scene), `poses` (poses). */
 export interface RenderResult {
-  frame: NDArray<'uint8'>;
+  frame?: NDArray<'uint8'>;
+  scene?: Scene;
+  poses?: ScenePoses;
+}
+
+/** MuJoCo's geom types (mjtGeom), by name. */
+export type SceneGeomType = 'plane' | 'hfield' | 'sphere' | 'capsule' | 'ellipsoid' | 'cylinder' | 'box' | 'mesh';
+
+/** One geom of a scene. Sizes and frames follow MuJoCo: half-sizes, capsules and cylinders along their local z. */
+export interface SceneGeom {
+  type: SceneGeomType;
+  /** MuJoCo's geom_size: [radius or half-x, half-length or half-y, half-z] as the type uses them. */
+  size: number[];
+  /** Red, green, blue, alpha in [0, 1]. */
+  rgba: number[];
+  /** Index into `Scene.meshes` for type 'mesh'. */
+  mesh?: number;
+}
+
+export interface SceneMesh {
+  /** float32 [n, 3], in the geom's frame. */
+  vertices: NDArray<'float32'>;
+  /** int32 [m, 3], indices into vertices, counter-clockwise seen from outside. */
+  faces: NDArray<'int32'>;
+}
+
+/** A camera orbiting `lookat` (MuJoCo's free camera): angles in degrees, MuJoCo's conventions. */
+export interface SceneCamera {
+  lookat: number[];
+  distance: number;
+  azimuth: number;
+  elevation: number;
+  /** Vertical field of view, degrees. */
+  fovy: number;
+  /** Null: `lookat` is fixed. Else the camera tracks this geom: lookat is its x and y, at its first height. */
+  track_geom: number | null;
+}
+
+/** The static part of a 3D scene, sent once; `ScenePoses` then move its geoms. z is up. */
+export interface Scene {
+  geoms: SceneGeom[];
+  meshes: SceneMesh[];
+  camera: SceneCamera;
+}
+
+/** Each geom's frame in the world: position float64 [ngeom, 3], rotation matrix float64 [ngeom, 9] (row-major). */
+export interface ScenePoses {
+  positions: NDArray<'float64'>;
+  rotations: NDArray<'float64'>;
 }
 
 export interface CloseRequest {

@@ -66,11 +66,12 @@ describe('validateRequestBody', () => {
     snapshot: { session_id: 's', env_indices: [2, 0] },
     restore: { session_id: 's', env_index: 0, snapshot: new Uint8Array(3) },
     render: { session_id: 's', env_index: 1 },
+    render_scene: { session_id: 's', env_index: 0, mode: 'scene' },
     close: { session_id: 's' },
   };
   for (const [type, body] of Object.entries(valid)) {
     it(`accepts a valid ${type} body`, () => {
-      expect(validateRequestBody(type as 'list', body)).toBe(body);
+      expect(validateRequestBody(type.replace(/_scene$/, '') as 'list', body)).toBe(body);
     });
   }
 
@@ -98,6 +99,7 @@ describe('validateRequestBody', () => {
     ['restore', { session_id: 's', env_index: 0, snapshot: 'abc' }, /restore\.snapshot must be bin/],
     ['restore', { session_id: 's', env_index: -1, snapshot: new Uint8Array() }, /restore\.env_index/],
     ['render', { session_id: 's' }, /render\.env_index/],
+    ['render', { session_id: 's', env_index: 0, mode: 'svg' }, /render\.mode must be one of rgb_array, scene, poses/],
     ['close', { session_id: 's', more: 1 }, /unknown field "more"/],
   ];
   for (const [type, body, pattern] of invalid) {

@@ -12,7 +12,8 @@ import { EXPONENTIAL_F, EXPONENTIAL_K, EXPONENTIAL_W, NORMAL_F, NORMAL_K, NORMAL
 const NORMAL_R = 3.6541528853610088;
 const NORMAL_INV_R = 0.27366123732975828;
 /** Where the exponential ziggurat's tail starts (ziggurat_exp_r). */
-const EXPONENTIAL_R = 7.6971174701310497;
+// NumPy writes 7.6971174701310497; this is the same double, spelled without digits a double cannot hold.
+const EXPONENTIAL_R = 7.69711747013105;
 const MASK52 = (1n << 52n) - 1n;
 const UINT32_MAX = 0xffffffff;
 

@@ -1,11 +1,15 @@
-"""`vinegym-bridge serve <env id> ...` and `python -m vinegym serve ...`."""
+"""`vinegym-bridge serve <env id> ...` and `python -m vinegym serve ...`; `ray-serve` starts servers on a Ray cluster."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
 import os
+import shlex
+import signal
 import sys
+import threading
+from typing import Any
 
 from vinegym.server.config import ServerConfig
 
@@ -95,11 +99,94 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--atari-screen", type=_screen_size, default=(52, 40), help="HEIGHTxWIDTH (default 52x40)")
     serve.add_argument("--atari-frames", type=_positive_int, default=4, help="frames stacked (default 4)")
+    _add_ray_serve(commands)
     return parser
 
 
+def _add_ray_serve(commands: Any) -> None:
+    ray_serve = commands.add_parser(
+        "ray-serve",
+        help="start N env servers as Ray actors across a Ray cluster (needs vinegym[ray])",
+        description="Starts N env servers as Ray actors, prints their ws:// URLs (one per line, stdout), serves until "
+        "SIGINT or SIGTERM, then stops them. Arguments after -- go to every server.",
+    )
+    ray_serve.add_argument("env", help="env id (the Node server's built-in ids, or any Gymnasium env for the bridge)")
+    ray_serve.add_argument("--servers", type=_positive_int, default=1, help="number of servers (default 1)")
+    ray_serve.add_argument(
+        "--backend",
+        choices=("auto", "node", "python"),
+        default="auto",
+        help="node: vinegym-server; python: the bridge; auto (default): Node where installed and serving the env",
+    )
+    ray_serve.add_argument("--address", default=None, help="Ray cluster to join (default: RAY_ADDRESS, else a local one)")
+    ray_serve.add_argument(
+        "--host", default="0.0.0.0", help="interface the servers listen on (default 0.0.0.0: reachable from other nodes)"
+    )
+    ray_serve.add_argument("--port", type=int, default=0, help="TCP port of every server; 0 (the default): a free one each")
+    ray_serve.add_argument("--token", default=os.environ.get("VINEGYM_TOKEN"), help="shared secret of the servers")
+    ray_serve.add_argument("--kwargs", default="{}", help="JSON object of env kwargs (Python bridge only)")
+    ray_serve.add_argument("--num-cpus", type=float, default=1.0, help="CPUs each actor reserves (default 1)")
+    ray_serve.add_argument(
+        "--node-command", default=None, help='how to run the Node server, e.g. "node /app/env-server/dist/cli.js"'
+    )
+
+
+def _ray_serve(args: argparse.Namespace, server_args: list[str]) -> int:
+    try:
+        import ray
+    except ImportError:
+        print("vinegym: ray-serve needs Ray: pip install 'vinegym[ray]'", file=sys.stderr)
+        return 2
+    from vinegym.ray_servers import serve_on_ray
+
+    kwargs = json.loads(args.kwargs)
+    ray.init(address=args.address, include_dashboard=False)
+    try:
+        servers = serve_on_ray(
+            args.env,
+            args.servers,
+            backend=args.backend,
+            host=args.host,
+            port=args.port,
+            kwargs=kwargs,
+            token=args.token,
+            num_cpus=args.num_cpus,
+            server_args=server_args,
+            node_command=shlex.split(args.node_command) if args.node_command else None,
+        )
+    except Exception as error:
+        print(f"vinegym: ray-serve: {type(error).__name__}: {error}", file=sys.stderr)
+        ray.shutdown()
+        return 2
+    for url in servers.urls:
+        print(url, flush=True)
+    flags = " ".join(f"--server {url}" for url in servers.urls)
+    print(
+        f"vinegym: ray-serve: {len(servers.urls)} servers of {args.env} ({', '.join(sorted(set(servers.backends)))}); "
+        f"train with: vinegym train --env {args.env} {flags}",
+        file=sys.stderr,
+        flush=True,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        pass
+    codes = servers.stop()
+    print(f"vinegym: ray-serve: stopped {len(codes)} servers (exit codes {codes})", file=sys.stderr, flush=True)
+    ray.shutdown()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    server_args: list[str] = []
+    if argv[:1] == ["ray-serve"] and "--" in argv:
+        split = argv.index("--")
+        argv, server_args = argv[:split], argv[split + 1 :]
     args = _parser().parse_args(argv)
+    if args.command == "ray-serve":
+        return _ray_serve(args, server_args)
     try:
         server_kwargs = json.loads(args.kwargs)
     except json.JSONDecodeError as error:

@@ -13,7 +13,7 @@ export const COMPARE_HELP = `Usage: vinegym compare --env <id> --budget <env ste
   --seeds <n>               seeds 0..n-1 per algorithm (default 5)
   --budget <n>              env steps per run (required)
   --server <ws://...>       env server for every run; repeat for several (default: embedded in each run)
-  --token <secret>          token of the servers
+  --token <secret>          token of the servers (default: the VINEGYM_TOKEN environment variable)
   --jobs <n>                runs in parallel, one process each (default: number of cores, ${availableParallelism()} here)
   --threshold <r>           return that counts as solved (default: the env's reward threshold, e.g. 475 for CartPole-v1)
   --config <file.json>      TrainConfig overrides for every run (the algorithm's own settings win)
@@ -78,7 +78,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
           'use another --out, or delete those runs to start them again',
       );
     }
-    const { failed, skipped } = await runPool(runs, { jobs, budget: plan.budget, token: values.token, log });
+    const { failed, skipped } = await runPool(runs, { jobs, budget: plan.budget, token: values.token ?? process.env.VINEGYM_TOKEN, log });
     if (skipped > 0) log(`${skipped} runs were already finished`);
     if (failed.length > 0) log(`${failed.length} runs failed; rerun the same command to retry them`);
   }

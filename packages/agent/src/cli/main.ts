@@ -3,15 +3,17 @@
 import { parseArgs } from 'node:util';
 import { evaluate } from '../eval/evaluate.js';
 import { compareCommand } from './compare-command.js';
+import { DASHBOARD_USAGE, dashboardCommand } from './dashboard-command.js';
 import { trainCommand, trainHelp } from './train-command.js';
 
 const HELP = `Usage: vinegym <command> [options]
 
 Commands:
   train   train TRPO / NPG / VPG / CEM / RWR on an env (embedded server by default)   vinegym train --help
-  eval    evaluate the policy of a run directory                       vinegym eval --run <dir> [--episodes 10] [--frames <dir>] [--server <url>]
+  eval    evaluate the policy of a run directory                       vinegym eval --run <dir> [--episodes 10] [--frames <dir>] [--video out.mp4|.webm|.gif] [--fps 30] [--server <url>]
   plot    learning curves of runs, mean ± std across seeds             vinegym plot <run dirs...> -o curves.png|.svg [--x env_steps|iteration] [--y <metric>]
   compare algorithms × seeds in parallel, with plot and table          vinegym compare --help
+  dashboard  live learning curves and evaluation videos in the browser  ${DASHBOARD_USAGE}
 `;
 
 async function evalCommand(argv: string[]): Promise<void> {
@@ -21,18 +23,22 @@ async function evalCommand(argv: string[]): Promise<void> {
       run: { type: 'string' },
       episodes: { type: 'string', default: '10' },
       frames: { type: 'string' },
+      video: { type: 'string' },
+      fps: { type: 'string' },
       server: { type: 'string', multiple: true },
       token: { type: 'string' },
       seed: { type: 'string' },
     },
   });
   if (!values.run) throw new Error('eval needs --run <run dir>');
-  const { iteration, results } = await evaluate({
+  const { iteration, results, videoFrames } = await evaluate({
     runDir: values.run,
     episodes: Number(values.episodes),
     framesDir: values.frames,
+    videoPath: values.video,
+    fps: values.fps === undefined ? undefined : Number(values.fps),
     servers: values.server,
-    token: values.token,
+    token: values.token ?? process.env.VINEGYM_TOKEN,
     seed: values.seed === undefined ? undefined : Number(values.seed),
   });
   console.log(`checkpoint of iteration ${iteration}`);
@@ -40,6 +46,7 @@ async function evalCommand(argv: string[]): Promise<void> {
     console.log(`${r.mode.padEnd(13)} return ${r.mean.toFixed(1)} ± ${r.std.toFixed(1)} over ${r.returns.length} episodes (lengths ${Math.min(...r.lengths)}–${Math.max(...r.lengths)})`);
   }
   if (values.frames) console.log(`frames of the first deterministic episode in ${values.frames}`);
+  if (values.video) console.log(`video of the first deterministic episode: ${values.video} (${videoFrames} frames)`);
 }
 
 async function plotCommand(argv: string[]): Promise<void> {
@@ -67,6 +74,8 @@ async function main(argv: string[]): Promise<void> {
       return plotCommand(rest);
     case 'compare':
       return compareCommand(rest);
+    case 'dashboard':
+      return dashboardCommand(rest);
     case undefined:
     case '--help':
     case '-h':

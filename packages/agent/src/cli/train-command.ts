@@ -4,12 +4,24 @@ import { relative } from 'node:path';
 import { algorithmNamed } from '../algos/registry.js';
 import { configFlags, configFlagsHelp, parseConfigArgs } from '../config/flags.js';
 import { canonicalKeys } from '../config/keys.js';
-import { presetFor, PRESETS_DIR } from '../config/presets.js';
-import { resolveTrainConfig, trainConfig, trainConfigSchema } from '../config/train-config.js';
-import { train } from '../train/trainer.js';
+import { presetFor, PRESETS_DIR, type Preset } from '../config/presets.js';
+import { resolveTrainConfig, trainConfig, trainConfigSchema, type TrainConfig } from '../config/train-config.js';
+import { train, type TrainOptions } from '../train/trainer.js';
+import { parsePort } from './dashboard-command.js';
+
+/** The dashboard's default port, repeated here so the help does not load the server module. */
+const DEFAULT_DASHBOARD_PORT = 6060;
 
 /** The command's own options; everything else is a config key. */
-const COMMAND_OPTIONS = { config: 'value', out: 'value', resume: 'value', token: 'value', quiet: 'switch', help: 'switch' } as const;
+const COMMAND_OPTIONS = {
+  config: 'value',
+  out: 'value',
+  resume: 'value',
+  token: 'value',
+  dashboard: 'optional-value',
+  quiet: 'switch',
+  help: 'switch',
+} as const;
 
 export function trainHelp(): string {
   return `Usage: vinegym train [options]
@@ -25,7 +37,9 @@ defaults below, the preset of the env (presets/<env id>.json in the agent packag
   --out <dir>                run directory (default runs/<env>-<algo>[-<sampler>]-seed<n>-<time>)
   --resume <dir>             continue the run in <dir> from its last checkpoint (with --steps/--iterations: a new
                              total budget, to extend a finished run)
-  --token <secret>           token of the servers
+  --token <secret>           token of the servers (default: the VINEGYM_TOKEN environment variable)
+  --dashboard [port]         serve the live training dashboard on 127.0.0.1:<port> (default ${DEFAULT_DASHBOARD_PORT}; 0: any
+                             free port) while training; the printed URL carries its access token (docs/dashboard.md)
   --quiet                    no progress output
 ${configFlagsHelp(configFlags(trainConfigSchema()))}
 `;
@@ -38,7 +52,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     return;
   }
   const quiet = options.quiet === true;
-  const token = options.token as string | undefined;
+  const token = (options.token as string | undefined) ?? process.env.VINEGYM_TOKEN;
   const flags = canonicalKeys(flagValues);
   if (typeof options.resume === 'string') {
     const others = Object.keys(flags).filter((key) => key !== 'iterations' && key !== 'totalSteps');
@@ -46,33 +60,71 @@ export async function trainCommand(argv: string[]): Promise<void> {
       throw new Error(`--resume continues with the run's own settings: only --steps and --iterations (a new budget) may be given, not ${others.join(', ')}`);
     }
     const budget = Object.keys(flags).length > 0 ? { iterations: (flags.iterations ?? null) as number | null, totalSteps: (flags.totalSteps ?? null) as number | null } : undefined;
-    await train({ config: trainConfig(), runDir: options.resume, resume: true, budget, token, progress: quiet ? false : undefined });
+    await withDashboard(options.dashboard, (onStart) =>
+      train({ config: trainConfig(), runDir: options.resume as string, resume: true, budget, token, progress: quiet ? false : undefined, onStart }),
+    );
     return;
   }
 
+  const { config, notes } = await resolveTrainSettings(typeof options.config === 'string' ? await readConfigFile(options.config) : {}, flagValues);
+  if (!quiet) for (const note of notes) process.stdout.write(`${note}\n`);
+  const log = (line: string) => !quiet && process.stdout.write(`${line}\n`);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const variant = algorithmNamed(config.algo).usesSampler ? `${config.algo}-${config.sampler}` : config.algo;
+  const out = (options.out as string | undefined) ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
+  const result = await withDashboard(options.dashboard, (onStart) => train({ config, runDir: out, token, progress: quiet ? false : undefined, onStart }));
+  log(
+    `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
+      `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)`,
+  );
+}
+
+/**
+ * The config of a `train` command: the env's preset (when there is one), then the --config file, then the flags
+ * (all three in any key names: schema, old or sb3-contrib's). `notes` say which preset was used and which old key
+ * names were read, for the user to see before training starts.
+ */
+export async function resolveTrainSettings(
+  file: Readonly<Record<string, unknown>>,
+  flagValues: Readonly<Record<string, unknown>>,
+  presetsDir: string = PRESETS_DIR,
+): Promise<{ config: TrainConfig; preset: Preset | null; notes: string[] }> {
   const renamed: string[] = [];
   const onRenamed = (oldKey: string, newKey: string | null) => renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
-  const file = typeof options.config === 'string' ? await readConfigFile(options.config) : {};
+  const flags = canonicalKeys(flagValues);
   const fromFile = canonicalKeys(file, onRenamed);
   const envId = (flags.envId ?? fromFile.envId ?? trainConfig().envId) as string;
-  const preset = await presetFor(envId);
+  const preset = await presetFor(envId, presetsDir);
   // --iterations alone means "this many iterations", not "this many or the default step budget".
   if ('iterations' in flags && !('totalSteps' in flags) && !('totalSteps' in fromFile) && !('totalSteps' in canonicalKeys(preset?.values ?? {}))) {
     flags.totalSteps = null;
   }
   const config = resolveTrainConfig([preset?.values ?? {}, fromFile, flags], { onRenamed });
-  const log = (line: string) => !quiet && process.stdout.write(`${line}\n`);
-  if (preset) log(`settings for ${envId}: ${relative(process.cwd(), preset.path)} (from ${relative(process.cwd(), PRESETS_DIR) || '.'}), under --config and flags`);
-  if (renamed.length > 0) log(`config: read old key names as their new ones: ${renamed.join(', ')}`);
+  const notes: string[] = [];
+  if (preset) notes.push(`using preset ${relative(process.cwd(), preset.path)} for ${envId} (any --config key or flag overrides it)`);
+  if (renamed.length > 0) notes.push(`config: read old key names as their new ones: ${renamed.join(', ')}`);
+  return { config, preset, notes };
+}
 
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const variant = algorithmNamed(config.algo).usesSampler ? `${config.algo}-${config.sampler}` : config.algo;
-  const out = (options.out as string | undefined) ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
-  const result = await train({ config, runDir: out, token, progress: quiet ? false : undefined });
-  log(
-    `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
-      `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)`,
-  );
+/**
+ * Runs `training` with the dashboard on the run directory when `--dashboard [port]` was given: started once the
+ * directory exists, its URL printed (even with --quiet: it is the way in), closed when training ends.
+ */
+async function withDashboard<T>(option: string | boolean | undefined, training: (onStart: TrainOptions['onStart']) => Promise<T>): Promise<T> {
+  if (option === undefined) return training(undefined);
+  const port = option === true ? undefined : parsePort(option as string);
+  let dashboard: { url: string; close(): Promise<void> } | null = null;
+  try {
+    return await training(async (runPath) => {
+      if (runPath === null) throw new Error('--dashboard needs a run directory');
+      const { startDashboard } = await import('../dashboard/server.js');
+      dashboard = await startDashboard({ runDirs: [runPath], port });
+      process.stdout.write(`dashboard: ${dashboard.url}\n`);
+    });
+  } finally {
+    await (dashboard as { close(): Promise<void> } | null)?.close();
+  }
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

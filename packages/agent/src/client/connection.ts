@@ -13,13 +13,14 @@ import {
   type Messages,
   type RequestType,
 } from '@vinegym/protocol';
+import { PACKAGE_VERSION } from '../version.js';
 
 export interface ConnectionOptions {
   /** Shared secret the server was started with (`--token`). Default: none. */
   token?: string;
   /** Milliseconds to wait for the socket to open and the hello answer. Default: 10000. */
   connectTimeoutMs?: number;
-  /** Name and version this client reports in hello. Default: vinegym-agent. */
+  /** Name and version this client reports in hello. Default: vinegym-agent and this package's version. */
   clientName?: string;
   clientVersion?: string;
   /** Largest frame accepted from the server, in bytes. Default: 256 MiB. */
@@ -86,7 +87,7 @@ export class Connection {
     try {
       connection.hello = await connection.request('hello', {
         protocol_versions: [PROTOCOL_VERSION],
-        client: { name: options.clientName ?? 'vinegym-agent', version: options.clientVersion ?? '0.1.0' },
+        client: { name: options.clientName ?? 'vinegym-agent', version: options.clientVersion ?? PACKAGE_VERSION },
         ...(options.token !== undefined ? { token: options.token } : {}),
       });
     } catch (err) {

@@ -4,7 +4,7 @@
  * reconnects with exponential backoff and jitter and makes a new session with the same spec. The caller (a
  * sampler) resets the envs and re-collects its batch: env state does not survive an interruption.
  */
-import type { NDArray, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { NDArray, RenderResult, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
 import { EnvInterruptedError, type RecoverableVectorEnv } from '../env/interruption.js';
 import type { ResetOptions, VectorEnvOptions } from '../env/vector-env.js';
 import { ConnectionError, type ConnectionOptions } from './connection.js';
@@ -26,6 +26,9 @@ export interface ReconnectOptions {
 }
 
 type Options = VectorEnvOptions & ConnectionOptions;
+
+/** How long `release` waits for the server to confirm the session's close before dropping the connection. */
+const RELEASE_TIMEOUT_MS = 2000;
 
 export class ResilientVectorEnv implements RecoverableVectorEnv {
   private inner: RemoteVectorEnv | null;
@@ -113,6 +116,25 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
 
   render(envIndex: number): Promise<NDArray<'uint8'>> {
     return this.call((env) => env.render(envIndex));
+  }
+
+  renderScene(envIndex: number, mode: 'scene' | 'poses'): Promise<RenderResult> {
+    return this.call((env) => env.renderScene(envIndex, mode));
+  }
+
+  /**
+   * Closes the session and its connection but stays recoverable: for a server that should no longer be used for
+   * now (discovery no longer lists it) and may still be draining its clients.
+   */
+  async release(): Promise<void> {
+    const env = this.inner;
+    this.inner = null;
+    if (env === null) return;
+    // Politely (the server frees the session at once), but a server that no longer answers must not hold us up.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([env.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    env.connection.terminate();
   }
 
   async close(): Promise<void> {

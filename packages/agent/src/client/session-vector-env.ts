@@ -4,7 +4,7 @@
  * The channel answers every request with a promise, so the agent side is asynchronous throughout, whichever way
  * the envs are served.
  */
-import type { MakeResult, Messages, NDArray, RequestType, ResetRequest, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { MakeResult, Messages, NDArray, RenderResult, RequestType, ResetRequest, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { ResetOptions, VectorEnv, VectorEnvOptions } from '../env/vector-env.js';
 
 /** The requests a session needs (all of protocol v1 but the handshake, which a channel does when it opens). */
@@ -59,7 +59,11 @@ export class SessionVectorEnv implements VectorEnv {
   }
 
   async render(envIndex: number): Promise<NDArray<'uint8'>> {
-    return (await this.channel.request('render', { session_id: this.spec.session_id, env_index: envIndex })).frame;
+    return (await this.channel.request('render', { session_id: this.spec.session_id, env_index: envIndex })).frame!;
+  }
+
+  async renderScene(envIndex: number, mode: 'scene' | 'poses'): Promise<RenderResult> {
+    return this.channel.request('render', { session_id: this.spec.session_id, env_index: envIndex, mode });
   }
 
   async close(): Promise<void> {

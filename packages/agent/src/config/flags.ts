@@ -132,11 +132,16 @@ export interface ParsedArgs {
 }
 
 /**
- * Splits `argv` into the command's own `options` (name → whether it takes a value) and config flags. Accepts
+ * Splits `argv` into the command's own `options` (name → whether it takes a value: always, never, or when the next
+ * argument is not an option — a bare optional one reads as true) and config flags. Accepts
  * `--flag value`, `--flag=value`, a bare `--flag` or `--no-flag` for booleans, and repeated or comma-separated
  * values for lists.
  */
-export function parseConfigArgs(argv: readonly string[], flags: readonly ConfigFlag[], options: Readonly<Record<string, 'value' | 'switch'>>): ParsedArgs {
+export function parseConfigArgs(
+  argv: readonly string[],
+  flags: readonly ConfigFlag[],
+  options: Readonly<Record<string, 'value' | 'switch' | 'optional-value'>>,
+): ParsedArgs {
   const byFlag = new Map(flags.map((f) => [f.flag, f]));
   const aliasSpec = (name: string): ConfigFlag | undefined => {
     const alias = KEY_ALIASES[name] ?? KEY_ALIASES[name.replace(/-/g, '_')];
@@ -151,14 +156,15 @@ export function parseConfigArgs(argv: readonly string[], flags: readonly ConfigF
     if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options start with --)`);
     const eq = arg.indexOf('=');
     let name = arg.slice(2, eq < 0 ? undefined : eq);
-    let text: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
+    const text: string | undefined = eq < 0 ? undefined : arg.slice(eq + 1);
     const next = () => {
       if (text !== undefined) return text;
       if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new Error(`--${name} needs a value`);
       return argv[++i];
     };
     if (name in options) {
-      parsed.options[name] = options[name] === 'switch' ? true : next();
+      const takesValue = options[name] === 'value' || (options[name] === 'optional-value' && (text !== undefined || (i + 1 < argv.length && !argv[i + 1].startsWith('--'))));
+      parsed.options[name] = takesValue ? next() : true;
       continue;
     }
     let negated = false;

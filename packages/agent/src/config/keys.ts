@@ -39,6 +39,7 @@ export const KEY_ALIASES: Readonly<Record<string, KeyAlias>> = Object.freeze({
   server: { key: 'servers', origin: 'cli' },
   steps: { key: 'totalSteps', origin: 'cli' },
   'max-kl': { key: 'trpo.maxKl', origin: 'cli' },
+  'video-every': { key: 'evaluation.videoEvery', origin: 'cli' },
   // sb3-contrib TRPO's names (its own meaning in parentheses where it differs in form).
   n_envs: { key: 'numEnvs', origin: 'sb3' },
   n_steps: {

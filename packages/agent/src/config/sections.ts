@@ -1,7 +1,7 @@
 /**
  * The config sections every policy-gradient method shares (and the policy every algorithm trains): the network,
- * observation normalization, the discount and advantage estimate, the value-function baseline and the vine
- * sampler. Each algorithm's own section lives in its folder (algos/<name>/config.ts).
+ * observation normalization, the discount and advantage estimate, the value-function baseline, the vine sampler
+ * and the periodic evaluation videos. Each algorithm's own section lives in its folder (algos/<name>/config.ts).
  */
 import * as v from 'valibot';
 import { choice, field, integerAtLeast, positive, positiveInteger, section } from './fields.js';
@@ -48,6 +48,11 @@ export const VALUE_FUNCTION_SECTION = section(
       'Adam step size; tuned on vector observations, use ~2.5e-4 for Atari frames (docs/results-pong.md)',
     ),
     minibatchSize: field(positiveInteger(), 256, 'minibatch size (64 took 4x the time for no better baseline; 512 fit too little)'),
+    optimizer: field(
+      choice(['adam', 'lbfgs'] as const),
+      'adam',
+      'adam: `epochs` passes of shuffled minibatches at `learningRate`; lbfgs: `epochs` L-BFGS iterations on the whole batch (no step size)',
+    ),
   },
   'the state-value baseline V(s) of GAE and of bootstrapped vine rollouts',
 );
@@ -82,10 +87,24 @@ export const VINE_SECTION = section(
   "the paper's vine sampler (§4.2), used with sampler vine",
 );
 
+export const EVALUATION_SECTION = section(
+  {
+    videoEvery: field(
+      v.nullable(positiveInteger()),
+      null,
+      "every this many iterations (and after the last), record one episode of the deterministic policy as a video in the run's videos/ (needs ffmpeg); none: no videos",
+    ),
+    videoFormat: field(choice(['mp4', 'webm', 'gif'] as const), 'mp4', 'container of those videos: mp4 (H.264), webm (VP8) or gif'),
+    videoFps: field(positive(), 30, 'frames per second of those videos (one frame per env step)'),
+  },
+  'periodic evaluation episodes during training, recorded as videos (docs/videos.md)',
+);
+
 export type PolicyConfig = v.InferOutput<typeof POLICY_SECTION>;
 export type AdvantageConfig = v.InferOutput<typeof ADVANTAGE_SECTION>;
 export type ValueFunctionConfig = v.InferOutput<typeof VALUE_FUNCTION_SECTION>;
 export type VineConfig = v.InferOutput<typeof VINE_SECTION>;
+export type EvaluationConfig = v.InferOutput<typeof EVALUATION_SECTION>;
 
 /** Integers ≥ 0 (seeds). */
 export const seedSchema = () => integerAtLeast(0);

@@ -14,7 +14,7 @@ import { VPG_SECTION } from '../algos/vpg/config.js';
 import { choice, field, integerAtLeast, positiveInteger } from './fields.js';
 import { flagName } from './flags.js';
 import { canonicalKeys, mergeConfigSources } from './keys.js';
-import { ADVANTAGE_SECTION, OBSERVATIONS_SECTION, POLICY_SECTION, VALUE_FUNCTION_SECTION, VINE_SECTION } from './sections.js';
+import { ADVANTAGE_SECTION, EVALUATION_SECTION, OBSERVATIONS_SECTION, POLICY_SECTION, VALUE_FUNCTION_SECTION, VINE_SECTION } from './sections.js';
 
 export type SamplerKind = 'single-path' | 'vine';
 
@@ -25,7 +25,7 @@ const ENV_FIELDS = {
   envId: field(v.pipe(v.string(), v.minLength(1)), 'CartPole-v1', 'env id, e.g. CartPole-v1, Hopper-v5, ALE/Pong-v5'),
   envKwargs: field(envKwargsSchema, () => ({}), 'env kwargs, e.g. {"frame_skip": 4} (a JSON object on the command line)'),
   numEnvs: field(positiveInteger(), 16, 'env slots per vector env (per server)'),
-  servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'ws:// URLs of env servers, one vector env each; none: the embedded in-process server'),
+  servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'env servers, one vector env each: ws:// URLs, or dns:<name>:<port> for every A/AAAA record of a name (re-resolved every 10 s: servers join and leave); none: the embedded in-process server'),
   seed: field(integerAtLeast(0), 0, 'seeds env resets, policy initialization and action noise'),
 };
 const RUN_FIELDS = {
@@ -47,6 +47,7 @@ const SHARED_SECTIONS = {
   advantage: ADVANTAGE_SECTION,
   valueFunction: VALUE_FUNCTION_SECTION,
   vine: VINE_SECTION,
+  evaluation: EVALUATION_SECTION,
 };
 
 /** The built-in algorithms' sections, spelled out so that TrainConfig types them; plug-in sections are checked at run time. */
@@ -58,6 +59,8 @@ const BUILTIN_ALGORITHM_SECTIONS = {
   rwr: optionalSection(RWR_SECTION),
 };
 
+// Only its type is used: the schema that validates is built from the algorithm registry in trainConfigSchema().
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 const typedSchema = v.object({
   ...ENV_FIELDS,
   algo: field(v.string(), 'trpo', ''),

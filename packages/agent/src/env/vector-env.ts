@@ -7,6 +7,7 @@ import type {
   InfoValue,
   MakeResult,
   NDArray,
+  RenderResult,
   ResetResult,
   SpaceValue,
   StepResult,
@@ -42,5 +43,10 @@ export interface VectorEnv {
   snapshot(envIndices: number[]): Promise<Uint8Array[]>;
   restore(envIndex: number, snapshot: Uint8Array): Promise<void>;
   render(envIndex: number): Promise<NDArray<'uint8'>>;
+  /**
+   * Render modes `scene` (static scene + poses) and `poses` (PROTOCOL.md 7.8), for servers with the `render:scene`
+   * capability; `spec.render_modes` says which an env answers. Draw them with `@vinegym/env-server/render`.
+   */
+  renderScene?(envIndex: number, mode: 'scene' | 'poses'): Promise<RenderResult>;
   close(): Promise<void>;
 }

@@ -79,6 +79,7 @@ export class AdvantageEstimator {
           learningRate: config.valueFunction.learningRate,
           epochs: config.valueFunction.epochs,
           minibatchSize: config.valueFunction.minibatchSize,
+          optimizer: config.valueFunction.optimizer,
           seed: config.seed + 1,
         })
       : null;

@@ -1,6 +1,6 @@
-/** Minimal PNG encoder for RGB frames (8-bit, no interlace), so eval can save what envs render. */
+/** Minimal PNG encoder for RGB and RGBA frames (8-bit, no interlace), so eval can save what envs render. */
 import { deflateSync } from 'node:zlib';
-import type { NDArray } from '@vinegym/protocol';
+import type { Frame } from '../video/video-writer.js';
 
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -23,16 +23,16 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** Encodes a uint8 [height, width, 3] frame as a PNG file. */
-export function encodePng(frame: NDArray<'uint8'>): Buffer {
-  const [height, width, channels] = frame.shape;
-  if (frame.shape.length !== 3 || channels !== 3) throw new Error(`expected an RGB frame [h, w, 3], got [${frame.shape}]`);
+/** Encodes an RGB or RGBA frame as a PNG file. */
+export function encodePng(frame: Frame): Buffer {
+  const { width, height, channels } = frame;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type RGB
-  const rows = Buffer.alloc(height * (width * 3 + 1)); // each row: filter byte 0, then the pixels
-  for (let y = 0; y < height; y++) rows.set(frame.data.subarray(y * width * 3, (y + 1) * width * 3), y * (width * 3 + 1) + 1);
+  header.set([8, channels === 4 ? 6 : 2, 0, 0, 0], 8); // bit depth 8, colour type RGBA (6) or RGB (2)
+  const stride = width * channels;
+  const rows = Buffer.alloc(height * (stride + 1)); // each row: filter byte 0, then the pixels
+  for (let y = 0; y < height; y++) rows.set(frame.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

@@ -55,24 +55,33 @@ export class Adam {
 
   /** One step downhill on `loss` with respect to the variables. */
   minimize(loss: () => tfType.Scalar): void {
-    const { tf, variables, firstMoments: m, secondMoments: v, beta1, beta2, epsilon } = this;
-    this.step += 1;
-    const stepSize = this.options.learningRate / (1 - beta1 ** this.step);
-    const correction2 = 1 - beta2 ** this.step;
+    const { tf, variables } = this;
     const { value, grads } = tf.variableGrads(loss, variables);
     const flat = (tensors: tfType.Tensor[]) => downloadTidy(tf, () => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
     const gradient = flat(variables.map((x) => grads[x.name]));
     tf.dispose([value, ...Object.values(grads)]);
     const params = flat(variables);
+    this.update(params, gradient);
+    variables.forEach((variable, k) =>
+      tf.tidy(() => variable.assign(tf.tensor(params.subarray(this.offsets[k], this.offsets[k] + variable.size), variable.shape))),
+    );
+  }
+
+  /**
+   * One step on host copies: `params` (the variables flattened in order) moves against `gradient`, in place. The
+   * variables themselves are not touched, so many steps can run before one upload.
+   */
+  update(params: Float32Array, gradient: Float32Array): void {
+    const { firstMoments: m, secondMoments: v, beta1, beta2, epsilon } = this;
+    this.step += 1;
+    const stepSize = this.options.learningRate / (1 - beta1 ** this.step);
+    const correction2 = 1 - beta2 ** this.step;
     for (let i = 0; i < gradient.length; i++) {
       const g = gradient[i];
       m[i] = beta1 * m[i] + (1 - beta1) * g;
       v[i] = beta2 * v[i] + (1 - beta2) * g * g;
       params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i] / correction2) + epsilon);
     }
-    variables.forEach((variable, k) =>
-      tf.tidy(() => variable.assign(tf.tensor(params.subarray(this.offsets[k], this.offsets[k] + variable.size), variable.shape))),
-    );
   }
 
   state(): AdamState {

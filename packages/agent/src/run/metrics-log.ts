@@ -112,7 +112,7 @@ export class MetricsLog {
   async truncateAfter(iteration: number): Promise<void> {
     const jsonl = await readTextOrEmpty(this.jsonlPath);
     const keptJson = completeLines(jsonl).flatMap((line) => {
-      const parsed = parseJsonLine(line);
+      const parsed = parseMetricsLine(line);
       return parsed !== undefined && parsed.iteration <= iteration ? [JSON.stringify(parsed)] : [];
     });
     await writeFileAtomic(this.jsonlPath, keptJson.map((line) => `${line}\n`).join(''));
@@ -131,7 +131,7 @@ export class MetricsLog {
 export async function readMetricsJsonl(path: string): Promise<IterationMetrics[]> {
   const rows: IterationMetrics[] = [];
   for (const line of completeLines(await readFile(path, 'utf8'))) {
-    const row = parseJsonLine(line);
+    const row = parseMetricsLine(line);
     if (row) rows.push(row);
   }
   return rows;
@@ -155,7 +155,8 @@ function orderKeys(row: IterationMetrics, columns: readonly string[]): Record<st
   return ordered;
 }
 
-function parseJsonLine(line: string): IterationMetrics | undefined {
+/** One line of a `metrics.jsonl` file as a row under the current names (NaN for nulls); undefined if it is not one. */
+export function parseMetricsLine(line: string): IterationMetrics | undefined {
   try {
     const parsed = JSON.parse(line, (_key, value: unknown) => (value === null ? NaN : value)) as Record<string, number>;
     return typeof parsed.iteration === 'number' ? renameKeys(parsed) : undefined;

@@ -9,12 +9,15 @@ import type { VectorEnv } from '../env/vector-env.js';
 export const MAX_BATCH_RESTARTS = 20;
 /** How long a sampler waits for at least one env to come back when all are lost. */
 export const ALL_LOST_WAIT_MS = 300_000;
+/** Pause between rounds of reconnection attempts while no env is live (some envs answer `recover` at once). */
+const ALL_LOST_POLL_MS = 500;
 
 /**
  * Indices of the envs usable for the next batch. Lost envs are reconnected: with all their attempts the first
  * time they are found lost, then with a single attempt per batch while they stay away (so a dead server costs
  * little and rejoins when it returns). `lost[k]` remembers which envs stayed away. When no env is live,
- * keeps retrying all of them for up to `waitMs`, then throws EnvInterruptedError.
+ * keeps retrying all of them for up to `waitMs`, then throws EnvInterruptedError. `envs` may grow between rounds
+ * (servers found by discovery); each round takes the envs it has then.
  */
 export async function liveEnvs(envs: VectorEnv[], lost: boolean[], waitMs = ALL_LOST_WAIT_MS): Promise<number[]> {
   const deadline = performance.now() + waitMs;
@@ -30,6 +33,7 @@ export async function liveEnvs(envs: VectorEnv[], lost: boolean[], waitMs = ALL_
     const indices = live.flatMap((ok, k) => (ok ? [k] : []));
     if (indices.length > 0) return indices;
     if (performance.now() > deadline) throw new EnvInterruptedError(`no env server came back within ${waitMs / 1000} s`, 'all servers');
+    await new Promise((resolve) => setTimeout(resolve, ALL_LOST_POLL_MS));
   }
 }
 
@@ -39,6 +43,7 @@ export async function recoverAll(envs: VectorEnv[], waitMs = ALL_LOST_WAIT_MS): 
   for (const env of envs) {
     while (isRecoverable(env) && !(await env.recover())) {
       if (performance.now() > deadline) throw new EnvInterruptedError(`an env server did not come back within ${waitMs / 1000} s`, 'server');
+      await new Promise((resolve) => setTimeout(resolve, ALL_LOST_POLL_MS));
     }
   }
 }

@@ -44,13 +44,19 @@ export class SinglePathSampler {
   restarts = 0;
 
   constructor(private readonly options: SinglePathSamplerOptions) {
-    let offset = 0;
-    this.slots = options.envs.map((env) => {
-      const slot = { env, obs: null, tracker: new EpisodeTracker(env.numEnvs), offset, resets: 0 };
-      offset += env.numEnvs;
-      return slot;
-    });
-    this.lost = options.envs.map(() => false);
+    this.slots = [];
+    this.lost = [];
+    this.addNewEnvs();
+  }
+
+  /** Gives envs appended to `options.envs` since the last call (servers found by discovery) their slots. */
+  private addNewEnvs(): void {
+    for (const env of this.options.envs.slice(this.slots.length)) {
+      const last = this.slots.at(-1);
+      const offset = last ? last.offset + last.env.numEnvs : 0;
+      this.slots.push({ env, obs: null, tracker: new EpisodeTracker(env.numEnvs), offset, resets: 0 });
+      this.lost.push(false);
+    }
   }
 
   get numEnvs(): number {
@@ -63,7 +69,9 @@ export class SinglePathSampler {
    */
   async collect(policy: Policy, minSteps: number): Promise<PathBatch> {
     for (let attempt = 0; ; attempt++) {
-      const live = (await liveEnvs(this.options.envs, this.lost)).map((k) => this.slots[k]);
+      const indices = await liveEnvs(this.options.envs, this.lost);
+      this.addNewEnvs();
+      const live = indices.map((k) => this.slots[k]);
       try {
         return await this.collectFrom(live, policy, minSteps);
       } catch (err) {

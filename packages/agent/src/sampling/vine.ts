@@ -93,7 +93,12 @@ export class VineSampler {
   private readonly trunkObs: (Float32Array | null)[];
   private readonly trackers: EpisodeTracker[];
 
-  constructor(private readonly options: VineSamplerOptions) {
+  private readonly options: VineSamplerOptions;
+
+  constructor(options: VineSamplerOptions) {
+    // The vine steps its envs in lockstep and waits for every one of them after an interruption: it keeps the envs
+    // it was given, also when discovery appends more to the caller's list later.
+    this.options = { ...options, envs: [...options.envs] };
     for (const env of options.envs) {
       if (!env.spec.snapshot_supported) {
         throw new VinegymError(

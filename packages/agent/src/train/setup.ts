@@ -1,6 +1,7 @@
 /** Builds what a run needs from its config: the vector envs (embedded or remote) and the policy network. */
 import { EmbeddedVectorEnv } from '../client/embedded-vector-env.js';
 import { RemoteVectorEnv } from '../client/remote-vector-env.js';
+import { ServerDiscovery, parseServerSpec, type Resolver } from '../client/discovery.js';
 import { ResilientVectorEnv, type ReconnectOptions } from '../client/resilient-vector-env.js';
 import type { TrainConfig } from '../config/train-config.js';
 import type { VectorEnv } from '../env/vector-env.js';
@@ -18,26 +19,54 @@ export interface EnvOptions {
    * (ResilientVectorEnv); false fails the run on the first lost connection. Default: {} (ReconnectOptions defaults).
    */
   reconnect?: ReconnectOptions | false;
+  /** `dns:` servers: how names are looked up, how often again, and how long to wait for the first server. */
+  discovery?: { resolver?: Resolver; intervalMs?: number; waitMs?: number };
+  /** Lines about servers joining and leaving (discovery). Default: nothing. */
+  log?: (line: string) => void;
 }
+
+/** How long `openEnvs` waits for a `dns:` name to list a server that answers (pods may still be starting). */
+export const DISCOVERY_WAIT_MS = 300_000;
 
 /**
  * One vector env per server (or one embedded), all in same_step autoreset mode so every step is a real
- * transition. Env slots are seeded seed, seed+1, ... across all of them.
+ * transition. Env slots are seeded seed, seed+1, ... across all of them. The `ws://` servers come first, in their
+ * order; `dns:<name>:<port>` entries add the servers their names list, and the returned array grows when more
+ * appear (ServerDiscovery, client/discovery.ts) until one of its envs is closed.
  */
 export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): Promise<VectorEnv[]> {
   const make = { envId: config.envId, kwargs: config.envKwargs, numEnvs: config.numEnvs, autoresetMode: 'same_step' as const };
   if (config.servers.length === 0) return [await EmbeddedVectorEnv.make({ ...make, seed: config.seed })];
+  const specs = config.servers.map(parseServerSpec);
   const envs: VectorEnv[] = [];
+  const remote = (index = envs.length) => ({ ...make, seed: config.seed + index * config.numEnvs, token: options.token });
+  let discovery: ServerDiscovery | null = null;
   try {
-    for (const [k, url] of config.servers.entries()) {
-      const remote = { ...make, seed: config.seed + k * config.numEnvs, token: options.token };
+    for (const spec of specs) {
+      if (spec.kind !== 'url') continue;
       envs.push(
         options.reconnect === false
-          ? await RemoteVectorEnv.connect(url, remote)
-          : await ResilientVectorEnv.connect(url, { ...remote, reconnect: options.reconnect ?? {} }),
+          ? await RemoteVectorEnv.connect(spec.url, remote())
+          : await ResilientVectorEnv.connect(spec.url, { ...remote(), reconnect: options.reconnect ?? {} }),
       );
     }
+    const names = specs.flatMap((spec) => (spec.kind === 'dns' ? [spec] : []));
+    if (names.length > 0) {
+      if (options.reconnect === false) throw new Error('dns: servers need reconnection (servers come and go); it is off');
+      const reconnect = options.reconnect ?? {};
+      discovery = new ServerDiscovery({
+        names,
+        envs,
+        // One attempt: a listed server that does not answer yet is tried again at the next lookup.
+        connect: (url, index) => ResilientVectorEnv.connect(url, { ...remote(index), reconnect: { ...reconnect, maxAttempts: 1 } }),
+        resolver: options.discovery?.resolver,
+        intervalMs: options.discovery?.intervalMs,
+        log: options.log,
+      });
+      await discovery.start(options.discovery?.waitMs ?? DISCOVERY_WAIT_MS);
+    }
   } catch (err) {
+    discovery?.stop();
     await closeEnvs(envs);
     throw err;
   }

@@ -18,15 +18,22 @@ export interface Directions {
   fire: boolean;
 }
 
-/** Joystick directions and fire of a player action (0-17; player B actions are first mapped by -18). */
-export function actionDirections(action: number): Directions {
-  const a = action >= 18 && action < 36 ? action - 18 : action;
-  const name = ACTION_NAMES[a] ?? 'NOOP';
-  return {
+/** Directions of each of the 18 player actions, computed once: the emulator asks for them every frame. */
+const DIRECTIONS: readonly Readonly<Directions>[] = ACTION_NAMES.map((name) =>
+  Object.freeze({
     up: name.includes('UP'),
     down: name.includes('DOWN'),
     left: name.includes('LEFT'),
     right: name.includes('RIGHT'),
     fire: name.includes('FIRE'),
-  };
+  }),
+);
+
+/**
+ * Joystick directions and fire of a player action (0-17; player B actions are first mapped by -18; anything else
+ * is NOOP). The object is shared and frozen.
+ */
+export function actionDirections(action: number): Readonly<Directions> {
+  const a = action >= 18 && action < 36 ? action - 18 : action;
+  return DIRECTIONS[a] ?? DIRECTIONS[0]!;
 }

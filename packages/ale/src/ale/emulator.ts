@@ -38,6 +38,15 @@ export interface EmulatorOptions {
   noInitialReset?: boolean;
 }
 
+/** Resistance change of a paddle for a player action: RIGHT turns it one way, LEFT the other. */
+function paddleDelta(action: number): number {
+  if (action >= 36) return 0;
+  const d = actionDirections(action);
+  if (d.right) return -PADDLE_DELTA;
+  if (d.left) return PADDLE_DELTA;
+  return 0;
+}
+
 export class AleEmulator {
   readonly machine: Machine;
   readonly game: GameInfo;
@@ -138,28 +147,25 @@ export class AleEmulator {
     const e = this.machine.events;
     if (a === Action.RESET || b === Action.RESET) e.reset = true;
     // With swapped ports (Stella's Console.SwapPorts) player A's joystick is the one in the right jack.
-    const [jackA, jackB] = this.game.swapPorts ? [1, 0] : [0, 1];
+    const jackA = this.game.swapPorts ? 1 : 0;
+    const jackB = 1 - jackA;
     if (a < 18) Object.assign(e.joystick[jackA]!, actionDirections(a));
     if (b >= 18 && b < 36) Object.assign(e.joystick[jackB]!, actionDirections(b));
   }
 
   private applyPaddles(a: number, b: number): void {
     this.resetKeys();
-    const delta = (action: number): number => {
-      if (action >= 36) return 0;
-      const d = actionDirections(action);
-      if (d.right) return -PADDLE_DELTA;
-      if (d.left) return PADDLE_DELTA;
-      return 0;
-    };
-    const clamp = (v: number) => Math.min(this.paddleMax, Math.max(PADDLE_MIN, v));
-    const da = a < 18 ? delta(a) : 0;
-    const db = b >= 18 && b < 36 ? delta(b) : 0;
-    this.setPaddles(clamp(this.leftPaddle + da), clamp(this.rightPaddle + db));
+    const da = a < 18 ? paddleDelta(a) : 0;
+    const db = b >= 18 && b < 36 ? paddleDelta(b) : 0;
+    this.setPaddles(this.clampPaddle(this.leftPaddle + da), this.clampPaddle(this.rightPaddle + db));
     const e = this.machine.events;
     if (a === Action.RESET || b === Action.RESET) e.reset = true;
     if (a < 18 && actionDirections(a).fire) e.paddleFire[0] = true;
     if (b >= 18 && b < 36 && actionDirections(b).fire) e.paddleFire[1] = true;
+  }
+
+  private clampPaddle(v: number): number {
+    return Math.min(this.paddleMax, Math.max(PADDLE_MIN, v));
   }
 
   // ------------------------------------------------------------------ emulation

@@ -119,6 +119,12 @@ export class AleEnv {
    * >= 2), it receives the palette-index screen of the second-to-last frame (for max-pooling).
    */
   step(action: number, penultimateScreen?: Uint8Array): { observation: AleNDArray; reward: number; terminated: boolean; truncated: boolean; info: AleInfo } {
+    const reward = this.act(action, penultimateScreen);
+    return { observation: this.observation(), reward, terminated: this.terminated, truncated: this.truncated, info: this.info() };
+  }
+
+  /** `step` without the observation: the frames of one agent step, returns the summed reward. */
+  act(action: number, penultimateScreen?: Uint8Array): number {
     const a = this.actionSet[action];
     if (a === undefined) throw new RangeError(`action ${action} outside Discrete(${this.actionSet.length})`);
     let reward = 0;
@@ -126,20 +132,28 @@ export class AleEnv {
       if (penultimateScreen && i === this.frameskip - 1) penultimateScreen.set(this.emulator.machine.screen());
       reward += this.emulator.act(a);
     }
-    return {
-      observation: this.observation(),
-      reward,
-      terminated: this.emulator.isGameTerminal(),
-      truncated: this.emulator.isTruncated(),
-      info: this.info(),
-    };
+    return reward;
+  }
+
+  get terminated(): boolean {
+    return this.emulator.isGameTerminal();
+  }
+
+  get truncated(): boolean {
+    return this.emulator.isTruncated();
   }
 
   observation(): AleNDArray {
+    const shape = this.observationSpace.shape;
+    return { dtype: 'uint8', shape, data: this.observeInto(new Uint8Array(shape.reduce((a, b) => a * b, 1))) };
+  }
+
+  /** The current observation written into `out` (of the observation's size), e.g. a row of a batch. */
+  observeInto(out: Uint8Array): Uint8Array {
     const m = this.emulator.machine;
-    if (this.obsType === 'ram') return { dtype: 'uint8', shape: [128], data: m.ram() };
-    if (this.obsType === 'grayscale') return { dtype: 'uint8', shape: [m.screenHeight, 160], data: m.screenGrayscale() };
-    return { dtype: 'uint8', shape: [m.screenHeight, 160, 3], data: m.screenRGB() };
+    if (this.obsType === 'ram') return m.ramInto(out);
+    if (this.obsType === 'grayscale') return m.screenGrayscale(out);
+    return m.screenRGB(out);
   }
 
   render(): AleNDArray {
@@ -147,7 +161,7 @@ export class AleEnv {
     return { dtype: 'uint8', shape: [m.screenHeight, 160, 3], data: m.screenRGB() };
   }
 
-  private info(): AleInfo {
+  info(): AleInfo {
     return {
       lives: this.emulator.lives,
       episode_frame_number: this.emulator.episodeFrameNumber,

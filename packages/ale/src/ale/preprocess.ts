@@ -36,106 +36,140 @@ export class FramePreprocessor {
   readonly outWidth: number;
   /** Observation shape: [h, w] (grayscale, one frame), [h, w, 3] (RGB, one frame) or [h, w, k * c]. */
   readonly shape: number[];
+  /** Elements of an observation (the product of `shape`). */
+  readonly size: number;
   private readonly rows: Int32Array;
-  private readonly cols: Int32Array;
+  /** Output column of each source column, -1 for columns past the last cell. */
+  private readonly cellOfColumn: Int32Array;
+  /** Source pixels of each output cell, row by row. */
+  private readonly areas: Int32Array;
   private readonly frameSize: number;
-  private readonly current: Uint8Array;
-  private readonly pooled: Uint8Array;
-  /** Ring of the last k processed frames and the index of the oldest. */
+  /** Per-cell sums of one output row (all channels). */
+  private readonly sums: Int32Array;
+  /** Ring of the last k processed frames and the index of the oldest; `slots` are views of its frames. */
   private readonly stack: Uint8Array;
+  private readonly slots: Uint8Array[];
   private oldest = 0;
 
   constructor(private readonly options: PreprocessOptions) {
     const { height, downsample, resize, channels, frameStack } = options;
+    let cols: Int32Array;
     if (resize) {
       [this.outHeight, this.outWidth] = resize;
       this.rows = boundaries(height, this.outHeight, 0);
-      this.cols = boundaries(WIDTH, this.outWidth, 0);
+      cols = boundaries(WIDTH, this.outWidth, 0);
     } else {
       this.outHeight = Math.floor(height / downsample);
       this.outWidth = Math.floor(WIDTH / downsample);
       this.rows = boundaries(height, this.outHeight, downsample);
-      this.cols = boundaries(WIDTH, this.outWidth, downsample);
+      cols = boundaries(WIDTH, this.outWidth, downsample);
     }
-    this.frameSize = this.outHeight * this.outWidth * channels;
-    this.current = new Uint8Array(height * WIDTH * channels);
-    this.pooled = new Uint8Array(height * WIDTH * channels);
-    this.stack = new Uint8Array(this.frameSize * frameStack);
-    const depth = channels * frameStack;
-    this.shape = depth === 1 ? [this.outHeight, this.outWidth] : [this.outHeight, this.outWidth, depth];
-  }
-
-  /** Start of an episode: every stack slot gets the first frame. */
-  reset(screen: Uint8Array, palette: Palette): Uint8Array {
-    const frame = this.process(screen, null, palette);
-    for (let i = 0; i < this.options.frameStack; i++) this.stack.set(frame, i * this.frameSize);
-    this.oldest = 0;
-    return this.observation();
-  }
-
-  /** After a step: `screen` is the last emulated frame, `previous` the one before (for max-pooling). */
-  push(screen: Uint8Array, previous: Uint8Array | null, palette: Palette): Uint8Array {
-    const frame = this.process(screen, previous, palette);
-    this.stack.set(frame, this.oldest * this.frameSize);
-    this.oldest = (this.oldest + 1) % this.options.frameStack;
-    return this.observation();
-  }
-
-  private colorize(screen: Uint8Array, palette: Palette, out: Uint8Array): void {
-    const n = this.options.height * WIDTH;
-    if (this.options.channels === 1) {
-      const gray = palette.gray;
-      for (let i = 0; i < n; i++) out[i] = gray[screen[i]!]!;
-    } else {
-      const rgb = palette.rgb;
-      for (let i = 0, o = 0; i < n; i++, o += 3) {
-        const p = screen[i]! * 3;
-        out[o] = rgb[p]!;
-        out[o + 1] = rgb[p + 1]!;
-        out[o + 2] = rgb[p + 2]!;
-      }
-    }
-  }
-
-  /** One frame: colours, optional max-pool, box average into a fresh [outH, outW, c] array. */
-  private process(screen: Uint8Array, previous: Uint8Array | null, palette: Palette): Uint8Array {
-    const c = this.options.channels;
-    this.colorize(screen, palette, this.current);
-    if (this.options.maxPool && previous) {
-      this.colorize(previous, palette, this.pooled);
-      const cur = this.current;
-      const prev = this.pooled;
-      for (let i = 0; i < cur.length; i++) if (prev[i]! > cur[i]!) cur[i] = prev[i]!;
-    }
-    const out = new Uint8Array(this.frameSize);
-    const src = this.current;
-    const rows = this.rows;
-    const cols = this.cols;
+    this.cellOfColumn = new Int32Array(WIDTH).fill(-1);
+    for (let ox = 0; ox < this.outWidth; ox++) for (let x = cols[ox]!; x < cols[ox + 1]!; x++) this.cellOfColumn[x] = ox;
+    this.areas = new Int32Array(this.outHeight * this.outWidth);
     for (let oy = 0; oy < this.outHeight; oy++) {
       for (let ox = 0; ox < this.outWidth; ox++) {
-        const area = (rows[oy + 1]! - rows[oy]!) * (cols[ox + 1]! - cols[ox]!);
-        for (let ch = 0; ch < c; ch++) {
-          let sum = 0;
-          for (let y = rows[oy]!; y < rows[oy + 1]!; y++) {
-            for (let x = cols[ox]!; x < cols[ox + 1]!; x++) sum += src[(y * WIDTH + x) * c + ch]!;
-          }
-          out[(oy * this.outWidth + ox) * c + ch] = Math.floor((sum + (area >> 1)) / area);
-        }
+        this.areas[oy * this.outWidth + ox] = (this.rows[oy + 1]! - this.rows[oy]!) * (cols[ox + 1]! - cols[ox]!);
       }
     }
+    this.frameSize = this.outHeight * this.outWidth * channels;
+    this.sums = new Int32Array(this.outWidth * channels);
+    this.stack = new Uint8Array(this.frameSize * frameStack);
+    this.slots = Array.from({ length: frameStack }, (_, i) => this.stack.subarray(i * this.frameSize, (i + 1) * this.frameSize));
+    const depth = channels * frameStack;
+    this.shape = depth === 1 ? [this.outHeight, this.outWidth] : [this.outHeight, this.outWidth, depth];
+    this.size = this.frameSize * frameStack;
+  }
+
+  /** Start of an episode: every stack slot gets the first frame. Returns the observation (in `out` if given). */
+  reset(screen: Uint8Array, palette: Palette, out: Uint8Array = new Uint8Array(this.size)): Uint8Array {
+    const first = this.slots[0]!;
+    this.process(screen, null, palette, first);
+    for (let i = 1; i < this.options.frameStack; i++) this.slots[i]!.set(first);
+    this.oldest = 0;
+    return this.observe(out);
+  }
+
+  /**
+   * After a step: `screen` is the last emulated frame, `previous` the one before (for max-pooling). Returns the
+   * observation (in `out` if given).
+   */
+  push(screen: Uint8Array, previous: Uint8Array | null, palette: Palette, out: Uint8Array = new Uint8Array(this.size)): Uint8Array {
+    this.process(screen, previous, palette, this.slots[this.oldest]!);
+    this.oldest = (this.oldest + 1) % this.options.frameStack;
+    return this.observe(out);
+  }
+
+  /**
+   * One frame, without stacking, into `out` ([outH, outW, c], e.g. a session's batch row): what `push` computes
+   * for a stack of one, without the copy through the stack. The stack is left as it was.
+   */
+  processInto(screen: Uint8Array, previous: Uint8Array | null, palette: Palette, out: Uint8Array): Uint8Array {
+    this.process(screen, previous, palette, out);
     return out;
   }
 
-  /** The stacked observation [h, w, k * c], oldest frame first. */
-  private observation(): Uint8Array {
+  /**
+   * One frame into `dest` ([outH, outW, c]): colours (and the max with `previous` when max-pooling), then the
+   * rounded average of each output cell, in one pass over the source rows.
+   */
+  private process(screen: Uint8Array, previous: Uint8Array | null, palette: Palette, dest: Uint8Array): void {
+    const c = this.options.channels;
+    const pool = this.options.maxPool && previous !== null ? previous : null;
+    const lut = c === 1 ? palette.gray : palette.rgb;
+    const outWidth = this.outWidth;
+    const cellOfColumn = this.cellOfColumn;
+    const sums = this.sums;
+    const rows = this.rows;
+    const areas = this.areas;
+    for (let oy = 0; oy < this.outHeight; oy++) {
+      if (rows[oy + 1]! > this.options.height) {
+        // A resize taller than the screen: cells past its last line have no pixels and stay 0.
+        dest.fill(0, oy * outWidth * c, (oy + 1) * outWidth * c);
+        continue;
+      }
+      sums.fill(0);
+      for (let y = rows[oy]!; y < rows[oy + 1]!; y++) {
+        const base = y * WIDTH;
+        for (let x = 0; x < WIDTH; x++) {
+          const ox = cellOfColumn[x]!;
+          if (ox < 0) continue;
+          const p = screen[base + x]!;
+          if (c === 1) {
+            let v = lut[p]!;
+            if (pool !== null) {
+              const q = lut[pool[base + x]!]!;
+              if (q > v) v = q;
+            }
+            sums[ox] += v;
+          } else {
+            const q = pool === null ? -1 : pool[base + x]! * 3;
+            for (let ch = 0; ch < 3; ch++) {
+              let v = lut[p * 3 + ch]!;
+              if (q >= 0 && lut[q + ch]! > v) v = lut[q + ch]!;
+              sums[ox * 3 + ch] += v;
+            }
+          }
+        }
+      }
+      for (let ox = 0; ox < outWidth; ox++) {
+        const area = areas[oy * outWidth + ox]!;
+        for (let ch = 0; ch < c; ch++) dest[(oy * outWidth + ox) * c + ch] = Math.floor((sums[ox * c + ch]! + (area >> 1)) / area);
+      }
+    }
+  }
+
+  /** The stacked observation [h, w, k * c] into `out`, oldest frame first. */
+  private observe(out: Uint8Array): Uint8Array {
     const k = this.options.frameStack;
     const c = this.options.channels;
     const pixels = this.outHeight * this.outWidth;
-    const out = new Uint8Array(pixels * k * c);
     for (let s = 0; s < k; s++) {
-      const frame = ((this.oldest + s) % k) * this.frameSize;
-      for (let p = 0; p < pixels; p++) {
-        for (let ch = 0; ch < c; ch++) out[(p * k + s) * c + ch] = this.stack[frame + p * c + ch]!;
+      const frame = this.slots[(this.oldest + s) % k]!;
+      if (c === 1) {
+        for (let p = 0; p < pixels; p++) out[p * k + s] = frame[p]!;
+      } else {
+        for (let p = 0; p < pixels; p++) for (let ch = 0; ch < c; ch++) out[(p * k + s) * c + ch] = frame[p * c + ch]!;
       }
     }
     return out;
@@ -153,6 +187,6 @@ export class FramePreprocessor {
     if (state.length !== this.stack.length + 4) throw new Error('FramePreprocessor.loadState: wrong state size');
     this.stack.set(state.subarray(0, this.stack.length));
     this.oldest = new DataView(state.buffer, state.byteOffset, state.length).getUint32(this.stack.length, true);
-    return this.observation();
+    return this.observe(new Uint8Array(this.size));
   }
 }

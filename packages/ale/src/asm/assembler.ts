@@ -43,8 +43,6 @@ function isMnemonic(word: string): boolean {
   return OPMAP.has(canonicalMnemonic(word.replace(/\.[wWzZbB]$/, '')));
 }
 
-const IDENT = /^[A-Za-z_.@][\w.@]*$/;
-
 class AsmError extends Error {}
 
 interface Line {

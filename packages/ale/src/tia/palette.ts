@@ -45,11 +45,14 @@ export interface Palette {
   readonly rgb: Uint8Array;
   /** Grayscale value for each of the 256 indices (as ALE's getScreenGrayscale). */
   readonly gray: Uint8Array;
+  /** The RGB bytes of each index packed as r | g << 8 | b << 16 (for writing 4 pixels as three 32-bit words). */
+  readonly packedRgb: Int32Array;
 }
 
 function build(colors: readonly number[]): Palette {
   const rgb = new Uint8Array(256 * 3);
   const gray = new Uint8Array(256);
+  const packedRgb = new Int32Array(256);
   // ALE's 256-entry table: even entries are colours, odd entries their grayscale (lum, lum, lum). Screens hold
   // odd values only in greyed-out partial frames; ALE's grayscale lookup reads table[i + 1] & 0xff.
   const table = new Uint32Array(257);
@@ -65,8 +68,9 @@ function build(colors: readonly number[]): Palette {
     rgb[i * 3 + 1] = (c >> 8) & 0xff;
     rgb[i * 3 + 2] = c & 0xff;
     gray[i] = table[i + 1]! & 0xff;
+    packedRgb[i] = rgb[i * 3]! | (rgb[i * 3 + 1]! << 8) | (rgb[i * 3 + 2]! << 16);
   }
-  return { rgb, gray };
+  return { rgb, gray, packedRgb };
 }
 
 export const NTSC_PALETTE = build(NTSC_RGB);

@@ -9,8 +9,8 @@
  */
 import { ALE_V5_ROM_NAMES, AleEnv, ByteReader, ByteWriter, gymGameName, type ObsType } from '@vinegym/ale';
 import { VinegymError, box, discrete, ndarray } from '@vinegym/protocol';
-import type { KwargSpec, NDArray, Space } from '@vinegym/protocol';
-import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutput } from '../env.js';
+import type { KwargSpec, NDArray, Space, TypedArray } from '@vinegym/protocol';
+import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import { AtariPreprocessing, atariPreprocessingOptions } from '../wrappers/atari-preprocessing.js';
 
 const STATE_MAGIC = 'vinegym-atari-env-2';
@@ -34,6 +34,7 @@ export class AtariEnv implements Env {
   readonly actionSpace: Space;
   readonly obsType: ObsType;
   private readonly ale: AleEnv;
+  private readonly observationSize: number;
 
   constructor(romName: string, kwargs: EnvKwargs) {
     this.obsType = kwargs.obs_type as ObsType;
@@ -43,6 +44,7 @@ export class AtariEnv implements Env {
     }
     this.actionSpace = discrete(this.ale.actionSpace.n);
     this.observationSpace = box(0, 255, this.ale.observationSpace.shape, 'uint8');
+    this.observationSize = this.ale.observationSpace.shape.reduce((a, b) => a * b, 1);
   }
 
   reset(seed?: number, _options?: Record<string, unknown>): ResetOutput {
@@ -50,10 +52,26 @@ export class AtariEnv implements Env {
     return { observation: this.wrap(out.observation.data), info: { ...out.info } };
   }
 
-  /** `penultimateScreen`, if given, receives the screen before the step's last emulated frame (for max-pooling). */
-  step(action: unknown, penultimateScreen?: Uint8Array): StepOutput {
-    const out = this.ale.step(Number(action), penultimateScreen);
-    return { observation: this.wrap(out.observation.data), reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: { ...out.info } };
+  step(action: unknown): StepOutput {
+    const data = new Uint8Array(this.observationSize);
+    const outcome = this.stepInto(action, data);
+    return { observation: this.wrap(data), ...outcome };
+  }
+
+  /** The step with the observation written into `out` (a session's batch row): no frame arrays per step. */
+  stepInto(action: unknown, out: TypedArray): StepOutcome {
+    const outcome = this.act(action);
+    this.ale.observeInto(out as Uint8Array);
+    return outcome;
+  }
+
+  /**
+   * The step without an observation, for AtariPreprocessing, which reads the screen itself. `penultimateScreen`,
+   * if given, receives the screen before the step's last emulated frame (for max-pooling).
+   */
+  act(action: unknown, penultimateScreen?: Uint8Array): StepOutcome {
+    const reward = this.ale.act(Number(action), penultimateScreen);
+    return { reward, terminated: this.ale.terminated, truncated: this.ale.truncated, info: this.ale.info() };
   }
 
   render(): NDArray<'uint8'> {

@@ -11,7 +11,7 @@
  * have their own workers and are not affected.
  */
 import { batchSpace, VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, NDArray, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type { AutoresetMode, RenderMode, RenderResult, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../env.js';
 import type { EnvSession } from '../env-session.js';
 import {
@@ -19,6 +19,7 @@ import {
   checkIndex,
   checkIndexList,
   checkRenderable,
+  checkRenderMode,
   checkSessionArguments,
   checkSteppable,
   resetSeeds,
@@ -77,6 +78,7 @@ export class ParallelSession implements EnvSession {
   readonly actionSpace: Space;
   readonly snapshotSupported: boolean;
   readonly renderSupported: boolean;
+  readonly renderModes: readonly RenderMode[];
 
   /** Mirror of the slices' env statuses, for checking a step before any worker moves. */
   private readonly status: EnvStatus[];
@@ -100,6 +102,7 @@ export class ParallelSession implements EnvSession {
     this.actionSpace = batchSpace(spec.singleActionSpace, options.numEnvs);
     this.snapshotSupported = spec.snapshotSupported;
     this.renderSupported = spec.renderSupported;
+    this.renderModes = spec.renderModes;
     this.status = new Array<EnvStatus>(options.numEnvs).fill('needs_reset');
   }
 
@@ -159,7 +162,7 @@ export class ParallelSession implements EnvSession {
       this.assertHealthy();
       const indices = request.env_indices ?? Array.from({ length: this.numEnvs }, (_, i) => i);
       checkIndexList(indices, this.numEnvs);
-      const seeds = resetSeeds(request, indices, this.numEnvs);
+      const seeds = resetSeeds(request, indices);
       const options = request.options;
       // Indices are increasing, so the slices' answers in slice order are in the request's order.
       const parts = await this.fanOut(async ({ worker, start, count }) => {
@@ -224,14 +227,14 @@ export class ParallelSession implements EnvSession {
     });
   }
 
-  render(envIndex: number): Promise<NDArray<'uint8'>> {
+  render(envIndex: number, mode: RenderMode = 'rgb_array'): Promise<RenderResult> {
     return this.queue(async () => {
       this.assertHealthy();
       checkIndex(envIndex, this.numEnvs);
-      if (!this.renderSupported) throw new VinegymError('NOT_SUPPORTED', `env ${this.envId} does not render`);
+      checkRenderMode(this.envId, this.renderModes, mode);
       checkRenderable(this.status[envIndex], envIndex);
       const { worker, start } = this.sliceOf(envIndex);
-      return this.guard(worker.call({ op: 'render', envIndex: envIndex - start }));
+      return this.guard(worker.call({ op: 'render', envIndex: envIndex - start, mode }));
     });
   }
 

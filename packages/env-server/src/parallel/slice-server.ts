@@ -48,7 +48,8 @@ async function serve(): Promise<never> {
 /** One batch step from and into the step buffers; returns the extras the buffers cannot carry, if any. */
 function step(): ReturnType<StepBuffers['store']> {
   const { session, buffers, infos } = initialized();
-  return buffers.store(session.step(buffers.actions), infos);
+  // The envs write their observations straight into the shared memory.
+  return buffers.store(session.step(buffers.actions, buffers.observations), infos);
 }
 
 async function answer(call: SliceCall): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
@@ -67,7 +68,7 @@ async function answer(call: SliceCall): Promise<{ result: unknown; transfer: Arr
       session.restore(call.envIndex, call.snapshot);
       return { result: null, transfer: [] };
     case 'render':
-      return { result: session.render(call.envIndex), transfer: [] };
+      return { result: session.render(call.envIndex, call.mode), transfer: [] };
   }
 }
 
@@ -95,6 +96,7 @@ async function init(options: SliceInit): Promise<SliceResults['init']> {
     maxEpisodeSteps: session.maxEpisodeSteps,
     snapshotSupported: session.snapshotSupported,
     renderSupported: session.renderSupported,
+    renderModes: [...session.renderModes],
   };
   return { spec, memory: buffers.memory };
 }

@@ -86,7 +86,7 @@ export class StepBuffers {
   /** Worker side: a step's results into the memory; returns the side message the main thread needs, if any. */
   store(result: StepResult, infos: InfoColumnWriter): InfoColumnExtras | null {
     const { count } = this.shape;
-    copyRows(result.observations, 0, this.observations, 0, count);
+    if (result.observations !== this.observations) copyRows(result.observations, 0, this.observations, 0, count);
     this.rewards.set(result.rewards.data);
     this.terminated.set(result.terminated.data);
     this.truncated.set(result.truncated.data);

@@ -5,7 +5,7 @@
  * layouts, infos that fit none, errors) come back as a message.
  */
 import { VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, ErrorCode, InfoValue, NDArray, ResetResult, Space } from '@vinegym/protocol';
+import type { AutoresetMode, ErrorCode, InfoValue, RenderMode, RenderResult, ResetResult, Space } from '@vinegym/protocol';
 import type { EnvKwargs } from '../env.js';
 import type { SessionResetOptions } from '../session-checks.js';
 import type { WorkerHandoffEnd } from './handoff.js';
@@ -42,6 +42,7 @@ export interface SliceSpec {
   maxEpisodeSteps: number | null;
   snapshotSupported: boolean;
   renderSupported: boolean;
+  renderModes: RenderMode[];
 }
 
 export type SliceCall =
@@ -49,7 +50,7 @@ export type SliceCall =
   | { op: 'reset'; request: SessionResetOptions }
   | { op: 'snapshot'; envIndices: number[] }
   | { op: 'restore'; envIndex: number; snapshot: Uint8Array }
-  | { op: 'render'; envIndex: number };
+  | { op: 'render'; envIndex: number; mode: RenderMode };
 
 /** The result type of each call. */
 export interface SliceResults {
@@ -58,7 +59,7 @@ export interface SliceResults {
   reset: ResetResult;
   snapshot: Uint8Array[];
   restore: null;
-  render: NDArray<'uint8'>;
+  render: RenderResult;
 }
 
 export interface WireFailure {

@@ -11,8 +11,8 @@
  */
 import { FramePreprocessor } from '@vinegym/ale';
 import { VinegymError, box, ndarray } from '@vinegym/protocol';
-import type { NDArray, SpaceValue } from '@vinegym/protocol';
-import type { EnvKwargs, ResetOutput, StepOutput } from '../env.js';
+import type { NDArray, SpaceValue, TypedArray } from '@vinegym/protocol';
+import type { EnvKwargs, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import type { AtariEnv } from '../envs/atari.js';
 import { Wrapper } from './wrapper.js';
 
@@ -45,6 +45,7 @@ export class AtariPreprocessing extends Wrapper {
   private readonly preprocessor: FramePreprocessor;
   private readonly penultimate: Uint8Array | undefined;
   private readonly shape: number[];
+  private readonly size: number;
 
   constructor(
     private readonly atari: AtariEnv,
@@ -61,18 +62,32 @@ export class AtariPreprocessing extends Wrapper {
     });
     this.penultimate = options.maxPool ? new Uint8Array(SCREEN_BYTES) : undefined;
     this.shape = this.preprocessor.shape;
+    this.size = this.preprocessor.size;
     this.observationSpace = box(0, 255, this.shape, 'uint8');
   }
 
   override reset(seed?: number, options?: Record<string, unknown>): ResetOutput {
     const { info } = this.atari.reset(seed, options);
-    return { observation: this.frame(this.preprocessor.reset(this.atari.machine.screen(), this.atari.machine.palette)), info };
+    const { machine } = this.atari;
+    return { observation: this.frame(this.preprocessor.processInto(machine.screen(), null, machine.palette, new Uint8Array(this.size))), info };
   }
 
   override step(action: SpaceValue): StepOutput {
-    const out = this.atari.step(action, this.penultimate);
-    const frame = this.preprocessor.push(this.atari.machine.screen(), this.penultimate ?? null, this.atari.machine.palette);
-    return { ...out, observation: this.frame(frame) };
+    const data = new Uint8Array(this.size);
+    const outcome = this.stepInto(action, data);
+    return { observation: this.frame(data), ...outcome };
+  }
+
+  /** The step with the preprocessed frame written straight into `out` (a batch row or a frame-stack slot). */
+  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    const outcome = this.atari.act(action, this.penultimate);
+    const { machine } = this.atari;
+    this.preprocessor.processInto(machine.screen(), this.penultimate ?? null, machine.palette, out as Uint8Array);
+    return outcome;
+  }
+
+  override get stepIntoSupported(): boolean {
+    return true;
   }
 
   private frame(data: Uint8Array): NDArray<'uint8'> {

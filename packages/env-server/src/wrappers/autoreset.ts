@@ -3,28 +3,28 @@
  *
  * - `next_step`: Gymnasium 1.x's Autoreset wrapper (and its vector envs' default). The step after an episode
  *   ends ignores its action and only resets the env: it returns the first observation of the next episode, reward
- *   0, terminated and truncated false, the reset's info, and `autoreset` true.
+ *   0, terminated and truncated false, and the reset's info; `stepOnlyReset` says so.
  * - `same_step`: Gymnasium's AutoresetMode.SAME_STEP of the vector envs. The step that ends an episode also
- *   resets: it returns the reset's observation and info with the ending step's reward and flags, and the ending
- *   step's own observation and info as `final`.
+ *   resets: it returns the reset's observation and info with the ending step's reward and flags, and keeps the
+ *   ending step's own observation and info in `final`.
  * - `disabled`: nothing is reset; the session refuses steps of an ended env (checkSteppable).
  *
- * Resets here pass no seed: the env keeps its RNG (Gymnasium semantics).
+ * What the session needs besides the step's result (`stepOnlyReset`, `final`) are fields of the wrapper, so an
+ * ordinary step passes the inner env's result through without building another object. Resets here pass no
+ * seed: the env keeps its RNG (Gymnasium semantics).
  */
-import type { AutoresetMode, SpaceValue } from '@vinegym/protocol';
-import type { Env, ResetOutput, StepOutput } from '../env.js';
+import { ndarray } from '@vinegym/protocol';
+import type { AutoresetMode, BoxSpace, NDArray, SpaceValue, TypedArray } from '@vinegym/protocol';
+import type { Env, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import { Wrapper } from './wrapper.js';
-
-export interface AutoresetStepOutput extends StepOutput {
-  /** This step only reset the env (next_step mode): its action was ignored. */
-  autoreset: boolean;
-  /** same_step mode, when the episode ended in this step: its last observation and info. Else null. */
-  final: ResetOutput | null;
-}
 
 export class Autoreset extends Wrapper {
   /** Gymnasium's `autoreset` attribute: the last step ended the episode, so in next_step mode the next one resets. */
   episodeEnded = false;
+  /** The last step only reset the env (next_step mode): its action was ignored. */
+  stepOnlyReset = false;
+  /** same_step mode, when the last step ended the episode: that step's own observation and info. Else null. */
+  final: ResetOutput | null = null;
 
   constructor(
     env: Env,
@@ -35,23 +35,55 @@ export class Autoreset extends Wrapper {
 
   override reset(seed?: number, options?: Record<string, unknown>): ResetOutput {
     this.episodeEnded = false;
+    this.stepOnlyReset = false;
+    this.final = null;
     return this.env.reset(seed, options);
   }
 
-  override step(action: SpaceValue): AutoresetStepOutput {
+  override step(action: SpaceValue): StepOutput {
+    this.final = null;
     if (this.mode === 'next_step' && this.episodeEnded) {
-      const { observation, info } = this.env.reset(undefined, undefined);
-      this.episodeEnded = false;
-      return { observation, reward: 0, terminated: false, truncated: false, info, autoreset: true, final: null };
+      const { observation, info } = this.startNextEpisode();
+      return { observation, reward: 0, terminated: false, truncated: false, info };
     }
-    const { observation, reward, terminated, truncated, info } = this.env.step(action);
-    const ended = terminated || truncated;
+    this.stepOnlyReset = false;
+    const out = this.env.step(action);
+    const ended = out.terminated || out.truncated;
     if (ended && this.mode === 'same_step') {
+      this.final = { observation: out.observation, info: out.info };
       const next = this.env.reset(undefined, undefined);
-      const final = { observation, info };
-      return { observation: next.observation, reward, terminated, truncated, info: next.info, autoreset: false, final };
+      return { observation: next.observation, reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
     }
     this.episodeEnded = ended;
-    return { observation, reward, terminated, truncated, info, autoreset: false, final: null };
+    return out;
+  }
+
+  override stepInto(action: SpaceValue, into: TypedArray): StepOutcome {
+    this.final = null;
+    if (this.mode === 'next_step' && this.episodeEnded) {
+      const { observation, info } = this.startNextEpisode();
+      into.set((observation as NDArray).data as never);
+      return { reward: 0, terminated: false, truncated: false, info };
+    }
+    this.stepOnlyReset = false;
+    const out = this.env.stepInto!(action, into);
+    const ended = out.terminated || out.truncated;
+    if (ended && this.mode === 'same_step') {
+      // `into` is about to take the reset's observation: the final one leaves it as a copy.
+      const space = this.observationSpace as BoxSpace;
+      this.final = { observation: ndarray(space.dtype, space.shape, into.slice() as NDArray['data']), info: out.info };
+      const next = this.env.reset(undefined, undefined);
+      into.set((next.observation as NDArray).data as never);
+      return { reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
+    }
+    this.episodeEnded = ended;
+    return out;
+  }
+
+  private startNextEpisode(): ResetOutput {
+    const out = this.env.reset(undefined, undefined);
+    this.episodeEnded = false;
+    this.stepOnlyReset = true;
+    return out;
   }
 }

@@ -6,11 +6,14 @@
  * keeps images channels-last, as the CNN policy and the ALE envs' frame_stack have always had them: [h, w] frames
  * become [h, w, k] and [h, w, c] frames [h, w, k·c] (frame-major inside the last axis), which equals
  * np.concatenate of the frames along a new (or the existing) last axis.
+ *
+ * A step writes the new frame straight into its ring slot (through the inner env's stepInto where it has one,
+ * e.g. AtariPreprocessing) and the stack straight into the caller's array (stepInto, e.g. a batch row).
  */
 import { VinegymError, batchSpace, box, ndarray, typedArrayFor } from '@vinegym/protocol';
 import type { BoxSpace, NDArray, Space, SpaceValue, TypedArray } from '@vinegym/protocol';
-import type { Env, ResetOutput, StepOutput } from '../env.js';
-import { Wrapper } from './wrapper.js';
+import type { Env, ResetOutput, StepOutcome, StepOutput } from '../env.js';
+import { canStepInto, Wrapper } from './wrapper.js';
 
 export type FrameStackAxis = 'first' | 'last';
 
@@ -23,6 +26,8 @@ export class FrameStackObservation extends Wrapper {
   private readonly stackedShape: number[];
   /** Frame elements that stay together in the last axis (channels of an image; 1 otherwise). */
   private readonly channels: number;
+  /** Whether the inner env writes frames into a ring slot itself (Env.stepInto). */
+  private readonly innerStepsInto: boolean;
 
   constructor(
     env: Env,
@@ -46,6 +51,7 @@ export class FrameStackObservation extends Wrapper {
     this.channels = space.shape.length === 3 ? space.shape[2] : 1;
     this.observationSpace = axis === 'first' ? batchSpace(space, stackSize) : this.lastAxisSpace(space);
     this.stackedShape = (this.observationSpace as BoxSpace).shape;
+    this.innerStepsInto = canStepInto(env);
   }
 
   override reset(seed?: number, options?: Record<string, unknown>): ResetOutput {
@@ -57,10 +63,28 @@ export class FrameStackObservation extends Wrapper {
   }
 
   override step(action: SpaceValue): StepOutput {
-    const out = this.env.step(action);
-    this.frames[this.oldest].set((out.observation as NDArray).data as never);
+    const data = typedArrayFor(this.inner.dtype, this.frameSize * this.stackSize);
+    const outcome = this.stepInto(action, data);
+    return { observation: ndarray(this.inner.dtype, this.stackedShape, data), ...outcome };
+  }
+
+  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    const slot = this.frames[this.oldest];
+    let outcome: StepOutcome;
+    if (this.innerStepsInto) {
+      outcome = this.env.stepInto!(action, slot);
+    } else {
+      const step = this.env.step(action);
+      slot.set((step.observation as NDArray).data as never);
+      outcome = step;
+    }
     this.oldest = (this.oldest + 1) % this.stackSize;
-    return { ...out, observation: this.stacked() };
+    this.stackInto(out);
+    return outcome;
+  }
+
+  override get stepIntoSupported(): boolean {
+    return true;
   }
 
   protected override get hasState(): boolean {
@@ -86,14 +110,19 @@ export class FrameStackObservation extends Wrapper {
 
   /** The stacked observation, oldest frame first, in a fresh array. */
   private stacked(): NDArray {
+    const out = typedArrayFor(this.inner.dtype, this.frameSize * this.stackSize);
+    this.stackInto(out);
+    return ndarray(this.inner.dtype, this.stackedShape, out);
+  }
+
+  /** The stacked observation, oldest frame first, into `out`. */
+  private stackInto(out: TypedArray): void {
     const k = this.stackSize;
-    const out = typedArrayFor(this.inner.dtype, this.frameSize * k);
     if (this.axis === 'first') {
       for (let s = 0; s < k; s++) out.set(this.frames[(this.oldest + s) % k] as never, s * this.frameSize);
     } else {
       interleave(this.frames, this.oldest, this.channels, out);
     }
-    return ndarray(this.inner.dtype, this.stackedShape, out);
   }
 
   private lastAxisSpace(space: BoxSpace): Space {
@@ -113,11 +142,16 @@ export class FrameStackObservation extends Wrapper {
 function interleave(frames: TypedArray[], oldest: number, channels: number, out: TypedArray): void {
   const k = frames.length;
   const pixels = frames[0].length / channels;
+  const o = out as unknown as number[];
   for (let s = 0; s < k; s++) {
     const frame = frames[(oldest + s) % k] as ArrayLike<number>;
-    const o = out as unknown as number[];
-    for (let p = 0; p < pixels; p++) {
-      for (let ch = 0; ch < channels; ch++) o[(p * k + s) * channels + ch] = frame[p * channels + ch];
+    if (channels === 1) {
+      // Grayscale, the paper's input: one element per pixel, so no inner loop.
+      for (let p = 0; p < pixels; p++) o[p * k + s] = frame[p];
+    } else {
+      for (let p = 0; p < pixels; p++) {
+        for (let ch = 0; ch < channels; ch++) o[(p * k + s) * channels + ch] = frame[p * channels + ch];
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
-export { Wrapper, ObservationWrapper, ActionWrapper, canRender, canSnapshot } from './wrapper.js';
+export { Wrapper, ObservationWrapper, ActionWrapper, canDescribeScene, canRender, canSnapshot, canStepInto } from './wrapper.js';
 export { TimeLimit } from './time-limit.js';
-export { Autoreset, type AutoresetStepOutput } from './autoreset.js';
+export { Autoreset } from './autoreset.js';
 export { RecordEpisodeStatistics, EPISODE_STATISTICS_KEY } from './record-episode-statistics.js';
 export { ClipAction, RescaleAction } from './action-wrappers.js';
 export { FrameStackObservation, type FrameStackAxis } from './frame-stack.js';

@@ -4,8 +4,8 @@
  * rounded to microseconds }`. A reset starts the counts again. An env whose info already has `episode` is an error,
  * as in Gymnasium.
  */
-import type { SpaceValue } from '@vinegym/protocol';
-import type { Env, ResetOutput, StepOutput } from '../env.js';
+import type { SpaceValue, TypedArray } from '@vinegym/protocol';
+import type { Env, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import { Wrapper } from './wrapper.js';
 
 export const EPISODE_STATISTICS_KEY = 'episode';
@@ -28,7 +28,15 @@ export class RecordEpisodeStatistics extends Wrapper {
   }
 
   override step(action: SpaceValue): StepOutput {
-    const out = this.env.step(action);
+    return this.record(this.env.step(action));
+  }
+
+  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    return this.record(this.env.stepInto!(action, out));
+  }
+
+  /** Counts the step; at the end of an episode, a copy of the result with info.episode. */
+  private record<T extends StepOutcome>(out: T): T {
     this.episodeReturn += out.reward;
     this.episodeLength += 1;
     if (!(out.terminated || out.truncated)) return out;

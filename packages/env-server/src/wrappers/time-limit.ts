@@ -5,8 +5,8 @@
  * The count is session bookkeeping that snapshots carry in their header (snapshot.ts), so the session reads and
  * writes `elapsedSteps` directly rather than through the wrapper's state bytes.
  */
-import type { SpaceValue } from '@vinegym/protocol';
-import type { Env, ResetOutput, StepOutput } from '../env.js';
+import type { SpaceValue, TypedArray } from '@vinegym/protocol';
+import type { Env, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import { Wrapper } from './wrapper.js';
 
 export class TimeLimit extends Wrapper {
@@ -28,7 +28,15 @@ export class TimeLimit extends Wrapper {
   }
 
   override step(action: SpaceValue): StepOutput {
-    const out = this.env.step(action);
+    return this.limit(this.env.step(action));
+  }
+
+  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    return this.limit(this.env.stepInto!(action, out));
+  }
+
+  /** The env's result, or a copy that says truncated at the step that reaches the limit. */
+  private limit<T extends StepOutcome>(out: T): T {
     this.elapsedSteps++;
     return this.elapsedSteps >= this.maxEpisodeSteps && !out.truncated ? { ...out, truncated: true } : out;
   }

@@ -5,9 +5,15 @@
  * Snapshots: a wrapper without state of its own passes the inner env's state bytes through unchanged, so an
  * unwrapped env and one with stateless wrappers snapshot alike. A wrapper with state (a frame stack, episode
  * counters) overrides `ownState`/`loadOwnState`, and its bytes follow the inner env's in a small envelope.
+ *
+ * Steps: sessions call a wrapper once per env per step, so the pass-through path allocates nothing; a wrapper
+ * copies a step's result only where it changes it (TimeLimit, at the step that reaches the limit). `stepInto`
+ * (Env.stepInto, the observation written into the caller's array) flows through every wrapper that leaves
+ * observations alone; the observation wrappers that sessions use on large frames (AtariPreprocessing,
+ * FrameStackObservation) write into the caller's array themselves.
  */
-import type { NDArray, Space, SpaceValue } from '@vinegym/protocol';
-import type { Env, ResetOutput, StepOutput } from '../env.js';
+import type { NDArray, Scene, ScenePoses, Space, SpaceValue, TypedArray } from '@vinegym/protocol';
+import type { Env, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 
 export abstract class Wrapper implements Env {
   observationSpace: Space;
@@ -31,6 +37,16 @@ export abstract class Wrapper implements Env {
     return this.env.step(action);
   }
 
+  /** Env.stepInto through this wrapper; call it only where `stepIntoSupported` (see canStepInto). */
+  stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    return this.env.stepInto!(action, out);
+  }
+
+  /** Whether `stepInto` works: by default when the inner env's does, as this wrapper leaves observations alone. */
+  get stepIntoSupported(): boolean {
+    return canStepInto(this.env);
+  }
+
   /** Whether the env and every wrapper down to it can snapshot. */
   get snapshotSupported(): boolean {
     return canSnapshot(this.env);
@@ -38,6 +54,11 @@ export abstract class Wrapper implements Env {
 
   get renderSupported(): boolean {
     return canRender(this.env);
+  }
+
+  /** Whether the innermost env describes a 3D scene (Env.scene and Env.poses); wrappers do not change it. */
+  get sceneSupported(): boolean {
+    return canDescribeScene(this.env);
   }
 
   getState(): Uint8Array {
@@ -59,6 +80,14 @@ export abstract class Wrapper implements Env {
 
   render(): NDArray<'uint8'> {
     return this.env.render!();
+  }
+
+  scene(): Scene {
+    return this.env.scene!();
+  }
+
+  poses(): ScenePoses {
+    return this.env.poses!();
   }
 
   close(): void {
@@ -92,6 +121,11 @@ export abstract class ObservationWrapper extends Wrapper {
     return { ...out, observation: this.observation(out.observation) };
   }
 
+  /** `observation` returns a new value, so this wrapper has no `stepInto` unless a subclass writes one. */
+  override get stepIntoSupported(): boolean {
+    return false;
+  }
+
   protected abstract observation(observation: SpaceValue): SpaceValue;
 }
 
@@ -99,6 +133,10 @@ export abstract class ObservationWrapper extends Wrapper {
 export abstract class ActionWrapper extends Wrapper {
   override step(action: SpaceValue): StepOutput {
     return this.env.step(this.action(action));
+  }
+
+  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
+    return this.env.stepInto!(this.action(action), out);
   }
 
   protected abstract action(action: SpaceValue): SpaceValue;
@@ -113,6 +151,17 @@ export function canSnapshot(env: Env): boolean {
 /** Whether `env` (wrapped or not) renders. */
 export function canRender(env: Env): boolean {
   return env instanceof Wrapper ? env.renderSupported : typeof env.render === 'function';
+}
+
+/** Whether `env` (wrapped or not) describes a 3D scene (render modes scene and poses). */
+export function canDescribeScene(env: Env): boolean {
+  if (env instanceof Wrapper) return env.sceneSupported;
+  return typeof env.scene === 'function' && typeof env.poses === 'function';
+}
+
+/** Whether `env` (wrapped or not) writes its observations into the caller's array (Env.stepInto). */
+export function canStepInto(env: Env): boolean {
+  return env instanceof Wrapper ? env.stepIntoSupported : typeof env.stepInto === 'function';
 }
 
 /** [u32 LE inner length][inner][own]. */

@@ -38,6 +38,7 @@ from vinegym.server.connection import (
 )
 from vinegym.server.dispatch_placement import DispatchPlacement
 from vinegym.server.limits import MAX_QUEUED_MESSAGES, PRE_HELLO_MAX_MESSAGE_BYTES, WRITE_BUFFER_BYTES
+from vinegym.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from vinegym.server.metrics import ServerMetrics
 
 WS_PATH = "/v1/ws"
@@ -148,7 +149,7 @@ class BridgeServer:
             return _http_response(200, json.dumps(list_result(self.envs), default=_json_default), "application/json")
         if path == "/metrics":
             self.metrics.connections = len(self._connections)
-            return _http_response(200, self.metrics.render(), "text/plain; version=0.0.4; charset=utf-8")
+            return _http_response(200, self.metrics.render(), METRICS_CONTENT_TYPE)
         return _http_response(404, "not found\n", "text/plain")
 
     # ------------------------------------------------------------ WebSocket

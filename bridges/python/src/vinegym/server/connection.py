@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -179,8 +180,12 @@ class ProtocolConnection:
                 return self._hello(request.id, request.body)
             if not self.greeted:
                 raise bad_request("the first request on a connection must be hello")
+            started = time.perf_counter()
             result = getattr(self, f"_{request.type}")(request.body)
-            return Outcome(encode_frame({"id": request.id, "ok": True, "body": result}))
+            answer = Outcome(encode_frame({"id": request.id, "ok": True, "body": result}))
+            if request.type == "step":
+                self.metrics.record_step(self.sessions[request.body["session_id"]].num_envs, time.perf_counter() - started)
+            return answer
         except VinegymError as error:
             return self._error_reply(request.id, error)
         except Exception:
@@ -319,7 +324,7 @@ class ProtocolConnection:
         except VinegymError as error:
             raise _blame_kwargs(error, served, kwargs) from None
         self.sessions[session_id] = session
-        self.metrics.add_sessions(1)
+        self.metrics.add_sessions(1, num_envs)
         return session.describe()
 
     def _reset(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -330,9 +335,7 @@ class ProtocolConnection:
 
     def _step(self, body: dict[str, Any]) -> dict[str, Any]:
         session = self._session(body)
-        result = session.step(body["actions"])
-        self.metrics.record_env_steps(session.num_envs)
-        return result
+        return session.step(body["actions"])
 
     def _snapshot(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._session(body).snapshot(body["env_indices"])
@@ -353,14 +356,14 @@ class ProtocolConnection:
     def _close(self, body: dict[str, Any]) -> dict[str, Any]:
         session = self._session(body)
         del self.sessions[session.session_id]
-        self.metrics.add_sessions(-1)
+        self.metrics.add_sessions(-1, session.num_envs)
         session.close()
         return {}
 
     def close_all(self) -> None:
         for session in self.sessions.values():
             session.close()
-        self.metrics.add_sessions(-len(self.sessions))
+        self.metrics.add_sessions(-len(self.sessions), sum(session.num_envs for session in self.sessions.values()))
         self.sessions.clear()
 
 

@@ -1,84 +1,99 @@
-"""Counters for GET /metrics (Prometheus text exposition format), named as the TypeScript server's."""
+"""GET /metrics through prometheus-client: the same vinegym_* metrics, with the same names, types and label names,
+as the TypeScript server's prom-client metrics (test/metrics-parity.test.ts scrapes both and compares them)."""
 from __future__ import annotations
 
-import os
-import resource
 import threading
-from collections import Counter
 
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
+
+from vinegym.protocol.errors import ErrorCode
 from vinegym.server.requests import REQUEST_TYPES
 
 # Frames that are not a readable request are counted as this request type.
 INVALID_REQUEST = "invalid"
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Why the server refused or cut a connection (vinegym_connections_refused_total).
+REFUSAL_REASONS = (
+    "max_connections",
+    "pending_pool_full",
+    "unauthorized",
+    "token_backoff",
+    "message_too_big",
+    "message_timeout",
+)
+# Upper bounds (seconds) of the step latency histogram buckets, as the TypeScript server's; +Inf is implicit.
+STEP_LATENCY_BUCKETS = (25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 100e-3, 1.0)
+# What render() returns: text exposition format 0.0.4.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-
-def resident_memory_bytes() -> int:
-    """The process's resident set size now (Linux), else its peak."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * _PAGE_BYTES
-    except (OSError, IndexError, ValueError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# prom-client has no *_created series; without them both servers expose the same series.
+prometheus_client.disable_created_metrics()
 
 
 class ServerMetrics:
+    """Metrics of one server, in a registry of its own (two servers in one process count apart)."""
+
     def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)  # process_resident_memory_bytes, process_cpu_seconds_total, ...
         self._lock = threading.Lock()
-        self._requests: Counter[str] = Counter({t: 0 for t in (*REQUEST_TYPES, INVALID_REQUEST)})
-        self._errors: Counter[str] = Counter()
-        self._refusals: Counter[str] = Counter()
-        self._env_steps = 0
-        self.connections = 0
+        self.connections = 0  # set by the app before each scrape
         self.sessions = 0
+        self.envs = 0
+        registry = self.registry
+        Gauge("vinegym_connections", "Open WebSocket connections.", registry=registry).set_function(
+            lambda: self.connections
+        )
+        Gauge("vinegym_sessions", "Open env sessions.", registry=registry).set_function(lambda: self.sessions)
+        Gauge("vinegym_envs", "Env instances in open sessions.", registry=registry).set_function(lambda: self.envs)
+        requests = Counter(
+            "vinegym_requests_total",
+            "Frames received other than pongs, by request type (invalid: no readable request).",
+            ["type"],
+            registry=registry,
+        )
+        refusals = Counter(
+            "vinegym_connections_refused_total",
+            "Connections refused or cut to protect the server, by reason.",
+            ["reason"],
+            registry=registry,
+        )
+        errors = Counter("vinegym_errors_total", "Error responses sent, by error code.", ["code"], registry=registry)
+        # One child per label value, looked up once and exposed at 0 from the start.
+        self._requests = {t: requests.labels(type=t) for t in (*REQUEST_TYPES, INVALID_REQUEST)}
+        self._refusals = {r: refusals.labels(reason=r) for r in REFUSAL_REASONS}
+        self._errors = {c.value: errors.labels(code=c.value) for c in ErrorCode}
+        self._env_steps = Counter(
+            "vinegym_env_steps_total", "Env steps taken (one per env per step request).", registry=registry
+        )
+        self._step_latency = Histogram(
+            "vinegym_step_latency_seconds",
+            "Time to handle one step request (decode to send).",
+            buckets=STEP_LATENCY_BUCKETS,
+            registry=registry,
+        )
 
     def record_request(self, request_type: str) -> None:
         """One frame other than a pong: a request of `request_type`, or INVALID_REQUEST when none could be read."""
-        with self._lock:
-            self._requests[request_type] += 1
+        self._requests[request_type].inc()
 
     def record_refusal(self, reason: str) -> None:
-        """A connection refused or cut to protect the server: max_connections, pending_pool_full, unauthorized,
-        token_backoff, message_too_big, message_timeout."""
-        with self._lock:
-            self._refusals[reason] += 1
+        """A connection refused or cut to protect the server, for one of REFUSAL_REASONS."""
+        self._refusals[reason].inc()
 
     def record_error(self, code: str) -> None:
-        with self._lock:
-            self._errors[code] += 1
+        self._errors[code].inc()
 
-    def record_env_steps(self, count: int) -> None:
-        with self._lock:
-            self._env_steps += count
+    def record_step(self, env_count: int, seconds: float) -> None:
+        """One successful step request that advanced `env_count` envs in `seconds`."""
+        self._env_steps.inc(env_count)
+        self._step_latency.observe(seconds)
 
-    def add_sessions(self, delta: int) -> None:
+    def add_sessions(self, delta: int, envs: int) -> None:
+        """Sessions opened (delta > 0) or closed (delta < 0), with `envs` env instances between them."""
         with self._lock:
             self.sessions += delta
+            self.envs += envs if delta > 0 else -envs
 
     def render(self) -> str:
-        with self._lock:
-            lines = [
-                "# HELP vinegym_requests_total Frames received other than pongs, by request type (invalid: no "
-                "readable request).",
-                "# TYPE vinegym_requests_total counter",
-                *(f'vinegym_requests_total{{type="{t}"}} {n}' for t, n in self._requests.items()),
-                "# HELP vinegym_connections_refused_total Connections refused or cut to protect the server, by reason.",
-                "# TYPE vinegym_connections_refused_total counter",
-                *(f'vinegym_connections_refused_total{{reason="{r}"}} {n}' for r, n in sorted(self._refusals.items())),
-                "# HELP vinegym_errors_total Error responses, by code.",
-                "# TYPE vinegym_errors_total counter",
-                *(f'vinegym_errors_total{{code="{c}"}} {n}' for c, n in sorted(self._errors.items())),
-                "# HELP vinegym_env_steps_total Single-env steps taken.",
-                "# TYPE vinegym_env_steps_total counter",
-                f"vinegym_env_steps_total {self._env_steps}",
-                "# HELP vinegym_connections Open WebSocket connections.",
-                "# TYPE vinegym_connections gauge",
-                f"vinegym_connections {self.connections}",
-                "# HELP vinegym_sessions Open sessions.",
-                "# TYPE vinegym_sessions gauge",
-                f"vinegym_sessions {self.sessions}",
-                "# HELP process_resident_memory_bytes Resident set size of the server process.",
-                "# TYPE process_resident_memory_bytes gauge",
-                f"process_resident_memory_bytes {resident_memory_bytes()}",
-            ]
-        return "\n".join(lines) + "\n"
+        return generate_latest(self.registry).decode()

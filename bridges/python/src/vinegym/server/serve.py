@@ -36,12 +36,13 @@ def build_server(
 
 async def run_until_signalled(server: BridgeServer) -> None:
     await server.start()
-    print(server.url, flush=True)
-    print(f"vinegym-bridge: serving {', '.join(server.envs)} at {server.url}", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Before the URL is printed: whoever waits for it (an orchestrator, a test) may signal at once.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    print(server.url, flush=True)
+    print(f"vinegym-bridge: serving {', '.join(server.envs)} at {server.url}", file=sys.stderr, flush=True)
     await stop.wait()
     # A second signal ends the process at once (the default action), e.g. when an env step hangs.
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -39,6 +39,7 @@ export function antTask(kwargs: EnvKwargs, xml = ANT_XML): MujocoTask {
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { distance: 4 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     velocityNoise: 'normal',
     position,

@@ -13,6 +13,7 @@ export function halfCheetahTask(kwargs: EnvKwargs, xml = HALF_CHEETAH_XML): Mujo
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { distance: 4 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     velocityNoise: 'normal',
     position: (sim) => [sim.qpos[0]],

@@ -37,6 +37,7 @@ export function hopperTask(kwargs: EnvKwargs, xml = HOPPER_XML): MujocoTask {
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { trackBody: 2, distance: 3, lookat: [0, 0, 1.15], elevation: -20 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     position: (sim) => [sim.qpos[0]],
     observe: (sim) => {

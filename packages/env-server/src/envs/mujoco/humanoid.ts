@@ -34,6 +34,7 @@ export function humanoidTask(kwargs: EnvKwargs, xml = HUMANOID_XML): MujocoTask 
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { trackBody: 1, distance: 4, lookat: [0, 0, 2], elevation: -20 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     position: massCenterXY,
     observe: (sim) => {

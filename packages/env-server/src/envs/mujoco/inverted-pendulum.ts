@@ -15,6 +15,7 @@ export function invertedPendulumTask(kwargs: EnvKwargs, xml = INVERTED_PENDULUM_
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { trackBody: 0, distance: 2.04 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     observe: (sim) => {
       const out: number[] = [];

@@ -8,12 +8,13 @@
  * `info.physics_error` with the reason. Further steps repeat that until the next reset.
  */
 import { box, VinegymError } from '@vinegym/protocol';
-import type { Info, NDArray, Space, SpaceValue } from '@vinegym/protocol';
+import type { Info, NDArray, Scene, ScenePoses, Space, SpaceValue } from '@vinegym/protocol';
 import type { Env, ResetOutput, StepOutput } from '../../env.js';
 import { NumpyGenerator, randomSeed } from '../../rng.js';
 import { decodeEnvState, encodeEnvState } from './env-state.js';
 import { mujocoRuntime } from './runtime.js';
 import type { MujocoRuntime } from './runtime.js';
+import { MujocoScene } from './scene.js';
 import { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
 
@@ -30,6 +31,8 @@ export class MujocoEnv implements Env {
   private lastObservation: Float64Array;
   private elapsedSteps = 0;
   private physicsError: string | null = null;
+  /** Built at the first scene request: envs nobody watches pay nothing. */
+  private sceneReader: MujocoScene | null = null;
 
   /** Compiles (or reuses) the task's model; throws MujocoCompileError for invalid MJCF. */
   constructor(private readonly task: MujocoTask) {
@@ -156,8 +159,20 @@ export class MujocoEnv implements Env {
     }
   }
 
+  scene(): Scene {
+    return this.sceneOf().scene;
+  }
+
+  poses(): ScenePoses {
+    return this.sceneOf().poses();
+  }
+
   close(): void {
     this.sim.delete();
+  }
+
+  private sceneOf(): MujocoScene {
+    return (this.sceneReader ??= new MujocoScene(this.sim, this.task.camera));
   }
 
   private observe(): Float64Array {

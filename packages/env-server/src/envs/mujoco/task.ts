@@ -4,6 +4,7 @@
  * Gymnasium tasks and `defineMujocoEnv` plug-ins are all MujocoTasks.
  */
 import type { Info } from '@vinegym/protocol';
+import type { MujocoCameraSpec } from './scene.js';
 import type { MujocoSim } from './sim.js';
 
 export interface MujocoStep {
@@ -42,6 +43,8 @@ export interface MujocoTask {
   resetInfo?(sim: MujocoSim): Info;
   /** The env reports truncated after this many steps (for envs whose session has no time limit). */
   maxEpisodeSteps?: number;
+  /** How the scene render modes look at the model. Default: see MujocoCameraSpec. */
+  camera?: MujocoCameraSpec;
 }
 
 export function sumOfSquares(values: ArrayLike<number>): number {

@@ -22,6 +22,7 @@ export function walker2dTask(kwargs: EnvKwargs, xml = WALKER2D_XML): MujocoTask 
   return {
     xml,
     frameSkip: kwargs.frame_skip as number,
+    camera: { trackBody: 2, distance: 4, lookat: [0, 0, 1.15], elevation: -20 }, // Gymnasium's DEFAULT_CAMERA_CONFIG
     resetNoiseScale: kwargs.reset_noise_scale as number,
     position: (sim) => [sim.qpos[0]],
     observe: (sim) => {

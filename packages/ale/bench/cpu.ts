@@ -1,6 +1,9 @@
-// Throughput of the CPU core on a plain RAM bus (the machine's own bus will be slower). Target: >= 20 M cycles/s;
-// the assertion is lenient (CI machines vary, tests run in parallel); the measured figure is printed.
-import { expect, it } from 'vitest';
+/**
+ * `pnpm bench:ale-cpu`: throughput of the 6502 core alone on a plain RAM bus (the machine's own bus is slower), in
+ * emulated M cycles/s, best of 5 rounds of 5 M cycles, with the load average next to it (a shared machine's load
+ * moves it). Goal: >= 20 M cycles/s on an idle core. The whole emulator against ale-py is `pnpm bench:ale`.
+ */
+import { loadavg } from 'node:os';
 import { Cpu6502, type Bus } from '../src/cpu/index.js';
 import { assemble } from '../src/asm/index.js';
 
@@ -10,7 +13,7 @@ class Ram implements Bus {
   write(a: number, v: number): void { this.mem[a & 0x1fff] = v; }
 }
 
-it('emulates well over 20 M cycles/s on a RAM bus', () => {
+function cyclesPerSecond(): number {
   const { bytes } = assemble(`
 start:  ldx #100
 loop:   lda table,x
@@ -53,6 +56,8 @@ table:  .ds 256, $37
     while (cycles < 5_000_000) cycles += cpu.step();
     best = Math.max(best, cycles / ((performance.now() - t0) / 1000));
   }
-  console.log(`Cpu6502: ${(best / 1e6).toFixed(1)} M cycles/s`);
-  expect(best).toBeGreaterThan(10e6);
-});
+  return best;
+}
+
+const best = cyclesPerSecond();
+console.log(`Cpu6502 on a RAM bus: ${(best / 1e6).toFixed(1)} M cycles/s (goal >= 20), load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);

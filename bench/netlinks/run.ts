@@ -1,0 +1,151 @@
+/**
+ * pnpm bench:netlinks — env steps/s of today's single-path and vine samplers across real network links: env
+ * servers in one network namespace, the agent in another, a veth pair between them (test/netlinks/links.ts), and
+ * the project's delaying TCP proxy on the agent side for round-trip times the veth alone does not have (the
+ * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
+ * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
+ * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
+ * no-proxy cell of the same row.
+ *
+ *   pnpm bench:netlinks   (runs under nice -n 10)
+ *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
+ *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
+ *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none)
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
+import type { MeasureCell, MeasureRequest } from './measure.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').split(',');
+const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
+const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
+const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
+const RTTS_MS = [0, 0.2, 2, 10];
+const SAMPLERS = ['single-path', 'vine'] as const;
+/** The example's Pong preprocessing: the paper's CNN input (grayscale, downsampled by 4, 4 frames stacked). */
+const KWARGS: Record<string, MeasureRequest['kwargs']> = { 'ALE/Pong-v5': { obs_type: 'grayscale', downsample: 4, frame_stack: 4 } };
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsNode = (file: string, ...args: string[]) => [process.execPath, ['--import', 'tsx', '--conditions=source', `${root}${file}`, ...args]] as const;
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const linkName = (rtt: number | null) => (rtt === null ? 'veth, no proxy' : `proxy ${rtt} ms`);
+
+async function startServers(links: Links, count: number): Promise<URL[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
+      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0'];
+      const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
+      return new URL(await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000));
+    }),
+  );
+}
+
+/** One proxy process on the agent side with a listener per (server, RTT); returns proxy URLs [rtt][server]. */
+async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
+  const routes = RTTS_MS.flatMap((rttMs) =>
+    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE })),
+  );
+  const [command, args] = tsNode('test/netlinks/proxy-main.ts', JSON.stringify(routes));
+  const ports = JSON.parse(await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000)) as number[];
+  return RTTS_MS.map((_, r) =>
+    servers.map((url, s) => {
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(ports[r * servers.length + s]);
+      return proxied;
+    }),
+  );
+}
+
+interface CellResult {
+  label: string;
+  sampler: string;
+  /** Env steps/s of each slice. */
+  rates: number[];
+  error?: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measureEnv(links: Links, envId: string, servers: URL[], proxies: URL[][]): Promise<CellResult[]> {
+  const rows: MeasureCell[][] = [];
+  for (const count of SERVERS) {
+    for (const sampler of SAMPLERS) {
+      rows.push([
+        { label: `${count}|${linkName(null)}`, sampler, urls: servers.slice(0, count).map(String) },
+        ...RTTS_MS.map((rtt, r) => ({ label: `${count}|${linkName(rtt)}`, sampler, urls: proxies[r].slice(0, count).map(String) })),
+      ]);
+    }
+  }
+  const request: MeasureRequest = { envId, kwargs: KWARGS[envId] ?? {}, numEnvs: NUM_ENVS, seconds: SECONDS, rounds: ROUNDS, rows };
+  const cells = rows.flat();
+  const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
+  const child = links.spawnAgentSide(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Bounded: every cell gets its seconds plus a generous allowance for connecting and the warm-up batch.
+  const timer = setTimeout(() => child.kill('SIGKILL'), cells.length * (SECONDS + 60) * 1000);
+  const results: CellResult[] = [];
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const result = JSON.parse(line) as CellResult;
+    results.push(result);
+    const rate = result.error ? `error: ${result.error}` : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s`;
+    console.error(`  ${envId} ${result.label} ${result.sampler}: ${rate}`);
+  }
+  clearTimeout(timer);
+  return results;
+}
+
+function printTable(envId: string, results: CellResult[]): void {
+  const columns = [null, ...RTTS_MS].map(linkName);
+  console.log(`\n### ${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}, ${NUM_ENVS} env slots per server\n`);
+  console.log(`| servers | sampler | ${columns.join(' | ')} |`);
+  console.log(`|---:|---|${columns.map(() => '---:').join('|')}|`);
+  for (const count of SERVERS) {
+    for (const sampler of SAMPLERS) {
+      const rate = (column: string) => {
+        const cell = results.find((r) => r.label === `${count}|${column}` && r.sampler === sampler);
+        return cell && !cell.error && cell.rates.length > 0 ? median(cell.rates) : null;
+      };
+      const reference = rate(columns[0]);
+      const cells = columns.map((column, k) => {
+        const value = rate(column);
+        if (value === null) return 'failed';
+        return k === 0 || reference === null ? value.toFixed(0) : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
+      });
+      console.log(`| ${count} | ${sampler} | ${cells.join(' | ')} |`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const links = openLinks();
+  try {
+    console.log(`vinegym bench:netlinks — node ${process.version}, ${availableParallelism()} cores, load average ${load()}`);
+    console.log(
+      links.kind === 'namespaces'
+        ? `links: two network namespaces joined by a veth pair (agent side ↔ env side ${links.envHost})`
+        : `links: loopback only (${links.why})`,
+    );
+    console.log(
+      netemAvailable(links)
+        ? 'delay: netem is available but not used; delay from the project delaying TCP proxy, as everywhere'
+        : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
+    );
+    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices; rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}`);
+    const servers = await startServers(links, Math.max(...SERVERS));
+    const proxies = await startProxies(links, servers);
+    for (const envId of ENVS) {
+      const results = await measureEnv(links, envId, servers, proxies);
+      printTable(envId, results);
+      console.log(`\nload average after ${envId}: ${load()}`);
+    }
+  } finally {
+    links.cleanup();
+  }
+}
+
+await main();

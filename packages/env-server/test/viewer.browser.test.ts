@@ -1,0 +1,153 @@
+/**
+ * The viewer page in a real browser (headless Chromium through playwright-core) against a real server whose
+ * sessions are being stepped by a client: the canvas is not blank, the hopper's pose changes between frames,
+ * Atari and CartPole frames are drawn, a wrong token is refused. Also the headless renderer of MuJoCo frames.
+ * Screenshots go to VINEGYM_SCREENSHOT_DIR when it is set (scripts/viewer-screenshots.sh sets it to docs/img).
+ * Without Chromium only this file is skipped, and it says so.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ndarray } from '@vinegym/protocol';
+import type { RenderResult } from '@vinegym/protocol';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type VinegymServer } from '../src/server.js';
+import { findChromium, launchChromium, renderMujocoFrames } from '../src/viewer/headless.js';
+import { TestClient } from './fixtures/test-client.js';
+
+const CHROMIUM = findChromium();
+if (CHROMIUM === null) {
+  console.warn('viewer.browser.test.ts: SKIPPED, no Chromium found (apt-get install chromium, or set VINEGYM_CHROMIUM)');
+}
+const TOKEN = 'browser-test-token';
+const SCREENSHOTS = process.env.VINEGYM_SCREENSHOT_DIR;
+const TIMEOUT = 60_000;
+
+interface Driven {
+  id: string;
+  stop: () => Promise<void>;
+}
+
+describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
+  let server: VinegymServer;
+  let client: TestClient;
+  let browser: Browser;
+  const driven: Driven[] = [];
+
+  /** Makes a session and steps it with `action()` until stopped, as a training client would. */
+  async function drive(envId: string, action: () => unknown, kwargs: Record<string, unknown> = {}): Promise<Driven> {
+    const made = await client.call('make', { env_id: envId, kwargs, seed: 0 });
+    await client.call('reset', { session_id: made.session_id });
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        await client.call('step', { session_id: made.session_id, actions: action() });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const entry = { id: made.session_id, stop: async () => ((running = false), await loop) };
+    driven.push(entry);
+    return entry;
+  }
+
+  beforeAll(async () => {
+    server = await createServer({ port: 0, workers: 0, token: TOKEN });
+    client = await TestClient.open(server.url, TOKEN);
+    browser = await launchChromium(CHROMIUM!);
+    if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+  }, TIMEOUT);
+  afterAll(async () => {
+    for (const entry of driven) await entry.stop();
+    await browser?.close();
+    client?.close();
+    await server?.close();
+  });
+
+  async function openViewer(token: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
+    await page.goto(server.viewerUrl!.replace(/#token=.*$/, `#token=${encodeURIComponent(token)}`));
+    return page;
+  }
+
+  /** Clicks the session in the list and waits until the page has drawn `frames` frames of it. */
+  async function watch(page: Page, sessionId: string, frames = 3): Promise<void> {
+    await page.locator(`li[data-id="${sessionId}"]`).click();
+    await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn >= n, frames, { timeout: 20_000 });
+  }
+
+  /** Distinct colours in the stage's canvas (a blank canvas has one). */
+  const canvasColours = (page: Page) =>
+    page.evaluate(() => {
+      const source = document.querySelector('#stage canvas') as HTMLCanvasElement;
+      const copy = document.createElement('canvas');
+      [copy.width, copy.height] = [source.width, source.height];
+      const context = copy.getContext('2d')!;
+      context.drawImage(source, 0, 0);
+      const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 4 * 7) colours.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
+      return colours.size;
+    });
+
+  const screenshot = async (page: Page, name: string) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `viewer-${name}.png`) });
+  };
+
+  it('lists the sessions and shows the hopper moving in 3D with its episode return and step count', async () => {
+    const hopper = await drive('Hopper-v5', () => ndarray('float32', [1, 3], Float32Array.from({ length: 3 }, () => Math.random() * 2 - 1)));
+    const page = await openViewer(TOKEN);
+    await watch(page, hopper.id);
+    const first = await page.evaluate(() => (window as any).vinegymViewer.lastPoses as number[]);
+    await page.waitForFunction((before) => {
+      const now = (window as any).vinegymViewer.lastPoses as number[];
+      return now.some((v, i) => Math.abs(v - before[i]) > 1e-4);
+    }, first, { timeout: 10_000 });
+    expect(await canvasColours(page)).toBeGreaterThan(20);
+    expect(await page.locator('#env-id').textContent()).toBe('Hopper-v5');
+    expect(Number(await page.locator('#steps').textContent())).toBeGreaterThan(0);
+    expect(await page.locator('#episode-return').textContent()).toMatch(/^-?\d+\.\d\d$/);
+    await screenshot(page, 'hopper');
+    await page.close();
+  }, TIMEOUT);
+
+  it('shows Humanoid in 3D, and Pong and CartPole as frames', async () => {
+    const humanoid = await drive('Humanoid-v5', () => ndarray('float32', [1, 17], Float32Array.from({ length: 17 }, () => Math.random() * 0.8 - 0.4)));
+    const pong = await drive('ALE/Pong-v5', () => ndarray('int64', [1], BigInt64Array.of(BigInt(Math.floor(Math.random() * 6)))));
+    const cartpole = await drive('CartPole-v1', () => ndarray('int64', [1], BigInt64Array.of(BigInt(Math.random() < 0.5 ? 0 : 1))));
+    const page = await openViewer(TOKEN);
+    for (const [name, session] of [['humanoid', humanoid], ['pong', pong], ['cartpole', cartpole]] as const) {
+      await watch(page, session.id);
+      expect(await canvasColours(page), name).toBeGreaterThan(name === 'humanoid' ? 20 : 2);
+      await screenshot(page, name);
+    }
+    await page.close();
+  }, TIMEOUT);
+
+  it('refuses a wrong token: no sessions listed, the refusal shown', async () => {
+    const page = await openViewer('not-the-token');
+    await page.waitForFunction(() => (window as any).vinegymViewer.refused === true, undefined, { timeout: 10_000 });
+    expect(await page.locator('#status').textContent()).toMatch(/refused: wrong token/);
+    expect(await page.locator('#sessions li').count()).toBe(0);
+    await page.close();
+  }, TIMEOUT);
+
+  it('renderMujocoFrames draws the hopper from the scene and poses the server sent', async () => {
+    const made = await client.call('make', { env_id: 'Hopper-v5', seed: 4 });
+    await client.call('reset', { session_id: made.session_id });
+    const scene = (await client.call('render', { session_id: made.session_id, env_index: 0, mode: 'scene' })) as RenderResult;
+    const poses = [scene.poses!];
+    for (let t = 0; t < 30; t++) await client.call('step', { session_id: made.session_id, actions: ndarray('float32', [1, 3], Float32Array.of(1, 1, 1)) });
+    poses.push(((await client.call('render', { session_id: made.session_id, env_index: 0, mode: 'poses' })) as RenderResult).poses!);
+    const frames = await renderMujocoFrames(scene.scene!, poses, { width: 160, height: 120, executablePath: CHROMIUM! });
+    expect(frames.map((f) => [f.width, f.height, f.data.length])).toEqual([[160, 120, 160 * 120 * 4], [160, 120, 160 * 120 * 4]]);
+    const colours = new Set<number>();
+    for (let i = 0; i < frames[0].data.length; i += 4) colours.add((frames[0].data[i] << 16) | (frames[0].data[i + 1] << 8) | frames[0].data[i + 2]);
+    expect(colours.size).toBeGreaterThan(20);
+    expect(Buffer.compare(Buffer.from(frames[0].data), Buffer.from(frames[1].data))).not.toBe(0);
+    // Top row first: the sky is at the top, the floor at the bottom.
+    const pixel = (f: (typeof frames)[0], y: number) => Array.from(f.data.subarray(4 * y * 160 + 320, 4 * y * 160 + 323));
+    expect(pixel(frames[0], 0)).toEqual([0x9d, 0xb4, 0xc8]);
+    expect(pixel(frames[0], 119)).not.toEqual([0x9d, 0xb4, 0xc8]);
+    await client.call('close', { session_id: made.session_id });
+  }, TIMEOUT);
+});

@@ -1,0 +1,183 @@
+// The viewer page: lists the server's live sessions (GET /v1/sessions with the token) and watches one read-only.
+// One request in flight at a time, the next one asked for on the next animation frame: the page samples at display
+// rate at most, and a slow network or server means skipped frames, never a queue.
+import { OrbitControls } from '/viewer/vendor/OrbitControls.js';
+import { createSceneView } from '/viewer/scene-view.js';
+
+const $ = (id) => document.getElementById(id);
+const tokenInput = $('token');
+const state = {
+  token: new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('vinegym-token') ?? '',
+  sessions: [],
+  watching: null, // { id, envId, mode, stop }
+  framesDrawn: 0,
+  lastStatus: null,
+  lastPoses: null,
+  refused: false,
+};
+// Tests and the curious read the page's state here.
+window.vinegymViewer = state;
+tokenInput.value = state.token;
+if (location.hash) history.replaceState(null, '', location.pathname); // keep the token out of the address bar
+
+tokenInput.addEventListener('change', () => {
+  state.token = tokenInput.value.trim();
+  sessionStorage.setItem('vinegym-token', state.token);
+  refreshSessions();
+});
+
+function setStatus(text, isError = false) {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', isError);
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${state.token}` }, cache: 'no-store' });
+  if (response.status === 401 || response.status === 429) {
+    state.refused = true;
+    const { error } = await response.json().catch(() => ({ error: response.statusText }));
+    throw Object.assign(new Error(`refused: ${error}`), { refused: true });
+  }
+  state.refused = false;
+  return response;
+}
+
+async function refreshSessions() {
+  if (!state.token) {
+    setStatus('Enter the server token (the server prints the viewer URL with it).', true);
+    return;
+  }
+  try {
+    const response = await api('/v1/sessions');
+    state.sessions = (await response.json()).sessions;
+    setStatus(`${state.sessions.length} live session${state.sessions.length === 1 ? '' : 's'}`);
+    drawList();
+  } catch (error) {
+    state.sessions = [];
+    drawList();
+    setStatus(error.message, true);
+  }
+}
+
+function drawList() {
+  const list = $('sessions');
+  list.replaceChildren(
+    ...state.sessions.map((s) => {
+      const item = document.createElement('li');
+      item.dataset.id = s.id;
+      item.classList.toggle('selected', state.watching?.id === s.id);
+      const can = s.render_modes.includes('scene') ? '3D' : s.render_modes.includes('rgb_array') ? 'frames' : 'no view';
+      const last = s.env0.last_return === null ? '–' : s.env0.last_return.toFixed(1);
+      item.innerHTML = `<div class="env"></div><div class="meta"></div>`;
+      item.firstChild.textContent = s.env_id;
+      item.lastChild.textContent = `${s.num_envs} env${s.num_envs === 1 ? '' : 's'} · ${s.steps} steps · last return ${last} · ${can}`;
+      item.addEventListener('click', () => watch(s));
+      return item;
+    }),
+  );
+}
+
+function showStats(session, status) {
+  $('env-id').textContent = session.env_id;
+  $('steps').textContent = status ? String(status.steps) : '–';
+  $('episode-return').textContent = status ? status.episode_return.toFixed(2) : '–';
+  $('episode-length').textContent = status ? String(status.episode_length) : '–';
+  $('last-return').textContent = status && status.last_return !== null ? status.last_return.toFixed(2) : '–';
+}
+
+async function watch(session) {
+  state.watching?.stop();
+  const mode = session.render_modes.includes('scene') ? 'scene' : session.render_modes.includes('rgb_array') ? 'rgb_array' : null;
+  const stage = $('stage');
+  const canvas = document.createElement('canvas');
+  canvas.id = mode === 'scene' ? 'scene' : 'frame';
+  stage.replaceChildren(canvas);
+  let stopped = false;
+  const watching = { id: session.id, envId: session.env_id, mode, stop: () => (stopped = true) };
+  state.watching = watching;
+  state.framesDrawn = 0;
+  drawList();
+  showStats(session, null);
+  if (mode === null) {
+    stage.replaceChildren(Object.assign(document.createElement('span'), { id: 'empty', textContent: `${session.env_id} does not render` }));
+    return;
+  }
+  const base = `/v1/sessions/${encodeURIComponent(session.id)}`;
+  let view = null;
+  let controls = null;
+  const frameTimes = [];
+
+  const fetchFrame = async () => {
+    const response = await api(`${base}/frame?env_index=0&mode=${mode === 'scene' ? 'poses' : 'rgb_array'}`);
+    if (!response.ok) {
+      const { error } = await response.json().catch(() => ({ error: response.statusText }));
+      return { error };
+    }
+    return { status: JSON.parse(response.headers.get('x-vinegym-status')), bytes: await response.arrayBuffer() };
+  };
+
+  const draw = ({ status, bytes }) => {
+    state.lastStatus = status;
+    showStats(session, status);
+    if (mode === 'scene') {
+      const n = status.geoms;
+      const all = new Float64Array(bytes);
+      const positions = all.subarray(0, 3 * n);
+      const rotations = all.subarray(3 * n, 12 * n);
+      state.lastPoses = Array.from(positions);
+      view.setPoses(positions, rotations);
+      controls.update();
+      view.render();
+    } else {
+      const { width, height } = status;
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+        canvas.style.width = `${Math.min(960, width * Math.max(1, Math.floor(480 / height)))}px`;
+      }
+      const rgb = new Uint8Array(bytes);
+      const image = new ImageData(width, height);
+      for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+        image.data[j] = rgb[i];
+        image.data[j + 1] = rgb[i + 1];
+        image.data[j + 2] = rgb[i + 2];
+        image.data[j + 3] = 255;
+      }
+      canvas.getContext('2d').putImageData(image, 0, 0);
+    }
+    state.framesDrawn++;
+    const now = performance.now();
+    frameTimes.push(now);
+    while (frameTimes.length > 0 && now - frameTimes[0] > 1000) frameTimes.shift();
+    $('fps').textContent = String(frameTimes.length);
+  };
+
+  try {
+    if (mode === 'scene') {
+      const response = await api(`${base}/scene?env_index=0`);
+      if (!response.ok) throw new Error((await response.json()).error);
+      const { scene } = await response.json();
+      const width = Math.max(320, stage.clientWidth - 16);
+      const height = Math.max(240, stage.clientHeight - 16);
+      view = createSceneView(canvas, scene, { width, height, preserveDrawingBuffer: true });
+      controls = new OrbitControls(view.camera, canvas);
+      controls.target = view.target;
+    }
+    while (!stopped) {
+      const frame = await fetchFrame();
+      if (stopped) break;
+      if (frame.error) {
+        setStatus(frame.error, true);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
+      draw(frame);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  } catch (error) {
+    setStatus(error.message, true);
+  }
+}
+
+refreshSessions();
+setInterval(refreshSessions, 2000);
