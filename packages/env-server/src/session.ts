@@ -43,6 +43,7 @@ import {
   type SessionResetOptions,
   statusAfterStep,
 } from './session-checks.js';
+import type { Autoreset } from './wrappers/autoreset.js';
 import { episodeLimit, makeWrappedEnv, type WrappedEnv } from './wrappers/compose.js';
 import { canSnapshot, canStepInto } from './wrappers/wrapper.js';
 
@@ -85,6 +86,8 @@ export class VectorSession {
   readonly renderModes: readonly RenderMode[];
 
   private readonly envs: WrappedEnv[];
+  /** The outermost wrapper (Autoreset) of each env, which the step loop calls. */
+  private readonly outer: Autoreset[];
   /** Elements per observation when the wrapped envs write Box observations into batch rows (Env.stepInto), else 0. */
   private readonly inPlaceRowSize: number;
   private readonly indexOffset: number;
@@ -117,7 +120,8 @@ export class VectorSession {
       if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
-    const first = this.envs[0].env;
+    this.outer = this.envs.map((wrapped) => wrapped.env);
+    const first = this.outer[0];
     this.singleObservationSpace = first.observationSpace;
     this.singleActionSpace = first.actionSpace;
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
@@ -182,7 +186,7 @@ export class VectorSession {
       for (let i = 0; i < n; i++) {
         current = i;
         // The Autoreset wrapper ignores the action of an env whose episode ended (next_step) and resets it.
-        const env = this.envs[i].env;
+        const env = this.outer[i];
         const action = readFromBatch(this.singleActionSpace, actions, i);
         const row = rows === null ? null : rows.subarray(i * rowSize, (i + 1) * rowSize);
         const out: StepOutcome = row === null ? env.step(action) : env.stepInto(action, row);
@@ -195,7 +199,8 @@ export class VectorSession {
           finalObservations![i] = final.observation;
           finalInfos![i] = final.info;
         }
-        this.status[i] = statusAfterStep(this.autoresetMode, out.terminated || out.truncated);
+        if (out.terminated || out.truncated) this.status[i] = statusAfterStep(this.autoresetMode, true);
+        else if (env.stepOnlyReset) this.status[i] = 'running';
         if (row === null) writeToBatch(this.singleObservationSpace, observations, i, (out as StepOutput).observation);
         infos[i] = out.info;
       }

@@ -27,17 +27,15 @@ export class TimeLimit extends Wrapper {
     return this.env.reset(seed, options);
   }
 
+  // step and stepInto count inline rather than through a shared helper: one call level less on every step keeps
+  // V8 inlining the env's own step into the session's loop.
   override step(action: SpaceValue): StepOutput {
-    return this.limit(this.env.step(action));
+    const out = this.env.step(action);
+    return ++this.elapsedSteps >= this.maxEpisodeSteps && !out.truncated ? { ...out, truncated: true } : out;
   }
 
-  override stepInto(action: SpaceValue, out: TypedArray): StepOutcome {
-    return this.limit(this.env.stepInto!(action, out));
-  }
-
-  /** The env's result, or a copy that says truncated at the step that reaches the limit. */
-  private limit<T extends StepOutcome>(out: T): T {
-    this.elapsedSteps++;
-    return this.elapsedSteps >= this.maxEpisodeSteps && !out.truncated ? { ...out, truncated: true } : out;
+  override stepInto(action: SpaceValue, into: TypedArray): StepOutcome {
+    const out = this.env.stepInto!(action, into);
+    return ++this.elapsedSteps >= this.maxEpisodeSteps && !out.truncated ? { ...out, truncated: true } : out;
   }
 }
