@@ -40,50 +40,56 @@ export class Autoreset extends Wrapper {
     return this.env.reset(seed, options);
   }
 
+  // step and stepInto keep only the ordinary step inline; the resets are methods of their own, so the session's
+  // loop can inline the whole wrapper chain down to the env's step (V8 inlines by bytecode size).
   override step(action: SpaceValue): StepOutput {
-    this.final = null;
-    if (this.mode === 'next_step' && this.episodeEnded) {
-      const { observation, info } = this.startNextEpisode();
-      return { observation, reward: 0, terminated: false, truncated: false, info };
-    }
+    if (this.episodeEnded && this.mode === 'next_step') return this.resetStep(null);
     this.stepOnlyReset = false;
+    this.final = null;
     const out = this.env.step(action);
-    const ended = out.terminated || out.truncated;
-    if (ended && this.mode === 'same_step') {
-      this.final = { observation: out.observation, info: out.info };
-      const next = this.env.reset(undefined, undefined);
-      return { observation: next.observation, reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
-    }
-    this.episodeEnded = ended;
+    if (out.terminated || out.truncated) return this.episodeEnd(out, null) as StepOutput;
     return out;
   }
 
   override stepInto(action: SpaceValue, into: TypedArray): StepOutcome {
-    this.final = null;
-    if (this.mode === 'next_step' && this.episodeEnded) {
-      const { observation, info } = this.startNextEpisode();
-      into.set((observation as NDArray).data as never);
-      return { reward: 0, terminated: false, truncated: false, info };
-    }
+    if (this.episodeEnded && this.mode === 'next_step') return this.resetStep(into);
     this.stepOnlyReset = false;
+    this.final = null;
     const out = this.env.stepInto!(action, into);
-    const ended = out.terminated || out.truncated;
-    if (ended && this.mode === 'same_step') {
-      // `into` is about to take the reset's observation: the final one leaves it as a copy.
-      const space = this.observationSpace as BoxSpace;
-      this.final = { observation: ndarray(space.dtype, space.shape, into.slice() as NDArray['data']), info: out.info };
-      const next = this.env.reset(undefined, undefined);
-      into.set((next.observation as NDArray).data as never);
-      return { reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
-    }
-    this.episodeEnded = ended;
+    if (out.terminated || out.truncated) return this.episodeEnd(out, into);
     return out;
   }
 
-  private startNextEpisode(): ResetOutput {
-    const out = this.env.reset(undefined, undefined);
+  /** next_step mode, the step after an episode ended: only a reset (the observation into `into` if given). */
+  private resetStep(into: TypedArray | null): StepOutput {
+    const { observation, info } = this.env.reset(undefined, undefined);
     this.episodeEnded = false;
     this.stepOnlyReset = true;
-    return out;
+    this.final = null;
+    if (into !== null) into.set((observation as NDArray).data as never);
+    return { observation, reward: 0, terminated: false, truncated: false, info };
+  }
+
+  /**
+   * A step that ended an episode. same_step mode resets now: the result takes the reset's observation (written
+   * into `into` if given, after the ending one leaves it as a copy) and info. Other modes return `out`.
+   */
+  private episodeEnd(out: StepOutcome, into: TypedArray | null): StepOutcome {
+    if (this.mode !== 'same_step') {
+      this.episodeEnded = true;
+      return out;
+    }
+    let observation: SpaceValue;
+    if (into === null) {
+      observation = (out as StepOutput).observation;
+    } else {
+      const space = this.observationSpace as BoxSpace;
+      observation = ndarray(space.dtype, space.shape, into.slice() as NDArray['data']);
+    }
+    this.final = { observation, info: out.info };
+    const next = this.env.reset(undefined, undefined);
+    if (into !== null) into.set((next.observation as NDArray).data as never);
+    const result: StepOutput = { observation: next.observation, reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
+    return result;
   }
 }
