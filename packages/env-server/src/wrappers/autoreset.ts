@@ -40,8 +40,8 @@ export class Autoreset extends Wrapper {
     return this.env.reset(seed, options);
   }
 
-  // step and stepInto keep only the ordinary step inline; the resets are methods of their own, so the session's
-  // loop can inline the whole wrapper chain down to the env's step (V8 inlines by bytecode size).
+  // step and stepInto keep only the ordinary step inline; the resets are methods of their own, so this layer is
+  // small enough for V8 (which inlines by bytecode size) to inline it into the session's step loop.
   override step(action: SpaceValue): StepOutput {
     if (this.episodeEnded && this.mode === 'next_step') return this.resetStep(null);
     this.stepOnlyReset = false;
