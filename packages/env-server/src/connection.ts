@@ -275,7 +275,8 @@ export class Connection {
       if (this.debug) this.options.log.debug({ reqId: id, type: frame.type }, 'request');
       if (frame.type === 'step' && this.greeted) {
         const started = performance.now();
-        const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this);
+        // Transient: the result is encoded (copied) before anything else can step this session.
+        const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this, true);
         const respond = (body: Awaited<typeof stepped>): void => {
           this.sendBytes(encodeFrame({ id, ok: true, body }));
           metrics.recordStep(body.rewards.data.length, (performance.now() - started) / 1000);

@@ -26,7 +26,11 @@ export interface EnvSession {
   /** An env failed (ENV_ERROR) or the session was closed: every further call fails. */
   readonly broken: boolean;
   reset(request?: SessionResetOptions): MaybePromise<ResetResult>;
-  step(actions: SpaceValue): MaybePromise<StepResult>;
+  /**
+   * `transient`: the caller is done with the result (encodes or copies it) before it asks this session for anything
+   * else, so the session may hand out the same observation buffers every step instead of a fresh batch.
+   */
+  step(actions: SpaceValue, transient?: boolean): MaybePromise<StepResult>;
   snapshot(envIndices: number[]): MaybePromise<Uint8Array[]>;
   restore(envIndex: number, snapshot: Uint8Array): MaybePromise<void>;
   /** The env's frame (rgb_array, the default), scene and poses (scene) or poses (poses). */

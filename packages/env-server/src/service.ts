@@ -242,9 +242,10 @@ export class EnvService {
     });
   }
 
-  step(body: StepRequest, owner: object): MaybePromise<StepResult> {
+  /** `transient`: see EnvSession.step (a connection encodes the result at once). */
+  step(body: StepRequest, owner: object, transient = false): MaybePromise<StepResult> {
     const { session, activity } = this.entryOf(body.session_id, owner);
-    return thenMaybe(session.step(body.actions), (result) => {
+    return thenMaybe(session.step(body.actions, transient), (result) => {
       activity.recordStep(result);
       return result;
     });

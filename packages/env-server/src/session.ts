@@ -97,6 +97,7 @@ export class VectorSession {
   private readonly pendingSeeds: (number | null)[];
   /** Why the session stopped working (an env threw); null while healthy. */
   private brokenReason: string | null = null;
+  private reusedBatch: SpaceValue | null = null;
 
   constructor(options: VectorSessionOptions) {
     const { definition, kwargs, numEnvs } = options;
@@ -161,7 +162,7 @@ export class VectorSession {
    * `observationsInto` (a batch of this session's observations, e.g. shared memory) the observations are written
    * there and the result's `observations` is that batch.
    */
-  step(actions: SpaceValue, observationsInto?: SpaceValue): StepResult {
+  step(actions: SpaceValue, transient = false, observationsInto?: SpaceValue): StepResult {
     this.assertHealthy();
     const n = this.numEnvs;
     // Everything is checked before any env moves, so a rejected step changes nothing.
@@ -169,7 +170,7 @@ export class VectorSession {
     checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
-    const observations = observationsInto ?? createBatch(this.singleObservationSpace, n);
+    const observations = observationsInto ?? (transient ? this.transientBatch() : createBatch(this.singleObservationSpace, n));
     const rowSize = this.inPlaceRowSize;
     const rows = rowSize > 0 ? ((observations as NDArray).data as TypedArray) : null;
     const rewards = new Float64Array(n);
@@ -222,6 +223,12 @@ export class VectorSession {
       result.final_infos = finalInfos;
     }
     return result;
+  }
+
+  /** The observation batch that transient steps reuse (a fresh batch per step is ~1 MB of garbage for Atari). */
+  private transientBatch(): SpaceValue {
+    this.reusedBatch ??= createBatch(this.singleObservationSpace, this.numEnvs);
+    return this.reusedBatch;
   }
 
   /** One snapshot (see snapshot.ts) per index. NOT_SUPPORTED if the env has no getState. */

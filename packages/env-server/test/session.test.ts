@@ -215,6 +215,24 @@ describe('seeding', () => {
     };
     expect(run()).toEqual(run());
   });
+
+  it('transient steps (a connection encodes each result at once) reuse one observation batch with the same values', () => {
+    const make4 = () => new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 4, seed: 5 });
+    const fresh = make4();
+    const reused = make4();
+    fresh.reset();
+    reused.reset();
+    let batch: SpaceValue | null = null;
+    for (let t = 0; t < 40; t++) {
+      const a = ndarray('int64', [4], [t % 2, 1, 0, (t >> 1) % 2]);
+      const expected = fresh.step(a);
+      const got = reused.step(a, true);
+      if (batch === null) batch = got.observations;
+      expect(got.observations).toBe(batch);
+      expect(expected.observations).not.toBe(batch);
+      expect(got).toEqual(expected);
+    }
+  });
 });
 
 describe('CartPole-v1 time limit', () => {

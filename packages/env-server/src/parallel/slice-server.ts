@@ -49,7 +49,7 @@ async function serve(): Promise<never> {
 function step(): ReturnType<StepBuffers['store']> {
   const { session, buffers, infos } = initialized();
   // The envs write their observations straight into the shared memory.
-  return buffers.store(session.step(buffers.actions, buffers.observations), infos);
+  return buffers.store(session.step(buffers.actions, false, buffers.observations), infos);
 }
 
 async function answer(call: SliceCall): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
