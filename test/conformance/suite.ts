@@ -559,6 +559,95 @@ export function describeConformance(label: string, target: () => ConformanceTarg
       });
     });
 
+    describe('wrapper kwargs (TimeLimit, FrameStackObservation, RecordEpisodeStatistics, ClipAction)', () => {
+      const WRAPPER_KWARGS = ['max_episode_steps', 'frame_stack', 'rescale_action_min', 'rescale_action_max', 'clip_action', 'record_episode_statistics'];
+
+      it('every env lists them', async () => {
+        await withClient(url(), async (client) => {
+          const { envs } = await client.ok('list', {});
+          for (const env of envs) expect(Object.keys(env.kwargs), env.id).toEqual(expect.arrayContaining(WRAPPER_KWARGS));
+        });
+      });
+
+      it('max_episode_steps sets the time limit of the session', async () => {
+        await withClient(url(), async (client) => {
+          const session = await makeSession(client, envId(), { seed: 2, autoreset_mode: 'disabled', kwargs: { max_episode_steps: 3 } });
+          expect(session.make.max_episode_steps).toBe(3);
+          await client.ok('reset', { session_id: session.id });
+          const rng = seededRng(2);
+          for (let t = 1; t <= 3; t++) {
+            const r = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+            if (boolArray(r.terminated, 1)[0]) return;
+            expect(boolArray(r.truncated, 1)[0]).toBe(t === 3);
+          }
+        });
+      });
+
+      it('frame_stack stacks the last k observations, the reset observation in every slot', async () => {
+        await withClient(url(), async (client) => {
+          const plain = await makeSession(client, envId());
+          const session = await makeSession(client, envId(), { seed: 4, kwargs: { frame_stack: 2 } });
+          const single = plain.obsSpace as Extract<Space, { type: 'box' }>;
+          const shape = single.shape;
+          // ALE images stay channels-last: [h, w] -> [h, w, k], [h, w, c] -> [h, w, k·c]; other envs get [k, ...shape].
+          const image = envId().startsWith('ALE/');
+          const expected = image ? [shape[0], shape[1], 2 * (shape[2] ?? 1)] : [2, ...shape];
+          expect((session.obsSpace as { shape: number[] }).shape).toEqual(expected);
+          const reset = (await client.ok('reset', { session_id: session.id })).observations as NDArray;
+          expect(reset.shape).toEqual([1, ...expected]);
+          const values = Array.from(reset.data as ArrayLike<number>);
+          const half = values.length / 2;
+          const slots = image
+            ? [values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 0), values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 1)]
+            : [values.slice(0, half), values.slice(half)];
+          expect(slots[0]).toEqual(slots[1]);
+        });
+      });
+
+      it('record_episode_statistics adds info.episode {r, l, t} at the step that ends an episode', async () => {
+        await withClient(url(), async (client) => {
+          const kwargs = { record_episode_statistics: true, max_episode_steps: 6 };
+          const session = await makeSession(client, envId(), { seed: 6, kwargs });
+          await client.ok('reset', { session_id: session.id });
+          const rng = seededRng(6);
+          let sum = 0;
+          for (let t = 1; t <= 6; t++) {
+            const r = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+            sum += (r.rewards as NDArray).data[0] as number;
+            const ended = boolArray(r.terminated, 1)[0] || boolArray(r.truncated, 1)[0];
+            const episode = r.infos[0].episode;
+            if (!ended) {
+              expect(episode).toBeUndefined();
+              continue;
+            }
+            expect(episode.l).toBe(t);
+            expect(episode.r).toBeCloseTo(sum, 9);
+            expect(episode.t).toBeGreaterThanOrEqual(0);
+            return;
+          }
+          throw new Error('the episode did not end at max_episode_steps');
+        });
+      });
+
+      it('clip_action unbounds a float Box action space and clips; elsewhere it is INVALID_KWARGS', async () => {
+        await withClient(url(), async (client) => {
+          const plain = await makeSession(client, envId());
+          if (plain.actSpace.type !== 'box') {
+            const error = await client.fails('make', { env_id: envId(), kwargs: { clip_action: true } }, 'INVALID_KWARGS');
+            expect(error.details?.key).toBe('clip_action');
+            return;
+          }
+          const session = await makeSession(client, envId(), { seed: 8, kwargs: { clip_action: true } });
+          const space = session.actSpace as Extract<Space, { type: 'box' }>;
+          expect(Array.from(space.low.data as ArrayLike<number>).every((v) => v === -Infinity)).toBe(true);
+          await client.ok('reset', { session_id: session.id });
+          const size = space.shape.reduce((a, b) => a * b, 1);
+          const huge = ndarray(space.dtype as 'float32', [1, ...space.shape], Array.from({ length: size }, (_, i) => (i % 2 ? 1e6 : -1e6)));
+          await client.ok('step', { session_id: session.id, actions: huge });
+        });
+      });
+    });
+
     describe('snapshot and restore', () => {
       it('snapshot -> k steps -> restore -> the same k steps', async () => {
         await withClient(url(), async (client) => {

@@ -1,6 +1,7 @@
 /**
  * The environment API that env implementations (built-in or plug-in) provide. It is Gymnasium's single-env API:
- * envs never see sockets, sessions, batching, time limits or autoreset; the session layer adds those.
+ * envs never see sockets, sessions, batching, time limits or autoreset: wrappers (wrappers/) add time limits,
+ * autoreset and the rest, and the session layer batches.
  */
 import type { Info, KwargSpec, NDArray, Scene, ScenePoses, Space, SpaceValue, TypedArray } from '@vinegym/protocol';
 
@@ -14,7 +15,7 @@ export interface StepOutput {
   reward: number;
   /** The MDP reached a terminal state (no bootstrapping past it). */
   terminated: boolean;
-  /** The episode was cut for a reason outside the MDP. Time limits are applied by the session, not the env. */
+  /** The episode was cut for a reason outside the MDP. Time limits are applied by the TimeLimit wrapper, not the env. */
   truncated: boolean;
   info: Info;
 }
@@ -98,8 +99,19 @@ export interface EnvDefinition {
   kwargs: Record<string, KwargSpec>;
   /** Episodes are truncated after this many steps (null: never). */
   maxEpisodeSteps: number | null;
-  /** Builds one env from kwargs already validated and completed with defaults. */
+  /** Builds one env from its own kwargs (those of `kwargs` above), already validated and completed with defaults. */
   create(kwargs: EnvKwargs): Env;
+  /**
+   * Wraps a created env in wrappers of its own that its kwargs ask for (the ALE envs: AtariPreprocessing); they go
+   * innermost, before the common wrappers (wrappers/compose.ts). Gets every make kwarg, the common ones included.
+   * Throws INVALID_KWARGS for kwargs that do not go together. Default: no wrappers of its own.
+   */
+  wrap?(env: Env, kwargs: EnvKwargs): Env;
+  /**
+   * Where the common `frame_stack` kwarg stacks observations: 'first' (Gymnasium's FrameStackObservation, a new
+   * leading axis; the default) or 'last' (images stay channels-last: [h, w, c] -> [h, w, k·c]; the ALE envs).
+   */
+  frameStackAxis?: 'first' | 'last';
   /**
    * Loads what `create` needs, once per process (the MuJoCo envs: the WebAssembly module). Returns nothing when
    * `create` can run now, else a promise that resolves when it can; the service awaits it before a make, so

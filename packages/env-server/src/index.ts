@@ -5,6 +5,7 @@ export * from './envs/atari.js';
 export * from './envs/raster.js';
 export * from './envs/mujoco/index.js';
 export * from './registry.js';
+export * from './wrappers/index.js';
 export * from './plugin.js';
 export * from './snapshot.js';
 export * from './session.js';

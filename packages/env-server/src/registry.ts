@@ -7,6 +7,7 @@ import type { EnvDefinition, EnvKwargs } from './env.js';
 import { ATARI_ENVS } from './envs/atari.js';
 import { CARTPOLE_V0, CARTPOLE_V1 } from './envs/cartpole.js';
 import { MUJOCO_ENVS } from './envs/mujoco/index.js';
+import { acceptedKwargs, isWrapperKwarg } from './wrappers/compose.js';
 
 /** Gymnasium's ENV_ID_RE: optional `namespace/`, a name, optional `-v<version>`. */
 export const ENV_ID_PATTERN = /^(?:[\w:-]+\/)?(?:[\w:.-]+?)(?:-v\d+)?$/;
@@ -61,7 +62,7 @@ export class EnvRegistry {
   list(): EnvDescription[] {
     return [...this.definitions.values()]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((d) => ({ id: d.id, description: d.description, kwargs: d.kwargs ?? {}, max_episode_steps: d.maxEpisodeSteps }));
+      .map((d) => ({ id: d.id, description: d.description, kwargs: acceptedKwargs(d), max_episode_steps: d.maxEpisodeSteps }));
   }
 }
 
@@ -79,12 +80,14 @@ export function createDefaultRegistry(): EnvRegistry {
 }
 
 /**
- * Checks `kwargs` against the definition's specs and returns a new object completed with defaults (omitted and null
- * kwargs alike), so that kwargs that differ only in spelling out a default compare equal (snapshots rely on it).
- * INVALID_KWARGS (with `details.key`) for unknown keys, wrong types, out-of-range or non-enum values.
+ * Checks `kwargs` against the definition's specs and the common wrapper kwargs (wrappers/compose.ts) and returns a
+ * new object with the env's own kwargs completed with defaults (omitted and null kwargs alike) and the wrapper
+ * kwargs that differ from their defaults, so that kwargs that differ only in spelling out a default compare equal
+ * (snapshots rely on it). INVALID_KWARGS (with `details.key`) for unknown keys, wrong types, out-of-range or
+ * non-enum values.
  */
 export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvKwargs {
-  const specs = definition.kwargs ?? {};
+  const specs = acceptedKwargs(definition);
   if (kwargs !== undefined && kwargs !== null && (typeof kwargs !== 'object' || Array.isArray(kwargs))) {
     throw new VinegymError('INVALID_KWARGS', `kwargs must be a map, got ${describe(kwargs)}`);
   }
@@ -100,14 +103,15 @@ export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvK
   const result: EnvKwargs = {};
   for (const [key, spec] of Object.entries(specs)) {
     const value = given[key];
+    const wrapper = isWrapperKwarg(definition, key);
     // A null kwarg is an omitted one (PROTOCOL.md 7.3): it takes the default.
     if (value === undefined || value === null) {
-      result[key] = spec.default;
+      if (!wrapper) result[key] = spec.default;
       continue;
     }
     const problem = checkKwarg(spec, value);
     if (problem) throw new VinegymError('INVALID_KWARGS', `kwarg '${key}' for ${definition.id} ${problem}`, { key });
-    result[key] = value as number | boolean | string;
+    if (!wrapper || value !== spec.default) result[key] = value as number | boolean | string;
   }
   return result;
 }

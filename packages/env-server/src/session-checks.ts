@@ -6,6 +6,7 @@ import { VinegymError, checkBatchProblem } from '@vinegym/protocol';
 import type { AutoresetMode, InfoValue, RenderMode, RenderResult, Space, SpaceValue } from '@vinegym/protocol';
 import type { Env } from './env.js';
 import type { EnvStatus } from './snapshot.js';
+import { canDescribeScene, canRender } from './wrappers/wrapper.js';
 
 export const AUTORESET_MODES: readonly AutoresetMode[] = ['next_step', 'same_step', 'disabled'];
 
@@ -74,11 +75,11 @@ export function checkActions(space: Space, actions: SpaceValue, n: number, index
   throw new VinegymError('INVALID_ACTION', problem.reason, details);
 }
 
-/** The render modes an env's methods support: `rgb_array` with `render`, `scene` and `poses` with `scene` + `poses`. */
+/** The render modes an env's methods (through its wrappers) support: `rgb_array` with `render`, `scene` and `poses` with `scene` + `poses`. */
 export function renderModesOf(env: Env): RenderMode[] {
   const modes: RenderMode[] = [];
-  if (typeof env.render === 'function') modes.push('rgb_array');
-  if (typeof env.scene === 'function' && typeof env.poses === 'function') modes.push('scene', 'poses');
+  if (canRender(env)) modes.push('rgb_array');
+  if (canDescribeScene(env)) modes.push('scene', 'poses');
   return modes;
 }
 

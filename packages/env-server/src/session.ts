@@ -1,7 +1,7 @@
 /**
- * A vector session: `numEnvs` instances of one env plus what Gymnasium's vector envs and TimeLimit wrapper
- * add on top of single envs — elapsed steps and truncation, autoreset (next_step, same_step, disabled),
- * seeding rules, batching of observations and actions, snapshots and rendering.
+ * A vector session: `numEnvs` instances of one env, each in the wrappers its make asked for (wrappers/compose.ts:
+ * TimeLimit, Autoreset in next_step, same_step or disabled mode, ...), plus what Gymnasium's vector envs add on top
+ * of single envs — request checks, seeding rules, batching of observations and actions, snapshots and rendering.
  *
  * Everything is synchronous; a session is used by one connection, one request at a time.
  */
@@ -25,7 +25,7 @@ import type {
   StepResult,
   TypedArray,
 } from '@vinegym/protocol';
-import type { Env, EnvDefinition, EnvKwargs, StepOutcome, StepOutput } from './env.js';
+import type { EnvDefinition, EnvKwargs, StepOutcome, StepOutput } from './env.js';
 import { canonicalKwargs, decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { EnvStatus } from './snapshot.js';
 import {
@@ -41,7 +41,11 @@ import {
   renderModesOf,
   resetSeeds,
   type SessionResetOptions,
+  statusAfterStep,
 } from './session-checks.js';
+import type { Autoreset } from './wrappers/autoreset.js';
+import { episodeLimit, makeWrappedEnv, type WrappedEnv } from './wrappers/compose.js';
+import { canSnapshot, canStepInto } from './wrappers/wrapper.js';
 
 export { AUTORESET_MODES, type SessionResetOptions } from './session-checks.js';
 
@@ -81,12 +85,13 @@ export class VectorSession {
   readonly renderSupported: boolean;
   readonly renderModes: readonly RenderMode[];
 
-  private readonly envs: Env[];
-  /** Elements per observation when the envs write Box observations into batch rows themselves (Env.stepInto), else 0. */
+  private readonly envs: WrappedEnv[];
+  /** The outermost wrapper (Autoreset) of each env, which the step loop calls. */
+  private readonly outer: Autoreset[];
+  /** Elements per observation when the wrapped envs write Box observations into batch rows (Env.stepInto), else 0. */
   private readonly inPlaceRowSize: number;
   private readonly indexOffset: number;
   private readonly kwargsKey: string;
-  private readonly elapsedSteps: Float64Array;
   private readonly status: EnvStatus[];
   /** Seed from make for each env's first reset; null once used (or if make gave none). */
   private readonly pendingSeeds: (number | null)[];
@@ -104,11 +109,11 @@ export class VectorSession {
     this.numEnvs = numEnvs;
     this.autoresetMode = autoresetMode;
     this.strictActions = options.strictActions ?? false;
-    this.maxEpisodeSteps = definition.maxEpisodeSteps;
+    this.maxEpisodeSteps = episodeLimit(definition, kwargs);
     this.kwargsKey = canonicalKwargs(kwargs);
     this.envs = [];
     try {
-      for (let i = 0; i < numEnvs; i++) this.envs.push(definition.create(kwargs));
+      for (let i = 0; i < numEnvs; i++) this.envs.push(makeWrappedEnv(definition, kwargs, autoresetMode));
     } catch (error) {
       this.closeEnvs();
       // An env that refuses its kwargs says so with a VinegymError (INVALID_KWARGS naming the key, or ENV_ERROR
@@ -116,18 +121,17 @@ export class VectorSession {
       if (error instanceof VinegymError) throw error;
       throw envError(error, `creating ${definition.id}`);
     }
-    const first = this.envs[0];
+    this.outer = this.envs.map((wrapped) => wrapped.env);
+    const first = this.outer[0];
     this.singleObservationSpace = first.observationSpace;
     this.singleActionSpace = first.actionSpace;
     this.observationSpace = batchSpace(first.observationSpace, numEnvs);
     this.actionSpace = batchSpace(first.actionSpace, numEnvs);
-    this.snapshotSupported = typeof first.getState === 'function' && typeof first.setState === 'function';
+    this.snapshotSupported = canSnapshot(first);
     this.renderModes = renderModesOf(first);
     this.renderSupported = this.renderModes.includes('rgb_array');
     const single = first.observationSpace;
-    this.inPlaceRowSize =
-      typeof first.stepInto === 'function' && single.type === 'box' ? single.shape.reduce((a, b) => a * b, 1) : 0;
-    this.elapsedSteps = new Float64Array(numEnvs);
+    this.inPlaceRowSize = canStepInto(first) && single.type === 'box' ? single.shape.reduce((a, b) => a * b, 1) : 0;
     this.status = new Array<EnvStatus>(numEnvs).fill('needs_reset');
     this.pendingSeeds = Array.from({ length: numEnvs }, (_, i) => (seed === null ? null : seed + i));
   }
@@ -144,9 +148,8 @@ export class VectorSession {
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       const seed = seeds[k] ?? this.pendingSeeds[i] ?? undefined;
-      const out = this.callEnv(i, 'reset', () => this.envs[i].reset(seed, options));
+      const out = this.callEnv(i, 'reset', () => this.envs[i].env.reset(seed, options));
       this.pendingSeeds[i] = null;
-      this.elapsedSteps[i] = 0;
       this.status[i] = 'running';
       writeToBatch(this.singleObservationSpace, observations, k, out.observation);
       infos[k] = out.info;
@@ -167,8 +170,6 @@ export class VectorSession {
     checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
-    const nextStep = this.autoresetMode === 'next_step';
-    const maxSteps = this.maxEpisodeSteps ?? Infinity;
     const observations = observationsInto ?? (transient ? this.transientBatch() : createBatch(this.singleObservationSpace, n));
     const rowSize = this.inPlaceRowSize;
     const rows = rowSize > 0 ? ((observations as NDArray).data as TypedArray) : null;
@@ -185,37 +186,22 @@ export class VectorSession {
     try {
       for (let i = 0; i < n; i++) {
         current = i;
-        const env = this.envs[i];
-        if (nextStep && this.status[i] === 'ended') {
-          // The action is ignored: this step only starts the env's next episode.
-          const out = env.reset(undefined, undefined);
-          this.elapsedSteps[i] = 0;
-          this.status[i] = 'running';
-          autoreset[i] = 1;
-          writeToBatch(this.singleObservationSpace, observations, i, out.observation);
-          infos[i] = out.info;
-          continue;
-        }
+        // The Autoreset wrapper ignores the action of an env whose episode ended (next_step) and resets it.
+        const env = this.outer[i];
         const action = readFromBatch(this.singleActionSpace, actions, i);
         const row = rows === null ? null : rows.subarray(i * rowSize, (i + 1) * rowSize);
-        const out: StepOutcome | StepOutput = row === null ? env.step(action) : env.stepInto!(action, row);
-        const elapsed = ++this.elapsedSteps[i];
-        const timeUp = elapsed >= maxSteps;
+        const out: StepOutcome = row === null ? env.step(action) : env.stepInto(action, row);
         rewards[i] = out.reward;
         terminated[i] = out.terminated ? 1 : 0;
-        truncated[i] = out.truncated || timeUp ? 1 : 0;
-        const ended = out.terminated || out.truncated || timeUp;
-        if (ended && sameStep) {
-          // The row is about to take the reset's observation: the final one leaves it as a copy.
-          finalObservations![i] = row === null ? (out as StepOutput).observation : this.rowCopy(row);
-          finalInfos![i] = out.info;
-          const reset = env.reset(undefined, undefined);
-          this.elapsedSteps[i] = 0;
-          writeToBatch(this.singleObservationSpace, observations, i, reset.observation);
-          infos[i] = reset.info;
-          continue;
+        truncated[i] = out.truncated ? 1 : 0;
+        autoreset[i] = env.stepOnlyReset ? 1 : 0;
+        const final = env.final;
+        if (final !== null) {
+          finalObservations![i] = final.observation;
+          finalInfos![i] = final.info;
         }
-        if (ended) this.status[i] = 'ended';
+        if (out.terminated || out.truncated) this.status[i] = statusAfterStep(this.autoresetMode, true);
+        else if (env.stepOnlyReset) this.status[i] = 'running';
         if (row === null) writeToBatch(this.singleObservationSpace, observations, i, (out as StepOutput).observation);
         infos[i] = out.info;
       }
@@ -245,23 +231,17 @@ export class VectorSession {
     return this.reusedBatch;
   }
 
-  /** A Box observation of this session from a copy of a batch row. */
-  private rowCopy(row: TypedArray): NDArray {
-    const space = this.singleObservationSpace as Extract<Space, { type: 'box' }>;
-    return ndarray(space.dtype, space.shape, row.slice() as NDArray['data']);
-  }
-
   /** One snapshot (see snapshot.ts) per index. NOT_SUPPORTED if the env has no getState. */
   snapshot(envIndices: number[]): Uint8Array[] {
     this.assertHealthy();
     checkIndexList(envIndices, this.numEnvs, false);
     this.assertSnapshotSupported();
     return envIndices.map((i) => {
-      const state = this.callEnv(i, 'getState', () => this.envs[i].getState!());
+      const state = this.callEnv(i, 'getState', () => this.envs[i].env.getState());
       const header = {
         env_id: this.envId,
         kwargs: this.kwargsKey,
-        elapsed_steps: this.elapsedSteps[i],
+        elapsed_steps: this.envs[i].timeLimit?.elapsedSteps ?? 0,
         status: this.status[i],
         pending_seed: this.pendingSeeds[i],
       };
@@ -281,8 +261,10 @@ export class VectorSession {
     if (header.kwargs !== this.kwargsKey) {
       throw new VinegymError('BAD_REQUEST', `snapshot kwargs ${header.kwargs} differ from this session's ${this.kwargsKey}`);
     }
-    this.callEnv(envIndex, 'setState', () => this.envs[envIndex].setState!(state));
-    this.elapsedSteps[envIndex] = header.elapsed_steps;
+    const { env, timeLimit } = this.envs[envIndex];
+    this.callEnv(envIndex, 'setState', () => env.setState(state));
+    if (timeLimit) timeLimit.elapsedSteps = header.elapsed_steps;
+    env.episodeEnded = header.status === 'ended';
     this.status[envIndex] = header.status;
     this.pendingSeeds[envIndex] = header.pending_seed;
   }
@@ -292,7 +274,7 @@ export class VectorSession {
     checkIndex(envIndex, this.numEnvs);
     checkRenderMode(this.envId, this.renderModes, mode);
     checkRenderable(this.status[envIndex], envIndex + this.indexOffset);
-    return this.callEnv(envIndex, 'render', () => renderEnv(this.envs[envIndex], mode));
+    return this.callEnv(envIndex, 'render', () => renderEnv(this.envs[envIndex].env, mode));
   }
 
   /** Frees the envs. The session must not be used afterwards. */
@@ -306,9 +288,9 @@ export class VectorSession {
   }
 
   private closeEnvs(): void {
-    for (const env of this.envs.splice(0)) {
+    for (const { env } of this.envs.splice(0)) {
       try {
-        env.close?.();
+        env.close();
       } catch {
         // An env that fails to close has nothing left for us to free.
       }

@@ -31,8 +31,14 @@ afterAll(() => open.forEach((session) => session.close()));
 
 
 const PONG_V5 = ATARI_ENVS.find((d) => d.id === 'ALE/Pong-v5')!;
-/** Kwargs per env: Pong with the paper's preprocessing (uint8 frame stacks, sticky actions on). */
-const KWARGS = new Map<EnvDefinition, Record<string, unknown>>([[PONG_V5, { obs_type: 'grayscale', downsample: 4, frame_stack: 4 }]]);
+/**
+ * Kwargs per env: Pong with the paper's preprocessing (uint8 frame stacks, sticky actions on); Hopper in wrappers
+ * (a short time limit, a frame stack whose state snapshots carry between threads, rescaled and clipped actions).
+ */
+const KWARGS = new Map<EnvDefinition, Record<string, unknown>>([
+  [PONG_V5, { obs_type: 'grayscale', downsample: 4, frame_stack: 4 }],
+  [HOPPER_V5, { max_episode_steps: 7, frame_stack: 2, rescale_action_min: -2, rescale_action_max: 2, clip_action: true }],
+]);
 
 function actionsFor(definition: EnvDefinition, n: number, next: () => number): SpaceValue {
   if (definition === CARTPOLE_V1) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(next() < 0.5 ? 0 : 1)));

@@ -106,6 +106,15 @@ export class FramePreprocessor {
   }
 
   /**
+   * One frame, without stacking, into `out` ([outH, outW, c], e.g. a session's batch row): what `push` computes
+   * for a stack of one, without the copy through the stack. The stack is left as it was.
+   */
+  processInto(screen: Uint8Array, previous: Uint8Array | null, palette: Palette, out: Uint8Array): Uint8Array {
+    this.process(screen, previous, palette, out);
+    return out;
+  }
+
+  /**
    * One frame into `dest` ([outH, outW, c]): colours (and the max with `previous` when max-pooling), then the
    * rounded average of each output cell, in one pass over the source rows.
    */

@@ -1,17 +1,19 @@
 /**
  * ALE/<Game>-v5: the Atari 2600 games of ale-py on our own emulator (@vinegym/ale's AleEnv), with ale-py's kwargs
- * and optional server-side preprocessing, so a client can receive the paper's 4 x 52 x 40 input (grayscale,
- * downsample 4, frame_stack 4 -> [52, 40, 4] uint8) instead of raw 210 x 160 x 3 frames.
+ * and optional server-side preprocessing by wrappers (AtariPreprocessing, FrameStackObservation), so a client can
+ * receive the paper's 4 x 52 x 40 input (grayscale, downsample 4, frame_stack 4 -> [52, 40, 4] uint8) instead of
+ * raw 210 x 160 x 3 frames.
  *
  * The ids are always registered; ROMs are read from the installed ale-py (never shipped), and `make` fails with
  * ENV_ERROR naming `pnpm test:setup` when they cannot be found.
  */
-import { ALE_V5_ROM_NAMES, AleEnv, ByteReader, ByteWriter, FramePreprocessor, gymGameName, type ObsType } from '@vinegym/ale';
+import { ALE_V5_ROM_NAMES, AleEnv, ByteReader, ByteWriter, gymGameName, type ObsType } from '@vinegym/ale';
 import { VinegymError, box, discrete, ndarray } from '@vinegym/protocol';
 import type { KwargSpec, NDArray, Space, TypedArray } from '@vinegym/protocol';
 import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutcome, StepOutput } from '../env.js';
+import { AtariPreprocessing, atariPreprocessingOptions } from '../wrappers/atari-preprocessing.js';
 
-const STATE_MAGIC = 'vinegym-atari-env-1';
+const STATE_MAGIC = 'vinegym-atari-env-2';
 
 export const ATARI_KWARGS: Record<string, KwargSpec> = {
   obs_type: { type: 'string', default: 'rgb', enum: ['rgb', 'grayscale', 'ram'], description: 'rgb [210,160,3], grayscale [210,160] or ram [128] (ale-py)' },
@@ -25,58 +27,29 @@ export const ATARI_KWARGS: Record<string, KwargSpec> = {
   resize_height: { type: 'integer', default: null, minimum: 1, maximum: 250, description: 'server-side: resize to this height by area averaging (with resize_width)' },
   resize_width: { type: 'integer', default: null, minimum: 1, maximum: 160, description: 'server-side: resize to this width by area averaging (with resize_height)' },
   max_pool: { type: 'boolean', default: false, description: 'server-side: pixel-wise max of the last two emulated frames' },
-  frame_stack: { type: 'integer', default: 1, minimum: 1, maximum: 16, description: 'server-side: stack the last k frames; observation [h, w, k] (grayscale) or [h, w, 3k] (rgb)' },
 };
-
-/** Screen buffer size for the penultimate frame (up to 250 PAL lines). */
-const SCREEN_BYTES = 160 * 250;
 
 export class AtariEnv implements Env {
   readonly observationSpace: Space;
   readonly actionSpace: Space;
+  readonly obsType: ObsType;
   private readonly ale: AleEnv;
-  private readonly preprocessor: FramePreprocessor | null;
-  /** The frame before the last of a step, kept only when max-pooling (copying it costs every step). */
-  private readonly penultimate = new Uint8Array(SCREEN_BYTES);
-  private readonly maxPool: boolean;
   private readonly observationSize: number;
 
   constructor(romName: string, kwargs: EnvKwargs) {
-    const obsType = kwargs.obs_type as ObsType;
-    const preprocessing =
-      kwargs.downsample !== 1 || kwargs.resize_height !== null || kwargs.resize_width !== null || kwargs.max_pool === true || kwargs.frame_stack !== 1;
-    if (preprocessing && obsType === 'ram') throw invalid('obs_type', 'preprocessing kwargs need obs_type rgb or grayscale');
-    if ((kwargs.resize_height === null) !== (kwargs.resize_width === null)) {
-      throw invalid('resize_height', 'resize_height and resize_width go together');
-    }
-    if (kwargs.resize_height !== null && kwargs.downsample !== 1) throw invalid('downsample', 'use either downsample or resize_height/resize_width');
-    this.ale = createAleEnv(romName, obsType, kwargs);
+    this.obsType = kwargs.obs_type as ObsType;
+    this.ale = createAleEnv(romName, this.obsType, kwargs);
     if (kwargs.mode !== null && kwargs.mode !== (this.ale.game.defaultMode ?? 0)) {
       throw invalid('mode', `mode ${String(kwargs.mode)} is not supported; only the default mode (null) is`);
     }
     this.actionSpace = discrete(this.ale.actionSpace.n);
-    this.maxPool = kwargs.max_pool === true;
-    this.preprocessor = preprocessing
-      ? new FramePreprocessor({
-          channels: obsType === 'grayscale' ? 1 : 3,
-          height: this.ale.ale.machine.screenHeight,
-          downsample: kwargs.downsample as number,
-          resize: kwargs.resize_height === null ? null : [kwargs.resize_height as number, kwargs.resize_width as number],
-          maxPool: kwargs.max_pool as boolean,
-          frameStack: kwargs.frame_stack as number,
-        })
-      : null;
-    const shape = this.preprocessor ? this.preprocessor.shape : this.ale.observationSpace.shape;
-    this.observationSpace = box(0, 255, shape, 'uint8');
-    this.observationSize = shape.reduce((a, b) => a * b, 1);
+    this.observationSpace = box(0, 255, this.ale.observationSpace.shape, 'uint8');
+    this.observationSize = this.ale.observationSpace.shape.reduce((a, b) => a * b, 1);
   }
 
-  reset(seed?: number): ResetOutput {
+  reset(seed?: number, _options?: Record<string, unknown>): ResetOutput {
     const out = this.ale.reset(seed);
-    const observation = this.preprocessor
-      ? this.wrap(this.preprocessor.reset(this.machine.screen(), this.machine.palette))
-      : this.wrap(out.observation.data);
-    return { observation, info: { ...out.info } };
+    return { observation: this.wrap(out.observation.data), info: { ...out.info } };
   }
 
   step(action: unknown): StepOutput {
@@ -87,10 +60,17 @@ export class AtariEnv implements Env {
 
   /** The step with the observation written into `out` (a session's batch row): no frame arrays per step. */
   stepInto(action: unknown, out: TypedArray): StepOutcome {
-    const reward = this.ale.act(Number(action), this.maxPool ? this.penultimate : undefined);
-    const target = out as Uint8Array;
-    if (this.preprocessor) this.preprocessor.push(this.machine.screen(), this.maxPool ? this.penultimate : null, this.machine.palette, target);
-    else this.ale.observeInto(target);
+    const outcome = this.act(action);
+    this.ale.observeInto(out as Uint8Array);
+    return outcome;
+  }
+
+  /**
+   * The step without an observation, for AtariPreprocessing, which reads the screen itself. `penultimateScreen`,
+   * if given, receives the screen before the step's last emulated frame (for max-pooling).
+   */
+  act(action: unknown, penultimateScreen?: Uint8Array): StepOutcome {
+    const reward = this.ale.act(Number(action), penultimateScreen);
     return { reward, terminated: this.ale.terminated, truncated: this.ale.truncated, info: this.ale.info() };
   }
 
@@ -99,16 +79,11 @@ export class AtariEnv implements Env {
     return ndarray('uint8', frame.shape, frame.data);
   }
 
-  /** Emulator (machine, ALE and RNG state) plus the preprocessing buffers. */
+  /** Emulator, ALE and RNG state. */
   getState(): Uint8Array {
     const w = new ByteWriter();
     w.string(STATE_MAGIC);
     w.bytes(this.ale.getState());
-    w.bool(this.preprocessor !== null);
-    if (this.preprocessor) {
-      w.bytes(this.preprocessor.saveState());
-      w.bytes(this.penultimate);
-    }
     return w.finish();
   }
 
@@ -116,14 +91,10 @@ export class AtariEnv implements Env {
     const r = new ByteReader(state);
     if (r.string() !== STATE_MAGIC) throw new Error('not an Atari env state');
     this.ale.setState(r.bytes());
-    if (r.bool() !== (this.preprocessor !== null)) throw new Error('state from an env with other preprocessing');
-    if (this.preprocessor) {
-      this.preprocessor.loadState(r.bytes());
-      r.into(this.penultimate);
-    }
   }
 
-  private get machine() {
+  /** The emulated machine: its screen (palette indices) and palette, which AtariPreprocessing reads. */
+  get machine() {
     return this.ale.ale.machine;
   }
 
@@ -169,6 +140,12 @@ export function atariDefinition(romName: string): EnvDefinition {
     kwargs: ATARI_KWARGS,
     maxEpisodeSteps: null,
     create: (kwargs) => new AtariEnv(romName, kwargs),
+    wrap: (env, kwargs) => {
+      const options = atariPreprocessingOptions(kwargs);
+      return options === null ? env : new AtariPreprocessing(env as AtariEnv, options);
+    },
+    // frame_stack keeps images channels-last: [h, w, k] (grayscale) or [h, w, 3k] (rgb).
+    frameStackAxis: 'last',
     parallel: true,
     prepare: (kwargs) => ({ kwargs, bytesPerEnv: atariBytesPerEnv(kwargs) }),
   };

@@ -33,6 +33,7 @@ from vinegym.server.requests import FRAME_KEYS, REQUEST_TYPES, is_safe_id, valid
 from vinegym.server.session import Session
 from vinegym.server.session_rules import check_derived_seed
 from vinegym.server.sharded_session import ShardedSession
+from vinegym.server.wrappers import session_capabilities
 
 CLOSE_UNAUTHORIZED = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
@@ -309,16 +310,17 @@ class ProtocolConnection:
         if seed is not None:
             check_derived_seed(seed, num_envs - 1)
         session_id = f"py-{next(_session_counter)}"
+        capabilities = session_capabilities(served.source, served.capabilities, kwargs)
         session: Session | ShardedSession
         try:
             if self.config.workers > 1 and num_envs > 1:
                 session = ShardedSession(
-                    session_id, served.source, served.recipe, served.capabilities, kwargs, num_envs, seed,
+                    session_id, served.source, served.recipe, capabilities, kwargs, num_envs, seed,
                     autoreset_mode, self.snapshot_key, self.config.workers, strict_actions,
                 )
             else:
                 session = Session(
-                    session_id, served.source, served.capabilities, kwargs, num_envs, seed, autoreset_mode,
+                    session_id, served.source, capabilities, kwargs, num_envs, seed, autoreset_mode,
                     self.snapshot_key, strict_actions=strict_actions,
                 )
         except VinegymError as error:

@@ -8,6 +8,7 @@ from typing import Any
 
 from vinegym.server.atari_preprocessing import AtariPreprocessSettings, with_atari_preprocessing
 from vinegym.server.env_source import EnvSource, resolve_env_source
+from vinegym.server.wrappers import with_wrapper_kwargs
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,11 @@ class EnvRecipe:
 
     def build(self) -> EnvSource:
         """`max_episode_steps` overrides the time limit of the env's registration; `atari_preprocess` serves an
-        ALE env's frames downsampled and stacked (atari_preprocessing.py)."""
+        ALE env's frames downsampled and stacked (atari_preprocessing.py). Every source accepts the wrapper kwargs
+        (wrappers.py)."""
         source = resolve_env_source(self.env_name, self.server_kwargs)
         if self.atari_preprocess is not None:
             source = with_atari_preprocessing(source, self.atari_preprocess)
         if self.max_episode_steps is not None:
             source = dataclasses.replace(source, max_episode_steps=self.max_episode_steps)
-        return source
+        return with_wrapper_kwargs(source)

@@ -34,9 +34,16 @@ class EnvSource:
     max_episode_steps: int | None
     render_modes: tuple[str, ...]
     fixed_kwargs: dict[str, Any] = field(default_factory=dict)
+    # Kwargs that choose wrappers rather than reach the constructor (see wrappers.py).
+    wrapper_kwargs: frozenset[str] = frozenset()
 
     def make(self, kwargs: dict[str, Any], render_mode: str | None = None) -> gym.Env[Any, Any]:
         return self.create({**self.fixed_kwargs, **kwargs}, render_mode)
+
+    def episode_limit(self, kwargs: dict[str, Any]) -> int | None:
+        """The time limit of a session made with `kwargs`: the max_episode_steps wrapper kwarg, else the env's."""
+        asked = kwargs.get("max_episode_steps") if "max_episode_steps" in self.wrapper_kwargs else None
+        return self.max_episode_steps if asked is None else int(asked)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -24,10 +24,22 @@ def is_path_kwarg(name: str) -> bool:
 class KwargSpec:
     name: str
     type: str  # "number" | "integer" | "boolean" | "string"
-    default: float | int | bool | str
+    default: float | int | bool | str | None
+    description: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        return {"type": self.type, "default": self.default, "description": f"{self.name} (constructor argument)"}
+        wire: dict[str, Any] = {
+            "type": self.type,
+            "default": self.default,
+            "description": self.description or f"{self.name} (constructor argument)",
+        }
+        if self.minimum is not None:
+            wire["minimum"] = self.minimum
+        if self.maximum is not None:
+            wire["maximum"] = self.maximum
+        return wire
 
 
 def _kwarg_type(default: Any, annotation: Any) -> str | None:
@@ -77,6 +89,7 @@ def _accepts(spec: KwargSpec, value: Any) -> Any:
     if spec.type in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
             raise VinegymError(ErrorCode.INVALID_KWARGS, f"kwarg '{spec.name}' must be finite", {"key": spec.name})
+        _check_range(spec, value)
         if spec.type == "number":
             return float(value)
         if float(value).is_integer():
@@ -86,6 +99,13 @@ def _accepts(spec: KwargSpec, value: Any) -> Any:
         f"kwarg '{spec.name}' must be a {spec.type}, got {quote(value)}",
         {"key": spec.name},
     )
+
+
+def _check_range(spec: KwargSpec, value: float) -> None:
+    if spec.minimum is not None and value < spec.minimum:
+        raise VinegymError(ErrorCode.INVALID_KWARGS, f"kwarg '{spec.name}' must be >= {spec.minimum:g}, got {value}", {"key": spec.name})
+    if spec.maximum is not None and value > spec.maximum:
+        raise VinegymError(ErrorCode.INVALID_KWARGS, f"kwarg '{spec.name}' must be <= {spec.maximum:g}, got {value}", {"key": spec.name})
 
 
 def validate_kwargs(env_id: str, specs: dict[str, KwargSpec], given: Any) -> dict[str, Any]:

@@ -56,6 +56,7 @@ class Session(SessionRules):
         self.capabilities = capabilities
         self.kwargs = kwargs
         self.kwargs_key = canonical_kwargs(kwargs)
+        self.max_episode_steps = source.episode_limit(kwargs)
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
         self.strict_actions = strict_actions
@@ -77,6 +78,10 @@ class Session(SessionRules):
             self.single_action_space = first.action_space
             self.wire_observation_space = space_to_wire(first.observation_space)
             self.wire_action_space = space_to_wire(first.action_space)
+        except VinegymError:
+            # Kwargs that do not fit the env (wrappers.py) say so with their own code and key.
+            self.close()
+            raise
         except Exception as error:
             self.close()
             raise VinegymError(ErrorCode.ENV_ERROR, f"creating {source.env_id} failed: {brief(error)}") from error
@@ -93,7 +98,7 @@ class Session(SessionRules):
             "single_action_space": self.wire_action_space,
             "observation_space": batch_wire_space(self.wire_observation_space, self.num_envs),
             "action_space": batch_wire_space(self.wire_action_space, self.num_envs),
-            "max_episode_steps": self.source.max_episode_steps,
+            "max_episode_steps": self.max_episode_steps,
             "snapshot_supported": self.capabilities.snapshot_supported,
             "render_supported": self.capabilities.render_supported,
             "strict_actions": self.strict_actions,
@@ -168,7 +173,7 @@ class Session(SessionRules):
         infos: list[dict[str, Any]] = []
         final_observations: list[Any] = [None] * n
         final_infos: list[dict[str, Any] | None] = [None] * n
-        limit = self.source.max_episode_steps
+        limit = self.max_episode_steps
         for index, slot in enumerate(self.slots):
             if slot.status is EnvStatus.ENDED:  # next_step mode: reset instead of stepping
                 observation, info = self._reset_slot(index, None, None)
