@@ -12,7 +12,7 @@ import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { NoiseSource } from '@vinegym/rng';
 import type { ActResult, Policy } from '../policies/policy.js';
-import { EpisodeTracker } from './episode-tracker.js';
+import { EpisodeTracker, drainEpisodes } from './episode-tracker.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import type { SpaceAdapter } from './space-adapter.js';
@@ -25,6 +25,11 @@ export interface SinglePathSamplerOptions {
   noise: NoiseSource;
   /** Seed of the first reset; env i of vector env k gets seed + offset. */
   seed: number;
+  /**
+   * Wait for every vector env's step before acting for any (the order before latency hiding; same results).
+   * Default false: pipelined.
+   */
+  lockstep?: boolean;
 }
 
 interface Slot {
@@ -92,37 +97,39 @@ export class SinglePathSampler {
     const horizon = Math.ceil(minSteps / slots.reduce((sum, slot) => sum + slot.env.numEnvs, 0));
     await this.resetIfNeeded(slots);
     const recorders = slots.map((slot) => new VectorPathRecorder(slot.env.numEnvs, horizon, adapter, normalizer));
-    // Round robin over the vector envs: each one's step goes on the wire as soon as its actions are chosen, and
-    // its answer is awaited only when its turn comes again, so the policy acts for the others (and with several
-    // servers, or a server's slots split into groups, several steps are in flight) while it travels. Actions are
-    // chosen in vector-env order at every step, as in lockstep, so the noise (and the run) does not depend on
-    // which answer comes back first.
-    const pipeline = new StepPipeline<StepResult>(slots.length);
+    // Round robin over the vector envs (StepPipeline): each one's step goes on the wire as soon as its actions are
+    // chosen and its answer is awaited only at its next turn, so the policy acts for the others while it travels.
+    // Actions are chosen in vector-env order at every step, as in lockstep, so the noise (and the run) does not
+    // depend on which answer comes back first.
+    const pipeline = new StepPipeline<StepResult>(slots.length, this.options.lockstep);
     const acted: { raw: Float32Array; obs: Float32Array; act: ActResult }[] = [];
     try {
       for (let t = 0; t <= horizon; t++) {
-        for (const [k, slot] of slots.entries()) {
-          if (t > 0) {
+        await pipeline.round({
+          receive: (k, result) => {
             const { raw, obs, act } = acted[k];
-            slot.obs = recorders[k].record(raw, obs, act, adapter.decodeStep(await pipeline.take(k)), slot.tracker);
-          }
-          if (t === horizon) continue;
-          const raw = slot.obs!;
-          const obs = normalizer ? normalizer.normalize(raw) : raw;
-          acted[k] = { raw, obs, act: policy.act(obs, noise) };
-          pipeline.send(k, slot.env.step(adapter.envActions(acted[k].act.actions, slot.env.numEnvs)));
-        }
+            slots[k].obs = recorders[k].record(raw, obs, act, adapter.decodeStep(result), slots[k].tracker);
+          },
+          send: (k) => {
+            if (t === horizon) return;
+            const slot = slots[k];
+            const raw = slot.obs!;
+            const obs = normalizer ? normalizer.normalize(raw) : raw;
+            acted[k] = { raw, obs, act: policy.act(obs, noise) };
+            pipeline.send(k, slot.env.step(adapter.envActions(acted[k].act.actions, slot.env.numEnvs)));
+          },
+        });
       }
     } finally {
       await pipeline.settle();
     }
-    const batch = concatenate(recorders.flatMap((r) => r.build()));
-    for (const slot of slots) {
-      const { returns, lengths } = slot.tracker.drain();
-      batch.episodeReturns.push(...returns);
-      batch.episodeLengths.push(...lengths);
-    }
-    return batch;
+    return {
+      ...concatenate(recorders.flatMap((r) => r.build())),
+      ...drainEpisodes(
+        slots.map((slot) => slot.tracker),
+        slots.map((slot) => slot.offset),
+      ),
+    };
   }
 
   /** Resets the vector envs that have no current observation (the first batch of a run, or after an interruption). */

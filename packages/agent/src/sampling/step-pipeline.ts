@@ -9,8 +9,36 @@
 export class StepPipeline<T> {
   private readonly lanes: { step: Promise<T> | null; ahead: Promise<unknown>[] }[];
 
-  constructor(lanes: number) {
+  /**
+   * `lockstep`: rounds wait for every lane's answer before any lane acts again, and for the requests sent ahead
+   * before any step: the order before latency hiding, with the same results (kept to compare against).
+   */
+  constructor(
+    lanes: number,
+    private readonly lockstep = false,
+  ) {
     this.lanes = Array.from({ length: lanes }, () => ({ step: null, ahead: [] }));
+  }
+
+  /**
+   * One round over the lanes in order: `receive` each busy lane's step answer, `prepare` requests to send ahead of
+   * its next step, `send` that step (or not). Pipelined, lane by lane, so the other lanes' steps travel while one
+   * is handled; in lockstep, each phase for all lanes before the next.
+   */
+  async round(handlers: { receive(k: number, result: T): void; prepare?(k: number): void; send(k: number): void }): Promise<void> {
+    const order = [...this.lanes.keys()];
+    if (!this.lockstep) {
+      for (const k of order) {
+        if (this.busy(k)) handlers.receive(k, await this.take(k));
+        handlers.prepare?.(k);
+        handlers.send(k);
+      }
+      return;
+    }
+    for (const k of order) if (this.busy(k)) handlers.receive(k, await this.take(k));
+    for (const k of order) handlers.prepare?.(k);
+    await Promise.all(this.lanes.flatMap((lane) => lane.ahead.splice(0)));
+    for (const k of order) handlers.send(k);
   }
 
   /** Whether lane k has a step in flight. */

@@ -18,7 +18,7 @@ import type { ObservationNormalizer } from '../math/normalizer.js';
 import { Rng, type NoiseSource } from '@vinegym/rng';
 import type { ActResult, Policy } from '../policies/policy.js';
 import type { VineConfig } from '../config/sections.js';
-import { EpisodeTracker } from './episode-tracker.js';
+import { EpisodeTracker, drainEpisodes } from './episode-tracker.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';
 import { RowNoise } from './row-noise.js';
@@ -64,6 +64,11 @@ export interface VineSamplerOptions {
   seed: number;
   gamma: number;
   config: VineConfig;
+  /**
+   * Wait for every env's step before acting for any, and for snapshots and restores before stepping (the order
+   * before latency hiding; same results). Default false: pipelined.
+   */
+  lockstep?: boolean;
 }
 
 interface RolloutState {
@@ -152,31 +157,37 @@ export class VineSampler {
       }),
     );
     const recorders = envs.map((env) => new VectorPathRecorder(env.numEnvs, horizon, adapter, normalizer));
-    // Snapshot, act and step round robin over the envs (as the single-path sampler does): a snapshot and the step
-    // after it travel together (a server answers a connection's requests in order), each env's step is awaited only
-    // when its turn comes again, and the noise is drawn in env order, whatever order remote servers answer in.
-    const pipeline = new StepPipeline<StepResult>(envs.length);
+    // Snapshot, act and step round robin over the envs (StepPipeline, as in the single-path sampler): a snapshot
+    // travels ahead of the step after it (a server answers a connection's requests in order), each env's step is
+    // awaited only at its next turn, and the noise is drawn in env order, whatever order servers answer in.
+    const pipeline = new StepPipeline<StepResult>(envs.length, this.options.lockstep);
     const pendingStates: { snapshots: Promise<Uint8Array[]>; rows: Float32Array[] }[] = [];
-    const acted: { raw: Float32Array; obs: Float32Array; act: ActResult }[] = [];
+    const current: { raw: Float32Array; obs: Float32Array }[] = [];
+    const acts: ActResult[] = [];
     try {
       for (let t = 0; t <= horizon; t++) {
-        for (const [k, env] of envs.entries()) {
-          if (t > 0) {
-            const { raw, obs, act } = acted[k];
-            this.trunkObs[k] = recorders[k].record(raw, obs, act, adapter.decodeStep(await pipeline.take(k)), this.trackers[k]);
-          }
-          if (t === horizon) continue;
-          const raw = this.trunkObs[k]!;
-          const obs = normalizer ? normalizer.normalize(raw) : raw;
-          const chosen = range(env.numEnvs).filter((i) => picks.has(t * totalSlots + this.slotOffset(k) + i));
-          if (chosen.length) {
-            const snapshots = env.snapshot(chosen);
+        await pipeline.round({
+          receive: (k, result) => {
+            const { raw, obs } = current[k];
+            this.trunkObs[k] = recorders[k].record(raw, obs, acts[k], adapter.decodeStep(result), this.trackers[k]);
+          },
+          prepare: (k) => {
+            if (t === horizon) return;
+            const raw = this.trunkObs[k]!;
+            const obs = normalizer ? normalizer.normalize(raw) : raw;
+            current[k] = { raw, obs };
+            const chosen = range(envs[k].numEnvs).filter((i) => picks.has(t * totalSlots + this.slotOffset(k) + i));
+            if (chosen.length === 0) return;
+            const snapshots = envs[k].snapshot(chosen);
             pipeline.sendAhead(k, snapshots);
             pendingStates.push({ snapshots, rows: chosen.map((i) => obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize)) });
-          }
-          acted[k] = { raw, obs, act: policy.act(obs, rng) };
-          pipeline.send(k, env.step(adapter.envActions(acted[k].act.actions, env.numEnvs)));
-        }
+          },
+          send: (k) => {
+            if (t === horizon) return;
+            acts[k] = policy.act(current[k].obs, rng);
+            pipeline.send(k, envs[k].step(adapter.envActions(acts[k].actions, envs[k].numEnvs)));
+          },
+        });
       }
     } finally {
       await pipeline.settle();
@@ -185,10 +196,13 @@ export class VineSampler {
       const bytes = await snapshots;
       rows.forEach((row, j) => states.push({ snapshot: bytes[j], obs: row }));
     }
-    const paths = concatenate(recorders.flatMap((r) => r.build()));
-    const drained = this.trackers.map((t) => t.drain());
-    paths.episodeReturns = drained.flatMap((d) => d.returns);
-    paths.episodeLengths = drained.flatMap((d) => d.lengths);
+    const paths = {
+      ...concatenate(recorders.flatMap((r) => r.build())),
+      ...drainEpisodes(
+        this.trackers,
+        envs.map((_, k) => this.slotOffset(k)),
+      ),
+    };
     return { states, paths };
   }
 
@@ -233,7 +247,7 @@ export class VineSampler {
     const normalizeRow = (raw: Float32Array) => (normalizer ? normalizer.normalize(raw) : raw);
     let nextJob = 0;
     let steps = 0;
-    const pipeline = new StepPipeline<StepResult>(envs.length);
+    const pipeline = new StepPipeline<StepResult>(envs.length, this.options.lockstep);
     // The trunk's own states, to put back after the rollouts; the snapshots travel ahead of the first restores.
     const trunkSnapshots = envs.map((env, k) => {
       const request = env.snapshot(range(env.numEnvs));
@@ -285,17 +299,20 @@ export class VineSampler {
       // so the rollouts of all servers are in flight together. Each slot draws from its own noise stream.
       for (let busy = true; busy; ) {
         busy = false;
-        for (const [k, env] of envs.entries()) {
-          if (pipeline.busy(k)) advance(k, await pipeline.take(k));
-          if (!slots[k].some((slot) => slot.job >= 0)) continue;
-          busy = true;
-          const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
-          const per = chosen.length / env.numEnvs;
-          slots[k].forEach((slot, i) => {
-            if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
-          });
-          pipeline.send(k, env.step(adapter.envActions(chosen, env.numEnvs)));
-        }
+        await pipeline.round({
+          receive: advance,
+          send: (k) => {
+            if (!slots[k].some((slot) => slot.job >= 0)) return;
+            busy = true;
+            const env = envs[k];
+            const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
+            const per = chosen.length / env.numEnvs;
+            slots[k].forEach((slot, i) => {
+              if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
+            });
+            pipeline.send(k, env.step(adapter.envActions(chosen, env.numEnvs)));
+          },
+        });
       }
       const saved = await Promise.all(trunkSnapshots);
       await Promise.all(envs.flatMap((env, k) => saved[k].map((snapshot, i) => env.restore(i, snapshot))));
