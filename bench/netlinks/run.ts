@@ -6,13 +6,14 @@
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
  * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
  * no-proxy cell of the same row and mode. Modes: "before" is the samplers' lockstep order with one session per server
- * (no latency hiding), "after" the pipelined samplers with each server's slots split into BENCH_GROUPS sessions.
+ * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
+ * entry of BENCH_GROUPS.
  *
  *   pnpm bench:netlinks   (runs under nice -n 10)
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
  *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none),
- *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server in the "after" mode, default 2)
+ *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -28,11 +29,12 @@ const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
 const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
 const RTTS_MS = [0, 0.2, 2, 10];
 const SAMPLERS = (process.env.BENCH_SAMPLERS ?? 'single-path,vine').split(',') as MeasureCell['sampler'][];
-const GROUPS = Number(process.env.BENCH_GROUPS ?? 2);
+/** One "after" mode per entry: the pipelined samplers with that many sessions (pipelineGroups) per server. */
+const GROUPS = (process.env.BENCH_GROUPS ?? '1,2').split(',').map(Number);
 const MODES = [
   { name: 'before', lockstep: true, groups: 1 },
-  { name: 'after', lockstep: false, groups: GROUPS },
-] as const;
+  ...GROUPS.map((groups) => ({ name: `after${groups}`, lockstep: false, groups })),
+];
 /** The example's Pong preprocessing: the paper's CNN input (grayscale, downsampled by 4, 4 frames stacked). */
 const KWARGS: Record<string, MeasureRequest['kwargs']> = { 'ALE/Pong-v5': { obs_type: 'grayscale', downsample: 4, frame_stack: 4 } };
 
@@ -45,7 +47,8 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
       // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
-      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0'];
+      // Every cell of a row keeps its sessions open, each MuJoCo or Atari session with its worker threads.
+      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0', '--max-worker-threads', '256'];
       const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
       return new URL(await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000));
     }),
@@ -126,7 +129,7 @@ function printTable(envId: string, results: CellResult[]): void {
           if (value === null) return 'failed';
           return k === 0 || reference === null ? value.toFixed(0) : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
         });
-        const mode = name === 'after' ? `after (${groups} group${groups === 1 ? '' : 's'})` : 'before';
+        const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
       }
     }
