@@ -13,7 +13,7 @@
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
  *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none),
- *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
+ *   BENCH_PROXY_SPIN_MS (the proxy's busy-wait window, default 1.5; 0: timers only), BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -27,6 +27,8 @@ const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').spl
 const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
 const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
+/** The proxy's busy-wait window before a release (DelayProxyOptions.spinMs); 0: timers only, less CPU, later. */
+const SPIN_MS = Number(process.env.BENCH_PROXY_SPIN_MS ?? 1.5);
 const RTTS_MS = [0, 0.2, 2, 10];
 const SAMPLERS = (process.env.BENCH_SAMPLERS ?? 'single-path,vine').split(',') as MeasureCell['sampler'][];
 /** One "after" mode per entry: the pipelined samplers with that many sessions (pipelineGroups) per server. */
@@ -58,7 +60,7 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
 /** One proxy process on the agent side with a listener per (server, RTT); returns proxy URLs [rtt][server]. */
 async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
   const routes = RTTS_MS.flatMap((rttMs) =>
-    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE })),
+    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE, spinMs: SPIN_MS })),
   );
   const [command, args] = tsNode('test/netlinks/proxy-main.ts', JSON.stringify(routes));
   const ports = JSON.parse(await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000)) as number[];
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
         ? 'delay: netem is available but not used; delay from the project delaying TCP proxy, as everywhere'
         : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
     );
-    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}`);
+    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; proxy busy-waits the last ${SPIN_MS} ms before a release`);
     const servers = await startServers(links, Math.max(...SERVERS));
     const proxies = await startProxies(links, servers);
     for (const envId of ENVS) {
