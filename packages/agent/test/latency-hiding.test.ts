@@ -97,7 +97,7 @@ async function singlePathBatches(envId: string, sizes: number[], lockstep: boole
   const policy = makePolicy();
   const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(11), seed: 7, lockstep });
   // Two batches: episodes and observations carry over from one to the next.
-  const batches = [await sampler.collect(policy, 480), await sampler.collect(policy, 480)];
+  const batches = [await sampler.collect(policy, 240), await sampler.collect(policy, 240)];
   policy.dispose();
   await Promise.all(envs.map((env) => env.close()));
   return batches;
@@ -123,7 +123,7 @@ describe('latency hiding: single-path sampler', () => {
       expect(pipelined).toEqual(lockstep);
       expect(pipelined[0].episodeReturns.length + pipelined[1].episodeReturns.length).toBeGreaterThan(0);
     }
-  });
+  }, 180_000);
 
   it('with slots split into groups: deterministic; against one vector env only rounding of the batched forward differs', async () => {
     expect(slotGroups(8, 2)).toEqual([4, 4]);
@@ -139,7 +139,7 @@ describe('latency hiding: single-path sampler', () => {
       expect({ ...batch, logProbs: null }).toEqual({ ...whole[i], logProbs: null });
       batch.logProbs.forEach((logProb, t) => expect(logProb).toBeCloseTo(whole[i].logProbs[t], 6));
     });
-  });
+  }, 120_000);
 
   it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
     for (const lockstep of [false, true]) {
@@ -174,5 +174,5 @@ describe('latency hiding: vine sampler', () => {
       const pipelined = await vineBatch(envId, [4, 3, 5], false, policy);
       expect(pipelined).toEqual(await vineBatch(envId, [4, 3, 5], true, policy));
     }
-  });
+  }, 180_000);
 });
