@@ -1,16 +1,21 @@
 /**
  * The agent side of bench:netlinks, run as its own process (inside the agent network namespace when the harness
- * has one). argv[2] is a JSON `MeasureRequest`. Cells come in rows (same servers and sampler, one cell per link):
- * every cell of a row connects one vector env per URL and takes a warm-up batch, then the row's cells take turns,
+ * has one). argv[2] is a JSON `MeasureRequest`. Cells come in rows (same servers and sampler, one cell per link and
+ * mode: "before" is the lockstep order with one session per server, "after" the pipelined samplers with each
+ * server's slots in `groups` sessions): every cell of a row connects its vector envs and takes a warm-up batch, then the row's cells take turns,
  * `rounds` slices of `seconds / rounds` each, so that the machine's changing load hits all links of a row alike.
  * Prints one JSON line per cell: `{ label, sampler, rates }`, env steps/s of each slice.
  */
-import { RemoteVectorEnv, Rng, SinglePathSampler, VineSampler, adapterFor, buildPolicy, loadTf, trainConfig, type VectorEnv } from '@vinegym/agent';
+import { RemoteVectorEnv, Rng, SinglePathSampler, VineSampler, adapterFor, buildPolicy, loadTf, slotGroups, trainConfig, type VectorEnv } from '@vinegym/agent';
 
 export interface MeasureCell {
   label: string;
   urls: string[];
   sampler: 'single-path' | 'vine';
+  /** Lockstep (before latency hiding) or pipelined. */
+  lockstep: boolean;
+  /** Sessions per server, each with its share of the slots (pipelineGroups). */
+  groups: number;
 }
 
 export interface MeasureRequest {
@@ -33,20 +38,22 @@ const config = trainConfig({ envId: request.envId, seed: 0 });
 
 /** Connects a cell's envs and builds its sampler; `batch` collects one batch and returns its env steps. */
 async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Promise<number>> {
-  for (const [k, url] of cell.urls.entries()) {
-    const options = { envId: request.envId, kwargs: request.kwargs, numEnvs: request.numEnvs, autoresetMode: 'same_step' as const };
-    envs.push(await RemoteVectorEnv.connect(url, { ...options, seed: k * request.numEnvs }));
+  for (const url of cell.urls) {
+    for (const numEnvs of slotGroups(request.numEnvs, cell.groups)) {
+      const options = { envId: request.envId, kwargs: request.kwargs, numEnvs, autoresetMode: 'same_step' as const };
+      envs.push(await RemoteVectorEnv.connect(url, { ...options, seed: envs.reduce((n, env) => n + env.numEnvs, 0) }));
+    }
   }
   const adapter = adapterFor(envs[0]);
   const policy = buildPolicy(tf, adapter, config);
   const rng = new Rng(0);
-  const totalEnvs = request.numEnvs * envs.length;
+  const totalEnvs = request.numEnvs * cell.urls.length;
   if (cell.sampler === 'single-path') {
-    const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: rng, seed: 0 });
+    const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: rng, seed: 0, lockstep: cell.lockstep });
     return async () => (await sampler.collect(policy, ROUNDS_PER_BATCH * totalEnvs)).steps;
   }
   const vine = { ...config.vine, rolloutSetSize: 8, rolloutLength: 10, trunkSteps: ROUNDS_PER_BATCH * totalEnvs };
-  const sampler = new VineSampler({ envs, adapter, normalizer: null, rng, seed: 0, gamma: 0.99, config: vine });
+  const sampler = new VineSampler({ envs, adapter, normalizer: null, rng, seed: 0, gamma: 0.99, config: vine, lockstep: cell.lockstep });
   return async () => (await sampler.collect(policy)).steps;
 }
 
@@ -77,6 +84,6 @@ async function measureRow(row: MeasureCell[]): Promise<{ rates: number[]; error?
 
 for (const row of request.rows) {
   const results = await measureRow(row);
-  row.forEach((cell, k) => process.stdout.write(`${JSON.stringify({ label: cell.label, sampler: cell.sampler, ...results[k] })}\n`));
+  row.forEach((cell, k) => process.stdout.write(`${JSON.stringify({ label: cell.label, sampler: cell.sampler, lockstep: cell.lockstep, ...results[k] })}\n`));
 }
 process.exit(0);

@@ -1,16 +1,19 @@
 /**
- * pnpm bench:netlinks — env steps/s of today's single-path and vine samplers across real network links: env
+ * pnpm bench:netlinks — env steps/s of the single-path and vine samplers across real network links: env
  * servers in one network namespace, the agent in another, a veth pair between them (test/netlinks/links.ts), and
  * the project's delaying TCP proxy on the agent side for round-trip times the veth alone does not have (the
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
  * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
- * no-proxy cell of the same row.
+ * no-proxy cell of the same row and mode. Modes: "before" is the samplers' lockstep order with one session per server
+ * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
+ * entry of BENCH_GROUPS.
  *
  *   pnpm bench:netlinks   (runs under nice -n 10)
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
- *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none)
+ *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none),
+ *   BENCH_PROXY_SPIN_MS (the proxy's busy-wait window, default 1.5; 0: timers only), BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -24,8 +27,16 @@ const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').spl
 const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
 const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
+/** The proxy's busy-wait window before a release (DelayProxyOptions.spinMs); 0: timers only, less CPU, later. */
+const SPIN_MS = Number(process.env.BENCH_PROXY_SPIN_MS ?? 1.5);
 const RTTS_MS = [0, 0.2, 2, 10];
-const SAMPLERS = ['single-path', 'vine'] as const;
+const SAMPLERS = (process.env.BENCH_SAMPLERS ?? 'single-path,vine').split(',') as MeasureCell['sampler'][];
+/** One "after" mode per entry: the pipelined samplers with that many sessions (pipelineGroups) per server. */
+const GROUPS = (process.env.BENCH_GROUPS ?? '1,2').split(',').map(Number);
+const MODES = [
+  { name: 'before', lockstep: true, groups: 1 },
+  ...GROUPS.map((groups) => ({ name: `after${groups}`, lockstep: false, groups })),
+];
 /** The example's Pong preprocessing: the paper's CNN input (grayscale, downsampled by 4, 4 frames stacked). */
 const KWARGS: Record<string, MeasureRequest['kwargs']> = { 'ALE/Pong-v5': { obs_type: 'grayscale', downsample: 4, frame_stack: 4 } };
 
@@ -38,7 +49,8 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
       // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
-      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0'];
+      // Every cell of a row keeps its sessions open, each MuJoCo or Atari session with its worker threads.
+      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0', '--max-worker-threads', '256'];
       const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
       return new URL(await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000));
     }),
@@ -48,7 +60,7 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
 /** One proxy process on the agent side with a listener per (server, RTT); returns proxy URLs [rtt][server]. */
 async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
   const routes = RTTS_MS.flatMap((rttMs) =>
-    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE })),
+    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE, spinMs: SPIN_MS })),
   );
   const [command, args] = tsNode('test/netlinks/proxy-main.ts', JSON.stringify(routes));
   const ports = JSON.parse(await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000)) as number[];
@@ -76,10 +88,12 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
   const rows: MeasureCell[][] = [];
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
-      rows.push([
-        { label: `${count}|${linkName(null)}`, sampler, urls: servers.slice(0, count).map(String) },
-        ...RTTS_MS.map((rtt, r) => ({ label: `${count}|${linkName(rtt)}`, sampler, urls: proxies[r].slice(0, count).map(String) })),
-      ]);
+      rows.push(
+        MODES.flatMap(({ name, lockstep, groups }) => [
+          { label: `${count}|${name}|${linkName(null)}`, sampler, lockstep, groups, urls: servers.slice(0, count).map(String) },
+          ...RTTS_MS.map((rtt, r) => ({ label: `${count}|${name}|${linkName(rtt)}`, sampler, lockstep, groups, urls: proxies[r].slice(0, count).map(String) })),
+        ]),
+      );
     }
   }
   const request: MeasureRequest = { envId, kwargs: KWARGS[envId] ?? {}, numEnvs: NUM_ENVS, seconds: SECONDS, rounds: ROUNDS, rows };
@@ -102,21 +116,24 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
 function printTable(envId: string, results: CellResult[]): void {
   const columns = [null, ...RTTS_MS].map(linkName);
   console.log(`\n### ${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}, ${NUM_ENVS} env slots per server\n`);
-  console.log(`| servers | sampler | ${columns.join(' | ')} |`);
-  console.log(`|---:|---|${columns.map(() => '---:').join('|')}|`);
+  console.log(`| servers | sampler | mode | ${columns.join(' | ')} |`);
+  console.log(`|---:|---|---|${columns.map(() => '---:').join('|')}|`);
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
-      const rate = (column: string) => {
-        const cell = results.find((r) => r.label === `${count}|${column}` && r.sampler === sampler);
-        return cell && !cell.error && cell.rates.length > 0 ? median(cell.rates) : null;
-      };
-      const reference = rate(columns[0]);
-      const cells = columns.map((column, k) => {
-        const value = rate(column);
-        if (value === null) return 'failed';
-        return k === 0 || reference === null ? value.toFixed(0) : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
-      });
-      console.log(`| ${count} | ${sampler} | ${cells.join(' | ')} |`);
+      for (const { name, groups } of MODES) {
+        const rate = (column: string) => {
+          const cell = results.find((r) => r.label === `${count}|${name}|${column}` && r.sampler === sampler);
+          return cell && !cell.error && cell.rates.length > 0 ? median(cell.rates) : null;
+        };
+        const reference = rate(columns[0]);
+        const cells = columns.map((column, k) => {
+          const value = rate(column);
+          if (value === null) return 'failed';
+          return k === 0 || reference === null ? value.toFixed(0) : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
+        });
+        const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
+        console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
+      }
     }
   }
 }
@@ -135,7 +152,7 @@ async function main(): Promise<void> {
         ? 'delay: netem is available but not used; delay from the project delaying TCP proxy, as everywhere'
         : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
     );
-    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices; rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}`);
+    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; proxy busy-waits the last ${SPIN_MS} ms before a release`);
     const servers = await startServers(links, Math.max(...SERVERS));
     const proxies = await startProxies(links, servers);
     for (const envId of ENVS) {

@@ -22,11 +22,16 @@ export interface DelayProxyOptions {
   rttMs?: number;
   /** Bytes per second in each direction of each connection; 0 = unlimited (default 0). */
   rateBytesPerSecond?: number;
+  /**
+   * Below this much time left before a release, wait with setImmediate (on time, but CPU spent while data is in
+   * flight) rather than a timer (late by up to a timer tick, ~1 ms). Default 1.5; 0 waits with timers only.
+   */
+  spinMs?: number;
 }
 
 /** Bytes queued in one direction above which the proxy stops reading that side, to bound its memory. */
 const HIGH_WATER_BYTES = 4 << 20;
-/** Below this much time left, wait with setImmediate rather than a timer. */
+/** Default spinMs. */
 const SPIN_MS = 1.5;
 
 /** One direction of one connection: data read from `from`, written to `to` after the delay. */
@@ -44,6 +49,7 @@ class DelayedPipe {
     private readonly to: Socket,
     private readonly oneWayMs: number,
     private readonly rate: number,
+    private readonly spinMs: number,
   ) {
     from.on('data', (data: Buffer) => this.push(data));
     from.on('end', () => this.push(null));
@@ -76,7 +82,7 @@ class DelayedPipe {
       this.waiting = false;
       this.release();
     };
-    if (left > SPIN_MS) setTimeout(wake, left - SPIN_MS);
+    if (left > this.spinMs) setTimeout(wake, left - this.spinMs);
     else setImmediate(wake);
   }
 
@@ -113,6 +119,7 @@ export class DelayProxy {
   static async start(options: DelayProxyOptions): Promise<DelayProxy> {
     const oneWayMs = (options.rttMs ?? 0) / 2;
     const rate = options.rateBytesPerSecond ?? 0;
+    const spinMs = options.spinMs ?? SPIN_MS;
     const sockets = new Set<Socket>();
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
       const upstream = connect({ ...options.target, allowHalfOpen: true, noDelay: true });
@@ -123,8 +130,8 @@ export class DelayProxy {
         // that data still in flight is delivered first.
         socket.on('error', () => (socket === client ? upstream : client).resetAndDestroy());
       }
-      new DelayedPipe(client, upstream, oneWayMs, rate);
-      new DelayedPipe(upstream, client, oneWayMs, rate);
+      new DelayedPipe(client, upstream, oneWayMs, rate, spinMs);
+      new DelayedPipe(upstream, client, oneWayMs, rate, spinMs);
     });
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {

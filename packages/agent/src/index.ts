@@ -47,7 +47,7 @@ export * from './sampling/path-batch.js';
 export * from './sampling/vine.js';
 export * from './sampling/episodes.js';
 export * from './train/trainer.js';
-export { adapterFor, buildPolicy } from './train/setup.js';
+export { adapterFor, buildPolicy, slotGroups } from './train/setup.js';
 export * from './eval/evaluate.js';
 export * from './run/index.js';
 // The plotting stack (vega, resvg) is not re-exported here so that importing the agent does not load it:

@@ -26,6 +26,11 @@ const ENV_FIELDS = {
   envKwargs: field(envKwargsSchema, () => ({}), 'env kwargs, e.g. {"frame_skip": 4} (a JSON object on the command line)'),
   numEnvs: field(positiveInteger(), 16, 'env slots per vector env (per server)'),
   servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'env servers, one vector env each: ws:// URLs, or dns:<name>:<port> for every A/AAAA record of a name (re-resolved every 10 s: servers join and leave); none: the embedded in-process server'),
+  pipelineGroups: field(
+    positiveInteger(),
+    1,
+    "latency hiding for ws:// servers: each server's numEnvs slots are split into this many sessions that step in turn, so that one's step travels while the policy acts for another (servers' steps already overlap this way). 1: one session per server, the updates of earlier versions; more changes the policy's batch sizes and so the rounding of its forward: deterministic, but another run (docs/latency.md)",
+  ),
   seed: field(integerAtLeast(0), 0, 'seeds env resets, policy initialization and action noise'),
 };
 const RUN_FIELDS = {

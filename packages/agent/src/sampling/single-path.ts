@@ -6,15 +6,17 @@
  * If a remote env is interrupted (its server went away), the partial batch is thrown away, every env is reset and
  * the batch is collected again on the envs that are live (a server that stays away sits out, see recovery.ts).
  */
+import type { StepResult } from '@vinegym/protocol';
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { NoiseSource } from '@vinegym/rng';
-import type { Policy } from '../policies/policy.js';
-import { EpisodeTracker } from './episode-tracker.js';
+import type { ActResult, Policy } from '../policies/policy.js';
+import { EpisodeTracker, drainEpisodes } from './episode-tracker.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import type { SpaceAdapter } from './space-adapter.js';
+import { StepPipeline } from './step-pipeline.js';
 
 export interface SinglePathSamplerOptions {
   envs: VectorEnv[];
@@ -23,6 +25,11 @@ export interface SinglePathSamplerOptions {
   noise: NoiseSource;
   /** Seed of the first reset; env i of vector env k gets seed + offset. */
   seed: number;
+  /**
+   * Wait for every vector env's step before acting for any (the order before latency hiding; same results).
+   * Default false: pipelined.
+   */
+  lockstep?: boolean;
 }
 
 interface Slot {
@@ -90,38 +97,49 @@ export class SinglePathSampler {
     const horizon = Math.ceil(minSteps / slots.reduce((sum, slot) => sum + slot.env.numEnvs, 0));
     await this.resetIfNeeded(slots);
     const recorders = slots.map((slot) => new VectorPathRecorder(slot.env.numEnvs, horizon, adapter, normalizer));
-    for (let t = 0; t < horizon; t++) {
-      // Act for every vector env in order before stepping them all: the noise is drawn in a fixed order, so the
-      // run is reproducible whatever order remote servers answer in.
-      const observed = slots.map((slot) => {
-        const raw = slot.obs!;
-        const obs = normalizer ? normalizer.normalize(raw) : raw;
-        return { raw, obs, act: policy.act(obs, noise) };
-      });
-      const results = await Promise.all(
-        slots.map((slot, k) => slot.env.step(adapter.envActions(observed[k].act.actions, slot.env.numEnvs))),
-      );
-      slots.forEach((slot, k) => {
-        const { raw, obs, act } = observed[k];
-        slot.obs = recorders[k].record(raw, obs, act, adapter.decodeStep(results[k]), slot.tracker);
-      });
+    // Round robin over the vector envs (StepPipeline): each one's step goes on the wire as soon as its actions are
+    // chosen and its answer is awaited only at its next turn, so the policy acts for the others while it travels.
+    // Actions are chosen in vector-env order at every step, as in lockstep, so the noise (and the run) does not
+    // depend on which answer comes back first.
+    const pipeline = new StepPipeline<StepResult>(slots.length, this.options.lockstep);
+    const acted: { raw: Float32Array; obs: Float32Array; act: ActResult }[] = [];
+    try {
+      for (let t = 0; t <= horizon; t++) {
+        await pipeline.round({
+          receive: (k, result) => {
+            const { raw, obs, act } = acted[k];
+            slots[k].obs = recorders[k].record(raw, obs, act, adapter.decodeStep(result), slots[k].tracker);
+          },
+          send: (k) => {
+            if (t === horizon) return;
+            const slot = slots[k];
+            const raw = slot.obs!;
+            const obs = normalizer ? normalizer.normalize(raw) : raw;
+            acted[k] = { raw, obs, act: policy.act(obs, noise) };
+            pipeline.send(k, slot.env.step(adapter.envActions(acted[k].act.actions, slot.env.numEnvs)));
+          },
+        });
+      }
+    } finally {
+      await pipeline.settle();
     }
-    const batch = concatenate(recorders.flatMap((r) => r.build()));
-    for (const slot of slots) {
-      const { returns, lengths } = slot.tracker.drain();
-      batch.episodeReturns.push(...returns);
-      batch.episodeLengths.push(...lengths);
-    }
-    return batch;
+    return {
+      ...concatenate(recorders.flatMap((r) => r.build())),
+      ...drainEpisodes(
+        slots.map((slot) => slot.tracker),
+        slots.map((slot) => slot.offset),
+      ),
+    };
   }
 
   /** Resets the vector envs that have no current observation (the first batch of a run, or after an interruption). */
   private async resetIfNeeded(slots: Slot[]): Promise<void> {
-    for (const slot of slots) {
-      if (slot.obs === null) {
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.obs !== null) return;
         const reset = await slot.env.reset({ seed: this.options.seed + slot.offset + 1_000_033 * slot.resets++ });
         slot.obs = this.options.adapter.decodeReset(reset);
-      }
-    }
+      }),
+    );
   }
 }

@@ -11,18 +11,19 @@
  * If a remote env is interrupted, every lost env is reconnected (vine needs all of them: snapshots live on their
  * server), the trunks are reset and the iteration's sampling starts over.
  */
-import { VinegymError } from '@vinegym/protocol';
+import { VinegymError, type StepResult } from '@vinegym/protocol';
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import { Rng, type NoiseSource } from '@vinegym/rng';
-import type { Policy } from '../policies/policy.js';
+import type { ActResult, Policy } from '../policies/policy.js';
 import type { VineConfig } from '../config/sections.js';
-import { EpisodeTracker } from './episode-tracker.js';
+import { EpisodeTracker, drainEpisodes } from './episode-tracker.js';
 import { concatenate, VectorPathRecorder, type PathBatch } from './path-batch.js';
 import { MAX_BATCH_RESTARTS, recoverAll } from './recovery.js';
 import { RowNoise } from './row-noise.js';
 import type { SpaceAdapter } from './space-adapter.js';
+import { StepPipeline } from './step-pipeline.js';
 
 export interface VineBatch {
   /** Normalized observation of the rollout-set state of each (state, action) pair, rows. */
@@ -63,6 +64,11 @@ export interface VineSamplerOptions {
   seed: number;
   gamma: number;
   config: VineConfig;
+  /**
+   * Wait for every env's step before acting for any, and for snapshots and restores before stepping (the order
+   * before latency hiding; same results). Default false: pipelined.
+   */
+  lockstep?: boolean;
 }
 
 interface RolloutState {
@@ -151,28 +157,52 @@ export class VineSampler {
       }),
     );
     const recorders = envs.map((env) => new VectorPathRecorder(env.numEnvs, horizon, adapter, normalizer));
-    for (let t = 0; t < horizon; t++) {
-      // Snapshot, act, step in lockstep over the envs: the noise is drawn in env order, so runs are reproducible
-      // whatever order remote servers answer in.
-      const observed = envs.map((env, k) => {
-        const raw = this.trunkObs[k]!;
-        const chosen = range(env.numEnvs).filter((i) => picks.has(t * totalSlots + this.slotOffset(k) + i));
-        return { raw, obs: normalizer ? normalizer.normalize(raw) : raw, chosen };
-      });
-      const snapshots = await Promise.all(envs.map((env, k) => (observed[k].chosen.length ? env.snapshot(observed[k].chosen) : [])));
-      observed.forEach(({ obs, chosen }, k) =>
-        chosen.forEach((i, j) => states.push({ snapshot: snapshots[k][j], obs: obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize) })),
-      );
-      const acts = observed.map(({ obs }) => policy.act(obs, rng));
-      const results = await Promise.all(envs.map((env, k) => env.step(adapter.envActions(acts[k].actions, env.numEnvs))));
-      results.forEach((result, k) => {
-        this.trunkObs[k] = recorders[k].record(observed[k].raw, observed[k].obs, acts[k], adapter.decodeStep(result), this.trackers[k]);
-      });
+    // Snapshot, act and step round robin over the envs (StepPipeline, as in the single-path sampler): a snapshot
+    // travels ahead of the step after it (a server answers a connection's requests in order), each env's step is
+    // awaited only at its next turn, and the noise is drawn in env order, whatever order servers answer in.
+    const pipeline = new StepPipeline<StepResult>(envs.length, this.options.lockstep);
+    const pendingStates: { snapshots: Promise<Uint8Array[]>; rows: Float32Array[] }[] = [];
+    const current: { raw: Float32Array; obs: Float32Array }[] = [];
+    const acts: ActResult[] = [];
+    try {
+      for (let t = 0; t <= horizon; t++) {
+        await pipeline.round({
+          receive: (k, result) => {
+            const { raw, obs } = current[k];
+            this.trunkObs[k] = recorders[k].record(raw, obs, acts[k], adapter.decodeStep(result), this.trackers[k]);
+          },
+          prepare: (k) => {
+            if (t === horizon) return;
+            const raw = this.trunkObs[k]!;
+            const obs = normalizer ? normalizer.normalize(raw) : raw;
+            current[k] = { raw, obs };
+            const chosen = range(envs[k].numEnvs).filter((i) => picks.has(t * totalSlots + this.slotOffset(k) + i));
+            if (chosen.length === 0) return;
+            const snapshots = envs[k].snapshot(chosen);
+            pipeline.sendAhead(k, snapshots);
+            pendingStates.push({ snapshots, rows: chosen.map((i) => obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize)) });
+          },
+          send: (k) => {
+            if (t === horizon) return;
+            acts[k] = policy.act(current[k].obs, rng);
+            pipeline.send(k, envs[k].step(adapter.envActions(acts[k].actions, envs[k].numEnvs)));
+          },
+        });
+      }
+    } finally {
+      await pipeline.settle();
     }
-    const paths = concatenate(recorders.flatMap((r) => r.build()));
-    const drained = this.trackers.map((t) => t.drain());
-    paths.episodeReturns = drained.flatMap((d) => d.returns);
-    paths.episodeLengths = drained.flatMap((d) => d.lengths);
+    for (const { snapshots, rows } of pendingStates) {
+      const bytes = await snapshots;
+      rows.forEach((row, j) => states.push({ snapshot: bytes[j], obs: row }));
+    }
+    const paths = {
+      ...concatenate(recorders.flatMap((r) => r.build())),
+      ...drainEpisodes(
+        this.trackers,
+        envs.map((_, k) => this.slotOffset(k)),
+      ),
+    };
     return { states, paths };
   }
 
@@ -209,7 +239,6 @@ export class VineSampler {
     const { envs, adapter, normalizer, gamma, config } = this.options;
     const d = adapter.obsSize;
     const drawsPerRow = adapter.actionKind === 'gaussian' ? adapter.actionSize : 1;
-    const trunkSnapshots = await Promise.all(envs.map((env) => env.snapshot(range(env.numEnvs))));
     const qValues = new Float32Array(jobs.length);
     const tailObs = new Float32Array(jobs.length * d);
     const tailDiscount = new Float32Array(jobs.length);
@@ -217,62 +246,79 @@ export class VineSampler {
     const obs = envs.map((env) => new Float32Array(env.numEnvs * d));
     const normalizeRow = (raw: Float32Array) => (normalizer ? normalizer.normalize(raw) : raw);
     let nextJob = 0;
-    // Assignment is synchronous and in slot order, so which slot runs which rollout never depends on timing.
-    const assign = (k: number, i: number): Promise<void> | null => {
+    let steps = 0;
+    const pipeline = new StepPipeline<StepResult>(envs.length, this.options.lockstep);
+    // The trunk's own states, to put back after the rollouts; the snapshots travel ahead of the first restores.
+    const trunkSnapshots = envs.map((env, k) => {
+      const request = env.snapshot(range(env.numEnvs));
+      pipeline.sendAhead(k, request);
+      return request;
+    });
+    // Assignment is synchronous and in slot order, so which slot runs which rollout never depends on timing. The
+    // restore is not awaited: it travels ahead of the slot's env's next step, which the server answers after it.
+    const assign = (k: number, i: number): void => {
       const slot = slots[k][i];
       if (nextJob >= jobs.length) {
         slot.job = -1;
-        return null;
+        return;
       }
       const job = jobs[nextJob];
       Object.assign(slot, { job: nextJob++, t: 0, discountedReturn: 0, noise: new Rng(job.noiseSeed) });
       obs[k].set(states[job.state].obs, i * d);
-      return envs[k].restore(i, states[job.state].snapshot);
+      pipeline.sendAhead(k, envs[k].restore(i, states[job.state].snapshot));
     };
-    await Promise.all(envs.flatMap((env, k) => range(env.numEnvs).map((i) => assign(k, i))));
-    let steps = 0;
-    while (slots.some((row) => row.some((slot) => slot.job >= 0))) {
-      const active = envs.map((_, k) => slots[k].some((slot) => slot.job >= 0));
-      const actions = envs.map((env, k) => {
-        if (!active[k]) return null;
-        const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
-        const per = chosen.length / env.numEnvs;
-        slots[k].forEach((slot, i) => {
-          if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
-        });
-        return chosen;
-      });
-      const results = await Promise.all(envs.map((env, k) => (active[k] ? env.step(adapter.envActions(actions[k]!, env.numEnvs)) : null)));
-      const restores: (Promise<void> | null)[] = [];
-      results.forEach((result, k) => {
-        if (!result) return;
-        steps += envs[k].numEnvs;
-        const step = adapter.decodeStep(result);
-        const next = normalizer ? normalizer.normalize(step.obs) : step.obs;
-        slots[k].forEach((slot, i) => {
-          if (slot.job < 0) return;
-          slot.discountedReturn += gamma ** slot.t * step.rewards[i];
-          slot.t += 1;
-          const terminated = step.terminated[i];
-          const timeLimit = step.truncated[i];
-          if (terminated || timeLimit || slot.t === config.rolloutLength) {
-            qValues[slot.job] = slot.discountedReturn;
-            if (!terminated) {
-              // same_step autoreset: after a time limit the observation is the next episode's; the tail's is final.
-              const finalObs = timeLimit ? step.finalObservation(i) : null;
-              const tail = finalObs ? normalizeRow(finalObs) : next.subarray(i * d, (i + 1) * d);
-              tailObs.set(tail, slot.job * d);
-              tailDiscount[slot.job] = gamma ** slot.t;
-            }
-            restores.push(assign(k, i));
-          } else {
-            obs[k].set(next.subarray(i * d, (i + 1) * d), i * d);
+    /** Rewards, ends and the next rollout for env k's slots after its step. */
+    const advance = (k: number, result: StepResult): void => {
+      steps += envs[k].numEnvs;
+      const step = adapter.decodeStep(result);
+      const next = normalizer ? normalizer.normalize(step.obs) : step.obs;
+      slots[k].forEach((slot, i) => {
+        if (slot.job < 0) return;
+        slot.discountedReturn += gamma ** slot.t * step.rewards[i];
+        slot.t += 1;
+        const terminated = step.terminated[i];
+        const timeLimit = step.truncated[i];
+        if (terminated || timeLimit || slot.t === config.rolloutLength) {
+          qValues[slot.job] = slot.discountedReturn;
+          if (!terminated) {
+            // same_step autoreset: after a time limit the observation is the next episode's; the tail's is final.
+            const finalObs = timeLimit ? step.finalObservation(i) : null;
+            const tail = finalObs ? normalizeRow(finalObs) : next.subarray(i * d, (i + 1) * d);
+            tailObs.set(tail, slot.job * d);
+            tailDiscount[slot.job] = gamma ** slot.t;
           }
-        });
+          assign(k, i);
+        } else {
+          obs[k].set(next.subarray(i * d, (i + 1) * d), i * d);
+        }
       });
-      await Promise.all(restores);
+    };
+    try {
+      envs.forEach((env, k) => range(env.numEnvs).forEach((i) => assign(k, i)));
+      // Round robin over the envs, in env order, as in lockstep: env k's answer is awaited only at its next turn,
+      // so the rollouts of all servers are in flight together. Each slot draws from its own noise stream.
+      for (let busy = true; busy; ) {
+        busy = false;
+        await pipeline.round({
+          receive: advance,
+          send: (k) => {
+            if (!slots[k].some((slot) => slot.job >= 0)) return;
+            busy = true;
+            const env = envs[k];
+            const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
+            const per = chosen.length / env.numEnvs;
+            slots[k].forEach((slot, i) => {
+              if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
+            });
+            pipeline.send(k, env.step(adapter.envActions(chosen, env.numEnvs)));
+          },
+        });
+      }
+      const saved = await Promise.all(trunkSnapshots);
+      await Promise.all(envs.flatMap((env, k) => saved[k].map((snapshot, i) => env.restore(i, snapshot))));
+    } finally {
+      await pipeline.settle();
     }
-    await Promise.all(envs.map((env, k) => Promise.all(trunkSnapshots[k].map((s, i) => env.restore(i, s)))));
     return { qValues, tailObs, tailDiscount, steps };
   }
 

@@ -29,7 +29,8 @@ export interface EnvOptions {
 export const DISCOVERY_WAIT_MS = 300_000;
 
 /**
- * One vector env per server (or one embedded), all in same_step autoreset mode so every step is a real
+ * One vector env per `ws://` server and group of its slots (`pipelineGroups`: the groups step in turn, see
+ * docs/latency.md), one per `dns:` server, or one embedded; all in same_step autoreset mode so every step is a real
  * transition. Env slots are seeded seed, seed+1, ... across all of them. The `ws://` servers come first, in their
  * order; `dns:<name>:<port>` entries add the servers their names list, and the returned array grows when more
  * appear (ServerDiscovery, client/discovery.ts) until one of its envs is closed.
@@ -39,16 +40,24 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
   if (config.servers.length === 0) return [await EmbeddedVectorEnv.make({ ...make, seed: config.seed })];
   const specs = config.servers.map(parseServerSpec);
   const envs: VectorEnv[] = [];
-  const remote = (index = envs.length) => ({ ...make, seed: config.seed + index * config.numEnvs, token: options.token });
+  const remote = (index: number) => ({ ...make, seed: config.seed + index * config.numEnvs, token: options.token });
   let discovery: ServerDiscovery | null = null;
   try {
     for (const spec of specs) {
       if (spec.kind !== 'url') continue;
-      envs.push(
-        options.reconnect === false
-          ? await RemoteVectorEnv.connect(spec.url, remote())
-          : await ResilientVectorEnv.connect(spec.url, { ...remote(), reconnect: options.reconnect ?? {} }),
+      // One session (and connection) per group of slots: the groups step in turn (latency hiding, docs/latency.md).
+      const groups = await Promise.allSettled(
+        slotGroups(config.numEnvs, config.pipelineGroups).map((numEnvs, g, sizes) => {
+          const slotsBefore = envs.reduce((n, env) => n + env.numEnvs, 0) + sizes.slice(0, g).reduce((a, b) => a + b, 0);
+          const group = { ...make, numEnvs, seed: config.seed + slotsBefore, token: options.token };
+          return options.reconnect === false
+            ? RemoteVectorEnv.connect(spec.url, group)
+            : ResilientVectorEnv.connect(spec.url, { ...group, reconnect: options.reconnect ?? {} });
+        }),
       );
+      for (const group of groups) if (group.status === 'fulfilled') envs.push(group.value);
+      const failed = groups.find((group) => group.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     const names = specs.flatMap((spec) => (spec.kind === 'dns' ? [spec] : []));
     if (names.length > 0) {
@@ -71,6 +80,15 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
     throw err;
   }
   return envs;
+}
+
+/**
+ * The sizes of `groups` groups of `numEnvs` slots, as equal as can be (the first ones one larger), without empty
+ * groups: 10 slots in 3 groups are 4, 3, 3.
+ */
+export function slotGroups(numEnvs: number, groups: number): number[] {
+  const count = Math.min(numEnvs, groups);
+  return Array.from({ length: count }, (_, g) => Math.floor(numEnvs / count) + (g < numEnvs % count ? 1 : 0));
 }
 
 export async function closeEnvs(envs: VectorEnv[]): Promise<void> {

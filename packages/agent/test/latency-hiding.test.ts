@@ -1,0 +1,178 @@
+/**
+ * Latency hiding: the samplers keep several steps in flight (round robin over vector envs, requests sent ahead of
+ * a step) with the results of lockstep, bit for bit. The envs here answer after deterministic delays that differ
+ * per env and per call, so answers come back out of order; nothing is timed.
+ */
+import type { ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
+import { Rng } from '@vinegym/rng';
+import { describe, expect, it } from 'vitest';
+import { trainConfig } from '../src/config/train-config.js';
+import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
+import type { ResetOptions, VectorEnv } from '../src/env/vector-env.js';
+import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
+import type { Policy } from '../src/policies/policy.js';
+import { SinglePathSampler } from '../src/sampling/single-path.js';
+import { spaceAdapter } from '../src/sampling/space-adapter.js';
+import { VineSampler } from '../src/sampling/vine.js';
+import { slotGroups } from '../src/train/setup.js';
+import { tf } from './tf-setup.js';
+
+/** A request's answer after `ms` (a timer, so answers of different envs overtake one another). */
+const later = <T>(value: Promise<T>, ms: number): Promise<T> => value.then((v) => new Promise((resolve) => setTimeout(() => resolve(v), ms)));
+
+/**
+ * An embedded vector env whose answers arrive after delays[call % delays.length] ms. The request reaches the env
+ * at once, in call order, as on one connection to a server; events go to a shared log.
+ */
+class DelayedEnv implements VectorEnv {
+  private calls = 0;
+  steps = 0;
+  /** When set, a step's answer also waits for this (then released by the test's own condition). */
+  gate: ((step: number) => Promise<void>) | null = null;
+
+  constructor(
+    private readonly inner: VectorEnv,
+    readonly name: string,
+    private readonly delays: number[],
+    private readonly log: string[],
+  ) {}
+
+  get spec() {
+    return this.inner.spec;
+  }
+  get numEnvs() {
+    return this.inner.numEnvs;
+  }
+  private delay(): number {
+    return this.delays[this.calls++ % this.delays.length];
+  }
+  reset(options?: ResetOptions): Promise<ResetResult> {
+    return later(this.inner.reset(options), this.delay());
+  }
+  step(actions: SpaceValue): Promise<StepResult> {
+    const n = this.steps++;
+    this.log.push(`send ${this.name} ${n}`);
+    const gate = this.gate?.(n) ?? Promise.resolve();
+    return later(this.inner.step(actions), this.delay()).then(async (result) => {
+      await gate;
+      this.log.push(`answer ${this.name} ${n}`);
+      return result;
+    });
+  }
+  snapshot(envIndices: number[]): Promise<Uint8Array[]> {
+    return later(this.inner.snapshot(envIndices), this.delay());
+  }
+  restore(envIndex: number, snapshot: Uint8Array): Promise<void> {
+    return later(this.inner.restore(envIndex, snapshot), this.delay());
+  }
+  render(): never {
+    throw new Error('not used');
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Vector envs of `sizes` slots (slot seeds continue across them), each answering after its own delays. */
+async function delayedEnvs(envId: string, sizes: number[], log: string[] = []): Promise<DelayedEnv[]> {
+  const patterns = [[0, 3, 1], [4, 0], [2, 2, 0, 5], [1]];
+  return Promise.all(
+    sizes.map(async (numEnvs, k) => {
+      const inner = await EmbeddedVectorEnv.make({ envId, numEnvs, autoresetMode: 'same_step' });
+      return new DelayedEnv(inner, String(k), patterns[k % patterns.length], log);
+    }),
+  );
+}
+
+function cartPolePolicy(): Policy {
+  return new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 3 });
+}
+function pendulumPolicy(): Policy {
+  return new GaussianMlpPolicy(tf, { obsSize: 4, actionDim: 1, seed: 3 });
+}
+
+async function singlePathBatches(envId: string, sizes: number[], lockstep: boolean, makePolicy: () => Policy) {
+  const envs = await delayedEnvs(envId, sizes);
+  const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+  const policy = makePolicy();
+  const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(11), seed: 7, lockstep });
+  // Two batches: episodes and observations carry over from one to the next.
+  const batches = [await sampler.collect(policy, 240), await sampler.collect(policy, 240)];
+  policy.dispose();
+  await Promise.all(envs.map((env) => env.close()));
+  return batches;
+}
+
+async function vineBatch(envId: string, sizes: number[], lockstep: boolean, makePolicy: () => Policy) {
+  const envs = await delayedEnvs(envId, sizes);
+  const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+  const policy = makePolicy();
+  const config = { ...trainConfig().vine, rolloutSetSize: 12, actionsPerState: 3, rolloutLength: 15, trunkSteps: 96 };
+  const sampler = new VineSampler({ envs, adapter, normalizer: null, rng: new Rng(5), seed: 3, gamma: 0.99, config, lockstep });
+  const batches = [await sampler.collect(policy), await sampler.collect(policy)];
+  policy.dispose();
+  await Promise.all(envs.map((env) => env.close()));
+  return batches;
+}
+
+describe('latency hiding: single-path sampler', () => {
+  it('gives the batches of lockstep, bit for bit, while answers come back out of order', async () => {
+    for (const [envId, policy] of [['CartPole-v1', cartPolePolicy], ['InvertedPendulum-v5', pendulumPolicy]] as const) {
+      const pipelined = await singlePathBatches(envId, [4, 3, 5], false, policy);
+      const lockstep = await singlePathBatches(envId, [4, 3, 5], true, policy);
+      expect(pipelined).toEqual(lockstep);
+      expect(pipelined[0].episodeReturns.length + pipelined[1].episodeReturns.length).toBeGreaterThan(0);
+    }
+  }, 180_000);
+
+  it('with slots split into groups: deterministic; against one vector env only rounding of the batched forward differs', async () => {
+    expect(slotGroups(8, 2)).toEqual([4, 4]);
+    expect(slotGroups(10, 3)).toEqual([4, 3, 3]);
+    expect(slotGroups(1, 2)).toEqual([1]);
+    const whole = await singlePathBatches('CartPole-v1', [8, 8], false, cartPolePolicy);
+    const split = await singlePathBatches('CartPole-v1', [4, 4, 4, 4], false, cartPolePolicy);
+    // Same groups, other delays and lockstep: the same batch, bit for bit.
+    expect(await singlePathBatches('CartPole-v1', [4, 4, 4, 4], true, cartPolePolicy)).toEqual(split);
+    // A forward over 4 rows may round differently from one over 8 (TensorFlow's kernels depend on the batch
+    // size): log-probabilities by an ulp here, so that a sampled action could in rare cases flip.
+    split.forEach((batch, i) => {
+      expect({ ...batch, logProbs: null }).toEqual({ ...whole[i], logProbs: null });
+      batch.logProbs.forEach((logProb, t) => expect(logProb).toBeCloseTo(whole[i].logProbs[t], 6));
+    });
+  }, 120_000);
+
+  it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
+    for (const lockstep of [false, true]) {
+      const log: string[] = [];
+      const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
+      // Env 1 answers step n only once env 0 has sent step n + 1: only a pipelined sampler gets past that without
+      // waiting; the fallback after 200 ms only keeps lockstep going.
+      envs[1].gate = (n) =>
+        new Promise<void>((resolve) => {
+          const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
+          const fallback = setTimeout(() => done(), 200);
+          const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
+        });
+      const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+      const policy = cartPolePolicy();
+      await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(policy, 24);
+      policy.dispose();
+      await Promise.all(envs.map((env) => env.close()));
+      // Steps of env 0 sent while env 1's step of the round before was unanswered.
+      const overtaking = log.filter((event, i) => {
+        const [kind, name, n] = event.split(' ');
+        return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
+      });
+      expect(overtaking.length).toBe(lockstep ? 0 : 5); // 6 steps per env: steps 1..5 of env 0 overtake
+    }
+  });
+});
+
+describe('latency hiding: vine sampler', () => {
+  it('gives the batches of lockstep, bit for bit (trunk, rollouts, Q values, advantages)', async () => {
+    for (const [envId, policy] of [['CartPole-v1', cartPolePolicy], ['InvertedPendulum-v5', pendulumPolicy]] as const) {
+      const pipelined = await vineBatch(envId, [4, 3, 5], false, policy);
+      expect(pipelined).toEqual(await vineBatch(envId, [4, 3, 5], true, policy));
+    }
+  }, 180_000);
+});
