@@ -17,7 +17,9 @@ export default defineConfig({
     alias: {
       // Before '@vinegym/env-server', which would otherwise take its subpaths as paths under src/index.ts.
       '@vinegym/env-server/embedded': fileURLToPath(new URL('./packages/env-server/src/embedded.ts', import.meta.url)),
-      '@vinegym/env-server/render': fileURLToPath(new URL('./packages/env-server/src/viewer/headless.ts', import.meta.url)),
+      '@vinegym/env-server/render': fileURLToPath(
+        new URL('./packages/env-server/src/viewer/headless.ts', import.meta.url),
+      ),
       '@vinegym/rng': src('rng'),
       '@vinegym/protocol': src('protocol'),
       '@vinegym/env-server': src('env-server'),
@@ -32,7 +34,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'], exclude: [ADVERSARIAL, '**/node_modules/**'] },
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [ADVERSARIAL, '**/node_modules/**'],
+        },
       },
       {
         extends: true,

@@ -91,7 +91,19 @@ interface ServerProcess {
 async function startServer(workers: number): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions', 'source', join(ROOT, 'packages/env-server/src/cli.ts'), '--port', '0', '--workers', String(workers), '--log-level', 'warn'],
+    [
+      '--import',
+      'tsx',
+      '--conditions',
+      'source',
+      join(ROOT, 'packages/env-server/src/cli.ts'),
+      '--port',
+      '0',
+      '--workers',
+      String(workers),
+      '--log-level',
+      'warn',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const [url] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -113,14 +125,21 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
     `\nEnv level: ${envId} sessions (v5: frameskip 4, sticky 0.25), next-step autoreset; ${options.steps} env steps per round, ` +
       `best of ${options.rounds} rounds per side; reference = gymnasium + ale-py SyncVectorEnv (one process)`,
   );
-  console.log(`load average (1/5/15 min) at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| obs | transport | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |');
+  console.log(
+    `load average (1/5/15 min) at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    '| obs | transport | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
         const server = transport === 'ws' ? await startServer(workers) : null;
-        const service = transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
+        const service =
+          transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
           for (const numEnvs of options.envs) {
             const vectorOptions = { envId, numEnvs, kwargs: { ...OBS_KWARGS[obs] }, seed: 0 };
@@ -132,7 +151,9 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
             let theirsCpu: Timing | null = null;
             for (let round = 0; round < options.rounds; round++) {
               const ref = reference(envId, numEnvs, options.steps, obs === 'paper');
-              const env = server ? await RemoteVectorEnv.connect(server.url, vectorOptions) : await EmbeddedVectorEnv.make(vectorOptions, service);
+              const env = server
+                ? await RemoteVectorEnv.connect(server.url, vectorOptions)
+                : await EmbeddedVectorEnv.make(vectorOptions, service);
               let mine: Timing;
               try {
                 mine = await timeOurs(env, numEnvs, options.steps, server?.pid ?? null);
@@ -160,5 +181,9 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
       }
     }
   }
-  console.log(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average (1/5/15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

@@ -62,7 +62,9 @@ function randomActionBatch(space: Space, numEnvs: number): NDArray {
 async function bridgeStepsPerSecond(url: string, envId: string, numEnvs: number): Promise<number> {
   const env = await RemoteVectorEnv.connect(url, { envId, numEnvs, seed: 0 });
   try {
-    const actions = Array.from({ length: ACTION_BATCHES }, () => randomActionBatch(env.spec.single_action_space, numEnvs));
+    const actions = Array.from({ length: ACTION_BATCHES }, () =>
+      randomActionBatch(env.spec.single_action_space, numEnvs),
+    );
     await env.reset({ seed: 0 });
     for (let k = 0; k < 16; k++) await env.step(actions[k]); // warm-up
     let steps = 0;
@@ -97,15 +99,26 @@ function pythonClientStepsPerSecond(url: string, envId: string, numEnvs: number)
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
-  console.log(`vinegym bench:bridge — best of ${ROUNDS} rounds of ${SECONDS_PER_CASE} s per side and case, node ${process.version}`);
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ');
+  console.log(
+    `vinegym bench:bridge — best of ${ROUNDS} rounds of ${SECONDS_PER_CASE} s per side and case, node ${process.version}`,
+  );
   console.log(`load average (1, 5, 15 min) at start: ${load()}\n`);
-  const workersColumns = WORKERS > 1 ? ` bridge --workers ${WORKERS}, TS client steps/s | overhead (not like for like) |` : '';
-  console.log(`| env | envs/session | direct Python steps/s | bridge, TS client steps/s | bridge / direct | overhead | bridge, Python client steps/s | overhead |${workersColumns} load |`);
+  const workersColumns =
+    WORKERS > 1 ? ` bridge --workers ${WORKERS}, TS client steps/s | overhead (not like for like) |` : '';
+  console.log(
+    `| env | envs/session | direct Python steps/s | bridge, TS client steps/s | bridge / direct | overhead | bridge, Python client steps/s | overhead |${workersColumns} load |`,
+  );
   console.log(`|---|---:|---:|---:|---:|---:|---:|---:|${WORKERS > 1 ? '---:|---:|' : ''}---:|`);
   for (const benchCase of CASES) {
     const bridge = await startPythonBridge(benchCase.envId, benchCase.args);
-    const workersBridge = WORKERS > 1 ? await startPythonBridge(benchCase.envId, [...benchCase.args, '--workers', String(WORKERS)]) : undefined;
+    const workersBridge =
+      WORKERS > 1
+        ? await startPythonBridge(benchCase.envId, [...benchCase.args, '--workers', String(WORKERS)])
+        : undefined;
     try {
       for (const numEnvs of NUM_ENVS) {
         let direct = 0;
@@ -118,12 +131,19 @@ async function main(): Promise<void> {
           through = Math.max(through, await bridgeStepsPerSecond(bridge.url, benchCase.envId, numEnvs));
           pythonClient = Math.max(pythonClient, pythonClientStepsPerSecond(bridge.url, benchCase.envId, numEnvs));
           if (workersBridge && numEnvs > 1) {
-            throughWorkers = Math.max(throughWorkers, await bridgeStepsPerSecond(workersBridge.url, benchCase.envId, numEnvs));
+            throughWorkers = Math.max(
+              throughWorkers,
+              await bridgeStepsPerSecond(workersBridge.url, benchCase.envId, numEnvs),
+            );
           }
         }
         const overhead = (steps: number) => `${((direct / steps - 1) * 100).toFixed(0)}%`;
         // A one-env session has nothing to split: it runs in the server process, as without --workers.
-        const workersCells = !workersBridge ? '' : numEnvs > 1 ? ` ${fmt(throughWorkers)} | ${overhead(throughWorkers)} |` : ' — | — |';
+        const workersCells = !workersBridge
+          ? ''
+          : numEnvs > 1
+            ? ` ${fmt(throughWorkers)} | ${overhead(throughWorkers)} |`
+            : ' — | — |';
         console.log(
           `| ${benchCase.name} | ${numEnvs} | ${fmt(direct)} | ${fmt(through)} | ${(through / direct).toFixed(2)} | ${overhead(through)} | ${fmt(pythonClient)} | ${overhead(pythonClient)} |${workersCells} ${loadavg()[0].toFixed(2)} |`,
         );

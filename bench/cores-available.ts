@@ -9,7 +9,12 @@ export async function coresAvailable(threads = availableParallelism()): Promise<
   const busy = `const t = Date.now(); let x = 0; while (Date.now() - t < 1000) x += Math.sqrt(x + 1); require('node:worker_threads').parentPort.postMessage(x);`;
   const cpu0 = process.cpuUsage();
   const start = performance.now();
-  await Promise.all(Array.from({ length: threads }, () => new Promise((resolve) => new Worker(busy, { eval: true }).once('message', resolve))));
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () => new Promise((resolve) => new Worker(busy, { eval: true }).once('message', resolve)),
+    ),
+  );
   const cpu = process.cpuUsage(cpu0);
   return (cpu.user + cpu.system) / 1000 / (performance.now() - start);
 }

@@ -16,7 +16,11 @@ const budget: DecodeBudget = {
 };
 
 function stepRequest(n: number): Uint8Array {
-  return encodeFrame({ id: 123456, type: 'step', body: { session_id: 'AbCdEfGhIjKlMnOp', actions: ndarray('int64', [n], new Array(n).fill(1)) } }).slice();
+  return encodeFrame({
+    id: 123456,
+    type: 'step',
+    body: { session_id: 'AbCdEfGhIjKlMnOp', actions: ndarray('int64', [n], new Array(n).fill(1)) },
+  }).slice();
 }
 
 function stepResponse(n: number, info: (i: number) => Record<string, number>): Uint8Array {
@@ -34,7 +38,14 @@ function stepResponse(n: number, info: (i: number) => Record<string, number>): U
   }).slice();
 }
 
-const mujocoInfo = (i: number) => ({ x_position: 0.1 * i, x_velocity: 1.5, reward_forward: 1.25, reward_ctrl: -0.05, reward_survive: 1, z_distance_from_origin: 0.02 });
+const mujocoInfo = (i: number) => ({
+  x_position: 0.1 * i,
+  x_velocity: 1.5,
+  reward_forward: 1.25,
+  reward_ctrl: -0.05,
+  reward_survive: 1,
+  z_distance_from_origin: 0.02,
+});
 
 const FRAMES: [string, Uint8Array][] = [
   ['step request, 1 env', stepRequest(1)],
@@ -42,7 +53,14 @@ const FRAMES: [string, Uint8Array][] = [
   ['step response, 1 env, no infos', stepResponse(1, () => ({}))],
   ['step response, 16 envs, no infos', stepResponse(16, () => ({}))],
   ['step response, 256 envs, 6 info values each', stepResponse(256, mujocoInfo)],
-  ['reset request with options', encodeFrame({ id: 7, type: 'reset', body: { session_id: 'AbCdEfGhIjKlMnOp', seed: 42, options: { low: -0.05, high: 0.05, init: [0.1, 0.2, 0.3] } } }).slice()],
+  [
+    'reset request with options',
+    encodeFrame({
+      id: 7,
+      type: 'reset',
+      body: { session_id: 'AbCdEfGhIjKlMnOp', seed: 42, options: { low: -0.05, high: 0.05, init: [0.1, 0.2, 0.3] } },
+    }).slice(),
+  ],
 ];
 
 const ROUNDS = 10;
@@ -64,7 +82,9 @@ function nsPerCall(run: (bytes: Uint8Array) => unknown, bytes: Uint8Array): numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`vinegym bench:frame-scan — ${ROUNDS} alternating rounds of ~${TARGET_MS} ms each, node ${process.version}`);
+console.log(
+  `vinegym bench:frame-scan — ${ROUNDS} alternating rounds of ~${TARGET_MS} ms each, node ${process.version}`,
+);
 console.log('| frame | bytes | scanFrame ns | decodeFrame ns (with scan) | scan share |');
 console.log('|---|---:|---:|---:|---:|');
 for (const [name, bytes] of FRAMES) {
@@ -77,5 +97,7 @@ for (const [name, bytes] of FRAMES) {
   }
   const scan = median(scans);
   const decode = median(decodes);
-  console.log(`| ${name} | ${bytes.length} | ${scan.toFixed(0)} | ${decode.toFixed(0)} | ${((100 * scan) / decode).toFixed(1)} % |`);
+  console.log(
+    `| ${name} | ${bytes.length} | ${scan.toFixed(0)} | ${decode.toFixed(0)} | ${((100 * scan) / decode).toFixed(1)} % |`,
+  );
 }

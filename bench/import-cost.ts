@@ -27,12 +27,28 @@ function importMs(specifier: string): { wall: number; cpu: number } {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
-const build = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-b', 'packages/rng', 'packages/protocol', 'packages/env-server', 'packages/agent'], { cwd: ROOT, encoding: 'utf8' });
+const build = spawnSync(
+  process.execPath,
+  [
+    `${ROOT}node_modules/typescript/bin/tsc`,
+    '-b',
+    'packages/rng',
+    'packages/protocol',
+    'packages/env-server',
+    'packages/agent',
+  ],
+  { cwd: ROOT, encoding: 'utf8' },
+);
 if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
 
-console.log(`vinegym bench:import-cost — node ${process.version}, ${RUNS} fresh processes each, load average ${load()}\n`);
+console.log(
+  `vinegym bench:import-cost — node ${process.version}, ${RUNS} fresh processes each, load average ${load()}\n`,
+);
 const times: Record<string, { wall: number; cpu: number }[]> = { '@vinegym/agent': [], '@vinegym/env-server': [] };
 for (let i = 0; i < RUNS; i++) for (const specifier of Object.keys(times)) times[specifier].push(importMs(specifier));
 
@@ -40,7 +56,9 @@ console.log('| import | median wall ms | min wall ms | max wall ms | median CPU 
 console.log('|---|---:|---:|---:|---:|');
 for (const [specifier, runs] of Object.entries(times)) {
   const wall = runs.map((r) => r.wall);
-  console.log(`| ${specifier} | ${median(wall).toFixed(0)} | ${Math.min(...wall).toFixed(0)} | ${Math.max(...wall).toFixed(0)} | ${median(runs.map((r) => r.cpu)).toFixed(0)} |`);
+  console.log(
+    `| ${specifier} | ${median(wall).toFixed(0)} | ${Math.min(...wall).toFixed(0)} | ${Math.max(...wall).toFixed(0)} | ${median(runs.map((r) => r.cpu)).toFixed(0)} |`,
+  );
 }
 const agent = median(times['@vinegym/agent'].map((r) => r.wall));
 const server = median(times['@vinegym/env-server'].map((r) => r.wall));

@@ -109,7 +109,12 @@ class PythonHelper {
  * which takes raw mj_step × frame_skip with the same controls; then the env steps (and resets when its episode
  * ends). Returns env time / raw time − 1: the median over blocks of 200 steps.
  */
-async function envLayerOverhead(definition: EnvDefinition, actionHigh: number, frameSkip: number, steps: number): Promise<number> {
+async function envLayerOverhead(
+  definition: EnvDefinition,
+  actionHigh: number,
+  frameSkip: number,
+  steps: number,
+): Promise<number> {
   const runtime = await loadMujocoRuntime();
   const env = definition.create(validateKwargs(definition, {})) as MujocoEnv;
   const twin = new MujocoSim(runtime, XML_OF[definition.id]);
@@ -162,7 +167,11 @@ async function rawStepsJs(xml: string): Promise<number> {
 
 function randomActions(numEnvs: number, dim: number, high: number): NDArray<'float32'>[] {
   return Array.from({ length: 64 }, () =>
-    ndarray('float32', [numEnvs, dim], Float32Array.from({ length: numEnvs * dim }, () => (2 * Math.random() - 1) * high)),
+    ndarray(
+      'float32',
+      [numEnvs, dim],
+      Float32Array.from({ length: numEnvs * dim }, () => (2 * Math.random() - 1) * high),
+    ),
   );
 }
 
@@ -170,12 +179,15 @@ function randomActions(numEnvs: number, dim: number, high: number): NDArray<'flo
  * Env-steps/s of `env` for SECONDS, and the process's CPU time per env step in µs (all threads). Without worker
  * threads the CPU time hardly depends on the machine's load, so it measures the WS overhead more steadily.
  */
-async function envStepsPerSecond(env: VectorEnv, actions: NDArray<'float32'>[]): Promise<{ rate: number; cpuMicros: number }> {
+async function envStepsPerSecond(
+  env: VectorEnv,
+  actions: NDArray<'float32'>[],
+): Promise<{ rate: number; cpuMicros: number }> {
   let steps = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
-  for (let k = 0; performance.now() < deadline; ) {
+  for (let k = 0; performance.now() < deadline;) {
     for (let j = 0; j < 8; j++) await env.step(actions[k++ & 63]);
     steps += 8 * env.numEnvs;
   }
@@ -186,7 +198,10 @@ async function envStepsPerSecond(env: VectorEnv, actions: NDArray<'float32'>[]):
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 
 async function main(): Promise<void> {
   const runtime = await loadMujocoRuntime();
@@ -216,7 +231,14 @@ async function main(): Promise<void> {
 
   const servers = await Promise.all([0, 1, 2].map((workers) => createServer({ port: 0, workers })));
   const inProcess = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
-  const header = ['in-process, 1 env', 'in-process, 16 envs', 'WS 16 envs, 0 workers', 'WS 16 envs, 1 worker', 'WS 16 envs, 2 workers', 'Gymnasium (Python, 1 env)'];
+  const header = [
+    'in-process, 1 env',
+    'in-process, 16 envs',
+    'WS 16 envs, 0 workers',
+    'WS 16 envs, 1 worker',
+    'WS 16 envs, 2 workers',
+    'Gymnasium (Python, 1 env)',
+  ];
   const rows: string[] = [];
   const notes: string[] = [];
   for (const env of ENVS) {
@@ -261,7 +283,9 @@ async function main(): Promise<void> {
   console.log(`\n${notes.join('\n')}`);
   await Promise.all(servers.map((server) => server.close()));
   helper.stop();
-  console.log(`\nload average at the end: ${load()}; cores available to this process ${(await coresAvailable()).toFixed(2)}`);
+  console.log(
+    `\nload average at the end: ${load()}; cores available to this process ${(await coresAvailable()).toFixed(2)}`,
+  );
 }
 
 await main();

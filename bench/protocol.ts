@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     await stepsPerSecond(remote); // warm-up
     const inProcess = await stepsPerSecond(embedded);
     const overWs = await stepsPerSecond(remote);
-    console.log(`| ${numEnvs} | ${sessions} | ${fmt(inProcess)} | ${fmt(overWs)} | ${(overWs / inProcess).toFixed(2)} |`);
+    console.log(
+      `| ${numEnvs} | ${sessions} | ${fmt(inProcess)} | ${fmt(overWs)} | ${(overWs / inProcess).toFixed(2)} |`,
+    );
     await Promise.all([...embedded, ...remote].map((env) => env.close()));
   }
   const single = await RemoteVectorEnv.connect(server.url, { envId: 'CartPole-v1', numEnvs: 1 });

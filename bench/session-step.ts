@@ -30,7 +30,12 @@ const CASES: Case[] = [
   { name: 'cartpole16', envId: 'CartPole-v1', kwargs: {}, numEnvs: 16 },
   { name: 'hopper', envId: 'Hopper-v5', kwargs: {}, numEnvs: 8 },
   { name: 'pong-raw', envId: 'ALE/Pong-v5', kwargs: {}, numEnvs: 8 },
-  { name: 'pong-paper', envId: 'ALE/Pong-v5', kwargs: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 }, numEnvs: 8 },
+  {
+    name: 'pong-paper',
+    envId: 'ALE/Pong-v5',
+    kwargs: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
+    numEnvs: 8,
+  },
 ];
 
 type ServerModule = typeof here;
@@ -44,7 +49,12 @@ interface Stepper {
 async function makeStepper(server: ServerModule, c: Case): Promise<Stepper> {
   const definition = server.createDefaultRegistry().get(c.envId);
   await definition.load?.();
-  const session = new server.VectorSession({ definition, kwargs: server.validateKwargs(definition, c.kwargs), numEnvs: c.numEnvs, seed: 0 });
+  const session = new server.VectorSession({
+    definition,
+    kwargs: server.validateKwargs(definition, c.kwargs),
+    numEnvs: c.numEnvs,
+    seed: 0,
+  });
   const actions = drawActions(session.singleActionSpace, c.numEnvs, 64);
   session.reset();
   let k = 0;
@@ -91,7 +101,10 @@ function timeSlice(stepper: Stepper, numEnvs: number, ms: number): Rate {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -110,12 +123,20 @@ async function main(): Promise<void> {
     return c;
   });
   const ref: ServerModule | null = values.ref
-    ? ((await import(pathToFileURL(join(resolve(values.ref), 'packages/env-server/src/index.ts')).href)) as ServerModule)
+    ? ((await import(
+        pathToFileURL(join(resolve(values.ref), 'packages/env-server/src/index.ts')).href
+      )) as ServerModule)
     : null;
 
-  console.log(`vinegym bench:session-step — ${slices} slices of ${sliceMs} ms per side and case, node ${process.version}`);
+  console.log(
+    `vinegym bench:session-step — ${slices} slices of ${sliceMs} ms per side and case, node ${process.version}`,
+  );
   console.log(`load average at start: ${load()}`);
-  console.log(ref ? '| case | envs | this steps/CPU-s | ref steps/CPU-s | this / ref (CPU) | this / ref (wall) |' : '| case | envs | steps/CPU-s | steps/s |');
+  console.log(
+    ref
+      ? '| case | envs | this steps/CPU-s | ref steps/CPU-s | this / ref (CPU) | this / ref (wall) |'
+      : '| case | envs | steps/CPU-s | steps/s |',
+  );
   console.log(ref ? '|---|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|');
   for (const c of chosen) {
     const ours = await makeStepper(here, c);

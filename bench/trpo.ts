@@ -32,7 +32,10 @@ import {
 
 const seeds = (process.env.BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
 const parts = new Set((process.env.BENCH_PARTS ?? 'cartpole,fvp,iteration').split(','));
-const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
+const load = () =>
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}`;
 
 async function cartPole(): Promise<number> {
   console.log('## CartPole-v1: TRPO single path + GAE, default config (16 envs, 4000 steps/iteration, δ = 0.01)\n');
@@ -44,7 +47,9 @@ async function cartPole(): Promise<number> {
     const reached = result.rows.find((row) => row['rollout/ep_return_mean'] >= 475);
     const total = result.rows.at(-1)!['time/wall_s'];
     totals.push(total);
-    console.log(`| ${seed} | ${reached?.env_steps ?? 'not reached'} | ${reached ? reached['time/wall_s'].toFixed(1) : '-'} | ${total.toFixed(1)} | ${result.finalReturnMean.toFixed(1)} |`);
+    console.log(
+      `| ${seed} | ${reached?.env_steps ?? 'not reached'} | ${reached ? reached['time/wall_s'].toFixed(1) : '-'} | ${total.toFixed(1)} | ${result.finalReturnMean.toFixed(1)} |`,
+    );
   }
   return totals.reduce((a, b) => a + b, 0) / totals.length;
 }
@@ -91,7 +96,10 @@ function withoutLinearize(policy: Policy): Policy {
 /** Fisher-vector products both ways on `policy` over `rows` observations of size `obsSize`, interleaved. */
 function compareFisherProducts(tf: Tf, name: string, policy: Policy, obsSize: number, rows: number): void {
   const rng = new Rng(1);
-  const obs = tf.tensor2d(Float32Array.from({ length: rows * obsSize }, () => rng.normal()), [rows, obsSize]);
+  const obs = tf.tensor2d(
+    Float32Array.from({ length: rows * obsSize }, () => rng.normal()),
+    [rows, obsSize],
+  );
   const size = policy.variables.reduce((n, v) => n + v.size, 0);
   const v = Float64Array.from({ length: size }, () => rng.normal());
   const nested = withoutLinearize(policy);
@@ -108,7 +116,9 @@ function compareFisherProducts(tf: Tf, name: string, policy: Policy, obsSize: nu
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [a, b] = [median(gaussNewton), median(nestedKl)];
-  console.log(`| ${name} | ${rows.toLocaleString('en-US')} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}x | ${difference.toExponential(1)} |`);
+  console.log(
+    `| ${name} | ${rows.toLocaleString('en-US')} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}x | ${difference.toExponential(1)} |`,
+  );
   obs.dispose();
 }
 
@@ -136,17 +146,26 @@ async function hopperSizedIteration(): Promise<void> {
   const act = policy.act(obs, rng);
   const advantages = Float32Array.from({ length: batch }, () => rng.normal());
   const returns = Float32Array.from({ length: batch }, () => rng.normal());
-  console.log(`\n## One TRPO iteration, Hopper-sized networks, batch ${batch.toLocaleString('en-US')} (backend ${backend}, ${load()})\n`);
+  console.log(
+    `\n## One TRPO iteration, Hopper-sized networks, batch ${batch.toLocaleString('en-US')} (backend ${backend}, ${load()})\n`,
+  );
   console.log('| run | forward ms | gradient ms | CG ms | line search ms | value fit ms | total ms |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const run of ['1st (warm-up)', '2nd', '3rd']) {
-    const stats = trpoUpdate(tf, policy, { obs, actions: act.actions, advantages, oldLogProbs: act.logProbs }, trainConfig().trpo);
+    const stats = trpoUpdate(
+      tf,
+      policy,
+      { obs, actions: act.actions, advantages, oldLogProbs: act.logProbs },
+      trainConfig().trpo,
+    );
     const t = performance.now();
     valueFunction.fit(obs, returns);
     const vf = performance.now() - t;
     const { forwardMs, gradientMs, cgMs, lineSearchMs } = stats.timings;
     const total = forwardMs + gradientMs + cgMs + lineSearchMs + vf;
-    console.log(`| ${run} | ${forwardMs.toFixed(0)} | ${gradientMs.toFixed(0)} | ${cgMs.toFixed(0)} | ${lineSearchMs.toFixed(0)} | ${vf.toFixed(0)} | ${total.toFixed(0)} |`);
+    console.log(
+      `| ${run} | ${forwardMs.toFixed(0)} | ${gradientMs.toFixed(0)} | ${cgMs.toFixed(0)} | ${lineSearchMs.toFixed(0)} | ${vf.toFixed(0)} | ${total.toFixed(0)} |`,
+    );
   }
   policy.dispose();
   valueFunction.dispose();
@@ -159,7 +178,9 @@ if (parts.has('cartpole')) {
   const sb3 = sb3Seconds();
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   if (sb3 !== null) {
-    console.log(`\nsb3-contrib TRPO (defaults, 1 torch thread), 100k CartPole-v1 steps, seeds ${seeds.join(', ')}: ${sb3.map((x) => x.toFixed(1)).join(', ')} s`);
+    console.log(
+      `\nsb3-contrib TRPO (defaults, 1 torch thread), 100k CartPole-v1 steps, seeds ${seeds.join(', ')}: ${sb3.map((x) => x.toFixed(1)).join(', ')} s`,
+    );
     console.log(
       `mean wall s for 100k steps: vinegym ${ours.toFixed(1)}, sb3-contrib ${mean(sb3).toFixed(1)} (same run, ${load()}); ` +
         `speed-up ${(mean(sb3) / ours).toFixed(2)}x`,

@@ -19,7 +19,10 @@ const MINIBATCH = 128;
 const FITS = Number(process.env.BENCH_FITS ?? 5);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   // One compute thread, as torch below and both sides of bench:vs-sb3 (read when TensorFlow loads).
@@ -28,12 +31,29 @@ async function main(): Promise<void> {
   const { tf, backend } = await loadTf();
   const rng = new Rng(0);
   const obs = Float32Array.from({ length: ROWS * OBS_SIZE }, () => rng.normal());
-  const targets = Float32Array.from({ length: ROWS }, (_, i) => Math.sin(obs[i * OBS_SIZE]) + obs[i * OBS_SIZE + 1] * obs[i * OBS_SIZE + 2]);
-  const options = { obsSize: OBS_SIZE, hiddenSizes: [64, 64], learningRate: 1e-3, epochs: EPOCHS, minibatchSize: MINIBATCH };
-  const paths = { host: new ValueFunction(tf, { ...options, hostFit: true }), tfjs: new ValueFunction(tf, { ...options, hostFit: false }) };
-  const times: Record<keyof typeof paths, { wall: number[]; cpu: number[] }> = { host: { wall: [], cpu: [] }, tfjs: { wall: [], cpu: [] } };
+  const targets = Float32Array.from(
+    { length: ROWS },
+    (_, i) => Math.sin(obs[i * OBS_SIZE]) + obs[i * OBS_SIZE + 1] * obs[i * OBS_SIZE + 2],
+  );
+  const options = {
+    obsSize: OBS_SIZE,
+    hiddenSizes: [64, 64],
+    learningRate: 1e-3,
+    epochs: EPOCHS,
+    minibatchSize: MINIBATCH,
+  };
+  const paths = {
+    host: new ValueFunction(tf, { ...options, hostFit: true }),
+    tfjs: new ValueFunction(tf, { ...options, hostFit: false }),
+  };
+  const times: Record<keyof typeof paths, { wall: number[]; cpu: number[] }> = {
+    host: { wall: [], cpu: [] },
+    tfjs: { wall: [], cpu: [] },
+  };
   for (const vf of Object.values(paths)) vf.fit(obs, targets); // warm-up
-  console.log(`value fit: ${ROWS} rows × ${OBS_SIZE}, 64-64 tanh, ${EPOCHS} epochs of ${MINIBATCH} (tfjs backend ${backend}); load ${load()}`);
+  console.log(
+    `value fit: ${ROWS} rows × ${OBS_SIZE}, 64-64 tanh, ${EPOCHS} epochs of ${MINIBATCH} (tfjs backend ${backend}); load ${load()}`,
+  );
   for (let i = 0; i < FITS; i++) {
     for (const name of i % 2 === 0 ? (['host', 'tfjs'] as const) : (['tfjs', 'host'] as const)) {
       const [start, cpu] = [performance.now(), process.cpuUsage()];
@@ -44,17 +64,32 @@ async function main(): Promise<void> {
     }
   }
   const row = (name: string, wall: number, cpu: number, ratio = '') =>
-    console.log(`  ${name.padEnd(18)} wall ${wall.toFixed(0).padStart(6)} ms   CPU ${cpu.toFixed(0).padStart(6)} ms${ratio}`);
+    console.log(
+      `  ${name.padEnd(18)} wall ${wall.toFixed(0).padStart(6)} ms   CPU ${cpu.toFixed(0).padStart(6)} ms${ratio}`,
+    );
   const host = { wall: median(times.host.wall), cpu: median(times.host.cpu) };
-  const versus = (other: { wall: number; cpu: number }) => `   host is ${(other.wall / host.wall).toFixed(1)}x faster in wall time, ${(other.cpu / host.cpu).toFixed(1)}x in CPU time`;
+  const versus = (other: { wall: number; cpu: number }) =>
+    `   host is ${(other.wall / host.wall).toFixed(1)}x faster in wall time, ${(other.cpu / host.cpu).toFixed(1)}x in CPU time`;
   row('vinegym host fit', host.wall, host.cpu, `   (median of ${FITS})`);
-  row('vinegym tfjs ops', median(times.tfjs.wall), median(times.tfjs.cpu), versus({ wall: median(times.tfjs.wall), cpu: median(times.tfjs.cpu) }));
+  row(
+    'vinegym tfjs ops',
+    median(times.tfjs.wall),
+    median(times.tfjs.cpu),
+    versus({ wall: median(times.tfjs.wall), cpu: median(times.tfjs.cpu) }),
+  );
   const python = process.env.VINEGYM_SB3_PYTHON;
   if (python) {
     const script = fileURLToPath(new URL('value_fit_torch.py', import.meta.url));
-    const run = spawnSync(python, [script, String(ROWS), String(OBS_SIZE), String(EPOCHS), String(MINIBATCH), String(FITS)], { encoding: 'utf8' });
+    const run = spawnSync(
+      python,
+      [script, String(ROWS), String(OBS_SIZE), String(EPOCHS), String(MINIBATCH), String(FITS)],
+      { encoding: 'utf8' },
+    );
     if (run.status !== 0) throw new Error(`torch reference failed: ${run.stderr}`);
-    const lines = run.stdout.trim().split('\n').map((line) => line.split(' ').map(Number));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ').map(Number));
     const torch = { wall: median(lines.map((l) => l[0])), cpu: median(lines.map((l) => l[1])) };
     row('torch, 1 thread', torch.wall, torch.cpu, versus(torch));
   } else {

@@ -39,7 +39,13 @@ const server = await createServer({ port: 0, workers: 0, token: TOKEN, logger: f
 const env = await RemoteVectorEnv.connect(server.url, { envId: 'Hopper-v5', numEnvs: NUM_ENVS, token: TOKEN });
 await env.reset({ seed: 0 });
 const sessionId = env.spec.session_id;
-const actions = Array.from({ length: 64 }, () => ndarray('float32', [NUM_ENVS, 3], Float32Array.from({ length: 3 * NUM_ENVS }, () => Math.random() * 2 - 1)));
+const actions = Array.from({ length: 64 }, () =>
+  ndarray(
+    'float32',
+    [NUM_ENVS, 3],
+    Float32Array.from({ length: 3 * NUM_ENVS }, () => Math.random() * 2 - 1),
+  ),
+);
 
 async function stepFor(ms: number): Promise<number> {
   let steps = 0;
@@ -64,7 +70,10 @@ const poller = new Worker(
        await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
      }
    })();`,
-  { eval: true, workerData: { url: `${server.httpUrl}/v1/sessions/${sessionId}/frame?mode=poses`, token: TOKEN, flag } },
+  {
+    eval: true,
+    workerData: { url: `${server.httpUrl}/v1/sessions/${sessionId}/frame?mode=poses`, token: TOKEN, flag },
+  },
 );
 
 interface Browser {
@@ -91,7 +100,9 @@ async function openBrowser(): Promise<Browser | null> {
       document.dispatchEvent(new Event('visibilitychange'));
     }, hidden);
   await page.locator(`li[data-id="${sessionId}"]`).click();
-  await page.waitForFunction(() => (window as unknown as ViewerWindow).vinegymViewer.framesDrawn >= 1, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as ViewerWindow).vinegymViewer.framesDrawn >= 1, undefined, {
+    timeout: 60_000,
+  });
   await setHidden(true);
   const viewer = {
     watch: (on: boolean) => setHidden(!on),
@@ -105,7 +116,10 @@ const browser = await openBrowser();
 const allowed = allowedCpus();
 const cpus = allowed === null ? [] : cpuList(allowed);
 const pinnable = cpus.length >= 2;
-if (!pinnable) console.log(`bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split placement is skipped`);
+if (!pinnable)
+  console.log(
+    `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split placement is skipped`,
+  );
 const placements = pinnable ? (['shared', 'split'] as const) : (['shared'] as const);
 type Placement = (typeof placements)[number];
 
@@ -159,9 +173,15 @@ Atomics.store(flag, 0, 2);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, ${ROUNDS} × ${SLICE_MS} ms slices per case, interleaved`);
+console.log(
+  `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, ${ROUNDS} × ${SLICE_MS} ms slices per case, interleaved`,
+);
 for (const placement of placements) {
-  console.log(placement === 'shared' ? `  shared: no pinning, browser and server on the same CPUs (${allowed ?? 'all'})` : `  split: server on CPU ${cpus[0]}, Chromium on CPU ${cpus[1]} (taskset)`);
+  console.log(
+    placement === 'shared'
+      ? `  shared: no pinning, browser and server on the same CPUs (${allowed ?? 'all'})`
+      : `  split: server on CPU ${cpus[0]}, Chromium on CPU ${cpus[1]} (taskset)`,
+  );
   const reference = median(results.get(`${placement} alone`)!.map((s) => s.stepsPerSecond));
   for (const name of caseNames) {
     const slices = results.get(`${placement} ${name}`)!;

@@ -41,15 +41,27 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   console.log(
     `vinegym bench:worker-round-trip — ${NUM_ENVS} HopperShaped-v0 envs, same_step, ${ROUNDS} rounds × ${SECONDS}s, node ${process.version}, ` +
-      `${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}, cores available ${(await coresAvailable()).toFixed(2)}`,
+      `${availableParallelism()} cores, load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(', ')}, cores available ${(await coresAvailable()).toFixed(2)}`,
   );
-  const options = { definition: HOPPER_SHAPED_ENV, kwargs: {}, numEnvs: NUM_ENVS, autoresetMode: 'same_step' as const, seed: 0 };
+  const options = {
+    definition: HOPPER_SHAPED_ENV,
+    kwargs: {},
+    numEnvs: NUM_ENVS,
+    autoresetMode: 'same_step' as const,
+    seed: 0,
+  };
   const cases: [string, EnvSession][] = [
     ['in-process', new VectorSession(options)],
     ['1 worker', await ParallelSession.create({ ...options, origin: { kind: 'plugin', module: PLUGIN }, workers: 1 })],
     ['2 workers', await ParallelSession.create({ ...options, origin: { kind: 'plugin', module: PLUGIN }, workers: 2 })],
   ];
-  const actions = ndarray('float32', [NUM_ENVS, 3], Float32Array.from({ length: NUM_ENVS * 3 }, () => Math.random() * 2 - 1));
+  const actions = ndarray(
+    'float32',
+    [NUM_ENVS, 3],
+    Float32Array.from({ length: NUM_ENVS * 3 }, () => Math.random() * 2 - 1),
+  );
   for (const [, session] of cases) {
     await session.reset({ seed: 0 });
     await perStep(session, actions); // warm-up

@@ -16,18 +16,28 @@ import { fuzzBeforeHello } from '../test/support/fuzz/before-hello.js';
 import { formatReport, fuzzLive, type FuzzReport } from '../test/support/fuzz/run.js';
 
 const { values } = parseArgs({
-  options: { frames: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '1800' }, seed: { type: 'string', default: '1' } },
+  options: {
+    frames: { type: 'string', default: '1000000' },
+    seconds: { type: 'string', default: '1800' },
+    seed: { type: 'string', default: '1' },
+  },
 });
 const total = Number(values.frames);
 const seconds = Number(values.seconds);
 const seed = Number(values.seed);
 
 function residentMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN;
 }
 
-async function fuzzBridge(name: string, extraArgs: string[], run: (url: string) => Promise<FuzzReport>): Promise<boolean> {
+async function fuzzBridge(
+  name: string,
+  extraArgs: string[],
+  run: (url: string) => Promise<FuzzReport>,
+): Promise<boolean> {
   const bridge: PythonBridge = await startPythonBridge('CartPole-v1', extraArgs);
   const pid = bridge.process.pid!;
   let exited: number | null = null;
@@ -40,8 +50,14 @@ async function fuzzBridge(name: string, extraArgs: string[], run: (url: string) 
   const report = await run(bridge.url);
   clearInterval(sampler);
   const http = bridge.url.replace('ws://', 'http://').replace('/v1/ws', '');
-  const health = await fetch(`${http}/healthz`).then((r) => r.status, () => 0);
-  const metrics = await fetch(`${http}/metrics`).then((r) => r.text(), () => '');
+  const health = await fetch(`${http}/healthz`).then(
+    (r) => r.status,
+    () => 0,
+  );
+  const metrics = await fetch(`${http}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
   const survived = exited === null;
   const end = survived ? residentMiB(pid) : NaN;
   process.stdout.write(formatReport(name, report) + '\n');
@@ -51,7 +67,10 @@ async function fuzzBridge(name: string, extraArgs: string[], run: (url: string) 
   );
   await bridge.stop();
   const graceful = bridge.process.exitCode === 0;
-  if (!graceful) process.stdout.write(`  bridge did not exit 0 on SIGTERM (${bridge.process.exitCode}, ${bridge.process.signalCode})\n`);
+  if (!graceful)
+    process.stdout.write(
+      `  bridge did not exit 0 on SIGTERM (${bridge.process.exitCode}, ${bridge.process.signalCode})\n`,
+    );
   return report.failures.length === 0 && survived && health === 200 && graceful;
 }
 

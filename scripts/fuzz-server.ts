@@ -43,13 +43,30 @@ interface ServerChild {
 }
 
 async function startServer(args: string[]): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', 'packages/env-server/src/cli.ts', '--port', '0', '--log-level', 'error', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions',
+      'source',
+      'packages/env-server/src/cli.ts',
+      '--port',
+      '0',
+      '--log-level',
+      'error',
+      ...args,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let exit: number | null = null;
   child.on('exit', (code) => (exit = code ?? -1));
-  const [url] = (await new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve([line])))) as [string];
+  const [url] = (await new Promise((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve([line])),
+  )) as [string];
   const rss = () => {
     try {
       return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -60,14 +77,26 @@ async function startServer(args: string[]): Promise<ServerChild> {
   let peak = rss();
   const sampler = setInterval(() => (peak = Math.max(peak, rss())), 200);
   sampler.unref();
-  return { url, rss, peakRss: () => peak, exited: () => exit, stop: () => (clearInterval(sampler), child.kill('SIGTERM')) };
+  return {
+    url,
+    rss,
+    peakRss: () => peak,
+    exited: () => exit,
+    stop: () => (clearInterval(sampler), child.kill('SIGTERM')),
+  };
 }
 
 /** Checks a server after its part: alive, /healthz 200, and how its memory went. */
 async function afterwards(name: string, server: ServerChild, startRss: number): Promise<boolean> {
   const base = server.url.replace('ws://', 'http://').replace('/v1/ws', '');
-  const health = await fetch(`${base}/healthz`).then((r) => r.status, () => 0);
-  const metrics = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
+  const health = await fetch(`${base}/healthz`).then(
+    (r) => r.status,
+    () => 0,
+  );
+  const metrics = await fetch(`${base}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
   const sessions = /^vinegym_sessions (\d+)/m.exec(metrics)?.[1];
   const mib = (bytes: number) => (bytes / MiB).toFixed(1);
   process.stdout.write(
@@ -86,7 +115,12 @@ if (after > 0) {
   process.stdout.write(formatReport('decoder, after hello', decoder) + '\n');
   const server = await startServer([]);
   const startRss = server.rss();
-  const live = await fuzzLive({ url: server.url, frames: Math.floor(after / 2), seed: seed + 1, timeLimitMs: (seconds * 1000) / 2 });
+  const live = await fuzzLive({
+    url: server.url,
+    frames: Math.floor(after / 2),
+    seed: seed + 1,
+    timeLimitMs: (seconds * 1000) / 2,
+  });
   process.stdout.write(formatReport('live server, after hello', live) + '\n');
   ok = (await afterwards('after-hello', server, startRss)) && ok;
   server.stop();
@@ -95,12 +129,25 @@ if (after > 0) {
 
 const before = Number(values['before-hello-frames']);
 if (before > 0) {
-  const decoder = fuzzDecoder({ frames: Math.ceil(before / 2), seed: seed + 2, timeLimitMs: (seconds * 1000) / 2, arbitrary: beforeHelloFrames(), budget: BUDGET_BEFORE_HELLO });
+  const decoder = fuzzDecoder({
+    frames: Math.ceil(before / 2),
+    seed: seed + 2,
+    timeLimitMs: (seconds * 1000) / 2,
+    arbitrary: beforeHelloFrames(),
+    budget: BUDGET_BEFORE_HELLO,
+  });
   process.stdout.write(formatReport('decoder, before hello', decoder) + '\n');
   const token = `fuzz-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const server = await startServer(['--token', token]);
   const startRss = server.rss();
-  const live = await fuzzBeforeHello({ url: server.url, frames: Math.floor(before / 2), seed: seed + 3, timeLimitMs: (seconds * 1000) / 2, batch: 2000, connections: 4 });
+  const live = await fuzzBeforeHello({
+    url: server.url,
+    frames: Math.floor(before / 2),
+    seed: seed + 3,
+    timeLimitMs: (seconds * 1000) / 2,
+    batch: 2000,
+    connections: 4,
+  });
   process.stdout.write(formatReport('live server with a token, before hello', live) + '\n');
   ok = (await afterwards('before-hello', server, startRss)) && ok;
   server.stop();

@@ -112,14 +112,24 @@ function run(cmd, argv, { cwd = REPO, env = process.env, timeoutMs = 10 * 60_000
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (timedOut) out += `\n(timed out after ${timeoutMs} ms)`;
-      resolve({ code: timedOut ? -2 : code ?? (signal ? -3 : 0), out });
+      resolve({ code: timedOut ? -2 : (code ?? (signal ? -3 : 0)), out });
     });
   });
 }
 
-const tail = (s, n = 15) => s.trim().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+const tail = (s, n = 15) =>
+  s
+    .trim()
+    .split('\n')
+    .slice(-n)
+    .map((l) => `    ${l}`)
+    .join('\n');
 /** The first error line of a child's output (the binding load failure), else its tail. */
-const firstError = (s) => s.split('\n').find((l) => /^\w*Error\b/.test(l.trim()))?.trim() ?? tail(s, 4);
+const firstError = (s) =>
+  s
+    .split('\n')
+    .find((l) => /^\w*Error\b/.test(l.trim()))
+    ?.trim() ?? tail(s, 4);
 
 // --------------------------------------------------------------------------------------------
 // Locating the package and checking the binding
@@ -343,10 +353,18 @@ async function fetchTf(py, pkgDir) {
     const r = await run(
       py,
       [
-        '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check',
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--disable-pip-version-check',
         // pip's default of 5 retries with backoff costs ~8 s per unreachable index
-        '--retries', process.env.VINEGYM_PIP_RETRIES || '1',
-        '-d', wheels, req,
+        '--retries',
+        process.env.VINEGYM_PIP_RETRIES || '1',
+        '-d',
+        wheels,
+        req,
       ],
       { timeoutMs: 20 * 60_000 },
     );
@@ -424,7 +442,9 @@ function findNodeGyp() {
   // The node-gyp that npm bundles, next to this node binary or wherever `npm` is.
   const prefix = path.resolve(path.dirname(process.execPath), '..');
   candidates.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  candidates.push(path.join(path.dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  candidates.push(
+    path.join(path.dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  );
   const npmCli = spawnSync('npm', ['root', '-g'], { encoding: 'utf8', shell: process.platform === 'win32' });
   if (npmCli.status === 0 && npmCli.stdout.trim()) {
     candidates.push(path.join(npmCli.stdout.trim(), 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
@@ -436,7 +456,10 @@ function findNodeGyp() {
 function nodedirArgs() {
   if (process.env.npm_config_nodedir) return [`--nodedir=${process.env.npm_config_nodedir}`];
   const prefix = path.resolve(path.dirname(process.execPath), '..');
-  if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) && fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))) {
+  if (
+    fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) &&
+    fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))
+  ) {
     return [`--nodedir=${prefix}`];
   }
   return [];
@@ -517,7 +540,8 @@ async function main() {
 
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     const ok = (await tryStock(pkgDir)) && (await bindingWorks(pkgDir)).ok;
-    if (!ok) loudWarning(`no offline build recipe for ${process.platform}-${process.arch} and the stock install failed`);
+    if (!ok)
+      loudWarning(`no offline build recipe for ${process.platform}-${process.arch} and the stock install failed`);
     return;
   }
 

@@ -15,7 +15,11 @@ import { parseArgs } from 'node:util';
 import { soakClient, type ClientStats } from '../test/support/soak/client.js';
 
 const { values } = parseArgs({
-  options: { clients: { type: 'string', default: '100' }, seconds: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' } },
+  options: {
+    clients: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '60' },
+    seed: { type: 'string', default: '1' },
+  },
 });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
@@ -57,7 +61,9 @@ function mulberry32(seed: number): () => number {
 await soakClient(ready.url, Date.now() + 2000, mulberry32(0));
 await new Promise((resolve) => setTimeout(resolve, 300));
 const baseline = await measure();
-process.stdout.write(`server baseline after warm-up and GC: heap ${MiB(baseline.memory.heapUsed)}, rss ${MiB(baseline.memory.rss)}, external ${MiB(baseline.memory.external)}\n`);
+process.stdout.write(
+  `server baseline after warm-up and GC: heap ${MiB(baseline.memory.heapUsed)}, rss ${MiB(baseline.memory.rss)}, external ${MiB(baseline.memory.external)}\n`,
+);
 
 const started = Date.now();
 let peak = baseline;
@@ -71,7 +77,9 @@ const sampler = setInterval(() => {
     .catch(() => undefined);
 }, 1000);
 const results: ClientStats[] = await Promise.all(
-  Array.from({ length: clients }, (_, c) => soakClient(ready.url, started + seconds * 1000, mulberry32(Number(values.seed) * 1000 + c + 1))),
+  Array.from({ length: clients }, (_, c) =>
+    soakClient(ready.url, started + seconds * 1000, mulberry32(Number(values.seed) * 1000 + c + 1)),
+  ),
 );
 clearInterval(sampler);
 const elapsed = (Date.now() - started) / 1000;
@@ -91,6 +99,11 @@ process.stdout.write(
 );
 child.send({ type: 'stop' });
 await once(child, 'exit');
-const pass = sum('mismatches') === 0 && errors.length === 0 && after.stats.sessions === 0 && after.connections === 0 && heapGrowth < 16 * 2 ** 20;
+const pass =
+  sum('mismatches') === 0 &&
+  errors.length === 0 &&
+  after.stats.sessions === 0 &&
+  after.connections === 0 &&
+  heapGrowth < 16 * 2 ** 20;
 process.stdout.write(`${pass ? 'PASS' : 'FAIL'}\n`);
 process.exit(pass ? 0 : 1);

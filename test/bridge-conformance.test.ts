@@ -74,8 +74,20 @@ const BRIDGED: Array<{ name: string; envId: string; args: string[]; maxEpisodeSt
   { name: 'CartPole-v1', envId: 'CartPole-v1', args: [], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
   { name: 'Hopper-v5', envId: 'Hopper-v5', args: [], maxEpisodeSteps: 1000, pending: BRIDGE_PENDING },
   // Pong episodes last thousands of steps: a short time limit makes them end within the autoreset checks.
-  { name: 'ALE/Pong-v5', envId: 'ALE/Pong-v5', args: ['--max-episode-steps', '40'], maxEpisodeSteps: 40, pending: BRIDGE_PENDING },
-  { name: 'CartPole-v1 --workers 2', envId: 'CartPole-v1', args: ['--workers', '2'], maxEpisodeSteps: 600, pending: BRIDGE_PENDING },
+  {
+    name: 'ALE/Pong-v5',
+    envId: 'ALE/Pong-v5',
+    args: ['--max-episode-steps', '40'],
+    maxEpisodeSteps: 40,
+    pending: BRIDGE_PENDING,
+  },
+  {
+    name: 'CartPole-v1 --workers 2',
+    envId: 'CartPole-v1',
+    args: ['--workers', '2'],
+    maxEpisodeSteps: 600,
+    pending: BRIDGE_PENDING,
+  },
 ];
 
 beforeAll(async () => {

@@ -32,7 +32,13 @@ describe('Python bridge fuzzing (fast-check)', () => {
   }, 90_000);
 
   it('answers 2,000 fuzzed frames and token guesses before hello as the spec predicts, authorizing nothing', async () => {
-    const report = await fuzzBeforeHello({ url: guarded!.url, frames: 2000, seed: 13, timeLimitMs: 60_000, batch: 400 });
+    const report = await fuzzBeforeHello({
+      url: guarded!.url,
+      frames: 2000,
+      seed: 13,
+      timeLimitMs: 60_000,
+      batch: 400,
+    });
     expect(report.failures).toEqual([]);
     expect(report.frames).toBeGreaterThan(1500);
     expect(report.codes.UNAUTHORIZED).toBeGreaterThan(0);

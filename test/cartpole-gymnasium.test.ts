@@ -41,7 +41,11 @@ function buildCases(): Case[] {
   cases.push({ state: [2.3, 0.8, 0, 0], actions: Array(50).fill(1), max_steps: 50 });
   cases.push({ state: [-2.3, -0.8, 0, 0], actions: Array(50).fill(0), max_steps: 50 });
   cases.push({ state: [0, 0, 0.2, 0.5], actions: Array(50).fill(0), max_steps: 50 });
-  cases.push({ state: [0.01, 0.02, 0.03, 0.04], actions: Array.from({ length: 40 }, (_, t) => (t + 1) % 2), max_steps: 40 });
+  cases.push({
+    state: [0.01, 0.02, 0.03, 0.04],
+    actions: Array.from({ length: 40 }, (_, t) => (t + 1) % 2),
+    max_steps: 40,
+  });
   // Balancing controller: runs into the 500-step TimeLimit.
   for (let k = 0; k < 3; k++) {
     cases.push({ state: Array.from({ length: 4 }, () => rng.uniform(-0.05, 0.05)), actions: null, max_steps: 600 });
@@ -54,7 +58,13 @@ function snapshotAt(state: number[]): Uint8Array {
   const env = new CartPoleEnv();
   env.reset(0);
   env.setStateVector(state);
-  const header = { env_id: 'CartPole-v1', kwargs: canonicalKwargs(KWARGS), elapsed_steps: 0, status: 'running' as const, pending_seed: null };
+  const header = {
+    env_id: 'CartPole-v1',
+    kwargs: canonicalKwargs(KWARGS),
+    elapsed_steps: 0,
+    status: 'running' as const,
+    pending_seed: null,
+  };
   return encodeSnapshot(header, env.getState());
 }
 

@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 async function serverAt(host: string, port: number): Promise<RunningServer> {
-  const server = await startServer(typescriptServer(), { token: TOKEN, extraArgs: ['--host', host, '--port', String(port)] });
+  const server = await startServer(typescriptServer(), {
+    token: TOKEN,
+    extraArgs: ['--host', host, '--port', String(port)],
+  });
   running.push(server);
   return server;
 }
@@ -57,7 +60,13 @@ describe('discovery with real servers', () => {
         phase = 5;
       }
     };
-    const config = trainConfig({ envId: 'CartPole-v1', servers: [`dns:envs.test:${port}`], numEnvs: 2, stepsPerIteration: 200, iterations: 16 });
+    const config = trainConfig({
+      envId: 'CartPole-v1',
+      servers: [`dns:envs.test:${port}`],
+      numEnvs: 2,
+      stepsPerIteration: 200,
+      iterations: 16,
+    });
     const result = await train({
       config,
       runDir: null,
@@ -88,8 +97,21 @@ describe('discovery with real servers', () => {
     const server = await serverAt('127.0.0.1', 0);
     const port = Number(new URL(server.url).port);
     const lines: string[] = [];
-    const config = trainConfig({ envId: 'CartPole-v1', servers: [`dns:localhost:${port}`], numEnvs: 2, stepsPerIteration: 128, iterations: 2 });
-    const result = await train({ config, runDir: null, progress: false, token: TOKEN, reconnect: FAST_RECONNECT, log: (line) => lines.push(line) });
+    const config = trainConfig({
+      envId: 'CartPole-v1',
+      servers: [`dns:localhost:${port}`],
+      numEnvs: 2,
+      stepsPerIteration: 128,
+      iterations: 2,
+    });
+    const result = await train({
+      config,
+      runDir: null,
+      progress: false,
+      token: TOKEN,
+      reconnect: FAST_RECONNECT,
+      log: (line) => lines.push(line),
+    });
     expect(result.iterations).toBe(2);
     expect(lines).toContain(`discovery: ${server.url} joined (1 server)`);
     expect(await serverMetric(server, 'vinegym_env_steps_total')).toBeGreaterThanOrEqual(256);

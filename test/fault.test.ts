@@ -24,7 +24,10 @@ afterAll(() => {
 
 /** node --import tsx (not the tsx CLI, whose signal relay would stand between us and the process). */
 function run(script: string, args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', script, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -41,7 +44,10 @@ async function startServer(port: number): Promise<{ child: ChildProcess; url: st
 const metricsRows = (runDir: string): { iteration: number; env_steps: number }[] => {
   const path = join(runDir, 'metrics.jsonl');
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 };
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -58,8 +64,28 @@ describe('fault injection: kill -9 of the env server and of the agent', () => {
     const port = Number(new URL(server.url).port);
     const runDir = join(dir, 'run');
     const configPath = join(dir, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ checkpointEvery: 1, stepsPerIteration: 400, numEnvs: 4, iterations: ITERATIONS, totalSteps: null }));
-    const args = ['train', '--env', 'CartPole-v1', '--server', server.url, '--config', configPath, '--out', runDir, '--quiet'];
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        checkpointEvery: 1,
+        stepsPerIteration: 400,
+        numEnvs: 4,
+        iterations: ITERATIONS,
+        totalSteps: null,
+      }),
+    );
+    const args = [
+      'train',
+      '--env',
+      'CartPole-v1',
+      '--server',
+      server.url,
+      '--config',
+      configPath,
+      '--out',
+      runDir,
+      '--quiet',
+    ];
     const agent = run('packages/agent/src/cli/main.ts', args);
     const agentExit = once(agent.child, 'exit');
 
@@ -69,7 +95,11 @@ describe('fault injection: kill -9 of the env server and of the agent', () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // the agent finds the server gone and retries
     server = await startServer(port);
     const beforeRestart = metricsRows(runDir).length;
-    await waitFor('progress on the restarted server', () => metricsRows(runDir).length >= Math.max(beforeRestart + 2, 5), 40_000);
+    await waitFor(
+      'progress on the restarted server',
+      () => metricsRows(runDir).length >= Math.max(beforeRestart + 2, 5),
+      40_000,
+    );
     // The agent re-made its session on the new server process.
     const metrics = await (await fetch(server.url.replace('ws://', 'http://').replace('/v1/ws', '/metrics'))).text();
     expect(metrics).toMatch(/^vinegym_sessions 1$/m);

@@ -31,7 +31,13 @@ describe('protocol fuzzing (fast-check)', () => {
   }, 60_000);
 
   it('the decoder with the budget before hello rejects 2,000 frames of a peer without the token with typed errors only', () => {
-    const report = fuzzDecoder({ frames: 2000, seed: 43, timeLimitMs: 20_000, arbitrary: beforeHelloFrames(), budget: BUDGET_BEFORE_HELLO });
+    const report = fuzzDecoder({
+      frames: 2000,
+      seed: 43,
+      timeLimitMs: 20_000,
+      arbitrary: beforeHelloFrames(),
+      budget: BUDGET_BEFORE_HELLO,
+    });
     expect(report.failures).toEqual([]);
     expect(report.frames).toBe(2000);
     expect(report.codes.LIMIT_EXCEEDED).toBeGreaterThan(10);
@@ -40,7 +46,13 @@ describe('protocol fuzzing (fast-check)', () => {
   it('a server with a token answers 2,000 fuzzed frames before hello as the spec predicts, and keeps working', async () => {
     const server = await createServer({ port: 0, token: 'fuzz-token-never-guessed' });
     try {
-      const report = await fuzzBeforeHello({ url: server.url, frames: 2000, seed: 11, timeLimitMs: 30_000, batch: 400 });
+      const report = await fuzzBeforeHello({
+        url: server.url,
+        frames: 2000,
+        seed: 11,
+        timeLimitMs: 30_000,
+        batch: 400,
+      });
       expect(report.failures).toEqual([]);
       expect(report.frames).toBeGreaterThan(1500);
       expect(report.codes.UNAUTHORIZED).toBeGreaterThan(0);

@@ -10,7 +10,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ndarray, VinegymError } from '@vinegym/protocol';
 import type { NDArray } from '@vinegym/protocol';
-import { CARTPOLE_V1, VectorSession, createDefaultRegistry, loadMujocoRuntime, validateKwargs } from '@vinegym/env-server';
+import {
+  CARTPOLE_V1,
+  VectorSession,
+  createDefaultRegistry,
+  loadMujocoRuntime,
+  validateKwargs,
+} from '@vinegym/env-server';
 import { NumpyGenerator } from '@vinegym/rng';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -22,7 +28,13 @@ const SEED = 3;
 
 function hopperSession(strictActions?: boolean): VectorSession {
   const definition = createDefaultRegistry().get('Hopper-v5');
-  return new VectorSession({ definition, kwargs: validateKwargs(definition, {}), numEnvs: 1, autoresetMode: 'disabled', strictActions });
+  return new VectorSession({
+    definition,
+    kwargs: validateKwargs(definition, {}),
+    numEnvs: 1,
+    autoresetMode: 'disabled',
+    strictActions,
+  });
 }
 
 /** Three times the action range: almost every step has elements outside [-1, 1]. */
@@ -57,12 +69,20 @@ describe('Box actions outside the bounds behave as in Gymnasium', () => {
   beforeAll(() => {
     if (!existsSync(PYTHON)) throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\``);
     const definition = createDefaultRegistry().get('Hopper-v5');
-    const env = definition.create(validateKwargs(definition, {})) as unknown as { reset(seed: number): void; sim: { qpos: Float64Array; qvel: Float64Array }; close(): void };
+    const env = definition.create(validateKwargs(definition, {})) as unknown as {
+      reset(seed: number): void;
+      sim: { qpos: Float64Array; qvel: Float64Array };
+      close(): void;
+    };
     env.reset(SEED);
     [qpos, qvel] = [Array.from(env.sim.qpos), Array.from(env.sim.qvel)];
     env.close();
     const input = JSON.stringify([{ env_id: 'Hopper-v5', qpos, qvel, actions: ACTIONS }]);
-    const run = spawnSync(PYTHON, [`${ROOT}test/python/mujoco_reference.py`], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(PYTHON, [`${ROOT}test/python/mujoco_reference.py`], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     if (run.status !== 0) throw new Error(`mujoco_reference.py failed:\n${run.stderr}`);
     reference = JSON.parse(run.stdout).cases[0];
   });
@@ -72,12 +92,20 @@ describe('Box actions outside the bounds behave as in Gymnasium', () => {
     session.reset({ seed: SEED });
     const contact = reference.contacts.findIndex((n) => n > 0);
     expect(contact).toBeGreaterThan(3);
-    expect(ACTIONS.slice(0, contact).flat().some((a) => Math.abs(a) > 1)).toBe(true);
+    expect(
+      ACTIONS.slice(0, contact)
+        .flat()
+        .some((a) => Math.abs(a) > 1),
+    ).toBe(true);
     for (let t = 0; t < contact; t++) {
       const result = session.step(batch(ACTIONS[t]));
       const obs = (result.observations as NDArray<'float64'>).data;
-      reference.observations[t].forEach((v, i) => expect(Math.abs(obs[i] - v), `step ${t + 1} obs[${i}]`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))));
-      expect(Math.abs(result.rewards.data[0] - reference.rewards[t]), `step ${t + 1} reward`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(reference.rewards[t])));
+      reference.observations[t].forEach((v, i) =>
+        expect(Math.abs(obs[i] - v), `step ${t + 1} obs[${i}]`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))),
+      );
+      expect(Math.abs(result.rewards.data[0] - reference.rewards[t]), `step ${t + 1} reward`).toBeLessThanOrEqual(
+        1e-12 * (1 + Math.abs(reference.rewards[t])),
+      );
     }
   });
 
@@ -88,7 +116,9 @@ describe('Box actions outside the bounds behave as in Gymnasium', () => {
     for (const action of ACTIONS.slice(0, 10)) {
       const a = wide.step(batch(action));
       const b = clipped.step(batch(action.map((x) => Math.min(1, Math.max(-1, x)))));
-      expect(Array.from((a.observations as NDArray).data as Float64Array)).toEqual(Array.from((b.observations as NDArray).data as Float64Array));
+      expect(Array.from((a.observations as NDArray).data as Float64Array)).toEqual(
+        Array.from((b.observations as NDArray).data as Float64Array),
+      );
       const outside = action.some((x) => Math.abs(x) > 1);
       if (outside) expect(a.rewards.data[0]).toBeLessThan(b.rewards.data[0]);
     }
@@ -104,7 +134,9 @@ describe('Box actions outside the bounds behave as in Gymnasium', () => {
     expectCode(() => strict.step(batch([0, 1.5, 0])), 'INVALID_ACTION');
     const inBounds = strict.step(batch([0, 1, -1]));
     const lenient = session.step(batch([0, 1, -1]));
-    expect(Array.from((inBounds.observations as NDArray).data as Float64Array)).toEqual(Array.from((lenient.observations as NDArray).data as Float64Array));
+    expect(Array.from((inBounds.observations as NDArray).data as Float64Array)).toEqual(
+      Array.from((lenient.observations as NDArray).data as Float64Array),
+    );
   });
 
   it('Discrete actions stay exact (Gymnasium’s CartPole asserts action_space.contains(action))', () => {
@@ -141,7 +173,12 @@ describe('stepping an ended episode', () => {
     expect(probe.stdout.trim(), probe.stderr).toBe('AssertionError');
 
     for (const mode of ['disabled', 'next_step', 'same_step'] as const) {
-      const session = new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 1, autoresetMode: mode });
+      const session = new VectorSession({
+        definition: CARTPOLE_V1,
+        kwargs: { sutton_barto_reward: false },
+        numEnvs: 1,
+        autoresetMode: mode,
+      });
       session.reset({ seed: 0 });
       let ended = false;
       while (!ended) {

@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ndarray } from '@vinegym/protocol';
 import type { AutoresetMode, NDArray } from '@vinegym/protocol';
-import { CARTPOLE_V1, CartPoleEnv, MujocoEnv, VectorSession, createDefaultRegistry, loadMujocoRuntime, validateKwargs } from '@vinegym/env-server';
+import {
+  CARTPOLE_V1,
+  CartPoleEnv,
+  MujocoEnv,
+  VectorSession,
+  createDefaultRegistry,
+  loadMujocoRuntime,
+  validateKwargs,
+} from '@vinegym/env-server';
 import { NumpyGenerator } from '@vinegym/rng';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -19,9 +27,20 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = `${ROOT}.venv/bin/python`;
 
 /** 100 seeds: 0..59 and 40 spread up to 2^53 − 1 (SeedSequence takes 1 or 2 words). */
-const SEEDS_100 = [...Array.from({ length: 60 }, (_, i) => i), ...Array.from({ length: 40 }, (_, i) => Math.floor((2 ** 53 - 1) / (i + 1)) - i)];
+const SEEDS_100 = [
+  ...Array.from({ length: 60 }, (_, i) => i),
+  ...Array.from({ length: 40 }, (_, i) => Math.floor((2 ** 53 - 1) / (i + 1)) - i),
+];
 const SEEDS_10 = [0, 1, 2, 7, 42, 1000, 65535, 2 ** 31, 2 ** 32 + 5, 2 ** 53 - 1];
-const MUJOCO_IDS = ['Hopper-v5', 'Walker2d-v5', 'HalfCheetah-v5', 'Ant-v5', 'Humanoid-v5', 'Swimmer-v5', 'InvertedPendulum-v5'];
+const MUJOCO_IDS = [
+  'Hopper-v5',
+  'Walker2d-v5',
+  'HalfCheetah-v5',
+  'Ant-v5',
+  'Humanoid-v5',
+  'Swimmer-v5',
+  'InvertedPendulum-v5',
+];
 const RESET_CASES = [
   { env_id: 'CartPole-v1', seeds: SEEDS_100 },
   ...MUJOCO_IDS.map((env_id) => ({ env_id, seeds: env_id === 'Hopper-v5' ? SEEDS_100 : SEEDS_10 })),
@@ -58,7 +77,11 @@ beforeAll(() => {
   if (!existsSync(PYTHON)) throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\``);
   const vector = MODES.map((mode) => ({ mode, num_envs: NUM_ENVS, seed: 11, steps: STEPS, policies: POLICIES, bits }));
   const input = JSON.stringify({ resets: RESET_CASES, vector });
-  const run = spawnSync(PYTHON, [`${ROOT}test/python/seed_reference.py`], { input, encoding: 'utf8', maxBuffer: 512 << 20 });
+  const run = spawnSync(PYTHON, [`${ROOT}test/python/seed_reference.py`], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 512 << 20,
+  });
   if (run.status !== 0) throw new Error(`seed_reference.py failed (run \`pnpm test:setup\`?):\n${run.stderr}`);
   references = JSON.parse(run.stdout);
 }, 240_000);
@@ -75,7 +98,8 @@ const DERIVED_OBSERVATIONS = new Set(['Ant-v5', 'Humanoid-v5']);
 function expectClose(ours: ArrayLike<number>, theirs: readonly number[], where: string): void {
   expect(ours.length, `${where} length`).toBe(theirs.length);
   for (let i = 0; i < theirs.length; i++) {
-    if (!(Math.abs(ours[i] - theirs[i]) <= 1e-12 * Math.abs(theirs[i]) + 1e-15)) expect.fail(`${where}[${i}]: ours ${ours[i]} vs Gymnasium ${theirs[i]}`);
+    if (!(Math.abs(ours[i] - theirs[i]) <= 1e-12 * Math.abs(theirs[i]) + 1e-15))
+      expect.fail(`${where}[${i}]: ours ${ours[i]} vs Gymnasium ${theirs[i]}`);
   }
 }
 
@@ -88,7 +112,10 @@ function firstDifference(ours: ArrayLike<number>, theirs: readonly number[]): nu
 
 function expectSame(ours: ArrayLike<number>, theirs: readonly number[], where: string): void {
   const at = firstDifference(ours, theirs);
-  if (at >= 0) expect.fail(`${where}[${at}]: ours ${ours[at]} vs Gymnasium ${theirs[at]} (lengths ${ours.length}, ${theirs.length})`);
+  if (at >= 0)
+    expect.fail(
+      `${where}[${at}]: ours ${ours[at]} vs Gymnasium ${theirs[at]} (lengths ${ours.length}, ${theirs.length})`,
+    );
 }
 
 describe('reset(seed) gives Gymnasium’s initial state bit for bit', () => {
@@ -128,7 +155,12 @@ describe(`CartPole-v1 vector sessions equal Gymnasium's SyncVectorEnv for ${STEP
   MODES.forEach((mode, k) => {
     it(`autoreset ${mode}`, () => {
       const reference = references.vector[k];
-      const session = new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: NUM_ENVS, autoresetMode: mode });
+      const session = new VectorSession({
+        definition: CARTPOLE_V1,
+        kwargs: { sutton_barto_reward: false },
+        numEnvs: NUM_ENVS,
+        autoresetMode: mode,
+      });
       let observations = (session.reset({ seed: 11 }).observations as NDArray<'float32'>).data;
       let episodes = 0;
       let truncations = 0;

@@ -34,13 +34,25 @@ function probeEnv(terminateAt: number): Env {
     step: (action) => {
       t += 1;
       const [a0, a1] = (action as NDArray<'float32'>).data;
-      return { observation: observation([t, a0, a1, episode]), reward: a0 + 0.5 * a1 + t, terminated: t >= terminateAt, truncated: false, info: { t } };
+      return {
+        observation: observation([t, a0, a1, episode]),
+        reward: a0 + 0.5 * a1 + t,
+        terminated: t >= terminateAt,
+        truncated: false,
+        info: { t },
+      };
     },
   };
 }
 
 function probeDefinition(terminateAt: number): EnvDefinition {
-  return { id: 'test/Probe-v0', description: 'probe', kwargs: {}, maxEpisodeSteps: null, create: () => probeEnv(terminateAt) };
+  return {
+    id: 'test/Probe-v0',
+    description: 'probe',
+    kwargs: {},
+    maxEpisodeSteps: null,
+    create: () => probeEnv(terminateAt),
+  };
 }
 
 interface Case {
@@ -72,21 +84,112 @@ function actions(count: number, wide: boolean): number[][] {
 }
 
 const CASES: Case[] = [
-  { name: 'TimeLimit + Autoreset next_step', kwargs: { max_episode_steps: 5 }, autoreset_mode: 'next_step', terminate_at: 9, seed: 1, actions: actions(23, false) },
-  { name: 'termination before the time limit, next_step', kwargs: { max_episode_steps: 6 }, autoreset_mode: 'next_step', terminate_at: 4, seed: 2, actions: actions(15, false) },
-  { name: 'TimeLimit + Autoreset same_step', kwargs: { max_episode_steps: 5 }, autoreset_mode: 'same_step', terminate_at: 9, seed: 3, actions: actions(23, false) },
-  { name: 'termination, same_step', kwargs: { max_episode_steps: 6 }, autoreset_mode: 'same_step', terminate_at: 4, seed: 4, actions: actions(15, false) },
-  { name: 'TimeLimit without autoreset', kwargs: { max_episode_steps: 3 }, autoreset_mode: 'disabled', terminate_at: 9, seed: 5, actions: actions(3, false) },
-  { name: 'FrameStackObservation', kwargs: { frame_stack: 3, max_episode_steps: 4 }, autoreset_mode: 'next_step', terminate_at: 9, seed: 6, actions: actions(12, false) },
-  { name: 'FrameStackObservation, same_step', kwargs: { frame_stack: 2, max_episode_steps: 4 }, autoreset_mode: 'same_step', terminate_at: 9, seed: 7, actions: actions(12, false) },
-  { name: 'ClipAction', kwargs: { clip_action: true }, autoreset_mode: 'next_step', terminate_at: 6, seed: 8, actions: actions(16, true) },
-  { name: 'RescaleAction', kwargs: { rescale_action_min: -1, rescale_action_max: 1 }, autoreset_mode: 'next_step', terminate_at: 6, seed: 9, actions: actions(16, false) },
-  { name: 'RescaleAction + ClipAction', kwargs: { rescale_action_min: -1, rescale_action_max: 1, clip_action: true }, autoreset_mode: 'next_step', terminate_at: 6, seed: 10, actions: actions(16, true) },
-  { name: 'RecordEpisodeStatistics, next_step', kwargs: { record_episode_statistics: true, max_episode_steps: 5 }, autoreset_mode: 'next_step', terminate_at: 4, seed: 11, actions: actions(20, false) },
-  { name: 'RecordEpisodeStatistics, same_step', kwargs: { record_episode_statistics: true, max_episode_steps: 3 }, autoreset_mode: 'same_step', terminate_at: 7, seed: 12, actions: actions(20, false) },
+  {
+    name: 'TimeLimit + Autoreset next_step',
+    kwargs: { max_episode_steps: 5 },
+    autoreset_mode: 'next_step',
+    terminate_at: 9,
+    seed: 1,
+    actions: actions(23, false),
+  },
+  {
+    name: 'termination before the time limit, next_step',
+    kwargs: { max_episode_steps: 6 },
+    autoreset_mode: 'next_step',
+    terminate_at: 4,
+    seed: 2,
+    actions: actions(15, false),
+  },
+  {
+    name: 'TimeLimit + Autoreset same_step',
+    kwargs: { max_episode_steps: 5 },
+    autoreset_mode: 'same_step',
+    terminate_at: 9,
+    seed: 3,
+    actions: actions(23, false),
+  },
+  {
+    name: 'termination, same_step',
+    kwargs: { max_episode_steps: 6 },
+    autoreset_mode: 'same_step',
+    terminate_at: 4,
+    seed: 4,
+    actions: actions(15, false),
+  },
+  {
+    name: 'TimeLimit without autoreset',
+    kwargs: { max_episode_steps: 3 },
+    autoreset_mode: 'disabled',
+    terminate_at: 9,
+    seed: 5,
+    actions: actions(3, false),
+  },
+  {
+    name: 'FrameStackObservation',
+    kwargs: { frame_stack: 3, max_episode_steps: 4 },
+    autoreset_mode: 'next_step',
+    terminate_at: 9,
+    seed: 6,
+    actions: actions(12, false),
+  },
+  {
+    name: 'FrameStackObservation, same_step',
+    kwargs: { frame_stack: 2, max_episode_steps: 4 },
+    autoreset_mode: 'same_step',
+    terminate_at: 9,
+    seed: 7,
+    actions: actions(12, false),
+  },
+  {
+    name: 'ClipAction',
+    kwargs: { clip_action: true },
+    autoreset_mode: 'next_step',
+    terminate_at: 6,
+    seed: 8,
+    actions: actions(16, true),
+  },
+  {
+    name: 'RescaleAction',
+    kwargs: { rescale_action_min: -1, rescale_action_max: 1 },
+    autoreset_mode: 'next_step',
+    terminate_at: 6,
+    seed: 9,
+    actions: actions(16, false),
+  },
+  {
+    name: 'RescaleAction + ClipAction',
+    kwargs: { rescale_action_min: -1, rescale_action_max: 1, clip_action: true },
+    autoreset_mode: 'next_step',
+    terminate_at: 6,
+    seed: 10,
+    actions: actions(16, true),
+  },
+  {
+    name: 'RecordEpisodeStatistics, next_step',
+    kwargs: { record_episode_statistics: true, max_episode_steps: 5 },
+    autoreset_mode: 'next_step',
+    terminate_at: 4,
+    seed: 11,
+    actions: actions(20, false),
+  },
+  {
+    name: 'RecordEpisodeStatistics, same_step',
+    kwargs: { record_episode_statistics: true, max_episode_steps: 3 },
+    autoreset_mode: 'same_step',
+    terminate_at: 7,
+    seed: 12,
+    actions: actions(20, false),
+  },
   {
     name: 'all of them',
-    kwargs: { max_episode_steps: 4, frame_stack: 2, rescale_action_min: -3, rescale_action_max: 3, clip_action: true, record_episode_statistics: true },
+    kwargs: {
+      max_episode_steps: 4,
+      frame_stack: 2,
+      rescale_action_min: -3,
+      rescale_action_max: 3,
+      clip_action: true,
+      record_episode_statistics: true,
+    },
     autoreset_mode: 'same_step',
     terminate_at: 3,
     seed: 13,
@@ -103,7 +206,12 @@ const episodeOf = (info: Info | null | undefined) => {
 /** Our trace of `testCase`, in the reference's format. */
 function ourTrace(testCase: Case): Row[] {
   const definition = probeDefinition(testCase.terminate_at);
-  const session = new VectorSession({ definition, kwargs: validateKwargs(definition, testCase.kwargs), numEnvs: 1, autoresetMode: testCase.autoreset_mode });
+  const session = new VectorSession({
+    definition,
+    kwargs: validateKwargs(definition, testCase.kwargs),
+    numEnvs: 1,
+    autoresetMode: testCase.autoreset_mode,
+  });
   const trace: Row[] = [{ observation: rows(session.reset({ seed: testCase.seed }).observations as NDArray) }];
   for (const action of testCase.actions) {
     const result = session.step(ndarray('float32', [1, 2], action));
@@ -128,7 +236,8 @@ function ourTrace(testCase: Case): Row[] {
 let references: Row[][];
 
 beforeAll(() => {
-  if (!existsSync(PYTHON)) throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\` to create it with gymnasium`);
+  if (!existsSync(PYTHON))
+    throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\` to create it with gymnasium`);
   const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(CASES), encoding: 'utf8', maxBuffer: 16 << 20 });
   if (run.status !== 0) throw new Error(`reference script failed (run \`pnpm test:setup\`?):\n${run.stderr}`);
   references = JSON.parse(run.stdout);

@@ -55,9 +55,10 @@ async function driveTraffic(url: string): Promise<TestClient> {
   const { session_id } = await client.call('make', { env_id: 'CartPole-v1', num_envs: 2, seed: 0 });
   await client.call('reset', { session_id });
   for (let i = 0; i < 5; i++) await client.call('step', { session_id, actions: ndarray('int64', [2], [i % 2, 1]) });
-  expect((await client.request('step', { session_id: 'no-such-session', actions: ndarray('int64', [2], [0, 0]) })).error?.code).toBe(
-    'UNKNOWN_SESSION',
-  );
+  expect(
+    (await client.request('step', { session_id: 'no-such-session', actions: ndarray('int64', [2], [0, 0]) })).error
+      ?.code,
+  ).toBe('UNKNOWN_SESSION');
   expect((await client.request('make', { env_id: 'NoSuchEnv-v0' })).error?.code).toBe('UNKNOWN_ENV');
   client.ws.send(Buffer.from([0xc1])); // never valid MessagePack
   // A request after the unreadable frame: once it is answered, the frame has been counted.
@@ -91,7 +92,11 @@ describe('Prometheus metrics of the TypeScript server and the Python bridge', ()
   // The TypeScript server's own resources (worker threads, its WebAssembly heap) have no counterpart in the bridge.
   const serverOnly = new Set<string>(SERVER_ONLY_METRICS);
   const vinegymFamilies = (families: Map<string, Family>) =>
-    Object.fromEntries([...families].filter(([name]) => name.startsWith('vinegym_') && !serverOnly.has(name)).map(([name, f]) => [name, { type: f.type, labelNames: f.labelNames }]));
+    Object.fromEntries(
+      [...families]
+        .filter(([name]) => name.startsWith('vinegym_') && !serverOnly.has(name))
+        .map(([name, f]) => [name, { type: f.type, labelNames: f.labelNames }]),
+    );
 
   it('have the same vinegym_* names, types and label names', () => {
     expect(Object.keys(vinegymFamilies(typescript)).sort()).toEqual([
@@ -109,8 +114,18 @@ describe('Prometheus metrics of the TypeScript server and the Python bridge', ()
   });
 
   it('count the same traffic the same way', () => {
-    for (const name of ['vinegym_requests_total', 'vinegym_errors_total', 'vinegym_connections_refused_total', 'vinegym_env_steps_total', 'vinegym_connections', 'vinegym_sessions', 'vinegym_envs']) {
-      expect(Object.fromEntries(python.get(name)!.samples), name).toEqual(Object.fromEntries(typescript.get(name)!.samples));
+    for (const name of [
+      'vinegym_requests_total',
+      'vinegym_errors_total',
+      'vinegym_connections_refused_total',
+      'vinegym_env_steps_total',
+      'vinegym_connections',
+      'vinegym_sessions',
+      'vinegym_envs',
+    ]) {
+      expect(Object.fromEntries(python.get(name)!.samples), name).toEqual(
+        Object.fromEntries(typescript.get(name)!.samples),
+      );
     }
     const samples = typescript.get('vinegym_requests_total')!.samples;
     expect(samples.get('vinegym_requests_total{type="step"}')).toBe(6);
@@ -120,7 +135,10 @@ describe('Prometheus metrics of the TypeScript server and the Python bridge', ()
     // Latencies differ; the number of timed steps and the bucket bounds do not.
     const latency = (families: Map<string, Family>) => {
       const family = families.get('vinegym_step_latency_seconds')!;
-      return { count: family.samples.get('vinegym_step_latency_seconds_count{}'), buckets: [...family.samples.keys()].filter((k) => k.includes('le=')) };
+      return {
+        count: family.samples.get('vinegym_step_latency_seconds_count{}'),
+        buckets: [...family.samples.keys()].filter((k) => k.includes('le=')),
+      };
     };
     expect(latency(python)).toEqual(latency(typescript));
     expect(latency(typescript).count).toBe(5);

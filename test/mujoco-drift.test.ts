@@ -74,8 +74,14 @@ describe('Hopper-v5: drift from Gymnasium after the first contact (same seed, sa
 
   beforeAll(() => {
     if (!existsSync(PYTHON)) throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\``);
-    const input = JSON.stringify(cases.map((c) => ({ env_id: 'Hopper-v5', qpos: c.ours.qpos, qvel: c.ours.qvel, actions: c.actions })));
-    const run = spawnSync(PYTHON, [`${ROOT}test/python/mujoco_reference.py`], { input, encoding: 'utf8', maxBuffer: 256 << 20 });
+    const input = JSON.stringify(
+      cases.map((c) => ({ env_id: 'Hopper-v5', qpos: c.ours.qpos, qvel: c.ours.qvel, actions: c.actions })),
+    );
+    const run = spawnSync(PYTHON, [`${ROOT}test/python/mujoco_reference.py`], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 256 << 20,
+    });
     if (run.status !== 0) throw new Error(`mujoco_reference.py failed:\n${run.stderr}`);
     references = JSON.parse(run.stdout).cases;
   }, 120_000);
@@ -86,7 +92,9 @@ describe('Hopper-v5: drift from Gymnasium after the first contact (same seed, sa
       const reference = references[k];
       const contact = reference.contacts.findIndex((n) => n > 0);
       const compared = Math.min(c.ours.observations.length, reference.observations.length);
-      const deviations = Array.from({ length: compared }, (_, t) => deviation(c.ours.observations[t], reference.observations[t]));
+      const deviations = Array.from({ length: compared }, (_, t) =>
+        deviation(c.ours.observations[t], reference.observations[t]),
+      );
       const [ours, theirs] = [sum(c.ours.rewards), sum(reference.rewards)];
       return {
         seed: c.seed,

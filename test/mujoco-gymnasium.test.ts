@@ -57,7 +57,12 @@ const TASKS: Task[] = [
   { id: 'HalfCheetah-v5', asset: 'half_cheetah.xml', ours: HALF_CHEETAH_XML, task: halfCheetahTask },
   { id: 'Ant-v5', asset: 'ant.xml', ours: ANT_XML, task: antTask },
   { id: 'Humanoid-v5', asset: 'humanoid.xml', ours: HUMANOID_XML, task: humanoidTask },
-  { id: 'InvertedPendulum-v5', asset: 'inverted_pendulum.xml', ours: INVERTED_PENDULUM_XML, task: invertedPendulumTask },
+  {
+    id: 'InvertedPendulum-v5',
+    asset: 'inverted_pendulum.xml',
+    ours: INVERTED_PENDULUM_XML,
+    task: invertedPendulumTask,
+  },
 ];
 
 let runtime: MujocoRuntime;
@@ -67,8 +72,13 @@ beforeAll(async () => {
   if (!existsSync(PYTHON)) {
     throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\` to create it with gymnasium and mujoco`);
   }
-  const located = spawnSync(PYTHON, ['-c', 'import gymnasium, mujoco, os; print(os.path.dirname(gymnasium.__file__))'], { encoding: 'utf8' });
-  if (located.status !== 0) throw new Error(`gymnasium[mujoco] not importable in the venv: run \`pnpm test:setup\`\n${located.stderr}`);
+  const located = spawnSync(
+    PYTHON,
+    ['-c', 'import gymnasium, mujoco, os; print(os.path.dirname(gymnasium.__file__))'],
+    { encoding: 'utf8' },
+  );
+  if (located.status !== 0)
+    throw new Error(`gymnasium[mujoco] not importable in the venv: run \`pnpm test:setup\`\n${located.stderr}`);
   const dir = `${located.stdout.trim()}/envs/mujoco/assets/`;
   assets = Object.fromEntries(TASKS.map((t) => [t.id, readFileSync(dir + t.asset, 'utf8')]));
   runtime = await loadMujocoRuntime();
@@ -79,18 +89,61 @@ beforeAll(async () => {
 
 /** Model arrays compared element by element (world poses come from mj_forward at qpos0). */
 const MODEL_FIELDS = [
-  'qpos0', 'body_parentid', 'body_mass', 'body_inertia', 'body_jntnum', 'body_geomnum',
-  'geom_type', 'geom_bodyid', 'geom_size', 'geom_friction', 'geom_condim', 'geom_contype', 'geom_conaffinity',
-  'geom_margin', 'geom_gap', 'geom_solref', 'geom_solimp', 'geom_priority',
-  'jnt_type', 'jnt_bodyid', 'jnt_limited', 'jnt_range', 'jnt_stiffness', 'jnt_solref', 'jnt_solimp', 'jnt_margin',
-  'dof_damping', 'dof_armature', 'dof_frictionloss',
-  'actuator_trntype', 'actuator_trnid', 'actuator_gear', 'actuator_ctrllimited', 'actuator_ctrlrange',
-  'actuator_gainprm', 'actuator_biasprm', 'tendon_num',
+  'qpos0',
+  'body_parentid',
+  'body_mass',
+  'body_inertia',
+  'body_jntnum',
+  'body_geomnum',
+  'geom_type',
+  'geom_bodyid',
+  'geom_size',
+  'geom_friction',
+  'geom_condim',
+  'geom_contype',
+  'geom_conaffinity',
+  'geom_margin',
+  'geom_gap',
+  'geom_solref',
+  'geom_solimp',
+  'geom_priority',
+  'jnt_type',
+  'jnt_bodyid',
+  'jnt_limited',
+  'jnt_range',
+  'jnt_stiffness',
+  'jnt_solref',
+  'jnt_solimp',
+  'jnt_margin',
+  'dof_damping',
+  'dof_armature',
+  'dof_frictionloss',
+  'actuator_trntype',
+  'actuator_trnid',
+  'actuator_gear',
+  'actuator_ctrllimited',
+  'actuator_ctrlrange',
+  'actuator_gainprm',
+  'actuator_biasprm',
+  'tendon_num',
 ] as const;
 const DATA_FIELDS = ['xpos', 'xipos', 'ximat', 'geom_xpos', 'geom_xmat', 'xanchor', 'xaxis'] as const;
 const OPTION_FIELDS = [
-  'timestep', 'integrator', 'solver', 'iterations', 'tolerance', 'ls_iterations', 'cone', 'jacobian', 'impratio',
-  'density', 'viscosity', 'o_margin', 'disableflags', 'enableflags', 'noslip_iterations',
+  'timestep',
+  'integrator',
+  'solver',
+  'iterations',
+  'tolerance',
+  'ls_iterations',
+  'cone',
+  'jacobian',
+  'impratio',
+  'density',
+  'viscosity',
+  'o_margin',
+  'disableflags',
+  'enableflags',
+  'noslip_iterations',
 ] as const;
 const SIZE_FIELDS = ['nq', 'nv', 'nu', 'na', 'nbody', 'njnt', 'ngeom', 'ntendon', 'neq', 'npair', 'nexclude'] as const;
 
@@ -239,10 +292,18 @@ describe('(b) Gymnasium’s assets in our env logic match Python Gymnasium (up t
         const window = WINDOW[c.env_id];
         const firstContact = reference.substep_contacts.findIndex((n) => n > 0);
         const compared =
-          window === 'contact' ? (firstContact < 0 ? reference.observations.length : firstContact) : Math.min(window, reference.observations.length);
+          window === 'contact'
+            ? firstContact < 0
+              ? reference.observations.length
+              : firstContact
+            : Math.min(window, reference.observations.length);
         expect(compared, 'compared steps').toBeGreaterThanOrEqual(MIN_COMPARED);
         reference.observations.slice(0, compared).forEach((expectedObs, t) => {
-          const out = env.step({ dtype: 'float64', shape: [c.actions[t].length], data: Float64Array.from(c.actions[t]) });
+          const out = env.step({
+            dtype: 'float64',
+            shape: [c.actions[t].length],
+            data: Float64Array.from(c.actions[t]),
+          });
           const where = `step ${t + 1}`;
           expect(out.info.physics_error, where).toBeUndefined();
           const obs = (out.observation as { data: Float64Array }).data;

@@ -23,7 +23,11 @@ interface Case {
 function numpy(cases: Case[]): unknown[][] {
   if (!existsSync(PYTHON)) throw new Error(`Python venv missing (${PYTHON}): run \`pnpm test:setup\``);
   const input = JSON.stringify(cases);
-  const run = spawnSync(PYTHON, [`${ROOT}test/python/numpy_reference.py`], { input, encoding: 'utf8', maxBuffer: 512 << 20 });
+  const run = spawnSync(PYTHON, [`${ROOT}test/python/numpy_reference.py`], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 512 << 20,
+  });
   if (run.status !== 0) throw new Error(`numpy_reference.py failed:\n${run.stderr}`);
   return JSON.parse(run.stdout);
 }
@@ -71,7 +75,9 @@ describe('NumpyGenerator equals numpy.random.default_rng(seed)', () => {
     ours.forEach((values, i) => {
       const reference = expected[i] as number[];
       const first = values.findIndex((v, j) => !Object.is(v, reference[j]));
-      expect(first, `${calls[i][0]}: first difference at draw ${first}: ${values[first]} vs ${reference[first]}`).toBe(-1);
+      expect(first, `${calls[i][0]}: first difference at draw ${first}: ${values[first]} vs ${reference[first]}`).toBe(
+        -1,
+      );
     });
   });
 
@@ -90,7 +96,8 @@ describe('NumpyGenerator equals numpy.random.default_rng(seed)', () => {
     const [expected] = numpy([{ seed: 7, calls }]);
     const g = new NumpyGenerator(7);
     const ours: unknown[] = calls.map(([method, ...args]) => {
-      if (method === 'integers') return g.integers(BigInt(args[0] as string), BigInt(args[1] as string), args[2] as number).map(String);
+      if (method === 'integers')
+        return g.integers(BigInt(args[0] as string), BigInt(args[1] as string), args[2] as number).map(String);
       if (method === 'integers8') return g.integers8(args[0] as number, args[1] as number, args[2] as number);
       return times(args[0] as number, () => g.random());
     });
@@ -109,7 +116,8 @@ describe('NumpyGenerator equals numpy.random.default_rng(seed)', () => {
 
 /** The spec numpy_reference.py turns into a Gymnasium space. */
 function specOf(space: Space): unknown {
-  const list = (a: NDArray): (number | string)[] => Array.from(a.data as ArrayLike<number | bigint>, (v) => (Number.isFinite(Number(v)) ? Number(v) : String(v)));
+  const list = (a: NDArray): (number | string)[] =>
+    Array.from(a.data as ArrayLike<number | bigint>, (v) => (Number.isFinite(Number(v)) ? Number(v) : String(v)));
   switch (space.type) {
     case 'box':
       return { type: 'box', low: list(space.low), high: list(space.high), dtype: space.dtype };
@@ -148,17 +156,25 @@ describe('SpaceSampler equals Gymnasium space.seed(s) + space.sample()', () => {
     ['Discrete with start', discrete(3, -1)],
     ['MultiDiscrete', multiDiscrete([2, 9, 4], [0, -4, 1])],
     ['MultiBinary', multiBinary([5])],
-    ['Dict', dictSpace({ a: discrete(4), b: box(-1, 1, [2], 'float32'), c: tupleSpace([multiBinary([3]), discrete(9)]) })],
+    [
+      'Dict',
+      dictSpace({ a: discrete(4), b: box(-1, 1, [2], 'float32'), c: tupleSpace([multiBinary([3]), discrete(9)]) }),
+    ],
     ['Tuple', tupleSpace([box(0, 1, [1], 'float64'), discrete(2)])],
   ];
 
   it('for 10 kinds of space, 2 seeds, 30 samples each', () => {
-    const cases = SPACES.flatMap(([, space]) => [3, 2 ** 40].map((seed) => ({ seed, calls: [['space', specOf(space), 30]] as Call[] })));
+    const cases = SPACES.flatMap(([, space]) =>
+      [3, 2 ** 40].map((seed) => ({ seed, calls: [['space', specOf(space), 30]] as Call[] })),
+    );
     const expected = numpy(cases);
     cases.forEach((c, k) => {
       const [name, space] = SPACES[Math.floor(k / 2)];
       const sampler = new SpaceSampler(space, c.seed as number, (s) => new NumpyGenerator(s));
-      expect(times(30, () => plain(sampler.sample())), `${name}, seed ${c.seed}`).toEqual(expected[k][0]);
+      expect(
+        times(30, () => plain(sampler.sample())),
+        `${name}, seed ${c.seed}`,
+      ).toEqual(expected[k][0]);
     });
   });
 });

@@ -29,15 +29,20 @@ afterAll(() => {
   if (launcher && launcher.exitCode === null) launcher.kill('SIGKILL');
 });
 
-type Launch = { ok: true; urls: string[]; exited: Promise<number | null>; stderr: string } | { ok: false; stderr: string };
+type Launch =
+  { ok: true; urls: string[]; exited: Promise<number | null>; stderr: string } | { ok: false; stderr: string };
 
 /** Starts the launcher and resolves with the 2 URLs it prints, or with its stderr when it exits first. */
 function launch(): Promise<Launch> {
-  const child = spawn(PYTHON, ['-m', 'vinegym', 'ray-serve', 'CartPole-v1', '--servers', '2', '--backend', 'python', '--host', '127.0.0.1'], {
-    cwd: ROOT,
-    env: { ...process.env, VINEGYM_TOKEN: TOKEN, RAY_USAGE_STATS_ENABLED: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    PYTHON,
+    ['-m', 'vinegym', 'ray-serve', 'CartPole-v1', '--servers', '2', '--backend', 'python', '--host', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, VINEGYM_TOKEN: TOKEN, RAY_USAGE_STATS_ENABLED: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   launcher = child;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise<Launch>((resolve, reject) => {
@@ -78,11 +83,18 @@ describe.skipIf(missing !== null)('vinegym ray-serve on a local Ray instance', (
     expect(new Set(urls).size).toBe(2);
     await until(() => stderr().includes('2 servers of CartPole-v1 (python)'), 30_000);
 
-    const config = trainConfig({ envId: 'CartPole-v1', servers: urls, numEnvs: 2, stepsPerIteration: 256, iterations: 3 });
+    const config = trainConfig({
+      envId: 'CartPole-v1',
+      servers: urls,
+      numEnvs: 2,
+      stepsPerIteration: 256,
+      iterations: 3,
+    });
     const result = await train({ config, runDir: null, progress: false, token: TOKEN });
     expect(result.iterations).toBe(3);
     const http = urls.map((url) => ({ httpUrl: url.replace(/^ws/, 'http').replace(/\/v1\/ws$/, '') }));
-    for (const server of http) expect(await serverMetric(server, 'vinegym_env_steps_total')).toBeGreaterThanOrEqual(3 * 128);
+    for (const server of http)
+      expect(await serverMetric(server, 'vinegym_env_steps_total')).toBeGreaterThanOrEqual(3 * 128);
 
     launcher!.kill('SIGTERM');
     expect(await exited).toBe(0);

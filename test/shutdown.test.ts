@@ -19,8 +19,10 @@ import { ROOT, processTree } from './adversarial/harness/server-under-test.js';
 const pnpm = process.env.npm_execpath?.endsWith('pnpm.cjs') ? process.env.npm_execpath : undefined;
 
 function launch(): { command: string; args: string[]; wrapper: string } {
-  if (pnpm) return { command: process.execPath, args: [pnpm, 'run', 'server', '--port', '0'], wrapper: 'pnpm run server' };
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.server;
+  if (pnpm)
+    return { command: process.execPath, args: [pnpm, 'run', 'server', '--port', '0'], wrapper: 'pnpm run server' };
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts.server;
   return { command: 'sh', args: ['-c', `${script} "$@"`, 'server', '--port', '0'], wrapper: 'sh -c <server script>' };
 }
 
@@ -43,7 +45,9 @@ describe('shutdown', () => {
       });
     });
     // The server itself: the last node process of the wrapper's tree.
-    const serverPid = processTree(child.pid!).find((pid) => /packages\/env-server\/src\/cli\.ts/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')));
+    const serverPid = processTree(child.pid!).find((pid) =>
+      /packages\/env-server\/src\/cli\.ts/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')),
+    );
     expect(serverPid).toBeDefined();
 
     const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -67,7 +71,8 @@ describe('shutdown', () => {
     await waitFor(2);
     const sessionId = answers[1].body.session_id as string;
     send('reset', { session_id: sessionId });
-    const step = () => send('step', { session_id: sessionId, actions: ndarray('int64', [8], new Array(8).fill(id % 2)) });
+    const step = () =>
+      send('step', { session_id: sessionId, actions: ndarray('int64', [8], new Array(8).fill(id % 2)) });
     for (let i = 0; i < 200; i++) step();
     await waitFor(4);
 
@@ -87,7 +92,8 @@ describe('shutdown', () => {
     expect(await exited).toBe(0);
     // The server process itself is gone too (no orphan left behind by the wrapper).
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && processTree(serverPid!).length > 0 && existsPid(serverPid!)) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (Date.now() < deadline && processTree(serverPid!).length > 0 && existsPid(serverPid!))
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(existsPid(serverPid!)).toBe(false);
 
     // Every answer is a success, in order, and the server handled exactly the requests it answered.

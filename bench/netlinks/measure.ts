@@ -6,7 +6,18 @@
  * `rounds` slices of `seconds / rounds` each, so that the machine's changing load hits all links of a row alike.
  * Prints one JSON line per cell: `{ label, sampler, rates }`, env steps/s of each slice.
  */
-import { RemoteVectorEnv, Rng, SinglePathSampler, VineSampler, adapterFor, buildPolicy, loadTf, slotGroups, trainConfig, type VectorEnv } from '@vinegym/agent';
+import {
+  RemoteVectorEnv,
+  Rng,
+  SinglePathSampler,
+  VineSampler,
+  adapterFor,
+  buildPolicy,
+  loadTf,
+  slotGroups,
+  trainConfig,
+  type VectorEnv,
+} from '@vinegym/agent';
 
 export interface MeasureCell {
   label: string;
@@ -49,11 +60,27 @@ async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Pro
   const rng = new Rng(0);
   const totalEnvs = request.numEnvs * cell.urls.length;
   if (cell.sampler === 'single-path') {
-    const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: rng, seed: 0, lockstep: cell.lockstep });
+    const sampler = new SinglePathSampler({
+      envs,
+      adapter,
+      normalizer: null,
+      noise: rng,
+      seed: 0,
+      lockstep: cell.lockstep,
+    });
     return async () => (await sampler.collect(policy, ROUNDS_PER_BATCH * totalEnvs)).steps;
   }
   const vine = { ...config.vine, rolloutSetSize: 8, rolloutLength: 10, trunkSteps: ROUNDS_PER_BATCH * totalEnvs };
-  const sampler = new VineSampler({ envs, adapter, normalizer: null, rng, seed: 0, gamma: 0.99, config: vine, lockstep: cell.lockstep });
+  const sampler = new VineSampler({
+    envs,
+    adapter,
+    normalizer: null,
+    rng,
+    seed: 0,
+    gamma: 0.99,
+    config: vine,
+    lockstep: cell.lockstep,
+  });
   return async () => (await sampler.collect(policy)).steps;
 }
 
@@ -84,6 +111,10 @@ async function measureRow(row: MeasureCell[]): Promise<{ rates: number[]; error?
 
 for (const row of request.rows) {
   const results = await measureRow(row);
-  row.forEach((cell, k) => process.stdout.write(`${JSON.stringify({ label: cell.label, sampler: cell.sampler, lockstep: cell.lockstep, ...results[k] })}\n`));
+  row.forEach((cell, k) =>
+    process.stdout.write(
+      `${JSON.stringify({ label: cell.label, sampler: cell.sampler, lockstep: cell.lockstep, ...results[k] })}\n`,
+    ),
+  );
 }
 process.exit(0);

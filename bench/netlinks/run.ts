@@ -38,11 +38,17 @@ const MODES = [
   ...GROUPS.map((groups) => ({ name: `after${groups}`, lockstep: false, groups })),
 ];
 /** The example's Pong preprocessing: the paper's CNN input (grayscale, downsampled by 4, 4 frames stacked). */
-const KWARGS: Record<string, MeasureRequest['kwargs']> = { 'ALE/Pong-v5': { obs_type: 'grayscale', downsample: 4, frame_stack: 4 } };
+const KWARGS: Record<string, MeasureRequest['kwargs']> = {
+  'ALE/Pong-v5': { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
+};
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsNode = (file: string, ...args: string[]) => [process.execPath, ['--import', 'tsx', '--conditions=source', `${root}${file}`, ...args]] as const;
-const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+const tsNode = (file: string, ...args: string[]) =>
+  [process.execPath, ['--import', 'tsx', '--conditions=source', `${root}${file}`, ...args]] as const;
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 const linkName = (rtt: number | null) => (rtt === null ? 'veth, no proxy' : `proxy ${rtt} ms`);
 
 async function startServers(links: Links, count: number): Promise<URL[]> {
@@ -50,9 +56,22 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
     Array.from({ length: count }, async () => {
       // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
       // Every cell of a row keeps its sessions open, each MuJoCo or Atari session with its worker threads.
-      const cli = ['--host', links.envHost, '--port', '0', '--log-level', 'warn', '--ping-interval', '0', '--max-worker-threads', '256'];
+      const cli = [
+        '--host',
+        links.envHost,
+        '--port',
+        '0',
+        '--log-level',
+        'warn',
+        '--ping-interval',
+        '0',
+        '--max-worker-threads',
+        '256',
+      ];
       const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
-      return new URL(await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000));
+      return new URL(
+        await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000),
+      );
     }),
   );
 }
@@ -60,10 +79,17 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
 /** One proxy process on the agent side with a listener per (server, RTT); returns proxy URLs [rtt][server]. */
 async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
   const routes = RTTS_MS.flatMap((rttMs) =>
-    servers.map((url) => ({ target: { host: links.envHost, port: Number(url.port) }, rttMs, rateBytesPerSecond: RATE, spinMs: SPIN_MS })),
+    servers.map((url) => ({
+      target: { host: links.envHost, port: Number(url.port) },
+      rttMs,
+      rateBytesPerSecond: RATE,
+      spinMs: SPIN_MS,
+    })),
   );
   const [command, args] = tsNode('test/netlinks/proxy-main.ts', JSON.stringify(routes));
-  const ports = JSON.parse(await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000)) as number[];
+  const ports = JSON.parse(
+    await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000),
+  ) as number[];
   return RTTS_MS.map((_, r) =>
     servers.map((url, s) => {
       const proxied = new URL(url);
@@ -90,13 +116,32 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
     for (const sampler of SAMPLERS) {
       rows.push(
         MODES.flatMap(({ name, lockstep, groups }) => [
-          { label: `${count}|${name}|${linkName(null)}`, sampler, lockstep, groups, urls: servers.slice(0, count).map(String) },
-          ...RTTS_MS.map((rtt, r) => ({ label: `${count}|${name}|${linkName(rtt)}`, sampler, lockstep, groups, urls: proxies[r].slice(0, count).map(String) })),
+          {
+            label: `${count}|${name}|${linkName(null)}`,
+            sampler,
+            lockstep,
+            groups,
+            urls: servers.slice(0, count).map(String),
+          },
+          ...RTTS_MS.map((rtt, r) => ({
+            label: `${count}|${name}|${linkName(rtt)}`,
+            sampler,
+            lockstep,
+            groups,
+            urls: proxies[r].slice(0, count).map(String),
+          })),
         ]),
       );
     }
   }
-  const request: MeasureRequest = { envId, kwargs: KWARGS[envId] ?? {}, numEnvs: NUM_ENVS, seconds: SECONDS, rounds: ROUNDS, rows };
+  const request: MeasureRequest = {
+    envId,
+    kwargs: KWARGS[envId] ?? {},
+    numEnvs: NUM_ENVS,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    rows,
+  };
   const cells = rows.flat();
   const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
   const child = links.spawnAgentSide(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -106,7 +151,9 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
   for await (const line of createInterface({ input: child.stdout! })) {
     const result = JSON.parse(line) as CellResult;
     results.push(result);
-    const rate = result.error ? `error: ${result.error}` : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s`;
+    const rate = result.error
+      ? `error: ${result.error}`
+      : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s`;
     console.error(`  ${envId} ${result.label} ${result.sampler}: ${rate}`);
   }
   clearTimeout(timer);
@@ -115,7 +162,9 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
 
 function printTable(envId: string, results: CellResult[]): void {
   const columns = [null, ...RTTS_MS].map(linkName);
-  console.log(`\n### ${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}, ${NUM_ENVS} env slots per server\n`);
+  console.log(
+    `\n### ${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}, ${NUM_ENVS} env slots per server\n`,
+  );
   console.log(`| servers | sampler | mode | ${columns.join(' | ')} |`);
   console.log(`|---:|---|---|${columns.map(() => '---:').join('|')}|`);
   for (const count of SERVERS) {
@@ -129,7 +178,9 @@ function printTable(envId: string, results: CellResult[]): void {
         const cells = columns.map((column, k) => {
           const value = rate(column);
           if (value === null) return 'failed';
-          return k === 0 || reference === null ? value.toFixed(0) : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
+          return k === 0 || reference === null
+            ? value.toFixed(0)
+            : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
         });
         const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
@@ -141,7 +192,9 @@ function printTable(envId: string, results: CellResult[]): void {
 async function main(): Promise<void> {
   const links = openLinks();
   try {
-    console.log(`vinegym bench:netlinks — node ${process.version}, ${availableParallelism()} cores, load average ${load()}`);
+    console.log(
+      `vinegym bench:netlinks — node ${process.version}, ${availableParallelism()} cores, load average ${load()}`,
+    );
     console.log(
       links.kind === 'namespaces'
         ? `links: two network namespaces joined by a veth pair (agent side ↔ env side ${links.envHost})`
@@ -152,7 +205,9 @@ async function main(): Promise<void> {
         ? 'delay: netem is available but not used; delay from the project delaying TCP proxy, as everywhere'
         : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
     );
-    console.log(`${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; proxy busy-waits the last ${SPIN_MS} ms before a release`);
+    console.log(
+      `${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; proxy busy-waits the last ${SPIN_MS} ms before a release`,
+    );
     const servers = await startServers(links, Math.max(...SERVERS));
     const proxies = await startProxies(links, servers);
     for (const envId of ENVS) {

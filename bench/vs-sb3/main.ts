@@ -104,13 +104,21 @@ function parseOptions(argv: string[]): Options | { report: string[] } | null {
   if (values.report) return { report: positionals };
   if (!values.env) throw new Error(`--env is required\n\n${HELP}`);
   const steps = positiveInt('--steps', values.steps!);
-  const seeds = values['seed-list'] ? values['seed-list'].split(',').map((s) => nonNegativeInt('--seed-list', s)) : range(positiveInt('--seeds', values.seeds!));
-  const requested = values.checkpoints ? values.checkpoints.split(',').map((s) => positiveInt('--checkpoints', s)) : [100_000, 300_000, 1_000_000];
+  const seeds = values['seed-list']
+    ? values['seed-list'].split(',').map((s) => nonNegativeInt('--seed-list', s))
+    : range(positiveInt('--seeds', values.seeds!));
+  const requested = values.checkpoints
+    ? values.checkpoints.split(',').map((s) => positiveInt('--checkpoints', s))
+    : [100_000, 300_000, 1_000_000];
   const checkpoints = [...new Set([...requested.filter((c) => c <= steps), steps])].sort((a, b) => a - b);
   const every = positiveInt('--eval-every', values['eval-every']!);
-  const evalPoints = [...new Set([...checkpoints, ...range(Math.floor(steps / every)).map((i) => (i + 1) * every)])].sort((a, b) => a - b);
-  if (values.only && !['sb3', 'vinegym'].includes(values.only)) throw new Error(`--only must be sb3 or vinegym, got ${values.only}`);
-  const sides: Implementation[] = values.only === 'sb3' ? ['sb3-contrib'] : values.only === 'vinegym' ? ['vinegym'] : ['sb3-contrib', 'vinegym'];
+  const evalPoints = [
+    ...new Set([...checkpoints, ...range(Math.floor(steps / every)).map((i) => (i + 1) * every)]),
+  ].sort((a, b) => a - b);
+  if (values.only && !['sb3', 'vinegym'].includes(values.only))
+    throw new Error(`--only must be sb3 or vinegym, got ${values.only}`);
+  const sides: Implementation[] =
+    values.only === 'sb3' ? ['sb3-contrib'] : values.only === 'vinegym' ? ['vinegym'] : ['sb3-contrib', 'vinegym'];
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return {
     env: values.env,
@@ -155,8 +163,11 @@ async function configJson(text: string): Promise<string> {
 
 function checkSb3(python: string | null): string {
   if (python === null || !existsSync(python)) throw new Error(SB3_MISSING);
-  const probe = spawnSync(python, ['-c', 'import sb3_contrib, stable_baselines3, torch, gymnasium, mujoco'], { encoding: 'utf8' });
-  if (probe.status !== 0) throw new Error(`${python} cannot import what the benchmark needs:\n${probe.stderr.trim()}\n\n${SB3_MISSING}`);
+  const probe = spawnSync(python, ['-c', 'import sb3_contrib, stable_baselines3, torch, gymnasium, mujoco'], {
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0)
+    throw new Error(`${python} cannot import what the benchmark needs:\n${probe.stderr.trim()}\n\n${SB3_MISSING}`);
   return python;
 }
 
@@ -165,26 +176,63 @@ function runChild(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args[0]} exited with ${code ?? signal}`))));
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args[0]} exited with ${code ?? signal}`)),
+    );
   });
 }
 
-async function trainOne(o: Options, impl: Implementation, seed: number, config: string, sb3Python: string | null): Promise<RunRecord> {
+async function trainOne(
+  o: Options,
+  impl: Implementation,
+  seed: number,
+  config: string,
+  sb3Python: string | null,
+): Promise<RunRecord> {
   const out = join(tmpdir(), `vs-sb3-${process.pid}-${impl}-${seed}.json`);
-  const common = ['--env', o.env, '--steps', String(o.steps), '--seed', String(seed), '--checkpoints', o.evalPoints.join(','), '--eval-episodes', String(o.evalEpisodes)];
+  const common = [
+    '--env',
+    o.env,
+    '--steps',
+    String(o.steps),
+    '--seed',
+    String(seed),
+    '--checkpoints',
+    o.evalPoints.join(','),
+    '--eval-episodes',
+    String(o.evalEpisodes),
+  ];
   const evalSeed = String(1_000_000 + 1000 * seed);
   const threads = String(o.threads);
   if (impl === 'sb3-contrib') {
-    await runChild(sb3Python!, [join(HERE, 'sb3_trpo.py'), ...common, '--eval-seed', evalSeed, '--hyperparams', o.sb3Hyperparams, '--out', out], {
-      OMP_NUM_THREADS: threads,
-      MKL_NUM_THREADS: threads,
-    });
+    await runChild(
+      sb3Python!,
+      [join(HERE, 'sb3_trpo.py'), ...common, '--eval-seed', evalSeed, '--hyperparams', o.sb3Hyperparams, '--out', out],
+      {
+        OMP_NUM_THREADS: threads,
+        MKL_NUM_THREADS: threads,
+      },
+    );
   } else {
-    await runChild(join(REPO, 'node_modules', '.bin', 'tsx'), ['--conditions=source', join(HERE, 'ours-run.ts'), ...common, '--eval-seed', evalSeed, '--config', config, '--out', out], {
-      TF_NUM_INTRAOP_THREADS: threads,
-      TF_NUM_INTEROP_THREADS: threads,
-      OMP_NUM_THREADS: threads,
-    });
+    await runChild(
+      join(REPO, 'node_modules', '.bin', 'tsx'),
+      [
+        '--conditions=source',
+        join(HERE, 'ours-run.ts'),
+        ...common,
+        '--eval-seed',
+        evalSeed,
+        '--config',
+        config,
+        '--out',
+        out,
+      ],
+      {
+        TF_NUM_INTRAOP_THREADS: threads,
+        TF_NUM_INTEROP_THREADS: threads,
+        OMP_NUM_THREADS: threads,
+      },
+    );
   }
   return JSON.parse(await readFile(out, 'utf8')) as RunRecord;
 }
@@ -201,7 +249,9 @@ async function writeReport(results: ResultsFile, dir: string): Promise<void> {
   const title = `TRPO on ${results.env}: vinegym vs sb3-contrib, ${results.steps.toLocaleString('en-US')} env steps`;
   await plotComparison(results.runs, title, join(dir, 'curves.png'));
   await writeFile(join(dir, 'report.md'), `# ${title}\n\n${table}\n\n${perSeed}\n`);
-  process.stdout.write(`\n${table}\n\n${perSeed}\n\nreport: ${join(dir, 'report.md')}, plot: ${join(dir, 'curves.png')}\n`);
+  process.stdout.write(
+    `\n${table}\n\n${perSeed}\n\nreport: ${join(dir, 'report.md')}, plot: ${join(dir, 'curves.png')}\n`,
+  );
 }
 
 async function report(dirs: string[]): Promise<void> {
@@ -231,20 +281,33 @@ async function main(): Promise<void> {
     throw new Error(`${options.out} holds results for ${results.env} at ${results.steps} steps; choose another --out`);
   }
   const labelOf = (impl: Implementation) => (impl === 'sb3-contrib' ? options.sb3Label : options.label);
-  console.log(`bench:vs-sb3 — ${options.env}, ${options.steps.toLocaleString('en-US')} steps, seeds ${options.seeds.join(',')}, results in ${options.out}`);
+  console.log(
+    `bench:vs-sb3 — ${options.env}, ${options.steps.toLocaleString('en-US')} steps, seeds ${options.seeds.join(',')}, results in ${options.out}`,
+  );
   for (const [i, seed] of options.seeds.entries()) {
     const order = i % 2 === 0 ? options.sides : [...options.sides].reverse();
     for (const impl of order) {
       const label = labelOf(impl);
       if (results.runs.some((r) => r.impl === impl && r.seed === seed && r.label === label)) continue; // continued benchmark
       const before = loadavg()[0];
-      console.log(`\n== ${label ?? impl}, seed ${seed} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+      console.log(
+        `\n== ${label ?? impl}, seed ${seed} (load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')})`,
+      );
       const record = await trainOne(options, impl, seed, config, sb3Python);
-      results.runs.push({ ...record, label, load: { before, after: loadavg()[0] }, finished_at: new Date().toISOString() });
+      results.runs.push({
+        ...record,
+        label,
+        load: { before, after: loadavg()[0] },
+        finished_at: new Date().toISOString(),
+      });
       await writeFile(join(options.out, 'results.json'), JSON.stringify(results));
       const last = record.evaluations.at(-1);
       const meanReturn = last ? last.returns.reduce((a, b) => a + b, 0) / last.returns.length : Number.NaN;
-      console.log(`== ${label ?? impl}, seed ${seed}: ${record.env_steps} steps in ${record.wall_s.toFixed(0)} s (CPU ${record.cpu_s.toFixed(0)} s), final return ${meanReturn.toFixed(1)}`);
+      console.log(
+        `== ${label ?? impl}, seed ${seed}: ${record.env_steps} steps in ${record.wall_s.toFixed(0)} s (CPU ${record.cpu_s.toFixed(0)} s), final return ${meanReturn.toFixed(1)}`,
+      );
     }
   }
   await writeReport(results, options.out);

@@ -22,7 +22,15 @@ import {
 import type { Evaluation, RunRecord } from './run-record.js';
 
 /** Per-update metrics kept in the record's curve for diagnosis. */
-const DIAGNOSTICS = ['train/kl', 'train/entropy', 'train/explained_variance', 'train/line_search_steps', 'train/accepted', 'time/sampling_ms', 'time/vf_ms'];
+const DIAGNOSTICS = [
+  'train/kl',
+  'train/entropy',
+  'train/explained_variance',
+  'train/line_search_steps',
+  'train/accepted',
+  'time/sampling_ms',
+  'time/vf_ms',
+];
 
 /** Returns and lengths of `episodes` episodes with the mean action, episode i reset with seed + i. */
 export async function evaluateDeterministic(
@@ -32,11 +40,18 @@ export async function evaluateDeterministic(
   episodes: number,
   seed: number,
 ): Promise<{ returns: number[]; lengths: number[] }> {
-  const vector = await EmbeddedVectorEnv.make({ envId: env.envId, kwargs: env.kwargs, numEnvs: episodes, autoresetMode: 'same_step' });
+  const vector = await EmbeddedVectorEnv.make({
+    envId: env.envId,
+    kwargs: env.kwargs,
+    numEnvs: episodes,
+    autoresetMode: 'same_step',
+  });
   try {
     const adapter = spaceAdapter(vector.spec.single_observation_space, vector.spec.single_action_space);
     const noise = new Rng(seed); // unused by deterministic actions, but act() takes a source
-    let obs = adapter.observationRows((await vector.reset({ seeds: Array.from({ length: episodes }, (_, i) => seed + i) })).observations);
+    let obs = adapter.observationRows(
+      (await vector.reset({ seeds: Array.from({ length: episodes }, (_, i) => seed + i) })).observations,
+    );
     const returns = new Array<number>(episodes).fill(0);
     const lengths = new Array<number>(episodes).fill(0);
     const done = new Array<boolean>(episodes).fill(false);
@@ -83,7 +98,10 @@ async function main(): Promise<void> {
     overrides,
     { envId: values.env!, seed: Number(values.seed), totalSteps: Number(values.steps), iterations: null },
   ]);
-  const pending = values.checkpoints!.split(',').map(Number).sort((a, b) => a - b);
+  const pending = values
+    .checkpoints!.split(',')
+    .map(Number)
+    .sort((a, b) => a - b);
   const episodes = Number(values['eval-episodes']);
   const evalSeed = Number(values['eval-seed']);
 
@@ -107,12 +125,19 @@ async function main(): Promise<void> {
       const diagnostics = Object.fromEntries(DIAGNOSTICS.filter((k) => k in row).map((k) => [k, row[k]]));
       const returnMean = Number.isFinite(row['rollout/ep_return_mean']) ? row['rollout/ep_return_mean'] : null;
       curve.push({ steps, wall_s: wall, cpu_s: cpuSeconds(), episode_return_mean: returnMean, diagnostics });
-      if (row.iteration % 10 === 0) process.stderr.write(`[vinegym] ${steps} steps, ${wall.toFixed(0)} s, return ${returnMean?.toFixed(1)}\n`);
+      if (row.iteration % 10 === 0)
+        process.stderr.write(`[vinegym] ${steps} steps, ${wall.toFixed(0)} s, return ${returnMean?.toFixed(1)}\n`);
       if (pending.length === 0 || steps < pending[0]) return;
       while (pending.length > 0 && steps >= pending[0]) pending.shift();
       const cpu = cpuSeconds();
       const [w0, c0] = [performance.now(), process.cpuUsage()];
-      const { returns, lengths } = await evaluateDeterministic(agent.policy, agent.normalizer, { envId: config.envId, kwargs: config.envKwargs }, episodes, evalSeed);
+      const { returns, lengths } = await evaluateDeterministic(
+        agent.policy,
+        agent.normalizer,
+        { envId: config.envId, kwargs: config.envKwargs },
+        episodes,
+        evalSeed,
+      );
       evalWallMs += performance.now() - w0;
       const c = process.cpuUsage(c0);
       evalCpuUs += c.user + c.system;

@@ -60,9 +60,13 @@ export function summarize(runs: readonly RunRecord[], checkpoints: readonly numb
   });
 }
 
-const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const fmt = (v: number, digits = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
 const pm = (s: { mean: number; std: number }, digits = 0) => `${fmt(s.mean, digits)} ± ${fmt(s.std, digits)}`;
-const kSteps = (steps: number) => (steps >= 1e6 && steps % 1e6 === 0 ? `${steps / 1e6}M` : `${Math.round(steps / 1000)}k`);
+const kSteps = (steps: number) =>
+  steps >= 1e6 && steps % 1e6 === 0 ? `${steps / 1e6}M` : `${Math.round(steps / 1000)}k`;
 
 /**
  * One markdown table, a row per group; when the sb3-contrib group is present, each vinegym group gets a ratio row:
@@ -71,7 +75,15 @@ const kSteps = (steps: number) => (steps >= 1e6 && steps % 1e6 === 0 ? `${steps 
  */
 export function markdownTable(summaries: readonly GroupSummary[]): string {
   const checkpoints = summaries[0]?.checkpoints.map((c) => c.steps) ?? [];
-  const header = ['implementation', 'seeds', ...checkpoints.map((s) => `return @${kSteps(s)}`), 'wall s', 'CPU s', 'env steps/s', 'load (1 min)'];
+  const header = [
+    'implementation',
+    'seeds',
+    ...checkpoints.map((s) => `return @${kSteps(s)}`),
+    'wall s',
+    'CPU s',
+    'env steps/s',
+    'load (1 min)',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const g of summaries) {
     lines.push(
@@ -105,7 +117,15 @@ export function markdownTable(summaries: readonly GroupSummary[]): string {
 
 /** Every run's own numbers, for the docs' per-seed listings. */
 export function perSeedTable(runs: readonly RunRecord[], checkpoints: readonly number[]): string {
-  const header = ['implementation', 'seed', ...checkpoints.map((s) => `@${kSteps(s)}`), 'env steps', 'wall s', 'CPU s', 'load before/after'];
+  const header = [
+    'implementation',
+    'seed',
+    ...checkpoints.map((s) => `@${kSteps(s)}`),
+    'env steps',
+    'wall s',
+    'CPU s',
+    'load before/after',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const run of runs) {
     const cells = checkpoints.map((steps) => {
@@ -113,7 +133,9 @@ export function perSeedTable(runs: readonly RunRecord[], checkpoints: readonly n
       return e ? pm(meanStd(e.returns)) : '–';
     });
     const load = run.load ? `${run.load.before.toFixed(1)}/${run.load.after.toFixed(1)}` : '–';
-    lines.push(`| ${[groupName(run), String(run.seed), ...cells, fmt(run.env_steps), fmt(run.wall_s), fmt(run.cpu_s), load].join(' | ')} |`);
+    lines.push(
+      `| ${[groupName(run), String(run.seed), ...cells, fmt(run.env_steps), fmt(run.wall_s), fmt(run.cpu_s), load].join(' | ')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -129,17 +151,25 @@ export async function plotComparison(runs: readonly RunRecord[], title: string, 
     [...groups.entries()].map(([name, members]) => ({
       name,
       runCount: members.length,
-      points: aggregateSeries(members.map((r) => ({ x: r.evaluations.map((e) => e[x]), y: r.evaluations.map((e) => mean(e.returns)) }))),
+      points: aggregateSeries(
+        members.map((r) => ({ x: r.evaluations.map((e) => e[x]), y: r.evaluations.map((e) => mean(e.returns)) })),
+      ),
     }));
   const panel = (x: 'steps' | 'wall_s', xTitle: string) => {
-    const { $schema: _schema, config: _config, background: _background, ...rest } = buildChartSpec(curves(x), {
+    const {
+      $schema: _schema,
+      config: _config,
+      background: _background,
+      ...rest
+    } = buildChartSpec(curves(x), {
       xTitle,
       yTitle: 'return (deterministic, 10 episodes)',
       width: 460,
       height: 320,
     }) as unknown as Record<string, unknown>;
     // One shared legend above both panels instead of each panel's corner legend.
-    for (const layer of rest.layer as { encoding: { color: { legend: Record<string, unknown> } } }[]) layer.encoding.color.legend.orient = 'top';
+    for (const layer of rest.layer as { encoding: { color: { legend: Record<string, unknown> } } }[])
+      layer.encoding.color.legend.orient = 'top';
     return rest;
   };
   const spec = {

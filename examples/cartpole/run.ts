@@ -25,7 +25,13 @@ export const SETUPS: Record<string, TrainConfigOverrides> = {
   // rollout, and the vine stalls around a return of 250; see docs/results.md).
   vine: {
     sampler: 'vine',
-    vine: { rolloutSetSize: 64, actionsPerState: 'all', rolloutLength: 16, trunkSteps: 2048, rolloutBootstrap: 'value-function' },
+    vine: {
+      rolloutSetSize: 64,
+      actionsPerState: 'all',
+      rolloutLength: 16,
+      trunkSteps: 2048,
+      rolloutBootstrap: 'value-function',
+    },
   },
 };
 
@@ -36,18 +42,29 @@ for (const [name, setup] of Object.entries(SETUPS)) {
   for (const seed of SEEDS) {
     const runDir = join(OUT, `${name}-seed${seed}`);
     runDirs.push(runDir);
-    const result = await train({ config: trainConfig({ ...setup, seed, totalSteps: BUDGET }), runDir, progress: false });
+    const result = await train({
+      config: trainConfig({ ...setup, seed, totalSteps: BUDGET }),
+      runDir,
+      progress: false,
+    });
     const reached = result.rows.find((row) => row.env_steps <= BUDGET && row['rollout/ep_return_mean'] >= THRESHOLD);
     const line = `| ${name} | ${seed} | ${reached ? reached.env_steps : 'not within budget'} | ${result.finalReturnMean.toFixed(1)} | ${result.rows.at(-1)!['time/wall_s'].toFixed(1)} |`;
     table.push(line);
     console.log(line);
   }
 }
-console.log(`\n| sampler | seed | env steps to mean return ≥ ${THRESHOLD} | final mean return | wall s |\n|---|---:|---:|---:|---:|`);
+console.log(
+  `\n| sampler | seed | env steps to mean return ≥ ${THRESHOLD} | final mean return | wall s |\n|---|---:|---:|---:|---:|`,
+);
 console.log(table.join('\n'));
 for (const name of Object.keys(SETUPS)) {
   const solved = table.filter((l) => l.startsWith(`| ${name} |`) && !l.includes('not within')).length;
-  console.log(`${name}: ${solved}/${SEEDS.length} seeds reached ${THRESHOLD} within ${BUDGET.toLocaleString('en-US')} env steps`);
+  console.log(
+    `${name}: ${solved}/${SEEDS.length} seeds reached ${THRESHOLD} within ${BUDGET.toLocaleString('en-US')} env steps`,
+  );
 }
-const { out } = await plotRuns(runDirs, join(OUT, 'cartpole-trpo.png'), { x: 'env_steps', title: 'TRPO on CartPole-v1 (5 seeds, mean ± std)' });
+const { out } = await plotRuns(runDirs, join(OUT, 'cartpole-trpo.png'), {
+  x: 'env_steps',
+  title: 'TRPO on CartPole-v1 (5 seeds, mean ± std)',
+});
 console.log(`plot: ${out}`);

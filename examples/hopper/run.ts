@@ -55,6 +55,8 @@ const { out } = await plotRuns([runDir], join(values.out!, 'hopper-trpo.png'), {
   title: `TRPO (single path + GAE) on Hopper-v5, seed ${seed}`,
 });
 const best = Math.max(...result.rows.map((row) => row['rollout/ep_return_mean']).filter(Number.isFinite)); // NaN until an episode ends
-console.log(`Hopper-v5: ${result.envSteps} env steps in ${result.iterations} iterations, ${wallSeconds.toFixed(0)} s wall`);
+console.log(
+  `Hopper-v5: ${result.envSteps} env steps in ${result.iterations} iterations, ${wallSeconds.toFixed(0)} s wall`,
+);
 console.log(`final mean return (last 10 episodes): ${result.finalReturnMean.toFixed(1)}; best: ${best.toFixed(1)}`);
 console.log(`run dir: ${runDir}\nplot: ${out}`);

@@ -53,7 +53,7 @@ export class PendulumEnv implements Env {
     const u = Math.fround(Math.min(MAX_TORQUE, Math.max(-MAX_TORQUE, raw)));
     const { theta, thetaDot, g } = this;
     const costs = angleNormalize(theta) ** 2 + 0.1 * thetaDot ** 2 + 0.001 * u ** 2;
-    let newThetaDot = thetaDot + ((3 * g) / (2 * LENGTH) * Math.sin(theta) + (3.0 / (MASS * LENGTH ** 2)) * u) * DT;
+    let newThetaDot = thetaDot + (((3 * g) / (2 * LENGTH)) * Math.sin(theta) + (3.0 / (MASS * LENGTH ** 2)) * u) * DT;
     newThetaDot = Math.min(MAX_SPEED, Math.max(-MAX_SPEED, newThetaDot));
     this.theta = theta + newThetaDot * DT;
     this.thetaDot = newThetaDot;

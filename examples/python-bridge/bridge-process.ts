@@ -34,7 +34,10 @@ export async function startPythonBridge(envId: string, extraArgs: string[] = [])
     stderr += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bridge for ${envId} did not start within 60 s: ${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`bridge for ${envId} did not start within 60 s: ${stderr}`)),
+      60_000,
+    );
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       resolve(line.trim());

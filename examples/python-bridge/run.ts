@@ -60,7 +60,9 @@ async function cartPole(): Promise<string> {
 }
 
 async function pong(): Promise<string> {
-  console.log('\n## 2. ALE/Pong-v5 served by the Python bridge with --atari-preprocess: TRPO vine, CNN policy, 3 iterations\n');
+  console.log(
+    '\n## 2. ALE/Pong-v5 served by the Python bridge with --atari-preprocess: TRPO vine, CNN policy, 3 iterations\n',
+  );
   return withBridge('ALE/Pong-v5', PONG_BRIDGE_ARGS, async (bridge) => {
     const result = await train({
       config: trainConfig({ ...PONG_SETUP, servers: [bridge.url] }),

@@ -36,7 +36,8 @@ export class RawClient {
         this.pingsAnswered++;
         return;
       }
-      if (frame && frame.ok === false && typeof frame.error?.code === 'string') RawClient.errorCodesSeen.add(frame.error.code);
+      if (frame && frame.ok === false && typeof frame.error?.code === 'string')
+        RawClient.errorCodesSeen.add(frame.error.code);
       const waiter = this.waiters.shift();
       if (waiter) waiter(frame as Response);
       else this.queue.push(frame as Response);

@@ -52,7 +52,9 @@ export function sampleActions(space: Space, n: number, rng: SpaceRandom): SpaceV
 }
 
 function digest(value: unknown): string {
-  return createHash('sha256').update(encodeFrame(value as object)).digest('hex');
+  return createHash('sha256')
+    .update(encodeFrame(value as object))
+    .digest('hex');
 }
 
 function boolArray(x: unknown, n: number): boolean[] {
@@ -98,7 +100,10 @@ async function stepUntilAnEpisodeEnds(
   maxSteps: number,
 ): Promise<Record<string, any>> {
   for (let t = 0; t < maxSteps; t++) {
-    const result = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, n, rng) });
+    const result = await client.ok('step', {
+      session_id: session.id,
+      actions: sampleActions(session.actSpace, n, rng),
+    });
     const ended = boolArray(result.terminated, n).map((v, i) => v || boolArray(result.truncated, n)[i]);
     if (ended.some((v) => v)) return result;
   }
@@ -111,7 +116,12 @@ export function describeConformance(label: string, target: () => ConformanceTarg
     const envId = () => target().envId;
     const maxSteps = () => target().maxEpisodeSteps ?? 600;
 
-    describeSpecAnswers(() => ({ url: url(), envId: envId(), maxEpisodeSteps: maxSteps(), pending: target().pending ?? [] }));
+    describeSpecAnswers(() => ({
+      url: url(),
+      envId: envId(),
+      maxEpisodeSteps: maxSteps(),
+      pending: target().pending ?? [],
+    }));
 
     describe('connection lifecycle', () => {
       it('answers hello with version, identity, capabilities, limits and ping interval', async () => {
@@ -283,7 +293,14 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             session_id: session.id,
             actions: sampleActions(session.actSpace, n, seededRng(2)),
           });
-          expect(Object.keys(result)).toEqual(['observations', 'rewards', 'terminated', 'truncated', 'autoreset', 'infos']);
+          expect(Object.keys(result)).toEqual([
+            'observations',
+            'rewards',
+            'terminated',
+            'truncated',
+            'autoreset',
+            'infos',
+          ]);
           expect(checkBatch(session.obsSpace, result.observations, n)).toBeNull();
           expect(result.rewards.dtype).toBe('float64');
           expect(result.rewards.shape).toEqual([n]);
@@ -370,7 +387,11 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           await client.fails('reset', { session_id: session.id, env_indices: [2] }, 'BAD_REQUEST');
           await client.fails('reset', { session_id: session.id, env_indices: [1, 0] }, 'BAD_REQUEST');
           await client.fails('reset', { session_id: session.id, env_indices: [0, 0] }, 'BAD_REQUEST');
-          await client.fails('render', { session_id: session.id, env_index: 2 }, session.make.render_supported ? 'BAD_REQUEST' : 'NOT_SUPPORTED');
+          await client.fails(
+            'render',
+            { session_id: session.id, env_index: 2 },
+            session.make.render_supported ? 'BAD_REQUEST' : 'NOT_SUPPORTED',
+          );
           await client.fails('step', { session_id: session.id, actions: actions(), extra: 1 }, 'BAD_REQUEST');
         });
       });
@@ -398,14 +419,22 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             const wrongDtype = ndarray(other, [2, ...space.shape]);
             await client.fails('step', { session_id: session.id, actions: wrongDtype }, 'INVALID_ACTION');
           }
-          if (space.type === 'box' && (space.dtype === 'float32' || space.dtype === 'float64') && Number.isFinite(Number(space.high.data[0]))) {
+          if (
+            space.type === 'box' &&
+            (space.dtype === 'float32' || space.dtype === 'float64') &&
+            Number.isFinite(Number(space.high.data[0]))
+          ) {
             // Outside [low, high]: INVALID_ACTION only in a strict_actions session (8.6); others pass it on.
             const outside = sampleActions(space, 2, rng) as NDArray;
             (outside.data as Float32Array)[0] = Number(space.high.data[0]) + 1;
             const strict = await makeSession(client, envId(), { num_envs: 2, seed: 0, strict_actions: true });
             expect(strict.make.strict_actions).toBe(true);
             await client.ok('reset', { session_id: strict.id });
-            const strictError = await client.fails('step', { session_id: strict.id, actions: outside }, 'INVALID_ACTION');
+            const strictError = await client.fails(
+              'step',
+              { session_id: strict.id, actions: outside },
+              'INVALID_ACTION',
+            );
             if (strictError.details?.env_index !== undefined) expect(strictError.details.env_index).toBe(0);
             const lenient = await makeSession(client, envId(), { num_envs: 2, seed: 0 });
             await client.ok('reset', { session_id: lenient.id });
@@ -453,7 +482,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const ending = await stepUntilAnEpisodeEnds(client, session, n, rng, maxSteps());
           expect('final_observations' in ending).toBe(false);
           const ended = boolArray(ending.terminated, n).map((v, i) => v || boolArray(ending.truncated, n)[i]);
-          const next = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, n, rng) });
+          const next = await client.ok('step', {
+            session_id: session.id,
+            actions: sampleActions(session.actSpace, n, rng),
+          });
           expect(boolArray(next.autoreset, n)).toEqual(ended);
           const rewards = next.rewards.data as Float64Array;
           for (let i = 0; i < n; i++) {
@@ -462,7 +494,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             expect(boolArray(next.terminated, n)[i]).toBe(false);
             expect(boolArray(next.truncated, n)[i]).toBe(false);
           }
-          const after = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, n, rng) });
+          const after = await client.ok('step', {
+            session_id: session.id,
+            actions: sampleActions(session.actSpace, n, rng),
+          });
           const nextEnded = boolArray(next.terminated, n).map((v, i) => v || boolArray(next.truncated, n)[i]);
           expect(boolArray(after.autoreset, n)).toEqual(nextEnded);
         });
@@ -475,7 +510,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const rng = seededRng(11);
           await stepUntilAnEpisodeEnds(client, session, 1, rng, maxSteps());
           await client.ok('reset', { session_id: session.id });
-          const next = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+          const next = await client.ok('step', {
+            session_id: session.id,
+            actions: sampleActions(session.actSpace, 1, rng),
+          });
           expect(boolArray(next.autoreset, 1)).toEqual([false]);
         });
       });
@@ -486,7 +524,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const session = await makeSession(client, envId(), { num_envs: n, seed: 12, autoreset_mode: 'same_step' });
           await client.ok('reset', { session_id: session.id });
           const rng = seededRng(12);
-          const first = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, n, rng) });
+          const first = await client.ok('step', {
+            session_id: session.id,
+            actions: sampleActions(session.actSpace, n, rng),
+          });
           expect(Object.keys(first)).toEqual([
             'observations',
             'rewards',
@@ -513,7 +554,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             }
           }
           // The ended env was reset within that step, so the next step steps it normally.
-          const next = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, n, rng) });
+          const next = await client.ok('step', {
+            session_id: session.id,
+            actions: sampleActions(session.actSpace, n, rng),
+          });
           expect(boolArray(next.autoreset, n)).toEqual([false, false]);
         });
       });
@@ -549,7 +593,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           await client.ok('reset', { session_id: session.id });
           const rng = seededRng(14);
           for (let t = 1; t <= limit; t++) {
-            const r = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+            const r = await client.ok('step', {
+              session_id: session.id,
+              actions: sampleActions(session.actSpace, 1, rng),
+            });
             const terminated = boolArray(r.terminated, 1)[0];
             const truncated = boolArray(r.truncated, 1)[0];
             if (terminated) return; // ended before the limit
@@ -560,23 +607,38 @@ export function describeConformance(label: string, target: () => ConformanceTarg
     });
 
     describe('wrapper kwargs (TimeLimit, FrameStackObservation, RecordEpisodeStatistics, ClipAction)', () => {
-      const WRAPPER_KWARGS = ['max_episode_steps', 'frame_stack', 'rescale_action_min', 'rescale_action_max', 'clip_action', 'record_episode_statistics'];
+      const WRAPPER_KWARGS = [
+        'max_episode_steps',
+        'frame_stack',
+        'rescale_action_min',
+        'rescale_action_max',
+        'clip_action',
+        'record_episode_statistics',
+      ];
 
       it('every env lists them', async () => {
         await withClient(url(), async (client) => {
           const { envs } = await client.ok('list', {});
-          for (const env of envs) expect(Object.keys(env.kwargs), env.id).toEqual(expect.arrayContaining(WRAPPER_KWARGS));
+          for (const env of envs)
+            expect(Object.keys(env.kwargs), env.id).toEqual(expect.arrayContaining(WRAPPER_KWARGS));
         });
       });
 
       it('max_episode_steps sets the time limit of the session', async () => {
         await withClient(url(), async (client) => {
-          const session = await makeSession(client, envId(), { seed: 2, autoreset_mode: 'disabled', kwargs: { max_episode_steps: 3 } });
+          const session = await makeSession(client, envId(), {
+            seed: 2,
+            autoreset_mode: 'disabled',
+            kwargs: { max_episode_steps: 3 },
+          });
           expect(session.make.max_episode_steps).toBe(3);
           await client.ok('reset', { session_id: session.id });
           const rng = seededRng(2);
           for (let t = 1; t <= 3; t++) {
-            const r = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+            const r = await client.ok('step', {
+              session_id: session.id,
+              actions: sampleActions(session.actSpace, 1, rng),
+            });
             if (boolArray(r.terminated, 1)[0]) return;
             expect(boolArray(r.truncated, 1)[0]).toBe(t === 3);
           }
@@ -598,7 +660,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const values = Array.from(reset.data as ArrayLike<number>);
           const half = values.length / 2;
           const slots = image
-            ? [values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 0), values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 1)]
+            ? [
+                values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 0),
+                values.filter((_, i) => Math.floor(i / (expected[2] / 2)) % 2 === 1),
+              ]
             : [values.slice(0, half), values.slice(half)];
           expect(slots[0]).toEqual(slots[1]);
         });
@@ -612,7 +677,10 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const rng = seededRng(6);
           let sum = 0;
           for (let t = 1; t <= 6; t++) {
-            const r = await client.ok('step', { session_id: session.id, actions: sampleActions(session.actSpace, 1, rng) });
+            const r = await client.ok('step', {
+              session_id: session.id,
+              actions: sampleActions(session.actSpace, 1, rng),
+            });
             sum += (r.rewards as NDArray).data[0] as number;
             const ended = boolArray(r.terminated, 1)[0] || boolArray(r.truncated, 1)[0];
             const episode = r.infos[0].episode;
@@ -633,7 +701,11 @@ export function describeConformance(label: string, target: () => ConformanceTarg
         await withClient(url(), async (client) => {
           const plain = await makeSession(client, envId());
           if (plain.actSpace.type !== 'box') {
-            const error = await client.fails('make', { env_id: envId(), kwargs: { clip_action: true } }, 'INVALID_KWARGS');
+            const error = await client.fails(
+              'make',
+              { env_id: envId(), kwargs: { clip_action: true } },
+              'INVALID_KWARGS',
+            );
             expect(error.details?.key).toBe('clip_action');
             return;
           }
@@ -642,7 +714,11 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           expect(Array.from(space.low.data as ArrayLike<number>).every((v) => v === -Infinity)).toBe(true);
           await client.ok('reset', { session_id: session.id });
           const size = space.shape.reduce((a, b) => a * b, 1);
-          const huge = ndarray(space.dtype as 'float32', [1, ...space.shape], Array.from({ length: size }, (_, i) => (i % 2 ? 1e6 : -1e6)));
+          const huge = ndarray(
+            space.dtype as 'float32',
+            [1, ...space.shape],
+            Array.from({ length: size }, (_, i) => (i % 2 ? 1e6 : -1e6)),
+          );
           await client.ok('step', { session_id: session.id, actions: huge });
         });
       });
@@ -676,7 +752,9 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             return out;
           };
           const first = await run();
-          expect(await client.ok('restore', { session_id: session.id, env_index: 1, snapshot: snapshots[0] })).toEqual({});
+          expect(await client.ok('restore', { session_id: session.id, env_index: 1, snapshot: snapshots[0] })).toEqual(
+            {},
+          );
           await client.ok('restore', { session_id: session.id, env_index: 0, snapshot: snapshots[1] });
           expect(await run()).toEqual(first);
         });
@@ -693,7 +771,9 @@ export function describeConformance(label: string, target: () => ConformanceTarg
           const expected: string[] = [];
           for (const a of actions) {
             const r = await client.ok('step', { session_id: session.id, actions: a });
-            expected.push(digest({ o: readFromBatch(session.obsSpace, r.observations, 1), r: (r.rewards.data as Float64Array)[1] }));
+            expected.push(
+              digest({ o: readFromBatch(session.obsSpace, r.observations, 1), r: (r.rewards.data as Float64Array)[1] }),
+            );
           }
           const other = await makeSession(client, envId(), { num_envs: 3, seed: 999 });
           await client.ok('reset', { session_id: other.id });
@@ -704,7 +784,9 @@ export function describeConformance(label: string, target: () => ConformanceTarg
             const batch = createBatch(other.actSpace, 3);
             for (let i = 0; i < 3; i++) writeToBatch(other.actSpace, batch, i, readFromBatch(session.actSpace, a, 1));
             const r = await client.ok('step', { session_id: other.id, actions: batch });
-            got.push(digest({ o: readFromBatch(other.obsSpace, r.observations, 2), r: (r.rewards.data as Float64Array)[2] }));
+            got.push(
+              digest({ o: readFromBatch(other.obsSpace, r.observations, 2), r: (r.rewards.data as Float64Array)[2] }),
+            );
           }
           expect(got).toEqual(expected);
           await client.fails('restore', { session_id: other.id, env_index: 3, snapshot: snapshots[0] }, 'BAD_REQUEST');
@@ -724,4 +806,3 @@ export function describeConformance(label: string, target: () => ConformanceTarg
     });
   });
 }
-

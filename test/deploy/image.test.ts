@@ -34,7 +34,11 @@ beforeAll(async () => {
   console.log(`image.test.ts: assemble-app.sh took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }, 900_000);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; output: string; stderr: string }> {
   const child = spawn(command, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -52,7 +56,10 @@ function imageEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: dir, NODE_ENV: 'production', VINEGYM_APP: app, ...extra };
 }
 
-function entrypoint(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function entrypoint(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(ENTRYPOINT, args, { cwd: dir, env: imageEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -79,14 +86,21 @@ describe('the server image, outside a container', () => {
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, 's3cret-from-a-secret');
     const port = await freePort();
-    const server = entrypoint(['server', '--log-level', 'warn'], { PORT: String(port), VINEGYM_HOST: '127.0.0.1', VINEGYM_TOKEN_FILE: tokenFile, VINEGYM_WORKERS: '1' });
+    const server = entrypoint(['server', '--log-level', 'warn'], {
+      PORT: String(port),
+      VINEGYM_HOST: '127.0.0.1',
+      VINEGYM_TOKEN_FILE: tokenFile,
+      VINEGYM_WORKERS: '1',
+    });
     const [url] = (await new Promise<string[]>((resolve, reject) => {
       void server.exited.then((code) => reject(new Error(`server exited ${code}: ${server.output()}`)));
       createInterface({ input: server.child.stdout! }).once('line', (line) => resolve([line]));
     })) as [string];
     expect(url).toBe(`ws://127.0.0.1:${port}/v1/ws`);
     // exec: the process we started is node running the deployed server, so signals reach it directly.
-    expect(readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0')).toContain(join(app, 'server', 'dist', 'cli.js'));
+    expect(readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0')).toContain(
+      join(app, 'server', 'dist', 'cli.js'),
+    );
 
     expect(await healthcheck(port)).toEqual({ status: 0, stderr: '' });
     await expect(Connection.open(url, { token: 'wrong' })).rejects.toThrow(/token/i);
@@ -111,8 +125,14 @@ describe('the server image, outside a container', () => {
     expect(await unreadable.exited).toBe(64);
     expect(unreadable.output()).toContain('cannot be read');
 
-    const trusted = entrypoint(['server', '--log-level', 'warn'], { PORT: '0', VINEGYM_HOST: '127.0.0.1', VINEGYM_ALLOW_NO_TOKEN: '1' });
-    const [line] = (await new Promise<string[]>((resolve) => createInterface({ input: trusted.child.stdout! }).once('line', (l) => resolve([l])))) as [string];
+    const trusted = entrypoint(['server', '--log-level', 'warn'], {
+      PORT: '0',
+      VINEGYM_HOST: '127.0.0.1',
+      VINEGYM_ALLOW_NO_TOKEN: '1',
+    });
+    const [line] = (await new Promise<string[]>((resolve) =>
+      createInterface({ input: trusted.child.stdout! }).once('line', (l) => resolve([l])),
+    )) as [string];
     expect(line).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/ws$/);
     trusted.child.kill('SIGTERM');
     expect(await trusted.exited).toBe(0);
@@ -134,10 +154,19 @@ describe('the server image, outside a container', () => {
 describe('the trainer image, outside a container', () => {
   it('trains on the native TensorFlow backend against a server of the server image', async () => {
     expect(existsSync(join(app, 'trainer', 'scripts', 'install-tfjs-node.mjs'))).toBe(true);
-    const server = entrypoint(['server', '--log-level', 'warn'], { PORT: '0', VINEGYM_HOST: '127.0.0.1', VINEGYM_TOKEN: 'tok' });
-    const [url] = (await new Promise<string[]>((resolve) => createInterface({ input: server.child.stdout! }).once('line', (l) => resolve([l])))) as [string];
+    const server = entrypoint(['server', '--log-level', 'warn'], {
+      PORT: '0',
+      VINEGYM_HOST: '127.0.0.1',
+      VINEGYM_TOKEN: 'tok',
+    });
+    const [url] = (await new Promise<string[]>((resolve) =>
+      createInterface({ input: server.child.stdout! }).once('line', (l) => resolve([l])),
+    )) as [string];
     const runDir = join(dir, 'runs', 'cartpole');
-    const trainer = entrypoint(['train', '--env', 'CartPole-v1', '--server', url, '--iterations', '2', '--out', runDir], { VINEGYM_TOKEN: 'tok' });
+    const trainer = entrypoint(
+      ['train', '--env', 'CartPole-v1', '--server', url, '--iterations', '2', '--out', runDir],
+      { VINEGYM_TOKEN: 'tok' },
+    );
     let stdout = '';
     trainer.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await trainer.exited, `${stdout}\n${trainer.output()}`).toBe(0);

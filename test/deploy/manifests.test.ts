@@ -37,7 +37,11 @@ const subsetOf = (labels: Node, of: Node) => Object.entries(labels).every(([key,
 
 /** Every container of the pod templates (Deployment, Job) with its pod spec. */
 const containers = [...ofKind('Deployment'), ...ofKind('Job')].flatMap((workload) =>
-  (workload.spec.template.spec.containers as Node[]).map((container) => ({ workload, pod: workload.spec.template.spec as Node, container })),
+  (workload.spec.template.spec.containers as Node[]).map((container) => ({
+    workload,
+    pod: workload.spec.template.spec as Node,
+    container,
+  })),
 );
 
 let server: VinegymServer;
@@ -75,7 +79,9 @@ describe('Kubernetes manifests', () => {
     const service = one('Service');
     const [container] = one('Deployment').spec.template.spec.containers as Node[];
     for (const port of service.spec.ports as Node[]) {
-      const target = (container.ports as Node[]).find((p) => p.name === port.targetPort || p.containerPort === port.targetPort);
+      const target = (container.ports as Node[]).find(
+        (p) => p.name === port.targetPort || p.containerPort === port.targetPort,
+      );
       expect(target, `targetPort ${port.targetPort}`).toBeDefined();
       const listen = (container.env as Node[]).find((e) => e.name === 'PORT')?.value;
       expect(Number(listen)).toBe(target!.containerPort);
@@ -105,7 +111,8 @@ describe('Kubernetes manifests', () => {
       const file = (container.env as Node[]).find((e) => e.name === 'VINEGYM_TOKEN_FILE')?.value;
       expect(file).toBe(`${mount!.mountPath}/${volume!.secret.items[0].path}`);
       // Every volume a container mounts is declared.
-      for (const m of container.volumeMounts as Node[]) expect((pod.volumes as Node[]).map((v) => v.name)).toContain(m.name);
+      for (const m of container.volumeMounts as Node[])
+        expect((pod.volumes as Node[]).map((v) => v.name)).toContain(m.name);
     }
   });
 
@@ -180,7 +187,15 @@ describe('Dockerfile', () => {
   });
 
   it('the entry point and the assembly script are executable in git', () => {
-    const modes = execFileSync('git', ['ls-files', '-s', 'deploy/docker-entrypoint.sh', 'deploy/assemble-app.sh'], { cwd: ROOT, encoding: 'utf8' });
-    expect(modes.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['100755', '100755']);
+    const modes = execFileSync('git', ['ls-files', '-s', 'deploy/docker-entrypoint.sh', 'deploy/assemble-app.sh'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(
+      modes
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['100755', '100755']);
   });
 });

@@ -48,7 +48,15 @@ afterAll(async () => {
 async function sessions(): Promise<VectorEnv[]> {
   const envs: VectorEnv[] = [];
   for (const url of delayed) {
-    for (let g = 0; g < 2; g++) envs.push(await RemoteVectorEnv.connect(url, { envId: 'CartPole-v1', numEnvs: 3, seed: envs.length * 3, autoresetMode: 'same_step' }));
+    for (let g = 0; g < 2; g++)
+      envs.push(
+        await RemoteVectorEnv.connect(url, {
+          envId: 'CartPole-v1',
+          numEnvs: 3,
+          seed: envs.length * 3,
+          autoresetMode: 'same_step',
+        }),
+      );
   }
   return envs;
 }
@@ -62,8 +70,23 @@ describe('latency hiding across a delayed link (real sockets, 2 ms RTT)', () => 
       const policy = new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 1 });
       const single = new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(2), seed: 4, lockstep });
       const singleBatches = [await single.collect(policy, 240), await single.collect(policy, 240)];
-      const config = { ...trainConfig().vine, rolloutSetSize: 8, actionsPerState: 2, rolloutLength: 12, trunkSteps: 72 };
-      const vine = new VineSampler({ envs, adapter, normalizer: null, rng: new Rng(3), seed: 9, gamma: 0.99, config, lockstep });
+      const config = {
+        ...trainConfig().vine,
+        rolloutSetSize: 8,
+        actionsPerState: 2,
+        rolloutLength: 12,
+        trunkSteps: 72,
+      };
+      const vine = new VineSampler({
+        envs,
+        adapter,
+        normalizer: null,
+        rng: new Rng(3),
+        seed: 9,
+        gamma: 0.99,
+        config,
+        lockstep,
+      });
       const vineBatch = await vine.collect(policy);
       policy.dispose();
       await closeEnvs(envs);
@@ -77,13 +100,23 @@ describe('latency hiding across a delayed link (real sockets, 2 ms RTT)', () => 
 
   it('train opens pipelineGroups sessions per server and updates as it does without the delay', async () => {
     const config = (urls: string[]) =>
-      trainConfig({ envId: 'CartPole-v1', servers: urls, numEnvs: 4, pipelineGroups: 2, iterations: 2, stepsPerIteration: 256, seed: 3 });
+      trainConfig({
+        envId: 'CartPole-v1',
+        servers: urls,
+        numEnvs: 4,
+        pipelineGroups: 2,
+        iterations: 2,
+        stepsPerIteration: 256,
+        seed: 3,
+      });
     const envs = await openEnvs(config(delayed), { reconnect: false });
     expect(envs.map((env) => env.numEnvs)).toEqual([2, 2, 2, 2]);
     await closeEnvs(envs);
     // Time and speed metrics differ between the runs; everything learned must not.
     const learned = (rows: Record<string, number>[]) =>
-      rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !/time|per_s|fps|elapsed/i.test(key))));
+      rows.map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([key]) => !/time|per_s|fps|elapsed/i.test(key))),
+      );
     const throughProxy = await train({ config: config(delayed), runDir: null, progress: false });
     const withoutDelay = await train({ config: config(direct), runDir: null, progress: false });
     expect(throughProxy.iterations).toBe(2);

@@ -45,9 +45,13 @@ export function namespacesUnavailable(): string | null {
 /** Whether the kernel has the netem qdisc (checked on a throwaway namespace's loopback). */
 export function netemAvailable(links: Links): boolean {
   if (!(links instanceof NamespaceLinks)) return false;
-  const probe = spawnSync('ip', ['netns', 'exec', links.agentNs, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], {
-    encoding: 'utf8',
-  });
+  const probe = spawnSync(
+    'ip',
+    ['netns', 'exec', links.agentNs, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'],
+    {
+      encoding: 'utf8',
+    },
+  );
   return probe.status === 0;
 }
 
@@ -61,7 +65,9 @@ function alive(pid: number): boolean {
 }
 
 function killNamespaceProcesses(ns: string): void {
-  for (const pid of ip(['netns', 'pids', ns]).out.split(/\s+/).filter((x) => /^\d+$/.test(x))) {
+  for (const pid of ip(['netns', 'pids', ns])
+    .out.split(/\s+/)
+    .filter((x) => /^\d+$/.test(x))) {
     try {
       process.kill(Number(pid), 'SIGKILL');
     } catch {
@@ -229,7 +235,10 @@ export function firstLine(child: ChildProcess, timeoutMs: number): Promise<strin
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`no output within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no output within ${timeoutMs} ms; stderr: ${err.slice(-2000)}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();

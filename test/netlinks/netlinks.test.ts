@@ -66,23 +66,30 @@ async function pingTimes(port: number, count: number): Promise<number[]> {
 }
 
 describe('DelayProxy', () => {
-  it.each([0.2, 2, 10])('adds %d ms of round-trip time, judged against the direct path in the same run', async (rttMs) => {
-    const proxy = await DelayProxy.start({ target: { host: '127.0.0.1', port: echoPort }, rttMs });
-    try {
-      const direct = await pingTimes(echoPort, 30);
-      const delayed = await pingTimes(proxy.port, 30);
-      // Never early. Judged on the best round trips: on a loaded machine most are late by the scheduler's delays,
-      // which hit the direct path too. The bound still catches a delay applied twice (≥ 2·rttMs).
-      expect(Math.min(...delayed)).toBeGreaterThanOrEqual(rttMs);
-      expect(Math.min(...delayed) - Math.min(...direct)).toBeLessThan(1.5 * rttMs + 3);
-    } finally {
-      await proxy.close();
-    }
-  });
+  it.each([0.2, 2, 10])(
+    'adds %d ms of round-trip time, judged against the direct path in the same run',
+    async (rttMs) => {
+      const proxy = await DelayProxy.start({ target: { host: '127.0.0.1', port: echoPort }, rttMs });
+      try {
+        const direct = await pingTimes(echoPort, 30);
+        const delayed = await pingTimes(proxy.port, 30);
+        // Never early. Judged on the best round trips: on a loaded machine most are late by the scheduler's delays,
+        // which hit the direct path too. The bound still catches a delay applied twice (≥ 2·rttMs).
+        expect(Math.min(...delayed)).toBeGreaterThanOrEqual(rttMs);
+        expect(Math.min(...delayed) - Math.min(...direct)).toBeLessThan(1.5 * rttMs + 3);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   it('passes bytes unchanged both ways, in order, and paces them at the rate limit', async () => {
     const rate = 2 << 20;
-    const proxy = await DelayProxy.start({ target: { host: '127.0.0.1', port: echoPort }, rttMs: 1, rateBytesPerSecond: rate });
+    const proxy = await DelayProxy.start({
+      target: { host: '127.0.0.1', port: echoPort },
+      rttMs: 1,
+      rateBytesPerSecond: rate,
+    });
     try {
       const socket = await open(proxy.port);
       const data = randomBytes(1 << 20);
@@ -142,7 +149,10 @@ if (unavailable) console.warn(`netlinks: namespace tests skipped: ${unavailable}
 function names(): string {
   const ip = (args: string[]) => spawnSync('ip', args, { encoding: 'utf8' }).stdout;
   const namespaces = ip(['-o', 'netns', 'list']);
-  const ours = namespaces.split('\n').map((line) => line.split(' ')[0]).filter((ns) => ns.startsWith(PREFIX));
+  const ours = namespaces
+    .split('\n')
+    .map((line) => line.split(' ')[0])
+    .filter((ns) => ns.startsWith(PREFIX));
   return [namespaces, ip(['-o', 'link']), ...ours.map((ns) => ip(['-n', ns, '-o', 'link']))].join('\n');
 }
 
@@ -191,7 +201,9 @@ describe.skipIf(unavailable !== null)('namespace links', () => {
 const links = NamespaceLinks.create();
 console.log(JSON.stringify(links.names));
 setInterval(() => undefined, 1000);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const made = JSON.parse(await firstLine(child, 30_000)) as string[];
       for (const name of made) expect(names()).toContain(name);

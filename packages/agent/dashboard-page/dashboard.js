@@ -2,13 +2,28 @@
 // server's event stream (see src/dashboard/server.ts). No libraries, nothing loaded from elsewhere.
 'use strict';
 
-const COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+const COLORS = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#eeca3b',
+  '#9d755d',
+  '#ff9da6',
+  '#bab0ac',
+];
 const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
 const CHARTS = [
   { id: 'return', title: 'episode return (mean of the last 10)', keys: () => ['rollout/ep_return_mean'] },
   { id: 'kl', title: 'KL(π_old ‖ π) per update', keys: () => ['train/kl'] },
   { id: 'entropy', title: 'policy entropy', keys: () => ['train/entropy'] },
-  { id: 'explained-variance', title: 'explained variance of the value function', keys: () => ['train/explained_variance'] },
+  {
+    id: 'explained-variance',
+    title: 'explained variance of the value function',
+    keys: () => ['train/explained_variance'],
+  },
   { id: 'time', title: 'time per phase (ms per iteration)', keys: (run) => timeKeys(run) },
 ];
 const X_LABELS = { env_steps: 'env steps', 'time/wall_s': 'wall time' };
@@ -31,7 +46,13 @@ function createChart(spec) {
   figure.dataset.points = '0';
   figure.innerHTML = `<figcaption><span>${spec.title}</span><span class="latest"></span></figcaption><canvas></canvas><div class="legend"></div>`;
   document.getElementById('charts').append(figure);
-  return { spec, figure, canvas: figure.querySelector('canvas'), latest: figure.querySelector('.latest'), legend: figure.querySelector('.legend') };
+  return {
+    spec,
+    figure,
+    canvas: figure.querySelector('canvas'),
+    latest: figure.querySelector('.latest'),
+    legend: figure.querySelector('.legend'),
+  };
 }
 
 /** The lines of a chart: one per run, or for time one per run and phase (colour by phase, dash by run). */
@@ -41,7 +62,9 @@ function seriesOf(chart) {
   state.runs.forEach((run, r) => {
     for (const key of chart.spec.keys(run)) {
       const perPhase = chart.spec.id === 'time';
-      const points = run.rows.map((row) => [row[state.x], row[key]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+      const points = run.rows
+        .map((row) => [row[state.x], row[key]])
+        .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
       series.push({
         run,
         key,
@@ -109,8 +132,11 @@ function drawChart(chart) {
     .join('  ');
   chart.legend.innerHTML =
     chart.spec.id === 'time'
-      ? phases.map((key) => `<span style="color:${COLORS[phases.indexOf(key) % COLORS.length]}">━ ${key.slice(5, -3)}</span>`).join('') +
-        (state.runs.length > 1 ? ' <span>(dashes: runs in the order above)</span>' : '')
+      ? phases
+          .map(
+            (key) => `<span style="color:${COLORS[phases.indexOf(key) % COLORS.length]}">━ ${key.slice(5, -3)}</span>`,
+          )
+          .join('') + (state.runs.length > 1 ? ' <span>(dashes: runs in the order above)</span>' : '')
       : '';
   const left = 52;
   const right = 10;
@@ -167,7 +193,9 @@ function drawRuns() {
     const item = document.createElement('li');
     item.dataset.rows = String(run.rows.length);
     const detail = [run.info.algo, run.info.envId].filter(Boolean).join(' on ');
-    const progress = last ? `iteration ${last.iteration}, ${formatValue(last.env_steps)} env steps, ${Math.round(last['time/wall_s'])} s` : 'no iteration yet';
+    const progress = last
+      ? `iteration ${last.iteration}, ${formatValue(last.env_steps)} env steps, ${Math.round(last['time/wall_s'])} s`
+      : 'no iteration yet';
     item.innerHTML = `<span class="swatch" style="background:${COLORS[r % COLORS.length]}"></span><b></b><span class="detail"></span>`;
     item.querySelector('b').textContent = run.info.label;
     item.querySelector('.detail').textContent = `${detail} · ${progress}`;
@@ -191,7 +219,8 @@ function showVideo(run) {
       figure.dataset.file = entry.file;
       const src = `/runs/${run.info.id}/videos/${encodeURIComponent(entry.file)}?token=${encodeURIComponent(token)}`;
       const media = entry.file.endsWith('.gif') ? document.createElement('img') : document.createElement('video');
-      if (media.tagName === 'VIDEO') Object.assign(media, { autoplay: true, loop: true, muted: true, controls: true, playsInline: true });
+      if (media.tagName === 'VIDEO')
+        Object.assign(media, { autoplay: true, loop: true, muted: true, controls: true, playsInline: true });
       media.src = src;
       const caption = document.createElement('figcaption');
       caption.textContent = `${run.info.label}: iteration ${entry.iteration} (${formatValue(entry.env_steps)} env steps), return ${formatValue(entry.return)}, ${entry.length} steps`;
@@ -223,7 +252,9 @@ function connect() {
     if (!run) return;
     if (update.reset) run.rows = [];
     // JSON has no NaN: the server's nulls are non-finite values, left out of the lines.
-    run.rows.push(...update.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? NaN : v]))));
+    run.rows.push(
+      ...update.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? NaN : v]))),
+    );
     scheduleDraw();
   });
   events.addEventListener('videos', (event) => {

@@ -144,10 +144,16 @@ function bridgeMissingWasmKernels(tf: Tf): void {
   }
   const typed = (v: Values, dtype: TfModule.DataType): Values =>
     dtype === 'int32'
-      ? v instanceof Int32Array ? v : Int32Array.from(v)
+      ? v instanceof Int32Array
+        ? v
+        : Int32Array.from(v)
       : dtype === 'bool'
-        ? v instanceof Uint8Array ? v : Uint8Array.from(v)
-        : v instanceof Float32Array ? v : Float32Array.from(v);
+        ? v instanceof Uint8Array
+          ? v
+          : Uint8Array.from(v)
+        : v instanceof Float32Array
+          ? v
+          : Float32Array.from(v);
 
   for (const k of cpuKernels) {
     tf.registerKernel({

@@ -23,23 +23,44 @@ afterAll(async () => {
 
 describe('a new algorithm: one folder plus one registry line', () => {
   it('gets its config section, with defaults, validation and flags', () => {
-    expect(trainConfig({ algo: 'hill-climb' })).toMatchObject({ algo: 'hill-climb', hillClimb: { noiseStd: 0.05, episodes: 4 } });
-    expect(() => trainConfig({ algo: 'hill-climb', hillClimb: { noiseStd: -1 } } as never)).toThrow(/hillClimb.noiseStd/);
+    expect(trainConfig({ algo: 'hill-climb' })).toMatchObject({
+      algo: 'hill-climb',
+      hillClimb: { noiseStd: 0.05, episodes: 4 },
+    });
+    expect(() => trainConfig({ algo: 'hill-climb', hillClimb: { noiseStd: -1 } } as never)).toThrow(
+      /hillClimb.noiseStd/,
+    );
     expect(configFlags(trainConfigSchema()).map((f) => f.flag)).toContain('hill-climb.noise-std');
   });
 
   it('trains, writes its own metrics and checkpoints, and resumes', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'vinegym-toy-')), 'run');
     dirs.push(dir);
-    const config = trainConfig({ algo: 'hill-climb', hillClimb: { episodes: 3 }, numEnvs: 2, iterations: 3, totalSteps: null, policy: { hiddenSizes: [8] }, checkpointEvery: 1 });
+    const config = trainConfig({
+      algo: 'hill-climb',
+      hillClimb: { episodes: 3 },
+      numEnvs: 2,
+      iterations: 3,
+      totalSteps: null,
+      policy: { hiddenSizes: [8] },
+      checkpointEvery: 1,
+    });
     const result = await train({ config, runDir: dir, progress: false });
     expect(result.iterations).toBe(3);
-    expect(result.rows.every((row) => row['hill/best_score'] >= row['hill/score'] || row['hill/accepted'] === 0)).toBe(true);
+    expect(result.rows.every((row) => row['hill/best_score'] >= row['hill/score'] || row['hill/accepted'] === 0)).toBe(
+      true,
+    );
     expect(Object.keys(result.rows[0]).filter((key) => key.startsWith('train/'))).toEqual([]);
     expect(formatIterationLine(result.rows[0])).toContain('best_score');
     const checkpoint = (await (await RunDirectory.open(dir)).loadLatestCheckpoint())!;
     expect(checkpoint.state['algorithm.best']).toBe(result.rows[2]['hill/best_score']);
-    const resumed = await train({ config, runDir: dir, resume: true, budget: { iterations: 4, totalSteps: null }, progress: false });
+    const resumed = await train({
+      config,
+      runDir: dir,
+      resume: true,
+      budget: { iterations: 4, totalSteps: null },
+      progress: false,
+    });
     expect(resumed.rows[0]['hill/best_score']).toBeGreaterThanOrEqual(result.rows[2]['hill/best_score']);
     expect((await readFile(join(dir, 'metrics.csv'), 'utf8')).split('\n')[0]).toContain('hill/best_score');
   });

@@ -34,9 +34,21 @@ describe('EpisodeSampler', () => {
   it('plays every job exactly once over all slots, with one policy per job', async () => {
     const env = await EmbeddedVectorEnv.make({ envId: 'CartPole-v1', numEnvs: 3, seed: 0, autoresetMode: 'same_step' });
     const adapter = adapterFor(env);
-    const policies = [0, 1].map((seed) => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, hiddenSizes: [8], seed }));
-    const sampler = new EpisodeSampler({ envs: [env], adapter, normalizer: null, noise: new Rng(1), seed: 0, deterministic: false, recordTrajectories: true });
-    const batch = await sampler.run((started) => (started < 7 ? { policy: policies[started % 2], tag: started } : null));
+    const policies = [0, 1].map(
+      (seed) => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, hiddenSizes: [8], seed }),
+    );
+    const sampler = new EpisodeSampler({
+      envs: [env],
+      adapter,
+      normalizer: null,
+      noise: new Rng(1),
+      seed: 0,
+      deterministic: false,
+      recordTrajectories: true,
+    });
+    const batch = await sampler.run((started) =>
+      started < 7 ? { policy: policies[started % 2], tag: started } : null,
+    );
     expect(batch.episodes.map((e) => e.tag).sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(batch.steps).toBe(batch.episodes.reduce((n, e) => n + e.length, 0));
     expect(batch.rawObs.length).toBe(batch.steps * 4);
@@ -59,7 +71,8 @@ describe('train --algo cem|rwr|vpg|npg', () => {
       expect(withoutTimes(a.rows)).toEqual(withoutTimes(b.rows));
       expect(a.rows[2].env_steps).toBeGreaterThan(0);
       if (algo === 'cem') expect(a.rows[0]['cem/elite_score_mean']).toBeGreaterThanOrEqual(a.rows[0]['cem/score_mean']);
-      if (algo === 'rwr') expect(a.rows[0]['rwr/log_likelihood_after']).toBeGreaterThan(a.rows[0]['rwr/log_likelihood_before']);
+      if (algo === 'rwr')
+        expect(a.rows[0]['rwr/log_likelihood_after']).toBeGreaterThan(a.rows[0]['rwr/log_likelihood_before']);
     });
   }
 
@@ -68,9 +81,18 @@ describe('train --algo cem|rwr|vpg|npg', () => {
     dirs.push(dir);
     const straight = await train({ config: small({ algo: 'cem', iterations: 4 }), runDir: null, progress: false });
     await train({ config: small({ algo: 'cem', iterations: 2, checkpointEvery: 1 }), runDir: dir, progress: false });
-    const resumed = await train({ config: small({ algo: 'cem' }), runDir: dir, resume: true, budget: { iterations: 4, totalSteps: null }, progress: false });
+    const resumed = await train({
+      config: small({ algo: 'cem' }),
+      runDir: dir,
+      resume: true,
+      budget: { iterations: 4, totalSteps: null },
+      progress: false,
+    });
     expect(resumed.iterations).toBe(4);
-    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.iteration)).toEqual([1, 2, 3, 4]);
     // The search distribution continues where it was: same std as a run that never stopped
     // (env seeds differ after a resume, so only the first two rows match exactly).

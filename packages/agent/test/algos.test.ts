@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cemUpdate, extraNoiseVariance, initialSearchDistribution, sampleCandidates, selectElites } from '../src/algos/cem/search.js';
+import {
+  cemUpdate,
+  extraNoiseVariance,
+  initialSearchDistribution,
+  sampleCandidates,
+  selectElites,
+} from '../src/algos/cem/search.js';
 import { trainConfig } from '../src/config/train-config.js';
-import { eliteTrajectoryWeights, exponentialTrajectoryWeights, refitByMaximumLikelihood, weightedLogLikelihood } from '../src/algos/rwr/refit.js';
+import {
+  eliteTrajectoryWeights,
+  exponentialTrajectoryWeights,
+  refitByMaximumLikelihood,
+  weightedLogLikelihood,
+} from '../src/algos/rwr/refit.js';
 import { vanillaPolicyGradientUpdate } from '../src/algos/vpg/update.js';
 import { flatGrad, getFlatParams } from '../src/math/flat.js';
 import { lbfgsMinimize, strongWolfeLineSearch } from '../src/math/lbfgs.js';
@@ -46,15 +57,26 @@ describe('L-BFGS', () => {
     const evaluate = (alpha: number) => {
       const xa = x.map((xi, i) => xi + alpha * p[i]);
       const at = rosenbrock(xa);
-      return { alpha, value: at.value, slope: at.gradient.reduce((s, g, i) => s + g * p[i], 0), x: xa, gradient: at.gradient };
+      return {
+        alpha,
+        value: at.value,
+        slope: at.gradient.reduce((s, g, i) => s + g * p[i], 0),
+        x: xa,
+        gradient: at.gradient,
+      };
     };
     const c1 = 1e-4;
     const c2 = 0.9;
-    const { point } = strongWolfeLineSearch(evaluate, { alpha: 0, value: start.value, slope: slope0, x, gradient: start.gradient }, 1, {
-      c1,
-      c2,
-      maxEvaluations: 30,
-    });
+    const { point } = strongWolfeLineSearch(
+      evaluate,
+      { alpha: 0, value: start.value, slope: slope0, x, gradient: start.gradient },
+      1,
+      {
+        c1,
+        c2,
+        maxEvaluations: 30,
+      },
+    );
     expect(point).not.toBeNull();
     expect(point!.value).toBeLessThanOrEqual(start.value + c1 * point!.alpha * slope0);
     expect(Math.abs(point!.slope)).toBeLessThanOrEqual(c2 * Math.abs(slope0));
@@ -65,7 +87,9 @@ describe('cross-entropy method', () => {
   it('converges to the maximizer of a quadratic objective', () => {
     const target = Float64Array.from([3, -2, 0.5, 1, -1, 2]);
     const score = (theta: Float64Array) => -theta.reduce((s, v, j) => s + (j + 1) * (v - target[j]) ** 2, 0);
-    const config = trainConfig({ cem: { populationSize: 60, eliteFraction: 0.2, initialStd: 2, extraStd: 0.5, extraDecayIterations: 20 } }).cem;
+    const config = trainConfig({
+      cem: { populationSize: 60, eliteFraction: 0.2, initialStd: 2, extraStd: 0.5, extraDecayIterations: 20 },
+    }).cem;
     const rng = new Rng(3);
     let distribution = initialSearchDistribution(new Float64Array(target.length), config.initialStd);
     for (let t = 0; t < 80; t++) {
@@ -113,7 +137,12 @@ describe('reward-weighted regression', () => {
           ? Int32Array.from({ length: n }, (_, i) => (obs[i * 4] > 0 ? 2 : 0))
           : Float32Array.from({ length: n * 2 }, (_, k) => obs[Math.floor(k / 2) * 4 + (k % 2)] * 0.5);
       const weights = Float32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 : 1));
-      const stats = refitByMaximumLikelihood(tf, policy, { obs, actions, weights }, { lbfgsIterations: 30, lbfgsMemory: 10 });
+      const stats = refitByMaximumLikelihood(
+        tf,
+        policy,
+        { obs, actions, weights },
+        { lbfgsIterations: 30, lbfgsMemory: 10 },
+      );
       expect(stats.logLikelihoodAfter).toBeGreaterThan(stats.logLikelihoodBefore + 0.1);
       const measured = tf.tidy(() => {
         const params = policy.distributionParams(tf.tensor2d(obs, [n, 4]));
@@ -139,7 +168,11 @@ describe('vanilla policy gradient', () => {
     const obsT = tf.tensor2d(obs, [n, 3]);
     const actionsT = tf.tensor2d(actions, [n, 2]);
     const advT = tf.tensor1d(advantages);
-    const gradient = flatGrad(tf, () => tf.mean(tf.mul(logProb(tf, policy.distributionParams(obsT), actionsT), advT)) as never, policy.variables);
+    const gradient = flatGrad(
+      tf,
+      () => tf.mean(tf.mul(logProb(tf, policy.distributionParams(obsT), actionsT), advT)) as never,
+      policy.variables,
+    );
     tf.dispose([obsT, actionsT, advT]);
     const before = getFlatParams(policy.variables);
     const learningRate = 0.01;

@@ -14,11 +14,16 @@ interface Recorded {
   config: Record<string, unknown>;
   rows: Record<string, number | string>[];
 }
-const recorded = JSON.parse(readFileSync(new URL('./fixtures/before-redesign/metrics.json', import.meta.url), 'utf8')) as Record<string, Recorded>;
+const recorded = JSON.parse(
+  readFileSync(new URL('./fixtures/before-redesign/metrics.json', import.meta.url), 'utf8'),
+) as Record<string, Recorded>;
 const revive = (value: number | string) => (typeof value === 'string' ? Number(value) : value);
 
 /** RWR's log-likelihood used to be reported in the surrogate columns. */
-const RWR_NAMES: Record<string, string> = { surrogate_before: 'rwr/log_likelihood_before', surrogate_after: 'rwr/log_likelihood_after' };
+const RWR_NAMES: Record<string, string> = {
+  surrogate_before: 'rwr/log_likelihood_before',
+  surrogate_after: 'rwr/log_likelihood_after',
+};
 
 /**
  * What the old trainer wrote for quantities an algorithm does not have (NaN KL for CEM, 0 line-search steps and

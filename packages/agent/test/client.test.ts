@@ -40,7 +40,12 @@ describe('RemoteVectorEnv and EmbeddedVectorEnv', () => {
   it('give identical trajectories for the same seed and actions, across episode ends', async () => {
     const steps = actionSequence(4, 300);
     for (const autoresetMode of ['next_step', 'same_step'] as const) {
-      const remote = await RemoteVectorEnv.connect(server.url, { envId: 'CartPole-v1', numEnvs: 4, autoresetMode, token: 'secret' });
+      const remote = await RemoteVectorEnv.connect(server.url, {
+        envId: 'CartPole-v1',
+        numEnvs: 4,
+        autoresetMode,
+        token: 'secret',
+      });
       const embedded = await EmbeddedVectorEnv.make({ envId: 'CartPole-v1', numEnvs: 4, autoresetMode });
       const [a, b] = [await trajectory(remote, steps), await trajectory(embedded, steps)];
       expect(a.some((r) => r.terminated.data.some((t) => t === 1))).toBe(true);
@@ -61,7 +66,12 @@ describe('RemoteVectorEnv and EmbeddedVectorEnv', () => {
     await env.restore(1, snapshot);
     const second: StepResult[] = [];
     for (const a of steps.slice(5)) second.push(await env.step(a));
-    const env1 = (rs: StepResult[]) => rs.map((r) => [Array.from((r.observations as NDArray<'float32'>).data.slice(4, 8)), r.rewards.data[1], r.terminated.data[1]]);
+    const env1 = (rs: StepResult[]) =>
+      rs.map((r) => [
+        Array.from((r.observations as NDArray<'float32'>).data.slice(4, 8)),
+        r.rewards.data[1],
+        r.terminated.data[1],
+      ]);
     expect(env1(second)).toEqual(env1(first));
     await env.close();
   });
@@ -90,16 +100,22 @@ describe('RemoteVectorEnv and EmbeddedVectorEnv', () => {
       // The session keeps working after a bad request.
       expect((await env.step(actions([0, 1]))).rewards.data).toEqual(new Float64Array([1, 1]));
     }
-    await expect(RemoteVectorEnv.connect(server.url, { envId: 'NoSuchEnv-v0', token: 'secret' })).rejects.toMatchObject({ code: 'UNKNOWN_ENV' });
+    await expect(RemoteVectorEnv.connect(server.url, { envId: 'NoSuchEnv-v0', token: 'secret' })).rejects.toMatchObject(
+      { code: 'UNKNOWN_ENV' },
+    );
     await expect(EmbeddedVectorEnv.make({ envId: 'NoSuchEnv-v0' })).rejects.toMatchObject({ code: 'UNKNOWN_ENV' });
-    await expect(RemoteVectorEnv.connect(server.url, { envId: 'CartPole-v1', token: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(RemoteVectorEnv.connect(server.url, { envId: 'CartPole-v1', token: 'wrong' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
     await remote.close();
     await embedded.close();
   });
 
   it('pipelines requests of several sessions over one connection', async () => {
     const connection = await Connection.open(server.url, { token: 'secret' });
-    const envs = await Promise.all([0, 1, 2].map(() => RemoteVectorEnv.make(connection, { envId: 'CartPole-v1', numEnvs: 3, seed: 1 })));
+    const envs = await Promise.all(
+      [0, 1, 2].map(() => RemoteVectorEnv.make(connection, { envId: 'CartPole-v1', numEnvs: 3, seed: 1 })),
+    );
     await Promise.all(envs.map((env) => env.reset()));
     const results = await Promise.all(envs.map((env) => env.step(actions([1, 1, 1]))));
     expect(results[1]).toEqual(results[0]);

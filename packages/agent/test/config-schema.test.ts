@@ -43,7 +43,13 @@ describe('TrainConfig', () => {
   it('rejects bad values and unknown keys, naming each key and its flag', () => {
     const error = (() => {
       try {
-        trainConfig({ numEnvs: 0, trpo: { maxKl: -1, typo: 1 }, algo: 'nope', iterations: null, totalSteps: null } as never);
+        trainConfig({
+          numEnvs: 0,
+          trpo: { maxKl: -1, typo: 1 },
+          algo: 'nope',
+          iterations: null,
+          totalSteps: null,
+        } as never);
       } catch (e) {
         return e as ConfigError;
       }
@@ -59,7 +65,22 @@ describe('TrainConfig', () => {
   it('loads configs written with the old key names, and reports each one', () => {
     const renamed: string[] = [];
     const config = resolveTrainConfig(
-      [{ normalizeObservations: false, advantage: 'monte-carlo', trpo: { algo: 'npg', gamma: 0.9, gaeLambda: 0.8, normalizeAdvantages: false, vfIterations: 7, vfLearningRate: 1e-3, vfMinibatchSize: 64, maxKl: 0.05 } }],
+      [
+        {
+          normalizeObservations: false,
+          advantage: 'monte-carlo',
+          trpo: {
+            algo: 'npg',
+            gamma: 0.9,
+            gaeLambda: 0.8,
+            normalizeAdvantages: false,
+            vfIterations: 7,
+            vfLearningRate: 1e-3,
+            vfMinibatchSize: 64,
+            maxKl: 0.05,
+          },
+        },
+      ],
       { onRenamed: (oldKey, newKey) => renamed.push(`${oldKey}→${newKey}`) },
     );
     expect(config.observations.normalize).toBe(false);
@@ -69,7 +90,9 @@ describe('TrainConfig', () => {
     expect(renamed).toContain('trpo.gamma→advantage.gamma');
     expect(renamed).toContain('trpo.algo→null');
     expect(renamed).toHaveLength(Object.keys(RENAMED_KEYS).length + 1); // + advantage (a string then, a section now)
-    expect(() => canonicalKeys({ trpo: { gamma: 0.9 }, advantage: { gamma: 0.8 } })).toThrow(/advantage.gamma is given twice/);
+    expect(() => canonicalKeys({ trpo: { gamma: 0.9 }, advantage: { gamma: 0.8 } })).toThrow(
+      /advantage.gamma is given twice/,
+    );
   });
 
   it("accepts sb3-contrib TRPO's hyperparameter names, converting where the meaning differs", () => {
@@ -95,10 +118,18 @@ describe('TrainConfig', () => {
       stepsPerIteration: 512 * 8, // n_steps is per env
       totalSteps: 300_000,
       advantage: { gamma: 0.995, lambda: 0.95, normalize: false },
-      trpo: { maxKl: 0.02, cgIterations: 15, cgDamping: 0.05, backtrackRatio: 0.8, lineSearchBacktracks: 12, fisherSubsample: 0.25 },
+      trpo: {
+        maxKl: 0.02,
+        cgIterations: 15,
+        cgDamping: 0.05,
+        backtrackRatio: 0.8,
+        lineSearchBacktracks: 12,
+        fisherSubsample: 0.25,
+      },
       valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128 },
     });
-    for (const alias of Object.values(KEY_ALIASES)) expect(configFlags(trainConfigSchema()).some((f) => f.key === alias.key)).toBe(true);
+    for (const alias of Object.values(KEY_ALIASES))
+      expect(configFlags(trainConfigSchema()).some((f) => f.key === alias.key)).toBe(true);
   });
 });
 
@@ -108,7 +139,9 @@ describe('flags from the schema', () => {
   it('has a documented dotted flag for every knob', () => {
     const leaves = (object: Record<string, unknown>, prefix = ''): string[] =>
       Object.entries(object).flatMap(([key, value]) =>
-        value !== null && typeof value === 'object' && !Array.isArray(value) && key !== 'envKwargs' ? leaves(value as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
+        value !== null && typeof value === 'object' && !Array.isArray(value) && key !== 'envKwargs'
+          ? leaves(value as Record<string, unknown>, `${prefix}${key}.`)
+          : [`${prefix}${key}`],
       );
     const keys = [...leaves(trainConfig()), 'label'];
     expect(flags.map((f) => f.key).sort()).toEqual(keys.sort());
@@ -121,9 +154,30 @@ describe('flags from the schema', () => {
   it('parses values by type, aliases, repeated lists and boolean switches', () => {
     const { options, config } = parseConfigArgs(
       [
-        '--trpo.max-kl', '0.02', '--value-function.epochs=10', '--policy.hidden-sizes', '32,16', '--no-observations.normalize',
-        '--env', 'Hopper-v5', '--server', 'ws://a/v1/ws', '--server', 'ws://b/v1/ws', '--vine.actions-per-state', 'all',
-        '--iterations', 'none', '--steps', '5000', '--env-kwargs', '{"frame_skip": 2}', '--cem.deterministic-evaluation', '--out', 'x', '--quiet',
+        '--trpo.max-kl',
+        '0.02',
+        '--value-function.epochs=10',
+        '--policy.hidden-sizes',
+        '32,16',
+        '--no-observations.normalize',
+        '--env',
+        'Hopper-v5',
+        '--server',
+        'ws://a/v1/ws',
+        '--server',
+        'ws://b/v1/ws',
+        '--vine.actions-per-state',
+        'all',
+        '--iterations',
+        'none',
+        '--steps',
+        '5000',
+        '--env-kwargs',
+        '{"frame_skip": 2}',
+        '--cem.deterministic-evaluation',
+        '--out',
+        'x',
+        '--quiet',
       ],
       flags,
       { out: 'value', quiet: 'switch' },
@@ -149,10 +203,17 @@ describe('flags from the schema', () => {
   it('takes an optional value only when one follows (--dashboard [port]), and --video-every as evaluation.videoEvery', () => {
     const spec = { dashboard: 'optional-value' } as const;
     expect(parseConfigArgs(['--dashboard'], flags, spec).options).toEqual({ dashboard: true });
-    expect(parseConfigArgs(['--dashboard', '--video-every', '5'], flags, spec)).toEqual({ options: { dashboard: true }, config: { 'video-every': 5 } });
+    expect(parseConfigArgs(['--dashboard', '--video-every', '5'], flags, spec)).toEqual({
+      options: { dashboard: true },
+      config: { 'video-every': 5 },
+    });
     expect(parseConfigArgs(['--dashboard', '7000', '--seed', '1'], flags, spec).options).toEqual({ dashboard: '7000' });
     expect(parseConfigArgs(['--dashboard=0'], flags, spec).options).toEqual({ dashboard: '0' });
-    expect(trainConfig(parseConfigArgs(['--video-every', '5'], flags, {}).config).evaluation).toEqual({ videoEvery: 5, videoFormat: 'mp4', videoFps: 30 });
+    expect(trainConfig(parseConfigArgs(['--video-every', '5'], flags, {}).config).evaluation).toEqual({
+      videoEvery: 5,
+      videoFormat: 'mp4',
+      videoFps: 30,
+    });
   });
 });
 
@@ -167,11 +228,18 @@ describe('per-task presets', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vinegym-presets-'));
     dirs.push(dir);
     expect(presetFileName('ALE/Pong-v5')).toBe('ALE__Pong-v5.json');
-    await writeFile(join(dir, 'Hopper-v5.json'), JSON.stringify({ envId: 'Hopper-v5', stepsPerIteration: 2048, gamma: 0.999, trpo: { maxKl: 0.02 } }));
+    await writeFile(
+      join(dir, 'Hopper-v5.json'),
+      JSON.stringify({ envId: 'Hopper-v5', stepsPerIteration: 2048, gamma: 0.999, trpo: { maxKl: 0.02 } }),
+    );
     expect(await presetFor('Walker2d-v5', dir)).toBeNull();
     const preset = await presetFor('Hopper-v5', dir);
     const config = resolveTrainConfig([preset!.values, { trpo: { cgIterations: 15 } }, { stepsPerIteration: 1024 }]);
-    expect(config).toMatchObject({ stepsPerIteration: 1024, advantage: { gamma: 0.999 }, trpo: { maxKl: 0.02, cgIterations: 15 } });
+    expect(config).toMatchObject({
+      stepsPerIteration: 1024,
+      advantage: { gamma: 0.999 },
+      trpo: { maxKl: 0.02, cgIterations: 15 },
+    });
   });
 });
 
@@ -199,9 +267,19 @@ describe('checked-in presets', () => {
         observations: { normalize: false },
         advantage: { gamma: 0.99, lambda: 0.95, normalize: true },
         valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128, optimizer: 'adam' },
-        trpo: { maxKl: 0.01, cgIterations: 15, cgDamping: 0.1, fisherSubsample: 1, lineSearchBacktracks: 10, backtrackRatio: 0.8, acceptRatio: 0 },
+        trpo: {
+          maxKl: 0.01,
+          cgIterations: 15,
+          cgDamping: 0.1,
+          fisherSubsample: 1,
+          lineSearchBacktracks: 10,
+          backtrackRatio: 0.8,
+          acceptRatio: 0,
+        },
       });
-      expect(notes[0]).toMatch(new RegExp(`^using preset .*${env}\\.json for ${env} \\(any --config key or flag overrides it\\)$`));
+      expect(notes[0]).toMatch(
+        new RegExp(`^using preset .*${env}\\.json for ${env} \\(any --config key or flag overrides it\\)$`),
+      );
     }
   });
 
@@ -213,12 +291,41 @@ describe('checked-in presets', () => {
 
   it('lie under --config and the flags, in schema names and sb3-contrib names alike', async () => {
     const argv = [
-      '--env', 'Walker2d-v5', '--n_envs', '4', '--n_steps', '512', '--batch_size', '64', '--gamma', '0.995', '--gae_lambda', '0.9',
-      '--target_kl', '0.02', '--cg_max_steps', '20', '--cg_damping', '0.05', '--line_search_shrinking_factor', '0.7',
-      '--line_search_max_iter', '8', '--n_critic_updates', '5', '--learning_rate', '3e-4', '--sub_sampling_factor', '2',
-      '--total_timesteps', '5000',
+      '--env',
+      'Walker2d-v5',
+      '--n_envs',
+      '4',
+      '--n_steps',
+      '512',
+      '--batch_size',
+      '64',
+      '--gamma',
+      '0.995',
+      '--gae_lambda',
+      '0.9',
+      '--target_kl',
+      '0.02',
+      '--cg_max_steps',
+      '20',
+      '--cg_damping',
+      '0.05',
+      '--line_search_shrinking_factor',
+      '0.7',
+      '--line_search_max_iter',
+      '8',
+      '--n_critic_updates',
+      '5',
+      '--learning_rate',
+      '3e-4',
+      '--sub_sampling_factor',
+      '2',
+      '--total_timesteps',
+      '5000',
     ];
-    const { config } = await resolveTrainSettings({ observations: { normalize: true }, valueFunction: { optimizer: 'lbfgs' } }, parseConfigArgs(argv, flags, {}).config);
+    const { config } = await resolveTrainSettings(
+      { observations: { normalize: true }, valueFunction: { optimizer: 'lbfgs' } },
+      parseConfigArgs(argv, flags, {}).config,
+    );
     expect(config).toMatchObject({
       envId: 'Walker2d-v5',
       numEnvs: 4,
@@ -227,10 +334,25 @@ describe('checked-in presets', () => {
       observations: { normalize: true },
       advantage: { gamma: 0.995, lambda: 0.9 },
       valueFunction: { epochs: 5, learningRate: 3e-4, minibatchSize: 64, optimizer: 'lbfgs' },
-      trpo: { maxKl: 0.02, cgIterations: 20, cgDamping: 0.05, backtrackRatio: 0.7, lineSearchBacktracks: 8, fisherSubsample: 0.5, acceptRatio: 0 },
+      trpo: {
+        maxKl: 0.02,
+        cgIterations: 20,
+        cgDamping: 0.05,
+        backtrackRatio: 0.7,
+        lineSearchBacktracks: 8,
+        fisherSubsample: 0.5,
+        acceptRatio: 0,
+      },
     });
     // The hyphenated spelling of a flag is the same alias.
-    expect((await resolveTrainSettings({}, parseConfigArgs(['--env', 'Hopper-v5', '--cg-max-steps', '25'], flags, {}).config)).config.trpo.cgIterations).toBe(25);
+    expect(
+      (
+        await resolveTrainSettings(
+          {},
+          parseConfigArgs(['--env', 'Hopper-v5', '--cg-max-steps', '25'], flags, {}).config,
+        )
+      ).config.trpo.cgIterations,
+    ).toBe(25);
   });
 
   it('leave envs without one on the defaults, with no note', async () => {
@@ -244,6 +366,8 @@ describe('valueFunction.optimizer', () => {
   it('is adam by default and accepts lbfgs, nothing else', () => {
     expect(trainConfig().valueFunction.optimizer).toBe('adam');
     expect(trainConfig({ valueFunction: { optimizer: 'lbfgs' } }).valueFunction.optimizer).toBe('lbfgs');
-    expect(() => trainConfig({ valueFunction: { optimizer: 'sgd' } } as never)).toThrow(/valueFunction.optimizer .*must be one of adam, lbfgs/);
+    expect(() => trainConfig({ valueFunction: { optimizer: 'sgd' } } as never)).toThrow(
+      /valueFunction.optimizer .*must be one of adam, lbfgs/,
+    );
   });
 });

@@ -20,7 +20,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const row = (iteration: number) => ({ iteration, env_steps: 100 * iteration, 'time/wall_s': iteration, 'rollout/ep_return_mean': 10 * iteration, 'train/kl': 0.01 });
+const row = (iteration: number) => ({
+  iteration,
+  env_steps: 100 * iteration,
+  'time/wall_s': iteration,
+  'rollout/ep_return_mean': 10 * iteration,
+  'train/kl': 0.01,
+});
 
 async function runWithRows(name: string, rows: number): Promise<RunDirectory> {
   const run = await RunDirectory.create(join(dir, name), { envId: 'CartPole-v1', algo: 'trpo' });
@@ -76,12 +82,20 @@ describe('dashboard server', () => {
     dashboard = await startDashboard({ runDirs: [run.path], port: 0 });
     const base = `http://127.0.0.1:${dashboard.port}`;
     expect((await fetch(dashboard.url)).status).toBe(200);
-    for (const path of ['/', '/?token=wrong', '/events', `/events?token=${dashboard.token}x`, '/runs/0/videos/iteration-000001.mp4?token=nope']) {
+    for (const path of [
+      '/',
+      '/?token=wrong',
+      '/events',
+      `/events?token=${dashboard.token}x`,
+      '/runs/0/videos/iteration-000001.mp4?token=nope',
+    ]) {
       const response = await fetch(base + path);
       expect(response.status, path).toBe(401);
       expect(await response.text()).toContain('wrong or missing token');
     }
-    expect((await fetch(`${base}/events`, { headers: { authorization: `Bearer ${dashboard.token}` } })).status).toBe(200);
+    expect((await fetch(`${base}/events`, { headers: { authorization: `Bearer ${dashboard.token}` } })).status).toBe(
+      200,
+    );
     const script = await fetch(`${base}/dashboard.js`);
     expect(script.headers.get('content-type')).toContain('javascript');
     expect(await script.text()).toContain('EventSource');
@@ -91,14 +105,22 @@ describe('dashboard server', () => {
     const run = await runWithRows('stream', 2);
     dashboard = await startDashboard({ runDirs: [run.path], port: 0, pollMs: 50 });
     const next = eventReader(await fetch(dashboard.url.replace('/?', '/events?')));
-    expect(await next()).toEqual({ event: 'runs', data: { runs: [{ id: 0, label: 'stream', dir: run.path, envId: 'CartPole-v1', algo: 'trpo' }] } });
+    expect(await next()).toEqual({
+      event: 'runs',
+      data: { runs: [{ id: 0, label: 'stream', dir: run.path, envId: 'CartPole-v1', algo: 'trpo' }] },
+    });
     const first = await next();
     expect(first.event).toBe('rows');
     expect(first.data.rows.map((r: { iteration: number }) => r.iteration)).toEqual([1, 2]);
     expect((await next()).data).toEqual({ type: 'videos', run: 0, reset: true, videos: [] });
     await run.appendMetrics({ ...row(3), 'train/kl': Number.NaN });
     const appended = await next();
-    expect(appended.data).toMatchObject({ type: 'rows', run: 0, reset: false, rows: [{ iteration: 3, 'train/kl': null }] });
+    expect(appended.data).toMatchObject({
+      type: 'rows',
+      run: 0,
+      reset: false,
+      rows: [{ iteration: 3, 'train/kl': null }],
+    });
     await run.resumeFrom(1);
     const reset = await next();
     expect(reset.data.reset).toBe(true);
@@ -111,7 +133,10 @@ describe('dashboard server', () => {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     await writeFile(join(run.path, 'videos', 'iteration-000001.mp4'), bytes);
     await writeFile(join(run.path, 'videos', 'unlisted.mp4'), bytes);
-    await writeFile(join(run.path, 'videos', 'index.jsonl'), `${JSON.stringify({ iteration: 1, env_steps: 100, file: 'iteration-000001.mp4', return: 5, length: 5, frames: 5 })}\n`);
+    await writeFile(
+      join(run.path, 'videos', 'index.jsonl'),
+      `${JSON.stringify({ iteration: 1, env_steps: 100, file: 'iteration-000001.mp4', return: 5, length: 5, frames: 5 })}\n`,
+    );
     dashboard = await startDashboard({ runDirs: [run.path], port: 0 });
     const url = (path: string) => `http://127.0.0.1:${dashboard!.port}${path}?token=${dashboard!.token}`;
     const whole = await fetch(url('/runs/0/videos/iteration-000001.mp4'));
@@ -122,15 +147,24 @@ describe('dashboard server', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 100-199/1000');
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
-    for (const path of ['/runs/0/videos/unlisted.mp4', '/runs/0/videos/..%2Fconfig.json', '/runs/0/videos/../config.json', '/runs/7/videos/iteration-000001.mp4']) {
+    for (const path of [
+      '/runs/0/videos/unlisted.mp4',
+      '/runs/0/videos/..%2Fconfig.json',
+      '/runs/0/videos/../config.json',
+      '/runs/7/videos/iteration-000001.mp4',
+    ]) {
       expect((await fetch(url(path))).status, path).toBe(404);
     }
   });
 
   it('says which directory is not a run, and which port is taken', async () => {
-    await expect(startDashboard({ runDirs: [join(dir, 'nothing-here')], port: 0 })).rejects.toThrow(/nothing-here is not a run directory/);
+    await expect(startDashboard({ runDirs: [join(dir, 'nothing-here')], port: 0 })).rejects.toThrow(
+      /nothing-here is not a run directory/,
+    );
     const run = await runWithRows('port', 1);
     dashboard = await startDashboard({ runDirs: [run.path], port: 0 });
-    await expect(startDashboard({ runDirs: [run.path], port: dashboard.port })).rejects.toThrow(`dashboard: port ${dashboard.port} on 127.0.0.1 is in use`);
+    await expect(startDashboard({ runDirs: [run.path], port: dashboard.port })).rejects.toThrow(
+      `dashboard: port ${dashboard.port} on 127.0.0.1 is in use`,
+    );
   });
 });

@@ -6,7 +6,13 @@
  */
 import { Rng } from '@vinegym/rng';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerDiscovery, parseServerSpec, serverUrl, systemResolver, type DiscoveredVectorEnv } from '../src/client/discovery.js';
+import {
+  ServerDiscovery,
+  parseServerSpec,
+  serverUrl,
+  systemResolver,
+  type DiscoveredVectorEnv,
+} from '../src/client/discovery.js';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
 import type { ResilientVectorEnv } from '../src/client/resilient-vector-env.js';
 import type { VectorEnv } from '../src/env/vector-env.js';
@@ -68,7 +74,11 @@ const urls = (envs: VectorEnv[]) => envs.map((env) => (env as DiscoveredVectorEn
 
 describe('server specs', () => {
   it('parses dns:<name>:<port> and passes URLs through', () => {
-    expect(parseServerSpec('dns:vinegym-envs.default.svc:8765')).toEqual({ kind: 'dns', name: 'vinegym-envs.default.svc', port: 8765 });
+    expect(parseServerSpec('dns:vinegym-envs.default.svc:8765')).toEqual({
+      kind: 'dns',
+      name: 'vinegym-envs.default.svc',
+      port: 8765,
+    });
     expect(parseServerSpec('ws://10.0.0.5:8765/v1/ws')).toEqual({ kind: 'url', url: 'ws://10.0.0.5:8765/v1/ws' });
     for (const bad of ['dns:envs', 'dns::8765', 'dns:envs:0', 'dns:envs:70000', 'dns:envs:http', 'dns:a:b:8765']) {
       expect(() => parseServerSpec(bad), bad).toThrow(/expected dns:<name>:<port>/);
@@ -152,7 +162,9 @@ describe('ServerDiscovery with a fake resolver', () => {
 
     const nobody = fakeCluster();
     const started = performance.now();
-    await expect(nobody.discoveryFor([], 20).start(150)).rejects.toThrow('no env server found at dns:envs.test:8765 within 0.15 s');
+    await expect(nobody.discoveryFor([], 20).start(150)).rejects.toThrow(
+      'no env server found at dns:envs.test:8765 within 0.15 s',
+    );
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
@@ -184,9 +196,17 @@ describe('ServerDiscovery with a fake resolver', () => {
 
 describe('samplers with a growing env list', () => {
   it('the single-path sampler spreads its next batch over envs appended since the last one', async () => {
-    const envs: VectorEnv[] = [await EmbeddedVectorEnv.make({ envId: 'CartPole-v1', numEnvs: 2, seed: 0, autoresetMode: 'same_step' })];
+    const envs: VectorEnv[] = [
+      await EmbeddedVectorEnv.make({ envId: 'CartPole-v1', numEnvs: 2, seed: 0, autoresetMode: 'same_step' }),
+    ];
     const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
-    const policy = new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, hiddenSizes: [8], activation: 'tanh', seed: 0 });
+    const policy = new CategoricalMlpPolicy(tf, {
+      obsSize: 4,
+      numActions: 2,
+      hiddenSizes: [8],
+      activation: 'tanh',
+      seed: 0,
+    });
     const sampler = new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(0), seed: 0 });
     expect((await sampler.collect(policy, 40)).obs.length / 4).toBe(40); // 2 slots x 20 steps
     envs.push(await EmbeddedVectorEnv.make({ envId: 'CartPole-v1', numEnvs: 3, seed: 2, autoresetMode: 'same_step' }));

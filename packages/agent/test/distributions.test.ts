@@ -12,7 +12,11 @@ import {
 } from '../src/policies/distributions.js';
 import { tf } from './tf-setup.js';
 
-const gaussian = (mean: number[][], logStd: number[][]): DistParams => ({ kind: 'gaussian', mean: tf.tensor2d(mean), logStd: tf.tensor2d(logStd) });
+const gaussian = (mean: number[][], logStd: number[][]): DistParams => ({
+  kind: 'gaussian',
+  mean: tf.tensor2d(mean),
+  logStd: tf.tensor2d(logStd),
+});
 const categorical = (logits: number[][]): DistParams => ({ kind: 'categorical', logits: tf.tensor2d(logits) });
 const values = (t: ReturnType<typeof tf.tensor>) => Array.from(t.dataSync());
 
@@ -22,10 +26,21 @@ describe('diagonal Gaussian', () => {
 
   it('logProb and entropy match the closed form', () => {
     const a = [1.5, -0.25];
-    const normalLogPdf = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+    const normalLogPdf = (x: number, m: number, s: number) =>
+      -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
     const expected = normalLogPdf(1.5, 0.5, 2) + normalLogPdf(-0.25, -1, 0.5);
     expect(values(logProb(tf, p, tf.tensor2d([a])))[0]).toBeCloseTo(expected, 5);
-    expect(plainLogProb({ kind: 'gaussian', mean: Float32Array.of(0.5, -1), logStd: Float32Array.of(Math.log(2), Math.log(0.5)), actionDim: 2 }, a)[0]).toBeCloseTo(expected, 5);
+    expect(
+      plainLogProb(
+        {
+          kind: 'gaussian',
+          mean: Float32Array.of(0.5, -1),
+          logStd: Float32Array.of(Math.log(2), Math.log(0.5)),
+          actionDim: 2,
+        },
+        a,
+      )[0],
+    ).toBeCloseTo(expected, 5);
     expect(values(entropy(tf, p))[0]).toBeCloseTo(Math.log(2) + Math.log(0.5) + Math.log(2 * Math.PI * Math.E), 5);
   });
 
@@ -39,7 +54,9 @@ describe('diagonal Gaussian', () => {
     );
     const actions = tf.tensor2d(samples, [n, 2]);
     const tile = (d: DistParams): DistParams =>
-      d.kind === 'gaussian' ? { kind: 'gaussian', mean: tf.tile(d.mean, [n, 1]), logStd: tf.tile(d.logStd, [n, 1]) } : d;
+      d.kind === 'gaussian'
+        ? { kind: 'gaussian', mean: tf.tile(d.mean, [n, 1]), logStd: tf.tile(d.logStd, [n, 1]) }
+        : d;
     const monteCarlo = tf.mean(tf.sub(logProb(tf, tile(p), actions), logProb(tf, tile(q), actions))).dataSync()[0];
     const exact = values(kl(tf, p, q))[0];
     // Standard error of the estimate is ~0.01 here.
@@ -63,7 +80,11 @@ describe('categorical', () => {
     const rng = new Rng(6);
     const n = 40000;
     const logits = Float32Array.from({ length: 4 * n }, (_, i) => [1, 0, -1, 0.5][i % 4]);
-    const samples = sampleCategorical(logits, 4, Float64Array.from({ length: n }, () => rng.uniform()));
+    const samples = sampleCategorical(
+      logits,
+      4,
+      Float64Array.from({ length: n }, () => rng.uniform()),
+    );
     const counts = [0, 0, 0, 0];
     for (const a of samples) counts[a]++;
     counts.forEach((c, k) => expect(Math.abs(c / n - probs[k])).toBeLessThan(0.01));

@@ -40,16 +40,36 @@ function randomizeParams(policy: Policy, rng: Rng, scale: number): void {
 }
 
 /** ∇θ D̄_KL(θ_old, θ) at θ = θ_old + ε v, with θ_old's distributions fixed. */
-function klGradientAt(policy: Policy, obs: ReturnType<typeof tf.tensor>, oldParams: DistParams, theta: Float32Array): Float32Array {
+function klGradientAt(
+  policy: Policy,
+  obs: ReturnType<typeof tf.tensor>,
+  oldParams: DistParams,
+  theta: Float32Array,
+): Float32Array {
   setFlatParams(tf, policy.variables, theta);
   return flatGrad(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs)), policy.variables);
 }
 
-function finiteDifferenceFvp(policy: Policy, obs: ReturnType<typeof tf.tensor>, v: Float64Array, epsilon: number): Float64Array {
+function finiteDifferenceFvp(
+  policy: Policy,
+  obs: ReturnType<typeof tf.tensor>,
+  v: Float64Array,
+  epsilon: number,
+): Float64Array {
   const theta = getFlatParams(policy.variables);
   const oldParams = policy.distributionParams(obs);
-  const plus = klGradientAt(policy, obs, oldParams, theta.map((t, i) => t + epsilon * v[i]));
-  const minus = klGradientAt(policy, obs, oldParams, theta.map((t, i) => t - epsilon * v[i]));
+  const plus = klGradientAt(
+    policy,
+    obs,
+    oldParams,
+    theta.map((t, i) => t + epsilon * v[i]),
+  );
+  const minus = klGradientAt(
+    policy,
+    obs,
+    oldParams,
+    theta.map((t, i) => t - epsilon * v[i]),
+  );
   setFlatParams(tf, policy.variables, theta);
   tf.dispose(Object.values(oldParams).filter((x) => typeof x !== 'string'));
   return Float64Array.from(plus, (p, i) => (p - minus[i]) / (2 * epsilon));
@@ -67,7 +87,11 @@ function jacobianFisherProduct(policy: Policy, obs: ReturnType<typeof tf.tensor>
     const metric = fisherMetric(plain, row);
     const d = Math.sqrt(metric.length);
     const jacobianRows = Array.from({ length: d }, (_, c) =>
-      flatGrad(tf, () => tf.tidy(() => coordinate(policy.distributionParams(obs)).slice([row, c], [1, 1]).sum()) as never, policy.variables),
+      flatGrad(
+        tf,
+        () => tf.tidy(() => coordinate(policy.distributionParams(obs)).slice([row, c], [1, 1]).sum()) as never,
+        policy.variables,
+      ),
     );
     const jv = jacobianRows.map((jr) => jr.reduce((s, x, i) => s + x * v[i], 0));
     const mjv = Array.from({ length: d }, (_, i) => jv.reduce((s, x, j) => s + metric[i * d + j] * x, 0));
@@ -78,11 +102,22 @@ function jacobianFisherProduct(policy: Policy, obs: ReturnType<typeof tf.tensor>
 
 /** `twiceDifferentiable`: every op has a second derivative in tfjs, so the nested-gradient product exists (not conv2d). */
 const cases: { name: string; make: () => Policy; obsShape: number[]; twiceDifferentiable: boolean }[] = [
-  { name: 'Gaussian MLP', make: () => new GaussianMlpPolicy(tf, { obsSize: 3, actionDim: 2, hiddenSizes: [5], seed: 1 }), obsShape: [3], twiceDifferentiable: true },
-  { name: 'categorical MLP', make: () => new CategoricalMlpPolicy(tf, { obsSize: 3, numActions: 4, hiddenSizes: [5], seed: 2 }), obsShape: [3], twiceDifferentiable: true },
+  {
+    name: 'Gaussian MLP',
+    make: () => new GaussianMlpPolicy(tf, { obsSize: 3, actionDim: 2, hiddenSizes: [5], seed: 1 }),
+    obsShape: [3],
+    twiceDifferentiable: true,
+  },
+  {
+    name: 'categorical MLP',
+    make: () => new CategoricalMlpPolicy(tf, { obsSize: 3, numActions: 4, hiddenSizes: [5], seed: 2 }),
+    obsShape: [3],
+    twiceDifferentiable: true,
+  },
   {
     name: 'Atari CNN (small image)',
-    make: () => new AtariCnnPolicy(tf, { numActions: 3, obsShape: [15, 13, 2], convFilters: 2, hiddenSize: 4, seed: 3 }),
+    make: () =>
+      new AtariCnnPolicy(tf, { numActions: 3, obsShape: [15, 13, 2], convFilters: 2, hiddenSize: 4, seed: 3 }),
     obsShape: [15, 13, 2],
     twiceDifferentiable: false,
   },
@@ -93,7 +128,10 @@ describe.each(cases)('fisherVectorProduct: $name', ({ make, obsShape, twiceDiffe
   const policy = make();
   randomizeParams(policy, rng, 0.3);
   const batch = 6;
-  const obs = tf.tensor(Float32Array.from({ length: batch * obsShape.reduce((a, b) => a * b) }, () => rng.normal()), [batch, ...obsShape]);
+  const obs = tf.tensor(
+    Float32Array.from({ length: batch * obsShape.reduce((a, b) => a * b) }, () => rng.normal()),
+    [batch, ...obsShape],
+  );
   const v = randomUnitVector(rng, parameterCount(policy.variables));
   const fvp = fisherVectorProduct(tf, policy, obs, v, 0);
 
@@ -107,13 +145,21 @@ describe.each(cases)('fisherVectorProduct: $name', ({ make, obsShape, twiceDiffe
     expect(relativeError(fvp, jacobianFisherProduct(policy, obs, v))).toBeLessThan(1e-4);
   });
 
-  it.runIf(twiceDifferentiable)('is the same whether computed as Jᵀ M J v (forward mode) or as the KL Hessian (nested gradients)', () => {
-    const withoutForwardMode = Object.assign(Object.create(policy) as Policy, { linearize: undefined });
-    expect(relativeError(fvp, fisherVectorProduct(tf, withoutForwardMode, obs, v, 0))).toBeLessThan(1e-5);
-  });
+  it.runIf(twiceDifferentiable)(
+    'is the same whether computed as Jᵀ M J v (forward mode) or as the KL Hessian (nested gradients)',
+    () => {
+      const withoutForwardMode = Object.assign(Object.create(policy) as Policy, { linearize: undefined });
+      expect(relativeError(fvp, fisherVectorProduct(tf, withoutForwardMode, obs, v, 0))).toBeLessThan(1e-5);
+    },
+  );
 
   it('adds damping · v', () => {
     const damped = fisherVectorProduct(tf, policy, obs, v, 0.1);
-    expect(relativeError(damped, fvp.map((x, i) => x + 0.1 * v[i]))).toBeLessThan(1e-6);
+    expect(
+      relativeError(
+        damped,
+        fvp.map((x, i) => x + 0.1 * v[i]),
+      ),
+    ).toBeLessThan(1e-6);
   });
 });

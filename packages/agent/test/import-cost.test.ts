@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { modulesLoadedBy, repoUrl } from './support/module-loads.js';
 
-const HEAVY = [/\/mujoco-js\//, /\/fastify\//, /\/packages\/ale\//, /\/packages\/env-server\//, /@tensorflow/, /\/vega/];
+const HEAVY = [
+  /\/mujoco-js\//,
+  /\/fastify\//,
+  /\/packages\/ale\//,
+  /\/packages\/env-server\//,
+  /@tensorflow/,
+  /\/vega/,
+];
 const heavyIn = (urls: string[]) => urls.filter((url) => HEAVY.some((pattern) => pattern.test(url)));
 
 describe('importing @vinegym/agent', () => {

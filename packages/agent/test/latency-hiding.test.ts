@@ -18,7 +18,8 @@ import { slotGroups } from '../src/train/setup.js';
 import { tf } from './tf-setup.js';
 
 /** A request's answer after `ms` (a timer, so answers of different envs overtake one another). */
-const later = <T>(value: Promise<T>, ms: number): Promise<T> => value.then((v) => new Promise((resolve) => setTimeout(() => resolve(v), ms)));
+const later = <T>(value: Promise<T>, ms: number): Promise<T> =>
+  value.then((v) => new Promise((resolve) => setTimeout(() => resolve(v), ms)));
 
 /**
  * An embedded vector env whose answers arrive after delays[call % delays.length] ms. The request reaches the env
@@ -108,7 +109,16 @@ async function vineBatch(envId: string, sizes: number[], lockstep: boolean, make
   const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
   const policy = makePolicy();
   const config = { ...trainConfig().vine, rolloutSetSize: 12, actionsPerState: 3, rolloutLength: 15, trunkSteps: 96 };
-  const sampler = new VineSampler({ envs, adapter, normalizer: null, rng: new Rng(5), seed: 3, gamma: 0.99, config, lockstep });
+  const sampler = new VineSampler({
+    envs,
+    adapter,
+    normalizer: null,
+    rng: new Rng(5),
+    seed: 3,
+    gamma: 0.99,
+    config,
+    lockstep,
+  });
   const batches = [await sampler.collect(policy), await sampler.collect(policy)];
   policy.dispose();
   await Promise.all(envs.map((env) => env.close()));
@@ -117,7 +127,10 @@ async function vineBatch(envId: string, sizes: number[], lockstep: boolean, make
 
 describe('latency hiding: single-path sampler', () => {
   it('gives the batches of lockstep, bit for bit, while answers come back out of order', async () => {
-    for (const [envId, policy] of [['CartPole-v1', cartPolePolicy], ['InvertedPendulum-v5', pendulumPolicy]] as const) {
+    for (const [envId, policy] of [
+      ['CartPole-v1', cartPolePolicy],
+      ['InvertedPendulum-v5', pendulumPolicy],
+    ] as const) {
       const pipelined = await singlePathBatches(envId, [4, 3, 5], false, policy);
       const lockstep = await singlePathBatches(envId, [4, 3, 5], true, policy);
       expect(pipelined).toEqual(lockstep);
@@ -155,7 +168,10 @@ describe('latency hiding: single-path sampler', () => {
         });
       const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
       const policy = cartPolePolicy();
-      await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(policy, 24);
+      await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(
+        policy,
+        24,
+      );
       policy.dispose();
       await Promise.all(envs.map((env) => env.close()));
       // Steps of env 0 sent while env 1's step of the round before was unanswered.
@@ -170,7 +186,10 @@ describe('latency hiding: single-path sampler', () => {
 
 describe('latency hiding: vine sampler', () => {
   it('gives the batches of lockstep, bit for bit (trunk, rollouts, Q values, advantages)', async () => {
-    for (const [envId, policy] of [['CartPole-v1', cartPolePolicy], ['InvertedPendulum-v5', pendulumPolicy]] as const) {
+    for (const [envId, policy] of [
+      ['CartPole-v1', cartPolePolicy],
+      ['InvertedPendulum-v5', pendulumPolicy],
+    ] as const) {
       const pipelined = await vineBatch(envId, [4, 3, 5], false, policy);
       expect(pipelined).toEqual(await vineBatch(envId, [4, 3, 5], true, policy));
     }

@@ -50,11 +50,20 @@ describe('run directories from before the redesign', () => {
     let algorithmState: Record<string, CheckpointValue> = {};
     const policy = new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, hiddenSizes: [8], seed: 0 });
     restoreCheckpointState(
-      { policy, normalizer: new ObservationNormalizer(4), rng: new Rng(0), algorithm: { save: () => ({}), restore: (state) => (algorithmState = state) } },
+      {
+        policy,
+        normalizer: new ObservationNormalizer(4),
+        rng: new Rng(0),
+        algorithm: { save: () => ({}), restore: (state) => (algorithmState = state) },
+      },
       checkpoint.state,
     );
     policy.dispose();
-    expect(Object.keys(algorithmState).sort()).toEqual(Object.keys(checkpoint.state).filter((k) => k.startsWith('value')).sort());
+    expect(Object.keys(algorithmState).sort()).toEqual(
+      Object.keys(checkpoint.state)
+        .filter((k) => k.startsWith('value'))
+        .sort(),
+    );
     expect(algorithmState['value.0']).toEqual(checkpoint.state['value.0']);
   });
 
@@ -62,17 +71,31 @@ describe('run directories from before the redesign', () => {
     it(`${name}: resumes with its stored settings, and continues the metrics under the current names`, async () => {
       const dir = await copyOf(name);
       const stored = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-      const result = await train({ config: trainConfig(), runDir: dir, resume: true, budget: { iterations: 3, totalSteps: null }, progress: false });
+      const result = await train({
+        config: trainConfig(),
+        runDir: dir,
+        resume: true,
+        budget: { iterations: 3, totalSteps: null },
+        progress: false,
+      });
       expect(result.iterations).toBe(3);
-      const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+      const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, number>);
       expect(lines.map((l) => l.iteration)).toEqual([1, 2, 3]);
-      for (const line of lines) expect(Object.keys(line).filter((key) => !key.includes('/') && key !== 'iteration' && key !== 'env_steps')).toEqual([]);
+      for (const line of lines)
+        expect(
+          Object.keys(line).filter((key) => !key.includes('/') && key !== 'iteration' && key !== 'env_steps'),
+        ).toEqual([]);
       const header = (await readFile(join(dir, 'metrics.csv'), 'utf8')).split('\n')[0].split(',');
       expect(header.slice(0, 4)).toEqual(['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean']);
       const checkpoint = (await (await RunDirectory.open(dir)).loadLatestCheckpoint())!;
       expect(checkpoint.iteration).toBe(3);
       // The settings that ran are the stored ones: e.g. the policy's hidden layer.
-      expect((checkpoint.state['policy.0'] as Float32Array).length).toBe(4 * (stored.policy as { hiddenSizes: number[] }).hiddenSizes[0]);
+      expect((checkpoint.state['policy.0'] as Float32Array).length).toBe(
+        4 * (stored.policy as { hiddenSizes: number[] }).hiddenSizes[0],
+      );
       if (name === 'run-trpo') expect(checkpoint.state).toHaveProperty(['algorithm.value.0']);
       if (name === 'run-cem') expect(checkpoint.state['algorithm.generation']).toBe(3);
     });

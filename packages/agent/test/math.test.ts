@@ -9,7 +9,9 @@ function directSolve(matrix: Float64Array, b: Float64Array): Float64Array {
   const n = b.length;
   const a = Array.from({ length: n }, (_, i) => [...matrix.subarray(i * n, (i + 1) * n), b[i]]);
   for (let col = 0; col < n; col++) {
-    const pivot = a.slice(col).reduce((best, row, i) => (Math.abs(row[col]) > Math.abs(a[best][col]) ? col + i : best), col);
+    const pivot = a
+      .slice(col)
+      .reduce((best, row, i) => (Math.abs(row[col]) > Math.abs(a[best][col]) ? col + i : best), col);
     [a[col], a[pivot]] = [a[pivot], a[col]];
     for (let r = col + 1; r < n; r++) {
       const f = a[r][col] / a[col][col];
@@ -32,10 +34,12 @@ describe('conjugateGradient', () => {
       // A = BᵀB + I: symmetric positive definite with condition number small enough for n iterations.
       const b = Float64Array.from({ length: n * n }, () => rng.normal());
       const matrix = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) matrix[i * n + j] += b[k * n + i] * b[k * n + j];
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) matrix[i * n + j] += b[k * n + i] * b[k * n + j];
       for (let i = 0; i < n; i++) matrix[i * n + i] += 1;
       const rhs = Float64Array.from({ length: n }, () => rng.normal());
-      const product = (v: Float64Array) => Float64Array.from({ length: n }, (_, i) => v.reduce((s, x, j) => s + matrix[i * n + j] * x, 0));
+      const product = (v: Float64Array) =>
+        Float64Array.from({ length: n }, (_, i) => v.reduce((s, x, j) => s + matrix[i * n + j] * x, 0));
       const { x } = conjugateGradient(product, rhs, { iterations: 2 * n, residualTolerance: 1e-20 });
       const expected = directSolve(matrix, rhs);
       x.forEach((xi, i) => expect(xi).toBeCloseTo(expected[i], 8));
@@ -68,7 +72,15 @@ describe('generalizedAdvantageEstimate', () => {
     const d2 = 3 + gamma * 2 - 1.5;
     const d4 = 5 + gamma * 20 - 2.5;
     const expected = [d0 + gamma * lambda * d1, d1, d2 + gamma * lambda * d3, d3, d4];
-    const { advantages, returns } = generalizedAdvantageEstimate(rewards, values, terminated, truncated, bootstrap, gamma, lambda);
+    const { advantages, returns } = generalizedAdvantageEstimate(
+      rewards,
+      values,
+      terminated,
+      truncated,
+      bootstrap,
+      gamma,
+      lambda,
+    );
     advantages.forEach((a, i) => expect(a).toBeCloseTo(expected[i], 5));
     returns.forEach((r, i) => expect(r).toBeCloseTo(expected[i] + values[i], 5));
   });
@@ -76,7 +88,10 @@ describe('generalizedAdvantageEstimate', () => {
   it('with λ = 1 equals discounted returns minus values', () => {
     const rewards = [1, 0, 2, 1];
     const values = [0.3, 0.2, 0.1, 0.4];
-    const flags = [[0, 0, 1, 0], [0, 0, 0, 0]];
+    const flags = [
+      [0, 0, 1, 0],
+      [0, 0, 0, 0],
+    ];
     const { advantages } = generalizedAdvantageEstimate(rewards, values, flags[0], flags[1], [0, 0, 0, 0], gamma, 1);
     const mc = discountedReturns(rewards, flags[0], flags[1], gamma);
     advantages.forEach((a, i) => expect(a).toBeCloseTo(mc[i] - values[i], 5));
@@ -103,8 +118,13 @@ describe('ObservationNormalizer', () => {
   const data = Float64Array.from({ length: 300 * size }, (_, i) => 5 * (i % size) + (1 + (i % size)) * rng.normal());
   const numpyMoments = (x: ArrayLike<number>) => {
     const rows = x.length / size;
-    const mean = Array.from({ length: size }, (_, j) => Array.from({ length: rows }, (_, r) => x[r * size + j]).reduce((a, b) => a + b) / rows);
-    const variance = mean.map((m, j) => Array.from({ length: rows }, (_, r) => (x[r * size + j] - m) ** 2).reduce((a, b) => a + b) / rows);
+    const mean = Array.from(
+      { length: size },
+      (_, j) => Array.from({ length: rows }, (_, r) => x[r * size + j]).reduce((a, b) => a + b) / rows,
+    );
+    const variance = mean.map(
+      (m, j) => Array.from({ length: rows }, (_, r) => (x[r * size + j] - m) ** 2).reduce((a, b) => a + b) / rows,
+    );
     return { mean, variance };
   };
 

@@ -50,7 +50,14 @@ describe('MlpRegression', () => {
     ['tanh', [11, 64, 64, 1]],
   ])('gives the forward pass and the MSE gradient of tf autodiff (%s, sizes %j)', (activation, sizes) => {
     const rng = new Rng(7);
-    const mlp = new Mlp(tf, { inputSize: sizes[0], hiddenSizes: sizes.slice(1, -1), outputSize: 1, activation, outputGain: 1, seed: 3 });
+    const mlp = new Mlp(tf, {
+      inputSize: sizes[0],
+      hiddenSizes: sizes.slice(1, -1),
+      outputSize: 1,
+      activation,
+      outputGain: 1,
+      seed: 3,
+    });
     const rows = 37;
     const x = randomArray(rng, rows * sizes[0]);
     const y = randomArray(rng, rows);
@@ -77,7 +84,9 @@ describe('MlpRegression', () => {
 
   it('refuses more rows than it was sized for', () => {
     const regression = new MlpRegression([2, 4, 1], 'tanh', 3);
-    expect(() => regression.forward(new Float32Array(regression.parameterCount), new Float32Array(8), 4)).toThrow(/4 rows exceed maxRows 3/);
+    expect(() => regression.forward(new Float32Array(regression.parameterCount), new Float32Array(8), 4)).toThrow(
+      /4 rows exceed maxRows 3/,
+    );
   });
 });
 
@@ -92,7 +101,10 @@ describe('Adam.update', () => {
     const params = getFlatParams(b);
     for (let step = 0; step < 5; step++) {
       onTape.minimize(loss(a[0]));
-      onHost.update(params, Float32Array.from(params, (p, i) => 2 * (p - target[i])));
+      onHost.update(
+        params,
+        Float32Array.from(params, (p, i) => 2 * (p - target[i])),
+      );
     }
     Array.from(a[0].dataSync()).forEach((v, i) => expect(params[i]).toBeCloseTo(v, 5));
   });

@@ -9,7 +9,11 @@ import { tf } from './tf-setup.js';
 
 const makers: [string, (seed: number) => Policy, number][] = [
   ['GaussianMlpPolicy', (seed) => new GaussianMlpPolicy(tf, { obsSize: 5, actionDim: 2, seed }), 5],
-  ['CategoricalMlpPolicy', (seed) => new CategoricalMlpPolicy(tf, { obsSize: 5, numActions: 4, activation: 'relu', seed }), 5],
+  [
+    'CategoricalMlpPolicy',
+    (seed) => new CategoricalMlpPolicy(tf, { obsSize: 5, numActions: 4, activation: 'relu', seed }),
+    5,
+  ],
   ['AtariCnnPolicy', (seed) => new AtariCnnPolicy(tf, { numActions: 6, obsShape: [20, 16, 2], seed }), 20 * 16 * 2],
 ];
 
@@ -36,7 +40,8 @@ describe.each(makers)('%s', (_, make, obsSize) => {
     expect(first.actions.length % 3).toBe(0);
     expect(first.logProbs.every(Number.isFinite)).toBe(true);
     const greedy = policy.act(obs, noise.clone(), true);
-    if (greedy.distParams.kind === 'gaussian') expect(Array.from(greedy.actions)).toEqual(Array.from(greedy.distParams.mean));
+    if (greedy.distParams.kind === 'gaussian')
+      expect(Array.from(greedy.actions)).toEqual(Array.from(greedy.distParams.mean));
     policy.dispose();
   });
 });
@@ -52,7 +57,13 @@ describe('AtariCnnPolicy', () => {
 describe('ValueFunction', () => {
   it('fits a simple regression target with Adam', () => {
     const rng = new Rng(4);
-    const vf = new ValueFunction(tf, { obsSize: 2, hiddenSizes: [16], learningRate: 1e-2, epochs: 30, minibatchSize: 32 });
+    const vf = new ValueFunction(tf, {
+      obsSize: 2,
+      hiddenSizes: [16],
+      learningRate: 1e-2,
+      epochs: 30,
+      minibatchSize: 32,
+    });
     const obs = Float32Array.from({ length: 256 * 2 }, () => rng.normal());
     const targets = Float32Array.from({ length: 256 }, (_, i) => 2 * obs[2 * i] - obs[2 * i + 1] + 1);
     const stats = vf.fit(obs, targets);
@@ -84,7 +95,14 @@ describe('ValueFunction', () => {
     const rng = new Rng(5);
     const shape = [15, 13, 2];
     const size = 15 * 13 * 2;
-    const vf = new ValueFunction(tf, { obsSize: size, obsShape: shape, learningRate: 1e-2, epochs: 40, minibatchSize: 32, seed: 1 });
+    const vf = new ValueFunction(tf, {
+      obsSize: size,
+      obsShape: shape,
+      learningRate: 1e-2,
+      epochs: 40,
+      minibatchSize: 32,
+      seed: 1,
+    });
     // 16 conv1 filters of 4×4×2 (+ biases), 16 conv2 filters of 4×4×16 (15×13 → 6×5 → 2×1), 2×1×16 → 20, 20 → 1.
     expect(parameterCount(vf.variables)).toBe(16 * 32 + 16 + 16 * 256 + 16 + 32 * 20 + 20 + 20 + 1);
     // Sparse pixels in [0, 1] like a preprocessed Atari frame; V = lit pixels in the top half minus the bottom half.

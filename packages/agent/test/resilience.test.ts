@@ -36,25 +36,48 @@ class FaultInjector implements RecoverableVectorEnv {
     private readonly atStep: number,
     private readonly fault: () => Promise<void>,
   ) {}
-  get spec() { return this.env.spec; }
-  get numEnvs() { return this.env.numEnvs; }
-  get available() { return this.env.available; }
-  recover(maxAttempts?: number) { return this.env.recover(maxAttempts); }
-  reset(options?: ResetOptions) { return this.env.reset(options); }
+  get spec() {
+    return this.env.spec;
+  }
+  get numEnvs() {
+    return this.env.numEnvs;
+  }
+  get available() {
+    return this.env.available;
+  }
+  recover(maxAttempts?: number) {
+    return this.env.recover(maxAttempts);
+  }
+  reset(options?: ResetOptions) {
+    return this.env.reset(options);
+  }
   async step(actions: SpaceValue) {
     if (++this.steps === this.atStep) await this.fault();
     return this.env.step(actions);
   }
-  snapshot(i: number[]) { return this.env.snapshot(i); }
-  restore(i: number, s: Uint8Array) { return this.env.restore(i, s); }
-  render(i: number) { return this.env.render(i); }
-  close() { return this.env.close(); }
+  snapshot(i: number[]) {
+    return this.env.snapshot(i);
+  }
+  restore(i: number, s: Uint8Array) {
+    return this.env.restore(i, s);
+  }
+  render(i: number) {
+    return this.env.render(i);
+  }
+  close() {
+    return this.env.close();
+  }
 }
 
 describe('ResilientVectorEnv', () => {
   it('throws EnvInterruptedError when the server goes, and recovers when it is back on the same port', async () => {
     const server = await serve();
-    const env = await ResilientVectorEnv.connect(server.url, { envId: 'CartPole-v1', numEnvs: 2, seed: 0, reconnect: FAST });
+    const env = await ResilientVectorEnv.connect(server.url, {
+      envId: 'CartPole-v1',
+      numEnvs: 2,
+      seed: 0,
+      reconnect: FAST,
+    });
     await env.reset();
     const actions = { dtype: 'int64', shape: [2], data: new BigInt64Array(2) } as SpaceValue;
     await env.step(actions);
@@ -77,7 +100,10 @@ describe('ResilientVectorEnv', () => {
     const port = probe.port;
     await probe.close();
     const late = new Promise<VinegymServer>((resolve) => setTimeout(() => resolve(serve(port)), 300));
-    const env = await ResilientVectorEnv.connect(probe.url, { envId: 'CartPole-v1', reconnect: { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 200 } });
+    const env = await ResilientVectorEnv.connect(probe.url, {
+      envId: 'CartPole-v1',
+      reconnect: { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 200 },
+    });
     expect((await late).service.stats().sessions).toBe(1);
     await env.close();
   });
@@ -92,7 +118,13 @@ describe('single-path sampler with interruptions', () => {
     const faulty = new FaultInjector(envA, 30, () => a.close()); // server A dies in the middle of the batch
     const adapter = spaceAdapter(envA.spec.single_observation_space, envA.spec.single_action_space);
     const policy = new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 3 });
-    const sampler = new SinglePathSampler({ envs: [faulty, envB], adapter, normalizer: null, noise: new Rng(1), seed: 0 });
+    const sampler = new SinglePathSampler({
+      envs: [faulty, envB],
+      adapter,
+      normalizer: null,
+      noise: new Rng(1),
+      seed: 0,
+    });
 
     const batch = await sampler.collect(policy, 400);
     expect(sampler.restarts).toBe(1);

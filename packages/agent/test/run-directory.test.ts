@@ -49,7 +49,13 @@ describe('RunDirectory', () => {
     expect(rows).toHaveLength(2);
     expect(rows[1].alpha).toBeNaN();
     expect(rows[1].brand_new).toBe(5);
-    expect(Object.keys(rows[0]).slice(0, 5)).toEqual(['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean', 'alpha']);
+    expect(Object.keys(rows[0]).slice(0, 5)).toEqual([
+      'iteration',
+      'env_steps',
+      'time/wall_s',
+      'rollout/ep_return_mean',
+      'alpha',
+    ]);
   });
 
   it('on resume, truncates rows past the checkpoint and appends without a second header', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDuration, formatIterationLine, formatProgressBar, ProgressDisplay } from '../src/run/index.js';
+import {
+  formatCount,
+  formatDuration,
+  formatIterationLine,
+  formatProgressBar,
+  ProgressDisplay,
+} from '../src/run/index.js';
 
 /** A synthetic metrics row of a TRPO iteration, as the trainer writes it. */
 function row(iteration: number, overrides: Record<string, number> = {}): Record<string, number> {
@@ -45,7 +51,13 @@ describe('formatIterationLine', () => {
         '  ev    0.873  ms samp 1234 fwd 12 grad 34 cg 56 ls 7 vf 89',
     );
     // Another algorithm's metrics, under their own names; no TRPO columns.
-    const cem = formatIterationLine({ iteration: 3, env_steps: 30_000, 'rollout/ep_return_mean': 20, 'cem/best_score': 12.5, 'time/sampling_ms': 80 });
+    const cem = formatIterationLine({
+      iteration: 3,
+      env_steps: 30_000,
+      'rollout/ep_return_mean': 20,
+      'cem/best_score': 12.5,
+      'time/sampling_ms': 80,
+    });
     expect(cem).toBe('it     3  steps   30.0k  ret     20.00  len      -  best_score     12.5  ms samp 80');
   });
 
@@ -55,7 +67,9 @@ describe('formatIterationLine', () => {
     expect(a.indexOf('ret')).toBe(b.indexOf('ret'));
     expect(a.indexOf('surr')).toBe(b.indexOf('surr'));
     const { 'train/explained_variance': _ev, ...withoutValueFunction } = row(3, { 'rollout/ep_return_mean': NaN });
-    const sparse = formatIterationLine(Object.fromEntries(Object.entries(withoutValueFunction).filter(([k]) => !k.startsWith('time/'))));
+    const sparse = formatIterationLine(
+      Object.fromEntries(Object.entries(withoutValueFunction).filter(([k]) => !k.startsWith('time/'))),
+    );
     expect(sparse).toMatch(/^it {5}3 /);
     expect(sparse).toContain('ret         -');
     expect(sparse).not.toContain('ev');

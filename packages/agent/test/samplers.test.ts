@@ -45,7 +45,13 @@ describe('single-path sampler', () => {
   it('is reproducible: the same seeds give the same batch', async () => {
     const collect = async () => {
       const { env, adapter, policy } = await cartPole(4);
-      const batch = await new SinglePathSampler({ envs: [env], adapter, normalizer: null, noise: new Rng(9), seed: 5 }).collect(policy, 400);
+      const batch = await new SinglePathSampler({
+        envs: [env],
+        adapter,
+        normalizer: null,
+        noise: new Rng(9),
+        seed: 5,
+      }).collect(policy, 400);
       policy.dispose();
       await env.close();
       return batch;
@@ -57,8 +63,22 @@ describe('single-path sampler', () => {
 describe('vine sampler', () => {
   it('gives equal Q estimates to equal actions of a state (common random numbers) and keeps the trunk going', async () => {
     const { env, adapter, policy } = await cartPole(8);
-    const config = { ...DEFAULT_VINE_CONFIG, rolloutSetSize: 24, actionsPerState: 4, rolloutLength: 30, trunkSteps: 160 };
-    const sampler = new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(2), seed: 0, gamma: 0.99, config });
+    const config = {
+      ...DEFAULT_VINE_CONFIG,
+      rolloutSetSize: 24,
+      actionsPerState: 4,
+      rolloutLength: 30,
+      trunkSteps: 160,
+    };
+    const sampler = new VineSampler({
+      envs: [env],
+      adapter,
+      normalizer: null,
+      rng: new Rng(2),
+      seed: 0,
+      gamma: 0.99,
+      config,
+    });
     const batch = await sampler.collect(policy);
     expect(batch.advantages.length).toBe(24 * 4);
     let equalPairs = 0;
@@ -84,8 +104,22 @@ describe('vine sampler', () => {
 
   it("tries every action once with 'all' and uses q = 1/|A|", async () => {
     const { env, adapter, policy } = await cartPole(4);
-    const config = { ...DEFAULT_VINE_CONFIG, rolloutSetSize: 6, actionsPerState: 'all' as const, rolloutLength: 10, trunkSteps: 40 };
-    const batch = await new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(2), seed: 0, gamma: 0.99, config }).collect(policy);
+    const config = {
+      ...DEFAULT_VINE_CONFIG,
+      rolloutSetSize: 6,
+      actionsPerState: 'all' as const,
+      rolloutLength: 10,
+      trunkSteps: 40,
+    };
+    const batch = await new VineSampler({
+      envs: [env],
+      adapter,
+      normalizer: null,
+      rng: new Rng(2),
+      seed: 0,
+      gamma: 0.99,
+      config,
+    }).collect(policy);
     expect(Array.from(batch.actions)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(Array.from(batch.oldLogProbs)).toEqual(new Array(12).fill(Math.fround(-Math.log(2))));
     policy.dispose();
@@ -101,8 +135,22 @@ describe('vine sampler', () => {
     const { env, adapter, policy } = await cartPole(4);
     const gamma = 0.99;
     const length = 30;
-    const config = { ...DEFAULT_VINE_CONFIG, rolloutSetSize: 32, actionsPerState: 'all' as const, rolloutLength: length, trunkSteps: 64 };
-    const batch = await new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(5), seed: 0, gamma, config }).collect(policy);
+    const config = {
+      ...DEFAULT_VINE_CONFIG,
+      rolloutSetSize: 32,
+      actionsPerState: 'all' as const,
+      rolloutLength: length,
+      trunkSteps: 64,
+    };
+    const batch = await new VineSampler({
+      envs: [env],
+      adapter,
+      normalizer: null,
+      rng: new Rng(5),
+      seed: 0,
+      gamma,
+      config,
+    }).collect(policy);
     const fullReturn = (1 - gamma ** length) / (1 - gamma); // +1 per step for the whole rollout
     let cut = 0;
     let ended = 0;
@@ -123,7 +171,8 @@ describe('vine sampler', () => {
     expect(ended).toBeGreaterThan(0);
     // The trunk: 16 steps in each of the 4 slots, each slot's steps consecutive, the last one bootstrapped.
     expect(batch.trunk.steps).toBe(64);
-    for (let slot = 0; slot < 4; slot++) expect(batch.trunk.truncated[slot * 16 + 15] || batch.trunk.terminated[slot * 16 + 15]).toBe(1);
+    for (let slot = 0; slot < 4; slot++)
+      expect(batch.trunk.truncated[slot * 16 + 15] || batch.trunk.terminated[slot * 16 + 15]).toBe(1);
     expect(batch.numStates).toBe(32);
     policy.dispose();
     await env.close();
@@ -140,13 +189,31 @@ describe('vine sampler', () => {
         observationSpace: box(-1, 1, [4]),
         actionSpace: discrete(2),
         reset: () => ({ observation: ndarray('float32', [4]), info: {} }),
-        step: () => ({ observation: ndarray('float32', [4]), reward: 0, terminated: false, truncated: false, info: {} }),
+        step: () => ({
+          observation: ndarray('float32', [4]),
+          reward: 0,
+          terminated: false,
+          truncated: false,
+          info: {},
+        }),
       }),
     };
     registry.register(noSnapshots);
-    const env = await EmbeddedVectorEnv.make({ envId: 'NoSnapshot-v0', autoresetMode: 'same_step' }, new EnvService({ registry }));
+    const env = await EmbeddedVectorEnv.make(
+      { envId: 'NoSnapshot-v0', autoresetMode: 'same_step' },
+      new EnvService({ registry }),
+    );
     const adapter = spaceAdapter(env.spec.single_observation_space, env.spec.single_action_space);
-    const make = () => new VineSampler({ envs: [env], adapter, normalizer: null, rng: new Rng(0), seed: 0, gamma: 0.99, config: DEFAULT_VINE_CONFIG });
+    const make = () =>
+      new VineSampler({
+        envs: [env],
+        adapter,
+        normalizer: null,
+        rng: new Rng(0),
+        seed: 0,
+        gamma: 0.99,
+        config: DEFAULT_VINE_CONFIG,
+      });
     expect(make).toThrow(VinegymError);
     expect(make).toThrow(/snapshot/);
     await env.close();

@@ -27,9 +27,7 @@ describe('loadTf', () => {
     expect(tf.getBackend()).toBe(backend);
     expect((await loadTf()).tf).toBe(tf); // cached
     if (process.env.VINEGYM_REQUIRE_TFJS_NODE === '1') {
-      expect(backend, 'VINEGYM_REQUIRE_TFJS_NODE=1 but tfjs-node did not load (run `pnpm install`)').toBe(
-        'tensorflow',
-      );
+      expect(backend, 'VINEGYM_REQUIRE_TFJS_NODE=1 but tfjs-node did not load (run `pnpm install`)').toBe('tensorflow');
     }
   });
 
@@ -70,10 +68,19 @@ describe('loadTf', () => {
   it('differentiates conv2d (input and filter) like a finite difference', () => {
     const xShape: [number, number, number, number] = [2, 6, 5, 2];
     const fShape: [number, number, number, number] = [3, 3, 2, 3];
-    const xv = rand(xShape.reduce((p, q) => p * q), 3);
-    const fv = rand(fShape.reduce((p, q) => p * q), 4);
+    const xv = rand(
+      xShape.reduce((p, q) => p * q),
+      3,
+    );
+    const fv = rand(
+      fShape.reduce((p, q) => p * q),
+      4,
+    );
     const outShape = [2, 3, 3, 3]; // stride 2, 'same' padding
-    const wv = rand(outShape.reduce((p, q) => p * q), 5);
+    const wv = rand(
+      outShape.reduce((p, q) => p * q),
+      5,
+    );
 
     // loss(x, f) = sum(conv2d(x, f) * w): bilinear, so a central difference is exact up to rounding.
     const loss = (x: Float32Array, f: Float32Array): number =>
@@ -84,7 +91,10 @@ describe('loadTf', () => {
       });
     const [gx, gf] = tf.tidy(() => {
       const g = tf.grads((x, f) =>
-        tf.conv2d(x as Tensor4D, f as Tensor4D, 2, 'same').mul(tf.tensor(wv, outShape)).sum(),
+        tf
+          .conv2d(x as Tensor4D, f as Tensor4D, 2, 'same')
+          .mul(tf.tensor(wv, outShape))
+          .sum(),
       )([tf.tensor4d(xv, xShape), tf.tensor4d(fv, fShape)]);
       return [g[0]!.dataSync(), g[1]!.dataSync()];
     });
@@ -98,7 +108,9 @@ describe('loadTf', () => {
         plus[i]! += eps;
         minus[i]! -= eps;
         const fd =
-          which === 'x' ? (loss(plus, fv) - loss(minus, fv)) / (2 * eps) : (loss(xv, plus) - loss(xv, minus)) / (2 * eps);
+          which === 'x'
+            ? (loss(plus, fv) - loss(minus, fv)) / (2 * eps)
+            : (loss(xv, plus) - loss(xv, minus)) / (2 * eps);
         expect(Math.abs(grad[i]! - fd), `d loss / d ${which}[${i}]: ${grad[i]} vs ${fd}`).toBeLessThan(
           1e-3 * Math.max(1, Math.abs(fd)),
         );

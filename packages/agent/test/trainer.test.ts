@@ -26,7 +26,14 @@ afterAll(async () => {
 });
 
 const small = (overrides = {}) =>
-  trainConfig({ totalSteps: null, iterations: 3, numEnvs: 4, stepsPerIteration: 400, policy: { hiddenSizes: [16] }, ...overrides });
+  trainConfig({
+    totalSteps: null,
+    iterations: 3,
+    numEnvs: 4,
+    stepsPerIteration: 400,
+    policy: { hiddenSizes: [16] },
+    ...overrides,
+  });
 const withoutTimes = (rows: Record<string, number>[]) =>
   rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith('time/'))));
 
@@ -42,12 +49,22 @@ describe('train', () => {
   it('writes metrics, TensorBoard events and checkpoints, and resumes where it stopped', async () => {
     const dir = join(await tempDir(), 'run');
     await train({ config: small({ iterations: 2, checkpointEvery: 1 }), runDir: dir, progress: false });
-    const resumed = await train({ config: small(), runDir: dir, resume: true, budget: { iterations: 4, totalSteps: null }, progress: false });
+    const resumed = await train({
+      config: small(),
+      runDir: dir,
+      resume: true,
+      budget: { iterations: 4, totalSteps: null },
+      progress: false,
+    });
     expect(resumed.iterations).toBe(4);
-    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.iteration)).toEqual([1, 2, 3, 4]);
     expect(lines[3].env_steps).toBe(4 * 400);
-    for (const key of ['rollout/ep_return_mean', 'train/kl', 'train/entropy', 'time/wall_s', 'env_steps']) expect(lines[0]).toHaveProperty([key]);
+    for (const key of ['rollout/ep_return_mean', 'train/kl', 'train/entropy', 'time/wall_s', 'env_steps'])
+      expect(lines[0]).toHaveProperty([key]);
     const csv = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv.length).toBe(5);
     const checkpoint = await (await RunDirectory.open(dir)).loadLatestCheckpoint();
@@ -59,7 +76,9 @@ describe('train', () => {
     expect(scalarSteps).toEqual([400, 800, 1200, 1600]);
     expect(events.some((e) => e.sessionStart && e.step === 800)).toBe(true);
     const tags = events.find((e) => e.step === 1600)!.scalars.map((s) => s.tag);
-    expect(tags).toEqual(expect.arrayContaining(['time/iteration', 'rollout/ep_return_mean', 'train/kl', 'time/cg_ms']));
+    expect(tags).toEqual(
+      expect.arrayContaining(['time/iteration', 'rollout/ep_return_mean', 'train/kl', 'time/cg_ms']),
+    );
     expect(tags.every((tag) => tag.includes('/'))).toBe(true);
   });
 
@@ -72,14 +91,26 @@ describe('train', () => {
         normalizer: new ObservationNormalizer(4),
         rng: new Rng(seed),
         // What TRPO's algorithm state is: its value function and the value function's training state.
-        algorithm: { save: () => saveValueFunction(valueFunction), restore: (state: Record<string, CheckpointValue>) => loadValueFunction(valueFunction, state) },
+        algorithm: {
+          save: () => saveValueFunction(valueFunction),
+          restore: (state: Record<string, CheckpointValue>) => loadValueFunction(valueFunction, state),
+        },
       };
     };
     const a = build(1);
     a.normalizer.update(Float32Array.from({ length: 40 }, (_, i) => Math.sin(i)));
-    a.valueFunction.fit(Float32Array.from({ length: 40 }, (_, i) => Math.cos(i)), Float32Array.from({ length: 10 }, (_, i) => i));
+    a.valueFunction.fit(
+      Float32Array.from({ length: 40 }, (_, i) => Math.cos(i)),
+      Float32Array.from({ length: 10 }, (_, i) => i),
+    );
     a.rng.uniform();
-    const counters = { iteration: 3, envSteps: 1200, wallSeconds: 2.5, recentReturns: [10, 20], recentLengths: [10, 20] };
+    const counters = {
+      iteration: 3,
+      envSteps: 1200,
+      wallSeconds: 2.5,
+      recentReturns: [10, 20],
+      recentLengths: [10, 20],
+    };
     const dir = await tempDir();
     const run = await RunDirectory.create(join(dir, 'ckpt'), {});
     await run.saveCheckpoint(3, checkpointState(a, counters));
@@ -99,25 +130,51 @@ describe('train', () => {
 
   it('keeps the number of live tensors flat over iterations', async () => {
     const counts: number[] = [];
-    await train({ config: small({ iterations: 6 }), runDir: null, progress: false, onIteration: () => void counts.push(tf.memory().numTensors) });
+    await train({
+      config: small({ iterations: 6 }),
+      runDir: null,
+      progress: false,
+      onIteration: () => void counts.push(tf.memory().numTensors),
+    });
     expect(counts[5]).toBe(counts[1]);
   });
 
   it('trains with the vine sampler and with NPG', async () => {
     const vine = await train({
-      config: small({ sampler: 'vine', vine: { rolloutSetSize: 8, rolloutLength: 10, trunkSteps: 40, actionsPerState: 'all' } }),
+      config: small({
+        sampler: 'vine',
+        vine: { rolloutSetSize: 8, rolloutLength: 10, trunkSteps: 40, actionsPerState: 'all' },
+      }),
       runDir: null,
       progress: false,
     });
     expect(vine.iterations).toBe(3);
     const selfNormalized = await train({
-      config: small({ sampler: 'vine', vine: { rolloutSetSize: 16, rolloutLength: 40, trunkSteps: 64, actionsPerState: 'all', estimator: 'self-normalized' } }),
+      config: small({
+        sampler: 'vine',
+        vine: {
+          rolloutSetSize: 16,
+          rolloutLength: 40,
+          trunkSteps: 64,
+          actionsPerState: 'all',
+          estimator: 'self-normalized',
+        },
+      }),
       runDir: null,
       progress: false,
     });
     expect(selfNormalized.rows.some((r) => r['train/accepted'] === 1)).toBe(true);
     const bootstrapped = await train({
-      config: small({ sampler: 'vine', vine: { rolloutSetSize: 16, rolloutLength: 8, trunkSteps: 128, actionsPerState: 'all', rolloutBootstrap: 'value-function' } }),
+      config: small({
+        sampler: 'vine',
+        vine: {
+          rolloutSetSize: 16,
+          rolloutLength: 8,
+          trunkSteps: 128,
+          actionsPerState: 'all',
+          rolloutBootstrap: 'value-function',
+        },
+      }),
       runDir: null,
       progress: false,
     });

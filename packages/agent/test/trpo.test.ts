@@ -25,7 +25,10 @@ function randomBatch(policy: Policy, rng: Rng, n: number): TrpoBatch {
 function batchTensors(policy: Policy, batch: TrpoBatch) {
   const n = batch.advantages.length;
   const obs = tf.tensor2d(batch.obs, [n, policy.obsShape[0]]);
-  const actions = policy.kind === 'gaussian' ? tf.tensor2d(batch.actions, [n, batch.actions.length / n]) : tf.tensor1d(batch.actions, 'int32');
+  const actions =
+    policy.kind === 'gaussian'
+      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n])
+      : tf.tensor1d(batch.actions, 'int32');
   return { obs, actions, advantages: tf.tensor1d(batch.advantages), oldLogProbs: tf.tensor1d(batch.oldLogProbs!) };
 }
 
@@ -55,7 +58,11 @@ describe.each([
     expect(surrogate.length).toBe(parameterCount(policy.variables));
     surrogate.forEach((g, i) => expect(g).toBeCloseTo(policyGradient[i], 5));
     // Weights of 1 change nothing; a zero weight removes a sample.
-    const weighted = flatGrad(tf, () => surrogateObjective(tf, policy.distributionParams(t.obs), { ...t, weights: tf.ones([16]) }), policy.variables);
+    const weighted = flatGrad(
+      tf,
+      () => surrogateObjective(tf, policy.distributionParams(t.obs), { ...t, weights: tf.ones([16]) }),
+      policy.variables,
+    );
     weighted.forEach((g, i) => expect(g).toBeCloseTo(surrogate[i], 6));
   });
 });
@@ -67,7 +74,10 @@ describe('self-normalized importance sampling (vine)', () => {
     const states = 5;
     const perState = 4;
     const stateObs = Float32Array.from({ length: states * 3 }, () => rng.normal());
-    const obs = Float32Array.from({ length: states * perState * 3 }, (_, i) => stateObs[Math.floor(i / (3 * perState)) * 3 + (i % 3)]);
+    const obs = Float32Array.from(
+      { length: states * perState * 3 },
+      (_, i) => stateObs[Math.floor(i / (3 * perState)) * 3 + (i % 3)],
+    );
     const { actions, logProbs } = policy.act(obs, rng);
     const q = Float32Array.from({ length: states * perState }, () => rng.normal());
     const index = Int32Array.from({ length: states * perState }, (_, j) => Math.floor(j / perState));
@@ -91,7 +101,11 @@ describe('self-normalized importance sampling (vine)', () => {
 
 describe('fisherSubsample', () => {
   it('keeps small batches whole and strides large ones down to the fraction', () => {
-    for (const [rows, expected] of [[500, 500], [5000, FISHER_MIN_ROWS], [20000, 4000]] as const) {
+    for (const [rows, expected] of [
+      [500, 500],
+      [5000, FISHER_MIN_ROWS],
+      [20000, 4000],
+    ] as const) {
       const obs = tf.zeros([rows, 2]);
       const sub = fisherSubsample(tf, obs, 0.2);
       expect(sub.shape[0]).toBe(expected);
@@ -111,7 +125,14 @@ describe('maxStepScale', () => {
 });
 
 describe('backtrackingLineSearch', () => {
-  const options = { surrogateBefore: 0, expectedImprovement: 1, maxKl: 0.01, backtracks: 10, backtrackRatio: 0.5, acceptRatio: 0.1 };
+  const options = {
+    surrogateBefore: 0,
+    expectedImprovement: 1,
+    maxKl: 0.01,
+    backtracks: 10,
+    backtrackRatio: 0.5,
+    acceptRatio: 0.1,
+  };
   const old = Float32Array.of(0, 0);
 
   it('never accepts a step whose exact KL exceeds δ, even for a huge direction', () => {
@@ -122,7 +143,11 @@ describe('backtrackingLineSearch', () => {
     const tenTrials = backtrackingLineSearch(evaluate, old, huge, { ...options, expectedImprovement: 1e-6 });
     expect(tenTrials).toMatchObject({ accepted: false, steps: 10, kl: 0 });
     expect(tenTrials.params).toBe(old);
-    const result = backtrackingLineSearch(evaluate, old, huge, { ...options, expectedImprovement: 1e-6, backtracks: 20 });
+    const result = backtrackingLineSearch(evaluate, old, huge, {
+      ...options,
+      expectedImprovement: 1e-6,
+      backtracks: 20,
+    });
     expect(result).toMatchObject({ accepted: true, steps: 15, stepFraction: 0.5 ** 14 });
     expect(result.kl).toBeLessThanOrEqual(0.01);
     expect(0.5 * (result.params[0] ** 2 + result.params[1] ** 2)).toBeLessThanOrEqual(0.01);
@@ -190,7 +215,8 @@ describe('trpoUpdate', () => {
     trpoUpdate(tf, policy, randomBatch(policy, rng, 32), config); // warm-up (lazily created tensors, if any)
     const tensorsBefore = tf.memory().numTensors;
     let accepted = 0;
-    for (let i = 0; i < 200; i++) accepted += Number(trpoUpdate(tf, policy, randomBatch(policy, rng, 32), config).accepted);
+    for (let i = 0; i < 200; i++)
+      accepted += Number(trpoUpdate(tf, policy, randomBatch(policy, rng, 32), config).accepted);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(accepted).toBeGreaterThan(100);
     policy.dispose();

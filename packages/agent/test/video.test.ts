@@ -16,7 +16,13 @@ import type { VectorEnv } from '../src/env/vector-env.js';
 import { frameProviderFor } from '../src/video/frame-source.js';
 import { VideoWriter, type Frame } from '../src/video/video-writer.js';
 import { CHROMIUM_MISSING } from './support/browser.js';
-import { changingFramePairs, decodeFrames, meanAbsDifference, probeVideo, VIDEO_TOOLS_MISSING } from './support/video-probe.js';
+import {
+  changingFramePairs,
+  decodeFrames,
+  meanAbsDifference,
+  probeVideo,
+  VIDEO_TOOLS_MISSING,
+} from './support/video-probe.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -51,13 +57,20 @@ describe.skipIf(missing !== null)('VideoWriter (ffmpeg)', () => {
       for (let t = 0; t < 12; t++) await video.write(movingSquare(t, 64, 48, 3));
       expect(await video.close()).toBe(12);
       const stream = probeVideo(path);
-      expect(stream).toMatchObject({ codec: { mp4: 'h264', webm: 'vp8', gif: 'gif' }[format], width: 64, height: 48, frames: 12 });
+      expect(stream).toMatchObject({
+        codec: { mp4: 'h264', webm: 'vp8', gif: 'gif' }[format],
+        width: 64,
+        height: 48,
+        frames: 12,
+      });
       const frames = decodeFrames(path, 64, 48);
       expect(frames).toHaveLength(12);
       expect(changingFramePairs(frames)).toBe(11);
       // Lossy codecs: close to what went in, far from a later frame.
       expect(meanAbsDifference(frames[0], movingSquare(0, 64, 48, 3).data)).toBeLessThan(8);
-      expect(meanAbsDifference(frames[0], movingSquare(8, 64, 48, 3).data)).toBeGreaterThan(2 * meanAbsDifference(frames[0], movingSquare(0, 64, 48, 3).data));
+      expect(meanAbsDifference(frames[0], movingSquare(8, 64, 48, 3).data)).toBeGreaterThan(
+        2 * meanAbsDifference(frames[0], movingSquare(0, 64, 48, 3).data),
+      );
     });
   }
 
@@ -84,7 +97,9 @@ describe('video errors that need no ffmpeg', () => {
     const saved = process.env.VINEGYM_FFMPEG;
     process.env.VINEGYM_FFMPEG = join(dir, 'no-such-ffmpeg');
     try {
-      expect(() => VideoWriter.open(join(dir, 'x.mp4'))).toThrow(/writing .*x\.mp4 needs ffmpeg, and VINEGYM_FFMPEG=.* is not an executable: install it \(Debian\/Ubuntu: apt-get install ffmpeg/);
+      expect(() => VideoWriter.open(join(dir, 'x.mp4'))).toThrow(
+        /writing .*x\.mp4 needs ffmpeg, and VINEGYM_FFMPEG=.* is not an executable: install it \(Debian\/Ubuntu: apt-get install ffmpeg/,
+      );
     } finally {
       if (saved === undefined) delete process.env.VINEGYM_FFMPEG;
       else process.env.VINEGYM_FFMPEG = saved;
@@ -99,25 +114,40 @@ describe('video errors that need no ffmpeg', () => {
 /** A short real training run in `name` (one or two iterations), for eval to load. */
 async function shortRun(name: string, overrides: Record<string, unknown>): Promise<string> {
   const runDir = join(dir, name);
-  await train({ config: trainConfig({ iterations: 1, totalSteps: null, numEnvs: 2, stepsPerIteration: 64, ...overrides }), runDir, progress: false });
+  await train({
+    config: trainConfig({ iterations: 1, totalSteps: null, numEnvs: 2, stepsPerIteration: 64, ...overrides }),
+    runDir,
+    progress: false,
+  });
   return runDir;
 }
 
 describe.skipIf(missing !== null)('vinegym eval --video (real runs, embedded server)', () => {
-  it('CartPole-v1: one frame per step of the first deterministic episode, 600×400, moving', { timeout: 120_000 }, async () => {
-    const runDir = await shortRun('cartpole', { envId: 'CartPole-v1' });
-    const videoPath = join(dir, 'cartpole.webm');
-    const { results, videoFrames } = await evaluate({ runDir, episodes: 1, videoPath });
-    const length = results[0].lengths[0];
-    expect(videoFrames).toBe(length);
-    expect(probeVideo(videoPath)).toMatchObject({ codec: 'vp8', width: 600, height: 400, frames: length });
-    const frames = decodeFrames(videoPath, 600, 400);
-    expect(changingFramePairs(frames)).toBeGreaterThan(length / 2);
-  });
+  it(
+    'CartPole-v1: one frame per step of the first deterministic episode, 600×400, moving',
+    { timeout: 120_000 },
+    async () => {
+      const runDir = await shortRun('cartpole', { envId: 'CartPole-v1' });
+      const videoPath = join(dir, 'cartpole.webm');
+      const { results, videoFrames } = await evaluate({ runDir, episodes: 1, videoPath });
+      const length = results[0].lengths[0];
+      expect(videoFrames).toBe(length);
+      expect(probeVideo(videoPath)).toMatchObject({ codec: 'vp8', width: 600, height: 400, frames: length });
+      const frames = decodeFrames(videoPath, 600, 400);
+      expect(changingFramePairs(frames)).toBeGreaterThan(length / 2);
+    },
+  );
 
   it('ALE/Pong-v5: the full-colour 210×160 screen of each step', async () => {
     // 200 frames (50 agent steps at frameskip 4) per episode keep the run and the video short.
-    const envKwargs = { obs_type: 'grayscale', downsample: 4, frame_stack: 4, max_pool: true, repeat_action_probability: 0, max_num_frames_per_episode: 200 };
+    const envKwargs = {
+      obs_type: 'grayscale',
+      downsample: 4,
+      frame_stack: 4,
+      max_pool: true,
+      repeat_action_probability: 0,
+      max_num_frames_per_episode: 200,
+    };
     const runDir = await shortRun('pong', { envId: 'ALE/Pong-v5', envKwargs, stepsPerIteration: 32 });
     const videoPath = join(dir, 'pong.mp4');
     const { results, videoFrames } = await evaluate({ runDir, episodes: 1, videoPath });
@@ -139,33 +169,58 @@ describe.skipIf(missing !== null)('vinegym eval --video (real runs, embedded ser
     expect(changingFramePairs(frames)).toBeGreaterThan(length / 2);
     // Not blank: the first frame has more than one colour in quantity.
     const colours = new Set<number>();
-    for (let i = 0; i < frames[0].length; i += 3 * 97) colours.add((frames[0][i] >> 4) * 256 + (frames[0][i + 1] >> 4) * 16 + (frames[0][i + 2] >> 4));
+    for (let i = 0; i < frames[0].length; i += 3 * 97)
+      colours.add((frames[0][i] >> 4) * 256 + (frames[0][i + 1] >> 4) * 16 + (frames[0][i + 2] >> 4));
     expect(colours.size).toBeGreaterThan(3);
   }, 240_000);
 });
 
 describe('envs without frames', () => {
-  const stub = (envId: string) => ({ spec: { env_id: envId, render_supported: false, render_modes: [] } }) as unknown as VectorEnv;
+  const stub = (envId: string) =>
+    ({ spec: { env_id: envId, render_supported: false, render_modes: [] } }) as unknown as VectorEnv;
   it('say why: MuJoCo served without the scene render modes, or any env that does not render', () => {
-    expect(() => frameProviderFor(stub('Hopper-v5'))).toThrow(/^MuJoCo video needs the scene render modes \(scene, poses\), and the server of Hopper-v5 does not offer them/);
-    expect(() => frameProviderFor(stub('MyPlugin-v0'))).toThrow('MyPlugin-v0 does not render frames (its server reports render_supported: false)');
+    expect(() => frameProviderFor(stub('Hopper-v5'))).toThrow(
+      /^MuJoCo video needs the scene render modes \(scene, poses\), and the server of Hopper-v5 does not offer them/,
+    );
+    expect(() => frameProviderFor(stub('MyPlugin-v0'))).toThrow(
+      'MyPlugin-v0 does not render frames (its server reports render_supported: false)',
+    );
   });
 });
 
 describe.skipIf(missing !== null)('periodic evaluation videos (evaluation.videoEvery)', () => {
   it('records every N iterations and after the last, indexed in videos/index.jsonl', { timeout: 120_000 }, async () => {
     const runDir = join(dir, 'periodic');
-    const config = trainConfig({ envId: 'CartPole-v1', iterations: 3, totalSteps: null, numEnvs: 2, stepsPerIteration: 64, evaluation: { videoEvery: 2, videoFormat: 'gif' } });
+    const config = trainConfig({
+      envId: 'CartPole-v1',
+      iterations: 3,
+      totalSteps: null,
+      numEnvs: 2,
+      stepsPerIteration: 64,
+      evaluation: { videoEvery: 2, videoFormat: 'gif' },
+    });
     await train({ config, runDir, progress: false });
-    const index = (await readFile(join(runDir, 'videos', 'index.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const index = (await readFile(join(runDir, 'videos', 'index.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(index.map((entry) => [entry.iteration, entry.env_steps, entry.file])).toEqual([
       [2, 128, 'iteration-000002.gif'],
       [3, 192, 'iteration-000003.gif'],
     ]);
     for (const entry of index) {
       expect(entry.frames).toBe(entry.length);
-      expect(probeVideo(join(runDir, 'videos', entry.file))).toMatchObject({ codec: 'gif', width: 600, height: 400, frames: entry.length });
+      expect(probeVideo(join(runDir, 'videos', entry.file))).toMatchObject({
+        codec: 'gif',
+        width: 600,
+        height: 400,
+        frames: entry.length,
+      });
     }
-    expect((await readdir(join(runDir, 'videos'))).sort()).toEqual(['index.jsonl', 'iteration-000002.gif', 'iteration-000003.gif']);
+    expect((await readdir(join(runDir, 'videos'))).sort()).toEqual([
+      'index.jsonl',
+      'iteration-000002.gif',
+      'iteration-000003.gif',
+    ]);
   });
 });

@@ -100,7 +100,11 @@ function emulatorTable(): void {
   for (const r of rows) console.log(line(r));
   console.log(`geometric mean ours/ale-py (cpu): ${(100 * ratioProduct ** (1 / games.length)).toFixed(0)}%`);
   // CPU-second ratios still move with the load (both cores are shared): report it with every run.
-  console.log(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average (1/5/15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 if (!args.includes('--env-only')) emulatorTable();

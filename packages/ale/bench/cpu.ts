@@ -9,12 +9,17 @@ import { assemble } from '../src/asm/index.js';
 
 class Ram implements Bus {
   mem = new Uint8Array(0x2000);
-  read(a: number): number { return this.mem[a & 0x1fff]!; }
-  write(a: number, v: number): void { this.mem[a & 0x1fff] = v; }
+  read(a: number): number {
+    return this.mem[a & 0x1fff]!;
+  }
+  write(a: number, v: number): void {
+    this.mem[a & 0x1fff] = v;
+  }
 }
 
 function cyclesPerSecond(): number {
-  const { bytes } = assemble(`
+  const { bytes } = assemble(
+    `
 start:  ldx #100
 loop:   lda table,x
         sta $80
@@ -44,7 +49,9 @@ skip:   rts
         .org $f100
 table:  .ds 256, $37
         .org $fffc
-        .word start, start`, 0xf000);
+        .word start, start`,
+    0xf000,
+  );
   const bus = new Ram();
   bus.mem.set(bytes, 0x1000);
   const cpu = new Cpu6502(bus);
@@ -60,4 +67,8 @@ table:  .ds 256, $37
 }
 
 const best = cyclesPerSecond();
-console.log(`Cpu6502 on a RAM bus: ${(best / 1e6).toFixed(1)} M cycles/s (goal >= 20), load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+console.log(
+  `Cpu6502 on a RAM bus: ${(best / 1e6).toFixed(1)} M cycles/s (goal >= 20), load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')}`,
+);

@@ -16,7 +16,10 @@ const frames = Number(opt('frames', '2000'));
 const seed = Number(opt('seed', '0'));
 const romDir = aleRomDir();
 const games = args.includes('--all')
-  ? readdirSync(romDir).filter((f) => f.endsWith('.bin')).map((f) => f.slice(0, -4)).sort()
+  ? readdirSync(romDir)
+      .filter((f) => f.endsWith('.bin'))
+      .map((f) => f.slice(0, -4))
+      .sort()
   : opt('game', 'pong').split(',');
 
 let totalFrames = 0;
@@ -34,12 +37,20 @@ for (const game of games) {
         `screen+RAM prefix ${String(r.emulationPrefix).padStart(6)}  ` +
         `screens ${r.screenMatches}/${r.frames}  ram ${r.ramMatches}/${r.frames}  ${r.ourFramesPerSecond.toFixed(0)} frames/s`,
     );
-    if (r.firstMismatch && !args.includes('--quiet')) console.log(r.firstMismatch.split('\n').map((l) => `    ${l}`).join('\n'));
+    if (r.firstMismatch && !args.includes('--quiet'))
+      console.log(
+        r.firstMismatch
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n'),
+      );
   } catch (e) {
     console.log(`${game.padEnd(20)} ERROR ${(e as Error).message.split('\n')[0]}`);
   }
 }
 if (games.length > 1) {
   const pct = (n: number) => ((100 * n) / totalFrames).toFixed(1);
-  console.log(`total exact-prefix frames ${totalMatched}/${totalFrames} (${pct(totalMatched)}%), screen+RAM prefix ${totalEmulation}/${totalFrames} (${pct(totalEmulation)}%)`);
+  console.log(
+    `total exact-prefix frames ${totalMatched}/${totalFrames} (${pct(totalMatched)}%), screen+RAM prefix ${totalEmulation}/${totalFrames} (${pct(totalEmulation)}%)`,
+  );
 }

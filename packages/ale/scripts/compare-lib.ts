@@ -112,17 +112,22 @@ function describeMismatch(i: number, ours: TraceFrame, theirs: TraceFrame, width
     const row = Math.floor(first / width);
     const col = first % width;
     const rowsDiff = new Set<number>();
-    for (let k = 0; k < theirs.screen.length; k++) if (ours.screen[k] !== theirs.screen[k]) rowsDiff.add(Math.floor(k / width));
+    for (let k = 0; k < theirs.screen.length; k++)
+      if (ours.screen[k] !== theirs.screen[k]) rowsDiff.add(Math.floor(k / width));
     parts.push(
       `screen differs in ${diff} pixels on ${rowsDiff.size} rows; first at row ${row} col ${col}: ours ${ours.screen[first]} ale ${theirs.screen[first]}`,
     );
-    const rowSlice = (s: Uint8Array) => Array.from(s.subarray(row * width, row * width + width)).map((v) => v.toString(16).padStart(2, '0')).join('');
+    const rowSlice = (s: Uint8Array) =>
+      Array.from(s.subarray(row * width, row * width + width))
+        .map((v) => v.toString(16).padStart(2, '0'))
+        .join('');
     parts.push(`  ours row ${row}: ${rowSlice(ours.screen)}`);
     parts.push(`  ale  row ${row}: ${rowSlice(theirs.screen)}`);
   }
   const ramDiffs: string[] = [];
   for (let k = 0; k < 128; k++) {
-    if (ours.ram[k] !== theirs.ram[k]) ramDiffs.push(`$${(0x80 + k).toString(16)}: ours ${ours.ram[k]} ale ${theirs.ram[k]}`);
+    if (ours.ram[k] !== theirs.ram[k])
+      ramDiffs.push(`$${(0x80 + k).toString(16)}: ours ${ours.ram[k]} ale ${theirs.ram[k]}`);
   }
   if (ramDiffs.length > 0) parts.push(`RAM differs at ${ramDiffs.length} bytes: ${ramDiffs.slice(0, 8).join(', ')}`);
   if (ours.reward !== theirs.reward) parts.push(`reward ours ${ours.reward} ale ${theirs.reward}`);

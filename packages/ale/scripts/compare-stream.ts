@@ -34,7 +34,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export async function compareGameStreaming(name: string, frames: number, seed = 0, romDir = aleRomDir()): Promise<StreamCompareResult> {
+export async function compareGameStreaming(
+  name: string,
+  frames: number,
+  seed = 0,
+  romDir = aleRomDir(),
+): Promise<StreamCompareResult> {
   const romPath = join(romDir, `${name}.bin`);
   const rom = new Uint8Array(readFileSync(romPath));
   const game = gameFor(name);
@@ -45,7 +50,14 @@ export async function compareGameStreaming(name: string, frames: number, seed = 
   const child = spawn(VENV_PYTHON, [join(here, 'ale_trace.py')], { stdio: ['pipe', 'pipe', 'ignore'] });
   child.stdin.end(JSON.stringify({ rom: romPath, seed, actions, repeat: 0 }));
 
-  const result: StreamCompareResult = { game: name, frames: 0, identical: 0, emulationIdentical: 0, firstMismatch: -1, firstEmulationMismatch: -1 };
+  const result: StreamCompareResult = {
+    game: name,
+    frames: 0,
+    identical: 0,
+    emulationIdentical: 0,
+    firstMismatch: -1,
+    firstEmulationMismatch: -1,
+  };
   let pending: Buffer = Buffer.alloc(0);
   let recordSize = -1;
   let screenSize = 0;

@@ -17,7 +17,10 @@ const frames = Number(opt('frames', '20000'));
 const seed = Number(opt('seed', '0'));
 const romDir = aleRomDir();
 const games = args.includes('--all')
-  ? readdirSync(romDir).filter((f) => f.endsWith('.bin')).map((f) => f.slice(0, -4)).sort()
+  ? readdirSync(romDir)
+      .filter((f) => f.endsWith('.bin'))
+      .map((f) => f.slice(0, -4))
+      .sort()
   : opt('games', 'pong').split(',');
 
 for (const game of games) {

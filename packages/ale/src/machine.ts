@@ -259,7 +259,9 @@ export class Machine implements CycleBus, TiaSystem {
   }
 
   /** The screen as grayscale bytes [height, 160], written into `out` (default a new array). */
-  screenGrayscale(out: Uint8Array<ArrayBufferLike> = new Uint8Array(160 * this.tia.height)): Uint8Array<ArrayBufferLike> {
+  screenGrayscale(
+    out: Uint8Array<ArrayBufferLike> = new Uint8Array(160 * this.tia.height),
+  ): Uint8Array<ArrayBufferLike> {
     const src = this.screen();
     const gray = this.palette.gray;
     for (let i = 0; i < src.length; i++) out[i] = gray[src[i]!]!;

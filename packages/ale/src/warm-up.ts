@@ -69,16 +69,34 @@ function opcodeBlock(): string[] {
   }
   // Stack and SP instructions in balanced pairs; TAS and LAS change SP, which is restored from $F0.
   out.push(byteList([0x48, 0x68, 0x08, 0x28]));
-  out.push('  tsx', '  stx $f0', byteList([0x9b, 0x90, 0x00]), byteList([0xbb, 0x90, 0x00]), '  ldx $f0', byteList([0x9a]));
+  out.push(
+    '  tsx',
+    '  stx $f0',
+    byteList([0x9b, 0x90, 0x00]),
+    byteList([0xbb, 0x90, 0x00]),
+    '  ldx $f0',
+    byteList([0x9a]),
+  );
   out.push(`  ldx #${INDEX}`, `  ldy #${INDEX}`);
   // Branches: each one not taken and taken (offset 0) under two flag settings, then one taken across a page.
-  for (const flags of [['lda #$00', 'clc', 'clv'], ['lda #$80', 'sec', `bit $${BIT_OPERAND.toString(16)}`]]) {
+  for (const flags of [
+    ['lda #$00', 'clc', 'clv'],
+    ['lda #$80', 'sec', `bit $${BIT_OPERAND.toString(16)}`],
+  ]) {
     out.push(...flags.map((f) => `  ${f}`));
     for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) out.push(byteList([op, 0]));
   }
   out.push('  lda #1', '  .ds (252 - (* & 255)) & 255, $ea', '  bne crossed', '  nop', '  nop', 'crossed:');
   // JSR/RTS, BRK/RTI, JMP abs and indirect.
-  out.push('  jsr return', '  brk', '  .byte 0', '  jmp jumped', 'jumped:', `  jmp ($${JMP_POINTER.toString(16)})`, 'jumped2:');
+  out.push(
+    '  jsr return',
+    '  brk',
+    '  .byte 0',
+    '  jmp jumped',
+    'jumped:',
+    `  jmp ($${JMP_POINTER.toString(16)})`,
+    'jumped2:',
+  );
   out.push('  rts');
   return out;
 }
@@ -88,8 +106,18 @@ function pictureLoop(): string[] {
   const out = ['  ldx #60', '  ldy #4', 'line:'];
   for (let k = 0; k < 6; k++) {
     out.push(
-      `  lda ${RANDOM}`, '  asl', `  bcc noflip${k}`, '  eor #$1d', `noflip${k}:`, `  sta ${RANDOM}`,
-      '  sta $0000,y', '  iny', '  cpy #$2d', `  bne nowrap${k}`, '  ldy #4', `nowrap${k}:`,
+      `  lda ${RANDOM}`,
+      '  asl',
+      `  bcc noflip${k}`,
+      '  eor #$1d',
+      `noflip${k}:`,
+      `  sta ${RANDOM}`,
+      '  sta $0000,y',
+      '  iny',
+      '  cpy #$2d',
+      `  bne nowrap${k}`,
+      '  ldy #4',
+      `nowrap${k}:`,
     );
   }
   out.push('  bit $07', '  sta WSYNC', '  dex', '  bne line');
@@ -99,21 +127,61 @@ function pictureLoop(): string[] {
 /** The 4K program: init, then per frame VSYNC, the picture loop, the opcode block in binary and decimal mode. */
 function warmUpRom(): Uint8Array {
   const init = [
-    '  sei', '  cld', '  ldx #$ff', '  txs',
-    ...POINTERS.flatMap((p, i) => [`  lda #$${(p & 0xff).toString(16)}`, `  sta $${(0xa0 + 2 * i).toString(16)}`,
-      `  lda #$${(p >> 8).toString(16)}`, `  sta $${(0xa1 + 2 * i).toString(16)}`]),
-    '  lda #<jumped2', `  sta ${JMP_POINTER}`, '  lda #>jumped2', `  sta ${JMP_POINTER + 1}`,
-    '  lda #$c0', `  sta ${BIT_OPERAND}`, '  lda #$5b', `  sta ${RANDOM}`,
+    '  sei',
+    '  cld',
+    '  ldx #$ff',
+    '  txs',
+    ...POINTERS.flatMap((p, i) => [
+      `  lda #$${(p & 0xff).toString(16)}`,
+      `  sta $${(0xa0 + 2 * i).toString(16)}`,
+      `  lda #$${(p >> 8).toString(16)}`,
+      `  sta $${(0xa1 + 2 * i).toString(16)}`,
+    ]),
+    '  lda #<jumped2',
+    `  sta ${JMP_POINTER}`,
+    '  lda #>jumped2',
+    `  sta ${JMP_POINTER + 1}`,
+    '  lda #$c0',
+    `  sta ${BIT_OPERAND}`,
+    '  lda #$5b',
+    `  sta ${RANDOM}`,
   ];
   const frame = [
-    'frame:', '  lda #2', '  sta VSYNC', '  sta WSYNC', '  sta WSYNC', '  sta WSYNC', '  lda #0', '  sta VSYNC',
-    '  sta VBLANK', ...pictureLoop(),
-    `  ldx #${INDEX}`, `  ldy #${INDEX}`, '  cld', '  jsr block', '  sed', '  jsr block', '  cld', '  jmp frame',
+    'frame:',
+    '  lda #2',
+    '  sta VSYNC',
+    '  sta WSYNC',
+    '  sta WSYNC',
+    '  sta WSYNC',
+    '  lda #0',
+    '  sta VSYNC',
+    '  sta VBLANK',
+    ...pictureLoop(),
+    `  ldx #${INDEX}`,
+    `  ldy #${INDEX}`,
+    '  cld',
+    '  jsr block',
+    '  sed',
+    '  jsr block',
+    '  cld',
+    '  jmp frame',
   ];
   const source = [
-    'VSYNC = $00', 'VBLANK = $01', 'WSYNC = $02', '  .org $f000', 'reset:', ...init, ...frame,
-    'block:', ...opcodeBlock(), 'return:', '  rts', 'interrupt:', '  rti',
-    '  .org $fffa', '  .word interrupt, reset, interrupt',
+    'VSYNC = $00',
+    'VBLANK = $01',
+    'WSYNC = $02',
+    '  .org $f000',
+    'reset:',
+    ...init,
+    ...frame,
+    'block:',
+    ...opcodeBlock(),
+    'return:',
+    '  rts',
+    'interrupt:',
+    '  rti',
+    '  .org $fffa',
+    '  .word interrupt, reset, interrupt',
   ].join('\n');
   const bytes = assemble(source, 0xf000).bytes;
   if (bytes.length !== 4096) throw new Error(`warm-up program is ${bytes.length} bytes, not 4096`);

@@ -4,7 +4,14 @@ import { Action as A } from '../src/ale/actions.js';
 import { ALL_ACTIONS, actionSet } from '../src/ale/games/action-sets.js';
 import { GAMES, gameFor } from '../src/ale/games/index.js';
 import { pressFirst, selectRam } from '../src/ale/games/modes.js';
-import { decimalScore, nibbleDigits, nonNegative, scoreTracker, stateTracker, wrapAt } from '../src/ale/games/trackers.js';
+import {
+  decimalScore,
+  nibbleDigits,
+  nonNegative,
+  scoreTracker,
+  stateTracker,
+  wrapAt,
+} from '../src/ale/games/trackers.js';
 import type { ModeConsole } from '../src/ale/games/types.js';
 import { ALE_V5_ROM_NAMES } from '../src/ale/rom-names.js';
 import { Mt19937 } from '@vinegym/rng';

@@ -35,6 +35,7 @@ describe('ale-py parity', () => {
     const after: number[] = [];
     for (let i = 0; i < 20; i++) after.push(env.step((i * 5) % 6).observation.data.reduce((s, v) => s + v, 0));
     env.setState(state);
-    for (let i = 0; i < 20; i++) expect(env.step((i * 5) % 6).observation.data.reduce((s, v) => s + v, 0)).toBe(after[i]);
+    for (let i = 0; i < 20; i++)
+      expect(env.step((i * 5) % 6).observation.data.reduce((s, v) => s + v, 0)).toBe(after[i]);
   }, 120_000);
 });

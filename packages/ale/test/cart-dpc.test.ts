@@ -146,13 +146,15 @@ describe('DPC cartridge', () => {
   });
 });
 
-const alePyInstalled = existsSync(VENV_PYTHON) && (() => {
-  try {
-    return existsSync(join(aleRomDir(), 'pitfall2.bin'));
-  } catch {
-    return false;
-  }
-})();
+const alePyInstalled =
+  existsSync(VENV_PYTHON) &&
+  (() => {
+    try {
+      return existsSync(join(aleRomDir(), 'pitfall2.bin'));
+    } catch {
+      return false;
+    }
+  })();
 
 const skipNote = alePyInstalled ? '' : ' (skipped: ale-py with its ROMs is not installed; run `pnpm test:setup`)';
 describe.skipIf(!alePyInstalled)(`DPC with the ale-py Pitfall II ROM${skipNote}`, () => {

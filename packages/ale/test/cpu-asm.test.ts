@@ -6,8 +6,19 @@ import { OPCODES, type Mode } from '../src/cpu/index.js';
 const bytes = (src: string, org = 0x1000) => [...assemble(src, org).bytes];
 
 const OPERAND: Record<Mode, string> = {
-  imp: '', acc: 'A', imm: '#$12', zp: '$12', zpx: '$12,X', zpy: '$12,Y', abs: '$1234', absx: '$1234,x',
-  absy: '$1234,y', ind: '($1234)', indx: '($12,x)', indy: '($12),y', rel: '*+4',
+  imp: '',
+  acc: 'A',
+  imm: '#$12',
+  zp: '$12',
+  zpx: '$12,X',
+  zpy: '$12,Y',
+  abs: '$1234',
+  absx: '$1234,x',
+  absy: '$1234,y',
+  ind: '($1234)',
+  indx: '($12,x)',
+  indy: '($12),y',
+  rel: '*+4',
 };
 
 describe('assembler', () => {

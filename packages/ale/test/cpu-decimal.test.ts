@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu6502, type Bus } from '../src/cpu/index.js';
 
-interface Res { a: number; n: boolean; v: boolean; z: boolean; c: boolean }
+interface Res {
+  a: number;
+  n: boolean;
+  v: boolean;
+  z: boolean;
+  c: boolean;
+}
 
 const value = (x: number) => (x >> 4) * 10 + (x & 0x0f);
 const digits = (n: number) => (Math.floor((n % 100) / 10) << 4) | (n % 10);
@@ -34,8 +40,12 @@ const key = (r: Res) => `a=${r.a} n=${+r.n} v=${+r.v} z=${+r.z} c=${+r.c}`;
 
 class Mem implements Bus {
   mem = new Uint8Array(0x10000);
-  read(a: number) { return this.mem[a]!; }
-  write(a: number, v: number) { this.mem[a] = v; }
+  read(a: number) {
+    return this.mem[a]!;
+  }
+  write(a: number, v: number) {
+    this.mem[a] = v;
+  }
 }
 
 function flags(cpu: Cpu6502): Res {
@@ -47,7 +57,12 @@ function flags(cpu: Cpu6502): Res {
  * Run `opcode #b` (or, with `pre`, `opcode $10` with b at $10) for all a, b, carry with D set (`decimal`) or clear;
  * compare with `ref`; returns the number of mismatches (first ones listed).
  */
-function sweep(opcode: number, ref: (a: number, b: number, c: number) => Res, pre?: (b: number) => number, decimal = true) {
+function sweep(
+  opcode: number,
+  ref: (a: number, b: number, c: number) => Res,
+  pre?: (b: number) => number,
+  decimal = true,
+) {
   const bus = new Mem();
   const cpu = new Cpu6502(bus);
   const bad: string[] = [];

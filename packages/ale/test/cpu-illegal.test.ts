@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { Cpu6502, UNSTABLE_MAGIC } from '../src/cpu/index.js';
 import { asmMachine, stepChecked, RamBus } from './cpu-helpers.js';
 
-const N = 0x80, V = 0x40, D = 0x08, Z = 0x02, C = 0x01;
+const N = 0x80,
+  V = 0x40,
+  D = 0x08,
+  Z = 0x02,
+  C = 0x01;
 const FLAGS = N | V | D | Z | C;
 
 function exec(src: string, init: (cpu: Cpu6502, bus: RamBus) => void = () => {}) {

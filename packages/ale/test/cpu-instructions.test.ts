@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { Cpu6502 } from '../src/cpu/index.js';
 import { asmMachine, stepChecked, RamBus } from './cpu-helpers.js';
 
-const N = 0x80, V = 0x40, D = 0x08, I = 0x04, Z = 0x02, C = 0x01;
+const N = 0x80,
+  V = 0x40,
+  D = 0x08,
+  I = 0x04,
+  Z = 0x02,
+  C = 0x01;
 const FLAGS = N | V | D | I | Z | C;
 
 /** Assemble `src` + `end:`, run until PC reaches `end`; returns cpu, bus and total cycles. */
@@ -56,7 +61,10 @@ describe('loads, stores, transfers', () => {
   });
 
   it('stores do not touch flags; STX zp,Y / STY zp,X wrap in page zero', () => {
-    const r = exec('ldx #$80\nldy #$90\nsta $10\nstx $f0,y\nsty $f0,x', (c) => { c.a = 0; c.p = 0; });
+    const r = exec('ldx #$80\nldy #$90\nsta $10\nstx $f0,y\nsty $f0,x', (c) => {
+      c.a = 0;
+      c.p = 0;
+    });
     expect(r.bus.mem[0x80]).toBe(0x80);
     expect(r.bus.mem[0x70]).toBe(0x90);
     expect(r.flags).toBe(N); // from LDY #$90
@@ -110,8 +118,12 @@ describe('arithmetic and logic (binary)', () => {
             cpu.step();
             const m = op === 0x69 ? b : b ^ 0xff;
             const s = a + m + c;
-            const sv = ((a ^ 0x80) - 0x80) + ((m ^ 0x80) - 0x80) + c;
-            const want = (s & 0xff) | (s > 0xff ? C : 0) | ((s & 0xff) === 0 ? Z : 0) | (s & 0x80) |
+            const sv = (a ^ 0x80) - 0x80 + ((m ^ 0x80) - 0x80) + c;
+            const want =
+              (s & 0xff) |
+              (s > 0xff ? C : 0) |
+              ((s & 0xff) === 0 ? Z : 0) |
+              (s & 0x80) |
               (sv < -128 || sv > 127 ? V : 0);
             if ((cpu.a | (cpu.p & (N | V | Z | C))) !== want) throw new Error(`op ${op} ${a} ${b} ${c}`);
           }
@@ -132,7 +144,7 @@ describe('arithmetic and logic (binary)', () => {
     expect(exec('lda #$40\ncmp #$40').flags).toBe(Z | C);
     expect(exec('lda #$40\ncmp #$41').flags).toBe(N);
     expect(exec('lda #$40\ncmp #$30').flags).toBe(C);
-    expect(exec('lda #$00\ncmp #$ff').flags).toBe(0 | C * 0 | 0);
+    expect(exec('lda #$00\ncmp #$ff').flags).toBe(0 | (C * 0) | 0);
     expect(exec('ldx #$80\ncpx #$00').flags).toBe(N | C);
     expect(exec('ldy #$10\ncpy #$10').flags).toBe(Z | C);
   });
@@ -143,7 +155,11 @@ describe('arithmetic and logic (binary)', () => {
   });
 
   it('INC DEC INX INY DEX DEY wrap and set N/Z', () => {
-    const r = exec('inc $10\ndec $11\ninc $1234', (_, b) => { b.mem[0x10] = 0xff; b.mem[0x11] = 0x00; b.mem[0x1234] = 0x7f; });
+    const r = exec('inc $10\ndec $11\ninc $1234', (_, b) => {
+      b.mem[0x10] = 0xff;
+      b.mem[0x11] = 0x00;
+      b.mem[0x1234] = 0x7f;
+    });
     expect([r.bus.mem[0x10], r.bus.mem[0x11], r.bus.mem[0x1234]]).toEqual([0x00, 0xff, 0x80]);
     expect(r.flags).toBe(N);
     expect(exec('ldx #$ff\ninx').flags).toBe(Z);
@@ -233,7 +249,13 @@ describe('state', () => {
     const other = new Cpu6502(new RamBus());
     other.loadState(s);
     expect([other.a, other.x, other.y, other.sp, other.pc, other.p, other.jammed]).toEqual([
-      cpu.a, cpu.x, cpu.y, cpu.sp, cpu.pc, cpu.p, cpu.jammed,
+      cpu.a,
+      cpu.x,
+      cpu.y,
+      cpu.sp,
+      cpu.pc,
+      cpu.p,
+      cpu.jammed,
     ]);
     expect(() => other.loadState(new Uint8Array(3))).toThrow();
   });

@@ -14,8 +14,15 @@ function setup(info: OpInfo, cross: boolean) {
   cpu.y = idx;
   const base = cross ? 0x03f0 : 0x0300;
   switch (info.mode) {
-    case 'zp': case 'zpx': case 'zpy': m[ORG + 1] = 0x10; break;
-    case 'abs': case 'absx': case 'absy': case 'ind':
+    case 'zp':
+    case 'zpx':
+    case 'zpy':
+      m[ORG + 1] = 0x10;
+      break;
+    case 'abs':
+    case 'absx':
+    case 'absy':
+    case 'ind':
       m[ORG + 1] = base & 0xff;
       m[ORG + 2] = base >> 8;
       break;

@@ -291,8 +291,12 @@ describe('self-checking program', () => {
     const { cpu, bus, labels } = asmMachine(PROGRAM, 0x0200);
     bus.logging = false;
     let cycles = 0;
-    for (let i = 0; i < 100000 && cpu.pc !== labels.pass && cpu.pc !== labels.fail; i++) cycles += stepChecked(cpu, bus);
-    expect({ pc: cpu.pc === labels.pass ? 'pass' : cpu.pc === labels.fail ? 'fail' : cpu.pc, test: bus.mem[0] }).toEqual({
+    for (let i = 0; i < 100000 && cpu.pc !== labels.pass && cpu.pc !== labels.fail; i++)
+      cycles += stepChecked(cpu, bus);
+    expect({
+      pc: cpu.pc === labels.pass ? 'pass' : cpu.pc === labels.fail ? 'fail' : cpu.pc,
+      test: bus.mem[0],
+    }).toEqual({
       pc: 'pass',
       test: 14,
     });

@@ -24,9 +24,7 @@ describe('bus access order', () => {
 
   it('LDA abs,X without and with page crossing (dummy read from the unfixed address)', () => {
     expect(run('lda $1234,x', (c) => (c.x = 0x10))).toEqual([R(0x200), R(0x201), R(0x202), R(0x1244)]);
-    expect(run('lda $12f0,x', (c) => (c.x = 0x20))).toEqual([
-      R(0x200), R(0x201), R(0x202), R(0x1210), R(0x1310),
-    ]);
+    expect(run('lda $12f0,x', (c) => (c.x = 0x20))).toEqual([R(0x200), R(0x201), R(0x202), R(0x1210), R(0x1310)]);
   });
 
   it('STA abs,Y always reads the unfixed address first', () => {
@@ -61,14 +59,24 @@ describe('bus access order', () => {
     bus.clear();
     expect(stepChecked(cpu, bus)).toBe(6);
     expect(bus.log).toEqual([
-      ['r', 0x200, 0xee], ['r', 0x201, 0x34], ['r', 0x202, 0x12],
-      ['r', 0x1234, 0x41], ['w', 0x1234, 0x41], ['w', 0x1234, 0x42],
+      ['r', 0x200, 0xee],
+      ['r', 0x201, 0x34],
+      ['r', 0x202, 0x12],
+      ['r', 0x1234, 0x41],
+      ['w', 0x1234, 0x41],
+      ['w', 0x1234, 0x42],
     ]);
   });
 
   it('ASL abs,X: dummy read of the unfixed address, then RMW', () => {
     expect(run('asl $12f0,x', (c) => (c.x = 0x20))).toEqual([
-      R(0x200), R(0x201), R(0x202), R(0x1210), R(0x1310), W(0x1310), W(0x1310),
+      R(0x200),
+      R(0x201),
+      R(0x202),
+      R(0x1210),
+      R(0x1310),
+      W(0x1310),
+      W(0x1310),
     ]);
   });
 
@@ -80,7 +88,11 @@ describe('bus access order', () => {
     bus.clear();
     expect(stepChecked(cpu, bus)).toBe(6);
     expect(bus.log).toEqual([
-      ['r', 0x200, 0x20], ['r', 0x201, 0x04], ['r', 0x1fd, 0], ['w', 0x1fd, 0x02], ['w', 0x1fc, 0x02],
+      ['r', 0x200, 0x20],
+      ['r', 0x201, 0x04],
+      ['r', 0x1fd, 0],
+      ['w', 0x1fd, 0x02],
+      ['w', 0x1fc, 0x02],
       ['r', 0x202, 0x02],
     ]);
     expect(cpu.pc).toBe(0x204);
@@ -88,7 +100,11 @@ describe('bus access order', () => {
     bus.clear();
     expect(stepChecked(cpu, bus)).toBe(6);
     expect(bus.log).toEqual([
-      ['r', 0x204, 0x60], ['r', 0x205, 0], ['r', 0x1fb, 0], ['r', 0x1fc, 0x02], ['r', 0x1fd, 0x02],
+      ['r', 0x204, 0x60],
+      ['r', 0x205, 0],
+      ['r', 0x1fb, 0],
+      ['r', 0x1fc, 0x02],
+      ['r', 0x1fd, 0x02],
       ['r', 0x202, 0x02],
     ]);
     expect(cpu.pc).toBe(0x203);
@@ -107,15 +123,24 @@ describe('bus access order', () => {
     bus.clear();
     expect(stepChecked(cpu, bus)).toBe(7);
     expect(bus.log).toEqual([
-      ['r', 0x200, 0x00], ['r', 0x201, 0x77], ['w', 0x1fd, 0x02], ['w', 0x1fc, 0x02], ['w', 0x1fb, 0xf3],
-      ['r', 0xfffe, 0x03], ['r', 0xffff, 0x02],
+      ['r', 0x200, 0x00],
+      ['r', 0x201, 0x77],
+      ['w', 0x1fd, 0x02],
+      ['w', 0x1fc, 0x02],
+      ['w', 0x1fb, 0xf3],
+      ['r', 0xfffe, 0x03],
+      ['r', 0xffff, 0x02],
     ]);
     expect(cpu.pc).toBe(0x203);
     expect(cpu.p & 0x04).toBe(0x04);
     bus.clear();
     expect(stepChecked(cpu, bus)).toBe(6);
     expect(bus.log).toEqual([
-      ['r', 0x203, 0x40], ['r', 0x204, 0], ['r', 0x1fa, 0], ['r', 0x1fb, 0xf3], ['r', 0x1fc, 0x02],
+      ['r', 0x203, 0x40],
+      ['r', 0x204, 0],
+      ['r', 0x1fa, 0],
+      ['r', 0x1fb, 0xf3],
+      ['r', 0x1fc, 0x02],
       ['r', 0x1fd, 0x02],
     ]);
     expect(cpu.pc).toBe(0x202); // BRK skips its signature byte
@@ -163,7 +188,13 @@ describe('bus access order', () => {
     cpu.p = 0x08;
     cpu.reset();
     expect(bus.log.map(([k, a]) => [k, a])).toEqual([
-      R(0x1234), R(0x1234), R(0x100), R(0x1ff), R(0x1fe), R(0xfffc), R(0xfffd),
+      R(0x1234),
+      R(0x1234),
+      R(0x100),
+      R(0x1ff),
+      R(0x1fe),
+      R(0xfffc),
+      R(0xfffd),
     ]);
     expect(cpu.pc).toBe(0xf000);
     expect(cpu.sp).toBe(0xfd);
@@ -208,9 +239,12 @@ describe('dummy reads are flagged on a CycleBus', () => {
     expect(reads('lda $12f0,x', (c) => (c.x = 0x20))).toEqual([0x200, 0x201, 0x202, D(0x1210), 0x1310]);
     expect(reads('lda $f0,x', (c) => (c.x = 0x20))).toEqual([0x200, 0x201, D(0xf0), 0x10]);
     expect(reads('jsr $1234')).toEqual([0x200, 0x201, D(0x1fd), 0x202]);
-    expect(reads('rts', (c, b) => { b.mem[0x1fe] = 0x33; b.mem[0x1ff] = 0x12; })).toEqual([
-      0x200, D(0x201), D(0x1fd), 0x1fe, 0x1ff, D(0x1233),
-    ]);
+    expect(
+      reads('rts', (c, b) => {
+        b.mem[0x1fe] = 0x33;
+        b.mem[0x1ff] = 0x12;
+      }),
+    ).toEqual([0x200, D(0x201), D(0x1fd), 0x1fe, 0x1ff, D(0x1233)]);
     // Real reads stay unflagged: operands, data, pointers.
     expect(reads('lda ($10),y')).toEqual([0x200, 0x201, 0x10, 0x11, 0]);
   });

@@ -67,7 +67,11 @@ for (const channels of [1, 3] as const) {
     for (let downsample = 1; downsample <= 8; downsample++) {
       CONFIGS.push({ channels, height: 210, downsample, resize: null, maxPool, frameStack: 3 });
     }
-    for (const resize of [[84, 84], [110, 84], [250, 160]] as [number, number][]) {
+    for (const resize of [
+      [84, 84],
+      [110, 84],
+      [250, 160],
+    ] as [number, number][]) {
       CONFIGS.push({ channels, height: 210, downsample: 1, resize, maxPool, frameStack: 2 });
     }
     CONFIGS.push({ channels, height: 250, downsample: 4, resize: null, maxPool, frameStack: 4 });
@@ -75,29 +79,33 @@ for (const channels of [1, 3] as const) {
 }
 
 describe('FramePreprocessor', () => {
-  it.each(CONFIGS.map((o) => [JSON.stringify(o), o] as const))('equals the plain area average and stack: %s', (_, o) => {
-    const rng = new Mt19937(CONFIGS.indexOf(o) + 1);
-    const pre = new FramePreprocessor(o);
-    const frames: number[][] = [];
-    let previous = randomScreen(rng, o.height);
-    let screen = randomScreen(rng, o.height);
-    let obs = pre.reset(screen, NTSC_PALETTE);
-    frames.push(...Array.from({ length: o.frameStack }, () => plainFrame(screen, null, NTSC_PALETTE, o)));
-    for (let step = 0; step < 5; step++) {
-      const expectedFrames = frames.slice(-o.frameStack);
-      const frameSize = expectedFrames[0]!.length / o.channels;
-      const expected = new Uint8Array(obs.length);
-      // [h, w, k * c]: per pixel, the frames oldest first, each with its channels.
-      for (let p = 0; p < frameSize; p++) {
-        for (let s = 0; s < o.frameStack; s++) {
-          for (let ch = 0; ch < o.channels; ch++) expected[(p * o.frameStack + s) * o.channels + ch] = expectedFrames[s]![p * o.channels + ch]!;
+  it.each(CONFIGS.map((o) => [JSON.stringify(o), o] as const))(
+    'equals the plain area average and stack: %s',
+    (_, o) => {
+      const rng = new Mt19937(CONFIGS.indexOf(o) + 1);
+      const pre = new FramePreprocessor(o);
+      const frames: number[][] = [];
+      let previous = randomScreen(rng, o.height);
+      let screen = randomScreen(rng, o.height);
+      let obs = pre.reset(screen, NTSC_PALETTE);
+      frames.push(...Array.from({ length: o.frameStack }, () => plainFrame(screen, null, NTSC_PALETTE, o)));
+      for (let step = 0; step < 5; step++) {
+        const expectedFrames = frames.slice(-o.frameStack);
+        const frameSize = expectedFrames[0]!.length / o.channels;
+        const expected = new Uint8Array(obs.length);
+        // [h, w, k * c]: per pixel, the frames oldest first, each with its channels.
+        for (let p = 0; p < frameSize; p++) {
+          for (let s = 0; s < o.frameStack; s++) {
+            for (let ch = 0; ch < o.channels; ch++)
+              expected[(p * o.frameStack + s) * o.channels + ch] = expectedFrames[s]![p * o.channels + ch]!;
+          }
         }
+        expect(Buffer.from(obs).equals(Buffer.from(expected))).toBe(true);
+        previous = screen;
+        screen = randomScreen(rng, o.height);
+        obs = pre.push(screen, previous, NTSC_PALETTE);
+        frames.push(plainFrame(screen, previous, NTSC_PALETTE, o));
       }
-      expect(Buffer.from(obs).equals(Buffer.from(expected))).toBe(true);
-      previous = screen;
-      screen = randomScreen(rng, o.height);
-      obs = pre.push(screen, previous, NTSC_PALETTE);
-      frames.push(plainFrame(screen, previous, NTSC_PALETTE, o));
-    }
-  });
+    },
+  );
 });

@@ -45,8 +45,16 @@ describe('RIOT timer', () => {
 
   it('counts the INTIM reads that stay at or above a value while the timer counts down', () => {
     const { sys, riot } = makeRiot();
-    const cases = [[0x296, 10, 3, 7, 1], [0x295, 200, 40, 7, 1], [0x297, 2, 0, 8, 1], [0x294, 30, 5, 7, 1],
-      [0x296, 1, 9, 7, 1], [0x296, 10, 3, 7, 0], [0x295, 100, 1, 7, 0], [0x294, 9, 2, 7, 0]] as const;
+    const cases = [
+      [0x296, 10, 3, 7, 1],
+      [0x295, 200, 40, 7, 1],
+      [0x297, 2, 0, 8, 1],
+      [0x294, 30, 5, 7, 1],
+      [0x296, 1, 9, 7, 1],
+      [0x296, 10, 3, 7, 0],
+      [0x295, 100, 1, 7, 0],
+      [0x294, 9, 2, 7, 0],
+    ] as const;
     for (const [address, value, start, period, min] of cases) {
       sys.cycles = start;
       riot.poke(address, value);

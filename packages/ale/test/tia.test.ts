@@ -14,7 +14,9 @@ describe('TIA', () => {
   });
 
   it('mirrors the playfield on the right half with CTRLPF reflect', () => {
-    const m = runKernel(kernelRom('  lda #$80\n  sta COLUBK\n  lda #$1E\n  sta COLUPF\n  lda #$F0\n  sta PF0\n  lda #1\n  sta CTRLPF'));
+    const m = runKernel(
+      kernelRom('  lda #$80\n  sta COLUBK\n  lda #$1E\n  sta COLUPF\n  lda #$F0\n  sta PF0\n  lda #1\n  sta CTRLPF'),
+    );
     const r = row(m, 100);
     for (let x = 144; x < 160; x++) expect(r[x]).toBe(0x1e);
     for (let x = 80; x < 144; x++) expect(r[x]).toBe(0x80);
@@ -22,7 +24,8 @@ describe('TIA', () => {
 
   it('places player 0 from the beam position of RESP0 (+5 pixel start delay)', () => {
     // After WSYNC: 10 NOPs (20 cycles), STA RESP0 writes on cycle 23 = colour clock 69 -> x = 69 - 68 + 5 = 6.
-    const setup = '  lda #$44\n  sta COLUP0\n  lda #$80\n  sta GRP0\n  sta WSYNC\n' + '  nop\n'.repeat(10) + '  sta RESP0';
+    const setup =
+      '  lda #$44\n  sta COLUP0\n  lda #$80\n  sta GRP0\n  sta WSYNC\n' + '  nop\n'.repeat(10) + '  sta RESP0';
     const m = runKernel(kernelRom(setup));
     const r = row(m, 120);
     expect(r.indexOf(0x44)).toBe(6);
@@ -56,7 +59,9 @@ describe('TIA', () => {
 
   it('latches the player 0 / playfield collision and CXCLR clears it', () => {
     const setup =
-      '  lda #$F0\n  sta PF0\n  lda #$FF\n  sta GRP0\n  sta WSYNC\n' + '  nop\n'.repeat(10) + '  sta RESP0\n  sta CXCLR';
+      '  lda #$F0\n  sta PF0\n  lda #$FF\n  sta GRP0\n  sta WSYNC\n' +
+      '  nop\n'.repeat(10) +
+      '  sta RESP0\n  sta CXCLR';
     const perFrame = '  lda CXP0FB\n  sta $80\n  sta CXCLR';
     const m = runKernel(kernelRom(setup, '', perFrame), 3);
     expect(m.riot.ram[0]! & 0x80).toBe(0x80);

@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   process.stderr.write(`vinegym-server: serving ${envs.join(', ')} at ${server.url}\n`);
   if (server.viewerUrl !== undefined) {
     // The URL holds the token: a server started with --token shows where to put it rather than the token itself.
-    const shown = values.token ?? process.env.VINEGYM_TOKEN ? server.viewerUrl.replace(/#token=.*$/, '#token=<your token>') : server.viewerUrl;
+    const shown =
+      (values.token ?? process.env.VINEGYM_TOKEN)
+        ? server.viewerUrl.replace(/#token=.*$/, '#token=<your token>')
+        : server.viewerUrl;
     process.stderr.write(`vinegym-server: watch the sessions at ${shown}\n`);
   }
 }

@@ -300,7 +300,11 @@ export class Connection {
         return;
       }
       const body = this.dispatch(frame);
-      if (body instanceof Promise) return this.later(id, body.then((later) => this.sendBytes(encodeFrame({ id, ok: true, body: later }))));
+      if (body instanceof Promise)
+        return this.later(
+          id,
+          body.then((later) => this.sendBytes(encodeFrame({ id, ok: true, body: later }))),
+        );
       this.sendBytes(encodeFrame({ id, ok: true, body }));
     } catch (error) {
       if (!counted) this.countActivity();
@@ -320,7 +324,8 @@ export class Connection {
   /** A pong counts only for a ping that is still unanswered (PROTOCOL.md 4); anything else is ignored. */
   private onPong(nonce: number): void {
     const lastSent = this.nextPingNonce - 1;
-    if (this.unansweredPings > 0 && nonce <= lastSent && nonce > lastSent - this.unansweredPings) this.unansweredPings = 0;
+    if (this.unansweredPings > 0 && nonce <= lastSent && nonce > lastSent - this.unansweredPings)
+      this.unansweredPings = 0;
   }
 
   /** `sent`, with a failure answered as an error frame for request `id`. */
@@ -367,22 +372,32 @@ export class Connection {
         metrics.recordRefusal('token_backoff');
         const retryAfterS = Math.ceil(waitMs / 100) / 10;
         throw this.refuse(
-          new VinegymError('UNAUTHORIZED', `too many failed tokens from this address: retry in ${retryAfterS} s`, { retry_after_s: retryAfterS }),
+          new VinegymError('UNAUTHORIZED', `too many failed tokens from this address: retry in ${retryAfterS} s`, {
+            retry_after_s: retryAfterS,
+          }),
           CLOSE_CODES.unauthorized,
         );
       }
-      const given = createHash('sha256').update(body.token ?? '').digest();
+      const given = createHash('sha256')
+        .update(body.token ?? '')
+        .digest();
       if (body.token === undefined || !timingSafeEqual(given, tokenHash)) {
         tokenBackoff?.recordFailure(remoteAddress);
         metrics.recordRefusal('unauthorized');
-        throw this.refuse(new VinegymError('UNAUTHORIZED', body.token === undefined ? 'a token is required' : 'wrong token'), CLOSE_CODES.unauthorized);
+        throw this.refuse(
+          new VinegymError('UNAUTHORIZED', body.token === undefined ? 'a token is required' : 'wrong token'),
+          CLOSE_CODES.unauthorized,
+        );
       }
     }
     if (this.options.admit && !this.options.admit()) {
       metrics.recordRefusal('max_connections');
       const max = this.options.helloResult.limits.max_connections ?? 0;
       throw this.refuse(
-        new VinegymError('LIMIT_EXCEEDED', `the server already has ${max} connections`, { limit: 'max_connections', max }),
+        new VinegymError('LIMIT_EXCEEDED', `the server already has ${max} connections`, {
+          limit: 'max_connections',
+          max,
+        }),
         CLOSE_CODES.tryAgainLater,
       );
     }
@@ -399,7 +414,9 @@ export class Connection {
     // The error frame goes out first; ws sends the close frame after it, so the client can read why. Reading goes on
     // (the limits before hello still apply), so the peer's closing handshake completes at once; a peer that does not
     // complete it is cut after a short grace instead of ws's 30 s.
-    setImmediate(() => this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections', false));
+    setImmediate(() =>
+      this.dropConnection(code, code === CLOSE_CODES.unauthorized ? 'unauthorized' : 'too many connections', false),
+    );
     return error;
   }
 
@@ -441,7 +458,8 @@ export class Connection {
     if (wire.code === 'INTERNAL') log.error({ reqId: id, err: error }, 'internal error while handling a request');
     else if (this.errors <= MAX_WARNED_ERRORS) {
       log.warn({ reqId: id, code: wire.code }, wire.message);
-      if (this.errors === MAX_WARNED_ERRORS) log.warn('%d errors on this connection: logging further ones at debug', MAX_WARNED_ERRORS);
+      if (this.errors === MAX_WARNED_ERRORS)
+        log.warn('%d errors on this connection: logging further ones at debug', MAX_WARNED_ERRORS);
     } else if (this.debug) log.debug({ reqId: id, code: wire.code }, wire.message);
     this.options.metrics.recordError(wire.code);
     this.sendBytes(encodeFrame({ id, ok: false, error: wire }));
@@ -454,7 +472,10 @@ export class Connection {
     this.socket.send(bytes, { binary: true }, this.onWritten);
     if (!this.socket.isPaused && this.responsesBacklogged(1)) {
       this.socket.pause();
-      this.options.log.debug({ unwritten: this.unwritten, buffered: this.socket.bufferedAmount }, 'client not reading: pausing');
+      this.options.log.debug(
+        { unwritten: this.unwritten, buffered: this.socket.bufferedAmount },
+        'client not reading: pausing',
+      );
     }
   }
 
@@ -479,7 +500,13 @@ export class Connection {
 
   /** Reads again once both backlogs are down to half. */
   private resumeIfDrained(): void {
-    if (this.socket.isPaused && !this.deaf && !this.queue.yielding && !this.responsesBacklogged(0.5) && !this.requestsBacklogged(0.5)) {
+    if (
+      this.socket.isPaused &&
+      !this.deaf &&
+      !this.queue.yielding &&
+      !this.responsesBacklogged(0.5) &&
+      !this.requestsBacklogged(0.5)
+    ) {
       this.socket.resume();
       this.options.log.debug({ unwritten: this.unwritten }, 'backlog drained, reading again');
     }

@@ -3,7 +3,15 @@
  * threads by ParallelSession (asynchronous). Methods may return a value or a promise of it, so the in-process
  * path keeps its plain function calls.
  */
-import type { AutoresetMode, RenderMode, RenderResult, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type {
+  AutoresetMode,
+  RenderMode,
+  RenderResult,
+  ResetResult,
+  Space,
+  SpaceValue,
+  StepResult,
+} from '@vinegym/protocol';
 import type { SessionResetOptions } from './session-checks.js';
 
 export type MaybePromise<T> = T | Promise<T>;

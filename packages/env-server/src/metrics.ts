@@ -23,7 +23,11 @@ export const REFUSAL_REASONS = [
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** vinegym_* metrics of the TypeScript server that the Python bridge does not have. */
-export const SERVER_ONLY_METRICS = ['vinegym_mujoco_heap_bytes', 'vinegym_session_memory_estimate_bytes', 'vinegym_worker_threads'] as const;
+export const SERVER_ONLY_METRICS = [
+  'vinegym_mujoco_heap_bytes',
+  'vinegym_session_memory_estimate_bytes',
+  'vinegym_worker_threads',
+] as const;
 
 /** Frames that are not a readable request are counted as this request type. */
 const INVALID = 'invalid';
@@ -86,7 +90,11 @@ export class ServerMetrics {
     gauge('vinegym_envs', 'Env instances in open sessions.', (g) => g.envs);
     // The TypeScript server's own resources (the bridge has no worker threads or WebAssembly heap): SERVER_ONLY_METRICS.
     gauge('vinegym_worker_threads', 'Worker threads of open sessions.', (g) => g.workerThreads);
-    gauge('vinegym_session_memory_estimate_bytes', 'Estimated memory of open sessions (the session budget).', (g) => g.sessionMemoryBytes);
+    gauge(
+      'vinegym_session_memory_estimate_bytes',
+      'Estimated memory of open sessions (the session budget).',
+      (g) => g.sessionMemoryBytes,
+    );
     gauge('vinegym_mujoco_heap_bytes', "Size of the main thread's MuJoCo WebAssembly heap.", (g) => g.mujocoHeapBytes);
     this.requests = children(
       new Counter({
@@ -109,7 +117,12 @@ export class ServerMetrics {
       REFUSAL_REASONS,
     );
     this.errors = children(
-      new Counter({ name: 'vinegym_errors_total', help: 'Error responses sent, by error code.', labelNames: ['code'], registers }),
+      new Counter({
+        name: 'vinegym_errors_total',
+        help: 'Error responses sent, by error code.',
+        labelNames: ['code'],
+        registers,
+      }),
       'code',
       ERROR_CODES,
     );
@@ -157,4 +170,3 @@ export class ServerMetrics {
     return this.registry.metrics();
   }
 }
-

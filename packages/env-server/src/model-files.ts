@@ -31,7 +31,8 @@ export class ModelFileReader {
   constructor(options: ModelFileOptions = {}) {
     this.dir = options.dir === undefined ? undefined : resolve(options.dir);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_MODEL_FILE_BYTES;
-    if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1) throw new RangeError(`maxBytes must be a positive integer, got ${this.maxBytes}`);
+    if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1)
+      throw new RangeError(`maxBytes must be a positive integer, got ${this.maxBytes}`);
   }
 
   /**
@@ -41,7 +42,11 @@ export class ModelFileReader {
    */
   async read(path: string, key: string): Promise<string> {
     const refused = (): VinegymError =>
-      new VinegymError('INVALID_KWARGS', `${key} ${quote(path)} is not a model file this server serves${this.dir === undefined ? ' (the server reads no model files; send the model as xml)' : ''}`, { key });
+      new VinegymError(
+        'INVALID_KWARGS',
+        `${key} ${quote(path)} is not a model file this server serves${this.dir === undefined ? ' (the server reads no model files; send the model as xml)' : ''}`,
+        { key },
+      );
     if (this.dir === undefined || path.length === 0 || path.includes('\0')) throw refused();
     let bytes: Buffer;
     try {
@@ -60,13 +65,22 @@ export class ModelFileReader {
 }
 
 /** The bytes of a regular file of at most maxBytes; `refused()` for anything else. */
-async function readRegularFile(path: string, maxBytes: number, refused: () => VinegymError, key: string): Promise<Buffer> {
+async function readRegularFile(
+  path: string,
+  maxBytes: number,
+  refused: () => VinegymError,
+  key: string,
+): Promise<Buffer> {
   const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw refused();
     const tooLarge = (): VinegymError =>
-      new VinegymError('INVALID_KWARGS', `the model file is larger than the server's limit of ${maxBytes} bytes`, { key, limit: 'max_mjcf_bytes', max: maxBytes });
+      new VinegymError('INVALID_KWARGS', `the model file is larger than the server's limit of ${maxBytes} bytes`, {
+        key,
+        limit: 'max_mjcf_bytes',
+        max: maxBytes,
+      });
     if (stat.size > maxBytes) throw tooLarge();
     // Read at most one byte past the cap, so a file that grows after fstat cannot make us read more.
     const buffer = Buffer.alloc(maxBytes + 1);

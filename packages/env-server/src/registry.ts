@@ -53,7 +53,9 @@ export class EnvRegistry {
   get(id: string): EnvDefinition {
     const definition = this.definitions.get(id);
     if (!definition) {
-      throw new VinegymError('UNKNOWN_ENV', `unknown env id ${quote(String(id))}`, { env_id: truncateText(String(id)) });
+      throw new VinegymError('UNKNOWN_ENV', `unknown env id ${quote(String(id))}`, {
+        env_id: truncateText(String(id)),
+      });
     }
     return definition;
   }
@@ -62,7 +64,12 @@ export class EnvRegistry {
   list(): EnvDescription[] {
     return [...this.definitions.values()]
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-      .map((d) => ({ id: d.id, description: d.description, kwargs: acceptedKwargs(d), max_episode_steps: d.maxEpisodeSteps }));
+      .map((d) => ({
+        id: d.id,
+        description: d.description,
+        kwargs: acceptedKwargs(d),
+        max_episode_steps: d.maxEpisodeSteps,
+      }));
   }
 }
 
@@ -95,9 +102,13 @@ export function validateKwargs(definition: EnvDefinition, kwargs: unknown): EnvK
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(specs, key)) {
       const accepted = Object.keys(specs).join(', ') || 'none';
-      throw new VinegymError('INVALID_KWARGS', `unknown kwarg ${quote(key)} for ${definition.id} (accepted: ${accepted})`, {
-        key: truncateText(key),
-      });
+      throw new VinegymError(
+        'INVALID_KWARGS',
+        `unknown kwarg ${quote(key)} for ${definition.id} (accepted: ${accepted})`,
+        {
+          key: truncateText(key),
+        },
+      );
     }
   }
   const result: EnvKwargs = {};
@@ -139,7 +150,8 @@ function checkKwarg(spec: KwargSpec, value: unknown): string | null {
     if (spec.minimum !== undefined && v < spec.minimum) return `must be >= ${spec.minimum}, got ${v}`;
     if (spec.maximum !== undefined && v > spec.maximum) return `must be <= ${spec.maximum}, got ${v}`;
   }
-  if (spec.enum && !spec.enum.includes(v)) return `must be one of ${spec.enum.join(', ')}, got ${typeof v === 'string' ? quote(v) : v}`;
+  if (spec.enum && !spec.enum.includes(v))
+    return `must be one of ${spec.enum.join(', ')}, got ${typeof v === 'string' ? quote(v) : v}`;
   return null;
 }
 

@@ -32,7 +32,14 @@ import type { RenderResult } from '@vinegym/protocol';
 export const WS_PATH = '/v1/ws';
 export const DEFAULT_PORT = 8765;
 /** What hello reports the server can do. */
-export const SERVER_CAPABILITIES = ['snapshot', 'render', 'render:scene', 'autoreset:next_step', 'autoreset:same_step', 'autoreset:disabled'];
+export const SERVER_CAPABILITIES = [
+  'snapshot',
+  'render',
+  'render:scene',
+  'autoreset:next_step',
+  'autoreset:same_step',
+  'autoreset:disabled',
+];
 /** How long close() waits for clients to finish the closing handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
 /** How long close() waits for a connection's received requests to be answered (a client that does not read). */
@@ -133,18 +140,29 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
 
   // Slow or silent HTTP peers are cut by node's own timers (checked every second, not every 30 s).
   const http = { connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs, headersTimeout: HTTP_TIMEOUTS.requestMs };
-  const fastifyOptions = { logger: options.logger ?? false, requestTimeout: HTTP_TIMEOUTS.requestMs, keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs };
+  const fastifyOptions = {
+    logger: options.logger ?? false,
+    requestTimeout: HTTP_TIMEOUTS.requestMs,
+    keepAliveTimeout: HTTP_TIMEOUTS.keepAliveMs,
+  };
   // The https variant of fastify has another server type; the routes and the upgrade hook are the same.
-  const app = (
-    options.tls ? Fastify({ ...fastifyOptions, https: { ...options.tls, ...http } }) : Fastify({ ...fastifyOptions, http })
-  ) as unknown as FastifyInstance;
+  const app = (options.tls
+    ? Fastify({ ...fastifyOptions, https: { ...options.tls, ...http } })
+    : Fastify({ ...fastifyOptions, http })) as unknown as FastifyInstance;
   const connections = new Map<WebSocket, { connection: Connection; guard: IncomingGuard }>();
   let authenticated = 0;
   let nextConnectionId = 1;
   let shuttingDown = false;
   const metrics = new ServerMetrics(() => {
     const { sessions, envs, workerThreads, sessionMemoryBytes } = service.stats();
-    return { connections: connections.size, sessions, envs, workerThreads, sessionMemoryBytes, mujocoHeapBytes: mujocoHeapBytes() ?? 0 };
+    return {
+      connections: connections.size,
+      sessions,
+      envs,
+      workerThreads,
+      sessionMemoryBytes,
+      mujocoHeapBytes: mujocoHeapBytes() ?? 0,
+    };
   });
 
   app.get('/healthz', async (_request, reply) => {
@@ -158,7 +176,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
   });
 
   const viewerToken = options.token ?? randomBytes(18).toString('base64url');
-  const viewerSampler = options.viewer === false ? undefined : registerViewerRoutes(app, { service, token: viewerToken, tokenBackoff });
+  const viewerSampler =
+    options.viewer === false ? undefined : registerViewerRoutes(app, { service, token: viewerToken, tokenBackoff });
 
   // Every TCP connection starts in the pool of connections without hello; it leaves it when hello succeeds.
   const pending = new PendingSocketPool(limits.maxPendingConnections, () => metrics.recordRefusal('pending_pool_full'));
@@ -184,8 +203,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
       if (authenticated >= limits.maxConnections) {
         metrics.recordError('LIMIT_EXCEEDED');
         metrics.recordRefusal('max_connections');
-        log.warn('refusing connection from %s: max_connections %d reached', request.socket.remoteAddress, limits.maxConnections);
-        const error = { code: 'LIMIT_EXCEEDED', message: `the server already has ${limits.maxConnections} connections`, details: { limit: 'max_connections', max: limits.maxConnections } } as const;
+        log.warn(
+          'refusing connection from %s: max_connections %d reached',
+          request.socket.remoteAddress,
+          limits.maxConnections,
+        );
+        const error = {
+          code: 'LIMIT_EXCEEDED',
+          message: `the server already has ${limits.maxConnections} connections`,
+          details: { limit: 'max_connections', max: limits.maxConnections },
+        } as const;
         ws.on('error', () => undefined);
         ws.send(encodeFrame({ id: null, ok: false, error }), { binary: true });
         ws.close(CLOSE_CODES.tryAgainLater, 'too many connections');
@@ -212,13 +239,26 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
           return true;
         },
       });
-      const guard: IncomingGuard = new IncomingGuard(socket, ws, limits.maxMessageBytesBeforeHello, limits.messageTimeoutMs, (violation) => {
-        const tooBig = violation === 'too_big';
-        metrics.recordRefusal(tooBig ? 'message_too_big' : 'message_timeout');
-        log.warn(tooBig ? 'closing connection: message over %d bytes before hello' : 'closing connection: message unfinished after %d ms',
-          tooBig ? limits.maxMessageBytesBeforeHello : limits.messageTimeoutMs);
-        connection.dropAfterQueued(tooBig ? CLOSE_CODES.messageTooBig : CLOSE_CODES.messageTimeout, tooBig ? 'message too big' : 'message timeout');
-      });
+      const guard: IncomingGuard = new IncomingGuard(
+        socket,
+        ws,
+        limits.maxMessageBytesBeforeHello,
+        limits.messageTimeoutMs,
+        (violation) => {
+          const tooBig = violation === 'too_big';
+          metrics.recordRefusal(tooBig ? 'message_too_big' : 'message_timeout');
+          log.warn(
+            tooBig
+              ? 'closing connection: message over %d bytes before hello'
+              : 'closing connection: message unfinished after %d ms',
+            tooBig ? limits.maxMessageBytesBeforeHello : limits.messageTimeoutMs,
+          );
+          connection.dropAfterQueued(
+            tooBig ? CLOSE_CODES.messageTooBig : CLOSE_CODES.messageTimeout,
+            tooBig ? 'message too big' : 'message timeout',
+          );
+        },
+      );
       connections.set(ws, { connection, guard });
       log.info('connection opened from %s', request.socket.remoteAddress);
       ws.on('error', (error: Error & { code?: string }) => {
@@ -234,7 +274,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Vinegym
         if (counted) authenticated--;
         const sessions = service.stats().sessions;
         service.closeAllOwnedBy(connection);
-        log.info({ code, requests: connection.requests, errors: connection.errors, sessionsClosed: sessions - service.stats().sessions }, 'connection closed');
+        log.info(
+          {
+            code,
+            requests: connection.requests,
+            errors: connection.errors,
+            sessionsClosed: sessions - service.stats().sessions,
+          },
+          'connection closed',
+        );
       });
     });
   });

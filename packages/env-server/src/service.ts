@@ -35,9 +35,24 @@ import { validateKwargs } from './registry.js';
 import { PACKAGE_VERSION } from './version.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { SessionActivity } from './viewer/activity.js';
-import { limitExceeded, mib, SessionBudget, WASM_HEAP_BUDGET_BYTES, workerThreadBytes, type Reservation, type SessionCost } from './session-budget.js';
+import {
+  limitExceeded,
+  mib,
+  SessionBudget,
+  WASM_HEAP_BUDGET_BYTES,
+  workerThreadBytes,
+  type Reservation,
+  type SessionCost,
+} from './session-budget.js';
 import { checkSessionArguments, envError } from './session-checks.js';
-import { checkWorkers, createSession, DEFAULT_WORKERS, planSession, type SessionPlan, type SessionRequest } from './session-factory.js';
+import {
+  checkWorkers,
+  createSession,
+  DEFAULT_WORKERS,
+  planSession,
+  type SessionPlan,
+  type SessionRequest,
+} from './session-factory.js';
 
 /** The limits the service enforces; their defaults live in LIMIT_SPECS (limits.ts) with the server's others. */
 export type ServiceLimits = Pick<
@@ -163,7 +178,11 @@ export class EnvService {
     const seed = body.seed ?? null;
     checkSessionArguments(numEnvs, autoresetMode, seed);
     if (numEnvs > this.limits.maxEnvsPerSession) {
-      throw limitExceeded(`num_envs ${numEnvs} exceeds max_envs_per_session ${this.limits.maxEnvsPerSession}`, 'max_envs_per_session', this.limits.maxEnvsPerSession);
+      throw limitExceeded(
+        `num_envs ${numEnvs} exceeds max_envs_per_session ${this.limits.maxEnvsPerSession}`,
+        'max_envs_per_session',
+        this.limits.maxEnvsPerSession,
+      );
     }
     const reservation = this.budget.reserve(owner);
     const release = (error: unknown): never => {
@@ -173,7 +192,11 @@ export class EnvService {
     try {
       const prepared = this.prepare(definition, kwargs);
       const build = (env: PreparedEnv): MaybePromise<MakeResult> =>
-        this.build(reservation, { definition, kwargs: env.kwargs, numEnvs, autoresetMode, seed, strictActions: body.strict_actions }, env);
+        this.build(
+          reservation,
+          { definition, kwargs: env.kwargs, numEnvs, autoresetMode, seed, strictActions: body.strict_actions },
+          env,
+        );
       const made = prepared instanceof Promise ? prepared.then(build) : build(prepared);
       return made instanceof Promise ? made.catch(release) : made;
     } catch (error) {

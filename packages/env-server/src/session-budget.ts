@@ -74,7 +74,11 @@ export class SessionBudget {
       throw limitExceeded(`this connection already has ${maxSessions} sessions`, 'max_sessions', maxSessions);
     }
     if (this.reservations.size >= maxTotalSessions) {
-      throw limitExceeded(`the server already has ${maxTotalSessions} sessions`, 'max_total_sessions', maxTotalSessions);
+      throw limitExceeded(
+        `the server already has ${maxTotalSessions} sessions`,
+        'max_total_sessions',
+        maxTotalSessions,
+      );
     }
     const reservation: Reservation = { owner, cost: NOTHING };
     this.reservations.add(reservation);
@@ -83,10 +87,12 @@ export class SessionBudget {
 
   /** Sets the reservation's cost, unless that exceeds a budget (LIMIT_EXCEEDED; the reservation is unchanged). */
   charge(reservation: Reservation, cost: SessionCost): void {
-    const { maxWorkerThreads, maxWorkerThreadsPerConnection, maxSessionMemoryBytes, maxTotalSessionMemoryBytes } = this.limits;
+    const { maxWorkerThreads, maxWorkerThreadsPerConnection, maxSessionMemoryBytes, maxTotalSessionMemoryBytes } =
+      this.limits;
     const others = [...this.reservations].filter((r) => r !== reservation);
     const mine = others.filter((r) => r.owner === reservation.owner);
-    const sum = (list: Reservation[], field: keyof SessionCost): number => list.reduce((total, r) => total + r.cost[field], cost[field]);
+    const sum = (list: Reservation[], field: keyof SessionCost): number =>
+      list.reduce((total, r) => total + r.cost[field], cost[field]);
     if (cost.threads > 0 && sum(mine, 'threads') > maxWorkerThreadsPerConnection) {
       throw limitExceeded(
         `this connection's sessions already use ${sum(mine, 'threads') - cost.threads} of the ${maxWorkerThreadsPerConnection} worker threads a connection may use; this one needs ${cost.threads}`,
@@ -116,7 +122,10 @@ export class SessionBudget {
       );
     }
     const ownerHeap = Math.floor(WASM_HEAP_BUDGET_BYTES * WASM_HEAP_OWNER_SHARE);
-    if (cost.mainHeapBytes > 0 && (sum(mine, 'mainHeapBytes') > ownerHeap || sum(others, 'mainHeapBytes') > WASM_HEAP_BUDGET_BYTES)) {
+    if (
+      cost.mainHeapBytes > 0 &&
+      (sum(mine, 'mainHeapBytes') > ownerHeap || sum(others, 'mainHeapBytes') > WASM_HEAP_BUDGET_BYTES)
+    ) {
       const max = sum(mine, 'mainHeapBytes') > ownerHeap ? ownerHeap : WASM_HEAP_BUDGET_BYTES;
       throw limitExceeded(
         `this session's envs need ~${mib(cost.mainHeapBytes)} MiB of the in-process MuJoCo heap, which in-process sessions share; ${max === ownerHeap ? 'one connection may hold' : 'all connections together may hold'} ${mib(max)} MiB (run the server with worker threads to lift this)`,

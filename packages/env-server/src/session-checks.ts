@@ -51,10 +51,17 @@ export function checkIndex(index: unknown, numEnvs: number): void {
  * Indices must be in range, and a list holds at most num_envs of them (PROTOCOL.md 7.4, 7.6): with
  * `strictlyIncreasing` also sorted without repeats (reset's rule), otherwise in any order (snapshot's rule).
  */
-export function checkIndexList(indices: unknown, numEnvs: number, strictlyIncreasing = true): asserts indices is number[] {
+export function checkIndexList(
+  indices: unknown,
+  numEnvs: number,
+  strictlyIncreasing = true,
+): asserts indices is number[] {
   if (!Array.isArray(indices)) throw new VinegymError('BAD_REQUEST', 'env_indices must be an array');
   if (indices.length > numEnvs) {
-    throw new VinegymError('BAD_REQUEST', `env_indices has ${indices.length} entries; a session of ${numEnvs} envs takes at most ${numEnvs}`);
+    throw new VinegymError(
+      'BAD_REQUEST',
+      `env_indices has ${indices.length} entries; a session of ${numEnvs} envs takes at most ${numEnvs}`,
+    );
   }
   for (let k = 0; k < indices.length; k++) {
     checkIndex(indices[k], numEnvs);
@@ -68,7 +75,13 @@ export function checkIndexList(indices: unknown, numEnvs: number, strictlyIncrea
  * INVALID_ACTION unless `actions` is a batch of `n` values of `space`; details.env_index when one env is to blame.
  * `strictActions` false lets Box elements lie outside the bounds (finite ones only; PROTOCOL.md 8.6).
  */
-export function checkActions(space: Space, actions: SpaceValue, n: number, indexOffset = 0, strictActions = true): void {
+export function checkActions(
+  space: Space,
+  actions: SpaceValue,
+  n: number,
+  indexOffset = 0,
+  strictActions = true,
+): void {
   const problem = checkBatchProblem(space, actions, n, 'actions', { boxBounds: strictActions });
   if (problem === null) return;
   const details = problem.envIndex === undefined ? undefined : { env_index: problem.envIndex + indexOffset };
@@ -101,7 +114,9 @@ export function renderEnv(env: Env, mode: RenderMode): RenderResult {
 /** Rendering shows an env's state, which it has only after its first reset (Gymnasium's ResetNeeded). */
 export function checkRenderable(status: EnvStatus, envIndex: number): void {
   if (status === 'needs_reset') {
-    throw new VinegymError('BAD_REQUEST', `env ${envIndex} has not been reset; call reset before render`, { env_index: envIndex });
+    throw new VinegymError('BAD_REQUEST', `env ${envIndex} has not been reset; call reset before render`, {
+      env_index: envIndex,
+    });
   }
 }
 
@@ -132,7 +147,9 @@ export function checkSteppable(status: readonly EnvStatus[], autoresetMode: Auto
   for (let i = 0; i < status.length; i++) {
     const env = i + indexOffset;
     if (status[i] === 'needs_reset') {
-      throw new VinegymError('BAD_REQUEST', `env ${env} has not been reset; call reset before step`, { env_index: env });
+      throw new VinegymError('BAD_REQUEST', `env ${env} has not been reset; call reset before step`, {
+        env_index: env,
+      });
     }
     if (status[i] === 'ended' && autoresetMode === 'disabled') {
       throw new VinegymError('BAD_REQUEST', `env ${env} episode has ended; reset it (autoreset_mode is disabled)`, {

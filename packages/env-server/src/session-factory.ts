@@ -42,7 +42,11 @@ export function planSession(request: SessionRequest, registry: EnvRegistry, work
  * A session for `request` as `plan` says: a ParallelSession (whose worker calls fail with ENV_ERROR after
  * `callTimeoutMs`), else an in-process VectorSession, returned synchronously.
  */
-export function createSession(request: SessionRequest, plan: SessionPlan, callTimeoutMs: number): MaybePromise<EnvSession> {
+export function createSession(
+  request: SessionRequest,
+  plan: SessionPlan,
+  callTimeoutMs: number,
+): MaybePromise<EnvSession> {
   if (plan.origin === null || plan.threads === 0) return new VectorSession(request);
   return ParallelSession.create({ ...request, origin: plan.origin, workers: plan.threads, callTimeoutMs });
 }
@@ -56,6 +60,7 @@ export function envOrigin(registry: EnvRegistry, definition: EnvDefinition): Env
 
 /** Checks a `workers` option: a non-negative integer (0 = in-process). */
 export function checkWorkers(workers: number): number {
-  if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError(`workers must be a non-negative integer, got ${workers}`);
+  if (!Number.isSafeInteger(workers) || workers < 0)
+    throw new RangeError(`workers must be a non-negative integer, got ${workers}`);
   return workers;
 }

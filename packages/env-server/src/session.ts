@@ -5,14 +5,7 @@
  *
  * Everything is synchronous; a session is used by one connection, one request at a time.
  */
-import {
-  batchSpace,
-  createBatch,
-  ndarray,
-  readFromBatch,
-  VinegymError,
-  writeToBatch,
-} from '@vinegym/protocol';
+import { batchSpace, createBatch, ndarray, readFromBatch, VinegymError, writeToBatch } from '@vinegym/protocol';
 import type {
   AutoresetMode,
   Info,
@@ -170,7 +163,8 @@ export class VectorSession {
     checkActions(this.singleActionSpace, actions, n, this.indexOffset, this.strictActions);
 
     const sameStep = this.autoresetMode === 'same_step';
-    const observations = observationsInto ?? (transient ? this.transientBatch() : createBatch(this.singleObservationSpace, n));
+    const observations =
+      observationsInto ?? (transient ? this.transientBatch() : createBatch(this.singleObservationSpace, n));
     const rowSize = this.inPlaceRowSize;
     const rows = rowSize > 0 ? ((observations as NDArray).data as TypedArray) : null;
     const rewards = new Float64Array(n);
@@ -259,7 +253,10 @@ export class VectorSession {
       throw new VinegymError('BAD_REQUEST', `snapshot is of env ${header.env_id}, this session runs ${this.envId}`);
     }
     if (header.kwargs !== this.kwargsKey) {
-      throw new VinegymError('BAD_REQUEST', `snapshot kwargs ${header.kwargs} differ from this session's ${this.kwargsKey}`);
+      throw new VinegymError(
+        'BAD_REQUEST',
+        `snapshot kwargs ${header.kwargs} differ from this session's ${this.kwargsKey}`,
+      );
     }
     const { env, timeLimit } = this.envs[envIndex];
     this.callEnv(envIndex, 'setState', () => env.setState(state));

@@ -29,7 +29,13 @@ export interface SnapshotHeader {
 
 /** JSON of the kwargs with sorted keys: equal kwargs give equal strings. */
 export function canonicalKwargs(kwargs: EnvKwargs): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(kwargs).sort().map((k) => [k, kwargs[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(kwargs)
+        .sort()
+        .map((k) => [k, kwargs[k]]),
+    ),
+  );
 }
 
 export function encodeSnapshot(header: SnapshotHeader, state: Uint8Array): Uint8Array {

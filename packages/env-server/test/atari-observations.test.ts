@@ -28,7 +28,12 @@ interface Reference {
 /** A plain reimplementation of the env's observation for `kwargs`, over its own AleEnv. */
 function reference(kwargs: Record<string, unknown>): Reference {
   const obsType = (kwargs.obs_type as 'rgb' | 'grayscale' | 'ram' | undefined) ?? 'rgb';
-  const ale = new AleEnv({ game: 'pong', obsType, repeatActionProbability: 0.25, maxNumFramesPerEpisode: FRAMES_PER_EPISODE });
+  const ale = new AleEnv({
+    game: 'pong',
+    obsType,
+    repeatActionProbability: 0.25,
+    maxNumFramesPerEpisode: FRAMES_PER_EPISODE,
+  });
   const machine = () => ale.ale.machine;
   const factor = (kwargs.downsample as number | undefined) ?? 1;
   const stackSize = (kwargs.frame_stack as number | undefined) ?? 1;
@@ -44,7 +49,8 @@ function reference(kwargs: Record<string, unknown>): Reference {
     if (obsType === 'ram') return machine().riot.ram.slice();
     const screen = machine().screen();
     const out = new Uint8Array(screen.length * channels);
-    for (let i = 0; i < screen.length; i++) for (let ch = 0; ch < channels; ch++) out[i * channels + ch] = colour(screen[i]!, ch);
+    for (let i = 0; i < screen.length; i++)
+      for (let ch = 0; ch < channels; ch++) out[i * channels + ch] = colour(screen[i]!, ch);
     return out;
   };
   const frame = (previous: Uint8Array | null): Uint8Array => {
@@ -72,7 +78,8 @@ function reference(kwargs: Record<string, unknown>): Reference {
     const pixels = stack[0]!.length / channels;
     const out = new Uint8Array(stack[0]!.length * stackSize);
     stack.forEach((f, s) => {
-      for (let p = 0; p < pixels; p++) for (let ch = 0; ch < channels; ch++) out[(p * stackSize + s) * channels + ch] = f[p * channels + ch]!;
+      for (let p = 0; p < pixels; p++)
+        for (let ch = 0; ch < channels; ch++) out[(p * stackSize + s) * channels + ch] = f[p * channels + ch]!;
     });
     return out;
   };
@@ -108,7 +115,13 @@ async function checkAgainstReference(kwargs: Record<string, unknown>, workers: n
   const service = new EnvService({ registry: createDefaultRegistry(), workers });
   const owner = {};
   const made = await service.make(
-    { env_id: 'ALE/Pong-v5', kwargs: { ...kwargs, max_num_frames_per_episode: FRAMES_PER_EPISODE }, num_envs: NUM_ENVS, seed: SEED, autoreset_mode: 'same_step' },
+    {
+      env_id: 'ALE/Pong-v5',
+      kwargs: { ...kwargs, max_num_frames_per_episode: FRAMES_PER_EPISODE },
+      num_envs: NUM_ENVS,
+      seed: SEED,
+      autoreset_mode: 'same_step',
+    },
     owner,
   );
   const size = (made.single_observation_space as { shape: number[] }).shape.reduce((a, b) => a * b, 1);
@@ -116,10 +129,15 @@ async function checkAgainstReference(kwargs: Record<string, unknown>, workers: n
   try {
     const reset = await service.reset({ session_id: made.session_id }, owner);
     const row = (batch: NDArray, i: number) => (batch.data as Uint8Array).subarray(i * size, (i + 1) * size);
-    refs.forEach((ref, i) => expect(firstDifference(row(reset.observations as NDArray, i), ref.reset(SEED + i))).toBe(-1));
+    refs.forEach((ref, i) =>
+      expect(firstDifference(row(reset.observations as NDArray, i), ref.reset(SEED + i))).toBe(-1),
+    );
     let endings = 0;
     for (let t = 0; t < STEPS; t++) {
-      const actions = Array.from({ length: NUM_ENVS }, (_, i) => (t * 7 + i * 3) % (made.single_action_space as { n: number }).n);
+      const actions = Array.from(
+        { length: NUM_ENVS },
+        (_, i) => (t * 7 + i * 3) % (made.single_action_space as { n: number }).n,
+      );
       const result: StepResult = await service.step(
         { session_id: made.session_id, actions: ndarray('int64', [NUM_ENVS], BigInt64Array.from(actions.map(BigInt))) },
         owner,
@@ -130,7 +148,9 @@ async function checkAgainstReference(kwargs: Record<string, unknown>, workers: n
         expect(result.truncated.data[i]).toBe(expected.truncated ? 1 : 0);
         if (expected.truncated || expected.terminated) {
           endings++;
-          expect(firstDifference((result.final_observations![i] as NDArray).data as Uint8Array, expected.observation)).toBe(-1);
+          expect(
+            firstDifference((result.final_observations![i] as NDArray).data as Uint8Array, expected.observation),
+          ).toBe(-1);
           expect(firstDifference(row(result.observations as NDArray, i), ref.reset())).toBe(-1);
         } else {
           expect(result.final_observations![i]).toBeNull();

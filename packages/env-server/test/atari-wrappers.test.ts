@@ -24,7 +24,11 @@ interface Preprocessing {
 }
 
 /** The pre-wrapper path: AleEnv + one FramePreprocessor doing colours, pooling, resizing and stacking. */
-function referenceFrames(kwargs: Preprocessing, seed: number, actions: number[]): { frames: string[]; rewards: number[] } {
+function referenceFrames(
+  kwargs: Preprocessing,
+  seed: number,
+  actions: number[],
+): { frames: string[]; rewards: number[] } {
   const ale = new AleEnv({ game: 'pong', obsType: kwargs.obs_type });
   // A seeded reset loads a new emulator, so the machine is looked up after it.
   ale.reset(seed);
@@ -48,8 +52,17 @@ function referenceFrames(kwargs: Preprocessing, seed: number, actions: number[])
   return { frames, rewards };
 }
 
-function wrapperFrames(kwargs: Preprocessing, seed: number, actions: number[]): { frames: string[]; rewards: number[]; shape: number[] } {
-  const session = new VectorSession({ definition: PONG, kwargs: validateKwargs(PONG, kwargs), numEnvs: 1, autoresetMode: 'disabled' });
+function wrapperFrames(
+  kwargs: Preprocessing,
+  seed: number,
+  actions: number[],
+): { frames: string[]; rewards: number[]; shape: number[] } {
+  const session = new VectorSession({
+    definition: PONG,
+    kwargs: validateKwargs(PONG, kwargs),
+    numEnvs: 1,
+    autoresetMode: 'disabled',
+  });
   const reset = session.reset({ seed }).observations as NDArray<'uint8'>;
   const frames = [hex(reset.data)];
   const rewards: number[] = [];

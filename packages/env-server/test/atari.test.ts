@@ -10,7 +10,13 @@ import { ATARI_ENVS } from '../src/envs/atari.js';
 import { createDefaultRegistry } from '../src/registry.js';
 import { EnvService } from '../src/service.js';
 
-const PAPER_KWARGS = { obs_type: 'grayscale', downsample: 4, frame_stack: 4, max_pool: true, repeat_action_probability: 0 };
+const PAPER_KWARGS = {
+  obs_type: 'grayscale',
+  downsample: 4,
+  frame_stack: 4,
+  max_pool: true,
+  repeat_action_probability: 0,
+};
 
 /** Code and message of the error `fn` throws. */
 async function failure(fn: () => unknown): Promise<string> {
@@ -68,10 +74,18 @@ describe('ALE/<Game>-v5 envs', () => {
     const reset = await service.reset({ session_id: made.session_id, seed: 1 }, owner);
     expect((reset.observations as NDArray).shape).toEqual([1, 128]);
     // Single kwargs are checked by the registry, combinations by the env: both INVALID_KWARGS.
-    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { frameskip: 0 } }, owner))).toMatch(/^INVALID_KWARGS/);
-    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { obs_type: 'ram', frame_stack: 4 } }, owner))).toMatch(/^INVALID_KWARGS.*obs_type rgb or grayscale/);
-    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { resize_height: 84 } }, owner))).toMatch(/resize_width go together/);
-    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { mode: 3 } }, owner))).toMatch(/only the default mode/);
+    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { frameskip: 0 } }, owner))).toMatch(
+      /^INVALID_KWARGS/,
+    );
+    expect(
+      await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { obs_type: 'ram', frame_stack: 4 } }, owner)),
+    ).toMatch(/^INVALID_KWARGS.*obs_type rgb or grayscale/);
+    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { resize_height: 84 } }, owner))).toMatch(
+      /resize_width go together/,
+    );
+    expect(await failure(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { mode: 3 } }, owner))).toMatch(
+      /only the default mode/,
+    );
     service.closeAllOwnedBy(owner);
   }, 120_000);
 

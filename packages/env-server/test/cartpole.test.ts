@@ -40,7 +40,12 @@ describe('CartPole dynamics', () => {
       Math.fround(0.41887903),
       Infinity,
     ]);
-    expect(Array.from(space.low.data as Float32Array)).toEqual([-Math.fround(4.8), -Infinity, -Math.fround(0.41887903), -Infinity]);
+    expect(Array.from(space.low.data as Float32Array)).toEqual([
+      -Math.fround(4.8),
+      -Infinity,
+      -Math.fround(0.41887903),
+      -Infinity,
+    ]);
     expect(env.actionSpace).toEqual({ type: 'discrete', n: 2, start: 0 });
   });
 });
@@ -141,7 +146,8 @@ describe('CartPole render', () => {
     env.setStateVector([0, 0, 0, 0]);
     const frame = env.render();
     expect(frame.shape).toEqual([400, 600, 3]);
-    const pixel = (row: number, col: number) => Array.from(frame.data.subarray((row * 600 + col) * 3, (row * 600 + col) * 3 + 3));
+    const pixel = (row: number, col: number) =>
+      Array.from(frame.data.subarray((row * 600 + col) * 3, (row * 600 + col) * 3 + 3));
     expect(pixel(10, 10)).toEqual([255, 255, 255]); // background
     expect(pixel(299, 10)).toEqual([0, 0, 0]); // track at y = 100 from the bottom
     expect(pixel(290, 280)).toEqual([0, 0, 0]); // cart body beside the axle

@@ -10,7 +10,10 @@ const CLI = 'packages/env-server/src/cli.ts';
 
 function startCli(args: string[]) {
   // node --import tsx rather than the tsx CLI, whose signal relay SIGKILLs a child that is slow to see the signal.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const firstLine = new Promise<string>((resolve, reject) => {
@@ -23,7 +26,14 @@ function startCli(args: string[]) {
 
 describe('vinegym-server CLI', () => {
   it('prints the ws URL first, serves plug-ins, and exits 0 on SIGTERM', async () => {
-    const { child, firstLine } = startCli(['--port', '0', '--plugin', './examples/plugin/pendulum-plugin.ts', '--log-level', 'warn']);
+    const { child, firstLine } = startCli([
+      '--port',
+      '0',
+      '--plugin',
+      './examples/plugin/pendulum-plugin.ts',
+      '--log-level',
+      'warn',
+    ]);
     const url = await firstLine;
     expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/v1\/ws$/);
     const client = await TestClient.open(url);

@@ -82,7 +82,11 @@ describe('before hello', () => {
     const frame = { id: 3, type: 'hello', body: { ...helloBody(), pad: new Array(300).fill(0) } };
     client.send(frame);
     await sleep(100);
-    expect(client.unsolicited[0]).toMatchObject({ id: null, ok: false, error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_frame_values_before_hello', max: 256 } } });
+    expect(client.unsolicited[0]).toMatchObject({
+      id: null,
+      ok: false,
+      error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_frame_values_before_hello', max: 256 } },
+    });
     expect((await client.request('hello', helloBody())).ok).toBe(true);
     const after = await client.request('list', { pad: new Array(300).fill(0) });
     expect(after.error?.code).toBe('BAD_REQUEST'); // decoded and checked: pad is an unknown field
@@ -100,7 +104,9 @@ describe('before hello', () => {
     expect(greeted.ws.readyState).toBe(WebSocket.OPEN);
     const newcomer = await TestClient.open(server.url);
     expect((await newcomer.request('list', {})).ok).toBe(true);
-    expect(await metric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}')).toBeGreaterThanOrEqual(3);
+    expect(
+      await metric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}'),
+    ).toBeGreaterThanOrEqual(3);
     for (const c of [greeted, newcomer, ...silent]) c.close();
   });
 
@@ -112,16 +118,21 @@ describe('before hello', () => {
     b.send({ id: 8, type: 'list', body: {} });
     const { code } = await b.closed;
     expect(code).toBe(1013);
-    expect(b.unsolicited).toEqual([expect.objectContaining({ id: 7, ok: false, error: expect.objectContaining({ code: 'LIMIT_EXCEEDED' }) })]);
+    expect(b.unsolicited).toEqual([
+      expect.objectContaining({ id: 7, ok: false, error: expect.objectContaining({ code: 'LIMIT_EXCEEDED' }) }),
+    ]);
     a.close();
   });
 
   it('answers one wrong token, closes 1008, and leaves the frames pipelined behind it unanswered', async () => {
     const server = await start({ token: 's3cret' });
     const client = await TestClient.connect(server.url);
-    for (let i = 1; i <= 50; i++) client.send({ id: i, type: i === 1 ? 'hello' : 'list', body: i === 1 ? helloBody('nope') : {} });
+    for (let i = 1; i <= 50; i++)
+      client.send({ id: i, type: i === 1 ? 'hello' : 'list', body: i === 1 ? helloBody('nope') : {} });
     expect((await client.closed).code).toBe(1008);
-    expect(client.unsolicited).toEqual([expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'UNAUTHORIZED' }) })]);
+    expect(client.unsolicited).toEqual([
+      expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'UNAUTHORIZED' }) }),
+    ]);
     expect(await metric(server, 'vinegym_requests_total{type="list"}')).toBe(0);
   });
 
@@ -130,7 +141,9 @@ describe('before hello', () => {
     const codes: unknown[] = [];
     for (let i = 0; i < TOKEN_BACKOFF.freeFailures + 2; i++) {
       const client = await TestClient.connect(server.url);
-      codes.push((await client.request('hello', helloBody(i === TOKEN_BACKOFF.freeFailures + 1 ? 's3cret' : 'nope'))).error);
+      codes.push(
+        (await client.request('hello', helloBody(i === TOKEN_BACKOFF.freeFailures + 1 ? 's3cret' : 'nope'))).error,
+      );
       client.ws.terminate(); // the next guess comes at once, within the first wait (1 s)
     }
     // The last hello had the right token but came during the back-off: refused without a check.
@@ -174,7 +187,9 @@ describe('after hello', () => {
     const { port } = new URL(server.url);
     const socket = connect({ host: '127.0.0.1', port: Number(port) });
     await once(socket, 'connect');
-    socket.write(`GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET /v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${Buffer.alloc(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
     await once(socket, 'data');
     const hello = Buffer.from(encodeFrame({ id: 1, type: 'hello', body: helloBody() }));
     socket.write(Buffer.concat([Buffer.from([0x82, 0x80 | hello.length, 0, 0, 0, 0]), hello]));
@@ -246,7 +261,8 @@ describe('HTTP', () => {
     idle.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
     await once(idle, 'data'); // answered; the socket stays open for more requests
     const started = Date.now();
-    const closedAfter = (socket: typeof slow) => new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
+    const closedAfter = (socket: typeof slow) =>
+      new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - started)));
     const [slowMs, idleMs] = await Promise.all([closedAfter(slow), closedAfter(idle)]);
     expect(idleMs).toBeLessThan(HTTP_TIMEOUTS.keepAliveMs + 2000);
     expect(slowMs).toBeLessThan(HTTP_TIMEOUTS.requestMs + HTTP_TIMEOUTS.checkIntervalMs + 2000);

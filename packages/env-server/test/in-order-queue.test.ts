@@ -98,7 +98,10 @@ describe('InOrderQueue', () => {
   it('stops at a closed gate and goes on from pump() in order', async () => {
     let open = false;
     const ran: number[] = [];
-    const queue = new InOrderQueue<number>((n) => void ran.push(n), () => open);
+    const queue = new InOrderQueue<number>(
+      (n) => void ran.push(n),
+      () => open,
+    );
     for (let n = 0; n < 5; n++) queue.push(n);
     expect(ran).toEqual([]);
     expect(queue.backlog).toBe(5);

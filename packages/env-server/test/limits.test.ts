@@ -78,7 +78,11 @@ describe('server limits', () => {
     const c = new WebSocket(server.url);
     const refusal = new Promise((resolve) => c.once('message', (data: Buffer) => resolve(decodeFrame(data))));
     const closed = new Promise((resolve) => c.once('close', resolve));
-    expect(await refusal).toMatchObject({ id: null, ok: false, error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_connections', max: 2 } } });
+    expect(await refusal).toMatchObject({
+      id: null,
+      ok: false,
+      error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_connections', max: 2 } },
+    });
     expect(await closed).toBe(1013);
     expect(await metric(server, 'vinegym_errors_total{code="LIMIT_EXCEEDED"}')).toBe(1);
     a.close();
@@ -109,7 +113,9 @@ describe('server limits', () => {
     const stepsBefore = await metric(server, 'vinegym_env_steps_total');
     client.ws.pause(); // stop reading: responses pile up in the kernel, then on the server
     const requests = 1000; // ~25 KB per response: ~25 MB if the server kept answering into memory
-    const answers = Array.from({ length: requests }, () => client.request('step', { session_id, actions: ndarray('int64', [numEnvs], new Array(numEnvs).fill(0)) }));
+    const answers = Array.from({ length: requests }, () =>
+      client.request('step', { session_id, actions: ndarray('int64', [numEnvs], new Array(numEnvs).fill(0)) }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const handled = ((await metric(server, 'vinegym_env_steps_total')) - stepsBefore) / numEnvs;
     // Bounded by the server's byte threshold plus the kernel socket buffers, far below everything sent.
@@ -136,10 +142,17 @@ describe('server limits', () => {
     registry.register(counterDefinition().definition);
     const server = await start({ registry });
     const [crashing, bystander] = [await TestClient.open(server.url), await TestClient.open(server.url)];
-    const bad = (await crashing.call('make', { env_id: 'Counter-v0', kwargs: { explode_on_step: 2, terminate_at: 50 } })).session_id;
+    const bad = (
+      await crashing.call('make', { env_id: 'Counter-v0', kwargs: { explode_on_step: 2, terminate_at: 50 } })
+    ).session_id;
     const good = (await crashing.call('make', { env_id: 'CartPole-v1', seed: 0 })).session_id;
     const other = (await bystander.call('make', { env_id: 'CartPole-v1', seed: 0 })).session_id;
-    for (const [client, id] of [[crashing, bad], [crashing, good], [bystander, other]] as const) await client.call('reset', { session_id: id });
+    for (const [client, id] of [
+      [crashing, bad],
+      [crashing, good],
+      [bystander, other],
+    ] as const)
+      await client.call('reset', { session_id: id });
     const action = ndarray('int64', [1], [1]);
     await crashing.call('step', { session_id: bad, actions: action });
     expect((await crashing.request('step', { session_id: bad, actions: action })).error?.code).toBe('ENV_ERROR');
@@ -178,7 +191,12 @@ describe('logs and metrics', () => {
   it('reports memory and env gauges in /metrics', async () => {
     const server = await start();
     const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
-    for (const name of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes', 'vinegym_envs']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_external_memory_bytes',
+      'vinegym_envs',
+    ]) {
       expect(text).toMatch(new RegExp(`^${name} \\d+`, 'm'));
     }
   });

@@ -72,7 +72,9 @@ describe('ModelFileReader', () => {
       expect(error.code, path).toBe('INVALID_KWARGS');
       expect(error.details).toEqual({ key: 'xml_path' });
       // Identical but for the quoted path: no existence or type oracle, no file content.
-      expect(error.message.replace(JSON.stringify(path), 'PATH'), path).toBe('xml_path PATH is not a model file this server serves');
+      expect(error.message.replace(JSON.stringify(path), 'PATH'), path).toBe(
+        'xml_path PATH is not a model file this server serves',
+      );
     }
     expect(performance.now() - started).toBeLessThan(5000); // the FIFO did not block
   });
@@ -81,7 +83,9 @@ describe('ModelFileReader', () => {
     const { dir } = fixture();
     const none = await failure(new ModelFileReader().read(join(dir, 'ok.xml'), 'xml_path'));
     expect(none.code).toBe('INVALID_KWARGS');
-    expect(none.message).toMatch(/is not a model file this server serves \(the server reads no model files; send the model as xml\)/);
+    expect(none.message).toMatch(
+      /is not a model file this server serves \(the server reads no model files; send the model as xml\)/,
+    );
     const tooLarge = await failure(new ModelFileReader({ dir, maxBytes: 1000 }).read('big.xml', 'xml_path'));
     expect(tooLarge.details).toMatchObject({ key: 'xml_path', limit: 'max_mjcf_bytes', max: 1000 });
     expect(tooLarge.message).not.toContain('xxx');

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { ndarray } from '@vinegym/protocol';
 import type { BoxSpace, NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
-import { HOPPER_XML, MUJOCO_CUSTOM, defineMujocoEnv, loadMujocoRuntime, mujocoRuntime, pushFrom } from '../src/envs/mujoco/index.js';
+import {
+  HOPPER_XML,
+  MUJOCO_CUSTOM,
+  defineMujocoEnv,
+  loadMujocoRuntime,
+  mujocoRuntime,
+  pushFrom,
+} from '../src/envs/mujoco/index.js';
 import type { MujocoEnv } from '../src/envs/mujoco/index.js';
 import { EnvRegistry, createDefaultRegistry, validateKwargs } from '../src/registry.js';
 import { EnvService } from '../src/service.js';
@@ -16,7 +23,8 @@ import { VectorSession } from '../src/session.js';
 // These tests create MuJoCo envs themselves, without a service to load the module at the first make.
 await loadMujocoRuntime();
 
-const custom = (kwargs: Record<string, unknown>) => MUJOCO_CUSTOM.create(validateKwargs(MUJOCO_CUSTOM, kwargs)) as MujocoEnv;
+const custom = (kwargs: Record<string, unknown>) =>
+  MUJOCO_CUSTOM.create(validateKwargs(MUJOCO_CUSTOM, kwargs)) as MujocoEnv;
 const action = (...values: number[]) => ndarray('float64', [values.length], Float64Array.from(values));
 const errorOf = (fn: () => unknown): { code?: string; message?: string } => {
   try {
@@ -97,7 +105,10 @@ describe('mujoco/custom-v0', () => {
     const made = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml_path: 'hopper.xml' } }, owner);
     expect(made.single_observation_space).toMatchObject({ shape: [12] });
     // The same file by its absolute path; the envs get its text, so xml and xml_path sessions share snapshots.
-    const byPath = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml_path: join(dir, 'hopper.xml') } }, owner);
+    const byPath = await service.make(
+      { env_id: 'mujoco/custom-v0', kwargs: { xml_path: join(dir, 'hopper.xml') } },
+      owner,
+    );
     const byText = await service.make({ env_id: 'mujoco/custom-v0', kwargs: { xml: HOPPER_XML } }, owner);
     await service.reset({ session_id: byPath.session_id, seed: 3 }, owner);
     const { snapshots } = await service.snapshot({ session_id: byPath.session_id, env_indices: [0] }, owner);
@@ -109,7 +120,9 @@ describe('mujoco/custom-v0', () => {
     const badKeyword = errorOf(() => custom({ xml: '<mujoco><worldbody><geom type="pyramid"/></worldbody></mujoco>' }));
     expect(badKeyword.code).toBe('INVALID_KWARGS');
     expect(badKeyword.message).toMatch(/MuJoCo could not compile the model: XML Error: invalid keyword: 'pyramid'/);
-    const badModel = errorOf(() => custom({ xml: '<mujoco><worldbody/><actuator><motor joint="nope"/></actuator></mujoco>' }));
+    const badModel = errorOf(() =>
+      custom({ xml: '<mujoco><worldbody/><actuator><motor joint="nope"/></actuator></mujoco>' }),
+    );
     expect(badModel.message).toMatch(/unknown transmission target 'nope'/);
     expect(errorOf(() => custom({ xml: 'not xml at all' })).message).toMatch(/XML parse error/);
     expect(errorOf(() => custom({})).code).toBe('INVALID_KWARGS');

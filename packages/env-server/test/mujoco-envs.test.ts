@@ -39,38 +39,51 @@ const ROLLOUTS: [string, number, number[], number, number][] = [
 ];
 
 describe('Gymnasium v5 tasks on our models', () => {
-  it.each(ROLLOUTS)('%s reproduces the reference rollout and spaces', (id, expectedReturn, expectedQpos, obsSize, high) => {
-    const env = make(id, { reset_noise_scale: 0 });
-    try {
-      expect((env.observationSpace as BoxSpace).shape).toEqual([obsSize]);
-      expect(env.observationSpace).toMatchObject({ dtype: 'float64' });
-      const actionSpace = env.actionSpace as BoxSpace;
-      expect(actionSpace.dtype).toBe('float32');
-      expect(Array.from(actionSpace.high.data as Float32Array)).toEqual(Array(env.sim.nu).fill(Math.fround(high)));
-      env.reset(0);
-      let total = 0;
-      let terminatedAt = -1;
-      for (let t = 0; t < 10; t++) {
-        const a = Float64Array.from({ length: env.sim.nu }, (_, i) => 0.5 * high * Math.sin(0.05 * t + i));
-        const out = env.step(ndarray('float64', [a.length], a));
-        total += out.reward;
-        if (out.terminated && terminatedAt < 0) terminatedAt = t;
-        expect(out.info.physics_error).toBeUndefined();
+  it.each(ROLLOUTS)(
+    '%s reproduces the reference rollout and spaces',
+    (id, expectedReturn, expectedQpos, obsSize, high) => {
+      const env = make(id, { reset_noise_scale: 0 });
+      try {
+        expect((env.observationSpace as BoxSpace).shape).toEqual([obsSize]);
+        expect(env.observationSpace).toMatchObject({ dtype: 'float64' });
+        const actionSpace = env.actionSpace as BoxSpace;
+        expect(actionSpace.dtype).toBe('float32');
+        expect(Array.from(actionSpace.high.data as Float32Array)).toEqual(Array(env.sim.nu).fill(Math.fround(high)));
+        env.reset(0);
+        let total = 0;
+        let terminatedAt = -1;
+        for (let t = 0; t < 10; t++) {
+          const a = Float64Array.from({ length: env.sim.nu }, (_, i) => 0.5 * high * Math.sin(0.05 * t + i));
+          const out = env.step(ndarray('float64', [a.length], a));
+          total += out.reward;
+          if (out.terminated && terminatedAt < 0) terminatedAt = t;
+          expect(out.info.physics_error).toBeUndefined();
+        }
+        expect(total).toBeCloseTo(expectedReturn, 4);
+        expectedQpos.forEach((q, i) => expect(env.sim.qpos[i]).toBeCloseTo(q, 6));
+        if (id === 'InvertedPendulum-v5') expect(terminatedAt).toBe(8);
+      } finally {
+        env.close();
       }
-      expect(total).toBeCloseTo(expectedReturn, 4);
-      expectedQpos.forEach((q, i) => expect(env.sim.qpos[i]).toBeCloseTo(q, 6));
-      if (id === 'InvertedPendulum-v5') expect(terminatedAt).toBe(8);
-    } finally {
-      env.close();
-    }
-  });
+    },
+  );
 
   it('reports Gymnasium’s info entries', () => {
     const env = make('Ant-v5');
     env.reset(1);
     const out = env.step(action(Array(8).fill(0.1)));
     expect(Object.keys(out.info).sort()).toEqual(
-      ['distance_from_origin', 'reward_contact', 'reward_ctrl', 'reward_forward', 'reward_survive', 'x_position', 'x_velocity', 'y_position', 'y_velocity'].sort(),
+      [
+        'distance_from_origin',
+        'reward_contact',
+        'reward_ctrl',
+        'reward_forward',
+        'reward_survive',
+        'x_position',
+        'x_velocity',
+        'y_position',
+        'y_velocity',
+      ].sort(),
     );
     expect(out.info.reward_ctrl).toBeCloseTo(-0.5 * 8 * Math.fround(0.1) ** 2, 12);
     env.close();
@@ -101,22 +114,25 @@ describe('Gymnasium v5 tasks on our models', () => {
 describe('memory', () => {
   // The models set <size memory> far below MuJoCo's automatic ~13 MiB arena (see MUJOCO.md, Memory); this checks
   // the headroom under random actions and falls (no early termination), where contacts are most numerous.
-  it.each(ROLLOUTS.map(([id, , , , high]) => [id, high] as const))('%s uses under an eighth of its arena', (id, high) => {
-    const kwargs = 'terminate_when_unhealthy' in registry.get(id).kwargs ? { terminate_when_unhealthy: false } : {};
-    const env = make(id, kwargs);
-    const rng = new Rng(7);
-    const size = (env.actionSpace as BoxSpace).shape[0];
-    env.reset(1);
-    for (let t = 0; t < 2000; t++) {
-      const out = env.step(action(Array.from({ length: size }, () => 1.5 * high * (2 * rng.random() - 1))));
-      if (out.terminated || t % 500 === 499) env.reset();
-    }
-    const data = env.sim.data as unknown as { maxuse_arena: bigint };
-    const arena = Number(env.sim.model.narena);
-    expect(arena).toBeLessThanOrEqual(2 * 1024 * 1024);
-    expect(Number(data.maxuse_arena)).toBeLessThan(arena / 8);
-    env.close();
-  });
+  it.each(ROLLOUTS.map(([id, , , , high]) => [id, high] as const))(
+    '%s uses under an eighth of its arena',
+    (id, high) => {
+      const kwargs = 'terminate_when_unhealthy' in registry.get(id).kwargs ? { terminate_when_unhealthy: false } : {};
+      const env = make(id, kwargs);
+      const rng = new Rng(7);
+      const size = (env.actionSpace as BoxSpace).shape[0];
+      env.reset(1);
+      for (let t = 0; t < 2000; t++) {
+        const out = env.step(action(Array.from({ length: size }, () => 1.5 * high * (2 * rng.random() - 1))));
+        if (out.terminated || t % 500 === 499) env.reset();
+      }
+      const data = env.sim.data as unknown as { maxuse_arena: bigint };
+      const arena = Number(env.sim.model.narena);
+      expect(arena).toBeLessThanOrEqual(2 * 1024 * 1024);
+      expect(Number(data.maxuse_arena)).toBeLessThan(arena / 8);
+      env.close();
+    },
+  );
 });
 
 describe('snapshots', () => {
@@ -130,26 +146,29 @@ describe('snapshots', () => {
     return Array.from({ length: n }, () => Array.from({ length: nu }, () => rng.uniform(-1, 1)));
   };
 
-  it.each(['Hopper-v5', 'Ant-v5', 'Humanoid-v5', 'HalfCheetah-v5'])('%s: restore-then-step reproduces the continuation bit for bit', (id) => {
-    const env = make(id);
-    const nu = env.sim.nu;
-    env.reset(5);
-    rollout(env, randomActions(1, 15, nu));
-    const state = env.getState();
-    const continuation = randomActions(2, 25, nu);
-    const original = rollout(env, continuation);
-    const afterReset = dataOf(env.reset().observation);
+  it.each(['Hopper-v5', 'Ant-v5', 'Humanoid-v5', 'HalfCheetah-v5'])(
+    '%s: restore-then-step reproduces the continuation bit for bit',
+    (id) => {
+      const env = make(id);
+      const nu = env.sim.nu;
+      env.reset(5);
+      rollout(env, randomActions(1, 15, nu));
+      const state = env.getState();
+      const continuation = randomActions(2, 25, nu);
+      const original = rollout(env, continuation);
+      const afterReset = dataOf(env.reset().observation);
 
-    const other = make(id);
-    other.setState(state);
-    expect(rollout(other, continuation)).toEqual(original);
-    // The RNG travels with the state: the next unseeded reset draws the same noise.
-    expect(dataOf(other.reset().observation)).toEqual(afterReset);
-    env.setState(state);
-    expect(rollout(env, continuation)).toEqual(original);
-    env.close();
-    other.close();
-  });
+      const other = make(id);
+      other.setState(state);
+      expect(rollout(other, continuation)).toEqual(original);
+      // The RNG travels with the state: the next unseeded reset draws the same noise.
+      expect(dataOf(other.reset().observation)).toEqual(afterReset);
+      env.setState(state);
+      expect(rollout(env, continuation)).toEqual(original);
+      env.close();
+      other.close();
+    },
+  );
 
   it('a snapshot from another model or kwargs is refused', () => {
     const hopper = make('Hopper-v5');
@@ -168,7 +187,11 @@ describe('snapshots', () => {
     const session = new VectorSession({ definition, kwargs: validateKwargs(definition, {}), numEnvs: 2, seed: 9 });
     session.reset();
     expect(session.snapshotSupported).toBe(true);
-    const batch = ndarray('float32', [2, 6], Float32Array.from({ length: 12 }, (_, i) => Math.sin(i % 6))); // same action for both envs
+    const batch = ndarray(
+      'float32',
+      [2, 6],
+      Float32Array.from({ length: 12 }, (_, i) => Math.sin(i % 6)),
+    ); // same action for both envs
     session.step(batch);
     const [snapshot] = session.snapshot([0]);
     const first = session.step(batch);
@@ -201,7 +224,11 @@ describe('kwargs', () => {
   });
 
   it('applies kwargs: frame_skip, exclusions, weights', () => {
-    const env = make('HalfCheetah-v5', { frame_skip: 2, exclude_current_positions_from_observation: false, ctrl_cost_weight: 0 });
+    const env = make('HalfCheetah-v5', {
+      frame_skip: 2,
+      exclude_current_positions_from_observation: false,
+      ctrl_cost_weight: 0,
+    });
     expect(env.dt).toBeCloseTo(0.02, 12);
     expect((env.observationSpace as BoxSpace).shape).toEqual([18]);
     env.reset(0);

@@ -44,7 +44,9 @@ describe('MuJoCo scene render modes', () => {
       s.reset();
       const { scene, poses } = s.render(0, 'scene');
       expect(scene!.geoms.length).toBeGreaterThan(0);
-      expect(scene!.geoms.every((g) => ['plane', 'sphere', 'capsule', 'cylinder', 'box', 'ellipsoid'].includes(g.type))).toBe(true);
+      expect(
+        scene!.geoms.every((g) => ['plane', 'sphere', 'capsule', 'cylinder', 'box', 'ellipsoid'].includes(g.type)),
+      ).toBe(true);
       expect(poses!.positions.shape).toEqual([scene!.geoms.length, 3]);
       expect(poses!.rotations.shape).toEqual([scene!.geoms.length, 9]);
       expect(values(poses!.positions).every(Number.isFinite)).toBe(true);
@@ -90,7 +92,9 @@ describe('MuJoCo scene render modes', () => {
     const hopper = session('Hopper-v5');
     expect(() => hopper.render(0, 'scene')).toThrow(/has not been reset/);
     hopper.reset();
-    expect(() => hopper.render(0)).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/render modes: scene, poses/) }));
+    expect(() => hopper.render(0)).toThrow(
+      expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/render modes: scene, poses/) }),
+    );
     const cartpole = session('CartPole-v1');
     cartpole.reset();
     expect(() => cartpole.render(0, 'poses')).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED' }));
@@ -100,8 +104,18 @@ describe('MuJoCo scene render modes', () => {
     const definition = registry.get('Walker2d-v5');
     const kwargs = validateKwargs(definition, {});
     const local = new VectorSession({ definition, kwargs, numEnvs: 2, seed: 5 });
-    const parallel = await ParallelSession.create({ definition, origin: { kind: 'builtin' }, kwargs, numEnvs: 2, seed: 5, workers: 1 });
-    closers.push(() => local.close(), () => parallel.close());
+    const parallel = await ParallelSession.create({
+      definition,
+      origin: { kind: 'builtin' },
+      kwargs,
+      numEnvs: 2,
+      seed: 5,
+      workers: 1,
+    });
+    closers.push(
+      () => local.close(),
+      () => parallel.close(),
+    );
     expect(parallel.renderModes).toEqual(local.renderModes);
     local.reset();
     await parallel.reset();

@@ -29,7 +29,6 @@ const FAULT_PLUGIN = fileURLToPath(new URL('./fixtures/worker-fault-plugin.ts', 
 const open: EnvSession[] = [];
 afterAll(() => open.forEach((session) => session.close()));
 
-
 const PONG_V5 = ATARI_ENVS.find((d) => d.id === 'ALE/Pong-v5')!;
 /**
  * Kwargs per env: Pong with the paper's preprocessing (uint8 frame stacks, sticky actions on); Hopper in wrappers
@@ -37,16 +36,38 @@ const PONG_V5 = ATARI_ENVS.find((d) => d.id === 'ALE/Pong-v5')!;
  */
 const KWARGS = new Map<EnvDefinition, Record<string, unknown>>([
   [PONG_V5, { obs_type: 'grayscale', downsample: 4, frame_stack: 4 }],
-  [HOPPER_V5, { max_episode_steps: 7, frame_stack: 2, rescale_action_min: -2, rescale_action_max: 2, clip_action: true }],
+  [
+    HOPPER_V5,
+    { max_episode_steps: 7, frame_stack: 2, rescale_action_min: -2, rescale_action_max: 2, clip_action: true },
+  ],
 ]);
 
 function actionsFor(definition: EnvDefinition, n: number, next: () => number): SpaceValue {
-  if (definition === CARTPOLE_V1) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(next() < 0.5 ? 0 : 1)));
-  if (definition === PONG_V5) return ndarray('int64', [n], BigInt64Array.from({ length: n }, () => BigInt(Math.floor(6 * next()))));
-  return ndarray('float32', [n, 3], Float32Array.from({ length: 3 * n }, () => 2 * next() - 1));
+  if (definition === CARTPOLE_V1)
+    return ndarray(
+      'int64',
+      [n],
+      BigInt64Array.from({ length: n }, () => BigInt(next() < 0.5 ? 0 : 1)),
+    );
+  if (definition === PONG_V5)
+    return ndarray(
+      'int64',
+      [n],
+      BigInt64Array.from({ length: n }, () => BigInt(Math.floor(6 * next()))),
+    );
+  return ndarray(
+    'float32',
+    [n, 3],
+    Float32Array.from({ length: 3 * n }, () => 2 * next() - 1),
+  );
 }
 
-async function pair(definition: EnvDefinition, numEnvs: number, autoresetMode: AutoresetMode, workers = 2): Promise<[EnvSession, EnvSession]> {
+async function pair(
+  definition: EnvDefinition,
+  numEnvs: number,
+  autoresetMode: AutoresetMode,
+  workers = 2,
+): Promise<[EnvSession, EnvSession]> {
   const kwargs = validateKwargs(definition, KWARGS.get(definition) ?? {});
   const options = { definition, kwargs, numEnvs, autoresetMode, seed: 11 };
   const parallel = await ParallelSession.create({ ...options, origin: { kind: 'builtin' }, workers });
@@ -99,7 +120,10 @@ describe('ParallelSession gives the same answers as VectorSession', () => {
           expect(parallel.observationSpace).toEqual(local.observationSpace);
           expect(parallel.actionSpace).toEqual(local.actionSpace);
           expect(parallel.maxEpisodeSteps).toBe(local.maxEpisodeSteps);
-          const [expected, actual] = await Promise.all([script(local, definition, 40), script(parallel, definition, 40)]);
+          const [expected, actual] = await Promise.all([
+            script(local, definition, 40),
+            script(parallel, definition, 40),
+          ]);
           expect(actual).toEqual(expected);
           // Snapshots travel between the two kinds of session.
           const fromWorker = await parallel.snapshot([4]);
@@ -138,8 +162,12 @@ describe('ParallelSession gives the same answers as VectorSession', () => {
       }
       await parallel.reset({ seed: 1 });
       await local.reset({ seed: 1 });
-      expect(await errorOf(() => parallel.step(ndarray('int64', [2], [0, 1])))).toEqual(await errorOf(() => local.step(ndarray('int64', [2], [0, 1]))));
-      expect(await parallel.step(ndarray('int64', [3], [0, 1, 0]))).toEqual(await local.step(ndarray('int64', [3], [0, 1, 0])));
+      expect(await errorOf(() => parallel.step(ndarray('int64', [2], [0, 1])))).toEqual(
+        await errorOf(() => local.step(ndarray('int64', [2], [0, 1]))),
+      );
+      expect(await parallel.step(ndarray('int64', [3], [0, 1, 0]))).toEqual(
+        await local.step(ndarray('int64', [3], [0, 1, 0])),
+      );
       expect(parallel.broken).toBe(false);
     },
     TIMEOUT,
@@ -152,7 +180,10 @@ describe('failures on worker threads', () => {
     await loadPlugin(registry, FAULT_PLUGIN);
     const service = new EnvService({ registry, workers: 2 });
     const owner = {};
-    const made = await service.make({ env_id: 'Fault-v0', num_envs: 4, kwargs: { fail_at: 3, fail_how: failHow } }, owner);
+    const made = await service.make(
+      { env_id: 'Fault-v0', num_envs: 4, kwargs: { fail_at: 3, fail_how: failHow } },
+      owner,
+    );
     return { service, owner, id: made.session_id };
   }
 
@@ -171,9 +202,14 @@ describe('failures on worker threads', () => {
         const failure = await Promise.resolve(step()).catch((error: unknown) => error as VinegymError);
         expect(failure).toBeInstanceOf(VinegymError);
         expect((failure as VinegymError).code).toBe('ENV_ERROR');
-        expect((failure as VinegymError).message).toMatch(failHow === 'throw' ? /Fault-v0 env \d step failed: fault at step 3/ : /worker thread exited with code 7/);
+        expect((failure as VinegymError).message).toMatch(
+          failHow === 'throw' ? /Fault-v0 env \d step failed: fault at step 3/ : /worker thread exited with code 7/,
+        );
         // The session stays broken; the others carry on.
-        await expect(Promise.resolve().then(step)).rejects.toMatchObject({ code: 'ENV_ERROR', message: /session is unusable/ });
+        await expect(Promise.resolve().then(step)).rejects.toMatchObject({
+          code: 'ENV_ERROR',
+          message: /session is unusable/,
+        });
         await service.reset({ session_id: other.session_id }, owner);
         const hopper = await service.step({ session_id: other.session_id, actions: ndarray('float32', [2, 3]) }, owner);
         expect(hopper.rewards.data.length).toBe(2);
@@ -192,14 +228,21 @@ describe('EnvService and the server with workers', () => {
       for (const workers of [0, 2]) {
         const server = await createServer({ port: 0, workers });
         const client = await TestClient.open(server.url);
-        const made = await client.call('make', { env_id: 'Hopper-v5', num_envs: 4, seed: 2, autoreset_mode: 'same_step' });
+        const made = await client.call('make', {
+          env_id: 'Hopper-v5',
+          num_envs: 4,
+          seed: 2,
+          autoreset_mode: 'same_step',
+        });
         const cartpole = await client.call('make', { env_id: 'CartPole-v1', num_envs: 2, seed: 2 });
         const order: number[] = [];
         const next = uniform(9);
         const requests = [
           client.request('reset', { session_id: made.session_id }),
           client.request('reset', { session_id: cartpole.session_id }),
-          ...Array.from({ length: 30 }, () => client.request('step', { session_id: made.session_id, actions: actionsFor(HOPPER_V5, 4, next) })),
+          ...Array.from({ length: 30 }, () =>
+            client.request('step', { session_id: made.session_id, actions: actionsFor(HOPPER_V5, 4, next) }),
+          ),
           client.request('step', { session_id: cartpole.session_id, actions: ndarray('int64', [2], [1, 0]) }),
           client.request('snapshot', { session_id: made.session_id, env_indices: [3] }),
           client.request('step', { session_id: made.session_id, actions: ndarray('float32', [3, 3]) }),

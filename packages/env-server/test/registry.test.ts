@@ -35,7 +35,8 @@ describe('EnvRegistry', () => {
   });
 
   it('accepts Gymnasium ids and rejects others and duplicates', () => {
-    for (const id of ['CartPole-v1', 'ALE/Pong-v5', 'my_ns:x/Thing', 'Env.v2-v0']) expect(ENV_ID_PATTERN.test(id)).toBe(true);
+    for (const id of ['CartPole-v1', 'ALE/Pong-v5', 'my_ns:x/Thing', 'Env.v2-v0'])
+      expect(ENV_ID_PATTERN.test(id)).toBe(true);
     for (const id of ['', 'bad id', 'a/b/c', 'x/']) expect(ENV_ID_PATTERN.test(id)).toBe(false);
     const registry = new EnvRegistry();
     expect(() => registry.register(definition('has space-v0'))).toThrow(/invalid env id/);
@@ -57,7 +58,13 @@ describe('validateKwargs', () => {
     expect(validateKwargs(def, undefined)).toEqual({ rate: 0.5, count: 3, flag: false, mode: 'a', opt: null });
     expect(validateKwargs(def, { rate: null, opt: null })).toEqual(validateKwargs(def, {}));
     expect(validateKwargs(def, { rate: 0.5, count: 3 })).toEqual(validateKwargs(def, {}));
-    expect(validateKwargs(def, { rate: 1, mode: 'b', opt: 2 })).toEqual({ rate: 1, count: 3, flag: false, mode: 'b', opt: 2 });
+    expect(validateKwargs(def, { rate: 1, mode: 'b', opt: 2 })).toEqual({
+      rate: 1,
+      count: 3,
+      flag: false,
+      mode: 'b',
+      opt: 2,
+    });
   });
 
   it('rejects unknown keys, wrong types and out-of-range values naming the key', () => {
@@ -69,9 +76,9 @@ describe('validateKwargs', () => {
     expect(codeOf(() => validateKwargs(def, { flag: 1 }))).toBe('INVALID_KWARGS:flag');
     expect(codeOf(() => validateKwargs(def, { mode: 'c' }))).toBe('INVALID_KWARGS:mode');
     expect(codeOf(() => validateKwargs(def, [1]))).toBe('INVALID_KWARGS:');
-    expect(codeOf(() => validateKwargs(createDefaultRegistry().get('CartPole-v1'), { sutton_barto_reward: 'yes' }))).toBe(
-      'INVALID_KWARGS:sutton_barto_reward',
-    );
+    expect(
+      codeOf(() => validateKwargs(createDefaultRegistry().get('CartPole-v1'), { sutton_barto_reward: 'yes' })),
+    ).toBe('INVALID_KWARGS:sutton_barto_reward');
   });
 
   it('bounds every numeric kwarg of every built-in env, so no kwarg can ask for unbounded work', () => {
@@ -87,9 +94,13 @@ describe('validateKwargs', () => {
     }
     const hopper = registry.get('Hopper-v5');
     expect(codeOf(() => validateKwargs(hopper, { frame_skip: 1e12 }))).toBe('INVALID_KWARGS:frame_skip');
-    expect(codeOf(() => validateKwargs(hopper, { ctrl_cost_weight: Infinity }))).toBe('INVALID_KWARGS:ctrl_cost_weight');
+    expect(codeOf(() => validateKwargs(hopper, { ctrl_cost_weight: Infinity }))).toBe(
+      'INVALID_KWARGS:ctrl_cost_weight',
+    );
     expect(codeOf(() => validateKwargs(hopper, { healthy_z_max: -Infinity }))).toBe('INVALID_KWARGS:healthy_z_max');
-    expect(codeOf(() => validateKwargs(registry.get('ALE/Pong-v5'), { frameskip: 1e12 }))).toBe('INVALID_KWARGS:frameskip');
+    expect(codeOf(() => validateKwargs(registry.get('ALE/Pong-v5'), { frameskip: 1e12 }))).toBe(
+      'INVALID_KWARGS:frameskip',
+    );
     expect(codeOf(() => validateKwargs(registry.get('mujoco/custom-v0'), { xml: '<mujoco/>', frame_skip: 101 }))).toBe(
       'INVALID_KWARGS:frame_skip',
     );

@@ -23,7 +23,13 @@ let server: VinegymServer;
 beforeAll(async () => {
   const registry = createDefaultRegistry();
   await loadPlugin(registry, PLUGIN);
-  server = await createServer({ port: 0, registry, maxSessions: 3, maxEnvsPerSession: 64, maxMessageBytes: MAX_MESSAGE_BYTES });
+  server = await createServer({
+    port: 0,
+    registry,
+    maxSessions: 3,
+    maxEnvsPerSession: 64,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -41,14 +47,23 @@ describe('protocol over a loopback WebSocket', () => {
       ping_interval_s: 30,
     });
     // The version comes from package.json, the one place it is written.
-    const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(hello.server).toEqual({ name: 'vinegym-env-server', version: packageJson.version });
     const list = await client.call('list', {});
     const ids = list.envs.map((e: { id: string }) => e.id);
     expect(ids).toEqual([...BUILT_IN_IDS, 'Pendulum-v1'].sort());
 
     const made = await client.call('make', { env_id: 'CartPole-v1', num_envs: 4, seed: 3 });
-    expect(made).toMatchObject({ env_id: 'CartPole-v1', num_envs: 4, autoreset_mode: 'next_step', max_episode_steps: 500, snapshot_supported: true, render_supported: true });
+    expect(made).toMatchObject({
+      env_id: 'CartPole-v1',
+      num_envs: 4,
+      autoreset_mode: 'next_step',
+      max_episode_steps: 500,
+      snapshot_supported: true,
+      render_supported: true,
+    });
     expect(made.observation_space).toMatchObject({ type: 'box', shape: [4, 4] });
     expect(made.action_space.type).toBe('multi_discrete');
     const id = made.session_id;
@@ -76,7 +91,9 @@ describe('protocol over a loopback WebSocket', () => {
     expect(frame.data.length).toBe(400 * 600 * 3);
 
     expect(await client.call('close', { session_id: id })).toEqual({});
-    expect((await client.request('step', { session_id: id, actions: discreteActions(0, 0, 0, 0) })).error?.code).toBe('UNKNOWN_SESSION');
+    expect((await client.request('step', { session_id: id, actions: discreteActions(0, 0, 0, 0) })).error?.code).toBe(
+      'UNKNOWN_SESSION',
+    );
     client.close();
   });
 
@@ -87,7 +104,12 @@ describe('protocol over a loopback WebSocket', () => {
     const metrics = await fetch(`${server.httpUrl}/metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await metrics.text();
-    for (const name of ['vinegym_connections', 'vinegym_sessions', 'vinegym_env_steps_total', 'vinegym_step_latency_seconds_count']) {
+    for (const name of [
+      'vinegym_connections',
+      'vinegym_sessions',
+      'vinegym_env_steps_total',
+      'vinegym_step_latency_seconds_count',
+    ]) {
       expect(text).toMatch(new RegExp(`^${name} \\d+`, 'm'));
     }
     expect(Number(/^vinegym_env_steps_total (\d+)/m.exec(text)![1])).toBeGreaterThan(0);
@@ -127,7 +149,11 @@ describe('bad requests fail alone while another connection keeps stepping', () =
     expect(Array.from(remote.terminated.data)).toEqual(Array.from(local.terminated.data));
   }
 
-  async function expectError(frame: Promise<{ id?: number | null; error?: { code: string; message: string } }>, code: string, id?: number | null) {
+  async function expectError(
+    frame: Promise<{ id?: number | null; error?: { code: string; message: string } }>,
+    code: string,
+    id?: number | null,
+  ) {
     const answer = await frame;
     expect(answer.error?.code, answer.error?.message).toBe(code);
     if (id !== undefined) expect(answer.id).toBe(id);
@@ -180,7 +206,9 @@ describe('bad requests fail alone while another connection keeps stepping', () =
 
     await expectError(step(discreteActions(0, 1), 'no-such-session'), 'UNKNOWN_SESSION');
     await expectError(step(discreteActions(...Array(8).fill(0)), bystanderSession), 'UNKNOWN_SESSION'); // not this connection's
-    expect(Array.from((await client.call('step', { session_id: cartpole, actions: discreteActions(1, 1) })).rewards.data)).toEqual([1, 1]);
+    expect(
+      Array.from((await client.call('step', { session_id: cartpole, actions: discreteActions(1, 1) })).rewards.data),
+    ).toEqual([1, 1]);
     client.close();
   });
 
@@ -201,15 +229,23 @@ describe('bad requests fail alone while another connection keeps stepping', () =
     const client = await TestClient.connect(server.url);
     await expectError(client.request('list', {}), 'BAD_REQUEST');
     await expectError(client.request('step', { session_id: 'x', actions: discreteActions(0) }), 'BAD_REQUEST');
-    await expectError(client.request('hello', { protocol_versions: [2], client: { name: 't', version: '0' } }), 'UNSUPPORTED_VERSION');
+    await expectError(
+      client.request('hello', { protocol_versions: [2], client: { name: 't', version: '0' } }),
+      'UNSUPPORTED_VERSION',
+    );
     await client.call('hello', { protocol_versions: [2, 1], client: { name: 't', version: '0' } });
-    await expectError(client.request('hello', { protocol_versions: [1], client: { name: 't', version: '0' } }), 'BAD_REQUEST');
+    await expectError(
+      client.request('hello', { protocol_versions: [1], client: { name: 't', version: '0' } }),
+      'BAD_REQUEST',
+    );
     client.close();
   });
 
   it('an oversized frame closes that connection with 1009', async () => {
     const client = await TestClient.open(server.url);
-    client.ws.send(encodeFrame({ id: 1, type: 'list', body: { pad: new Uint8Array(MAX_MESSAGE_BYTES + 1) } }), { binary: true });
+    client.ws.send(encodeFrame({ id: 1, type: 'list', body: { pad: new Uint8Array(MAX_MESSAGE_BYTES + 1) } }), {
+      binary: true,
+    });
     expect((await client.closed).code).toBe(1009);
     await bystanderSteps();
     const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
@@ -223,11 +259,17 @@ describe('server options', () => {
     const guarded = await createServer({ port: 0, token: 's3cret' });
     try {
       const wrong = await TestClient.connect(guarded.url);
-      const answer = await wrong.request('hello', { protocol_versions: [1], client: { name: 't', version: '0' }, token: 'nope' });
+      const answer = await wrong.request('hello', {
+        protocol_versions: [1],
+        client: { name: 't', version: '0' },
+        token: 'nope',
+      });
       expect(answer.error?.code).toBe('UNAUTHORIZED');
       expect((await wrong.closed).code).toBe(1008);
       const missing = await TestClient.connect(guarded.url);
-      expect((await missing.request('hello', { protocol_versions: [1], client: { name: 't', version: '0' } })).error?.code).toBe('UNAUTHORIZED');
+      expect(
+        (await missing.request('hello', { protocol_versions: [1], client: { name: 't', version: '0' } })).error?.code,
+      ).toBe('UNAUTHORIZED');
       const right = await TestClient.open(guarded.url, 's3cret');
       expect((await right.call('list', {})).envs.length).toBe(BUILT_IN_IDS.length);
       right.close();

@@ -33,7 +33,10 @@ describe('EnvService', () => {
   });
 
   it('enforces sessions per owner, total sessions and envs per session', () => {
-    const service = new EnvService({ registry: createDefaultRegistry(), limits: { maxSessions: 2, maxTotalSessions: 3, maxEnvsPerSession: 8 } });
+    const service = new EnvService({
+      registry: createDefaultRegistry(),
+      limits: { maxSessions: 2, maxTotalSessions: 3, maxEnvsPerSession: 8 },
+    });
     const [a, b] = [{}, {}];
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', num_envs: 9 }, a))).toBe('LIMIT_EXCEEDED');
     service.make({ env_id: 'CartPole-v1', num_envs: 8 }, a);
@@ -66,7 +69,9 @@ describe('EnvService', () => {
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', kwargs: { x: 1 } }, {}))).toBe('INVALID_KWARGS');
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', num_envs: 0 }, {}))).toBe('BAD_REQUEST');
     expect(codeOf(() => service.make({ env_id: 'CartPole-v1', seed: -3 }, {}))).toBe('BAD_REQUEST');
-    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', autoreset_mode: 'sometimes' as never }, {}))).toBe('BAD_REQUEST');
+    expect(codeOf(() => service.make({ env_id: 'CartPole-v1', autoreset_mode: 'sometimes' as never }, {}))).toBe(
+      'BAD_REQUEST',
+    );
     expect(service.stats().sessions).toBe(0);
   });
 });
@@ -105,7 +110,9 @@ describe('make: which code for which failure (PROTOCOL.md 7.2, 7.3)', () => {
     const contradiction = errorOf(() => service.make({ env_id: 'ALE/Pong-v5', kwargs: { resize_height: 84 } }, {}));
     expect(contradiction?.code).toBe('INVALID_KWARGS');
     expect(contradiction?.details).toEqual({ key: 'resize_height' });
-    const made = service.make({ env_id: 'CartPole-v1', kwargs: { sutton_barto_reward: null } }, {}) as { session_id: string };
+    const made = service.make({ env_id: 'CartPole-v1', kwargs: { sutton_barto_reward: null } }, {}) as {
+      session_id: string;
+    };
     expect(made.session_id).toBeTypeOf('string');
     expect(errorOf(() => service.make({ env_id: 'Ant-v5', kwargs: { ctrl_cost_weight: 1 } }, {}))).toBeUndefined(); // an int for a number
   });

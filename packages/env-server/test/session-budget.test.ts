@@ -71,14 +71,26 @@ describe('SessionBudget', () => {
   });
 
   it('lets one owner plan at most a quarter of the shared in-process MuJoCo heap', () => {
-    const budget = new SessionBudget({ ...LIMITS, maxSessions: 100, maxTotalSessions: 100, maxSessionMemoryBytes: 8192 * MiB, maxTotalSessionMemoryBytes: 8192 * MiB });
+    const budget = new SessionBudget({
+      ...LIMITS,
+      maxSessions: 100,
+      maxTotalSessions: 100,
+      maxSessionMemoryBytes: 8192 * MiB,
+      maxTotalSessionMemoryBytes: 8192 * MiB,
+    });
     const share = Math.floor(WASM_HEAP_BUDGET_BYTES * WASM_HEAP_OWNER_SHARE) / MiB;
     const owners = [{}, {}, {}, {}, {}];
     budget.charge(budget.reserve(owners[0]), cost(share, 0, share));
-    expect(refusal(() => budget.charge(budget.reserve(owners[0]), cost(1, 0, 1)))).toEqual({ limit: 'wasm_heap_bytes', max: share * MiB });
+    expect(refusal(() => budget.charge(budget.reserve(owners[0]), cost(1, 0, 1)))).toEqual({
+      limit: 'wasm_heap_bytes',
+      max: share * MiB,
+    });
     for (const owner of owners.slice(1, 4)) budget.charge(budget.reserve(owner), cost(share, 0, share));
     // Four quarters: the heap is planned full, and the next owner is refused with the whole budget as the limit.
-    expect(refusal(() => budget.charge(budget.reserve(owners[4]), cost(1, 0, 1)))).toEqual({ limit: 'wasm_heap_bytes', max: WASM_HEAP_BUDGET_BYTES });
+    expect(refusal(() => budget.charge(budget.reserve(owners[4]), cost(1, 0, 1)))).toEqual({
+      limit: 'wasm_heap_bytes',
+      max: WASM_HEAP_BUDGET_BYTES,
+    });
   });
 });
 
@@ -93,7 +105,10 @@ describe('EnvService charges', () => {
     expect(sessionMemoryBytes).toBeGreaterThan(4 * MiB + 160 * MiB);
     expect(sessionMemoryBytes).toBeLessThan(4.2 * MiB + 160 * MiB);
     // Refused before any thread starts (synchronously: the built-in MuJoCo envs prepare without waiting).
-    expect(refusal(() => service.make({ env_id: 'Walker2d-v5', num_envs: 2 }, {}))).toEqual({ limit: 'max_worker_threads', max: 3 });
+    expect(refusal(() => service.make({ env_id: 'Walker2d-v5', num_envs: 2 }, {}))).toEqual({
+      limit: 'max_worker_threads',
+      max: 3,
+    });
     service.close({ session_id: made.session_id }, owner);
     expect(service.stats()).toMatchObject({ workerThreads: 0, sessionMemoryBytes: 0 });
     service.shutdown();

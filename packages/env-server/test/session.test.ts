@@ -45,22 +45,50 @@ describe('autoreset next_step', () => {
     const { session, envs } = counterSession('next_step');
     session.reset({ seed: 2 }); // horizons: env 0 → 2 steps, env 1 → 3 steps
     expect(summary(session.step(actions(1, 1)))).toEqual({
-      obs: [[1, 1], [1, 1]], rewards: [1, 1], terminated: [false, false], truncated: [false, false], autoreset: [false, false],
+      obs: [
+        [1, 1],
+        [1, 1],
+      ],
+      rewards: [1, 1],
+      terminated: [false, false],
+      truncated: [false, false],
+      autoreset: [false, false],
     });
     const ending = session.step(actions(2 - 1, 0));
     expect(summary(ending)).toEqual({
-      obs: [[1, 2], [1, 2]], rewards: [1, 0], terminated: [true, false], truncated: [false, false], autoreset: [false, false],
+      obs: [
+        [1, 2],
+        [1, 2],
+      ],
+      rewards: [1, 0],
+      terminated: [true, false],
+      truncated: [false, false],
+      autoreset: [false, false],
     });
     expect(ending.infos).toEqual([{ step: 2 }, { step: 2 }]);
     const resetting = session.step(actions(2, 1));
     expect(summary(resetting)).toEqual({
-      obs: [[2, 0], [1, 3]], rewards: [0, 1], terminated: [false, true], truncated: [false, false], autoreset: [true, false],
+      obs: [
+        [2, 0],
+        [1, 3],
+      ],
+      rewards: [0, 1],
+      terminated: [false, true],
+      truncated: [false, false],
+      autoreset: [true, false],
     });
     expect(resetting.infos[0]).toEqual({ seed: null, options: null }); // the reset info
     expect(envs[0].received).toEqual([1, 1]); // action 2 of the resetting step never reached env 0
     expect('final_observations' in resetting).toBe(false);
     expect(summary(session.step(actions(0, 0)))).toEqual({
-      obs: [[2, 1], [2, 0]], rewards: [0, 0], terminated: [false, false], truncated: [false, false], autoreset: [false, true],
+      obs: [
+        [2, 1],
+        [2, 0],
+      ],
+      rewards: [0, 0],
+      terminated: [false, false],
+      truncated: [false, false],
+      autoreset: [false, true],
     });
     expect(envs[1].received).toEqual([1, 0, 1]);
   });
@@ -77,7 +105,13 @@ describe('autoreset next_step', () => {
     session.reset({ seeds: [1, 5] });
     session.step(actions(0, 0)); // env 0 ends
     session.reset({ env_indices: [0] });
-    expect(summary(session.step(actions(1, 1)))).toMatchObject({ obs: [[2, 1], [1, 2]], autoreset: [false, false] });
+    expect(summary(session.step(actions(1, 1)))).toMatchObject({
+      obs: [
+        [2, 1],
+        [1, 2],
+      ],
+      autoreset: [false, false],
+    });
   });
 });
 
@@ -90,7 +124,14 @@ describe('autoreset same_step', () => {
     expect(first.final_infos).toEqual([null, null]);
     const ending = session.step(actions(1, 0));
     expect(summary(ending)).toEqual({
-      obs: [[2, 0], [1, 2]], rewards: [1, 0], terminated: [true, false], truncated: [false, false], autoreset: [false, false],
+      obs: [
+        [2, 0],
+        [1, 2],
+      ],
+      rewards: [1, 0],
+      terminated: [true, false],
+      truncated: [false, false],
+      autoreset: [false, false],
     });
     expect(ending.final_observations![1]).toBeNull();
     expect(Array.from((ending.final_observations![0] as NDArray<'float32'>).data)).toEqual([1, 2]);
@@ -99,7 +140,14 @@ describe('autoreset same_step', () => {
     expect(ending.infos[1]).toEqual({ step: 2 });
     const next = session.step(actions(2, 1));
     // env 0 truncates itself (action 2) while env 1 terminates: both restart in the same step.
-    expect(summary(next)).toMatchObject({ obs: [[3, 0], [2, 0]], terminated: [false, true], truncated: [true, false] });
+    expect(summary(next)).toMatchObject({
+      obs: [
+        [3, 0],
+        [2, 0],
+      ],
+      terminated: [false, true],
+      truncated: [true, false],
+    });
     expect(Array.from((next.final_observations![0] as NDArray<'float32'>).data)).toEqual([2, 1]);
     expect(Array.from((next.final_observations![1] as NDArray<'float32'>).data)).toEqual([1, 3]);
     expect(envs[0].received).toEqual([1, 1, 2]); // no step was skipped
@@ -110,13 +158,22 @@ describe('autoreset disabled', () => {
   it('refuses to step an ended env, naming it, without stepping any env', () => {
     const { session, envs } = counterSession('disabled');
     session.reset({ seed: 1 }); // env 0 ends after 1 step
-    expect(summary(session.step(actions(1, 1)))).toMatchObject({ terminated: [true, false], autoreset: [false, false] });
+    expect(summary(session.step(actions(1, 1)))).toMatchObject({
+      terminated: [true, false],
+      autoreset: [false, false],
+    });
     const error = errorOf(() => session.step(actions(1, 1)));
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toMatch(/env 0/);
     expect(envs[1].received).toEqual([1]);
     session.reset({ env_indices: [0] });
-    expect(summary(session.step(actions(0, 0)))).toMatchObject({ obs: [[2, 1], [1, 2]], terminated: [true, true] });
+    expect(summary(session.step(actions(0, 0)))).toMatchObject({
+      obs: [
+        [2, 1],
+        [1, 2],
+      ],
+      terminated: [true, true],
+    });
   });
 });
 
@@ -124,9 +181,15 @@ describe('session rules in every mode', () => {
   for (const mode of ['next_step', 'same_step', 'disabled'] as const) {
     it(`${mode}: stepping before reset is BAD_REQUEST naming the env`, () => {
       const { session, envs } = counterSession(mode);
-      expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/env 0/) });
+      expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/env 0/),
+      });
       session.reset({ env_indices: [0] });
-      expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/env 1/) });
+      expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/env 1/),
+      });
       expect(envs[0].received).toEqual([]);
     });
 
@@ -143,7 +206,14 @@ describe('session rules in every mode', () => {
   it('rejects invalid action batches with INVALID_ACTION before any env moves', () => {
     const { session, envs } = counterSession('next_step');
     session.reset();
-    for (const bad of [actions(0, 3), actions(0), ndarray('float32', [2], [0, 1]), 1, null, ndarray('int64', [2, 1], [0, 1])]) {
+    for (const bad of [
+      actions(0, 3),
+      actions(0),
+      ndarray('float32', [2], [0, 1]),
+      1,
+      null,
+      ndarray('int64', [2, 1], [0, 1]),
+    ]) {
       expect(errorOf(() => session.step(bad as SpaceValue)).code).toBe('INVALID_ACTION');
     }
     expect(envs.map((e) => e.received)).toEqual([[], []]);
@@ -168,7 +238,10 @@ describe('session rules in every mode', () => {
     const { session } = counterSession('next_step', 2, 100, { explode_on_step: 2 });
     session.reset();
     session.step(actions(0, 0));
-    expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({ code: 'ENV_ERROR', message: expect.stringMatching(/boom/) });
+    expect(errorOf(() => session.step(actions(0, 0)))).toMatchObject({
+      code: 'ENV_ERROR',
+      message: expect.stringMatching(/boom/),
+    });
     expect(session.broken).toBe(true);
     expect(errorOf(() => session.reset()).code).toBe('ENV_ERROR');
   });
@@ -208,16 +281,23 @@ describe('seeding', () => {
 
   it('seeded CartPole sessions are reproducible', () => {
     const run = () => {
-      const session = new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 4, seed: 5 });
+      const session = new VectorSession({
+        definition: CARTPOLE_V1,
+        kwargs: { sutton_barto_reward: false },
+        numEnvs: 4,
+        seed: 5,
+      });
       const out = [session.reset().observations];
-      for (let t = 0; t < 30; t++) out.push(session.step(ndarray('int64', [4], [t % 2, 1, 0, (t >> 1) % 2])).observations);
+      for (let t = 0; t < 30; t++)
+        out.push(session.step(ndarray('int64', [4], [t % 2, 1, 0, (t >> 1) % 2])).observations);
       return out;
     };
     expect(run()).toEqual(run());
   });
 
   it('transient steps (a connection encodes each result at once) reuse one observation batch with the same values', () => {
-    const make4 = () => new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 4, seed: 5 });
+    const make4 = () =>
+      new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 4, seed: 5 });
     const fresh = make4();
     const reused = make4();
     fresh.reset();
@@ -237,7 +317,12 @@ describe('seeding', () => {
 
 describe('CartPole-v1 time limit', () => {
   it('truncates at step 500 under a balancing policy', () => {
-    const session = new VectorSession({ definition: CARTPOLE_V1, kwargs: { sutton_barto_reward: false }, numEnvs: 1, seed: 0 });
+    const session = new VectorSession({
+      definition: CARTPOLE_V1,
+      kwargs: { sutton_barto_reward: false },
+      numEnvs: 1,
+      seed: 0,
+    });
     let obs = session.reset().observations as NDArray<'float32'>;
     for (let t = 1; t <= 500; t++) {
       const [x, xDot, theta, thetaDot] = obs.data;
@@ -286,7 +371,10 @@ describe('snapshot and restore', () => {
     fromV0.reset();
     const fromOtherKwargs = cartpole(CARTPOLE_V1, { sutton_barto_reward: true });
     fromOtherKwargs.reset();
-    expect(errorOf(() => session.restore(0, fromV0.snapshot([0])[0]))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/CartPole-v0/) });
+    expect(errorOf(() => session.restore(0, fromV0.snapshot([0])[0]))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/CartPole-v0/),
+    });
     expect(errorOf(() => session.restore(0, fromOtherKwargs.snapshot([0])[0])).code).toBe('BAD_REQUEST');
     expect(errorOf(() => session.restore(0, new Uint8Array([1, 2, 3]))).code).toBe('BAD_REQUEST');
     expect(errorOf(() => session.restore(2, session.snapshot([0])[0])).code).toBe('BAD_REQUEST');
@@ -302,7 +390,10 @@ describe('snapshot and restore', () => {
     for (const at of [12, snapshot.length - 40, snapshot.length - 1]) {
       const damaged = snapshot.slice();
       damaged[at] ^= 0x01;
-      expect(errorOf(() => session.restore(0, damaged))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/checksum/) });
+      expect(errorOf(() => session.restore(0, damaged))).toMatchObject({
+        code: 'BAD_REQUEST',
+        message: expect.stringMatching(/checksum/),
+      });
     }
     expect(session.step(policy(0))).toEqual(next);
   });
@@ -311,6 +402,9 @@ describe('snapshot and restore', () => {
     const { definition } = counterDefinition(10, 'NoState-v0');
     const plain = { ...definition, create: (k: never) => Object.assign(definition.create(k), { getState: undefined }) };
     const session = new VectorSession({ definition: plain, kwargs: validateKwargs(definition, {}), numEnvs: 1 });
-    expect(errorOf(() => session.snapshot([0]))).toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/NoState-v0/) });
+    expect(errorOf(() => session.snapshot([0]))).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      message: expect.stringMatching(/NoState-v0/),
+    });
   });
 });

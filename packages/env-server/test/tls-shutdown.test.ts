@@ -34,8 +34,23 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'vinegym-tls-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
     { stdio: 'ignore' },
   );
   cert = readFileSync(join(dir, 'cert.pem'));
@@ -94,7 +109,21 @@ describe.skipIf(!hasOpenssl())('TLS', () => {
     // node --import tsx, not the tsx CLI: the tsx wrapper SIGKILLs a child that takes > 30 ms to see a relayed signal.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions', 'source', 'packages/env-server/src/cli.ts', '--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--log-level', 'info'],
+      [
+        '--import',
+        'tsx',
+        '--conditions',
+        'source',
+        'packages/env-server/src/cli.ts',
+        '--port',
+        '0',
+        '--tls-cert',
+        join(dir, 'cert.pem'),
+        '--tls-key',
+        join(dir, 'key.pem'),
+        '--log-level',
+        'info',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -107,7 +136,8 @@ describe.skipIf(!hasOpenssl())('TLS', () => {
     const { session_id } = (await client.next(2)).body;
     client.send('reset', { session_id });
     const sent = 400;
-    for (let i = 0; i < sent; i++) client.send('step', { session_id, actions: ndarray('int64', [8], new Array(8).fill(i % 2)) });
+    for (let i = 0; i < sent; i++)
+      client.send('step', { session_id, actions: ndarray('int64', [8], new Array(8).fill(i % 2)) });
     await client.next(4); // some steps are done, many are still in flight
     child.kill('SIGTERM');
     const [code, signal] = await once(child, 'exit');

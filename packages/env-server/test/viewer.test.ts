@@ -38,7 +38,13 @@ describe('viewer page and assets', () => {
     const html = await page.text();
     expect(html).toContain('"three": "/viewer/vendor/three.module.js"');
     expect(html).not.toMatch(/https?:\/\//); // nothing from a CDN
-    for (const asset of ['viewer.js', 'scene-view.js', 'vendor/three.module.js', 'vendor/three.core.js', 'vendor/OrbitControls.js']) {
+    for (const asset of [
+      'viewer.js',
+      'scene-view.js',
+      'vendor/three.module.js',
+      'vendor/three.core.js',
+      'vendor/OrbitControls.js',
+    ]) {
       const response = await get(`/viewer/${asset}`);
       expect(response.status, asset).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/javascript/);
@@ -84,9 +90,18 @@ describe('session endpoints', () => {
     }
     const { sessions } = await (await get('/v1/sessions', TOKEN)).json();
     const byEnv = Object.fromEntries(sessions.map((s: { env_id: string }) => [s.env_id, s]));
-    expect(byEnv['Hopper-v5']).toMatchObject({ id: hopper.session_id, num_envs: 1, steps: 3, render_modes: ['scene', 'poses'] });
+    expect(byEnv['Hopper-v5']).toMatchObject({
+      id: hopper.session_id,
+      num_envs: 1,
+      steps: 3,
+      render_modes: ['scene', 'poses'],
+    });
     expect(byEnv['Hopper-v5'].env0).toMatchObject({ episode_length: 3, episodes: 0, last_return: null });
-    expect(byEnv['CartPole-v1']).toMatchObject({ steps: length, render_modes: ['rgb_array'], env0: { episodes: 1, last_return: length, episode_length: 0 } });
+    expect(byEnv['CartPole-v1']).toMatchObject({
+      steps: length,
+      render_modes: ['rgb_array'],
+      env0: { episodes: 1, last_return: length, episode_length: 0 },
+    });
 
     const scene = await (await get(`/v1/sessions/${hopper.session_id}/scene`, TOKEN)).json();
     expect(scene.scene.geoms).toHaveLength(5);
@@ -118,7 +133,9 @@ describe('session endpoints', () => {
     const sampler = server.viewerSampler!;
     const before = sampler.taken;
     const burst = performance.now();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => get(`/v1/sessions/${made.session_id}/frame`, TOKEN)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => get(`/v1/sessions/${made.session_id}/frame`, TOKEN)),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(sampler.taken - before).toBeLessThanOrEqual(Math.ceil(((performance.now() - burst) / 1000) * 60) + 1);
     // Polling as fast as possible for 300 ms samples at most at display rate (60 Hz, plus the first).
@@ -187,7 +204,9 @@ describe('watching does not slow the watched session', () => {
     const perSecond = (xs: number[]) => ((mean(xs) / blockMs) * 1000).toFixed(0);
     console.log(
       `viewer.test: Hopper steps/s alone ${perSecond(alone)}, watched ${perSecond(watched)} (ratio ${(mean(watched) / mean(alone)).toFixed(3)}, ` +
-        `noise ±${((spread / mean(alone)) * 100).toFixed(1)} %, ${viewerFrames} frames polled; load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+        `noise ±${((spread / mean(alone)) * 100).toFixed(1)} %, ${viewerFrames} frames polled; load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')})`,
     );
     expect(viewerFrames).toBeGreaterThan(3);
     // Beyond noise: more than two standard deviations of the unwatched blocks, and more than 5 %.
@@ -220,7 +239,11 @@ describe('FrameSampler', () => {
     expect(sampler.taken).toBe(3);
     // A failed sample fails its viewers and is retried after the interval like any other.
     now = 200;
-    await expect(sampler.sample('a', () => { throw new Error('gone'); })).rejects.toThrow('gone');
+    await expect(
+      sampler.sample('a', () => {
+        throw new Error('gone');
+      }),
+    ).rejects.toThrow('gone');
     now = 220;
     expect(await sampler.sample('a', () => 9)).toBe(9);
   });
@@ -233,7 +256,9 @@ describe('a server without a token', () => {
       const token = decodeURIComponent(new URL(open.viewerUrl!).hash.replace('#token=', ''));
       expect(token.length).toBeGreaterThanOrEqual(20);
       expect((await fetch(`${open.httpUrl}/v1/sessions`)).status).toBe(401);
-      expect((await fetch(`${open.httpUrl}/v1/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(
+        (await fetch(`${open.httpUrl}/v1/sessions`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
     } finally {
       await open.close();
     }

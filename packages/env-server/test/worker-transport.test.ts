@@ -11,7 +11,13 @@ import { CARTPOLE_V1 } from '../src/envs/cartpole.js';
 import { HOPPER_V5, loadMujocoRuntime } from '../src/envs/mujoco/index.js';
 import type { EnvDefinition } from '../src/env.js';
 import type { EnvSession } from '../src/env-session.js';
-import { INFO_IN_MESSAGE, InfoColumnReader, InfoColumnWriter, MAX_INFO_LAYOUTS, NO_INFO } from '../src/parallel/info-columns.js';
+import {
+  INFO_IN_MESSAGE,
+  InfoColumnReader,
+  InfoColumnWriter,
+  MAX_INFO_LAYOUTS,
+  NO_INFO,
+} from '../src/parallel/info-columns.js';
 import { ParallelSession } from '../src/parallel/parallel-session.js';
 import type { EnvOrigin } from '../src/parallel/worker-messages.js';
 import { validateKwargs } from '../src/registry.js';
@@ -30,10 +36,12 @@ const TIMEOUT = 120_000;
  * not found yet (the handoff, slice server and step buffers were reviewed); a systematic difference still fails.
  */
 const COMPARISON = { timeout: TIMEOUT, retry: 2 };
-const plugin = (file: string): EnvOrigin => ({ kind: 'plugin', module: fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)) });
+const plugin = (file: string): EnvOrigin => ({
+  kind: 'plugin',
+  module: fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url)),
+});
 const open: EnvSession[] = [];
 afterAll(() => open.forEach((session) => session.close()));
-
 
 async function sessions(
   definition: EnvDefinition,
@@ -98,7 +106,11 @@ describe('info columns', () => {
 
 describe('steps through shared memory', () => {
   const hopperActions = (n: number, next: () => number): SpaceValue =>
-    ndarray('float32', [n, 3], Float32Array.from({ length: 3 * n }, () => 2 * next() - 1));
+    ndarray(
+      'float32',
+      [n, 3],
+      Float32Array.from({ length: 3 * n }, () => 2 * next() - 1),
+    );
 
   for (const mode of ['same_step', 'next_step'] as const) {
     it(
@@ -125,7 +137,11 @@ describe('steps through shared memory', () => {
     async () => {
       const [local, parallel] = await sessions(CARTPOLE_V1, { kind: 'builtin' }, 4, 'next_step');
       expect(await parallel.reset()).toEqual(local.reset());
-      for (const actions of [ndarray('int32', [4], [0, 1, 1, 0]), ndarray('uint8', [4], [1, 1, 0, 0]), ndarray('int64', [4], [0, 0, 1, 1])]) {
+      for (const actions of [
+        ndarray('int32', [4], [0, 1, 1, 0]),
+        ndarray('uint8', [4], [1, 1, 0, 0]),
+        ndarray('int64', [4], [0, 0, 1, 1]),
+      ]) {
         expect(await parallel.step(actions)).toEqual(local.step(actions));
       }
     },
@@ -136,11 +152,17 @@ describe('steps through shared memory', () => {
     it(
       `VariedInfo-v0${uniqueKeys ? ' with a new key every step' : ''}: infos of every shape arrive exactly`,
       async () => {
-        const [local, parallel] = await sessions(VARIED_INFO_ENV, plugin('varied-info-plugin.ts'), 5, 'same_step', { unique_keys: uniqueKeys });
+        const [local, parallel] = await sessions(VARIED_INFO_ENV, plugin('varied-info-plugin.ts'), 5, 'same_step', {
+          unique_keys: uniqueKeys,
+        });
         expect(await parallel.reset()).toEqual(local.reset());
         const next = uniform(3);
         for (let k = 0; k < 120; k++) {
-          const actions = ndarray('int64', [5], BigInt64Array.from({ length: 5 }, () => BigInt(Math.floor(3 * next()))));
+          const actions = ndarray(
+            'int64',
+            [5],
+            BigInt64Array.from({ length: 5 }, () => BigInt(Math.floor(3 * next()))),
+          );
           expect(await parallel.step(actions)).toEqual(local.step(actions));
         }
       },
@@ -150,8 +172,18 @@ describe('steps through shared memory', () => {
 });
 
 describe('failures in worker threads', () => {
-  async function faultSession(failHow: 'throw' | 'exit' | 'stall' | 'loop', callTimeoutMs = 0): Promise<ParallelSession> {
-    const [, parallel] = await sessions(FAULT_ENV, plugin('worker-fault-plugin.ts'), 4, 'next_step', { fail_how: failHow }, callTimeoutMs);
+  async function faultSession(
+    failHow: 'throw' | 'exit' | 'stall' | 'loop',
+    callTimeoutMs = 0,
+  ): Promise<ParallelSession> {
+    const [, parallel] = await sessions(
+      FAULT_ENV,
+      plugin('worker-fault-plugin.ts'),
+      4,
+      'next_step',
+      { fail_how: failHow },
+      callTimeoutMs,
+    );
     await parallel.reset();
     return parallel;
   }
@@ -198,7 +230,9 @@ describe('failures in worker threads', () => {
       const failure = await failureOf(session.step(actions));
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(failure.code).toBe('ENV_ERROR');
-      expect(failure.message).toMatch(/Fault-v0 worker [01] \(envs [02]\.\.[13]\): no answer within 1 s: the thread was stopped/);
+      expect(failure.message).toMatch(
+        /Fault-v0 worker [01] \(envs [02]\.\.[13]\): no answer within 1 s: the thread was stopped/,
+      );
       expect(session.broken).toBe(true);
       expect((await failureOf(session.reset())).message).toMatch(/session is unusable/);
     },

@@ -12,7 +12,7 @@ function checkerTexture() {
   const data = new Uint8Array(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const light = (x < size / 2) !== (y < size / 2);
+      const light = x < size / 2 !== y < size / 2;
       data.set(light ? [0x3d, 0x55, 0x6e, 255] : [0x2c, 0x3e, 0x52, 255], 4 * (y * size + x));
     }
   }
@@ -60,7 +60,8 @@ function geometryOf(geom, meshes) {
  * multiplies the pixels such a renderer shades, so the viewer turns it off there.
  */
 export function softwareWebGL() {
-  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+  const gl =
+    document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
   if (gl === null) return true;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
@@ -73,7 +74,11 @@ export function softwareWebGL() {
  * `setPoses(positions, rotations)` (flat [ngeom*3], [ngeom*9] row-major) then `render()`. Materials are Lambert
  * (diffuse only) and nothing casts shadows: a frame costs little even where WebGL is drawn by the CPU.
  */
-export function createSceneView(canvas, scene, { width, height, preserveDrawingBuffer = false, antialias = true } = {}) {
+export function createSceneView(
+  canvas,
+  scene,
+  { width, height, preserveDrawingBuffer = false, antialias = true } = {},
+) {
   const renderer = new THREE.WebGLRenderer({ canvas, antialias, preserveDrawingBuffer, powerPreference: 'low-power' });
   renderer.setPixelRatio(1);
   renderer.setSize(width, height, false);
@@ -128,10 +133,22 @@ export function createSceneView(canvas, scene, { width, height, preserveDrawingB
         const p = 3 * k;
         const r = 9 * k;
         matrix.set(
-          rotations[r], rotations[r + 1], rotations[r + 2], positions[p],
-          rotations[r + 3], rotations[r + 4], rotations[r + 5], positions[p + 1],
-          rotations[r + 6], rotations[r + 7], rotations[r + 8], positions[p + 2],
-          0, 0, 0, 1,
+          rotations[r],
+          rotations[r + 1],
+          rotations[r + 2],
+          positions[p],
+          rotations[r + 3],
+          rotations[r + 4],
+          rotations[r + 5],
+          positions[p + 1],
+          rotations[r + 6],
+          rotations[r + 7],
+          rotations[r + 8],
+          positions[p + 2],
+          0,
+          0,
+          0,
+          1,
         );
         object.matrix.copy(matrix);
         object.matrixWorldNeedsUpdate = true;

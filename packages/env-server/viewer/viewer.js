@@ -10,7 +10,8 @@ import { createSceneView, softwareWebGL } from '/viewer/scene-view.js';
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
-const clamp = (value, low, high, fallback) => (Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback);
+const clamp = (value, low, high, fallback) =>
+  Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
 const [maxWidth, maxHeight] = (query.get('size') ?? '640x480').split('x').map(Number);
 const software = softwareWebGL();
 const settings = {
@@ -26,7 +27,8 @@ const IDLE_INTERVAL_MS = 250;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextAnimationFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
-const whenVisible = () => new Promise((resolve) => document.addEventListener('visibilitychange', resolve, { once: true }));
+const whenVisible = () =>
+  new Promise((resolve) => document.addEventListener('visibilitychange', resolve, { once: true }));
 /** Writes `text` into element `id` only when it changed: no style or layout work for equal values. */
 function setText(id, text) {
   const element = $(id);
@@ -116,7 +118,11 @@ function showStats(session, status) {
 
 async function watch(session) {
   state.watching?.stop();
-  const mode = session.render_modes.includes('scene') ? 'scene' : session.render_modes.includes('rgb_array') ? 'rgb_array' : null;
+  const mode = session.render_modes.includes('scene')
+    ? 'scene'
+    : session.render_modes.includes('rgb_array')
+      ? 'rgb_array'
+      : null;
   const stage = $('stage');
   const canvas = document.createElement('canvas');
   canvas.id = mode === 'scene' ? 'scene' : 'frame';
@@ -128,7 +134,9 @@ async function watch(session) {
   drawList();
   showStats(session, null);
   if (mode === null) {
-    stage.replaceChildren(Object.assign(document.createElement('span'), { id: 'empty', textContent: `${session.env_id} does not render` }));
+    stage.replaceChildren(
+      Object.assign(document.createElement('span'), { id: 'empty', textContent: `${session.env_id} does not render` }),
+    );
     return;
   }
   const base = `/v1/sessions/${encodeURIComponent(session.id)}`;
@@ -210,7 +218,12 @@ async function watch(session) {
       const { scene } = await response.json();
       const width = Math.min(settings.maxWidth, Math.max(320, stage.clientWidth - 16));
       const height = Math.min(settings.maxHeight, Math.max(240, stage.clientHeight - 16));
-      view = createSceneView(canvas, scene, { width, height, antialias: settings.antialias, preserveDrawingBuffer: true });
+      view = createSceneView(canvas, scene, {
+        width,
+        height,
+        antialias: settings.antialias,
+        preserveDrawingBuffer: true,
+      });
       controls = new OrbitControls(view.camera, canvas);
       controls.target = view.target;
       controls.addEventListener('change', renderSoon); // a camera moved by the user redraws the last sample

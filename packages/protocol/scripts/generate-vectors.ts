@@ -17,10 +17,7 @@ interface Case {
   message: object;
 }
 
-const obsSpace = box(
-  [-4.8, -Infinity, -0.41887903, -Infinity],
-  [4.8, Infinity, 0.41887903, Infinity],
-);
+const obsSpace = box([-4.8, -Infinity, -0.41887903, -Infinity], [4.8, Infinity, 0.41887903, Infinity]);
 const actSpace = discrete(2);
 
 function makeResult(obs: Space, act: Space, numEnvs: number, mode: MakeResult['autoreset_mode']): MakeResult {
@@ -60,7 +57,11 @@ const cases: Case[] = [
   {
     name: 'hello_request',
     description: 'First request on a connection: versions the client speaks, client identity and a token.',
-    message: { id: 0, type: 'hello', body: { protocol_versions: [1], client: { name: 'vinegym-py', version: '0.1.0' }, token: 'secret' } },
+    message: {
+      id: 0,
+      type: 'hello',
+      body: { protocol_versions: [1], client: { name: 'vinegym-py', version: '0.1.0' }, token: 'secret' },
+    },
   },
   {
     name: 'hello_result',
@@ -97,7 +98,13 @@ const cases: Case[] = [
           {
             id: 'CartPole-v1',
             description: 'Balance a pole on a cart.',
-            kwargs: { sutton_barto_reward: { type: 'boolean', default: false, description: 'Reward 0 per step and -1 on failure.' } },
+            kwargs: {
+              sutton_barto_reward: {
+                type: 'boolean',
+                default: false,
+                description: 'Reward 0 per step and -1 on failure.',
+              },
+            },
             max_episode_steps: 500,
           },
         ],
@@ -107,17 +114,32 @@ const cases: Case[] = [
   {
     name: 'make_request',
     description: 'Two CartPole envs seeded 42 and 43, next_step autoreset.',
-    message: { id: 2, type: 'make', body: { env_id: 'CartPole-v1', kwargs: { sutton_barto_reward: false }, num_envs: 2, seed: 42, autoreset_mode: 'next_step' } },
+    message: {
+      id: 2,
+      type: 'make',
+      body: {
+        env_id: 'CartPole-v1',
+        kwargs: { sutton_barto_reward: false },
+        num_envs: 2,
+        seed: 42,
+        autoreset_mode: 'next_step',
+      },
+    },
   },
   {
     name: 'make_result',
-    description: 'Box(4,) float32 observations with infinite bounds and Discrete(2) actions, single and batched (MultiDiscrete).',
+    description:
+      'Box(4,) float32 observations with infinite bounds and Discrete(2) actions, single and batched (MultiDiscrete).',
     message: { id: 2, ok: true, body: makeResult(obsSpace, actSpace, 2, 'next_step') },
   },
   {
     name: 'reset_request',
     description: 'Reset env 1 only, with an explicit seed and options.',
-    message: { id: 3, type: 'reset', body: { session_id: 's-1', seeds: [7], options: { low: -0.1 }, env_indices: [1] } },
+    message: {
+      id: 3,
+      type: 'reset',
+      body: { session_id: 's-1', seeds: [7], options: { low: -0.1 }, env_indices: [1] },
+    },
   },
   {
     name: 'reset_result',
@@ -168,7 +190,10 @@ const cases: Case[] = [
         truncated: bools(0, 0),
         autoreset: bools(0, 0),
         infos: [{ episode_start: true }, {}],
-        final_observations: [{ position: ndarray('float32', [2], [1, -1]), flags: [1, ndarray('uint8', [1], [3])] }, null],
+        final_observations: [
+          { position: ndarray('float32', [2], [1, -1]), flags: [1, ndarray('uint8', [1], [3])] },
+          null,
+        ],
         final_infos: [{ episode: { r: -3.5, l: 12 } }, null],
       },
     },
@@ -214,15 +239,27 @@ const cases: Case[] = [
   {
     name: 'snapshot_result',
     description: 'Opaque snapshot bytes as bin, one per requested env.',
-    message: { id: 8, ok: true, body: { snapshots: [Uint8Array.of(0x76, 0x67, 0x01, 0xff), Uint8Array.of(0x76, 0x67, 0x01, 0x00)] } },
+    message: {
+      id: 8,
+      ok: true,
+      body: { snapshots: [Uint8Array.of(0x76, 0x67, 0x01, 0xff), Uint8Array.of(0x76, 0x67, 0x01, 0x00)] },
+    },
   },
   {
     name: 'restore_request',
     description: 'Restore env 0 from snapshot bytes.',
-    message: { id: 9, type: 'restore', body: { session_id: 's-1', env_index: 0, snapshot: Uint8Array.of(0x76, 0x67, 0x01, 0xff) } },
+    message: {
+      id: 9,
+      type: 'restore',
+      body: { session_id: 's-1', env_index: 0, snapshot: Uint8Array.of(0x76, 0x67, 0x01, 0xff) },
+    },
   },
   { name: 'restore_result', description: 'restore returns an empty body.', message: { id: 9, ok: true, body: {} } },
-  { name: 'render_request', description: 'Render env 0.', message: { id: 10, type: 'render', body: { session_id: 's-1', env_index: 0 } } },
+  {
+    name: 'render_request',
+    description: 'Render env 0.',
+    message: { id: 10, type: 'render', body: { session_id: 's-1', env_index: 0 } },
+  },
   {
     name: 'render_result',
     description: 'An RGB frame, uint8 [height, width, 3].',
@@ -235,7 +272,7 @@ const cases: Case[] = [
   },
   {
     name: 'render_scene_result',
-    description: 'A scene of a floor plane and a capsule, a camera tracking the capsule, and both geoms\' poses.',
+    description: "A scene of a floor plane and a capsule, a camera tracking the capsule, and both geoms' poses.",
     message: {
       id: 13,
       ok: true,
@@ -257,8 +294,16 @@ const cases: Case[] = [
     description: 'Only the poses, to move a scene received before.',
     message: { id: 14, type: 'render', body: { session_id: 's-1', env_index: 0, mode: 'poses' } },
   },
-  { name: 'render_poses_result', description: 'The two geoms\' positions and rotation matrices.', message: { id: 14, ok: true, body: { poses: twoGeomPoses(1.25) } } },
-  { name: 'close_request', description: 'Close a session.', message: { id: 11, type: 'close', body: { session_id: 's-1' } } },
+  {
+    name: 'render_poses_result',
+    description: "The two geoms' positions and rotation matrices.",
+    message: { id: 14, ok: true, body: { poses: twoGeomPoses(1.25) } },
+  },
+  {
+    name: 'close_request',
+    description: 'Close a session.',
+    message: { id: 11, type: 'close', body: { session_id: 's-1' } },
+  },
   { name: 'close_result', description: 'close returns an empty body.', message: { id: 11, ok: true, body: {} } },
   ...(Object.keys(ERRORS) as ErrorCode[]).map((code, k) => ({
     name: `error_${code.toLowerCase()}`,
@@ -268,7 +313,11 @@ const cases: Case[] = [
   {
     name: 'error_with_details',
     description: 'An error with details (INVALID_ACTION naming the env).',
-    message: { id: 12, ok: false, error: { code: 'INVALID_ACTION', message: 'actions[1] = 3 is outside Discrete(2)', details: { env_index: 1 } } },
+    message: {
+      id: 12,
+      ok: false,
+      error: { code: 'INVALID_ACTION', message: 'actions[1] = 3 is outside Discrete(2)', details: { env_index: 1 } },
+    },
   },
   {
     name: 'error_unparseable_frame',
@@ -318,12 +367,14 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 const rawStr = (bytes: Uint8Array) => Uint8Array.from([0xa0 | bytes.length, ...bytes]);
 const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
 /** The map `{"id": id, "type": <raw type str>, "body": {}}` with the given raw type bytes. */
-const frameWithType = (id: number, type: Uint8Array) => cat(hex('83 a2 6964'), Uint8Array.of(id), hex('a4 74797065'), type, hex('a4 626f6479 80'));
+const frameWithType = (id: number, type: Uint8Array) =>
+  cat(hex('83 a2 6964'), Uint8Array.of(id), hex('a4 74797065'), type, hex('a4 626f6479 80'));
 
 const rejected: Rejected[] = [
   {
     name: 'rejected_invalid_utf8_value',
-    description: 'A str that is not UTF-8 (0xff) makes the frame malformed: BAD_REQUEST with id null, although an id precedes it.',
+    description:
+      'A str that is not UTF-8 (0xff) makes the frame malformed: BAD_REQUEST with id null, although an id precedes it.',
     bytes: frameWithType(20, rawStr(Uint8Array.of(0x6c, 0xff, 0x73, 0x74))),
     error: { id: null, code: 'BAD_REQUEST' },
   },
@@ -336,7 +387,13 @@ const rejected: Rejected[] = [
   {
     name: 'rejected_invalid_utf8_key',
     description: 'A map key that is not UTF-8: malformed, id null.',
-    bytes: cat(hex('84 a2 6964 16 a4 74797065'), rawStr(utf8('list')), hex('a4 626f6479 80'), rawStr(Uint8Array.of(0xc3, 0x28)), hex('01')),
+    bytes: cat(
+      hex('84 a2 6964 16 a4 74797065'),
+      rawStr(utf8('list')),
+      hex('a4 626f6479 80'),
+      rawStr(Uint8Array.of(0xc3, 0x28)),
+      hex('01'),
+    ),
     error: { id: null, code: 'BAD_REQUEST' },
   },
   {
@@ -359,14 +416,23 @@ const rejected: Rejected[] = [
   },
   {
     name: 'rejected_ndarray_length',
-    description: 'step whose actions NDArray has 3 bytes where int64 [2] needs 16: BAD_REQUEST carrying the readable id.',
-    bytes: encodeFrame({ id: 26, type: 'step', body: { session_id: 's-1', actions: { dtype: 'int64', shape: [2], data: Uint8Array.of(1, 2, 3) } } }),
+    description:
+      'step whose actions NDArray has 3 bytes where int64 [2] needs 16: BAD_REQUEST carrying the readable id.',
+    bytes: encodeFrame({
+      id: 26,
+      type: 'step',
+      body: { session_id: 's-1', actions: { dtype: 'int64', shape: [2], data: Uint8Array.of(1, 2, 3) } },
+    }),
     error: { id: 26, code: 'BAD_REQUEST' },
   },
   {
     name: 'rejected_ndarray_dtype_in_options',
     description: 'An NDArray with an unknown dtype deep inside reset options: BAD_REQUEST carrying the id.',
-    bytes: encodeFrame({ id: 27, type: 'reset', body: { session_id: 's-1', options: { init: { dtype: 'float16', shape: [1], data: Uint8Array.of(0, 0) } } } }),
+    bytes: encodeFrame({
+      id: 27,
+      type: 'reset',
+      body: { session_id: 's-1', options: { init: { dtype: 'float16', shape: [1], data: Uint8Array.of(0, 0) } } },
+    }),
     error: { id: 27, code: 'BAD_REQUEST' },
   },
   {
@@ -384,6 +450,11 @@ const rejected: Rejected[] = [
 ];
 
 const path = fileURLToPath(new URL('../vectors/vectors.json', import.meta.url));
-const rejectedJson = rejected.map(({ name, description, bytes, error }) => ({ name, description, hex: Buffer.from(bytes).toString('hex'), error }));
+const rejectedJson = rejected.map(({ name, description, bytes, error }) => ({
+  name,
+  description,
+  hex: Buffer.from(bytes).toString('hex'),
+  error,
+}));
 writeFileSync(path, JSON.stringify({ protocol_version: 1, vectors, rejected: rejectedJson }, null, 2) + '\n');
 console.log(`wrote ${vectors.length} vectors and ${rejectedJson.length} rejected frames to ${path}`);

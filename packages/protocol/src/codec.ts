@@ -131,6 +131,7 @@ function ndarrayFromWire(dtype: unknown, shape: unknown, bytes: Uint8Array): NDA
   }
   // Typed arrays need offsets aligned to their element size; copy the (rare) misaligned ones.
   const aligned = bytes.byteOffset % itemSize === 0 ? bytes : bytes.slice();
-  const data = itemSize === 1 && dtype !== 'int8' ? aligned : typedArrayView(dtype, aligned.buffer, aligned.byteOffset, length);
+  const data =
+    itemSize === 1 && dtype !== 'int8' ? aligned : typedArrayView(dtype, aligned.buffer, aligned.byteOffset, length);
   return { dtype, shape, data } as NDArray;
 }

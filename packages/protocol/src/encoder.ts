@@ -92,7 +92,9 @@ function writeValue(value: unknown): void {
       if (Array.isArray(value)) return writeArray(value);
       if (isNDArray(value)) return writeNDArray(value);
       if (isPlainObject(value)) return writeMap(value as Record<string, unknown>);
-      throw new EncodeError(ArrayBuffer.isView(value) ? 'a bare typed array (wrap it in an NDArray)' : 'an object that is not a plain map');
+      throw new EncodeError(
+        ArrayBuffer.isView(value) ? 'a bare typed array (wrap it in an NDArray)' : 'an object that is not a plain map',
+      );
     default:
       throw new EncodeError(`a value of type ${typeof value}`);
   }
@@ -149,9 +151,13 @@ function writeString(value: string): void {
   const maxBytes = 3 * value.length;
   ensure(5 + maxBytes);
   const headerBytes = value.length < 11 ? 1 : maxBytes < 0x100 ? 2 : maxBytes < 0x10000 ? 3 : 5;
-  const { written } = textEncoder.encodeInto(value, pool.subarray(position + headerBytes, position + headerBytes + maxBytes));
+  const { written } = textEncoder.encodeInto(
+    value,
+    pool.subarray(position + headerBytes, position + headerBytes + maxBytes),
+  );
   const needed = written < 0x20 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
-  if (needed !== headerBytes) pool.copyWithin(position + needed, position + headerBytes, position + headerBytes + written);
+  if (needed !== headerBytes)
+    pool.copyWithin(position + needed, position + headerBytes, position + headerBytes + written);
   writeHeader(written, needed, 0xa0, 0xd9);
   position += written;
 }

@@ -11,7 +11,9 @@ export const ERRORS: Record<ErrorCode, { description: string }> = {
   UNSUPPORTED_VERSION: { description: 'hello listed no protocol version the server speaks.' },
   UNAUTHORIZED: { description: 'hello carried a missing or wrong token.' },
   UNKNOWN_ENV: { description: 'make named an env id the server does not have.' },
-  INVALID_KWARGS: { description: 'make passed kwargs the env does not accept (unknown name, wrong type, out of range).' },
+  INVALID_KWARGS: {
+    description: 'make passed kwargs the env does not accept (unknown name, wrong type, out of range).',
+  },
   UNKNOWN_SESSION: { description: 'The session id does not exist on this connection (never made, or closed).' },
   INVALID_ACTION: { description: 'step actions are not a batch of the session action space.' },
   NOT_SUPPORTED: { description: 'The env does not support the operation (snapshot/restore or render).' },

@@ -164,10 +164,12 @@ export function scanFrame(bytes: Uint8Array, budget: Readonly<DecodeBudget> = UN
       if (stop > end) throw truncated();
       if (b <= 0xbf || b >= 0xd9) {
         // str: ASCII inline, anything else through the full check
-        if (length > maxStringBytes) throw overBudget(budget, 'stringBytes', maxStringBytes, `a str of ${length} bytes`);
+        if (length > maxStringBytes)
+          throw overBudget(budget, 'stringBytes', maxStringBytes, `a str of ${length} bytes`);
         let i = pos;
         while (i < stop && bytes[i] < 0x80) i++;
-        if (i < stop && !isValidUtf8(bytes, i, stop)) throw malformed('malformed MessagePack: a str is not valid UTF-8');
+        if (i < stop && !isValidUtf8(bytes, i, stop))
+          throw malformed('malformed MessagePack: a str is not valid UTF-8');
       } else if (expectKey) throw nonStringKey();
       pos = stop;
     } else if (items >= 0) {
@@ -233,11 +235,13 @@ export function isValidUtf8(bytes: Uint8Array, start: number, end: number): bool
     if (b >= 0xc2 && b <= 0xdf) continuation = 1;
     else if (b >= 0xe0 && b <= 0xef) {
       continuation = 2;
-      if (b === 0xe0) low = 0xa0; // overlong
+      if (b === 0xe0)
+        low = 0xa0; // overlong
       else if (b === 0xed) high = 0x9f; // surrogates
     } else if (b >= 0xf0 && b <= 0xf4) {
       continuation = 3;
-      if (b === 0xf0) low = 0x90; // overlong
+      if (b === 0xf0)
+        low = 0x90; // overlong
       else if (b === 0xf4) high = 0x8f; // above U+10FFFF
     } else return false;
     if (i + continuation >= end) return false;
@@ -264,7 +268,15 @@ function nonStringKey(): VinegymError {
   return malformed('malformed MessagePack: map keys must be str');
 }
 
-function overBudget(budget: Readonly<DecodeBudget>, which: keyof DecodeBudgetNames, max: number, what: string): VinegymError {
+function overBudget(
+  budget: Readonly<DecodeBudget>,
+  which: keyof DecodeBudgetNames,
+  max: number,
+  what: string,
+): VinegymError {
   const limit = (budget.names ?? DEFAULT_NAMES)[which];
-  return rejection('LIMIT_EXCEEDED', `frame over the decode budget (${what}; ${limit} is ${max}); it was not decoded`, { limit, max });
+  return rejection('LIMIT_EXCEEDED', `frame over the decode budget (${what}; ${limit} is ${max}); it was not decoded`, {
+    limit,
+    max,
+  });
 }

@@ -119,9 +119,7 @@ export function ndarray<D extends DType>(
 export function isNDArray(x: unknown): x is NDArray {
   if (typeof x !== 'object' || x === null) return false;
   const { dtype, shape, data } = x as Partial<NDArray>;
-  return (
-    isDType(dtype) && isShape(shape) && data instanceof CONSTRUCTORS[dtype] && data.length === shapeSize(shape)
-  );
+  return isDType(dtype) && isShape(shape) && data instanceof CONSTRUCTORS[dtype] && data.length === shapeSize(shape);
 }
 
 /** Same dtype, shape and elements. NaN equals NaN here, so that arrays survive a round-trip comparison. */

@@ -2,7 +2,16 @@
  * Field-level validation of request bodies. It checks types and ranges that need no server state; the server
  * checks the rest (session exists, env indices < num_envs, actions in the action space, limits).
  */
-import { expectMap, fail, isInteger, isNonNegativeInteger, isPlainMap, quote, rejectUnknownFields, type PlainMap } from './checks.js';
+import {
+  expectMap,
+  fail,
+  isInteger,
+  isNonNegativeInteger,
+  isPlainMap,
+  quote,
+  rejectUnknownFields,
+  type PlainMap,
+} from './checks.js';
 import { badRequest } from './errors.js';
 import { RENDER_MODES, type AutoresetMode, type Messages, type RenderMode, type RequestType } from './types.js';
 
@@ -60,7 +69,9 @@ const VALIDATORS: Record<RequestType, Validator> = {
     if (body.env_indices !== undefined) {
       checkIndices(body.env_indices, `${where}.env_indices`, true);
       if (Array.isArray(body.seeds) && body.seeds.length !== body.env_indices.length) {
-        throw badRequest(`${where}.seeds has ${body.seeds.length} entries but env_indices has ${body.env_indices.length}`);
+        throw badRequest(
+          `${where}.seeds has ${body.seeds.length} entries but env_indices has ${body.env_indices.length}`,
+        );
       }
     }
   },

@@ -7,17 +7,7 @@ export const PROTOCOL_VERSION = 1;
 
 /** Element types an NDArray may carry. All multi-byte types travel little-endian. */
 export type DType =
-  | 'bool'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64';
+  'bool' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
 
 /** The JS typed array that holds each dtype in memory. `bool` is one byte per element (0 or 1). */
 export type TypedArrayOf<D extends DType> = D extends 'bool' | 'uint8'

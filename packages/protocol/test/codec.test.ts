@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DTYPES, decodeFrame, encodeFrame, isNDArray, ndarray, ndarrayEquals, parseRequestFrame, VinegymError } from '../src/index.js';
+import {
+  DTYPES,
+  decodeFrame,
+  encodeFrame,
+  isNDArray,
+  ndarray,
+  ndarrayEquals,
+  parseRequestFrame,
+  VinegymError,
+} from '../src/index.js';
 import type { DType, NDArray } from '../src/index.js';
 import { expectVinegymError, seededRng } from './helpers.js';
 

@@ -9,18 +9,33 @@ import { describe, expect, it } from 'vitest';
 import { DTYPES, decodeFrame, encodeFrame, isNDArray, ndarray } from '../src/index.js';
 import type { NDArray } from '../src/index.js';
 
-const reference = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, moreTypes: false, structuredClone: false });
+const reference = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  moreTypes: false,
+  structuredClone: false,
+});
 
 /** The wire form msgpackr should see: NDArrays as maps with a byte view, safe integers beyond 32 bits as bigint. */
 function wireForm(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) ? BigInt(value) : value;
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(wireForm);
   if (value instanceof Uint8Array || value === null || typeof value !== 'object') return value;
   if (isNDArray(value)) {
     const { data } = value;
-    return { dtype: value.dtype, shape: value.shape, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      dtype: value.dtype,
+      shape: value.shape,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   }
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, wireForm(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, wireForm(v)]),
+  );
 }
 
 const lengths = fc.constantFrom(0, 1, 15, 16, 31, 32, 255, 256, 65535, 65536);
@@ -28,11 +43,45 @@ const lengths = fc.constantFrom(0, 1, 15, 16, 31, 32, 255, 256, 65535, 65536);
 const number = fc.oneof(
   fc.integer(),
   fc.double().map((x) => (Object.is(x, -0) ? 0 : x)),
-  fc.constantFrom(127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, 2 ** 64, NaN, Infinity),
+  fc.constantFrom(
+    127,
+    128,
+    255,
+    256,
+    65535,
+    65536,
+    -32,
+    -33,
+    -128,
+    -129,
+    -32768,
+    -32769,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32,
+    2 ** 53 - 1,
+    -(2 ** 53) + 1,
+    2 ** 53,
+    2 ** 64,
+    NaN,
+    Infinity,
+  ),
 );
-const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme', maxLength: 40 }), lengths.map((n) => 'k'.repeat(n)), lengths.map((n) => 'é'.repeat(Math.ceil(n / 2))));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  lengths.map((n) => 'k'.repeat(n)),
+  lengths.map((n) => 'é'.repeat(Math.ceil(n / 2))),
+);
 const array = fc.constantFrom(...DTYPES).chain((dtype) =>
-  fc.integer({ min: 0, max: 40 }).map((n) => ndarray(dtype, [n], Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 2 : i % 100))) as NDArray),
+  fc.integer({ min: 0, max: 40 }).map(
+    (n) =>
+      ndarray(
+        dtype,
+        [n],
+        Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 2 : i % 100)),
+      ) as NDArray,
+  ),
 );
 const { value } = fc.letrec((tie) => ({
   value: fc.oneof(

@@ -11,8 +11,20 @@ import { describe, expect, it } from 'vitest';
 import { VinegymError, decodeFrame, encodeFrame, isValidUtf8, scanFrame } from '../src/index.js';
 import type { DecodeBudget } from '../src/index.js';
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, moreTypes: false, structuredClone: false });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, moreTypes: false, structuredClone: false, int64AsType: 'number' });
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  moreTypes: false,
+  structuredClone: false,
+});
+const unpackr = new Unpackr({
+  useRecords: false,
+  mapsAsObjects: true,
+  moreTypes: false,
+  structuredClone: false,
+  int64AsType: 'number',
+});
 
 interface Counts {
   values: number;
@@ -70,7 +82,12 @@ describe('scanFrame', () => {
       fc.property(value, fc.nat(4), (v, slack) => {
         const bytes = packr.pack(v);
         const counts = countsOf(unpackr.unpack(bytes));
-        const exact: DecodeBudget = { maxValues: counts.values, maxContainers: counts.containers, maxDepth: counts.depth, maxStringBytes: counts.longestString };
+        const exact: DecodeBudget = {
+          maxValues: counts.values,
+          maxContainers: counts.containers,
+          maxDepth: counts.depth,
+          maxStringBytes: counts.longestString,
+        };
         expect(thrown(() => scanFrame(bytes, exact))).toBeNull();
         const limits: [keyof Counts, keyof DecodeBudget, string][] = [
           ['values', 'maxValues', 'max_frame_values'],
@@ -93,13 +110,15 @@ describe('scanFrame', () => {
   it('accepts exactly the byte strings that decode into one plain value', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 24 }),
-      value.map((v) => packr.pack(v)).chain((b) =>
-        fc.tuple(fc.nat(b.length), fc.integer({ min: 0, max: 255 })).map(([i, x]) => {
-          const mutated = Uint8Array.from(b);
-          mutated[i % mutated.length] = x;
-          return mutated;
-        }),
-      ),
+      value
+        .map((v) => packr.pack(v))
+        .chain((b) =>
+          fc.tuple(fc.nat(b.length), fc.integer({ min: 0, max: 255 })).map(([i, x]) => {
+            const mutated = Uint8Array.from(b);
+            mutated[i % mutated.length] = x;
+            return mutated;
+          }),
+        ),
     );
     fc.assert(
       fc.property(bytes, (b) => {
@@ -141,7 +160,29 @@ describe('scanFrame', () => {
     };
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 12 }),
-      fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0x9f, 0xa0, 0x8f, 0x90), { maxLength: 8 }).map((a) => Uint8Array.from(a)),
+      fc
+        .array(
+          fc.constantFrom(
+            0x41,
+            0x80,
+            0xbf,
+            0xc0,
+            0xc2,
+            0xdf,
+            0xe0,
+            0xed,
+            0xef,
+            0xf0,
+            0xf4,
+            0xf5,
+            0x9f,
+            0xa0,
+            0x8f,
+            0x90,
+          ),
+          { maxLength: 8 },
+        )
+        .map((a) => Uint8Array.from(a)),
       fc.string({ unit: 'binary', maxLength: 8 }).map((s) => new TextEncoder().encode(s)),
     );
     fc.assert(
@@ -153,7 +194,13 @@ describe('scanFrame', () => {
   });
 
   it('rejects invalid UTF-8 and non-str keys as malformed', () => {
-    for (const b of [[0xa2, 0xc3, 0x28], [0x81, 0xa2, 0xed, 0xa0, 0x80], [0x81, 0x01, 0x02], [0x81, 0x90, 0x02], [0x81, 0xc4, 0x00, 0x02]]) {
+    for (const b of [
+      [0xa2, 0xc3, 0x28],
+      [0x81, 0xa2, 0xed, 0xa0, 0x80],
+      [0x81, 0x01, 0x02],
+      [0x81, 0x90, 0x02],
+      [0x81, 0xc4, 0x00, 0x02],
+    ]) {
       expect(thrown(() => scanFrame(Uint8Array.from(b)))?.code).toBe('BAD_REQUEST');
     }
   });
@@ -176,7 +223,11 @@ describe('scanFrame', () => {
   });
 
   it('keeps the id of a frame whose NDArray is malformed', () => {
-    const frame = encodeFrame({ id: 9, type: 'step', body: { session_id: 's', actions: { dtype: 'int64', shape: [2], data: new Uint8Array(3) } } });
+    const frame = encodeFrame({
+      id: 9,
+      type: 'step',
+      body: { session_id: 's', actions: { dtype: 'int64', shape: [2], data: new Uint8Array(3) } },
+    });
     const error = thrown(() => decodeFrame(frame));
     expect(error?.code).toBe('BAD_REQUEST');
     expect(error?.requestId).toBe(9);

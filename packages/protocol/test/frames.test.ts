@@ -23,11 +23,19 @@ describe('errors', () => {
     const err = new VinegymError('INVALID_ACTION', 'bad', { env_index: 3 });
     const back = fromWireError(toWireError(err), 9);
     expect(back).toBeInstanceOf(VinegymError);
-    expect([back.code, back.message, back.details, back.requestId]).toEqual(['INVALID_ACTION', 'bad', { env_index: 3 }, 9]);
+    expect([back.code, back.message, back.details, back.requestId]).toEqual([
+      'INVALID_ACTION',
+      'bad',
+      { env_index: 3 },
+      9,
+    ]);
     expect(toWireError(new VinegymError('BAD_REQUEST', 'x'))).toEqual({ code: 'BAD_REQUEST', message: 'x' });
   });
   it('hides the message of unexpected errors', () => {
-    expect(toWireError(new Error('/secret/path failed'))).toEqual({ code: 'INTERNAL', message: 'internal server error' });
+    expect(toWireError(new Error('/secret/path failed'))).toEqual({
+      code: 'INTERNAL',
+      message: 'internal server error',
+    });
     expect(toWireError('oops').code).toBe('INTERNAL');
   });
 });
@@ -60,7 +68,13 @@ describe('validateRequestBody', () => {
   const valid: Record<string, object> = {
     hello: { protocol_versions: [1, 2], client: { name: 'c', version: '1' } },
     list: {},
-    make: { env_id: 'CartPole-v1', kwargs: { a: 1, b: null, c: 'x', d: true }, num_envs: 4, seed: null, autoreset_mode: 'same_step' },
+    make: {
+      env_id: 'CartPole-v1',
+      kwargs: { a: 1, b: null, c: 'x', d: true },
+      num_envs: 4,
+      seed: null,
+      autoreset_mode: 'same_step',
+    },
     reset: { session_id: 's', seeds: [1, null], env_indices: [0, 3], options: { x: [1] } },
     step: { session_id: 's', actions: ndarray('int64', [1]) },
     snapshot: { session_id: 's', env_indices: [2, 0] },

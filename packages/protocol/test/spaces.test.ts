@@ -84,7 +84,9 @@ describe('checkValue', () => {
   it('checks MultiDiscrete and MultiBinary dtypes and ranges', () => {
     const md = multiDiscrete([2, 3], [0, 5]);
     expect(checkValue(md, ndarray('int64', [2], [1, 7]))).toBeNull();
-    expect(checkValue(md, ndarray('int64', [2], [1, 8]), 'a')).toBe('a[1] = 8 is outside MultiDiscrete([2, 3], start=[0, 5])');
+    expect(checkValue(md, ndarray('int64', [2], [1, 8]), 'a')).toBe(
+      'a[1] = 8 is outside MultiDiscrete([2, 3], start=[0, 5])',
+    );
     expect(checkValue(md, ndarray('int32', [2], [1, 7]))).toMatch(/dtype int32/);
     expect(checkValue(multiBinary(2), ndarray('int8', [2], [0, 1]))).toBeNull();
     expect(checkValue(multiBinary(2), ndarray('int8', [2], [0, 2]))).toMatch(/\[1\] = 2 is outside MultiBinary/);
@@ -106,7 +108,9 @@ describe('checkBatch', () => {
   it('accepts a Discrete batch of any integer dtype and reports the env index', () => {
     expect(checkBatch(discrete(2), ndarray('int32', [3], [0, 1, 1]), 3)).toBeNull();
     expect(checkBatch(discrete(2), ndarray('uint8', [3], [0, 1, 1]), 3)).toBeNull();
-    expect(checkBatch(discrete(2), ndarray('int64', [3], [0, 3, 1]), 3, 'action')).toBe('action[1] = 3 is outside Discrete(2)');
+    expect(checkBatch(discrete(2), ndarray('int64', [3], [0, 3, 1]), 3, 'action')).toBe(
+      'action[1] = 3 is outside Discrete(2)',
+    );
     expect(checkBatch(discrete(2), ndarray('float32', [3], [0, 1, 1]), 3)).toMatch(/integer dtype/);
     expect(checkBatch(discrete(2), ndarray('int64', [2], [0, 1]), 3)).toMatch(/shape/);
   });
@@ -142,7 +146,11 @@ describe('batchSpace', () => {
 describe('createBatch / writeToBatch / readFromBatch', () => {
   const space = dictSpace({
     image: box(0, 255, [2, 2], 'uint8'),
-    nested: tupleSpace([discrete(5, 10), multiDiscrete([3, 4]), dictSpace({ flags: multiBinary(3), v: box(-Infinity, Infinity, [1], 'float64') })]),
+    nested: tupleSpace([
+      discrete(5, 10),
+      multiDiscrete([3, 4]),
+      dictSpace({ flags: multiBinary(3), v: box(-Infinity, Infinity, [1], 'float64') }),
+    ]),
   });
 
   it('creates zeroed leaves with a leading axis (Discrete leaves: int64 [n])', () => {
@@ -216,7 +224,9 @@ describe('validateSpace and spaceEquals', () => {
   it('distinguishes different spaces, including Dict key order', () => {
     expect(spaceEquals(spaces[0], box(-1, 2, [2, 3]))).toBe(false);
     expect(spaceEquals(spaces[1], discrete(4))).toBe(false);
-    expect(spaceEquals(dictSpace({ a: discrete(2), b: discrete(2) }), dictSpace({ b: discrete(2), a: discrete(2) }))).toBe(false);
+    expect(
+      spaceEquals(dictSpace({ a: discrete(2), b: discrete(2) }), dictSpace({ b: discrete(2), a: discrete(2) })),
+    ).toBe(false);
     expect(spaceEquals(spaces[2], spaces[3])).toBe(false);
   });
   it('rejects malformed spaces naming the part', () => {

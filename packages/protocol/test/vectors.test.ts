@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VinegymError, decodeFrame, encodeFrame, parseRequestFrame, parseResponseFrame, isPongFrame, validateSpace } from '../src/index.js';
+import {
+  VinegymError,
+  decodeFrame,
+  encodeFrame,
+  parseRequestFrame,
+  parseResponseFrame,
+  isPongFrame,
+  validateSpace,
+} from '../src/index.js';
 import { fromVectorJson, type Json } from '../scripts/vector-json.js';
 
 interface Vector {
@@ -17,14 +25,33 @@ interface RejectedVector {
   error: { id: number | null; code: string };
 }
 
-const file = JSON.parse(readFileSync(new URL('../vectors/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[]; rejected: RejectedVector[] };
+const file = JSON.parse(readFileSync(new URL('../vectors/vectors.json', import.meta.url), 'utf8')) as {
+  vectors: Vector[];
+  rejected: RejectedVector[];
+};
 
 describe('test vectors', () => {
   it('cover every message kind the brief lists', () => {
     const names = file.vectors.map((v) => v.name);
-    for (const required of ['hello_request', 'hello_result', 'list_request', 'list_result', 'make_request', 'make_result',
-      'reset_request', 'reset_result', 'step_request', 'step_result', 'step_result_dict_tuple_same_step',
-      'snapshot_result', 'restore_request', 'error_internal', 'error_bad_request', 'ping', 'pong']) {
+    for (const required of [
+      'hello_request',
+      'hello_result',
+      'list_request',
+      'list_result',
+      'make_request',
+      'make_result',
+      'reset_request',
+      'reset_result',
+      'step_request',
+      'step_result',
+      'step_result_dict_tuple_same_step',
+      'snapshot_result',
+      'restore_request',
+      'error_internal',
+      'error_bad_request',
+      'ping',
+      'pong',
+    ]) {
       expect(names).toContain(required);
     }
   });
@@ -46,7 +73,12 @@ describe('test vectors', () => {
         if ('ok' in decoded || decoded.type === 'ping') {
           const frame = parseResponseFrame(decoded);
           if ('ok' in frame && frame.ok && 'single_observation_space' in frame.body) {
-            for (const key of ['single_observation_space', 'single_action_space', 'observation_space', 'action_space']) {
+            for (const key of [
+              'single_observation_space',
+              'single_action_space',
+              'observation_space',
+              'action_space',
+            ]) {
               validateSpace((frame.body as Record<string, unknown>)[key]);
             }
           }

@@ -70,7 +70,8 @@ export class NumpyGenerator {
           if (yy + yy > xx * xx) return ((rest >> 9n) & 1n) === 1n ? -(NORMAL_R + xx) : NORMAL_R + xx;
         }
       }
-      if ((NORMAL_F[layer - 1] - NORMAL_F[layer]) * bits.nextDouble() + NORMAL_F[layer] < Math.exp(-0.5 * x * x)) return x;
+      if ((NORMAL_F[layer - 1] - NORMAL_F[layer]) * bits.nextDouble() + NORMAL_F[layer] < Math.exp(-0.5 * x * x))
+        return x;
     }
   }
 
@@ -89,7 +90,8 @@ export class NumpyGenerator {
       const x = magnitude * EXPONENTIAL_W[layer];
       if (magnitude < EXPONENTIAL_K[layer]) return x;
       if (layer === 0) return EXPONENTIAL_R - Math.log1p(-bits.nextDouble());
-      if ((EXPONENTIAL_F[layer - 1] - EXPONENTIAL_F[layer]) * bits.nextDouble() + EXPONENTIAL_F[layer] < Math.exp(-x)) return x;
+      if ((EXPONENTIAL_F[layer - 1] - EXPONENTIAL_F[layer]) * bits.nextDouble() + EXPONENTIAL_F[layer] < Math.exp(-x))
+        return x;
     }
   }
 
@@ -109,7 +111,8 @@ export class NumpyGenerator {
     if (range === 0n) return out.fill(low);
     if (range <= BigInt(UINT32_MAX)) {
       const r = Number(range);
-      for (let i = 0; i < count; i++) out[i] = low + BigInt(r === UINT32_MAX ? this.bitGenerator.nextUint32() : this.boundedUint32(r));
+      for (let i = 0; i < count; i++)
+        out[i] = low + BigInt(r === UINT32_MAX ? this.bitGenerator.nextUint32() : this.boundedUint32(r));
       return out;
     }
     for (let i = 0; i < count; i++) out[i] = low + this.boundedUint64(range);
@@ -122,7 +125,8 @@ export class NumpyGenerator {
    */
   integers8(low: number, high: number, count: number): number[] {
     const range = high - 1 - low;
-    if (!Number.isInteger(range) || range < 0 || range > 255) throw new RangeError('integers8: high − low must be in [1, 256]');
+    if (!Number.isInteger(range) || range < 0 || range > 255)
+      throw new RangeError('integers8: high − low must be in [1, 256]');
     const out: number[] = new Array(count);
     if (range === 0) return out.fill(low);
     let buffer = 0;

@@ -99,7 +99,8 @@ export class Pcg64 {
   }
 
   setState(bytes: Uint8Array): void {
-    if (bytes.byteLength !== PCG64_STATE_BYTES) throw new RangeError(`PCG64 state must be ${PCG64_STATE_BYTES} bytes, got ${bytes.byteLength}`);
+    if (bytes.byteLength !== PCG64_STATE_BYTES)
+      throw new RangeError(`PCG64 state must be ${PCG64_STATE_BYTES} bytes, got ${bytes.byteLength}`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const increment = readU128(view, 16);
     if ((increment & 1n) === 0n) throw new RangeError('PCG64 state: the increment must be odd');
@@ -111,6 +112,11 @@ export class Pcg64 {
 
   /** NumPy's `bit_generator.state` values, for comparisons with Python. */
   numpyState(): { state: bigint; inc: bigint; has_uint32: number; uinteger: number } {
-    return { state: this.state, inc: this.increment, has_uint32: this.hasUint32 ? 1 : 0, uinteger: this.bufferedUint32 };
+    return {
+      state: this.state,
+      inc: this.increment,
+      has_uint32: this.hasUint32 ? 1 : 0,
+      uinteger: this.bufferedUint32,
+    };
   }
 }

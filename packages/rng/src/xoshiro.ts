@@ -57,7 +57,8 @@ export class Rng implements NoiseSource {
 
   /** Re-seeds in place (and drops a cached normal). `seed` must be a non-negative safe integer. */
   seed(seed: number): void {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO_POW_32) >>> 0;
     let x = splitmix32(lo ^ 0x6a09e667);
@@ -99,7 +100,8 @@ export class Rng implements NoiseSource {
 
   /** Uniform integer in [0, n) for an integer 1 ≤ n ≤ 2^32, without modulo bias (rejection sampling). */
   integer(n: number): number {
-    if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32) throw new RangeError(`integer(n) needs an integer n in [1, 2^32], got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32)
+      throw new RangeError(`integer(n) needs an integer n in [1, 2^32], got ${n}`);
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
@@ -138,7 +140,8 @@ export class Rng implements NoiseSource {
    * hold a cached normal, so it throws while one is cached: use `state()` for generators that draw normals.
    */
   getState(): Uint8Array {
-    if (this.spareNormal !== null) throw new Error('a normal variate is cached, which the 16-byte state cannot hold: use state()');
+    if (this.spareNormal !== null)
+      throw new Error('a normal variate is cached, which the 16-byte state cannot hold: use state()');
     const out = new Uint8Array(16);
     const view = new DataView(out.buffer);
     for (let i = 0; i < 4; i++) view.setUint32(i * 4, this.s[i], true);

@@ -9,7 +9,9 @@ describe('Rng', () => {
     const b = new Rng(2 ** 40 + 7);
     expect(b.random()).toBe(0.9919050894292036);
     expect(b.integer(10)).toBe(3);
-    expect(Array.from(b.getState())).toEqual([215, 243, 232, 161, 151, 48, 34, 15, 122, 38, 105, 241, 171, 84, 161, 94]);
+    expect(Array.from(b.getState())).toEqual([
+      215, 243, 232, 161, 151, 48, 34, 15, 122, 38, 105, 241, 171, 84, 161, 94,
+    ]);
   });
 
   it('is reproducible, resumable from its JSON state (cached normal included), and roughly normal / uniform', () => {

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '@vinegym/protocol';
 import { expectServerHeld, runAttack, serverMetric, startTarget, until } from '../harness/attack.js';
 import type { AttackTarget } from '../harness/attack.js';
-import { ConnectMeter, CONNECT_BATCH, describeRates, floodDurationMs, MIN_FLOOD_RATE_SHARE, quietConnectRate } from '../harness/connect-rate.js';
+import {
+  ConnectMeter,
+  CONNECT_BATCH,
+  describeRates,
+  floodDurationMs,
+  MIN_FLOOD_RATE_SHARE,
+  quietConnectRate,
+} from '../harness/connect-rate.js';
 import { frame, frameHeader, parseServerFrames, rawWebSocket, serverClose, tcpConnect } from '../harness/raw-socket.js';
 import type { RawWebSocket } from '../harness/raw-socket.js';
 import type { RunningServer, ServerCommand } from '../harness/server-under-test.js';
@@ -24,7 +31,12 @@ function emptyMapsBomb(n: number): Buffer {
   return bytes;
 }
 
-const helloFrame = (id: number, token: string) => encodeFrame({ id, type: 'hello', body: { protocol_versions: [1], client: { name: 'attacker', version: '0' }, token } });
+const helloFrame = (id: number, token: string) =>
+  encodeFrame({
+    id,
+    type: 'hello',
+    body: { protocol_versions: [1], client: { name: 'attacker', version: '0' }, token },
+  });
 
 export function describeBeforeHelloAttacks(command: ServerCommand): void {
   describe(`attacks before hello: ${command.name}`, () => {
@@ -40,53 +52,73 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
 
     it('a 64 MiB frame of empty maps is refused at 1009 before it is buffered, from 8 sockets at once, repeatedly', async () => {
       const bomb = frame(emptyMapsBomb(64 * MiB - 16));
-      const report = await runAttack(target, { name: '64 MiB map bombs before hello', durationMs: 4000 }, async ({ deadline }) => {
-        const codes: (number | undefined | 'open')[] = [];
-        await until(deadline, 6, async () => {
-          const sockets = await Promise.all(Array.from({ length: 8 }, () => rawWebSocket(server.url)));
-          await Promise.all(sockets.map((raw) => raw.write(bomb)));
-          codes.push(...(await Promise.all(sockets.map((raw) => serverClose(raw, 5000)))));
-          sockets.forEach((raw) => raw.destroy());
-        });
-        return codes;
-      });
+      const report = await runAttack(
+        target,
+        { name: '64 MiB map bombs before hello', durationMs: 4000 },
+        async ({ deadline }) => {
+          const codes: (number | undefined | 'open')[] = [];
+          await until(deadline, 6, async () => {
+            const sockets = await Promise.all(Array.from({ length: 8 }, () => rawWebSocket(server.url)));
+            await Promise.all(sockets.map((raw) => raw.write(bomb)));
+            codes.push(...(await Promise.all(sockets.map((raw) => serverClose(raw, 5000)))));
+            sockets.forEach((raw) => raw.destroy());
+          });
+          return codes;
+        },
+      );
       expect(report.outcome.length).toBeGreaterThan(0);
       expect(new Set(report.outcome)).toEqual(new Set([1009]));
       expectServerHeld(report, 64);
     }, 60_000);
 
     it('small frames over the decode budget before hello are answered LIMIT_EXCEEDED without being decoded', async () => {
-      const report = await runAttack(target, { name: 'budget bombs before hello', durationMs: 3000 }, async ({ deadline }) => {
-        const raw = await rawWebSocket(server.url);
-        const bomb = frame(emptyMapsBomb(8000)); // under the 8 KiB message limit, over the 256-value budget
-        const sent = await until(deadline, 2000, async () => raw.write(bomb));
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const answers = parseServerFrames(raw.received()).filter((f) => f.opcode === 0x2).map((f) => decodeFrame(f.payload) as any);
-        raw.destroy();
-        return { sent, answers };
-      });
+      const report = await runAttack(
+        target,
+        { name: 'budget bombs before hello', durationMs: 3000 },
+        async ({ deadline }) => {
+          const raw = await rawWebSocket(server.url);
+          const bomb = frame(emptyMapsBomb(8000)); // under the 8 KiB message limit, over the 256-value budget
+          const sent = await until(deadline, 2000, async () => raw.write(bomb));
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const answers = parseServerFrames(raw.received())
+            .filter((f) => f.opcode === 0x2)
+            .map((f) => decodeFrame(f.payload) as any);
+          raw.destroy();
+          return { sent, answers };
+        },
+      );
       expect(report.outcome.answers.length).toBeGreaterThan(0);
       for (const answer of report.outcome.answers.slice(0, 20)) {
-        expect(answer).toMatchObject({ id: null, ok: false, error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_frame_values_before_hello', max: 256 } } });
+        expect(answer).toMatchObject({
+          id: null,
+          ok: false,
+          error: { code: 'LIMIT_EXCEEDED', details: { limit: 'max_frame_values_before_hello', max: 256 } },
+        });
       }
       expectServerHeld(report, 64);
     }, 60_000);
 
     it('partial frames (most of a declared 64 MiB, then silence) are cut at the small limit and hold nothing', async () => {
-      const report = await runAttack(target, { name: 'partial frames before hello', durationMs: 3000 }, async ({ deadline }) => {
-        const codes: (number | undefined | 'open')[] = [];
-        await until(deadline, 4, async () => {
-          const sockets = await Promise.all(Array.from({ length: 20 }, () => rawWebSocket(server.url)));
-          const part = Buffer.alloc(4 * MiB);
-          await Promise.all(sockets.map(async (raw) => {
-            await raw.write(frameHeader(64 * MiB));
-            await raw.write(part);
-          }));
-          codes.push(...(await Promise.all(sockets.map((raw) => serverClose(raw, 3000)))));
-          sockets.forEach((raw) => raw.destroy());
-        });
-        return codes;
-      });
+      const report = await runAttack(
+        target,
+        { name: 'partial frames before hello', durationMs: 3000 },
+        async ({ deadline }) => {
+          const codes: (number | undefined | 'open')[] = [];
+          await until(deadline, 4, async () => {
+            const sockets = await Promise.all(Array.from({ length: 20 }, () => rawWebSocket(server.url)));
+            const part = Buffer.alloc(4 * MiB);
+            await Promise.all(
+              sockets.map(async (raw) => {
+                await raw.write(frameHeader(64 * MiB));
+                await raw.write(part);
+              }),
+            );
+            codes.push(...(await Promise.all(sockets.map((raw) => serverClose(raw, 3000)))));
+            sockets.forEach((raw) => raw.destroy());
+          });
+          return codes;
+        },
+      );
       expect(new Set(report.outcome)).toEqual(new Set([1009]));
       expectServerHeld(report, 64);
     }, 60_000);
@@ -144,7 +176,9 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
       console.log(describeRates('silent socket flood', meter, quietRate));
       expect(report.outcome.opened).toBeGreaterThanOrEqual(needed); // three times what the pool holds
       expect(meter.rate()).toBeGreaterThan(MIN_FLOOD_RATE_SHARE * quietRate);
-      expect(await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}')).toBeGreaterThan(0);
+      expect(
+        await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}'),
+      ).toBeGreaterThan(0);
       expect(report.outcome.tries).toBeGreaterThanOrEqual(5);
       expect(report.outcome.admitted).toBe(report.outcome.tries);
       expectServerHeld(report, 64);
@@ -170,15 +204,22 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
           }
           maxServerFds = Math.max(maxServerFds, openFds(serverPid()));
         });
-        const probe = await fetch(`${server.httpUrl}/healthz`).then((r) => r.status, () => null);
+        const probe = await fetch(`${server.httpUrl}/healthz`).then(
+          (r) => r.status,
+          () => null,
+        );
         for (const socket of sockets) socket.destroy();
         return { sockets: sockets.length, maxServerFds, probe };
       });
-      console.log(`half-open HTTP requests: ${report.outcome.sockets} sockets opened, server file descriptors at most ${report.outcome.maxServerFds}`);
+      console.log(
+        `half-open HTTP requests: ${report.outcome.sockets} sockets opened, server file descriptors at most ${report.outcome.maxServerFds}`,
+      );
       console.log(describeRates('half-open HTTP requests', meter, quietRate));
       expect(report.outcome.sockets).toBeGreaterThan(128 + 256); // more than both pools together
       expect(meter.rate()).toBeGreaterThan(MIN_FLOOD_RATE_SHARE * quietRate);
-      expect(await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}')).toBeGreaterThan(0);
+      expect(
+        await serverMetric(server, 'vinegym_connections_refused_total{reason="pending_pool_full"}'),
+      ).toBeGreaterThan(0);
       // Bounded by the two pools (128 + 256) plus the process's own descriptors, whatever the peers open.
       expect(report.outcome.maxServerFds).toBeLessThan(128 + 256 + 200);
       expect(report.outcome.probe).toBe(200);
@@ -188,22 +229,26 @@ export function describeBeforeHelloAttacks(command: ServerCommand): void {
     // Garbage frames cost the server CPU per frame: bounded per event-loop turn by the connection's handler slice
     // (shorter before hello), so other connections are read in every turn (docs/reliability.md).
     it('a flood of text frames and garbage before hello costs others nothing', async () => {
-      const report = await runAttack(target, { name: 'garbage before hello', durationMs: 3000 }, async ({ deadline }) => {
-        const sockets = await Promise.all(Array.from({ length: 4 }, () => rawWebSocket(server.url)));
-        const garbage = Buffer.concat([
-          frame(Buffer.from('not msgpack'), 0x1),
-          frame(Buffer.from([0xc1])),
-          frame(Buffer.from([0xd4, 0x01, 0x00])),
-          frame(Buffer.from([0xa2, 0xc3, 0x28])),
-          frame(Buffer.alloc(7000, 0x91)), // nested 7000 deep
-        ]);
-        const batch = Buffer.concat(Array.from({ length: 8 }, () => garbage));
-        const rounds = await until(deadline, 5000, async () => {
-          await Promise.all(sockets.map((raw) => raw.write(batch)));
-        });
-        sockets.forEach((raw) => raw.destroy());
-        return rounds;
-      });
+      const report = await runAttack(
+        target,
+        { name: 'garbage before hello', durationMs: 3000 },
+        async ({ deadline }) => {
+          const sockets = await Promise.all(Array.from({ length: 4 }, () => rawWebSocket(server.url)));
+          const garbage = Buffer.concat([
+            frame(Buffer.from('not msgpack'), 0x1),
+            frame(Buffer.from([0xc1])),
+            frame(Buffer.from([0xd4, 0x01, 0x00])),
+            frame(Buffer.from([0xa2, 0xc3, 0x28])),
+            frame(Buffer.alloc(7000, 0x91)), // nested 7000 deep
+          ]);
+          const batch = Buffer.concat(Array.from({ length: 8 }, () => garbage));
+          const rounds = await until(deadline, 5000, async () => {
+            await Promise.all(sockets.map((raw) => raw.write(batch)));
+          });
+          sockets.forEach((raw) => raw.destroy());
+          return rounds;
+        },
+      );
       expect(report.outcome).toBeGreaterThan(10);
       expectServerHeld(report, 64);
     }, 60_000);

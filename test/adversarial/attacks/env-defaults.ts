@@ -56,24 +56,42 @@ export function describeDefaultServerEnvAttacks(command: ServerCommand): void {
     });
 
     it('xml_path reads nothing without --model-dir: a host file, /dev/zero, a FIFO and /proc get one refusal', async () => {
-      const paths = [target.canary.path, '/dev/zero', join(scratch, 'model.xml'), '/proc/self/environ', '/etc/passwd', join(scratch, 'missing.xml'), 'hopper.xml'];
-      const report = await runAttack(target, { name: 'xml_path without a model directory', durationMs: 2000 }, async ({ deadline, record }) => {
-        const attacker = await TestClient.open(server.url, server.token);
-        const messages = new Set<string>();
-        const codes = new Set<string>();
-        await until(deadline, 20, async () => {
-          for (const path of paths) {
-            const answer = await attacker.request('make', { env_id: 'mujoco/custom-v0', kwargs: { xml_path: path }, num_envs: 1 });
-            record(JSON.stringify(answer));
-            codes.add(String(answer.error?.code));
-            messages.add(String(answer.error?.message).replace(JSON.stringify(path), 'PATH'));
-          }
-        });
-        attacker.ws.close();
-        return { codes, messages };
-      });
+      const paths = [
+        target.canary.path,
+        '/dev/zero',
+        join(scratch, 'model.xml'),
+        '/proc/self/environ',
+        '/etc/passwd',
+        join(scratch, 'missing.xml'),
+        'hopper.xml',
+      ];
+      const report = await runAttack(
+        target,
+        { name: 'xml_path without a model directory', durationMs: 2000 },
+        async ({ deadline, record }) => {
+          const attacker = await TestClient.open(server.url, server.token);
+          const messages = new Set<string>();
+          const codes = new Set<string>();
+          await until(deadline, 20, async () => {
+            for (const path of paths) {
+              const answer = await attacker.request('make', {
+                env_id: 'mujoco/custom-v0',
+                kwargs: { xml_path: path },
+                num_envs: 1,
+              });
+              record(JSON.stringify(answer));
+              codes.add(String(answer.error?.code));
+              messages.add(String(answer.error?.message).replace(JSON.stringify(path), 'PATH'));
+            }
+          });
+          attacker.ws.close();
+          return { codes, messages };
+        },
+      );
       expect([...report.outcome.codes]).toEqual(['INVALID_KWARGS']);
-      expect([...report.outcome.messages]).toEqual(['xml_path PATH is not a model file this server serves (the server reads no model files; send the model as xml)']);
+      expect([...report.outcome.messages]).toEqual([
+        'xml_path PATH is not a model file this server serves (the server reads no model files; send the model as xml)',
+      ]);
       expectServerHeld(report, 64);
     }, 60_000);
 
@@ -92,7 +110,10 @@ export function describeDefaultServerEnvAttacks(command: ServerCommand): void {
           for (let k = 0; k < THREADS; k++) {
             const made = await attacker.call('make', { env_id: 'Hopper-v5', kwargs: {}, num_envs: 16, seed: k });
             await attacker.call('reset', { session_id: made.session_id });
-            await attacker.call('step', { session_id: made.session_id, actions: ndarray('float32', [16, 3], new Float32Array(48)) });
+            await attacker.call('step', {
+              session_id: made.session_id,
+              actions: ndarray('float32', [16, 3], new Float32Array(48)),
+            });
           }
           peakGrowthMiB = Math.max(peakGrowthMiB, (server.rssBytes() - rssBefore) / MiB);
           attacker.ws.terminate(); // no close frame, no close requests

@@ -23,9 +23,11 @@ import type { RunningServer, ServerCommand } from '../harness/server-under-test.
 const MiB = 1024 * 1024;
 
 /** 110 bytes that take MuJoCo more than 20 s of CPU to compile (10,000 replicated geoms). */
-const SLOW_XML = (n: number) => `<mujoco><worldbody><replicate count="${10_000 + n}" offset=".1 0 0"><geom size=".1"/></replicate></worldbody></mujoco>`;
+const SLOW_XML = (n: number) =>
+  `<mujoco><worldbody><replicate count="${10_000 + n}" offset=".1 0 0"><geom size=".1"/></replicate></worldbody></mujoco>`;
 /** 82 bytes whose compile allocates a 1 GiB arena at once (MuJoCo checks the model with an mjData). */
-const GREEDY_XML = (n: number) => `<mujoco><size memory="${1024 + n}M"/><worldbody><geom size=".1"/></worldbody></mujoco>`;
+const GREEDY_XML = (n: number) =>
+  `<mujoco><size memory="${1024 + n}M"/><worldbody><geom size=".1"/></worldbody></mujoco>`;
 /** Compiles in ~1.5 s; each mj_step of its 400 touching boxes takes milliseconds, so frame_skip 100 takes seconds. */
 const PILE_XML =
   '<mujoco><size memory="32M"/><worldbody><geom type="plane" size="10 10 .1"/><replicate count="20" offset=".2 0 0"><replicate count="20" offset="0 .2 0"><body pos="0 0 .1"><freejoint/><geom type="box" size=".1 .1 .1"/></body></replicate></replicate></worldbody></mujoco>';
@@ -76,7 +78,16 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       symlinkSync('/dev/zero', join(modelDir, 'zero.xml'));
       execFileSync('mkfifo', [join(modelDir, 'fifo.xml')]);
       target = await startTarget(command, {
-        extraArgs: ['--workers', '0', '--model-dir', modelDir, '--mjcf-compile-timeout', '2', '--max-mjcf-compile-bytes', String(64 * MiB)],
+        extraArgs: [
+          '--workers',
+          '0',
+          '--model-dir',
+          modelDir,
+          '--mjcf-compile-timeout',
+          '2',
+          '--max-mjcf-compile-bytes',
+          String(64 * MiB),
+        ],
       });
       server = target.server;
       await warmUp(server, ['Hopper-v5', 'Humanoid-v5']);
@@ -103,22 +114,26 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
         'sub',
         'missing.xml',
       ];
-      const report = await runAttack(target, { name: 'xml_path at host files', durationMs: 3000 }, async ({ deadline, record }) => {
-        const attacker = await client(server);
-        const messages = new Map<string, string>();
-        await until(deadline, 10, async () => {
-          for (const path of paths) {
-            const answer = await make(attacker, 'mujoco/custom-v0', { xml_path: path });
-            record(JSON.stringify(answer));
-            expect(answer.error?.code, path).toBe('INVALID_KWARGS');
-            messages.set(path, answer.error!.message.replace(JSON.stringify(path), 'PATH'));
-          }
-        });
-        // The operator's own model is served.
-        const served = await make(attacker, 'mujoco/custom-v0', { xml_path: 'hopper.xml' });
-        attacker.ws.close();
-        return { messages: new Set(messages.values()), served: served.ok };
-      });
+      const report = await runAttack(
+        target,
+        { name: 'xml_path at host files', durationMs: 3000 },
+        async ({ deadline, record }) => {
+          const attacker = await client(server);
+          const messages = new Map<string, string>();
+          await until(deadline, 10, async () => {
+            for (const path of paths) {
+              const answer = await make(attacker, 'mujoco/custom-v0', { xml_path: path });
+              record(JSON.stringify(answer));
+              expect(answer.error?.code, path).toBe('INVALID_KWARGS');
+              messages.set(path, answer.error!.message.replace(JSON.stringify(path), 'PATH'));
+            }
+          });
+          // The operator's own model is served.
+          const served = await make(attacker, 'mujoco/custom-v0', { xml_path: 'hopper.xml' });
+          attacker.ws.close();
+          return { messages: new Set(messages.values()), served: served.ok };
+        },
+      );
       expect([...report.outcome.messages]).toEqual(['xml_path PATH is not a model file this server serves']);
       expect(report.outcome.served).toBe(true);
       // Includes the sandbox thread that compiled the operator's model (~100 MiB while it ran).
@@ -144,14 +159,16 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       expectServerHeld(report, 256);
     }, 60_000);
 
-    it('rejected MJCF in a loop answers INVALID_KWARGS and leaves the server\'s MuJoCo heap as it was', async () => {
+    it("rejected MJCF in a loop answers INVALID_KWARGS and leaves the server's MuJoCo heap as it was", async () => {
       const heapBefore = await metric(server, 'vinegym_mujoco_heap_bytes');
       const report = await runAttack(target, { name: 'rejected MJCF loop', durationMs: 4000 }, async ({ deadline }) => {
         const attacker = await client(server);
         let rejected = 0;
         await until(deadline, 1000, async (round) => {
           // A new document each time, so that none is answered from the sandbox's cache.
-          const answer = await make(attacker, 'mujoco/custom-v0', { xml: `<mujoco><worldbody><geom type="pyramid${round}"/></worldbody></mujoco>` });
+          const answer = await make(attacker, 'mujoco/custom-v0', {
+            xml: `<mujoco><worldbody><geom type="pyramid${round}"/></worldbody></mujoco>`,
+          });
           expect(answer.error?.code).toBe('INVALID_KWARGS');
           rejected++;
         });
@@ -186,31 +203,35 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
     }, 60_000);
 
     it('one client cannot fill the shared MuJoCo heap: its Humanoid sessions stop at its share, another client still makes one', async () => {
-      const report = await runAttack(target, { name: 'Humanoid sessions filling the heap', durationMs: 8000 }, async ({ deadline }) => {
-        const attacker = await client(server);
-        let envs = 0;
-        let refusal: Frame | undefined;
-        // In-process, building envs takes the main thread (~2 ms per Humanoid env): the makes are paced, since
-        // the point here is the heap share, not the cost of a make (an operator who serves untrusted clients
-        // in-process accepts that; see docs/reliability.md, Not covered).
-        await until(
-          deadline,
-          16,
-          async () => {
-            if (refusal !== undefined) return;
-            const answer = await make(attacker, 'Humanoid-v5', {}, 32);
-            if (answer.ok) envs += 32;
-            else refusal = answer;
-          },
-          400,
-        );
-        const other = await client(server);
-        const theirs = await make(other, 'Humanoid-v5', {}, 16);
-        if (theirs.ok) await other.call('reset', { session_id: theirs.body.session_id });
-        other.ws.close();
-        attacker.ws.close();
-        return { envs, refusal, otherOk: theirs.ok, otherError: theirs.error };
-      });
+      const report = await runAttack(
+        target,
+        { name: 'Humanoid sessions filling the heap', durationMs: 8000 },
+        async ({ deadline }) => {
+          const attacker = await client(server);
+          let envs = 0;
+          let refusal: Frame | undefined;
+          // In-process, building envs takes the main thread (~2 ms per Humanoid env): the makes are paced, since
+          // the point here is the heap share, not the cost of a make (an operator who serves untrusted clients
+          // in-process accepts that; see docs/reliability.md, Not covered).
+          await until(
+            deadline,
+            16,
+            async () => {
+              if (refusal !== undefined) return;
+              const answer = await make(attacker, 'Humanoid-v5', {}, 32);
+              if (answer.ok) envs += 32;
+              else refusal = answer;
+            },
+            400,
+          );
+          const other = await client(server);
+          const theirs = await make(other, 'Humanoid-v5', {}, 16);
+          if (theirs.ok) await other.call('reset', { session_id: theirs.body.session_id });
+          other.ws.close();
+          attacker.ws.close();
+          return { envs, refusal, otherOk: theirs.ok, otherError: theirs.error };
+        },
+      );
       const { envs, refusal, otherOk, otherError } = report.outcome;
       console.log(`attacker's Humanoid envs before the refusal: ${envs}`);
       expect(refusal?.error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'wasm_heap_bytes' } });
@@ -226,7 +247,9 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
     let target: AttackTarget;
     let server: RunningServer;
     beforeAll(async () => {
-      target = await startTarget(command, { extraArgs: ['--workers', '1', '--max-worker-threads', '2', '--step-timeout', '12'] });
+      target = await startTarget(command, {
+        extraArgs: ['--workers', '1', '--max-worker-threads', '2', '--step-timeout', '12'],
+      });
       server = target.server;
       await warmUp(server, ['Hopper-v5']);
     });
@@ -240,13 +263,17 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
         const answers = [];
         for (let k = 0; k < 3; k++) answers.push(await make(attacker, 'Hopper-v5', {}, 4));
         const threads = await metric(server, 'vinegym_worker_threads');
-        for (const answer of answers) if (answer.ok) await attacker.call('close', { session_id: answer.body.session_id });
+        for (const answer of answers)
+          if (answer.ok) await attacker.call('close', { session_id: answer.body.session_id });
         const after = await metric(server, 'vinegym_worker_threads');
         attacker.ws.close();
         return { oks: answers.map((a) => a.ok), refusal: answers[2].error, threads, after };
       });
       expect(report.outcome.oks).toEqual([true, true, false]);
-      expect(report.outcome.refusal).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'max_worker_threads', max: 2 } });
+      expect(report.outcome.refusal).toMatchObject({
+        code: 'LIMIT_EXCEEDED',
+        details: { limit: 'max_worker_threads', max: 2 },
+      });
       expect([report.outcome.threads, report.outcome.after]).toEqual([2, 0]);
       // Two threads from the TypeScript sources (~66 MB each).
       expectServerHeld(report, 250);
@@ -260,7 +287,10 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
         const sessionId = made.body.session_id as string;
         await attacker.call('reset', { session_id: sessionId });
         const started = performance.now();
-        const step = await attacker.request('step', { session_id: sessionId, actions: ndarray('float32', [16, 0], []) });
+        const step = await attacker.request('step', {
+          session_id: sessionId,
+          actions: ndarray('float32', [16, 0], []),
+        });
         const seconds = (performance.now() - started) / 1000;
         const threadsWhileBroken = await metric(server, 'vinegym_worker_threads');
         await attacker.call('close', { session_id: sessionId });
@@ -269,7 +299,10 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       });
       const { step, seconds } = report.outcome;
       console.log(`the step failed after ${seconds.toFixed(1)} s`);
-      expect(step.error).toMatchObject({ code: 'ENV_ERROR', message: expect.stringMatching(/no answer within 12 s: the thread was stopped/) });
+      expect(step.error).toMatchObject({
+        code: 'ENV_ERROR',
+        message: expect.stringMatching(/no answer within 12 s: the thread was stopped/),
+      });
       expect(seconds).toBeGreaterThan(11);
       expect(seconds).toBeLessThan(20);
       expectServerHeld(report, 350);
@@ -280,7 +313,10 @@ export function describeEnvLevelAttacks(command: ServerCommand): void {
       const made = await make(attacker, 'mujoco/custom-v0', { xml: PILE_XML, frame_skip: 100, reward: 'zero' }, 16);
       expect(made.ok).toBe(true);
       await attacker.call('reset', { session_id: made.body.session_id });
-      const step = attacker.request('step', { session_id: made.body.session_id, actions: ndarray('float32', [16, 0], []) });
+      const step = attacker.request('step', {
+        session_id: made.body.session_id,
+        actions: ndarray('float32', [16, 0], []),
+      });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const started = performance.now();
       const exit = await server.stop(30_000);

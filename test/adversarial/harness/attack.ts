@@ -47,7 +47,10 @@ function renice(niceness: number): void {
   }
 }
 
-export async function startTarget(command: ServerCommand, options: { extraArgs?: string[] } = {}): Promise<AttackTarget> {
+export async function startTarget(
+  command: ServerCommand,
+  options: { extraArgs?: string[] } = {},
+): Promise<AttackTarget> {
   // Children inherit this process's niceness: an earlier target of the same file has lowered it.
   renice(baseNiceness);
   const server = await startServer(command, options);
@@ -106,7 +109,11 @@ export interface AttackOptions {
   durationMs: number;
 }
 
-export async function runAttack<T>(target: AttackTarget, options: AttackOptions, attack: (context: AttackContext) => Promise<T>): Promise<AttackReport<T>> {
+export async function runAttack<T>(
+  target: AttackTarget,
+  options: AttackOptions,
+  attack: (context: AttackContext) => Promise<T>,
+): Promise<AttackReport<T>> {
   const { server, probe } = target;
   await probe.mark();
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
@@ -171,7 +178,8 @@ export function expectServerHeld(report: AttackReport<unknown>, maxRssGrowthMiB:
   expect(report.latency.p99Ms, summary).toBeLessThan(P99_BOUND_MS + report.quiet.p99Ms);
   expect(growthMiB, summary).toBeLessThan(maxRssGrowthMiB);
   expect(report.leaked, `${report.name}: the canary secret was sent to the attacker or logged`).toBe(false);
-  if (report.canaryRead !== undefined) expect(report.canaryRead, `${report.name}: the canary file was read`).toBe(false);
+  if (report.canaryRead !== undefined)
+    expect(report.canaryRead, `${report.name}: the canary file was read`).toBe(false);
 }
 
 /**
@@ -179,7 +187,12 @@ export function expectServerHeld(report: AttackReport<unknown>, maxRssGrowthMiB:
  * one round per `paceMs`. Attacks whose point is that one request costs little, not how many a client can send
  * (there is no rate limit per connection; docs/reliability.md), pace their rounds.
  */
-export async function until(deadline: number, maxRounds: number, step: (round: number) => Promise<void>, paceMs = 0): Promise<number> {
+export async function until(
+  deadline: number,
+  maxRounds: number,
+  step: (round: number) => Promise<void>,
+  paceMs = 0,
+): Promise<number> {
   let round = 0;
   while (round < maxRounds && performance.now() < deadline) {
     const started = performance.now();

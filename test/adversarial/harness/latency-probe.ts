@@ -49,7 +49,11 @@ export async function startLatencyProbe(url: string, token: string, envId: strin
     while (lines.length === 0) {
       if (child.exitCode !== null) throw new Error(`legitimate client exited (${child.exitCode}): ${stderr}`);
       if (performance.now() > deadline) throw new Error(`legitimate client did not answer: ${stderr}`);
-      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), exited, new Promise((resolve) => setTimeout(resolve, 100))]);
+      await Promise.race([
+        new Promise<void>((resolve) => (wake = resolve)),
+        exited,
+        new Promise((resolve) => setTimeout(resolve, 100)),
+      ]);
     }
     return lines.shift()!;
   };

@@ -42,7 +42,9 @@ function call(type: string, body: object): Promise<Record<string, any>> {
     }, STEP_TIMEOUT_MS);
     waiter = (frame) => {
       clearTimeout(timer);
-      resolve(frame.id === id || frame.ok === false ? frame : { ok: false, error: { code: `wrong id ${String(frame.id)}` } });
+      resolve(
+        frame.id === id || frame.ok === false ? frame : { ok: false, error: { code: `wrong id ${String(frame.id)}` } },
+      );
     };
     ws.send(encodeFrame({ id, type, body }), { binary: true });
   });
@@ -52,7 +54,11 @@ await new Promise<void>((resolve, reject) => {
   ws.once('open', () => resolve());
   ws.once('error', reject);
 });
-const hello = await call('hello', { protocol_versions: [1], client: { name: 'adversarial-legit', version: '0' }, token });
+const hello = await call('hello', {
+  protocol_versions: [1],
+  client: { name: 'adversarial-legit', version: '0' },
+  token,
+});
 if (!hello.ok) throw new Error(`hello failed: ${JSON.stringify(hello.error)}`);
 const made = await call('make', { env_id: envId, num_envs: 1, seed: 0 });
 if (!made.ok) throw new Error(`make failed: ${JSON.stringify(made.error)}`);
@@ -67,7 +73,9 @@ let stopping = false;
 function report(): void {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
-  process.stdout.write(`${JSON.stringify({ steps: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? NaN, errors, closeCode })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ steps: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? NaN, errors, closeCode })}\n`,
+  );
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {

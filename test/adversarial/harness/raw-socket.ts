@@ -70,7 +70,8 @@ export async function rawWebSocket(url: string): Promise<RawWebSocket> {
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;
       socket.off('data', onData);
-      if (!/^HTTP\/1\.1 101/.test(head.toString('latin1', 0, 12))) return reject(new Error(`upgrade refused: ${head.toString('latin1', 0, 40)}`));
+      if (!/^HTTP\/1\.1 101/.test(head.toString('latin1', 0, 12)))
+        return reject(new Error(`upgrade refused: ${head.toString('latin1', 0, 40)}`));
       const rest = head.subarray(end + 4);
       if (rest.length) chunks.push(rest);
       receiveRecorder?.(rest);

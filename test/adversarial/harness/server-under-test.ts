@@ -25,7 +25,8 @@ export interface ServerCommand {
 
 /** The repo's `pnpm server` script, run by sh with node_modules/.bin on PATH as pnpm runs it (without pnpm itself). */
 export function typescriptServer(): ServerCommand {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.server;
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts.server;
   return {
     name: 'TypeScript server',
     envId: 'CartPole-v1',
@@ -58,7 +59,10 @@ process.on('exit', () => {
   for (const child of children) killTree(child.pid, 'SIGKILL');
 });
 
-export async function startServer(command: ServerCommand, options: { token?: string; extraArgs?: string[]; startTimeoutMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  command: ServerCommand,
+  options: { token?: string; extraArgs?: string[]; startTimeoutMs?: number } = {},
+): Promise<RunningServer> {
   const token = options.token ?? `t-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const { command: file, args, env } = command.argv({ token, extraArgs: options.extraArgs ?? [] });
   const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,7 +79,10 @@ export async function startServer(command: ServerCommand, options: { token?: str
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command.name} did not print its URL: ${stderr}`)), options.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${command.name} did not print its URL: ${stderr}`)),
+      options.startTimeoutMs ?? 60_000,
+    );
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       resolve(line.trim());

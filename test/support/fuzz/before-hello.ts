@@ -61,14 +61,22 @@ const hello = fc.record({
 
 /** Frames that stress the decode budget before hello, and a few over the message limit. */
 const budgetStress: fc.Arbitrary<Uint8Array> = fc.oneof(
-  fc.integer({ min: 200, max: 2000 }).map((n) => pack({ id: 1, type: 'hello', body: { protocol_versions: new Array(n).fill(1) } })),
-  fc.integer({ min: 10, max: 40 }).map((n) => pack({ id: 2, type: 'list', body: { x: new Array(n).fill(0).map(() => ({})) } })),
+  fc
+    .integer({ min: 200, max: 2000 })
+    .map((n) => pack({ id: 1, type: 'hello', body: { protocol_versions: new Array(n).fill(1) } })),
+  fc
+    .integer({ min: 10, max: 40 })
+    .map((n) => pack({ id: 2, type: 'list', body: { x: new Array(n).fill(0).map(() => ({})) } })),
   fc.integer({ min: 4, max: 60 }).map((depth) => {
     let v: Wire = 1;
     for (let d = 0; d < depth; d++) v = [v];
     return pack({ id: 3, type: 'list', body: { x: v } });
   }),
-  fc.integer({ min: 1000, max: 7000 }).map((n) => pack({ id: 4, type: 'hello', body: { protocol_versions: [1], client: { name: 'x'.repeat(n), version: '0' } } })),
+  fc
+    .integer({ min: 1000, max: 7000 })
+    .map((n) =>
+      pack({ id: 4, type: 'hello', body: { protocol_versions: [1], client: { name: 'x'.repeat(n), version: '0' } } }),
+    ),
   fc.integer({ min: 8193, max: 12_000 }).map((n) => Uint8Array.from({ length: n }, (_, i) => (i === 0 ? 0xc4 : 0))),
 );
 
@@ -121,11 +129,18 @@ export async function fuzzBeforeHello(options: BeforeHelloFuzzOptions): Promise<
     Array.from({ length: connections }, async (_, c) => {
       let sent = 0;
       for (let b = 0; sent < perConnection && performance.now() < deadline && failures.length < 10; b++) {
-        const sampled = fc.sample(beforeHelloFrames(), { numRuns: Math.ceil(batch / (1 + MUTANTS_PER_FRAME)), seed: options.seed + 7919 * c + b });
-        const generated = sampled.flatMap((f, i) => [f, ...quickMutants(f, options.seed + 31 * b + i, MUTANTS_PER_FRAME)]).slice(0, Math.min(batch, perConnection - sent));
+        const sampled = fc.sample(beforeHelloFrames(), {
+          numRuns: Math.ceil(batch / (1 + MUTANTS_PER_FRAME)),
+          seed: options.seed + 7919 * c + b,
+        });
+        const generated = sampled
+          .flatMap((f, i) => [f, ...quickMutants(f, options.seed + 31 * b + i, MUTANTS_PER_FRAME)])
+          .slice(0, Math.min(batch, perConnection - sent));
         const outcomes = generated.map(expectedBeforeHello);
         // Frames that end the connection go last, one per connection.
-        const order = generated.map((_, i) => i).filter((i) => outcomes[i].kind === 'response' || outcomes[i].kind === 'none');
+        const order = generated
+          .map((_, i) => i)
+          .filter((i) => outcomes[i].kind === 'response' || outcomes[i].kind === 'none');
         const ender = generated.findIndex((_, i) => outcomes[i].kind === 'refused' || outcomes[i].kind === 'too_big');
         if (ender >= 0) order.push(ender);
         const raw = await openRaw(options.url);
@@ -148,21 +163,28 @@ export async function fuzzBeforeHello(options: BeforeHelloFuzzOptions): Promise<
           raw.closed,
           (async () => {
             const until = performance.now() + 60_000;
-            while (raw.frames.length < expectedIds.length && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+            while (raw.frames.length < expectedIds.length && performance.now() < until)
+              await new Promise((resolve) => setTimeout(resolve, 5));
             return endsWith === null ? -1 : raw.closed;
           })(),
         ]);
         if (raw.frames.length !== expectedIds.length) {
-          failures.push(`connection ${c} batch ${b}: ${raw.frames.length} responses, expected ${expectedIds.length} (closed ${closeCode})`);
+          failures.push(
+            `connection ${c} batch ${b}: ${raw.frames.length} responses, expected ${expectedIds.length} (closed ${closeCode})`,
+          );
         }
         const expectedClose = endsWith === 'refused' ? 1008 : endsWith === 'too_big' ? 1009 : -1;
-        if (closeCode !== expectedClose) failures.push(`connection ${c} batch ${b}: close ${closeCode}, expected ${expectedClose === -1 ? 'none' : expectedClose}`);
+        if (closeCode !== expectedClose)
+          failures.push(
+            `connection ${c} batch ${b}: close ${closeCode}, expected ${expectedClose === -1 ? 'none' : expectedClose}`,
+          );
         if (expectedClose !== -1) count(codes, `closed_${expectedClose}`);
         for (const [k, data] of raw.frames.entries()) {
           try {
             const response = parseResponseFrame(decodeFrame(data));
             if ('type' in response) throw new Error('a ping before hello');
-            if (response.id !== expectedIds[k]) failures.push(`batch ${b} response ${k}: id ${response.id}, expected ${expectedIds[k]}`);
+            if (response.id !== expectedIds[k])
+              failures.push(`batch ${b} response ${k}: id ${response.id}, expected ${expectedIds[k]}`);
             const code = response.ok ? 'ok' : response.error.code;
             if (code === 'INTERNAL' || code === 'ok') failures.push(`batch ${b} response ${k}: ${code} before hello`);
             count(codes, code);

@@ -82,11 +82,37 @@ function writeNumber(v: number, out: number[]): void {
 // Values
 
 const DTYPES = ['bool', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
-const ITEM: Record<string, number> = { bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, float32: 4, float64: 8 };
+const ITEM: Record<string, number> = {
+  bool: 1,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
+};
 
 const anyNumber = fc.oneof(
   fc.integer({ min: -5, max: 1100 }),
-  fc.constantFrom(0, 1, -1, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, -(2 ** 53), 1e300, Number.NaN, Infinity, -Infinity, 0.5),
+  fc.constantFrom(
+    0,
+    1,
+    -1,
+    2 ** 31,
+    2 ** 32,
+    2 ** 53 - 1,
+    2 ** 53,
+    -(2 ** 53),
+    1e300,
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    0.5,
+  ),
   fc.double(),
 );
 
@@ -107,11 +133,18 @@ export const anyWire: fc.Arbitrary<Wire> = fc.letrec<{ value: Wire }>((tie) => (
 /** NDArray-like maps: right or wrong dtype, shape and byte length. */
 function ndarrayLike(dtypes: string[], shape: fc.Arbitrary<number[]>): fc.Arbitrary<Wire> {
   return fc
-    .tuple(fc.constantFrom(...dtypes, 'float16', ''), shape, fc.integer({ min: -2, max: 2 }), fc.uint8Array({ maxLength: 1 }))
+    .tuple(
+      fc.constantFrom(...dtypes, 'float16', ''),
+      shape,
+      fc.integer({ min: -2, max: 2 }),
+      fc.uint8Array({ maxLength: 1 }),
+    )
     .chain(([dtype, dims, skew]) => {
       const size = dims.reduce((a, b) => a * b, 1) * (ITEM[dtype] ?? 1);
       const length = Math.max(0, Math.min(size + (skew === 0 || skew === 1 ? 0 : skew), 64 * 1024));
-      return fc.uint8Array({ minLength: length, maxLength: length }).map((data) => ({ dtype, shape: dims, data }) as Wire);
+      return fc
+        .uint8Array({ minLength: length, maxLength: length })
+        .map((data) => ({ dtype, shape: dims, data }) as Wire);
     });
 }
 
@@ -121,17 +154,28 @@ function indexList(): fc.Arbitrary<Wire> {
 
 /** Bodies of every request type, mostly plausible, sometimes not. */
 function requestBody(type: string, pools: FramePools): fc.Arbitrary<Wire> {
-  const sid = pools.sessionIds.length ? fc.oneof(fc.constantFrom(...pools.sessionIds), fc.string({ maxLength: 16 })) : fc.string({ maxLength: 16 });
+  const sid = pools.sessionIds.length
+    ? fc.oneof(fc.constantFrom(...pools.sessionIds), fc.string({ maxLength: 16 }))
+    : fc.string({ maxLength: 16 });
   const optional = <T extends Wire>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 });
   const body = (fields: Record<string, fc.Arbitrary<Wire | undefined>>) =>
     fc.record(fields).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Wire);
   switch (type) {
     case 'hello':
-      return body({ protocol_versions: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), client: fc.constant({ name: 'fuzz', version: '0' }), token: optional(fc.string()) });
+      return body({
+        protocol_versions: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
+        client: fc.constant({ name: 'fuzz', version: '0' }),
+        token: optional(fc.string()),
+      });
     case 'make':
       return body({
         env_id: fc.constantFrom('CartPole-v1', 'CartPole-v0', 'Nope-v1', ''),
-        kwargs: optional(fc.oneof(fc.constant({}), fc.dictionary(fc.constantFrom('sutton_barto_reward', 'x', 'render_mode'), anyWire, { maxKeys: 2 }))),
+        kwargs: optional(
+          fc.oneof(
+            fc.constant({}),
+            fc.dictionary(fc.constantFrom('sutton_barto_reward', 'x', 'render_mode'), anyWire, { maxKeys: 2 }),
+          ),
+        ),
         num_envs: optional(fc.oneof(fc.integer({ min: 0, max: 40 }), anyNumber)),
         seed: optional(fc.oneof(fc.integer({ min: 0, max: 1000 }), anyNumber, fc.constant(null))),
         autoreset_mode: optional(fc.constantFrom('next_step', 'same_step', 'disabled', 'sometimes')),
@@ -148,7 +192,10 @@ function requestBody(type: string, pools: FramePools): fc.Arbitrary<Wire> {
       return body({
         session_id: sid,
         actions: fc.oneof(
-          ndarrayLike(['int64', 'int32', 'uint8'], fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 2 })),
+          ndarrayLike(
+            ['int64', 'int32', 'uint8'],
+            fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 2 }),
+          ),
           ndarrayLike(DTYPES, fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 })),
           anyWire,
         ),
@@ -157,9 +204,17 @@ function requestBody(type: string, pools: FramePools): fc.Arbitrary<Wire> {
       return body({ session_id: sid, env_indices: indexList() });
     case 'restore': {
       const snapshot = pools.snapshots.length
-        ? fc.oneof(fc.constantFrom(...pools.snapshots), fc.constantFrom(...pools.snapshots).chain((s) => mutateBytes(s)), fc.uint8Array({ maxLength: 200 }))
+        ? fc.oneof(
+            fc.constantFrom(...pools.snapshots),
+            fc.constantFrom(...pools.snapshots).chain((s) => mutateBytes(s)),
+            fc.uint8Array({ maxLength: 200 }),
+          )
         : fc.uint8Array({ maxLength: 200 });
-      return body({ session_id: sid, env_index: fc.oneof(fc.integer({ min: 0, max: 20 }), anyNumber), snapshot: fc.oneof(snapshot, anyWire) });
+      return body({
+        session_id: sid,
+        env_index: fc.oneof(fc.integer({ min: 0, max: 20 }), anyNumber),
+        snapshot: fc.oneof(snapshot, anyWire),
+      });
     }
     case 'render':
       return body({ session_id: sid, env_index: fc.oneof(fc.integer({ min: 0, max: 20 }), anyNumber) });
@@ -172,18 +227,49 @@ function requestBody(type: string, pools: FramePools): fc.Arbitrary<Wire> {
 
 const TYPES = ['hello', 'list', 'make', 'reset', 'step', 'snapshot', 'restore', 'render', 'close'];
 /** Relative frequencies: steps and resets dominate (as in real traffic), renders are expensive and rare. */
-const TYPE_WEIGHTS: Record<string, number> = { hello: 1, list: 1, make: 2, reset: 6, step: 14, snapshot: 4, restore: 5, render: 1, close: 1 };
+const TYPE_WEIGHTS: Record<string, number> = {
+  hello: 1,
+  list: 1,
+  make: 2,
+  reset: 6,
+  step: 14,
+  snapshot: 4,
+  restore: 5,
+  render: 1,
+  close: 1,
+};
 
 /** A well-formed request frame object (the body may still be invalid). */
 export function requestObject(pools: FramePools): fc.Arbitrary<{ [key: string]: Wire }> {
   return fc
     .oneof(...TYPES.map((type) => ({ weight: TYPE_WEIGHTS[type], arbitrary: fc.constant(type) })))
-    .chain((type) => fc.record({ id: fc.integer({ min: 0, max: 2 ** 31 }), type: fc.constant(type as Wire), body: requestBody(type, pools) }));
+    .chain((type) =>
+      fc.record({
+        id: fc.integer({ min: 0, max: 2 ** 31 }),
+        type: fc.constant(type as Wire),
+        body: requestBody(type, pools),
+      }),
+    );
 }
 
 /** Byte-level mutations: flips, overwrites with interesting bytes, insertions, deletions, truncation, ext/0xc1. */
 export function mutateBytes(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
-  const interesting = fc.constantFrom(0x00, 0xff, 0xc1, 0xd4, 0xc7, 0xdd, 0xdf, 0xcf, 0xcb, 0x7f, 0x80, 0x90, 0xa0, 0xc0);
+  const interesting = fc.constantFrom(
+    0x00,
+    0xff,
+    0xc1,
+    0xd4,
+    0xc7,
+    0xdd,
+    0xdf,
+    0xcf,
+    0xcb,
+    0x7f,
+    0x80,
+    0x90,
+    0xa0,
+    0xc0,
+  );
   const edit = fc.oneof(
     fc.tuple(fc.constant('flip'), fc.nat(), fc.integer({ min: 0, max: 7 })),
     fc.tuple(fc.constant('set'), fc.nat(), interesting),
@@ -209,15 +295,24 @@ export function mutateBytes(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
 
 /** Replaces one field of the frame or its body with an arbitrary value, or deletes it, or adds one. */
 function structurallyMutated(pools: FramePools): fc.Arbitrary<Wire> {
-  return fc.tuple(requestObject(pools), fc.nat(), anyWire, fc.constantFrom('replace', 'delete', 'add')).map(([frame, at, value, how]) => {
-    const target = at % 2 === 0 && frame.body && typeof frame.body === 'object' && !Array.isArray(frame.body) && !(frame.body instanceof Uint8Array) ? (frame.body as Record<string, Wire>) : frame;
-    const keys = Object.keys(target);
-    const key = keys.length ? keys[at % keys.length] : 'x';
-    if (how === 'replace') target[key] = value;
-    else if (how === 'delete') delete target[key];
-    else target[`extra${at % 3}`] = value;
-    return frame;
-  });
+  return fc
+    .tuple(requestObject(pools), fc.nat(), anyWire, fc.constantFrom('replace', 'delete', 'add'))
+    .map(([frame, at, value, how]) => {
+      const target =
+        at % 2 === 0 &&
+        frame.body &&
+        typeof frame.body === 'object' &&
+        !Array.isArray(frame.body) &&
+        !(frame.body instanceof Uint8Array)
+          ? (frame.body as Record<string, Wire>)
+          : frame;
+      const keys = Object.keys(target);
+      const key = keys.length ? keys[at % keys.length] : 'x';
+      if (how === 'replace') target[key] = value;
+      else if (how === 'delete') delete target[key];
+      else target[`extra${at % 3}`] = value;
+      return frame;
+    });
 }
 
 /** Frames to send: each entry is the raw bytes of one binary WebSocket message. */
@@ -227,7 +322,12 @@ export function frameBytes(pools: FramePools): fc.Arbitrary<Uint8Array> {
     { weight: 6, arbitrary: requestObject(pools).map((f) => pack(f)) },
     { weight: 3, arbitrary: structurallyMutated(pools).map((f) => pack(f)) },
     { weight: 4, arbitrary: requestObject(pools).chain((f) => mutateBytes(pack(f))) },
-    { weight: 1, arbitrary: fc.tuple(requestObject(pools), fc.uint8Array({ maxLength: 8 })).map(([f, data]) => pack({ ...f, body: { ...(f.body as object), ext: new Ext(1, data) } })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(requestObject(pools), fc.uint8Array({ maxLength: 8 }))
+        .map(([f, data]) => pack({ ...f, body: { ...(f.body as object), ext: new Ext(1, data) } })),
+    },
     { weight: 1, arbitrary: anyWire.map((v) => pack(v)) },
   );
 }

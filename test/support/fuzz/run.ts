@@ -8,7 +8,14 @@
  */
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { VinegymError, decodeFrame, encodeFrame, isPongFrame, parseRequestFrame, parseResponseFrame } from '@vinegym/protocol';
+import {
+  VinegymError,
+  decodeFrame,
+  encodeFrame,
+  isPongFrame,
+  parseRequestFrame,
+  parseResponseFrame,
+} from '@vinegym/protocol';
 import type { DecodeBudget } from '@vinegym/protocol';
 import { DEFAULT_LIMITS } from '@vinegym/env-server';
 import { frameBytes, quickMutants, type FramePools } from './frames.js';
@@ -81,7 +88,12 @@ export function fuzzDecoder(options: DecoderFuzzOptions): FuzzReport {
         }
       }
     }),
-    { numRuns: Math.ceil(options.frames / perRun), seed: options.seed, interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false },
+    {
+      numRuns: Math.ceil(options.frames / perRun),
+      seed: options.seed,
+      interruptAfterTimeLimit: options.timeLimitMs,
+      markInterruptAsFailure: false,
+    },
   );
   const failures = result.failed ? [fc.defaultReportMessage(result) ?? 'property failed'] : [];
   return { frames, seconds: (performance.now() - started) / 1000, codes, failures };
@@ -124,7 +136,8 @@ class RawClient {
   async until(n: number, timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (this.frames.length < n && !this.closed) {
-      if (performance.now() > deadline) throw new Error(`timed out waiting for response ${n} (have ${this.frames.length})`);
+      if (performance.now() > deadline)
+        throw new Error(`timed out waiting for response ${n} (have ${this.frames.length})`);
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, 100);
@@ -190,8 +203,13 @@ export async function fuzzLive(options: LiveFuzzOptions): Promise<FuzzReport> {
       for (let b = 0; sent < perConnection && performance.now() < deadline && failures.length < 10; b++) {
         await refreshPools(client, pools);
         const n = Math.min(batch, perConnection - sent);
-        const sampled = fc.sample(frameBytes(pools), { numRuns: Math.ceil(n / (1 + MUTANTS_PER_FRAME)), seed: options.seed + 7919 * c + b });
-        const generated = sampled.flatMap((f, i) => [f, ...quickMutants(f, options.seed + 31 * b + i, MUTANTS_PER_FRAME)]).slice(0, n);
+        const sampled = fc.sample(frameBytes(pools), {
+          numRuns: Math.ceil(n / (1 + MUTANTS_PER_FRAME)),
+          seed: options.seed + 7919 * c + b,
+        });
+        const generated = sampled
+          .flatMap((f, i) => [f, ...quickMutants(f, options.seed + 31 * b + i, MUTANTS_PER_FRAME)])
+          .slice(0, n);
         const expected: (number | null)[] = [];
         const at = client.frames.length;
         for (const [i, bytes] of generated.entries()) {

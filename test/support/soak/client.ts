@@ -19,7 +19,8 @@ export interface ClientStats {
   errors: string[];
 }
 
-const same = (a: unknown, b: unknown) => Buffer.compare(Buffer.from(encodeFrame({ v: a })), Buffer.from(encodeFrame({ v: b }))) === 0;
+const same = (a: unknown, b: unknown) =>
+  Buffer.compare(Buffer.from(encodeFrame({ v: a })), Buffer.from(encodeFrame({ v: b }))) === 0;
 
 interface Pair {
   remote: VectorEnv;
@@ -45,7 +46,12 @@ export async function soakClient(url: string, deadline: number, random: () => nu
     const pairs: Pair[] = [];
     try {
       for (let s = 1 + int(3); s > 0; s--) {
-        const options = { envId: 'CartPole-v1', numEnvs: 1 + int(8), seed: int(1e6), autoresetMode: (['next_step', 'same_step'] as const)[int(2)] };
+        const options = {
+          envId: 'CartPole-v1',
+          numEnvs: 1 + int(8),
+          seed: int(1e6),
+          autoresetMode: (['next_step', 'same_step'] as const)[int(2)],
+        };
         const remote = await RemoteVectorEnv.make(connection, options);
         const replica = await EmbeddedVectorEnv.make(options);
         pairs.push({ remote, replica, n: options.numEnvs, snapshots: [], stepped: false });
@@ -57,7 +63,11 @@ export async function soakClient(url: string, deadline: number, random: () => nu
         const roll = random();
         stats.operations++;
         if (roll < 0.75) {
-          const actions = ndarray('int64', [pair.n], Array.from({ length: pair.n }, () => int(2)));
+          const actions = ndarray(
+            'int64',
+            [pair.n],
+            Array.from({ length: pair.n }, () => int(2)),
+          );
           const [a, b] = await Promise.all([pair.remote.step(actions), pair.replica.step(actions)]);
           if (!same(a, b)) stats.mismatches++;
           stats.envSteps += pair.n;
@@ -80,7 +90,8 @@ export async function soakClient(url: string, deadline: number, random: () => nu
         // Abrupt: a few requests in flight, then the socket is cut without a closing handshake.
         stats.abrupt++;
         const pair = pairs[0];
-        for (let k = 0; k < 3; k++) void pair.remote.step(ndarray('int64', [pair.n], new Array(pair.n).fill(0))).catch(() => undefined);
+        for (let k = 0; k < 3; k++)
+          void pair.remote.step(ndarray('int64', [pair.n], new Array(pair.n).fill(0))).catch(() => undefined);
         connection.terminate();
       } else {
         for (const pair of pairs) await pair.remote.close();

@@ -11,7 +11,13 @@ process.on('message', (message: { type: string }) => {
   if (message.type === 'measure') {
     gc?.();
     gc?.();
-    process.send!({ type: 'measured', memory: process.memoryUsage(), stats: server.service.stats(), connections: server.connections, gc: gc !== undefined });
+    process.send!({
+      type: 'measured',
+      memory: process.memoryUsage(),
+      stats: server.service.stats(),
+      connections: server.connections,
+      gc: gc !== undefined,
+    });
   } else if (message.type === 'stop') {
     void server.close().then(() => process.exit(0));
   }

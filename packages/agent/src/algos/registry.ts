@@ -13,10 +13,12 @@ let version = 0;
 
 /** Makes `definition` available as `algo: definition.name`, with its config section. */
 export function registerAlgorithm<Settings>(definition: AlgorithmDefinition<Settings>): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) throw new Error(`algorithm name ${JSON.stringify(definition.name)}: lowercase letters, digits and -`);
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name))
+    throw new Error(`algorithm name ${JSON.stringify(definition.name)}: lowercase letters, digits and -`);
   if (algorithms.has(definition.name)) throw new Error(`algorithm ${definition.name} is already registered`);
   const sharing = [...algorithms.values()].find((other) => other.section === definition.section);
-  if (sharing && sharing.schema !== definition.schema) throw new Error(`algorithm ${definition.name}: section ${definition.section} belongs to ${sharing.name}`);
+  if (sharing && sharing.schema !== definition.schema)
+    throw new Error(`algorithm ${definition.name}: section ${definition.section} belongs to ${sharing.name}`);
   algorithms.set(definition.name, definition as unknown as AlgorithmDefinition<never>);
   version++;
 }

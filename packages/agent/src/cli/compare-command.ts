@@ -54,7 +54,10 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const base: Record<string, unknown> = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
   const plan: ComparePlan = {
     envId: values.env,
-    variants: values.algos.split(',').map((a) => a.trim()).filter(Boolean),
+    variants: values.algos
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
     seeds: positive('--seeds', values.seeds),
     budget: positive('--budget', values.budget),
     servers: values.server ?? [],
@@ -68,7 +71,9 @@ export async function compareCommand(argv: string[]): Promise<void> {
 
   if (!values['report-only']) {
     const jobs = values.jobs ? positive('--jobs', values.jobs) : availableParallelism();
-    log(`compare: ${plan.variants.join(', ')} × ${plan.seeds} seeds on ${plan.envId}, ${plan.budget} env steps each, ${jobs} at a time → ${plan.out}`);
+    log(
+      `compare: ${plan.variants.join(', ')} × ${plan.seeds} seeds on ${plan.envId}, ${plan.budget} env steps each, ${jobs} at a time → ${plan.out}`,
+    );
     const { runPool, runsWithOtherSettings } = await import('../compare/run-pool.js');
     const differing = await runsWithOtherSettings(runs);
     if (differing.length > 0) {
@@ -78,12 +83,24 @@ export async function compareCommand(argv: string[]): Promise<void> {
           'use another --out, or delete those runs to start them again',
       );
     }
-    const { failed, skipped } = await runPool(runs, { jobs, budget: plan.budget, token: values.token ?? process.env.VINEGYM_TOKEN, log });
+    const { failed, skipped } = await runPool(runs, {
+      jobs,
+      budget: plan.budget,
+      token: values.token ?? process.env.VINEGYM_TOKEN,
+      log,
+    });
     if (skipped > 0) log(`${skipped} runs were already finished`);
     if (failed.length > 0) log(`${failed.length} runs failed; rerun the same command to retry them`);
   }
   // Imported lazily: the charting stack (vega, resvg) is only loaded for the report.
   const { writeReport } = await import('../compare/report.js');
-  const markdown = await writeReport({ out: plan.out, envId: plan.envId, budget: plan.budget, seeds: plan.seeds, threshold, runs });
+  const markdown = await writeReport({
+    out: plan.out,
+    envId: plan.envId,
+    budget: plan.budget,
+    seeds: plan.seeds,
+    threshold,
+    runs,
+  });
   process.stdout.write(`\n${markdown}\nreport: ${plan.out}/report.md, plot: ${plan.out}/curves.png\n`);
 }

@@ -15,8 +15,15 @@ export async function dashboardCommand(argv: string[]): Promise<void> {
   if (positionals.length === 0) throw new Error(`dashboard needs run directories: ${DASHBOARD_USAGE}`);
   const runDirs = (await Promise.all(positionals.map(runsIn))).flat();
   const { startDashboard } = await import('../dashboard/server.js');
-  const dashboard = await startDashboard({ runDirs, port: parsePort(values.port), host: values.host, token: values.token });
-  console.log(`dashboard of ${runDirs.length} run${runDirs.length === 1 ? '' : 's'}: ${dashboard.url}   (Ctrl-C to stop)`);
+  const dashboard = await startDashboard({
+    runDirs,
+    port: parsePort(values.port),
+    host: values.host,
+    token: values.token,
+  });
+  console.log(
+    `dashboard of ${runDirs.length} run${runDirs.length === 1 ? '' : 's'}: ${dashboard.url}   (Ctrl-C to stop)`,
+  );
   await new Promise<void>((resolve) => process.once('SIGINT', resolve));
   await dashboard.close();
 }
@@ -33,12 +40,17 @@ async function runsIn(dir: string): Promise<string[]> {
   return runs;
 }
 
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false);
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** A port number from the command line (undefined: the default; 0: any free port). */
 export function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`a port is an integer from 0 to 65535, got '${text}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`a port is an integer from 0 to 65535, got '${text}'`);
   return port;
 }

@@ -43,7 +43,9 @@ async function evalCommand(argv: string[]): Promise<void> {
   });
   console.log(`checkpoint of iteration ${iteration}`);
   for (const r of results) {
-    console.log(`${r.mode.padEnd(13)} return ${r.mean.toFixed(1)} ± ${r.std.toFixed(1)} over ${r.returns.length} episodes (lengths ${Math.min(...r.lengths)}–${Math.max(...r.lengths)})`);
+    console.log(
+      `${r.mode.padEnd(13)} return ${r.mean.toFixed(1)} ± ${r.std.toFixed(1)} over ${r.returns.length} episodes (lengths ${Math.min(...r.lengths)}–${Math.max(...r.lengths)})`,
+    );
   }
   if (values.frames) console.log(`frames of the first deterministic episode in ${values.frames}`);
   if (values.video) console.log(`video of the first deterministic episode: ${values.video} (${videoFrames} frames)`);
@@ -53,7 +55,12 @@ async function plotCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, x: { type: 'string', default: 'env_steps' }, y: { type: 'string' }, title: { type: 'string' } },
+    options: {
+      out: { type: 'string', short: 'o' },
+      x: { type: 'string', default: 'env_steps' },
+      y: { type: 'string' },
+      title: { type: 'string' },
+    },
   });
   if (!values.out || positionals.length === 0) throw new Error('plot needs run directories and -o <file.png|file.svg>');
   if (values.x !== 'env_steps' && values.x !== 'iteration') throw new Error('--x must be env_steps or iteration');

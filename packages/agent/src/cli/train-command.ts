@@ -57,23 +57,46 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (typeof options.resume === 'string') {
     const others = Object.keys(flags).filter((key) => key !== 'iterations' && key !== 'totalSteps');
     if (others.length > 0) {
-      throw new Error(`--resume continues with the run's own settings: only --steps and --iterations (a new budget) may be given, not ${others.join(', ')}`);
+      throw new Error(
+        `--resume continues with the run's own settings: only --steps and --iterations (a new budget) may be given, not ${others.join(', ')}`,
+      );
     }
-    const budget = Object.keys(flags).length > 0 ? { iterations: (flags.iterations ?? null) as number | null, totalSteps: (flags.totalSteps ?? null) as number | null } : undefined;
+    const budget =
+      Object.keys(flags).length > 0
+        ? {
+            iterations: (flags.iterations ?? null) as number | null,
+            totalSteps: (flags.totalSteps ?? null) as number | null,
+          }
+        : undefined;
     await withDashboard(options.dashboard, (onStart) =>
-      train({ config: trainConfig(), runDir: options.resume as string, resume: true, budget, token, progress: quiet ? false : undefined, onStart }),
+      train({
+        config: trainConfig(),
+        runDir: options.resume as string,
+        resume: true,
+        budget,
+        token,
+        progress: quiet ? false : undefined,
+        onStart,
+      }),
     );
     return;
   }
 
-  const { config, notes } = await resolveTrainSettings(typeof options.config === 'string' ? await readConfigFile(options.config) : {}, flagValues);
+  const { config, notes } = await resolveTrainSettings(
+    typeof options.config === 'string' ? await readConfigFile(options.config) : {},
+    flagValues,
+  );
   if (!quiet) for (const note of notes) process.stdout.write(`${note}\n`);
   const log = (line: string) => !quiet && process.stdout.write(`${line}\n`);
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const variant = algorithmNamed(config.algo).usesSampler ? `${config.algo}-${config.sampler}` : config.algo;
-  const out = (options.out as string | undefined) ?? `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
-  const result = await withDashboard(options.dashboard, (onStart) => train({ config, runDir: out, token, progress: quiet ? false : undefined, onStart }));
+  const out =
+    (options.out as string | undefined) ??
+    `runs/${config.envId.replace(/\//g, '_')}-${variant}-seed${config.seed}-${stamp}`;
+  const result = await withDashboard(options.dashboard, (onStart) =>
+    train({ config, runDir: out, token, progress: quiet ? false : undefined, onStart }),
+  );
   log(
     `done: ${result.iterations} iterations, ${result.envSteps} env steps, mean return of the last episodes ${result.finalReturnMean.toFixed(1)}\n` +
       `run directory: ${out}   (evaluate: vinegym eval --run ${out}; plot: vinegym plot ${out} -o curve.png)`,
@@ -91,18 +114,27 @@ export async function resolveTrainSettings(
   presetsDir: string = PRESETS_DIR,
 ): Promise<{ config: TrainConfig; preset: Preset | null; notes: string[] }> {
   const renamed: string[] = [];
-  const onRenamed = (oldKey: string, newKey: string | null) => renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
+  const onRenamed = (oldKey: string, newKey: string | null) =>
+    renamed.push(newKey === null ? `${oldKey} (dropped: algo says it)` : `${oldKey} → ${newKey}`);
   const flags = canonicalKeys(flagValues);
   const fromFile = canonicalKeys(file, onRenamed);
   const envId = (flags.envId ?? fromFile.envId ?? trainConfig().envId) as string;
   const preset = await presetFor(envId, presetsDir);
   // --iterations alone means "this many iterations", not "this many or the default step budget".
-  if ('iterations' in flags && !('totalSteps' in flags) && !('totalSteps' in fromFile) && !('totalSteps' in canonicalKeys(preset?.values ?? {}))) {
+  if (
+    'iterations' in flags &&
+    !('totalSteps' in flags) &&
+    !('totalSteps' in fromFile) &&
+    !('totalSteps' in canonicalKeys(preset?.values ?? {}))
+  ) {
     flags.totalSteps = null;
   }
   const config = resolveTrainConfig([preset?.values ?? {}, fromFile, flags], { onRenamed });
   const notes: string[] = [];
-  if (preset) notes.push(`using preset ${relative(process.cwd(), preset.path)} for ${envId} (any --config key or flag overrides it)`);
+  if (preset)
+    notes.push(
+      `using preset ${relative(process.cwd(), preset.path)} for ${envId} (any --config key or flag overrides it)`,
+    );
   if (renamed.length > 0) notes.push(`config: read old key names as their new ones: ${renamed.join(', ')}`);
   return { config, preset, notes };
 }
@@ -111,7 +143,10 @@ export async function resolveTrainSettings(
  * Runs `training` with the dashboard on the run directory when `--dashboard [port]` was given: started once the
  * directory exists, its URL printed (even with --quiet: it is the way in), closed when training ends.
  */
-async function withDashboard<T>(option: string | boolean | undefined, training: (onStart: TrainOptions['onStart']) => Promise<T>): Promise<T> {
+async function withDashboard<T>(
+  option: string | boolean | undefined,
+  training: (onStart: TrainOptions['onStart']) => Promise<T>,
+): Promise<T> {
   if (option === undefined) return training(undefined);
   const port = option === true ? undefined : parsePort(option as string);
   let dashboard: { url: string; close(): Promise<void> } | null = null;
@@ -131,7 +166,8 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   const text = await readFile(path, 'utf8');
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('expected a JSON object');
     return parsed as Record<string, unknown>;
   } catch (error) {
     throw new Error(`config file ${path}: ${(error as Error).message}`);

@@ -61,7 +61,9 @@ export class Connection {
     socket.binaryType = 'nodebuffer';
     socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     socket.on('close', (code, reason) =>
-      this.failAll(new ConnectionError(`connection to ${url} closed (${code}${reason.length ? ` ${reason}` : ''})`, url)),
+      this.failAll(
+        new ConnectionError(`connection to ${url} closed (${code}${reason.length ? ` ${reason}` : ''})`, url),
+      ),
     );
     socket.on('error', (err) => this.failAll(new ConnectionError(`connection to ${url} failed: ${err.message}`, url)));
   }

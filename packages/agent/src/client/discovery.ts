@@ -21,7 +21,9 @@ export function parseServerSpec(spec: string): ServerSpec {
   const name = colon > 0 ? rest.slice(0, colon) : '';
   const port = Number(rest.slice(colon + 1));
   if (!name || name.includes(':') || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`server ${JSON.stringify(spec)}: expected dns:<name>:<port>, e.g. dns:vinegym-envs.default.svc.cluster.local:8765`);
+    throw new Error(
+      `server ${JSON.stringify(spec)}: expected dns:<name>:<port>, e.g. dns:vinegym-envs.default.svc.cluster.local:8765`,
+    );
   }
   return { kind: 'dns', name, port };
 }
@@ -211,7 +213,10 @@ export class ServerDiscovery {
     for (const { name, port } of this.options.names) {
       const key = `${name}:${port}`;
       try {
-        this.lastAnswer.set(key, (await this.resolver(name)).map((address) => serverUrl(address, port)));
+        this.lastAnswer.set(
+          key,
+          (await this.resolver(name)).map((address) => serverUrl(address, port)),
+        );
       } catch (err) {
         // A failed lookup says nothing about the servers: keep the last answer of this name.
         this.log(`discovery: looking up ${name} failed (${(err as Error).message}); keeping its last answer`);
@@ -229,11 +234,16 @@ export class ServerDiscovery {
       }
     }
     const fresh = [...listed].filter((url) => !this.byUrl.has(url) && !this.staticUrls.has(url));
-    const opened = await Promise.all(fresh.map((url, k) => this.options.connect(url, this.options.envs.length + k).catch((err: unknown) => err as Error)));
+    const opened = await Promise.all(
+      fresh.map((url, k) =>
+        this.options.connect(url, this.options.envs.length + k).catch((err: unknown) => err as Error),
+      ),
+    );
     fresh.forEach((url, k) => {
       const env = opened[k];
       if (env instanceof Error) {
-        if (!this.silent.has(url)) this.log(`discovery: ${url} is listed but does not answer (${env.message}); trying again at each lookup`);
+        if (!this.silent.has(url))
+          this.log(`discovery: ${url} is listed but does not answer (${env.message}); trying again at each lookup`);
         this.silent.add(url); // said once, not every 10 s
         return;
       }

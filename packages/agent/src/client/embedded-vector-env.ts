@@ -30,7 +30,8 @@ async function importEmbeddedServer(): Promise<typeof import('@vinegym/env-serve
   try {
     return await import('@vinegym/env-server/embedded');
   } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes('@vinegym/env-server')) throw err;
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String(err).includes('@vinegym/env-server'))
+      throw err;
     throw new Error(
       'the embedded env server needs the package @vinegym/env-server (an optional peer dependency of @vinegym/agent): ' +
         'install it, or use envs on a running server (vinegym train --server ws://host:port/v1/ws)',

@@ -21,7 +21,11 @@ export class RemoteVectorEnv extends SessionVectorEnv {
   }
 
   /** Makes a session on an open connection (several envs may share one connection). */
-  static async make(connection: Connection, options: VectorEnvOptions, ownsConnection = false): Promise<RemoteVectorEnv> {
+  static async make(
+    connection: Connection,
+    options: VectorEnvOptions,
+    ownsConnection = false,
+  ): Promise<RemoteVectorEnv> {
     return new RemoteVectorEnv(connection, await SessionVectorEnv.makeSession(connection, options), ownsConnection);
   }
 }

@@ -83,7 +83,9 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
     if (this.inner) return true;
     let env: RemoteVectorEnv | null;
     try {
-      env = await withBackoff(this.url, { ...this.retry, maxAttempts }, () => RemoteVectorEnv.connect(this.url, this.options));
+      env = await withBackoff(this.url, { ...this.retry, maxAttempts }, () =>
+        RemoteVectorEnv.connect(this.url, this.options),
+      );
     } catch {
       return false;
     }
@@ -132,7 +134,10 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
     if (env === null) return;
     // Politely (the server frees the session at once), but a server that no longer answers must not hold us up.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([env.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_TIMEOUT_MS)))]);
+    await Promise.race([
+      env.close().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, RELEASE_TIMEOUT_MS))),
+    ]);
     clearTimeout(timer);
     env.connection.terminate();
   }
@@ -148,11 +153,18 @@ export class ResilientVectorEnv implements RecoverableVectorEnv {
   private async call<T>(request: (env: RemoteVectorEnv) => Promise<T>): Promise<T> {
     const env = this.inner;
     if (env === null) {
-      throw new EnvInterruptedError(`no session on ${this.url}${this.closed ? ' (closed)' : ''}: recover() first`, this.url);
+      throw new EnvInterruptedError(
+        `no session on ${this.url}${this.closed ? ' (closed)' : ''}: recover() first`,
+        this.url,
+      );
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectionError(`no answer from ${this.url} within ${this.retry.requestTimeoutMs} ms`, this.url)), this.retry.requestTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new ConnectionError(`no answer from ${this.url} within ${this.retry.requestTimeoutMs} ms`, this.url)),
+        this.retry.requestTimeoutMs,
+      );
     });
     try {
       return await Promise.race([request(env), timeout]);
@@ -197,8 +209,9 @@ async function withBackoff<T>(url: string, options: ReconnectOptions, attempt: (
 
 function sameSpaces(a: RemoteVectorEnv['spec'], b: RemoteVectorEnv['spec']): boolean {
   const key = (s: RemoteVectorEnv['spec']) =>
-    JSON.stringify([s.env_id, s.num_envs, s.autoreset_mode, s.single_observation_space, s.single_action_space], (_, v) =>
-      ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>, String) : v,
+    JSON.stringify(
+      [s.env_id, s.num_envs, s.autoreset_mode, s.single_observation_space, s.single_action_space],
+      (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>, String) : v),
     );
   return key(a) === key(b);
 }

@@ -4,7 +4,17 @@
  * The channel answers every request with a promise, so the agent side is asynchronous throughout, whichever way
  * the envs are served.
  */
-import type { MakeResult, Messages, NDArray, RenderResult, RequestType, ResetRequest, ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
+import type {
+  MakeResult,
+  Messages,
+  NDArray,
+  RenderResult,
+  RequestType,
+  ResetRequest,
+  ResetResult,
+  SpaceValue,
+  StepResult,
+} from '@vinegym/protocol';
 import type { ResetOptions, VectorEnv, VectorEnvOptions } from '../env/vector-env.js';
 
 /** The requests a session needs (all of protocol v1 but the handshake, which a channel does when it opens). */
@@ -51,7 +61,8 @@ export class SessionVectorEnv implements VectorEnv {
   }
 
   async snapshot(envIndices: number[]): Promise<Uint8Array[]> {
-    return (await this.channel.request('snapshot', { session_id: this.spec.session_id, env_indices: envIndices })).snapshots;
+    return (await this.channel.request('snapshot', { session_id: this.spec.session_id, env_indices: envIndices }))
+      .snapshots;
   }
 
   async restore(envIndex: number, snapshot: Uint8Array): Promise<void> {
@@ -67,7 +78,8 @@ export class SessionVectorEnv implements VectorEnv {
   }
 
   async close(): Promise<void> {
-    if (!this.channel.closed) await this.channel.request('close', { session_id: this.spec.session_id }).catch(() => undefined);
+    if (!this.channel.closed)
+      await this.channel.request('close', { session_id: this.spec.session_id }).catch(() => undefined);
     if (this.ownsChannel) await this.channel.close();
   }
 }

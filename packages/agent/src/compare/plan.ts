@@ -54,7 +54,8 @@ export interface PlannedRun {
 /** Every variant × seed, in the order they are started (seed-major, so early results cover every variant). */
 export function plannedRuns(plan: ComparePlan): PlannedRun[] {
   for (const variant of plan.variants) {
-    if (!(variant in VARIANTS)) throw new Error(`unknown algorithm '${variant}' (known: ${Object.keys(VARIANTS).join(', ')})`);
+    if (!(variant in VARIANTS))
+      throw new Error(`unknown algorithm '${variant}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   }
   const runs: PlannedRun[] = [];
   const base = canonicalKeys(plan.base);

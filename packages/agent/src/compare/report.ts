@@ -58,17 +58,32 @@ const plusMinus = (values: number[], digits: number) => {
   const { mean, std } = meanStd(values.filter(Number.isFinite));
   return Number.isFinite(mean) ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)}` : '–';
 };
-const count = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+const count = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n));
 
 export function markdownTable(summaries: readonly VariantSummary[], threshold: number | null, seeds: number): string {
   const header = `| algorithm | runs | env steps | final return | best return | steps to ${threshold ?? 'threshold'} (median, reached) | wall time per run (s) |`;
   const lines = [header, '|---|---:|---:|---:|---:|---:|---:|'];
   for (const { variant, runs } of summaries) {
     const reached = runs.map((r) => r.stepsToThreshold).filter((s): s is number => s !== null);
-    const stepsCell = threshold === null ? '–' : reached.length === 0 ? `not reached (0/${runs.length})` : `${count(median(reached))} (${reached.length}/${runs.length})`;
+    const stepsCell =
+      threshold === null
+        ? '–'
+        : reached.length === 0
+          ? `not reached (0/${runs.length})`
+          : `${count(median(reached))} (${reached.length}/${runs.length})`;
     lines.push(
-      `| ${variant} | ${runs.length}/${seeds} | ${count(Math.min(...runs.map((r) => r.envSteps)))} | ${plusMinus(runs.map((r) => r.finalReturn), 1)} | ` +
-        `${plusMinus(runs.map((r) => r.bestReturn), 1)} | ${stepsCell} | ${plusMinus(runs.map((r) => r.wallSeconds), 0)} |`,
+      `| ${variant} | ${runs.length}/${seeds} | ${count(Math.min(...runs.map((r) => r.envSteps)))} | ${plusMinus(
+        runs.map((r) => r.finalReturn),
+        1,
+      )} | ` +
+        `${plusMinus(
+          runs.map((r) => r.bestReturn),
+          1,
+        )} | ${stepsCell} | ${plusMinus(
+          runs.map((r) => r.wallSeconds),
+          0,
+        )} |`,
     );
   }
   return lines.join('\n');
@@ -86,7 +101,9 @@ export interface ReportOptions {
 
 /** Writes curves.png, report.md and summary.json into `out`; returns the Markdown. */
 export async function writeReport(options: ReportOptions): Promise<string> {
-  const loaded = await Promise.all(options.runs.map(async (r) => ({ ...r, run: await loadRun(r.dir).catch(() => null) })));
+  const loaded = await Promise.all(
+    options.runs.map(async (r) => ({ ...r, run: await loadRun(r.dir).catch(() => null) })),
+  );
   const present = loaded.filter((r) => r.run !== null && r.run.rows.length > 0);
   const variants = [...new Set(present.map((r) => r.variant))];
   const summaries: VariantSummary[] = variants.map((variant) => ({
@@ -94,7 +111,12 @@ export async function writeReport(options: ReportOptions): Promise<string> {
     runs: present.filter((r) => r.variant === variant).map((r) => summarizeRun(r.seed, r.run!, options.threshold)),
   }));
   const title = `${options.envId}: episode return (mean ± std over seeds)`;
-  if (present.length > 0) await plotRuns(present.map((r) => r.dir), join(options.out, REPORT_PLOT), { x: 'env_steps', title });
+  if (present.length > 0)
+    await plotRuns(
+      present.map((r) => r.dir),
+      join(options.out, REPORT_PLOT),
+      { x: 'env_steps', title },
+    );
   const markdown = [
     `# ${options.envId}: ${variants.join(', ')}`,
     '',
@@ -110,6 +132,9 @@ export async function writeReport(options: ReportOptions): Promise<string> {
     '',
   ].join('\n');
   await writeFile(join(options.out, REPORT_MARKDOWN), markdown);
-  await writeFile(join(options.out, REPORT_JSON), `${JSON.stringify({ envId: options.envId, budget: options.budget, threshold: options.threshold, summaries }, null, 2)}\n`);
+  await writeFile(
+    join(options.out, REPORT_JSON),
+    `${JSON.stringify({ envId: options.envId, budget: options.budget, threshold: options.threshold, summaries }, null, 2)}\n`,
+  );
   return markdown;
 }

@@ -56,7 +56,8 @@ export async function runsWithOtherSettings(runs: readonly PlannedRun[]): Promis
     }
     // Runs planned before the config keys were renamed saved their overrides under the old names.
     const current = canonicalKeys(saved as Record<string, unknown>);
-    if (canonicalJson({ ...current, totalSteps: null }) !== canonicalJson({ ...run.overrides, totalSteps: null })) differing.push(run);
+    if (canonicalJson({ ...current, totalSteps: null }) !== canonicalJson({ ...run.overrides, totalSteps: null }))
+      differing.push(run);
   }
   return differing;
 }
@@ -66,7 +67,10 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

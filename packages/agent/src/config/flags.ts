@@ -7,7 +7,8 @@
 import * as v from 'valibot';
 import { KEY_ALIASES, setPath } from './keys.js';
 
-type ValueKind = 'number' | 'integer' | 'boolean' | 'string' | 'choice' | 'integer-or-choice' | 'numbers' | 'strings' | 'json';
+type ValueKind =
+  'number' | 'integer' | 'boolean' | 'string' | 'choice' | 'integer-or-choice' | 'numbers' | 'strings' | 'json';
 
 export interface ConfigFlag {
   /** `--<flag>` on the command line. */
@@ -28,7 +29,14 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 /** `valueFunction.learningRate` → `value-function.learning-rate`. */
 export const flagName = (key: string) => key.split('.').map(kebab).join('.');
 
-type AnySchema = v.GenericSchema & { type: string; wrapped?: AnySchema; pipe?: readonly { type: string }[]; options?: unknown; item?: AnySchema; entries?: Record<string, AnySchema> };
+type AnySchema = v.GenericSchema & {
+  type: string;
+  wrapped?: AnySchema;
+  pipe?: readonly { type: string }[];
+  options?: unknown;
+  item?: AnySchema;
+  entries?: Record<string, AnySchema>;
+};
 
 /** The schema under optional / nullable wrappers, and whether null is allowed. */
 function unwrap(schema: AnySchema): { base: AnySchema; nullable: boolean; described: AnySchema } {
@@ -42,14 +50,16 @@ function unwrap(schema: AnySchema): { base: AnySchema; nullable: boolean; descri
       node = node.wrapped!;
     } else break;
     // The outermost description is the field's (inner schemas may be described building blocks).
-    if (v.getDescription(described as never) === undefined && v.getDescription(node as never) !== undefined) described = node;
+    if (v.getDescription(described as never) === undefined && v.getDescription(node as never) !== undefined)
+      described = node;
   }
   return { base: node, nullable, described };
 }
 
 function kindOf(schema: AnySchema): { kind: ValueKind; choices: readonly string[] } {
   // Pipes nest (a described field around a bounded number): the first item of a pipe may be a pipe itself.
-  const integer = (s: AnySchema): boolean => (s.pipe ?? []).some((item, i) => item.type === 'integer' || (i === 0 && integer(item as AnySchema)));
+  const integer = (s: AnySchema): boolean =>
+    (s.pipe ?? []).some((item, i) => item.type === 'integer' || (i === 0 && integer(item as AnySchema)));
   switch (schema.type) {
     case 'number':
       return { kind: integer(schema) ? 'integer' : 'number', choices: [] };
@@ -75,7 +85,12 @@ export function configFlags(schema: v.GenericSchema): ConfigFlag[] {
   const root = schema as AnySchema;
   const object = (root.pipe ? root.pipe[0] : root) as AnySchema;
   const flags: ConfigFlag[] = [];
-  const visit = (entries: Record<string, AnySchema>, prefix: string, section: string | null, sectionDescription: string) => {
+  const visit = (
+    entries: Record<string, AnySchema>,
+    prefix: string,
+    section: string | null,
+    sectionDescription: string,
+  ) => {
     for (const [name, entry] of Object.entries(entries)) {
       const key = prefix + name;
       const { base, nullable, described } = unwrap(entry);
@@ -84,7 +99,16 @@ export function configFlags(schema: v.GenericSchema): ConfigFlag[] {
         visit((base.pipe ? (base.pipe[0] as AnySchema) : base).entries!, `${key}.`, key, description);
         continue;
       }
-      flags.push({ flag: flagName(key), key, ...kindOf(base), nullable, description, defaultValue: v.getDefault(entry as never), section, sectionDescription });
+      flags.push({
+        flag: flagName(key),
+        key,
+        ...kindOf(base),
+        nullable,
+        description,
+        defaultValue: v.getDefault(entry as never),
+        section,
+        sectionDescription,
+      });
     }
   };
   visit(object.entries!, '', null, 'run settings');
@@ -110,7 +134,10 @@ export function parseFlagValue(spec: Pick<ConfigFlag, 'flag' | 'kind' | 'nullabl
       if (['false', '0', 'no'].includes(text)) return false;
       throw new Error(`--${spec.flag} expects true or false, got '${text}'`);
     case 'numbers':
-      return text.split(',').filter((s) => s.trim() !== '').map(number);
+      return text
+        .split(',')
+        .filter((s) => s.trim() !== '')
+        .map(number);
     case 'strings':
       return text.split(',').filter((s) => s.trim() !== '');
     case 'json':
@@ -163,7 +190,10 @@ export function parseConfigArgs(
       return argv[++i];
     };
     if (name in options) {
-      const takesValue = options[name] === 'value' || (options[name] === 'optional-value' && (text !== undefined || (i + 1 < argv.length && !argv[i + 1].startsWith('--'))));
+      const takesValue =
+        options[name] === 'value' ||
+        (options[name] === 'optional-value' &&
+          (text !== undefined || (i + 1 < argv.length && !argv[i + 1].startsWith('--'))));
       parsed.options[name] = takesValue ? next() : true;
       continue;
     }
@@ -173,9 +203,15 @@ export function parseConfigArgs(
       negated = true;
     }
     const spec = byFlag.get(name) ?? aliasSpec(name);
-    if (!spec) throw new Error(`unknown option --${name}${suggestion(name, [...byFlag.keys(), ...Object.keys(options)])} (vinegym train --help lists them)`);
+    if (!spec)
+      throw new Error(
+        `unknown option --${name}${suggestion(name, [...byFlag.keys(), ...Object.keys(options)])} (vinegym train --help lists them)`,
+      );
     // A boolean flag takes a value only when one follows (`--x false`, `--x=false`); bare `--x` is true, `--no-x` false.
-    const bareSwitch = spec.kind === 'boolean' && text === undefined && (negated || !/^(true|false|1|0|yes|no)$/.test(argv[i + 1] ?? ''));
+    const bareSwitch =
+      spec.kind === 'boolean' &&
+      text === undefined &&
+      (negated || !/^(true|false|1|0|yes|no)$/.test(argv[i + 1] ?? ''));
     let value: unknown = bareSwitch ? !negated : parseFlagValue(spec, next());
     if (spec.kind === 'numbers' || spec.kind === 'strings') {
       const list = lists.get(spec.key) ?? [];

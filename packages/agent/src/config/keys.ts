@@ -88,7 +88,10 @@ export function setPath(object: Record<string, unknown>, path: string, value: un
  * `source` with every alias and renamed key replaced by its schema key (values converted where the alias says so).
  * `onRenamed` hears each renamed key once. Throws when a key is given under two names.
  */
-export function canonicalKeys(source: Readonly<Record<string, unknown>>, onRenamed?: (oldKey: string, newKey: string | null) => void): Record<string, unknown> {
+export function canonicalKeys(
+  source: Readonly<Record<string, unknown>>,
+  onRenamed?: (oldKey: string, newKey: string | null) => void,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const origins = new Map<string, string>();
   const put = (key: string, value: unknown, given: string) => {
@@ -127,10 +130,16 @@ export function canonicalKeys(source: Readonly<Record<string, unknown>>, onRenam
 }
 
 /** `base` with `override` laid over it: sections merge key by key, everything else (values, arrays, envKwargs) is replaced. */
-export function mergeConfigSources(base: Readonly<Record<string, unknown>>, override: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function mergeConfigSources(
+  base: Readonly<Record<string, unknown>>,
+  override: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) && !VALUE_OBJECTS.has(key) ? { ...(out[key] as object), ...value } : value;
+    out[key] =
+      isPlainObject(value) && isPlainObject(out[key]) && !VALUE_OBJECTS.has(key)
+        ? { ...(out[key] as object), ...value }
+        : value;
   }
   return out;
 }

@@ -8,15 +8,23 @@ import { choice, field, integerAtLeast, positive, positiveInteger, section } fro
 
 export const POLICY_SECTION = section(
   {
-    hiddenSizes: field(v.array(positiveInteger()), () => [64, 64], 'hidden layer widths of the MLP policy and value function'),
+    hiddenSizes: field(
+      v.array(positiveInteger()),
+      () => [64, 64],
+      'hidden layer widths of the MLP policy and value function',
+    ),
     activation: field(choice(['tanh', 'relu'] as const), 'tanh', 'activation of the hidden layers'),
   },
-  'the policy network (image observations get the paper\'s Atari CNN instead of the MLP)',
+  "the policy network (image observations get the paper's Atari CNN instead of the MLP)",
 );
 
 export const OBSERVATIONS_SECTION = section(
   {
-    normalize: field(v.boolean(), true, 'normalize observations by a running mean and variance (updated after each iteration)'),
+    normalize: field(
+      v.boolean(),
+      true,
+      'normalize observations by a running mean and variance (updated after each iteration)',
+    ),
   },
   'what the policy sees of the observations',
 );
@@ -40,14 +48,18 @@ export const VALUE_FUNCTION_SECTION = section(
     epochs: field(
       positiveInteger(),
       3,
-      'epochs of Adam regression per batch (3 at step 2e-3 reach CartPole\'s 475 as fast as 5 at 1e-3, in 60% of the fit time)',
+      "epochs of Adam regression per batch (3 at step 2e-3 reach CartPole's 475 as fast as 5 at 1e-3, in 60% of the fit time)",
     ),
     learningRate: field(
       positive(),
       2e-3,
       'Adam step size; tuned on vector observations, use ~2.5e-4 for Atari frames (docs/results-pong.md)',
     ),
-    minibatchSize: field(positiveInteger(), 256, 'minibatch size (64 took 4x the time for no better baseline; 512 fit too little)'),
+    minibatchSize: field(
+      positiveInteger(),
+      256,
+      'minibatch size (64 took 4x the time for no better baseline; 512 fit too little)',
+    ),
     optimizer: field(
       choice(['adam', 'lbfgs'] as const),
       'adam',
@@ -59,15 +71,27 @@ export const VALUE_FUNCTION_SECTION = section(
 
 export const VINE_SECTION = section(
   {
-    rolloutSetSize: field(positiveInteger(), 100, 'N: states in the rollout set per iteration (paper: 500 swimmer, 2500 hopper/walker)'),
+    rolloutSetSize: field(
+      positiveInteger(),
+      100,
+      'N: states in the rollout set per iteration (paper: 500 swimmer, 2500 hopper/walker)',
+    ),
     actionsPerState: field(
       v.union([positiveInteger(), choice(['all', 'auto'] as const)]),
       'auto',
       'actions tried per state: K sampled from π_θold, or all (every action once, discrete spaces); auto: all for ' +
         'discrete action spaces, 4 for continuous ones',
     ),
-    rolloutLength: field(positiveInteger(), 50, 'length of each Q-estimation rollout, first action included (paper: 50 / 100)'),
-    trunkSteps: field(positiveInteger(), 1024, 'steps of the trunk trajectories the rollout set is drawn from, per iteration, over all env slots'),
+    rolloutLength: field(
+      positiveInteger(),
+      50,
+      'length of each Q-estimation rollout, first action included (paper: 50 / 100)',
+    ),
+    trunkSteps: field(
+      positiveInteger(),
+      1024,
+      'steps of the trunk trajectories the rollout set is drawn from, per iteration, over all env slots',
+    ),
     estimator: field(
       choice(['mean-baseline', 'self-normalized'] as const),
       'mean-baseline',
@@ -81,7 +105,7 @@ export const VINE_SECTION = section(
     rolloutBootstrap: field(
       choice(['none', 'value-function'] as const),
       'none',
-      "value of a rollout cut at rolloutLength: none counts only the rewards seen (the paper); value-function adds γ^length·V(s_cut)",
+      'value of a rollout cut at rolloutLength: none counts only the rewards seen (the paper); value-function adds γ^length·V(s_cut)',
     ),
   },
   "the paper's vine sampler (§4.2), used with sampler vine",
@@ -94,7 +118,11 @@ export const EVALUATION_SECTION = section(
       null,
       "every this many iterations (and after the last), record one episode of the deterministic policy as a video in the run's videos/ (needs ffmpeg); none: no videos",
     ),
-    videoFormat: field(choice(['mp4', 'webm', 'gif'] as const), 'mp4', 'container of those videos: mp4 (H.264), webm (VP8) or gif'),
+    videoFormat: field(
+      choice(['mp4', 'webm', 'gif'] as const),
+      'mp4',
+      'container of those videos: mp4 (H.264), webm (VP8) or gif',
+    ),
     videoFps: field(positive(), 30, 'frames per second of those videos (one frame per env step)'),
   },
   'periodic evaluation episodes during training, recorded as videos (docs/videos.md)',

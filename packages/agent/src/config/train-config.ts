@@ -14,7 +14,14 @@ import { VPG_SECTION } from '../algos/vpg/config.js';
 import { choice, field, integerAtLeast, positiveInteger } from './fields.js';
 import { flagName } from './flags.js';
 import { canonicalKeys, mergeConfigSources } from './keys.js';
-import { ADVANTAGE_SECTION, EVALUATION_SECTION, OBSERVATIONS_SECTION, POLICY_SECTION, VALUE_FUNCTION_SECTION, VINE_SECTION } from './sections.js';
+import {
+  ADVANTAGE_SECTION,
+  EVALUATION_SECTION,
+  OBSERVATIONS_SECTION,
+  POLICY_SECTION,
+  VALUE_FUNCTION_SECTION,
+  VINE_SECTION,
+} from './sections.js';
 
 export type SamplerKind = 'single-path' | 'vine';
 
@@ -23,9 +30,17 @@ const envKwargsSchema = v.record(v.string(), v.union([v.number(), v.boolean(), v
 /** Run settings: which env, where, how many slots (then `algo`), which sampler, how long. */
 const ENV_FIELDS = {
   envId: field(v.pipe(v.string(), v.minLength(1)), 'CartPole-v1', 'env id, e.g. CartPole-v1, Hopper-v5, ALE/Pong-v5'),
-  envKwargs: field(envKwargsSchema, () => ({}), 'env kwargs, e.g. {"frame_skip": 4} (a JSON object on the command line)'),
+  envKwargs: field(
+    envKwargsSchema,
+    () => ({}),
+    'env kwargs, e.g. {"frame_skip": 4} (a JSON object on the command line)',
+  ),
   numEnvs: field(positiveInteger(), 16, 'env slots per vector env (per server)'),
-  servers: field(v.array(v.pipe(v.string(), v.minLength(1))), () => [], 'env servers, one vector env each: ws:// URLs, or dns:<name>:<port> for every A/AAAA record of a name (re-resolved every 10 s: servers join and leave); none: the embedded in-process server'),
+  servers: field(
+    v.array(v.pipe(v.string(), v.minLength(1))),
+    () => [],
+    'env servers, one vector env each: ws:// URLs, or dns:<name>:<port> for every A/AAAA record of a name (re-resolved every 10 s: servers join and leave); none: the embedded in-process server',
+  ),
   pipelineGroups: field(
     positiveInteger(),
     1,
@@ -39,10 +54,18 @@ const RUN_FIELDS = {
     'single-path',
     "the paper's sampling procedure (§4.1 single path, §4.2 vine) for trpo, npg and vpg; cem and rwr sample whole episodes",
   ),
-  label: v.optional(v.pipe(v.string(), v.description('name of the run\'s curve in plots (default: algo and sampler)'))),
+  label: v.optional(v.pipe(v.string(), v.description("name of the run's curve in plots (default: algo and sampler)"))),
   iterations: field(v.nullable(positiveInteger()), null, 'stop after this many iterations ...'),
-  totalSteps: field(v.nullable(positiveInteger()), 100_000, '... or after this many env steps, whichever comes first (at least one must be set)'),
-  stepsPerIteration: field(positiveInteger(), 4000, 'single path: env steps per iteration (rounded up to a multiple of the env slots)'),
+  totalSteps: field(
+    v.nullable(positiveInteger()),
+    100_000,
+    '... or after this many env steps, whichever comes first (at least one must be set)',
+  ),
+  stepsPerIteration: field(
+    positiveInteger(),
+    4000,
+    'single path: env steps per iteration (rounded up to a multiple of the env slots)',
+  ),
   checkpointEvery: field(positiveInteger(), 10, 'save a checkpoint every this many iterations (and at the end)'),
 };
 
@@ -56,7 +79,8 @@ const SHARED_SECTIONS = {
 };
 
 /** The built-in algorithms' sections, spelled out so that TrainConfig types them; plug-in sections are checked at run time. */
-const optionalSection = <S extends v.GenericSchema>(schema: S) => v.optional(schema, {} as never) as v.OptionalSchema<S, never>;
+const optionalSection = <S extends v.GenericSchema>(schema: S) =>
+  v.optional(schema, {} as never) as v.OptionalSchema<S, never>;
 const BUILTIN_ALGORITHM_SECTIONS = {
   trpo: optionalSection(TRPO_SECTION),
   vpg: optionalSection(VPG_SECTION),
@@ -77,7 +101,9 @@ const typedSchema = v.object({
 /** A resolved config: every field set, checked, with the sections of all registered algorithms. */
 export type TrainConfig = v.InferOutput<typeof typedSchema>;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K];
+};
 /** What a caller may set: any subset, sections merged key by key into the defaults. */
 export type TrainConfigOverrides = DeepPartial<TrainConfig>;
 
@@ -93,8 +119,13 @@ export function trainConfigSchema(): v.GenericSchema<unknown, TrainConfig> {
   if (cached?.version === registryVersion()) return cached.schema;
   const sections: Record<string, v.GenericSchema> = {};
   for (const definition of algorithmDefinitions()) {
-    const users = algorithmDefinitions().filter((d) => d.section === definition.section).map((d) => d.name);
-    sections[definition.section] = v.optional(v.pipe(definition.schema, v.description(`settings of ${users.join(' and ')}`)), {} as never);
+    const users = algorithmDefinitions()
+      .filter((d) => d.section === definition.section)
+      .map((d) => d.name);
+    sections[definition.section] = v.optional(
+      v.pipe(definition.schema, v.description(`settings of ${users.join(' and ')}`)),
+      {} as never,
+    );
   }
   const names = algorithmNames();
   const schema = v.pipe(
@@ -114,7 +145,9 @@ export function trainConfigSchema(): v.GenericSchema<unknown, TrainConfig> {
 /** A config that failed validation; `issues` name each bad key (dotted path) and what is wrong with it. */
 export class ConfigError extends Error {
   constructor(readonly issues: { path: string; message: string }[]) {
-    super(`invalid config:\n${issues.map((i) => `  ${i.path ? `${i.path} (--${flagName(i.path)})` : '(config)'}: ${i.message}`).join('\n')}`);
+    super(
+      `invalid config:\n${issues.map((i) => `  ${i.path ? `${i.path} (--${flagName(i.path)})` : '(config)'}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -128,7 +161,10 @@ export interface ResolveOptions {
  * The config that `sources` describe, laid over the defaults in order (later sources win; sections merge key by
  * key), with aliases and renamed keys resolved; throws a ConfigError naming every bad key.
  */
-export function resolveTrainConfig(sources: readonly Readonly<Record<string, unknown>>[], options: ResolveOptions = {}): TrainConfig {
+export function resolveTrainConfig(
+  sources: readonly Readonly<Record<string, unknown>>[],
+  options: ResolveOptions = {},
+): TrainConfig {
   let merged: Record<string, unknown> = {};
   for (const source of sources) {
     const { $schema: _schema, ...values } = source as Record<string, unknown>;
@@ -136,7 +172,9 @@ export function resolveTrainConfig(sources: readonly Readonly<Record<string, unk
   }
   const result = v.safeParse(trainConfigSchema(), merged);
   if (result.success) return result.output;
-  throw new ConfigError(result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issueMessage(issue) })));
+  throw new ConfigError(
+    result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '', message: issueMessage(issue) })),
+  );
 }
 
 /** Defaults completed with `overrides` and checked, so a bad value fails before any env is made. */
@@ -156,7 +194,11 @@ function issueMessage(issue: v.BaseIssue<unknown>): string {
   const received = issue.received === undefined ? '' : `, got ${issue.received}`;
   switch (issue.type) {
     case 'picklist':
-      return `must be one of ${issue.expected?.replace(/^\(|\)$/g, '').replace(/"/g, '').split(' | ').join(', ')}${received}`;
+      return `must be one of ${issue.expected
+        ?.replace(/^\(|\)$/g, '')
+        .replace(/"/g, '')
+        .split(' | ')
+        .join(', ')}${received}`;
     case 'min_value':
     case 'max_value':
     case 'gt_value':

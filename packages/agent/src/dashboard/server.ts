@@ -94,12 +94,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const video = /^\/runs\/(\d+)\/videos\/([\w.-]+\.(mp4|webm|gif))$/.exec(url.pathname);
     const feed = video ? feeds[Number(video[1])] : undefined;
     // Only files the run's video index lists: the name cannot reach outside videos/.
-    if (video && feed?.videos.some((entry) => entry.file === video[2])) return sendFile(request, response, join(feed.videosDir, video[2]), VIDEO_TYPES[video[3]]);
+    if (video && feed?.videos.some((entry) => entry.file === video[2]))
+      return sendFile(request, response, join(feed.videosDir, video[2]), VIDEO_TYPES[video[3]]);
     reply(response, 404, 'not found');
   }
 
   function openStream(response: ServerResponse): void {
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     sendEvent(response, 'runs', { runs: feeds.map((feed) => feed.info) });
     for (const feed of feeds) {
       sendEvent(response, 'rows', { type: 'rows', run: feed.info.id, reset: true, rows: feed.rows });
@@ -114,7 +119,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   // Comments keep proxies and the browser from closing a quiet stream.
   const heartbeat = setInterval(() => clients.forEach((client) => client.write(': keep-alive\n\n')), 15_000);
   const { port } = server.address() as AddressInfo;
-  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const host =
+    options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/?token=${token}`,
     port,
@@ -166,8 +172,16 @@ async function sendFile(request: IncomingMessage, response: ServerResponse, path
       return;
     }
   }
-  const headers = { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': String(end - start + 1), 'cache-control': 'no-cache' };
-  response.writeHead(range ? 206 : 200, range ? { ...headers, 'content-range': `bytes ${start}-${end}/${size}` } : headers);
+  const headers = {
+    'content-type': type,
+    'accept-ranges': 'bytes',
+    'content-length': String(end - start + 1),
+    'cache-control': 'no-cache',
+  };
+  response.writeHead(
+    range ? 206 : 200,
+    range ? { ...headers, 'content-range': `bytes ${start}-${end}/${size}` } : headers,
+  );
   if (request.method === 'HEAD') {
     response.end();
     return;
@@ -178,7 +192,13 @@ async function sendFile(request: IncomingMessage, response: ServerResponse, path
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`dashboard: port ${port} on ${host} is in use; pick another (--dashboard <port>, 0: any free one)`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `dashboard: port ${port} on ${host} is in use; pick another (--dashboard <port>, 0: any free one)`,
+            )
+          : error,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

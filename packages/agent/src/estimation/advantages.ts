@@ -11,7 +11,13 @@
  * observation normalizer: what the next estimate builds on.
  */
 import type { AlgorithmContext } from '../algos/algorithm.js';
-import { discountedReturns, explainedVariance, generalizedAdvantageEstimate, standardize, type AdvantageEstimate } from '../math/gae.js';
+import {
+  discountedReturns,
+  explainedVariance,
+  generalizedAdvantageEstimate,
+  standardize,
+  type AdvantageEstimate,
+} from '../math/gae.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
 import type { Policy } from '../policies/policy.js';
 import { ValueFunction } from '../policies/value-function.js';
@@ -57,7 +63,9 @@ export interface AdvantageBatch {
 
 /** Whether a run with this config fits a value baseline: single-path GAE, or vine rollouts bootstrapped by V. */
 export function usesValueFunction(config: AlgorithmContext['config']): boolean {
-  return config.sampler === 'vine' ? config.vine.rolloutBootstrap === 'value-function' : config.advantage.estimator === 'gae';
+  return config.sampler === 'vine'
+    ? config.vine.rolloutBootstrap === 'value-function'
+    : config.advantage.estimator === 'gae';
 }
 
 export class AdvantageEstimator {
@@ -84,7 +92,15 @@ export class AdvantageEstimator {
         })
       : null;
     if (config.sampler === 'vine') {
-      const sampler = new VineSampler({ envs, adapter, normalizer, rng, seed: envSeed, gamma: config.advantage.gamma, config: config.vine });
+      const sampler = new VineSampler({
+        envs,
+        adapter,
+        normalizer,
+        rng,
+        seed: envSeed,
+        gamma: config.advantage.gamma,
+        config: config.vine,
+      });
       this.collect = () => this.vine(sampler, policy, context.config);
     } else {
       const sampler = new SinglePathSampler({ envs, adapter, normalizer, noise: rng, seed: envSeed });
@@ -126,7 +142,11 @@ export class AdvantageEstimator {
     this.valueFunction?.dispose();
   }
 
-  private async singlePath(sampler: SinglePathSampler, policy: Policy, config: AlgorithmContext['config']): Promise<AdvantageBatch> {
+  private async singlePath(
+    sampler: SinglePathSampler,
+    policy: Policy,
+    config: AlgorithmContext['config'],
+  ): Promise<AdvantageBatch> {
     const { gamma, lambda } = config.advantage;
     const clock = performance.now();
     const paths = await sampler.collect(policy, config.stepsPerIteration);
@@ -153,7 +173,11 @@ export class AdvantageEstimator {
     };
   }
 
-  private async vine(sampler: VineSampler, policy: Policy, config: AlgorithmContext['config']): Promise<AdvantageBatch> {
+  private async vine(
+    sampler: VineSampler,
+    policy: Policy,
+    config: AlgorithmContext['config'],
+  ): Promise<AdvantageBatch> {
     let clock = performance.now();
     const rollouts = await sampler.collect(policy);
     const metrics: Record<string, number> = { 'time/sampling_ms': performance.now() - clock };
@@ -189,9 +213,22 @@ export class AdvantageEstimator {
 }
 
 /** GAE advantages and λ-return targets of on-policy paths under the current value function. */
-function gaeOnPaths(valueFunction: ValueFunction, paths: PathBatch, gamma: number, lambda: number): AdvantageEstimate & { explainedVariance: number } {
+function gaeOnPaths(
+  valueFunction: ValueFunction,
+  paths: PathBatch,
+  gamma: number,
+  lambda: number,
+): AdvantageEstimate & { explainedVariance: number } {
   const values = valueFunction.predict(paths.obs);
   const bootstrap = valueFunction.predict(paths.bootstrapObs);
-  const estimate = generalizedAdvantageEstimate(paths.rewards, values, paths.terminated, paths.truncated, bootstrap, gamma, lambda);
+  const estimate = generalizedAdvantageEstimate(
+    paths.rewards,
+    values,
+    paths.terminated,
+    paths.truncated,
+    bootstrap,
+    gamma,
+    lambda,
+  );
   return { ...estimate, explainedVariance: explainedVariance(values, estimate.returns) };
 }

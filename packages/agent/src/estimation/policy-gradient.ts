@@ -28,7 +28,13 @@ export class PolicyGradientAlgorithm implements Algorithm {
       episodeReturns: estimate.episodeReturns,
       episodeLengths: estimate.episodeLengths,
       // The step's train/ metrics first, then the estimate's; time/ metrics in the order the phases ran.
-      metrics: { ...others(stepMetrics), ...others(estimate.metrics), ...times(estimate.metrics), ...times(stepMetrics), ...fitMetrics },
+      metrics: {
+        ...others(stepMetrics),
+        ...others(estimate.metrics),
+        ...times(estimate.metrics),
+        ...times(stepMetrics),
+        ...fitMetrics,
+      },
     };
   }
 
@@ -45,5 +51,7 @@ export class PolicyGradientAlgorithm implements Algorithm {
   }
 }
 
-const times = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).filter(([name]) => name.startsWith('time/')));
-const others = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).filter(([name]) => !name.startsWith('time/')));
+const times = (metrics: Record<string, number>) =>
+  Object.fromEntries(Object.entries(metrics).filter(([name]) => name.startsWith('time/')));
+const others = (metrics: Record<string, number>) =>
+  Object.fromEntries(Object.entries(metrics).filter(([name]) => !name.startsWith('time/')));

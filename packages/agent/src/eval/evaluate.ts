@@ -79,8 +79,19 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
       const lengths: number[] = [];
       for (let episode = 0; episode < options.episodes; episode++) {
         const recording = mode === 'deterministic' && episode === 0 && frames !== null;
-        const beforeStep = recording ? (step: number) => savePicture(frames!, step, options.framesDir, video) : undefined;
-        const result = await runEpisode({ env, adapter, policy: policy!, normalizer, noise, deterministic: mode === 'deterministic', seed: seed + episode, beforeStep });
+        const beforeStep = recording
+          ? (step: number) => savePicture(frames!, step, options.framesDir, video)
+          : undefined;
+        const result = await runEpisode({
+          env,
+          adapter,
+          policy: policy!,
+          normalizer,
+          noise,
+          deterministic: mode === 'deterministic',
+          seed: seed + episode,
+          beforeStep,
+        });
         returns.push(result.return);
         lengths.push(result.length);
       }
@@ -106,8 +117,14 @@ async function openFrames(env: VectorEnv, options: EvaluateOptions): Promise<Fra
   return frameProviderFor(env).open(env, 0);
 }
 
-async function savePicture(frames: FrameSource, step: number, framesDir: string | undefined, video: VideoWriter | null): Promise<void> {
+async function savePicture(
+  frames: FrameSource,
+  step: number,
+  framesDir: string | undefined,
+  video: VideoWriter | null,
+): Promise<void> {
   const frame = await frames.frame();
-  if (framesDir !== undefined) await writeFile(join(framesDir, `frame-${String(step).padStart(5, '0')}.png`), encodePng(frame));
+  if (framesDir !== undefined)
+    await writeFile(join(framesDir, `frame-${String(step).padStart(5, '0')}.png`), encodePng(frame));
   await video?.write(frame);
 }

@@ -57,13 +57,16 @@ export class Adam {
   minimize(loss: () => tfType.Scalar): void {
     const { tf, variables } = this;
     const { value, grads } = tf.variableGrads(loss, variables);
-    const flat = (tensors: tfType.Tensor[]) => downloadTidy(tf, () => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
+    const flat = (tensors: tfType.Tensor[]) =>
+      downloadTidy(tf, () => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
     const gradient = flat(variables.map((x) => grads[x.name]));
     tf.dispose([value, ...Object.values(grads)]);
     const params = flat(variables);
     this.update(params, gradient);
     variables.forEach((variable, k) =>
-      tf.tidy(() => variable.assign(tf.tensor(params.subarray(this.offsets[k], this.offsets[k] + variable.size), variable.shape))),
+      tf.tidy(() =>
+        variable.assign(tf.tensor(params.subarray(this.offsets[k], this.offsets[k] + variable.size), variable.shape)),
+      ),
     );
   }
 
@@ -85,7 +88,8 @@ export class Adam {
   }
 
   state(): AdamState {
-    const split = (flat: Float32Array) => this.variables.map((x, k) => flat.slice(this.offsets[k], this.offsets[k] + x.size));
+    const split = (flat: Float32Array) =>
+      this.variables.map((x, k) => flat.slice(this.offsets[k], this.offsets[k] + x.size));
     return { step: this.step, firstMoments: split(this.firstMoments), secondMoments: split(this.secondMoments) };
   }
 

@@ -38,9 +38,11 @@ export function setFlatParams(tf: Tf, variables: tfType.Variable[], flat: ArrayL
 /** A flat vector as tensors shaped like `variables`, in their order. */
 /** Assigns one array per variable (as `serialize` produced them), after checking that count and sizes match. */
 export function loadWeights(tf: Tf, variables: tfType.Variable[], weights: Float32Array[]): void {
-  if (weights.length !== variables.length) throw new RangeError(`expected ${variables.length} weight arrays, got ${weights.length}`);
+  if (weights.length !== variables.length)
+    throw new RangeError(`expected ${variables.length} weight arrays, got ${weights.length}`);
   variables.forEach((v, i) => {
-    if (weights[i].length !== v.size) throw new RangeError(`weight ${i} has ${weights[i].length} values, expected ${v.size}`);
+    if (weights[i].length !== v.size)
+      throw new RangeError(`weight ${i} has ${weights[i].length} values, expected ${v.size}`);
     tf.tidy(() => v.assign(tf.tensor(weights[i], v.shape, 'float32')));
   });
 }
@@ -48,7 +50,10 @@ export function loadWeights(tf: Tf, variables: tfType.Variable[], weights: Float
 export function unflatten(tf: Tf, flat: ArrayLike<number>, variables: tfType.Variable[]): tfType.Tensor[] {
   let offset = 0;
   return variables.map((v) => {
-    const part = tf.tensor(Float32Array.from({ length: v.size }, (_, i) => flat[offset + i]), v.shape);
+    const part = tf.tensor(
+      Float32Array.from({ length: v.size }, (_, i) => flat[offset + i]),
+      v.shape,
+    );
     offset += v.size;
     return part;
   });

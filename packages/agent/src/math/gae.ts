@@ -11,7 +11,13 @@
 export type Flags = ArrayLike<boolean | number>;
 
 /** Value of the state after step t, or null when step t has a successor in the stream. */
-function valueAfterBoundary(t: number, n: number, terminated: Flags, truncated: Flags, bootstrapValues: ArrayLike<number> | undefined): number | null {
+function valueAfterBoundary(
+  t: number,
+  n: number,
+  terminated: Flags,
+  truncated: Flags,
+  bootstrapValues: ArrayLike<number> | undefined,
+): number | null {
   if (terminated[t]) return 0;
   if (truncated[t] || t === n - 1) return bootstrapValues ? bootstrapValues[t] : 0;
   return null;

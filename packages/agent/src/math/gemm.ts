@@ -10,7 +10,15 @@ export type FloatArray = Float32Array | Float64Array;
  * C = A · Bᵀ (+ bias per column), with A: M × K, B: N × K, C: M × N, all row-major. Both operands are read along
  * their contiguous K axis; 2 rows of A × 4 rows of B share each load in 8 running sums.
  */
-export function gemmNT(a: FloatArray, b: FloatArray, c: FloatArray, m: number, n: number, k: number, bias?: FloatArray): void {
+export function gemmNT(
+  a: FloatArray,
+  b: FloatArray,
+  c: FloatArray,
+  m: number,
+  n: number,
+  k: number,
+  bias?: FloatArray,
+): void {
   let i = 0;
   for (; i + 1 < m; i += 2) {
     const a0 = i * k;
@@ -23,7 +31,14 @@ export function gemmNT(a: FloatArray, b: FloatArray, c: FloatArray, m: number, n
       const b1 = b0 + k;
       const b2 = b1 + k;
       const b3 = b2 + k;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let p = 0; p < k; p++) {
         const x0 = a[a0 + p];
         const x1 = a[a1 + p];

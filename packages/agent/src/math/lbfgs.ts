@@ -73,7 +73,11 @@ interface CorrectionPair {
 }
 
 /** Algorithm 7.4: the search direction −H_k g from the stored pairs, oldest first, with H_k⁰ = γ I. */
-export function twoLoopDirection(gradient: Float64Array, pairs: readonly CorrectionPair[], gamma: number): Float64Array {
+export function twoLoopDirection(
+  gradient: Float64Array,
+  pairs: readonly CorrectionPair[],
+  gamma: number,
+): Float64Array {
   const q = Float64Array.from(gradient);
   const alphas = new Float64Array(pairs.length);
   for (let i = pairs.length - 1; i >= 0; i--) {
@@ -179,7 +183,14 @@ export function lbfgsMinimize(f: ValueAndGradient, x0: ArrayLike<number>, option
   let evaluations = 1;
   const pairs: CorrectionPair[] = [];
   let gamma = 1;
-  const result = (iterations: number, reason: LbfgsResult['reason']): LbfgsResult => ({ x, value, gradient, iterations, evaluations, reason });
+  const result = (iterations: number, reason: LbfgsResult['reason']): LbfgsResult => ({
+    x,
+    value,
+    gradient,
+    iterations,
+    evaluations,
+    reason,
+  });
 
   for (let k = 0; k < o.maxIterations; k++) {
     if (infinityNorm(gradient) <= o.gradientTolerance) return result(k, 'gradient');
@@ -199,7 +210,11 @@ export function lbfgsMinimize(f: ValueAndGradient, x0: ArrayLike<number>, option
       return { alpha, value: at.value, slope: dot(at.gradient, direction), x: xAlpha, gradient: at.gradient };
     };
     const start: LinePoint = { alpha: 0, value, slope, x, gradient };
-    const search = strongWolfeLineSearch(evaluate, start, initialAlpha, { c1: o.c1, c2: o.c2, maxEvaluations: o.maxLineSearchEvaluations });
+    const search = strongWolfeLineSearch(evaluate, start, initialAlpha, {
+      c1: o.c1,
+      c2: o.c2,
+      maxEvaluations: o.maxLineSearchEvaluations,
+    });
     evaluations += search.evaluations;
     if (search.point === null) return result(k, 'line-search');
 
@@ -221,7 +236,10 @@ export function lbfgsMinimize(f: ValueAndGradient, x0: ArrayLike<number>, option
     x = next.x;
     value = next.value;
     gradient = next.gradient;
-    if (Math.abs(previousValue - value) <= o.relativeValueTolerance * Math.max(Math.abs(previousValue), Math.abs(value), 1)) {
+    if (
+      Math.abs(previousValue - value) <=
+      o.relativeValueTolerance * Math.max(Math.abs(previousValue), Math.abs(value), 1)
+    ) {
       return result(k + 1, 'value');
     }
   }

@@ -42,7 +42,8 @@ export class ObservationNormalizer {
   /** Adds a batch given row-major as `batchSize × size` values. */
   update(batch: ArrayLike<number>): void {
     const batchCount = batch.length / this.size;
-    if (!Number.isInteger(batchCount)) throw new RangeError(`batch length ${batch.length} is not a multiple of ${this.size}`);
+    if (!Number.isInteger(batchCount))
+      throw new RangeError(`batch length ${batch.length} is not a multiple of ${this.size}`);
     if (batchCount === 0) return;
     const batchMean = new Float64Array(this.size);
     const batchM2 = new Float64Array(this.size);
@@ -56,7 +57,8 @@ export class ObservationNormalizer {
 
   /** Folds another normalizer's statistics into this one. */
   merge(other: ObservationNormalizer): void {
-    if (other.size !== this.size) throw new RangeError(`cannot merge normalizers of sizes ${this.size} and ${other.size}`);
+    if (other.size !== this.size)
+      throw new RangeError(`cannot merge normalizers of sizes ${this.size} and ${other.size}`);
     this.mergeMoments(other.count, other.mean, other.m2);
   }
 

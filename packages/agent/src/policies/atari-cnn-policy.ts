@@ -29,7 +29,12 @@ export class AtariCnnPolicy extends PolicyBase {
     const { numActions, obsShape = [52, 40, 4], ...networkOptions } = options;
     super(tf, obsShape);
     this.numActions = numActions;
-    this.network = new AtariCnn(tf, { ...networkOptions, inputShape: obsShape, outputSize: numActions, outputGain: POLICY_OUTPUT_GAIN });
+    this.network = new AtariCnn(tf, {
+      ...networkOptions,
+      inputShape: obsShape,
+      outputSize: numActions,
+      outputGain: POLICY_OUTPUT_GAIN,
+    });
     this.variables = this.network.variables;
   }
 
@@ -38,7 +43,9 @@ export class AtariCnnPolicy extends PolicyBase {
   }
 
   linearize(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: CategoricalParams; tangent: CategoricalParams } {
-    const { output, tangent } = this.tf.tidy(() => this.network.applyWithTangent(this.tf, obs as tfType.Tensor4D, tangents));
+    const { output, tangent } = this.tf.tidy(() =>
+      this.network.applyWithTangent(this.tf, obs as tfType.Tensor4D, tangents),
+    );
     return { params: { kind: 'categorical', logits: output }, tangent: { kind: 'categorical', logits: tangent } };
   }
 }

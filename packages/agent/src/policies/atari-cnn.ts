@@ -38,14 +38,26 @@ export class AtariCnn {
   private readonly flatSize: number;
 
   constructor(tf: Tf, options: AtariCnnOptions) {
-    const { inputShape = [52, 40, 4], outputSize, outputGain, convFilters = 16, kernelSize = 4, stride = 2, hiddenSize = 20, seed = 0 } = options;
+    const {
+      inputShape = [52, 40, 4],
+      outputSize,
+      outputGain,
+      convFilters = 16,
+      kernelSize = 4,
+      stride = 2,
+      hiddenSize = 20,
+      seed = 0,
+    } = options;
     const rng = new Rng(seed);
     const [height, width, channels] = inputShape;
     this.conv1 = new Conv2d(tf, rng, channels, convFilters, kernelSize, stride, HIDDEN_GAIN);
     this.conv2 = new Conv2d(tf, rng, convFilters, convFilters, kernelSize, stride, HIDDEN_GAIN);
     const outHeight = convOutputSize(convOutputSize(height, kernelSize, stride), kernelSize, stride);
     const outWidth = convOutputSize(convOutputSize(width, kernelSize, stride), kernelSize, stride);
-    if (outHeight < 1 || outWidth < 1) throw new RangeError(`observation ${inputShape.join('×')} is too small for two ${kernelSize}×${kernelSize} convolutions`);
+    if (outHeight < 1 || outWidth < 1)
+      throw new RangeError(
+        `observation ${inputShape.join('×')} is too small for two ${kernelSize}×${kernelSize} convolutions`,
+      );
     this.flatSize = outHeight * outWidth * convFilters;
     this.hidden = new Dense(tf, rng, this.flatSize, hiddenSize, HIDDEN_GAIN);
     this.output = new Dense(tf, rng, hiddenSize, outputSize, outputGain);
@@ -64,7 +76,11 @@ export class AtariCnn {
    * The outputs and their directional derivative when θ moves along `tangents` (one tensor per variable, in
    * `variables` order), layer by layer; tanh' = 1 − tanh².
    */
-  applyWithTangent(tf: Tf, x: tfType.Tensor4D, tangents: tfType.Tensor[]): { output: tfType.Tensor2D; tangent: tfType.Tensor2D } {
+  applyWithTangent(
+    tf: Tf,
+    x: tfType.Tensor4D,
+    tangents: tfType.Tensor[],
+  ): { output: tfType.Tensor2D; tangent: tfType.Tensor2D } {
     const [dConv1W, dConv1B, dConv2W, dConv2B, dHiddenW, dHiddenB, dOutputW, dOutputB] = tangents;
     const throughTanh = (z: tfType.Tensor, dz: tfType.Tensor) => {
       const h = tf.tanh(z);
@@ -72,11 +88,20 @@ export class AtariCnn {
     };
     const layer1 = throughTanh(this.conv1.apply(tf, x), this.conv1.tangent(tf, x, null, dConv1W, dConv1B));
     const h1 = layer1.h as tfType.Tensor4D;
-    const layer2 = throughTanh(this.conv2.apply(tf, h1), this.conv2.tangent(tf, h1, layer1.dh as tfType.Tensor4D, dConv2W, dConv2B));
+    const layer2 = throughTanh(
+      this.conv2.apply(tf, h1),
+      this.conv2.tangent(tf, h1, layer1.dh as tfType.Tensor4D, dConv2W, dConv2B),
+    );
     const flat = (t: tfType.Tensor) => tf.reshape(t, [x.shape[0], this.flatSize]) as tfType.Tensor2D;
     const h2 = flat(layer2.h);
-    const layer3 = throughTanh(this.hidden.apply(tf, h2), this.hidden.tangent(tf, h2, flat(layer2.dh), dHiddenW, dHiddenB));
+    const layer3 = throughTanh(
+      this.hidden.apply(tf, h2),
+      this.hidden.tangent(tf, h2, flat(layer2.dh), dHiddenW, dHiddenB),
+    );
     const h3 = layer3.h as tfType.Tensor2D;
-    return { output: this.output.apply(tf, h3), tangent: this.output.tangent(tf, h3, layer3.dh as tfType.Tensor2D, dOutputW, dOutputB) };
+    return {
+      output: this.output.apply(tf, h3),
+      tangent: this.output.tangent(tf, h3, layer3.dh as tfType.Tensor2D, dOutputW, dOutputB),
+    };
   }
 }

@@ -63,7 +63,10 @@ export function kl(tf: Tf, oldParams: DistParams, newParams: DistParams): tfType
       const oldVar = tf.exp(tf.mul(2, oldParams.logStd));
       const newVar = tf.exp(tf.mul(2, newParams.logStd));
       const meanGap = tf.square(tf.sub(oldParams.mean, newParams.mean));
-      const perDim = tf.add(tf.sub(newParams.logStd, oldParams.logStd), tf.div(tf.add(oldVar, meanGap), tf.mul(2, newVar)));
+      const perDim = tf.add(
+        tf.sub(newParams.logStd, oldParams.logStd),
+        tf.div(tf.add(oldVar, meanGap), tf.mul(2, newVar)),
+      );
       return tf.sub(tf.sum(perDim, -1), 0.5 * oldParams.mean.shape[1]) as tfType.Tensor1D;
     }
     if (oldParams.kind === 'categorical' && newParams.kind === 'categorical') {
@@ -109,9 +112,13 @@ export function fisherMetricProduct(tf: Tf, params: DistParams, tangent: DistPar
 export function paramsDot(tf: Tf, params: DistParams, weights: DistParams): tfType.Scalar {
   return tf.tidy(() => {
     if (params.kind === 'gaussian' && weights.kind === 'gaussian') {
-      return tf.add(tf.sum(tf.mul(params.mean, weights.mean)), tf.sum(tf.mul(params.logStd, weights.logStd))) as tfType.Scalar;
+      return tf.add(
+        tf.sum(tf.mul(params.mean, weights.mean)),
+        tf.sum(tf.mul(params.logStd, weights.logStd)),
+      ) as tfType.Scalar;
     }
-    if (params.kind === 'categorical' && weights.kind === 'categorical') return tf.sum(tf.mul(params.logits, weights.logits)) as tfType.Scalar;
+    if (params.kind === 'categorical' && weights.kind === 'categorical')
+      return tf.sum(tf.mul(params.logits, weights.logits)) as tfType.Scalar;
     throw new TypeError(`dot of ${params.kind} parameters with ${weights.kind} weights`);
   });
 }

@@ -65,7 +65,13 @@ export class Dense {
   }
 
   /** d(x W + b) = dx W + x dW + db; `dx` is null for a network input, which does not move with θ. */
-  tangent(tf: Tf, x: tfType.Tensor2D, dx: tfType.Tensor2D | null, dWeight: tfType.Tensor, dBias: tfType.Tensor): tfType.Tensor2D {
+  tangent(
+    tf: Tf,
+    x: tfType.Tensor2D,
+    dx: tfType.Tensor2D | null,
+    dWeight: tfType.Tensor,
+    dBias: tfType.Tensor,
+  ): tfType.Tensor2D {
     const fromParams = tf.add(tf.matMul(x, dWeight as tfType.Tensor2D), dBias);
     return (dx ? tf.add(tf.matMul(dx, this.weight), fromParams) : fromParams) as tfType.Tensor2D;
   }
@@ -88,7 +94,9 @@ export class Mlp {
   constructor(tf: Tf, { inputSize, hiddenSizes, outputSize, activation, outputGain, seed }: MlpOptions) {
     const rng = new Rng(seed);
     const sizes = [inputSize, ...hiddenSizes, outputSize];
-    this.layers = sizes.slice(1).map((size, i) => new Dense(tf, rng, sizes[i], size, i === hiddenSizes.length ? outputGain : HIDDEN_GAIN));
+    this.layers = sizes
+      .slice(1)
+      .map((size, i) => new Dense(tf, rng, sizes[i], size, i === hiddenSizes.length ? outputGain : HIDDEN_GAIN));
     this.activation = activation;
   }
 
@@ -109,7 +117,11 @@ export class Mlp {
    * The output and its directional derivative when θ moves along `tangents` (one tensor per variable, shaped
    * like it, in `variables` order): forward-mode differentiation written out layer by layer, no gradient tape.
    */
-  applyWithTangent(tf: Tf, x: tfType.Tensor2D, tangents: tfType.Tensor[]): { output: tfType.Tensor2D; tangent: tfType.Tensor2D } {
+  applyWithTangent(
+    tf: Tf,
+    x: tfType.Tensor2D,
+    tangents: tfType.Tensor[],
+  ): { output: tfType.Tensor2D; tangent: tfType.Tensor2D } {
     let h = x;
     let dh: tfType.Tensor2D | null = null;
     this.layers.forEach((layer, i) => {
@@ -153,7 +165,9 @@ export class Conv2d {
   ) {
     // Orthogonal over (fan-in × filters), as for a dense layer on the flattened patches.
     const fanIn = kernelSize * kernelSize * inChannels;
-    this.weight = tf.variable(tf.tensor4d(orthogonalMatrix(rng, fanIn, filters, gain), [kernelSize, kernelSize, inChannels, filters]));
+    this.weight = tf.variable(
+      tf.tensor4d(orthogonalMatrix(rng, fanIn, filters, gain), [kernelSize, kernelSize, inChannels, filters]),
+    );
     this.bias = tf.variable(tf.zeros([filters]));
   }
 
@@ -166,8 +180,16 @@ export class Conv2d {
   }
 
   /** d(conv(x, W) + b) = conv(dx, W) + conv(x, dW) + db: convolution is linear in each argument. */
-  tangent(tf: Tf, x: tfType.Tensor4D, dx: tfType.Tensor4D | null, dWeight: tfType.Tensor, dBias: tfType.Tensor): tfType.Tensor4D {
+  tangent(
+    tf: Tf,
+    x: tfType.Tensor4D,
+    dx: tfType.Tensor4D | null,
+    dWeight: tfType.Tensor,
+    dBias: tfType.Tensor,
+  ): tfType.Tensor4D {
     const fromParams = tf.add(tf.conv2d(x, dWeight as tfType.Tensor4D, this.stride, 'valid'), dBias);
-    return (dx ? tf.add(tf.conv2d(dx, this.weight as tfType.Tensor4D, this.stride, 'valid'), fromParams) : fromParams) as tfType.Tensor4D;
+    return (
+      dx ? tf.add(tf.conv2d(dx, this.weight as tfType.Tensor4D, this.stride, 'valid'), fromParams) : fromParams
+    ) as tfType.Tensor4D;
   }
 }

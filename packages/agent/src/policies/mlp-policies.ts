@@ -34,7 +34,14 @@ export class GaussianMlpPolicy extends PolicyBase {
     super(tf, [options.obsSize]);
     const { obsSize, actionDim, hiddenSizes = [64, 64], activation = 'tanh', seed = 0, initialLogStd = 0 } = options;
     this.actionDim = actionDim;
-    this.meanNetwork = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: actionDim, activation, outputGain: POLICY_OUTPUT_GAIN, seed });
+    this.meanNetwork = new Mlp(tf, {
+      inputSize: obsSize,
+      hiddenSizes,
+      outputSize: actionDim,
+      activation,
+      outputGain: POLICY_OUTPUT_GAIN,
+      seed,
+    });
     this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
     this.variables = [...this.meanNetwork.variables, this.logStd];
   }
@@ -52,7 +59,11 @@ export class GaussianMlpPolicy extends PolicyBase {
   linearize(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: GaussianParams; tangent: GaussianParams } {
     const tf = this.tf;
     return tf.tidy(() => {
-      const { output: mean, tangent: meanTangent } = this.meanNetwork.applyWithTangent(tf, obs as tfType.Tensor2D, tangents.slice(0, -1));
+      const { output: mean, tangent: meanTangent } = this.meanNetwork.applyWithTangent(
+        tf,
+        obs as tfType.Tensor2D,
+        tangents.slice(0, -1),
+      );
       const broadcast = (x: tfType.Tensor) => tf.add(tf.zerosLike(mean), x) as tfType.Tensor2D;
       return {
         params: { kind: 'gaussian' as const, mean, logStd: broadcast(this.logStd) },
@@ -72,16 +83,28 @@ export class CategoricalMlpPolicy extends PolicyBase {
     super(tf, [options.obsSize]);
     const { obsSize, numActions, hiddenSizes = [64, 64], activation = 'tanh', seed = 0 } = options;
     this.numActions = numActions;
-    this.logitsNetwork = new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: numActions, activation, outputGain: POLICY_OUTPUT_GAIN, seed });
+    this.logitsNetwork = new Mlp(tf, {
+      inputSize: obsSize,
+      hiddenSizes,
+      outputSize: numActions,
+      activation,
+      outputGain: POLICY_OUTPUT_GAIN,
+      seed,
+    });
     this.variables = this.logitsNetwork.variables;
   }
 
   distributionParams(obs: tfType.Tensor): CategoricalParams {
-    return { kind: 'categorical', logits: this.tf.tidy(() => this.logitsNetwork.apply(this.tf, obs as tfType.Tensor2D)) };
+    return {
+      kind: 'categorical',
+      logits: this.tf.tidy(() => this.logitsNetwork.apply(this.tf, obs as tfType.Tensor2D)),
+    };
   }
 
   linearize(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: CategoricalParams; tangent: CategoricalParams } {
-    const { output, tangent } = this.tf.tidy(() => this.logitsNetwork.applyWithTangent(this.tf, obs as tfType.Tensor2D, tangents));
+    const { output, tangent } = this.tf.tidy(() =>
+      this.logitsNetwork.applyWithTangent(this.tf, obs as tfType.Tensor2D, tangents),
+    );
     return { params: { kind: 'categorical', logits: output }, tangent: { kind: 'categorical', logits: tangent } };
   }
 }

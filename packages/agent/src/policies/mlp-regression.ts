@@ -62,14 +62,28 @@ export class MlpRegression {
       const { inputs, outputs, weightOffset, biasOffset } = layer;
       transpose(params.subarray(weightOffset, biasOffset), this.weightT, inputs, outputs);
       const out = this.activations[l + 1];
-      gemmNT(this.activations[l], this.weightT, out, rows, outputs, inputs, params.subarray(biasOffset, biasOffset + outputs));
+      gemmNT(
+        this.activations[l],
+        this.weightT,
+        out,
+        rows,
+        outputs,
+        inputs,
+        params.subarray(biasOffset, biasOffset + outputs),
+      );
       if (l < this.layers.length - 1) activate(out, rows * outputs, this.activation);
     });
     return this.activations[this.layers.length].subarray(0, rows * this.sizes[this.sizes.length - 1]);
   }
 
   /** Mean squared error of the (single-output) network on (x, y); writes ∂L/∂θ into `gradient`. */
-  lossAndGradient(params: Float32Array, x: Float32Array, y: ArrayLike<number>, rows: number, gradient: Float32Array): number {
+  lossAndGradient(
+    params: Float32Array,
+    x: Float32Array,
+    y: ArrayLike<number>,
+    rows: number,
+    gradient: Float32Array,
+  ): number {
     const prediction = this.forward(params, x, rows);
     const last = this.layers.length;
     const top = this.deltas[last];

@@ -68,7 +68,8 @@ export abstract class PolicyBase implements Policy {
 
   act(obs: Float32Array, noise: NoiseSource, deterministic = false): ActResult {
     const batchSize = obs.length / this.obsSize;
-    if (!Number.isInteger(batchSize)) throw new RangeError(`observation batch length ${obs.length} is not a multiple of ${this.obsSize}`);
+    if (!Number.isInteger(batchSize))
+      throw new RangeError(`observation batch length ${obs.length} is not a multiple of ${this.obsSize}`);
     const distParams = this.tf.tidy(() =>
       toPlainDistParams(this.distributionParams(this.tf.tensor(obs, [batchSize, ...this.obsShape]))),
     );
@@ -92,7 +93,11 @@ export abstract class PolicyBase implements Policy {
 function chooseActions(params: PlainDistParams, noise: NoiseSource, deterministic: boolean): Float32Array | Int32Array {
   if (params.kind === 'gaussian') {
     if (deterministic) return Float32Array.from(params.mean);
-    return sampleGaussian(params.mean, params.logStd, Float64Array.from({ length: params.mean.length }, () => noise.normal()));
+    return sampleGaussian(
+      params.mean,
+      params.logStd,
+      Float64Array.from({ length: params.mean.length }, () => noise.normal()),
+    );
   }
   const rows = params.logits.length / params.numActions;
   if (deterministic) {
@@ -101,5 +106,9 @@ function chooseActions(params: PlainDistParams, noise: NoiseSource, deterministi
       return probs.indexOf(Math.max(...probs));
     });
   }
-  return sampleCategorical(params.logits, params.numActions, Float64Array.from({ length: rows }, () => noise.uniform()));
+  return sampleCategorical(
+    params.logits,
+    params.numActions,
+    Float64Array.from({ length: rows }, () => noise.uniform()),
+  );
 }

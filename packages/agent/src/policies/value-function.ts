@@ -68,14 +68,37 @@ export class ValueFunction {
     private readonly tf: Tf,
     options: ValueFunctionOptions,
   ) {
-    const { obsSize, obsShape = [obsSize], hiddenSizes = [64, 64], activation = 'tanh', learningRate = 2e-3, epochs = 3, minibatchSize = 256, seed = 0, optimizer = 'adam', hostFit = false } = options;
+    const {
+      obsSize,
+      obsShape = [obsSize],
+      hiddenSizes = [64, 64],
+      activation = 'tanh',
+      learningRate = 2e-3,
+      epochs = 3,
+      minibatchSize = 256,
+      seed = 0,
+      optimizer = 'adam',
+      hostFit = false,
+    } = options;
     this.optimizerKind = optimizer;
     this.hostFit = hostFit;
     this.obsSize = obsSize;
     this.network =
       obsShape.length === 3
-        ? new AtariCnn(tf, { inputShape: obsShape as [number, number, number], outputSize: 1, outputGain: VALUE_OUTPUT_GAIN, seed })
-        : new Mlp(tf, { inputSize: obsSize, hiddenSizes, outputSize: 1, activation, outputGain: VALUE_OUTPUT_GAIN, seed });
+        ? new AtariCnn(tf, {
+            inputShape: obsShape as [number, number, number],
+            outputSize: 1,
+            outputGain: VALUE_OUTPUT_GAIN,
+            seed,
+          })
+        : new Mlp(tf, {
+            inputSize: obsSize,
+            hiddenSizes,
+            outputSize: 1,
+            activation,
+            outputGain: VALUE_OUTPUT_GAIN,
+            seed,
+          });
     this.obsShape = obsShape;
     this.variables = this.network.variables;
     this.optimizer = new Adam(tf, this.variables, { learningRate });
@@ -89,7 +112,9 @@ export class ValueFunction {
     const tf = this.tf;
     return tf.tidy(() => {
       const output =
-        this.network instanceof AtariCnn ? this.network.apply(tf, obs.as4D(-1, ...(this.obsShape as [number, number, number]))) : this.network.apply(tf, obs);
+        this.network instanceof AtariCnn
+          ? this.network.apply(tf, obs.as4D(-1, ...(this.obsShape as [number, number, number])))
+          : this.network.apply(tf, obs);
       return tf.reshape(output, [-1]) as tfType.Tensor1D;
     });
   }
@@ -104,19 +129,27 @@ export class ValueFunction {
     const tf = this.tf;
     const n = targets.length;
     const [allObs, allTargets] = [tf.tensor2d(obs, [n, this.obsSize]), tf.tensor1d(targets)];
-    const meanSquaredError = (o: tfType.Tensor2D, t: tfType.Tensor1D) => tf.mean(tf.square(tf.sub(this.values(o), t))) as tfType.Scalar;
+    const meanSquaredError = (o: tfType.Tensor2D, t: tfType.Tensor1D) =>
+      tf.mean(tf.square(tf.sub(this.values(o), t))) as tfType.Scalar;
     const lossOnBatch = () => tf.tidy(() => meanSquaredError(allObs, allTargets).dataSync()[0]);
     const lossBefore = lossOnBatch();
     if (this.optimizerKind === 'lbfgs') {
       const f = (theta: Float64Array) => {
         setFlatParams(tf, this.variables, theta);
         const { value, grads } = tf.variableGrads(() => meanSquaredError(allObs, allTargets), this.variables);
-        const flat = flattenTensors(tf, this.variables.map((v) => grads[v.name]));
+        const flat = flattenTensors(
+          tf,
+          this.variables.map((v) => grads[v.name]),
+        );
         const result = { value: value.dataSync()[0], gradient: Float64Array.from(flat.dataSync()) };
         tf.dispose([value, flat, ...Object.values(grads)]);
         return result;
       };
-      const result = lbfgsMinimize(f, getFlatParams(this.variables), { maxIterations: this.epochs, gradientTolerance: 1e-8, relativeValueTolerance: 1e-10 });
+      const result = lbfgsMinimize(f, getFlatParams(this.variables), {
+        maxIterations: this.epochs,
+        gradientTolerance: 1e-8,
+        relativeValueTolerance: 1e-10,
+      });
       setFlatParams(tf, this.variables, result.x);
     }
     if (this.optimizerKind === 'adam' && this.hostFit && this.network instanceof Mlp) this.fitMlpOnHost(obs, targets);
@@ -127,15 +160,24 @@ export class ValueFunction {
   }
 
   /** Adam minibatches through the tensor ops (the CNN). */
-  private fitWithTape(allObs: tfType.Tensor2D, allTargets: tfType.Tensor1D, loss: (o: tfType.Tensor2D, t: tfType.Tensor1D) => tfType.Scalar): void {
+  private fitWithTape(
+    allObs: tfType.Tensor2D,
+    allTargets: tfType.Tensor1D,
+    loss: (o: tfType.Tensor2D, t: tfType.Tensor1D) => tfType.Scalar,
+  ): void {
     const tf = this.tf;
     const n = allTargets.shape[0];
     for (let epoch = 0; epoch < this.epochs; epoch++) {
       const order = this.rng.permutation(n);
       for (let start = 0; start < n; start += this.minibatchSize) {
         tf.tidy(() => {
-          const indices = tf.tensor1d(Int32Array.from(order.subarray(start, Math.min(n, start + this.minibatchSize))), 'int32');
-          this.optimizer.minimize(() => loss(tf.gather(allObs, indices) as tfType.Tensor2D, tf.gather(allTargets, indices) as tfType.Tensor1D));
+          const indices = tf.tensor1d(
+            Int32Array.from(order.subarray(start, Math.min(n, start + this.minibatchSize))),
+            'int32',
+          );
+          this.optimizer.minimize(() =>
+            loss(tf.gather(allObs, indices) as tfType.Tensor2D, tf.gather(allTargets, indices) as tfType.Tensor1D),
+          );
         });
       }
     }

@@ -22,10 +22,18 @@ const SHORT_WORDS: readonly [RegExp, string][] = [
   [/accepted/, 'acc'],
 ];
 
-const shortLabel = (name: string) => SHORT_WORDS.reduce((label, [word, short]) => label.replace(word, short), name.slice(name.lastIndexOf('/') + 1));
+const shortLabel = (name: string) =>
+  SHORT_WORDS.reduce((label, [word, short]) => label.replace(word, short), name.slice(name.lastIndexOf('/') + 1));
 
 /** The row's fields that the line shows itself or leaves to the bar. */
-const FIXED_FIELDS = new Set(['iteration', 'env_steps', 'time/wall_s', 'rollout/ep_return_mean', 'rollout/ep_length_mean', 'rollout/episodes']);
+const FIXED_FIELDS = new Set([
+  'iteration',
+  'env_steps',
+  'time/wall_s',
+  'rollout/ep_return_mean',
+  'rollout/ep_length_mean',
+  'rollout/episodes',
+]);
 
 /**
  * One compact, column-aligned line for a metrics row, e.g. for TRPO (wrapped here)
@@ -112,7 +120,9 @@ export class ProgressDisplay {
     const done = this.unit === 'iterations' ? row.iteration : row.env_steps;
     const elapsedMs = this.now() - this.startedAt;
     const layout = { unit: this.unit, barWidth: this.barWidth, initial: this.initial };
-    this.bar = this.fitToWidth(formatProgressBar(done, this.options.total, elapsedMs, row['rollout/ep_return_mean'], layout));
+    this.bar = this.fitToWidth(
+      formatProgressBar(done, this.options.total, elapsedMs, row['rollout/ep_return_mean'], layout),
+    );
     this.stream.write(`\r\x1b[K${this.bar}`);
   }
 

@@ -16,7 +16,12 @@ export class EpisodeTracker {
     this.returns[env] += reward;
     this.lengths[env] += 1;
     if (done) {
-      this.finished.push({ return: this.returns[env], length: this.lengths[env], step: Math.floor(this.calls / this.numEnvs), env });
+      this.finished.push({
+        return: this.returns[env],
+        length: this.lengths[env],
+        step: Math.floor(this.calls / this.numEnvs),
+        env,
+      });
       this.returns[env] = 0;
       this.lengths[env] = 0;
     }
@@ -35,7 +40,10 @@ export class EpisodeTracker {
  * vector envs): the same list however the slots are split into vector envs (servers, pipeline groups).
  * `offsets[k]`: the index of vector env k's first slot.
  */
-export function drainEpisodes(trackers: EpisodeTracker[], offsets: number[]): { episodeReturns: number[]; episodeLengths: number[] } {
+export function drainEpisodes(
+  trackers: EpisodeTracker[],
+  offsets: number[],
+): { episodeReturns: number[]; episodeLengths: number[] } {
   const all = trackers
     .flatMap((tracker, k) => tracker.drain().map((episode) => ({ ...episode, slot: offsets[k] + episode.env })))
     .sort((a, b) => a.step - b.step || a.slot - b.slot);

@@ -102,7 +102,10 @@ export class EpisodeSampler {
     for (let attempt = 0; ; attempt++) {
       const live = await liveEnvs(this.options.envs, this.lost);
       try {
-        return await this.runOn(live.map((k) => this.options.envs[k]), nextJob);
+        return await this.runOn(
+          live.map((k) => this.options.envs[k]),
+          nextJob,
+        );
       } catch (err) {
         if (!(err instanceof EnvInterruptedError) || attempt >= MAX_BATCH_RESTARTS) throw err;
       }
@@ -140,16 +143,21 @@ export class EpisodeSampler {
         if (!active) return null;
         const raw = current[k];
         const obs = normalizer ? normalizer.normalize(raw) : raw;
-        const actions = adapter.actionKind === 'gaussian' ? new Float32Array(env.numEnvs * perAction) : new Int32Array(env.numEnvs);
+        const actions =
+          adapter.actionKind === 'gaussian' ? new Float32Array(env.numEnvs * perAction) : new Int32Array(env.numEnvs);
         for (const [policy, rows] of groupByPolicy(slots[k])) {
           const batch = new Float32Array(rows.length * d);
           rows.forEach((row, j) => batch.set(obs.subarray(row * d, (row + 1) * d), j * d));
           const result = policy.act(batch, noise, deterministic);
-          rows.forEach((row, j) => actions.set(result.actions.subarray(j * perAction, (j + 1) * perAction), row * perAction));
+          rows.forEach((row, j) =>
+            actions.set(result.actions.subarray(j * perAction, (j + 1) * perAction), row * perAction),
+          );
         }
         return { raw, obs, actions };
       });
-      const results = await Promise.all(envs.map((env, k) => (acted[k] ? env.step(adapter.envActions(acted[k].actions, env.numEnvs)) : null)));
+      const results = await Promise.all(
+        envs.map((env, k) => (acted[k] ? env.step(adapter.envActions(acted[k].actions, env.numEnvs)) : null)),
+      );
       envs.forEach((env, k) => {
         const before = acted[k];
         const result = results[k];

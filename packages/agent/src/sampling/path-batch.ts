@@ -26,8 +26,6 @@ export interface PathBatch {
   episodeLengths: number[];
 }
 
-
-
 /** The paths of one vector env's slots over `horizon` steps. */
 export class VectorPathRecorder {
   private readonly streams: StreamBuilder[];
@@ -39,7 +37,10 @@ export class VectorPathRecorder {
     private readonly adapter: SpaceAdapter,
     private readonly normalizer: ObservationNormalizer | null,
   ) {
-    this.streams = Array.from({ length: numEnvs }, () => new StreamBuilder(horizon, adapter.obsSize, adapter.actionKind, adapter.actionSize));
+    this.streams = Array.from(
+      { length: numEnvs },
+      () => new StreamBuilder(horizon, adapter.obsSize, adapter.actionKind, adapter.actionSize),
+    );
   }
 
   /**
@@ -142,7 +143,10 @@ class StreamBuilder {
 /** Joins per-env streams end to end (each stream stays consecutive, as GAE needs). */
 export function concatenate(all: PathBatch[]): PathBatch {
   const steps = all.reduce((sum, b) => sum + b.steps, 0);
-  const join = <T extends Float32Array | Int32Array | Uint8Array>(pick: (b: PathBatch) => T, make: (n: number) => T): T => {
+  const join = <T extends Float32Array | Int32Array | Uint8Array>(
+    pick: (b: PathBatch) => T,
+    make: (n: number) => T,
+  ): T => {
     const out = make(all.reduce((sum, b) => sum + pick(b).length, 0));
     let offset = 0;
     for (const b of all) {
@@ -153,16 +157,43 @@ export function concatenate(all: PathBatch[]): PathBatch {
   };
   const gaussian = all[0].actions instanceof Float32Array;
   return {
-    obs: join((b) => b.obs, (n) => new Float32Array(n)),
-    rawObs: join((b) => b.rawObs, (n) => new Float32Array(n)),
+    obs: join(
+      (b) => b.obs,
+      (n) => new Float32Array(n),
+    ),
+    rawObs: join(
+      (b) => b.rawObs,
+      (n) => new Float32Array(n),
+    ),
     actions: gaussian
-      ? join((b) => b.actions as Float32Array, (n) => new Float32Array(n))
-      : join((b) => b.actions as Int32Array, (n) => new Int32Array(n)),
-    logProbs: join((b) => b.logProbs, (n) => new Float32Array(n)),
-    rewards: join((b) => b.rewards, (n) => new Float32Array(n)),
-    terminated: join((b) => b.terminated, (n) => new Uint8Array(n)),
-    truncated: join((b) => b.truncated, (n) => new Uint8Array(n)),
-    bootstrapObs: join((b) => b.bootstrapObs, (n) => new Float32Array(n)),
+      ? join(
+          (b) => b.actions as Float32Array,
+          (n) => new Float32Array(n),
+        )
+      : join(
+          (b) => b.actions as Int32Array,
+          (n) => new Int32Array(n),
+        ),
+    logProbs: join(
+      (b) => b.logProbs,
+      (n) => new Float32Array(n),
+    ),
+    rewards: join(
+      (b) => b.rewards,
+      (n) => new Float32Array(n),
+    ),
+    terminated: join(
+      (b) => b.terminated,
+      (n) => new Uint8Array(n),
+    ),
+    truncated: join(
+      (b) => b.truncated,
+      (n) => new Uint8Array(n),
+    ),
+    bootstrapObs: join(
+      (b) => b.bootstrapObs,
+      (n) => new Float32Array(n),
+    ),
     steps,
     episodeReturns: all.flatMap((b) => b.episodeReturns),
     episodeLengths: all.flatMap((b) => b.episodeLengths),

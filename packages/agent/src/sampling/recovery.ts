@@ -32,7 +32,8 @@ export async function liveEnvs(envs: VectorEnv[], lost: boolean[], waitMs = ALL_
     );
     const indices = live.flatMap((ok, k) => (ok ? [k] : []));
     if (indices.length > 0) return indices;
-    if (performance.now() > deadline) throw new EnvInterruptedError(`no env server came back within ${waitMs / 1000} s`, 'all servers');
+    if (performance.now() > deadline)
+      throw new EnvInterruptedError(`no env server came back within ${waitMs / 1000} s`, 'all servers');
     await new Promise((resolve) => setTimeout(resolve, ALL_LOST_POLL_MS));
   }
 }
@@ -42,7 +43,8 @@ export async function recoverAll(envs: VectorEnv[], waitMs = ALL_LOST_WAIT_MS): 
   const deadline = performance.now() + waitMs;
   for (const env of envs) {
     while (isRecoverable(env) && !(await env.recover())) {
-      if (performance.now() > deadline) throw new EnvInterruptedError(`an env server did not come back within ${waitMs / 1000} s`, 'server');
+      if (performance.now() > deadline)
+        throw new EnvInterruptedError(`an env server did not come back within ${waitMs / 1000} s`, 'server');
       await new Promise((resolve) => setTimeout(resolve, ALL_LOST_POLL_MS));
     }
   }

@@ -3,7 +3,15 @@
  * row-major float32 rows, policy actions become a batched action of the env's action space, and a step's wire
  * result (snake_case fields, NDArrays) is decoded once into a StepBatch that samplers read.
  */
-import { ndarray, type BoxSpace, type NDArray, type ResetResult, type Space, type SpaceValue, type StepResult } from '@vinegym/protocol';
+import {
+  ndarray,
+  type BoxSpace,
+  type NDArray,
+  type ResetResult,
+  type Space,
+  type SpaceValue,
+  type StepResult,
+} from '@vinegym/protocol';
 
 /** One step of a vector env as the samplers use it. */
 export interface StepBatch {
@@ -47,7 +55,8 @@ export function spaceAdapter(observationSpace: Space, actionSpace: Space): Space
   // normalized later, which does not depend on their scale).
   const scale = observationSpace.dtype === 'uint8' ? 1 / 255 : 1;
   const toRows = (array: NDArray): Float32Array => {
-    if (scale === 1) return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>);
+    if (scale === 1)
+      return array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as ArrayLike<number>);
     // A plain loop: Float32Array.from with a map function calls it per pixel and is ~50x slower.
     const pixels = array.data as Uint8Array;
     const rows = new Float32Array(pixels.length);

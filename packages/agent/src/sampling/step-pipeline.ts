@@ -25,7 +25,11 @@ export class StepPipeline<T> {
    * its next step, `send` that step (or not). Pipelined, lane by lane, so the other lanes' steps travel while one
    * is handled; in lockstep, each phase for all lanes before the next.
    */
-  async round(handlers: { receive(k: number, result: T): void; prepare?(k: number): void; send(k: number): void }): Promise<void> {
+  async round(handlers: {
+    receive(k: number, result: T): void;
+    prepare?(k: number): void;
+    send(k: number): void;
+  }): Promise<void> {
     const order = [...this.lanes.keys()];
     if (!this.lockstep) {
       for (const k of order) {

@@ -180,7 +180,10 @@ export class VineSampler {
             if (chosen.length === 0) return;
             const snapshots = envs[k].snapshot(chosen);
             pipeline.sendAhead(k, snapshots);
-            pendingStates.push({ snapshots, rows: chosen.map((i) => obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize)) });
+            pendingStates.push({
+              snapshots,
+              rows: chosen.map((i) => obs.slice(i * adapter.obsSize, (i + 1) * adapter.obsSize)),
+            });
           },
           send: (k) => {
             if (t === horizon) return;
@@ -209,8 +212,10 @@ export class VineSampler {
   /** Step 2: K actions per state from q. */
   private chooseActions(policy: Policy, states: RolloutState[]): RolloutJob[] {
     const { adapter, rng, config } = this.options;
-    const perState = config.actionsPerState === 'auto' ? (adapter.actionKind === 'categorical' ? 'all' : 4) : config.actionsPerState;
-    if (perState === 'all' && adapter.actionKind !== 'categorical') throw new RangeError("vine actionsPerState 'all' needs a discrete action space");
+    const perState =
+      config.actionsPerState === 'auto' ? (adapter.actionKind === 'categorical' ? 'all' : 4) : config.actionsPerState;
+    if (perState === 'all' && adapter.actionKind !== 'categorical')
+      throw new RangeError("vine actionsPerState 'all' needs a discrete action space");
     const jobs: RolloutJob[] = [];
     for (let n = 0; n < states.length; n++) {
       const noiseSeed = rng.nextUint32();
@@ -242,7 +247,9 @@ export class VineSampler {
     const qValues = new Float32Array(jobs.length);
     const tailObs = new Float32Array(jobs.length * d);
     const tailDiscount = new Float32Array(jobs.length);
-    const slots: RolloutSlot[][] = envs.map((env) => range(env.numEnvs).map(() => ({ job: -1, t: 0, discountedReturn: 0, noise: IDLE_NOISE })));
+    const slots: RolloutSlot[][] = envs.map((env) =>
+      range(env.numEnvs).map(() => ({ job: -1, t: 0, discountedReturn: 0, noise: IDLE_NOISE })),
+    );
     const obs = envs.map((env) => new Float32Array(env.numEnvs * d));
     const normalizeRow = (raw: Float32Array) => (normalizer ? normalizer.normalize(raw) : raw);
     let nextJob = 0;
@@ -297,7 +304,7 @@ export class VineSampler {
       envs.forEach((env, k) => range(env.numEnvs).forEach((i) => assign(k, i)));
       // Round robin over the envs, in env order, as in lockstep: env k's answer is awaited only at its next turn,
       // so the rollouts of all servers are in flight together. Each slot draws from its own noise stream.
-      for (let busy = true; busy; ) {
+      for (let busy = true; busy;) {
         busy = false;
         await pipeline.round({
           receive: advance,
@@ -305,7 +312,13 @@ export class VineSampler {
             if (!slots[k].some((slot) => slot.job >= 0)) return;
             busy = true;
             const env = envs[k];
-            const chosen = policy.act(obs[k], new RowNoise(slots[k].map((slot) => slot.noise), drawsPerRow)).actions;
+            const chosen = policy.act(
+              obs[k],
+              new RowNoise(
+                slots[k].map((slot) => slot.noise),
+                drawsPerRow,
+              ),
+            ).actions;
             const per = chosen.length / env.numEnvs;
             slots[k].forEach((slot, i) => {
               if (slot.job >= 0 && slot.t === 0) chosen.set(jobs[slot.job].action as never, i * per);
@@ -332,7 +345,8 @@ export class VineSampler {
     const d = adapter.obsSize;
     const obs = new Float32Array(jobs.length * d);
     const per = jobs[0]?.action.length ?? 1;
-    const actions = adapter.actionKind === 'gaussian' ? new Float32Array(jobs.length * per) : new Int32Array(jobs.length * per);
+    const actions =
+      adapter.actionKind === 'gaussian' ? new Float32Array(jobs.length * per) : new Int32Array(jobs.length * per);
     const oldLogProbs = new Float32Array(jobs.length);
     jobs.forEach((job, j) => {
       obs.set(trunk.states[job.state].obs, j * d);

@@ -47,7 +47,10 @@ export class EvaluationVideos {
   static async open(runPath: string, config: TrainConfig, options: EnvOptions): Promise<EvaluationVideos | null> {
     if (config.evaluation.videoEvery === null) return null;
     requireFfmpeg('--video-every');
-    const [env, ...rest] = await openEnvs({ ...config, numEnvs: 1, seed: config.seed + EVAL_SEED_OFFSET, servers: config.servers.slice(0, 1) }, options);
+    const [env, ...rest] = await openEnvs(
+      { ...config, numEnvs: 1, seed: config.seed + EVAL_SEED_OFFSET, servers: config.servers.slice(0, 1) },
+      options,
+    );
     await closeEnvs(rest);
     try {
       const frames = await frameProviderFor(env).open(env, 0);
@@ -82,7 +85,14 @@ export class EvaluationVideos {
         beforeStep: async () => video.write(await this.frames.frame()),
       });
       const frames = await video.close();
-      const entry: VideoIndexEntry = { iteration: counters.iteration, env_steps: counters.envSteps, file, return: episode.return, length: episode.length, frames };
+      const entry: VideoIndexEntry = {
+        iteration: counters.iteration,
+        env_steps: counters.envSteps,
+        file,
+        return: episode.return,
+        length: episode.length,
+        frames,
+      };
       await appendFile(join(this.runPath, VIDEOS_DIR, VIDEO_INDEX), `${JSON.stringify(entry)}\n`);
       return entry;
     } catch (error) {

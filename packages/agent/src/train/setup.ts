@@ -36,7 +36,12 @@ export const DISCOVERY_WAIT_MS = 300_000;
  * appear (ServerDiscovery, client/discovery.ts) until one of its envs is closed.
  */
 export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): Promise<VectorEnv[]> {
-  const make = { envId: config.envId, kwargs: config.envKwargs, numEnvs: config.numEnvs, autoresetMode: 'same_step' as const };
+  const make = {
+    envId: config.envId,
+    kwargs: config.envKwargs,
+    numEnvs: config.numEnvs,
+    autoresetMode: 'same_step' as const,
+  };
   if (config.servers.length === 0) return [await EmbeddedVectorEnv.make({ ...make, seed: config.seed })];
   const specs = config.servers.map(parseServerSpec);
   const envs: VectorEnv[] = [];
@@ -48,7 +53,8 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
       // One session (and connection) per group of slots: the groups step in turn (latency hiding, docs/latency.md).
       const groups = await Promise.allSettled(
         slotGroups(config.numEnvs, config.pipelineGroups).map((numEnvs, g, sizes) => {
-          const slotsBefore = envs.reduce((n, env) => n + env.numEnvs, 0) + sizes.slice(0, g).reduce((a, b) => a + b, 0);
+          const slotsBefore =
+            envs.reduce((n, env) => n + env.numEnvs, 0) + sizes.slice(0, g).reduce((a, b) => a + b, 0);
           const group = { ...make, numEnvs, seed: config.seed + slotsBefore, token: options.token };
           return options.reconnect === false
             ? RemoteVectorEnv.connect(spec.url, group)
@@ -61,13 +67,15 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
     }
     const names = specs.flatMap((spec) => (spec.kind === 'dns' ? [spec] : []));
     if (names.length > 0) {
-      if (options.reconnect === false) throw new Error('dns: servers need reconnection (servers come and go); it is off');
+      if (options.reconnect === false)
+        throw new Error('dns: servers need reconnection (servers come and go); it is off');
       const reconnect = options.reconnect ?? {};
       discovery = new ServerDiscovery({
         names,
         envs,
         // One attempt: a listed server that does not answer yet is tried again at the next lookup.
-        connect: (url, index) => ResilientVectorEnv.connect(url, { ...remote(index), reconnect: { ...reconnect, maxAttempts: 1 } }),
+        connect: (url, index) =>
+          ResilientVectorEnv.connect(url, { ...remote(index), reconnect: { ...reconnect, maxAttempts: 1 } }),
         resolver: options.discovery?.resolver,
         intervalMs: options.discovery?.intervalMs,
         log: options.log,

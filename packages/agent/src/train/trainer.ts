@@ -59,13 +59,22 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { tf, backend } = await loadTf();
-  const run = options.runDir === null ? null : options.resume ? await RunDirectory.open(options.runDir) : await RunDirectory.create(options.runDir, options.config);
+  const run =
+    options.runDir === null
+      ? null
+      : options.resume
+        ? await RunDirectory.open(options.runDir)
+        : await RunDirectory.create(options.runDir, options.config);
   // A resumed run's stored config may predate the current key names: it loads through the renamed keys.
-  const config = run && options.resume ? trainConfig({ ...(run.config as Record<string, unknown>), ...options.budget }) : options.config;
+  const config =
+    run && options.resume
+      ? trainConfig({ ...(run.config as Record<string, unknown>), ...options.budget })
+      : options.config;
   const definition = algorithmNamed(config.algo);
   // Lines about servers joining and leaving go through the progress display once there is one.
   let progress: ProgressDisplay | null = null;
-  const log = (line: string) => (progress ? progress.log(line) : options.progress !== false && process.stdout.write(`${line}\n`));
+  const log = (line: string) =>
+    progress ? progress.log(line) : options.progress !== false && process.stdout.write(`${line}\n`);
   const envs = await openEnvs(config, { ...options, log: options.log ?? log });
   let algorithm: Algorithm | null = null;
   let videos: EvaluationVideos | null = null;
@@ -99,18 +108,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const total = config.iterations ?? config.totalSteps!;
     const unit = config.iterations !== null ? 'iterations' : 'env_steps';
     progress =
-      options.progress === false ? null : (options.progress ?? new ProgressDisplay({ total, unit, initial: unit === 'iterations' ? counters.iteration : counters.envSteps }));
+      options.progress === false
+        ? null
+        : (options.progress ??
+          new ProgressDisplay({
+            total,
+            unit,
+            initial: unit === 'iterations' ? counters.iteration : counters.envSteps,
+          }));
     progress?.log(
       `vinegym train: ${config.algo}${definition.usesSampler ? ` ${config.sampler}` : ''} on ${config.envId} (${config.servers.length === 0 ? 'embedded' : config.servers.join(', ')}), ` +
         `${envs.reduce((n, e) => n + e.numEnvs, 0)} env slots, seed ${config.seed}, tf backend ${backend}${run ? `, run dir ${run.path}` : ''}`,
     );
     await options.onStart?.(run?.path ?? null);
-    const tensorboard = run ? await TensorBoardWriter.create(run.path, counters.iteration > 0 ? { resumedFromStep: counters.envSteps } : {}) : null;
+    const tensorboard = run
+      ? await TensorBoardWriter.create(run.path, counters.iteration > 0 ? { resumedFromStep: counters.envSteps } : {})
+      : null;
     const rows: Record<string, number>[] = [];
     const startedAt = performance.now() - counters.wallSeconds * 1000;
 
     const budgetLeft = () =>
-      (config.iterations === null || counters.iteration < config.iterations) && (config.totalSteps === null || counters.envSteps < config.totalSteps);
+      (config.iterations === null || counters.iteration < config.iterations) &&
+      (config.totalSteps === null || counters.envSteps < config.totalSteps);
     while (budgetLeft()) {
       const result = await algorithm.iterate();
       counters = advance(counters, result, (performance.now() - startedAt) / 1000);
@@ -127,13 +146,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         }
         if (videos?.due(counters.iteration, !budgetLeft())) {
           const video = await videos.record({ adapter, policy, normalizer }, counters);
-          progress?.log(`video of iteration ${video.iteration}: ${VIDEOS_DIR}/${video.file} (return ${video.return.toFixed(1)}, ${video.frames} frames)`);
+          progress?.log(
+            `video of iteration ${video.iteration}: ${VIDEOS_DIR}/${video.file} (return ${video.return.toFixed(1)}, ${video.frames} frames)`,
+          );
         }
       }
     }
     progress?.finish();
     policy.dispose();
-    return { iterations: counters.iteration, envSteps: counters.envSteps, finalReturnMean: mean(counters.recentReturns), rows, backend };
+    return {
+      iterations: counters.iteration,
+      envSteps: counters.envSteps,
+      finalReturnMean: mean(counters.recentReturns),
+      rows,
+      backend,
+    };
   } finally {
     await videos?.close();
     algorithm?.dispose();

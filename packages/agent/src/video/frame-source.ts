@@ -26,7 +26,10 @@ export interface FrameProvider {
 export const ENV_RENDER: FrameProvider = {
   name: 'env render',
   accepts: (env) => env.spec.render_supported,
-  open: async (env, envIndex) => ({ frame: async () => frameFromArray(await env.render(envIndex)), close: async () => undefined }),
+  open: async (env, envIndex) => ({
+    frame: async () => frameFromArray(await env.render(envIndex)),
+    close: async () => undefined,
+  }),
 };
 
 const FRAME_PROVIDERS: FrameProvider[] = [ENV_RENDER, SCENE_RENDER];
@@ -37,7 +40,8 @@ export function registerFrameProvider(provider: FrameProvider): void {
 }
 
 /** The Gymnasium v5 MuJoCo tasks and our custom-MJCF env. */
-const MUJOCO_ENV_ID = /^(Ant|HalfCheetah|Hopper|Humanoid|HumanoidStandup|InvertedDoublePendulum|InvertedPendulum|Pusher|Reacher|Swimmer|Walker2d)-v\d+$|^mujoco\//;
+const MUJOCO_ENV_ID =
+  /^(Ant|HalfCheetah|Hopper|Humanoid|HumanoidStandup|InvertedDoublePendulum|InvertedPendulum|Pusher|Reacher|Swimmer|Walker2d)-v\d+$|^mujoco\//;
 
 /** Why `envId` has no frames, in words a user can act on. */
 export function noFramesMessage(envId: string): string {

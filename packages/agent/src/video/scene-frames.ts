@@ -16,7 +16,9 @@ export const SCENE_RENDER: FrameProvider = {
     const { SceneRenderer, findChromium } = await import('@vinegym/env-server/render');
     // Checked now, not at the first frame: a training run with --video-every must not fail hours in.
     if (findChromium() === null) {
-      throw new Error(`MuJoCo video of ${env.spec.env_id} needs Chromium for its scene renderer: install it (Debian: apt-get install chromium) or set VINEGYM_CHROMIUM to a Chrome/Chromium executable`);
+      throw new Error(
+        `MuJoCo video of ${env.spec.env_id} needs Chromium for its scene renderer: install it (Debian: apt-get install chromium) or set VINEGYM_CHROMIUM to a Chrome/Chromium executable`,
+      );
     }
     // The scene is fetched at the first frame: servers answer render requests only after a reset.
     let renderer: Awaited<ReturnType<typeof SceneRenderer.open>> | null = null;

@@ -35,8 +35,40 @@ export type VideoFormat = 'mp4' | 'webm' | 'gif';
  * on frames this small, see docs/videos.md); gif: a palette computed from the whole clip.
  */
 const VIDEO_FORMATS: Readonly<Record<VideoFormat, readonly string[]>> = {
-  mp4: ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4'],
-  webm: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '2M', '-crf', '10', '-threads', '1', '-pix_fmt', 'yuv420p', '-f', 'webm'],
+  mp4: [
+    '-vf',
+    'pad=ceil(iw/2)*2:ceil(ih/2)*2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '23',
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+  ],
+  webm: [
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '2M',
+    '-crf',
+    '10',
+    '-threads',
+    '1',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'webm',
+  ],
   gif: ['-vf', 'split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse', '-loop', '0', '-f', 'gif'],
 };
 
@@ -80,17 +112,22 @@ export class VideoWriter {
 
   async write(frame: Frame): Promise<void> {
     if (frame.data.length !== frame.width * frame.height * frame.channels) {
-      throw new Error(`frame data holds ${frame.data.length} bytes, expected ${frame.width}×${frame.height}×${frame.channels}`);
+      throw new Error(
+        `frame data holds ${frame.data.length} bytes, expected ${frame.width}×${frame.height}×${frame.channels}`,
+      );
     }
     if (!this.shape) this.start(frame);
     const { width, height, channels } = this.shape!;
     if (frame.width !== width || frame.height !== height || frame.channels !== channels) {
-      throw new Error(`frame ${this.frameCount} is ${frame.width}×${frame.height}×${frame.channels}, the video is ${width}×${height}×${channels}`);
+      throw new Error(
+        `frame ${this.frameCount} is ${frame.width}×${frame.height}×${frame.channels}, the video is ${width}×${height}×${channels}`,
+      );
     }
     const stdin = this.process!.stdin;
     this.frameCount += 1;
     // Copy: the caller may reuse its buffer while the pipe still holds this one.
-    if (!stdin.write(Buffer.from(frame.data))) await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), this.exited]);
+    if (!stdin.write(Buffer.from(frame.data)))
+      await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), this.exited]);
     if (this.process!.exitCode !== null) await this.exited;
   }
 
@@ -118,8 +155,28 @@ export class VideoWriter {
 
   private start(frame: Frame): void {
     this.shape = { width: frame.width, height: frame.height, channels: frame.channels };
-    const input = ['-f', 'rawvideo', '-pix_fmt', frame.channels === 4 ? 'rgba' : 'rgb24', '-s', `${frame.width}x${frame.height}`, '-r', String(this.fps), '-i', 'pipe:0'];
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...input, ...VIDEO_FORMATS[this.format], this.partialPath];
+    const input = [
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      frame.channels === 4 ? 'rgba' : 'rgb24',
+      '-s',
+      `${frame.width}x${frame.height}`,
+      '-r',
+      String(this.fps),
+      '-i',
+      'pipe:0',
+    ];
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-y',
+      ...input,
+      ...VIDEO_FORMATS[this.format],
+      this.partialPath,
+    ];
     const child = spawn(this.ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     this.process = child;
     child.stderr.setEncoding('utf8');
@@ -132,7 +189,12 @@ export class VideoWriter {
       child.once('error', (error) => reject(new Error(`could not run ffmpeg (${this.ffmpeg}): ${error.message}`)));
       child.once('close', (code, signal) => {
         if (code === 0) resolve();
-        else reject(new Error(`ffmpeg failed writing ${this.path} (${signal ?? `exit ${code}`}): ${this.stderr.trim() || 'no message'}`));
+        else
+          reject(
+            new Error(
+              `ffmpeg failed writing ${this.path} (${signal ?? `exit ${code}`}): ${this.stderr.trim() || 'no message'}`,
+            ),
+          );
       });
     });
     // Errors surface through write() and close(); this keeps an unawaited rejection from crashing the process.

@@ -3,7 +3,9 @@ import { findChromium } from '@vinegym/env-server/render';
 
 export const CHROMIUM = findChromium();
 /** Why browser tests skip, or null when they run. */
-export const CHROMIUM_MISSING = CHROMIUM ? null : 'Chromium is not installed (apt-get install chromium, or set VINEGYM_CHROMIUM; .ci/run installs it)';
+export const CHROMIUM_MISSING = CHROMIUM
+  ? null
+  : 'Chromium is not installed (apt-get install chromium, or set VINEGYM_CHROMIUM; .ci/run installs it)';
 
 export async function launchChromium() {
   const { chromium } = await import('playwright-core');

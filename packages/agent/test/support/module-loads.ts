@@ -13,12 +13,16 @@ export function modulesLoadedBy(script: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'vinegym-loads-'));
   const log = join(dir, 'loads.txt');
   try {
-    const run = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', HOOKS, '--input-type=module', '-e', script], {
-      cwd: REPO,
-      env: { ...process.env, VINEGYM_LOAD_LOG: log },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--import', HOOKS, '--input-type=module', '-e', script],
+      {
+        cwd: REPO,
+        env: { ...process.env, VINEGYM_LOAD_LOG: log },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     if (run.status !== 0) throw new Error(`script failed (${run.status}): ${run.stderr}`);
     return readFileSync(log, 'utf8').trim().split('\n');
   } finally {

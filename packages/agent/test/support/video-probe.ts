@@ -5,7 +5,8 @@ import { findFfmpeg, findOnPath } from '../../src/video/ffmpeg.js';
 export const FFMPEG = findFfmpeg();
 export const FFPROBE = findOnPath('ffprobe');
 /** Why video tests skip, or null when they run. */
-export const VIDEO_TOOLS_MISSING = FFMPEG && FFPROBE ? null : 'ffmpeg / ffprobe are not installed (apt-get install ffmpeg; .ci/run installs it)';
+export const VIDEO_TOOLS_MISSING =
+  FFMPEG && FFPROBE ? null : 'ffmpeg / ffprobe are not installed (apt-get install ffmpeg; .ci/run installs it)';
 
 export interface VideoStream {
   codec: string;
@@ -18,16 +19,34 @@ export interface VideoStream {
 export function probeVideo(path: string): VideoStream {
   const out = execFileSync(
     FFPROBE!,
-    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,nb_read_frames', '-of', 'json', path],
+    [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height,nb_read_frames',
+      '-of',
+      'json',
+      path,
+    ],
     { encoding: 'utf8' },
   );
   const stream = (JSON.parse(out) as { streams: Record<string, string | number>[] }).streams[0];
-  return { codec: String(stream.codec_name), width: Number(stream.width), height: Number(stream.height), frames: Number(stream.nb_read_frames) };
+  return {
+    codec: String(stream.codec_name),
+    width: Number(stream.width),
+    height: Number(stream.height),
+    frames: Number(stream.nb_read_frames),
+  };
 }
 
 /** Every frame of `path` decoded to RGB, width × height × 3 bytes each. */
 export function decodeFrames(path: string, width: number, height: number): Buffer[] {
-  const raw = execFileSync(FFMPEG!, ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 });
+  const raw = execFileSync(FFMPEG!, ['-v', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+    maxBuffer: 1 << 30,
+  });
   const size = width * height * 3;
   return Array.from({ length: raw.length / size }, (_, i) => raw.subarray(i * size, (i + 1) * size));
 }

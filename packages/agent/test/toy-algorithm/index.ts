@@ -3,7 +3,12 @@
  * Hill climbing on the policy's parameters: perturb them, score the candidate by its episodes' mean return, keep
  * it if it beats the best score so far.
  */
-import { defineAlgorithm, type Algorithm, type AlgorithmContext, type IterationResult } from '../../src/algos/algorithm.js';
+import {
+  defineAlgorithm,
+  type Algorithm,
+  type AlgorithmContext,
+  type IterationResult,
+} from '../../src/algos/algorithm.js';
 import { getFlatParams, setFlatParams } from '../../src/math/flat.js';
 import type { CheckpointValue } from '../../src/run/checkpoint.js';
 import { EpisodeSampler } from '../../src/sampling/episodes.js';
@@ -15,7 +20,15 @@ class HillClimb implements Algorithm {
 
   constructor(private readonly context: AlgorithmContext<HillClimbConfig>) {
     const { envs, adapter, normalizer, rng, envSeed } = context;
-    this.sampler = new EpisodeSampler({ envs, adapter, normalizer, noise: rng, seed: envSeed, deterministic: true, recordTrajectories: false });
+    this.sampler = new EpisodeSampler({
+      envs,
+      adapter,
+      normalizer,
+      noise: rng,
+      seed: envSeed,
+      deterministic: true,
+      recordTrajectories: false,
+    });
   }
 
   async iterate(): Promise<IterationResult> {

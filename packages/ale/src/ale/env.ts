@@ -118,9 +118,18 @@ export class AleEnv {
    * One env step: `frameskip` ALE frames with the agent's action. If `penultimateScreen` is given (and frameskip
    * >= 2), it receives the palette-index screen of the second-to-last frame (for max-pooling).
    */
-  step(action: number, penultimateScreen?: Uint8Array): { observation: AleNDArray; reward: number; terminated: boolean; truncated: boolean; info: AleInfo } {
+  step(
+    action: number,
+    penultimateScreen?: Uint8Array,
+  ): { observation: AleNDArray; reward: number; terminated: boolean; truncated: boolean; info: AleInfo } {
     const reward = this.act(action, penultimateScreen);
-    return { observation: this.observation(), reward, terminated: this.terminated, truncated: this.truncated, info: this.info() };
+    return {
+      observation: this.observation(),
+      reward,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      info: this.info(),
+    };
   }
 
   /** `step` without the observation: the frames of one agent step, returns the summed reward. */

@@ -70,7 +70,8 @@ export class FramePreprocessor {
     const regular = cols[0] === 0 && cols.every((b, i) => b === i * width);
     this.blockWidth = regular ? width : 0;
     this.cellOfColumn = new Int32Array(WIDTH).fill(-1);
-    for (let ox = 0; ox < this.outWidth; ox++) for (let x = cols[ox]!; x < cols[ox + 1]!; x++) this.cellOfColumn[x] = ox;
+    for (let ox = 0; ox < this.outWidth; ox++)
+      for (let x = cols[ox]!; x < cols[ox + 1]!; x++) this.cellOfColumn[x] = ox;
     this.areas = new Int32Array(this.outHeight * this.outWidth);
     for (let oy = 0; oy < this.outHeight; oy++) {
       for (let ox = 0; ox < this.outWidth; ox++) {
@@ -80,7 +81,9 @@ export class FramePreprocessor {
     this.frameSize = this.outHeight * this.outWidth * channels;
     this.sums = new Int32Array(this.outWidth * channels);
     this.stack = new Uint8Array(this.frameSize * frameStack);
-    this.slots = Array.from({ length: frameStack }, (_, i) => this.stack.subarray(i * this.frameSize, (i + 1) * this.frameSize));
+    this.slots = Array.from({ length: frameStack }, (_, i) =>
+      this.stack.subarray(i * this.frameSize, (i + 1) * this.frameSize),
+    );
     const depth = channels * frameStack;
     this.shape = depth === 1 ? [this.outHeight, this.outWidth] : [this.outHeight, this.outWidth, depth];
     this.size = this.frameSize * frameStack;
@@ -99,7 +102,12 @@ export class FramePreprocessor {
    * After a step: `screen` is the last emulated frame, `previous` the one before (for max-pooling). Returns the
    * observation (in `out` if given).
    */
-  push(screen: Uint8Array, previous: Uint8Array | null, palette: Palette, out: Uint8Array = new Uint8Array(this.size)): Uint8Array {
+  push(
+    screen: Uint8Array,
+    previous: Uint8Array | null,
+    palette: Palette,
+    out: Uint8Array = new Uint8Array(this.size),
+  ): Uint8Array {
     this.process(screen, previous, palette, this.slots[this.oldest]!);
     this.oldest = (this.oldest + 1) % this.options.frameStack;
     return this.observe(out);
@@ -163,7 +171,8 @@ export class FramePreprocessor {
       }
       for (let ox = 0; ox < outWidth; ox++) {
         const area = areas[oy * outWidth + ox]!;
-        for (let ch = 0; ch < c; ch++) dest[(oy * outWidth + ox) * c + ch] = Math.floor((sums[ox * c + ch]! + (area >> 1)) / area);
+        for (let ch = 0; ch < c; ch++)
+          dest[(oy * outWidth + ox) * c + ch] = Math.floor((sums[ox * c + ch]! + (area >> 1)) / area);
       }
     }
   }
@@ -179,7 +188,10 @@ export class FramePreprocessor {
     const rows = this.rows;
     const areas = this.areas;
     const wordsPerCell = bw >> 2;
-    const words = (bw & 3) === 0 && (screen.byteOffset & 3) === 0 ? new Int32Array(screen.buffer, screen.byteOffset, screen.length >> 2) : null;
+    const words =
+      (bw & 3) === 0 && (screen.byteOffset & 3) === 0
+        ? new Int32Array(screen.buffer, screen.byteOffset, screen.length >> 2)
+        : null;
     for (let oy = 0; oy < this.outHeight; oy++) {
       const rowOut = oy * outWidth;
       if (rows[oy + 1]! > this.options.height) {

@@ -13,7 +13,12 @@ export function findAleRomDir(options: { romDir?: string; python?: string } = {}
   if (options.romDir) return options.romDir;
   if (process.env.ALE_PY_ROMS) return process.env.ALE_PY_ROMS;
   if (cachedDir) return cachedDir;
-  const candidates = [options.python, join(process.cwd(), '.venv/bin/python'), resolve(import.meta.dirname ?? '.', '../../../../.venv/bin/python'), 'python3'];
+  const candidates = [
+    options.python,
+    join(process.cwd(), '.venv/bin/python'),
+    resolve(import.meta.dirname ?? '.', '../../../../.venv/bin/python'),
+    'python3',
+  ];
   for (const py of candidates) {
     if (!py || (py.includes('/') && !existsSync(py))) continue;
     try {

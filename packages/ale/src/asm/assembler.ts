@@ -127,7 +127,9 @@ export function assemble(source: string, origin?: number): AssembleResult {
       const old = symbols.get(name);
       if (pass === 1 && old !== undefined) throw new AsmError(`line ${line.no}: "${name}" defined twice`);
       if (pass === 2 && old !== undefined && old !== value) {
-        throw new AsmError(`line ${line.no}: "${name}" changed between passes ($${old.toString(16)} -> $${value.toString(16)})`);
+        throw new AsmError(
+          `line ${line.no}: "${name}" changed between passes ($${old.toString(16)} -> $${value.toString(16)})`,
+        );
       }
       symbols.set(name, value);
     };
@@ -215,7 +217,14 @@ export function assemble(source: string, origin?: number): AssembleResult {
           const off = v - (start + 2);
           if (pass === 2 && (off < -128 || off > 127)) fail(`branch out of range (${off})`);
           emit(off, line);
-        } else if (mode === 'imm' || mode === 'zp' || mode === 'zpx' || mode === 'zpy' || mode === 'indx' || mode === 'indy') {
+        } else if (
+          mode === 'imm' ||
+          mode === 'zp' ||
+          mode === 'zpx' ||
+          mode === 'zpy' ||
+          mode === 'indx' ||
+          mode === 'indy'
+        ) {
           if (pass === 2 && (v < -128 || v > 0xff)) fail(`value $${v.toString(16)} does not fit a byte`);
           emit(v, line);
         } else {

@@ -126,16 +126,27 @@ export function evaluate(src: string, ctx: EvalContext): EvalResult {
 
 function apply(op: string, a: number, b: number): number {
   switch (op) {
-    case '|': return a | b;
-    case '^': return a ^ b;
-    case '&': return a & b;
-    case '<<': return a << b;
-    case '>>': return a >> b;
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return Math.trunc(a / b);
-    case '%': return a % b;
-    default: throw new Error(`bad operator ${op}`);
+    case '|':
+      return a | b;
+    case '^':
+      return a ^ b;
+    case '&':
+      return a & b;
+    case '<<':
+      return a << b;
+    case '>>':
+      return a >> b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return Math.trunc(a / b);
+    case '%':
+      return a % b;
+    default:
+      throw new Error(`bad operator ${op}`);
   }
 }

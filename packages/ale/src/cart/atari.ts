@@ -38,7 +38,11 @@ export class CartAtari implements Cartridge {
   private readonly windows: Int16Array[];
 
   /** `resetBank` overrides the scheme's (ALE's "F8 swapped" ROMs start in bank 0). */
-  constructor(rom: Uint8Array, private readonly scheme: Scheme, resetBank?: number) {
+  constructor(
+    rom: Uint8Array,
+    private readonly scheme: Scheme,
+    resetBank?: number,
+  ) {
     this.type = scheme.type;
     this.image = romImage(rom, scheme.banks * 4096);
     this.ram = new Uint8Array(scheme.ramSize);

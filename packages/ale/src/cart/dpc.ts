@@ -49,7 +49,10 @@ export class CartDPC implements Cartridge {
   private fractionalClocks = 0;
 
   /** `clock`: CPU cycles elapsed (any origin), for the music-mode oscillator. */
-  constructor(rom: Uint8Array, private readonly clock?: () => number) {
+  constructor(
+    rom: Uint8Array,
+    private readonly clock?: () => number,
+  ) {
     if (rom.length < PROGRAM_SIZE + DISPLAY_SIZE) throw new Error(`DPC image too small: ${rom.length} bytes`);
     this.program = rom.slice(0, PROGRAM_SIZE);
     this.display = rom.slice(PROGRAM_SIZE, PROGRAM_SIZE + DISPLAY_SIZE);

@@ -42,22 +42,86 @@ const enum Mode {
  * written; Other ops do their own accesses.
  */
 const enum Op {
-  ORA, AND, EOR, ADC, SBC, CMP, CPX, CPY, BIT, LDA, LDX, LDY, LAX, LAS, NOP, ANC, ALR, ARR, ANE, LXA, SBX,
+  ORA,
+  AND,
+  EOR,
+  ADC,
+  SBC,
+  CMP,
+  CPX,
+  CPY,
+  BIT,
+  LDA,
+  LDX,
+  LDY,
+  LAX,
+  LAS,
+  NOP,
+  ANC,
+  ALR,
+  ARR,
+  ANE,
+  LXA,
+  SBX,
   /** all eight branches (run before the general decoder, see Fast) */
   BRANCH,
   /** BRK: the operand is the skipped signature byte */
   BRK,
   /** JSR: the operand is the target's low byte */
   JSR,
-  STA, STX, STY, SAX, SHA, SHX, SHY, TAS,
-  ASL, LSR, ROL, ROR, INC, DEC, SLO, RLA, SRE, RRA, DCP, ISB,
+  STA,
+  STX,
+  STY,
+  SAX,
+  SHA,
+  SHX,
+  SHY,
+  TAS,
+  ASL,
+  LSR,
+  ROL,
+  ROR,
+  INC,
+  DEC,
+  SLO,
+  RLA,
+  SRE,
+  RRA,
+  DCP,
+  ISB,
   /** the one-byte register, flag and NOP instructions, ASL_A to NOP_IMPLIED (run by Fast.Implied) */
-  ASL_A, LSR_A, ROL_A, ROR_A, CLC, SEC, CLI, SEI, CLV, CLD, SED, TAX, TAY, TXA, TYA, TSX, TXS, INX, INY, DEX, DEY,
+  ASL_A,
+  LSR_A,
+  ROL_A,
+  ROR_A,
+  CLC,
+  SEC,
+  CLI,
+  SEI,
+  CLV,
+  CLD,
+  SED,
+  TAX,
+  TAY,
+  TXA,
+  TYA,
+  TSX,
+  TXS,
+  INX,
+  INY,
+  DEX,
+  DEY,
   NOP_IMPLIED,
   KIL,
   /** PHA, PHP: run by Fast.Push */
-  PHA, PHP,
-  PLA, PLP, RTS, RTI, JMP, JMP_IND,
+  PHA,
+  PHP,
+  PLA,
+  PLP,
+  RTS,
+  RTI,
+  JMP,
+  JMP_IND,
 }
 
 const FIRST_WRITE = Op.STA;
@@ -66,25 +130,106 @@ const FIRST_OTHER = Op.ASL_A;
 
 /** Operation of each mnemonic (memory forms; the implied forms are told apart by the table's mode). */
 const OPERATIONS: Record<string, Op> = {
-  ORA: Op.ORA, AND: Op.AND, EOR: Op.EOR, ADC: Op.ADC, SBC: Op.SBC, CMP: Op.CMP, CPX: Op.CPX, CPY: Op.CPY,
-  BIT: Op.BIT, LDA: Op.LDA, LDX: Op.LDX, LDY: Op.LDY, LAX: Op.LAX, LAS: Op.LAS, NOP: Op.NOP, ANC: Op.ANC,
-  ALR: Op.ALR, ARR: Op.ARR, ANE: Op.ANE, LXA: Op.LXA, SBX: Op.SBX,
-  BPL: Op.BRANCH, BMI: Op.BRANCH, BVC: Op.BRANCH, BVS: Op.BRANCH, BCC: Op.BRANCH, BCS: Op.BRANCH,
-  BNE: Op.BRANCH, BEQ: Op.BRANCH, BRK: Op.BRK, JSR: Op.JSR,
-  STA: Op.STA, STX: Op.STX, STY: Op.STY, SAX: Op.SAX, SHA: Op.SHA, SHX: Op.SHX, SHY: Op.SHY, TAS: Op.TAS,
-  ASL: Op.ASL, LSR: Op.LSR, ROL: Op.ROL, ROR: Op.ROR, INC: Op.INC, DEC: Op.DEC, SLO: Op.SLO, RLA: Op.RLA,
-  SRE: Op.SRE, RRA: Op.RRA, DCP: Op.DCP, ISB: Op.ISB,
-  CLC: Op.CLC, SEC: Op.SEC, CLI: Op.CLI, SEI: Op.SEI, CLV: Op.CLV, CLD: Op.CLD, SED: Op.SED, TAX: Op.TAX,
-  TAY: Op.TAY, TXA: Op.TXA, TYA: Op.TYA, TSX: Op.TSX, TXS: Op.TXS, INX: Op.INX, INY: Op.INY, DEX: Op.DEX,
-  DEY: Op.DEY, KIL: Op.KIL, PHA: Op.PHA, PHP: Op.PHP, PLA: Op.PLA, PLP: Op.PLP, RTS: Op.RTS, RTI: Op.RTI,
+  ORA: Op.ORA,
+  AND: Op.AND,
+  EOR: Op.EOR,
+  ADC: Op.ADC,
+  SBC: Op.SBC,
+  CMP: Op.CMP,
+  CPX: Op.CPX,
+  CPY: Op.CPY,
+  BIT: Op.BIT,
+  LDA: Op.LDA,
+  LDX: Op.LDX,
+  LDY: Op.LDY,
+  LAX: Op.LAX,
+  LAS: Op.LAS,
+  NOP: Op.NOP,
+  ANC: Op.ANC,
+  ALR: Op.ALR,
+  ARR: Op.ARR,
+  ANE: Op.ANE,
+  LXA: Op.LXA,
+  SBX: Op.SBX,
+  BPL: Op.BRANCH,
+  BMI: Op.BRANCH,
+  BVC: Op.BRANCH,
+  BVS: Op.BRANCH,
+  BCC: Op.BRANCH,
+  BCS: Op.BRANCH,
+  BNE: Op.BRANCH,
+  BEQ: Op.BRANCH,
+  BRK: Op.BRK,
+  JSR: Op.JSR,
+  STA: Op.STA,
+  STX: Op.STX,
+  STY: Op.STY,
+  SAX: Op.SAX,
+  SHA: Op.SHA,
+  SHX: Op.SHX,
+  SHY: Op.SHY,
+  TAS: Op.TAS,
+  ASL: Op.ASL,
+  LSR: Op.LSR,
+  ROL: Op.ROL,
+  ROR: Op.ROR,
+  INC: Op.INC,
+  DEC: Op.DEC,
+  SLO: Op.SLO,
+  RLA: Op.RLA,
+  SRE: Op.SRE,
+  RRA: Op.RRA,
+  DCP: Op.DCP,
+  ISB: Op.ISB,
+  CLC: Op.CLC,
+  SEC: Op.SEC,
+  CLI: Op.CLI,
+  SEI: Op.SEI,
+  CLV: Op.CLV,
+  CLD: Op.CLD,
+  SED: Op.SED,
+  TAX: Op.TAX,
+  TAY: Op.TAY,
+  TXA: Op.TXA,
+  TYA: Op.TYA,
+  TSX: Op.TSX,
+  TXS: Op.TXS,
+  INX: Op.INX,
+  INY: Op.INY,
+  DEX: Op.DEX,
+  DEY: Op.DEY,
+  KIL: Op.KIL,
+  PHA: Op.PHA,
+  PHP: Op.PHP,
+  PLA: Op.PLA,
+  PLP: Op.PLP,
+  RTS: Op.RTS,
+  RTI: Op.RTI,
   JMP: Op.JMP,
 };
 
-const IMPLIED_FORMS: Record<string, Op> = { ASL: Op.ASL_A, LSR: Op.LSR_A, ROL: Op.ROL_A, ROR: Op.ROR_A, NOP: Op.NOP_IMPLIED };
+const IMPLIED_FORMS: Record<string, Op> = {
+  ASL: Op.ASL_A,
+  LSR: Op.LSR_A,
+  ROL: Op.ROL_A,
+  ROR: Op.ROR_A,
+  NOP: Op.NOP_IMPLIED,
+};
 
 const MODES: Record<string, Mode> = {
-  imp: Mode.Implied, acc: Mode.Implied, imm: Mode.Immediate, rel: Mode.Immediate, zp: Mode.Zp, zpx: Mode.ZpX,
-  zpy: Mode.ZpY, abs: Mode.Abs, absx: Mode.AbsX, absy: Mode.AbsY, ind: Mode.Abs, indx: Mode.IndX, indy: Mode.IndY,
+  imp: Mode.Implied,
+  acc: Mode.Implied,
+  imm: Mode.Immediate,
+  rel: Mode.Immediate,
+  zp: Mode.Zp,
+  zpx: Mode.ZpX,
+  zpy: Mode.ZpY,
+  abs: Mode.Abs,
+  absx: Mode.AbsX,
+  absy: Mode.AbsY,
+  ind: Mode.Abs,
+  indx: Mode.IndX,
+  indy: Mode.IndY,
 };
 
 /** DECODE[opcode] = mode | operation << 4, from the opcode table. */
@@ -172,524 +317,755 @@ function idleWaitRounds(bus: CycleBus, pc: number, ea: number, v: number, cyc: n
  * `stopRequested`); returns how many ran. A jammed CPU reads $FFFF once per "instruction".
  */
 export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
-  let a = cpu.a, x = cpu.x, y = cpu.y, sp = cpu.sp, pc = cpu.pc;
-  let fN = cpu.fN, fZ = cpu.fZ, fC = cpu.fC, fV = cpu.fV, fD = cpu.fD, fI = cpu.fI;
+  let a = cpu.a,
+    x = cpu.x,
+    y = cpu.y,
+    sp = cpu.sp,
+    pc = cpu.pc;
+  let fN = cpu.fN,
+    fZ = cpu.fZ,
+    fC = cpu.fC,
+    fV = cpu.fV,
+    fD = cpu.fD,
+    fI = cpu.fI;
   let jammed = cpu.jammed;
   let cyc = bus.cycles;
   let last = bus.lastAccess;
-  const ram = bus.directRam, ramMask = bus.directRamMask, ramMatch = bus.directRamMatch;
+  const ram = bus.directRam,
+    ramMask = bus.directRamMask,
+    ramMatch = bus.directRamMatch;
   let done = 0;
-  let v = 0, r = 0, ea = 0, t = 0;
+  let v = 0,
+    r = 0,
+    ea = 0,
+    t = 0;
 
   // A KIL leaves this loop; the jammed CPU's reads follow it.
-  if (!jammed) instructions: while (done < limit && !bus.stopRequested) {
-    done++;
-    cyc++;
-    if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-    last = v;
-    pc = (pc + 1) & 0xffff;
-    const opcode = v;
+  if (!jammed)
+    instructions: while (done < limit && !bus.stopRequested) {
+      done++;
+      cyc++;
+      if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+        v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+      last = v;
+      pc = (pc + 1) & 0xffff;
+      const opcode = v;
 
-    switch (FAST[opcode] as Fast) {
-      case Fast.None:
-        break;
-      case Fast.Branch: {
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        // Opcode bits 7-6 pick the flag (N V C Z), bit 5 the flag value that takes the branch.
-        const which = opcode >> 6;
-        const set = which === 0 ? (fN & 0x80) !== 0 : which === 1 ? fV !== 0 : which === 2 ? fC !== 0 : (fZ & 0xff) === 0;
-        if (set !== ((opcode & 0x20) !== 0)) continue;
-        // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
-        const offset = v;
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
-        last = v;
-        t = (pc + ((offset ^ 0x80) - 0x80)) & 0xffff;
-        if ((t ^ pc) & 0xff00) {
-          ea = (pc & 0xff00) | (t & 0xff);
+      switch (FAST[opcode] as Fast) {
+        case Fast.None:
+          break;
+        case Fast.Branch: {
           cyc++;
-          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
-          last = v;
-        }
-        pc = t;
-        continue;
-      }
-      case Fast.StoreZp:
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        ea = v;
-        r = opcode === 0x85 ? a : opcode === 0x86 ? x : y;
-        cyc++;
-        if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = r;
-        else cyc = bus.write(ea, r, cyc, last);
-        last = r | WRITE_FLAG;
-        continue;
-      case Fast.LoadImm:
-      case Fast.LoadZp:
-      case Fast.LoadAbs:
-        // Operand bytes, then (zp, abs) the data read; v = the loaded value.
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        if ((opcode & 0x0c) === 0x0c) {
-          ea = v;
-          cyc++;
-          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
           last = v;
           pc = (pc + 1) & 0xffff;
-          ea |= v << 8;
+          // Opcode bits 7-6 pick the flag (N V C Z), bit 5 the flag value that takes the branch.
+          const which = opcode >> 6;
+          const set =
+            which === 0 ? (fN & 0x80) !== 0 : which === 1 ? fV !== 0 : which === 2 ? fC !== 0 : (fZ & 0xff) === 0;
+          if (set !== ((opcode & 0x20) !== 0)) continue;
+          // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
+          const offset = v;
           cyc++;
-          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
           last = v;
-          // A load from the RIOT's I/O page may be a round of a timer wait loop.
-          if ((ea & 0x1280) === 0x280) {
-            t = idleWaitRounds(bus, pc, ea, v, cyc, limit - done);
-            cyc += 7 * t;
-            done += 2 * t;
+          t = (pc + ((offset ^ 0x80) - 0x80)) & 0xffff;
+          if ((t ^ pc) & 0xff00) {
+            ea = (pc & 0xff00) | (t & 0xff);
+            cyc++;
+            if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+              v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
+            last = v;
           }
-        } else if (opcode & 0x04) {
-          ea = v;
-          cyc++;
-          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-          last = v;
+          pc = t;
+          continue;
         }
-        // Bits 1-0 of the opcode: 0 LDY, 1 LDA, 2 LDX.
-        if ((opcode & 3) === 1) a = fN = fZ = v;
-        else if (opcode & 2) x = fN = fZ = v;
-        else y = fN = fZ = v;
-        continue;
-      case Fast.LoadIndexed: {
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        if (opcode === 0xb5) {
-          // zp,X: dummy read of the base, then the data in page zero.
-          ea = v;
+        case Fast.StoreZp:
           cyc++;
-          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
           last = v;
-          ea = (ea + x) & 0xff;
+          pc = (pc + 1) & 0xffff;
+          ea = v;
+          r = opcode === 0x85 ? a : opcode === 0x86 ? x : y;
           cyc++;
-          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = r;
+          else cyc = bus.write(ea, r, cyc, last);
+          last = r | WRITE_FLAG;
+          continue;
+        case Fast.LoadImm:
+        case Fast.LoadZp:
+        case Fast.LoadAbs:
+          // Operand bytes, then (zp, abs) the data read; v = the loaded value.
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          if ((opcode & 0x0c) === 0x0c) {
+            ea = v;
+            cyc++;
+            if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+              v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+            last = v;
+            pc = (pc + 1) & 0xffff;
+            ea |= v << 8;
+            cyc++;
+            if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+              v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+            last = v;
+            // A load from the RIOT's I/O page may be a round of a timer wait loop.
+            if ((ea & 0x1280) === 0x280) {
+              t = idleWaitRounds(bus, pc, ea, v, cyc, limit - done);
+              cyc += 7 * t;
+              done += 2 * t;
+            }
+          } else if (opcode & 0x04) {
+            ea = v;
+            cyc++;
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+            last = v;
+          }
+          // Bits 1-0 of the opcode: 0 LDY, 1 LDA, 2 LDX.
+          if ((opcode & 3) === 1) a = fN = fZ = v;
+          else if (opcode & 2) x = fN = fZ = v;
+          else y = fN = fZ = v;
+          continue;
+        case Fast.LoadIndexed: {
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          if (opcode === 0xb5) {
+            // zp,X: dummy read of the base, then the data in page zero.
+            ea = v;
+            cyc++;
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
+            last = v;
+            ea = (ea + x) & 0xff;
+            cyc++;
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+            last = v;
+            a = fN = fZ = v;
+            continue;
+          }
+          // (zp),Y reads the pointer, abs,X / abs,Y the high byte; v = high byte, sum = low byte + index.
+          let sum: number;
+          if (opcode === 0xb1) {
+            t = v;
+            cyc++;
+            v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+            last = v;
+            sum = v + y;
+            t = (t + 1) & 0xff;
+            cyc++;
+            v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+            last = v;
+          } else {
+            sum = v + (opcode === 0xbd ? x : y);
+            cyc++;
+            if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+              v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+            last = v;
+            pc = (pc + 1) & 0xffff;
+          }
+          ea = ((v << 8) + sum) & 0xffff;
+          if (sum > 0xff) {
+            // Page crossing: dummy read of the unfixed address.
+            t = (v << 8) | (sum & 0xff);
+            cyc++;
+            if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0)
+              v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+            last = v;
+          }
+          cyc++;
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
           last = v;
           a = fN = fZ = v;
           continue;
         }
-        // (zp),Y reads the pointer, abs,X / abs,Y the high byte; v = high byte, sum = low byte + index.
-        let sum: number;
-        if (opcode === 0xb1) {
+        case Fast.Alu:
+          // Operand byte, then (zp) the data read in page zero; v = the operand.
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          if (opcode & 0x04) {
+            ea = v;
+            cyc++;
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+            last = v;
+          }
+          // Opcode bits 7-5 pick the operation of the ORA..SBC group (bit 0 set); CPX and CPY compare like CMP.
+          switch (opcode & 1 ? opcode >> 5 : 6) {
+            case 0:
+              a = fN = fZ = a | v;
+              break;
+            case 1:
+              a = fN = fZ = a & v;
+              break;
+            case 2:
+              a = fN = fZ = a ^ v;
+              break;
+            case 6:
+              t = (opcode & 1 ? a : opcode & 0x20 ? x : y) - v;
+              fC = t >= 0 ? 1 : 0;
+              fN = fZ = t & 0xff;
+              break;
+            default:
+              // ADC or SBC. Binary mode here (SBC is A + ~M + C): V8 does not inline arith.ts's calls into this large
+              // function, and the call cost Pong (SBC zp is 7 % of its instructions) 6-9 % of its speed.
+              if (fD === 0) {
+                r = opcode & 0x80 ? v ^ 0xff : v;
+                t = a + r + fC;
+                fV = (((a ^ t) & (r ^ t)) >> 7) & 1;
+                fC = t >> 8;
+                a = fN = fZ = t & 0xff;
+                break;
+              }
+              t = opcode & 0x80 ? sbc(a, v, fC, fD) : adc(a, v, fC, fD);
+              a = t & 0xff;
+              fC = (t & PACKED_C) >> 8;
+              fV = (t & PACKED_V) >> 9;
+              fN = (t & PACKED_N) >> 3;
+              fZ = t & PACKED_Z ? 0 : 1;
+              break;
+          }
+          continue;
+        case Fast.Implied:
+          // Dummy read of the next byte.
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
+          last = v;
+          switch ((DECODE[opcode]! >> 4) as Op) {
+            case Op.ASL_A:
+              fC = a >> 7;
+              a = fN = fZ = (a << 1) & 0xff;
+              break;
+            case Op.LSR_A:
+              fC = a & 1;
+              a = fN = fZ = a >> 1;
+              break;
+            case Op.ROL_A:
+              t = ((a << 1) & 0xff) | fC;
+              fC = a >> 7;
+              a = fN = fZ = t;
+              break;
+            case Op.ROR_A:
+              t = (a >> 1) | (fC << 7);
+              fC = a & 1;
+              a = fN = fZ = t;
+              break;
+            case Op.CLC:
+              fC = 0;
+              break;
+            case Op.SEC:
+              fC = 1;
+              break;
+            case Op.CLI:
+              fI = 0;
+              break;
+            case Op.SEI:
+              fI = 1;
+              break;
+            case Op.CLV:
+              fV = 0;
+              break;
+            case Op.CLD:
+              fD = 0;
+              break;
+            case Op.SED:
+              fD = 1;
+              break;
+            case Op.TAX:
+              x = fN = fZ = a;
+              break;
+            case Op.TAY:
+              y = fN = fZ = a;
+              break;
+            case Op.TXA:
+              a = fN = fZ = x;
+              break;
+            case Op.TYA:
+              a = fN = fZ = y;
+              break;
+            case Op.TSX:
+              x = fN = fZ = sp;
+              break;
+            case Op.TXS:
+              sp = x;
+              break;
+            case Op.INX:
+              x = fN = fZ = (x + 1) & 0xff;
+              break;
+            case Op.INY:
+              y = fN = fZ = (y + 1) & 0xff;
+              break;
+            case Op.DEX:
+              x = fN = fZ = (x - 1) & 0xff;
+              break;
+            case Op.DEY:
+              y = fN = fZ = (y - 1) & 0xff;
+              break;
+            default:
+              break; // NOP_IMPLIED
+          }
+          continue;
+        case Fast.Push:
+          // Dummy read of the next byte, then the push.
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
+          last = v;
+          r = opcode === 0x48 ? a : statusByte(fN, fV, fD, fI, fZ, fC);
+          t = 0x100 | sp;
+          sp = (sp - 1) & 0xff;
+          cyc++;
+          if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
+          else cyc = bus.write(t, r, cyc, last);
+          last = r | WRITE_FLAG;
+          continue;
+      }
+
+      const decoded = DECODE[opcode];
+      const op = decoded >> 4;
+
+      switch ((decoded & 15) as Mode) {
+        case Mode.Implied:
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
+          last = v;
+          break;
+        case Mode.Immediate:
+          ea = pc;
+          pc = (pc + 1) & 0xffff;
+          break;
+        case Mode.Zp:
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          ea = v;
+          break;
+        case Mode.ZpX:
+        case Mode.ZpY:
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          ea = v;
+          cyc++;
+          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
+          last = v;
+          ea = (ea + ((decoded & 15) === Mode.ZpX ? x : y)) & 0xff;
+          break;
+        case Mode.Abs:
+        case Mode.AbsX:
+        case Mode.AbsY: {
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          const lo = v;
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          if ((decoded & 15) === Mode.Abs) {
+            ea = lo | (v << 8);
+            break;
+          }
+          const sum = lo + ((decoded & 15) === Mode.AbsX ? x : y);
+          ea = ((v << 8) + sum) & 0xffff;
+          if (sum > 0xff || op >= FIRST_WRITE) {
+            t = (v << 8) | (sum & 0xff);
+            cyc++;
+            if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0)
+              v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+            last = v;
+          }
+          break;
+        }
+        case Mode.IndX:
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
           t = v;
+          cyc++;
+          v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+          last = v;
+          t = (t + x) & 0xff;
           cyc++;
           v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
           last = v;
-          sum = v + y;
+          ea = v;
           t = (t + 1) & 0xff;
           cyc++;
           v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
           last = v;
-        } else {
-          sum = v + (opcode === 0xbd ? x : y);
+          ea |= v << 8;
+          break;
+        case Mode.IndY: {
           cyc++;
-          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
           last = v;
           pc = (pc + 1) & 0xffff;
-        }
-        ea = ((v << 8) + sum) & 0xffff;
-        if (sum > 0xff) {
-          // Page crossing: dummy read of the unfixed address.
-          t = (v << 8) | (sum & 0xff);
-          cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-          last = v;
-        }
-        cyc++;
-        if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-        last = v;
-        a = fN = fZ = v;
-        continue;
-      }
-      case Fast.Alu:
-        // Operand byte, then (zp) the data read in page zero; v = the operand.
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        if (opcode & 0x04) {
-          ea = v;
-          cyc++;
-          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-          last = v;
-        }
-        // Opcode bits 7-5 pick the operation of the ORA..SBC group (bit 0 set); CPX and CPY compare like CMP.
-        switch (opcode & 1 ? opcode >> 5 : 6) {
-          case 0: a = fN = fZ = a | v; break;
-          case 1: a = fN = fZ = a & v; break;
-          case 2: a = fN = fZ = a ^ v; break;
-          case 6: t = (opcode & 1 ? a : opcode & 0x20 ? x : y) - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
-          default:
-            // ADC or SBC. Binary mode here (SBC is A + ~M + C): V8 does not inline arith.ts's calls into this large
-            // function, and the call cost Pong (SBC zp is 7 % of its instructions) 6-9 % of its speed.
-            if (fD === 0) {
-              r = opcode & 0x80 ? v ^ 0xff : v;
-              t = a + r + fC;
-              fV = (((a ^ t) & (r ^ t)) >> 7) & 1;
-              fC = t >> 8;
-              a = fN = fZ = t & 0xff;
-              break;
-            }
-            t = opcode & 0x80 ? sbc(a, v, fC, fD) : adc(a, v, fC, fD);
-            a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
-            break;
-        }
-        continue;
-      case Fast.Implied:
-        // Dummy read of the next byte.
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
-        last = v;
-        switch ((DECODE[opcode]! >> 4) as Op) {
-          case Op.ASL_A: fC = a >> 7; a = fN = fZ = (a << 1) & 0xff; break;
-          case Op.LSR_A: fC = a & 1; a = fN = fZ = a >> 1; break;
-          case Op.ROL_A: t = ((a << 1) & 0xff) | fC; fC = a >> 7; a = fN = fZ = t; break;
-          case Op.ROR_A: t = (a >> 1) | (fC << 7); fC = a & 1; a = fN = fZ = t; break;
-          case Op.CLC: fC = 0; break;
-          case Op.SEC: fC = 1; break;
-          case Op.CLI: fI = 0; break;
-          case Op.SEI: fI = 1; break;
-          case Op.CLV: fV = 0; break;
-          case Op.CLD: fD = 0; break;
-          case Op.SED: fD = 1; break;
-          case Op.TAX: x = fN = fZ = a; break;
-          case Op.TAY: y = fN = fZ = a; break;
-          case Op.TXA: a = fN = fZ = x; break;
-          case Op.TYA: a = fN = fZ = y; break;
-          case Op.TSX: x = fN = fZ = sp; break;
-          case Op.TXS: sp = x; break;
-          case Op.INX: x = fN = fZ = (x + 1) & 0xff; break;
-          case Op.INY: y = fN = fZ = (y + 1) & 0xff; break;
-          case Op.DEX: x = fN = fZ = (x - 1) & 0xff; break;
-          case Op.DEY: y = fN = fZ = (y - 1) & 0xff; break;
-          default: break; // NOP_IMPLIED
-        }
-        continue;
-      case Fast.Push:
-        // Dummy read of the next byte, then the push.
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
-        last = v;
-        r = opcode === 0x48 ? a : statusByte(fN, fV, fD, fI, fZ, fC);
-        t = 0x100 | sp;
-        sp = (sp - 1) & 0xff;
-        cyc++;
-        if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
-        else cyc = bus.write(t, r, cyc, last);
-        last = r | WRITE_FLAG;
-        continue;
-    }
-
-    const decoded = DECODE[opcode];
-    const op = decoded >> 4;
-
-    switch ((decoded & 15) as Mode) {
-      case Mode.Implied:
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
-        last = v;
-        break;
-      case Mode.Immediate:
-        ea = pc;
-        pc = (pc + 1) & 0xffff;
-        break;
-      case Mode.Zp:
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        ea = v;
-        break;
-      case Mode.ZpX:
-      case Mode.ZpY:
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        ea = v;
-        cyc++;
-        v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea | DUMMY_READ, cyc, last);
-        last = v;
-        ea = (ea + ((decoded & 15) === Mode.ZpX ? x : y)) & 0xff;
-        break;
-      case Mode.Abs:
-      case Mode.AbsX:
-      case Mode.AbsY: {
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        const lo = v;
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        if ((decoded & 15) === Mode.Abs) {
-          ea = lo | (v << 8);
-          break;
-        }
-        const sum = lo + ((decoded & 15) === Mode.AbsX ? x : y);
-        ea = ((v << 8) + sum) & 0xffff;
-        if (sum > 0xff || op >= FIRST_WRITE) {
-          t = (v << 8) | (sum & 0xff);
-          cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-          last = v;
-        }
-        break;
-      }
-      case Mode.IndX:
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        t = v;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-        last = v;
-        t = (t + x) & 0xff;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
-        last = v;
-        ea = v;
-        t = (t + 1) & 0xff;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
-        last = v;
-        ea |= v << 8;
-        break;
-      case Mode.IndY: {
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        t = v;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
-        last = v;
-        const sum = v + y;
-        t = (t + 1) & 0xff;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
-        last = v;
-        ea = ((v << 8) + sum) & 0xffff;
-        if (sum > 0xff || op >= FIRST_WRITE) {
-          t = (v << 8) | (sum & 0xff);
-          cyc++;
-          if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0) v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-          last = v;
-        }
-        break;
-      }
-    }
-
-    if (op < FIRST_WRITE || (op >= FIRST_MODIFY && op < FIRST_OTHER)) {
-      cyc++;
-      if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-      last = v;
-      if (op >= FIRST_MODIFY) {
-        cyc++;
-        if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = v;
-        else cyc = bus.write(ea, v, cyc, last);
-        last = v | WRITE_FLAG;
-      }
-    }
-
-    switch (op as Op) {
-      // ---- read: v = operand
-      case Op.ORA: a = fN = fZ = a | v; break;
-      case Op.AND: a = fN = fZ = a & v; break;
-      case Op.EOR: a = fN = fZ = a ^ v; break;
-      case Op.ADC:
-        t = adc(a, v, fC, fD);
-        a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
-        break;
-      case Op.SBC:
-        t = sbc(a, v, fC, fD);
-        a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
-        break;
-      case Op.CMP: t = a - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
-      case Op.CPX: t = x - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
-      case Op.CPY: t = y - v; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
-      case Op.BIT: fZ = a & v; fN = v; fV = (v >> 6) & 1; break;
-      case Op.LDA: a = fN = fZ = v; break;
-      case Op.LDX: x = fN = fZ = v; break;
-      case Op.LDY: y = fN = fZ = v; break;
-      case Op.LAX: a = x = fN = fZ = v; break;
-      case Op.LAS: a = x = sp = fN = fZ = sp & v; break;
-      case Op.NOP: break;
-      case Op.ANC: a = fN = fZ = a & v; fC = a >> 7; break;
-      case Op.ALR: t = a & v; fC = t & 1; a = fN = fZ = t >> 1; break;
-      case Op.ARR: {
-        t = a & v;
-        const rotated = (t >> 1) | (fC << 7);
-        if (!fD) {
-          a = fN = fZ = rotated;
-          fC = (rotated >> 6) & 1;
-          fV = ((rotated >> 6) ^ (rotated >> 5)) & 1;
-        } else {
-          fN = fC << 7;
-          fZ = rotated;
-          fV = ((t ^ rotated) >> 6) & 1;
-          const fixed = arrDecimal(t, rotated);
-          a = fixed & 0xff;
-          fC = fixed >> 8;
-        }
-        break;
-      }
-      case Op.ANE: a = fN = fZ = (a | UNSTABLE_MAGIC) & x & v; break;
-      case Op.LXA: a = x = fN = fZ = (a | UNSTABLE_MAGIC) & v; break;
-      case Op.SBX: t = (a & x) - v; fC = t >= 0 ? 1 : 0; x = fN = fZ = t & 0xff; break;
-      case Op.BRK: {
-        // Push PC and P (B set), then the vector at $FFFE.
-        for (let i = 0; i < 3; i++) {
-          r = i === 0 ? pc >> 8 : i === 1 ? pc & 0xff : statusByte(fN, fV, fD, fI, fZ, fC);
-          t = 0x100 | sp;
-          sp = (sp - 1) & 0xff;
-          cyc++;
-          if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
-          else cyc = bus.write(t, r, cyc, last);
-          last = r | WRITE_FLAG;
-        }
-        fI = 1;
-        cyc++;
-        if ((v = bus.readWindow[0xffe]) < 0) v = bus.read(0xfffe, cyc, last);
-        last = v;
-        t = v;
-        cyc++;
-        if ((v = bus.readWindow[0xfff]) < 0) v = bus.read(0xffff, cyc, last);
-        last = v;
-        pc = t | (v << 8);
-        break;
-      }
-      case Op.JSR: {
-        // v = target low byte; dummy stack read, push PCH, push PCL, fetch the high byte.
-        const lo = v;
-        t = 0x100 | sp;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-        last = v;
-        for (let i = 0; i < 2; i++) {
-          r = i === 0 ? pc >> 8 : pc & 0xff;
-          t = 0x100 | sp;
-          sp = (sp - 1) & 0xff;
-          cyc++;
-          if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
-          else cyc = bus.write(t, r, cyc, last);
-          last = r | WRITE_FLAG;
-        }
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
-        last = v;
-        pc = lo | (v << 8);
-        break;
-      }
-      // ---- write: r = value to store
-      case Op.STA: r = a; break;
-      case Op.STX: r = x; break;
-      case Op.STY: r = y; break;
-      case Op.SAX: r = a & x; break;
-      case Op.SHA: r = a & x & ((ea >> 8) + 1); break;
-      case Op.SHX: r = x & ((ea >> 8) + 1); break;
-      case Op.SHY: r = y & ((ea >> 8) + 1); break;
-      case Op.TAS: sp = a & x; r = sp & ((ea >> 8) + 1); break;
-      // ---- read-modify-write: v = old value, r = new value
-      case Op.ASL: fC = v >> 7; r = fN = fZ = (v << 1) & 0xff; break;
-      case Op.LSR: fC = v & 1; r = fN = fZ = v >> 1; break;
-      case Op.ROL: r = fN = fZ = ((v << 1) & 0xff) | fC; fC = v >> 7; break;
-      case Op.ROR: r = fN = fZ = (v >> 1) | (fC << 7); fC = v & 1; break;
-      case Op.INC: r = fN = fZ = (v + 1) & 0xff; break;
-      case Op.DEC: r = fN = fZ = (v - 1) & 0xff; break;
-      case Op.SLO: r = (v << 1) & 0xff; fC = v >> 7; a = fN = fZ = a | r; break;
-      case Op.RLA: r = ((v << 1) & 0xff) | fC; fC = v >> 7; a = fN = fZ = a & r; break;
-      case Op.SRE: r = v >> 1; fC = v & 1; a = fN = fZ = a ^ r; break;
-      case Op.RRA:
-        r = (v >> 1) | (fC << 7);
-        t = adc(a, r, v & 1, fD);
-        a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
-        break;
-      case Op.DCP: r = (v - 1) & 0xff; t = a - r; fC = t >= 0 ? 1 : 0; fN = fZ = t & 0xff; break;
-      case Op.ISB:
-        r = (v + 1) & 0xff;
-        t = sbc(a, r, fC, fD);
-        a = t & 0xff; fC = (t & PACKED_C) >> 8; fV = (t & PACKED_V) >> 9; fN = (t & PACKED_N) >> 3; fZ = t & PACKED_Z ? 0 : 1;
-        break;
-      // ---- implied (the dummy read of the next byte is done)
-      case Op.KIL: jammed = true; break instructions;
-      case Op.PLA:
-      case Op.PLP:
-      case Op.RTS:
-      case Op.RTI: {
-        // Dummy stack read, then pull 1 (PLA, PLP), 2 (RTS: PCL, PCH) or 3 (RTI: P, PCL, PCH) bytes.
-        t = 0x100 | sp;
-        cyc++;
-        v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
-        last = v;
-        const pulls = op === Op.RTS ? 2 : op === Op.RTI ? 3 : 1;
-        let pulled = 0;
-        for (let i = 0; i < pulls; i++) {
-          sp = (sp + 1) & 0xff;
-          t = 0x100 | sp;
+          t = v;
           cyc++;
           v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
           last = v;
-          pulled |= v << (8 * i);
-        }
-        if (op === Op.PLA) {
-          a = fN = fZ = pulled;
+          const sum = v + y;
+          t = (t + 1) & 0xff;
+          cyc++;
+          v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+          last = v;
+          ea = ((v << 8) + sum) & 0xffff;
+          if (sum > 0xff || op >= FIRST_WRITE) {
+            t = (v << 8) | (sum & 0xff);
+            cyc++;
+            if ((t & 0x1000) === 0 || (v = bus.readWindow[t & 0xfff]) < 0)
+              v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+            last = v;
+          }
           break;
         }
-        if (op !== Op.RTS) {
-          v = pulled & 0xff;
-          fN = v & 0x80; fV = (v >> 6) & 1; fD = (v >> 3) & 1; fI = (v >> 2) & 1; fZ = v & 2 ? 0 : 1; fC = v & 1;
-          if (op === Op.RTI) pc = pulled >> 8;
-          break;
-        }
-        // RTS: dummy read at the pulled address, then PC + 1.
-        pc = pulled;
-        cyc++;
-        if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0) v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
-        last = v;
-        pc = (pc + 1) & 0xffff;
-        break;
       }
-      case Op.JMP: pc = ea; break;
-      case Op.JMP_IND: {
-        // NMOS bug: the high byte comes from the same page ($xxFF -> $xx00).
-        cyc++;
-        if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-        last = v;
-        const lo = v;
-        ea = (ea & 0xff00) | ((ea + 1) & 0xff);
-        cyc++;
-        if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0) v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
-        last = v;
-        pc = lo | (v << 8);
-        break;
-      }
-    }
 
-    if (op >= FIRST_WRITE && op < FIRST_OTHER) {
-      cyc++;
-      if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = r;
-      else cyc = bus.write(ea, r, cyc, last);
-      last = r | WRITE_FLAG;
+      if (op < FIRST_WRITE || (op >= FIRST_MODIFY && op < FIRST_OTHER)) {
+        cyc++;
+        if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+          v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+        last = v;
+        if (op >= FIRST_MODIFY) {
+          cyc++;
+          if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = v;
+          else cyc = bus.write(ea, v, cyc, last);
+          last = v | WRITE_FLAG;
+        }
+      }
+
+      switch (op as Op) {
+        // ---- read: v = operand
+        case Op.ORA:
+          a = fN = fZ = a | v;
+          break;
+        case Op.AND:
+          a = fN = fZ = a & v;
+          break;
+        case Op.EOR:
+          a = fN = fZ = a ^ v;
+          break;
+        case Op.ADC:
+          t = adc(a, v, fC, fD);
+          a = t & 0xff;
+          fC = (t & PACKED_C) >> 8;
+          fV = (t & PACKED_V) >> 9;
+          fN = (t & PACKED_N) >> 3;
+          fZ = t & PACKED_Z ? 0 : 1;
+          break;
+        case Op.SBC:
+          t = sbc(a, v, fC, fD);
+          a = t & 0xff;
+          fC = (t & PACKED_C) >> 8;
+          fV = (t & PACKED_V) >> 9;
+          fN = (t & PACKED_N) >> 3;
+          fZ = t & PACKED_Z ? 0 : 1;
+          break;
+        case Op.CMP:
+          t = a - v;
+          fC = t >= 0 ? 1 : 0;
+          fN = fZ = t & 0xff;
+          break;
+        case Op.CPX:
+          t = x - v;
+          fC = t >= 0 ? 1 : 0;
+          fN = fZ = t & 0xff;
+          break;
+        case Op.CPY:
+          t = y - v;
+          fC = t >= 0 ? 1 : 0;
+          fN = fZ = t & 0xff;
+          break;
+        case Op.BIT:
+          fZ = a & v;
+          fN = v;
+          fV = (v >> 6) & 1;
+          break;
+        case Op.LDA:
+          a = fN = fZ = v;
+          break;
+        case Op.LDX:
+          x = fN = fZ = v;
+          break;
+        case Op.LDY:
+          y = fN = fZ = v;
+          break;
+        case Op.LAX:
+          a = x = fN = fZ = v;
+          break;
+        case Op.LAS:
+          a = x = sp = fN = fZ = sp & v;
+          break;
+        case Op.NOP:
+          break;
+        case Op.ANC:
+          a = fN = fZ = a & v;
+          fC = a >> 7;
+          break;
+        case Op.ALR:
+          t = a & v;
+          fC = t & 1;
+          a = fN = fZ = t >> 1;
+          break;
+        case Op.ARR: {
+          t = a & v;
+          const rotated = (t >> 1) | (fC << 7);
+          if (!fD) {
+            a = fN = fZ = rotated;
+            fC = (rotated >> 6) & 1;
+            fV = ((rotated >> 6) ^ (rotated >> 5)) & 1;
+          } else {
+            fN = fC << 7;
+            fZ = rotated;
+            fV = ((t ^ rotated) >> 6) & 1;
+            const fixed = arrDecimal(t, rotated);
+            a = fixed & 0xff;
+            fC = fixed >> 8;
+          }
+          break;
+        }
+        case Op.ANE:
+          a = fN = fZ = (a | UNSTABLE_MAGIC) & x & v;
+          break;
+        case Op.LXA:
+          a = x = fN = fZ = (a | UNSTABLE_MAGIC) & v;
+          break;
+        case Op.SBX:
+          t = (a & x) - v;
+          fC = t >= 0 ? 1 : 0;
+          x = fN = fZ = t & 0xff;
+          break;
+        case Op.BRK: {
+          // Push PC and P (B set), then the vector at $FFFE.
+          for (let i = 0; i < 3; i++) {
+            r = i === 0 ? pc >> 8 : i === 1 ? pc & 0xff : statusByte(fN, fV, fD, fI, fZ, fC);
+            t = 0x100 | sp;
+            sp = (sp - 1) & 0xff;
+            cyc++;
+            if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
+            else cyc = bus.write(t, r, cyc, last);
+            last = r | WRITE_FLAG;
+          }
+          fI = 1;
+          cyc++;
+          if ((v = bus.readWindow[0xffe]) < 0) v = bus.read(0xfffe, cyc, last);
+          last = v;
+          t = v;
+          cyc++;
+          if ((v = bus.readWindow[0xfff]) < 0) v = bus.read(0xffff, cyc, last);
+          last = v;
+          pc = t | (v << 8);
+          break;
+        }
+        case Op.JSR: {
+          // v = target low byte; dummy stack read, push PCH, push PCL, fetch the high byte.
+          const lo = v;
+          t = 0x100 | sp;
+          cyc++;
+          v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+          last = v;
+          for (let i = 0; i < 2; i++) {
+            r = i === 0 ? pc >> 8 : pc & 0xff;
+            t = 0x100 | sp;
+            sp = (sp - 1) & 0xff;
+            cyc++;
+            if ((t & ramMask) === ramMatch) ram[t & 0x7f] = r;
+            else cyc = bus.write(t, r, cyc, last);
+            last = r | WRITE_FLAG;
+          }
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
+          last = v;
+          pc = lo | (v << 8);
+          break;
+        }
+        // ---- write: r = value to store
+        case Op.STA:
+          r = a;
+          break;
+        case Op.STX:
+          r = x;
+          break;
+        case Op.STY:
+          r = y;
+          break;
+        case Op.SAX:
+          r = a & x;
+          break;
+        case Op.SHA:
+          r = a & x & ((ea >> 8) + 1);
+          break;
+        case Op.SHX:
+          r = x & ((ea >> 8) + 1);
+          break;
+        case Op.SHY:
+          r = y & ((ea >> 8) + 1);
+          break;
+        case Op.TAS:
+          sp = a & x;
+          r = sp & ((ea >> 8) + 1);
+          break;
+        // ---- read-modify-write: v = old value, r = new value
+        case Op.ASL:
+          fC = v >> 7;
+          r = fN = fZ = (v << 1) & 0xff;
+          break;
+        case Op.LSR:
+          fC = v & 1;
+          r = fN = fZ = v >> 1;
+          break;
+        case Op.ROL:
+          r = fN = fZ = ((v << 1) & 0xff) | fC;
+          fC = v >> 7;
+          break;
+        case Op.ROR:
+          r = fN = fZ = (v >> 1) | (fC << 7);
+          fC = v & 1;
+          break;
+        case Op.INC:
+          r = fN = fZ = (v + 1) & 0xff;
+          break;
+        case Op.DEC:
+          r = fN = fZ = (v - 1) & 0xff;
+          break;
+        case Op.SLO:
+          r = (v << 1) & 0xff;
+          fC = v >> 7;
+          a = fN = fZ = a | r;
+          break;
+        case Op.RLA:
+          r = ((v << 1) & 0xff) | fC;
+          fC = v >> 7;
+          a = fN = fZ = a & r;
+          break;
+        case Op.SRE:
+          r = v >> 1;
+          fC = v & 1;
+          a = fN = fZ = a ^ r;
+          break;
+        case Op.RRA:
+          r = (v >> 1) | (fC << 7);
+          t = adc(a, r, v & 1, fD);
+          a = t & 0xff;
+          fC = (t & PACKED_C) >> 8;
+          fV = (t & PACKED_V) >> 9;
+          fN = (t & PACKED_N) >> 3;
+          fZ = t & PACKED_Z ? 0 : 1;
+          break;
+        case Op.DCP:
+          r = (v - 1) & 0xff;
+          t = a - r;
+          fC = t >= 0 ? 1 : 0;
+          fN = fZ = t & 0xff;
+          break;
+        case Op.ISB:
+          r = (v + 1) & 0xff;
+          t = sbc(a, r, fC, fD);
+          a = t & 0xff;
+          fC = (t & PACKED_C) >> 8;
+          fV = (t & PACKED_V) >> 9;
+          fN = (t & PACKED_N) >> 3;
+          fZ = t & PACKED_Z ? 0 : 1;
+          break;
+        // ---- implied (the dummy read of the next byte is done)
+        case Op.KIL:
+          jammed = true;
+          break instructions;
+        case Op.PLA:
+        case Op.PLP:
+        case Op.RTS:
+        case Op.RTI: {
+          // Dummy stack read, then pull 1 (PLA, PLP), 2 (RTS: PCL, PCH) or 3 (RTI: P, PCL, PCH) bytes.
+          t = 0x100 | sp;
+          cyc++;
+          v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t | DUMMY_READ, cyc, last);
+          last = v;
+          const pulls = op === Op.RTS ? 2 : op === Op.RTI ? 3 : 1;
+          let pulled = 0;
+          for (let i = 0; i < pulls; i++) {
+            sp = (sp + 1) & 0xff;
+            t = 0x100 | sp;
+            cyc++;
+            v = (t & ramMask) === ramMatch ? ram[t & 0x7f] : bus.read(t, cyc, last);
+            last = v;
+            pulled |= v << (8 * i);
+          }
+          if (op === Op.PLA) {
+            a = fN = fZ = pulled;
+            break;
+          }
+          if (op !== Op.RTS) {
+            v = pulled & 0xff;
+            fN = v & 0x80;
+            fV = (v >> 6) & 1;
+            fD = (v >> 3) & 1;
+            fI = (v >> 2) & 1;
+            fZ = v & 2 ? 0 : 1;
+            fC = v & 1;
+            if (op === Op.RTI) pc = pulled >> 8;
+            break;
+          }
+          // RTS: dummy read at the pulled address, then PC + 1.
+          pc = pulled;
+          cyc++;
+          if ((pc & 0x1000) === 0 || (v = bus.readWindow[pc & 0xfff]) < 0)
+            v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
+          last = v;
+          pc = (pc + 1) & 0xffff;
+          break;
+        }
+        case Op.JMP:
+          pc = ea;
+          break;
+        case Op.JMP_IND: {
+          // NMOS bug: the high byte comes from the same page ($xxFF -> $xx00).
+          cyc++;
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+          const lo = v;
+          ea = (ea & 0xff00) | ((ea + 1) & 0xff);
+          cyc++;
+          if ((ea & 0x1000) === 0 || (v = bus.readWindow[ea & 0xfff]) < 0)
+            v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
+          last = v;
+          pc = lo | (v << 8);
+          break;
+        }
+      }
+
+      if (op >= FIRST_WRITE && op < FIRST_OTHER) {
+        cyc++;
+        if ((ea & ramMask) === ramMatch) ram[ea & 0x7f] = r;
+        else cyc = bus.write(ea, r, cyc, last);
+        last = r | WRITE_FLAG;
+      }
     }
-  }
 
   while (jammed && done < limit && !bus.stopRequested) {
     done++;
@@ -698,8 +1074,17 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
     last = v;
   }
 
-  cpu.a = a; cpu.x = x; cpu.y = y; cpu.sp = sp; cpu.pc = pc;
-  cpu.fN = fN; cpu.fZ = fZ; cpu.fC = fC; cpu.fV = fV; cpu.fD = fD; cpu.fI = fI;
+  cpu.a = a;
+  cpu.x = x;
+  cpu.y = y;
+  cpu.sp = sp;
+  cpu.pc = pc;
+  cpu.fN = fN;
+  cpu.fZ = fZ;
+  cpu.fC = fC;
+  cpu.fV = fV;
+  cpu.fD = fD;
+  cpu.fI = fI;
   cpu.jammed = jammed;
   bus.cycles = cyc;
   bus.lastAccess = last;

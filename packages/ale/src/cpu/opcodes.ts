@@ -16,19 +16,7 @@
  */
 
 export type Mode =
-  | 'imp'
-  | 'acc'
-  | 'imm'
-  | 'zp'
-  | 'zpx'
-  | 'zpy'
-  | 'abs'
-  | 'absx'
-  | 'absy'
-  | 'ind'
-  | 'indx'
-  | 'indy'
-  | 'rel';
+  'imp' | 'acc' | 'imm' | 'zp' | 'zpx' | 'zpy' | 'abs' | 'absx' | 'absy' | 'ind' | 'indx' | 'indy' | 'rel';
 
 export interface OpInfo {
   opcode: number;

@@ -5,7 +5,12 @@
  * therefore public (read-only outside this module by convention).
  */
 import {
-  HMOVE_MOTION, MISSILE_DISABLED_INDEX, REFLECT, ballMaskIndex, missileMaskIndex, playerMaskIndex,
+  HMOVE_MOTION,
+  MISSILE_DISABLED_INDEX,
+  REFLECT,
+  ballMaskIndex,
+  missileMaskIndex,
+  playerMaskIndex,
 } from './tables.js';
 
 export const PF_BIT = 0x01;
@@ -122,11 +127,13 @@ export class TiaGraphics {
   }
 
   updateM0Mask(): void {
-    this.m0Mask = missileMaskIndex(this.posM0 & 3, this.nusiz0 & 7, (this.nusiz0 & 0x30) >> 4) + 160 - (this.posM0 & 0xfc);
+    this.m0Mask =
+      missileMaskIndex(this.posM0 & 3, this.nusiz0 & 7, (this.nusiz0 & 0x30) >> 4) + 160 - (this.posM0 & 0xfc);
   }
 
   updateM1Mask(): void {
-    this.m1Mask = missileMaskIndex(this.posM1 & 3, this.nusiz1 & 7, (this.nusiz1 & 0x30) >> 4) + 160 - (this.posM1 & 0xfc);
+    this.m1Mask =
+      missileMaskIndex(this.posM1 & 3, this.nusiz1 & 7, (this.nusiz1 & 0x30) >> 4) + 160 - (this.posM1 & 0xfc);
   }
 
   updateBLMask(): void {
@@ -162,7 +169,8 @@ export class TiaGraphics {
     if (this.posM0 >= 160) this.posM0 -= 160;
     else if (this.posM0 < 0) this.posM0 += 160;
     if (this.m0CosmicArkCounter === 1) {
-      this.m0Mask = missileMaskIndex(this.posM0 & 3, this.nusiz0 & 7, ((this.nusiz0 & 0x30) >> 4) | 1) + 160 - (this.posM0 & 0xfc);
+      this.m0Mask =
+        missileMaskIndex(this.posM0 & 3, this.nusiz0 & 7, ((this.nusiz0 & 0x30) >> 4) | 1) + 160 - (this.posM0 & 0xfc);
     } else if (this.m0CosmicArkCounter === 2) {
       this.m0Mask = MISSILE_DISABLED_INDEX;
     } else {
@@ -194,10 +202,18 @@ export class TiaGraphics {
         this.updateP1Mask(0);
         this.updateM1Mask();
         break;
-      case 0x06: this.writeColor(2, value); break;
-      case 0x07: this.writeColor(3, value); break;
-      case 0x08: this.writeColor(1, value); break;
-      case 0x09: this.writeColor(0, value); break;
+      case 0x06:
+        this.writeColor(2, value);
+        break;
+      case 0x07:
+        this.writeColor(3, value);
+        break;
+      case 0x08:
+        this.writeColor(1, value);
+        break;
+      case 0x09:
+        this.writeColor(0, value);
+        break;
       case 0x0b:
         if (!!(value & 0x08) !== this.refp0) {
           this.picture.renderBeforeChange();
@@ -212,9 +228,15 @@ export class TiaGraphics {
           this.currentGRP1 = REFLECT[this.currentGRP1]!;
         }
         break;
-      case 0x0d: this.writePlayfield((this.pf & 0x000ffff0) | ((value >> 4) & 0x0f)); break;
-      case 0x0e: this.writePlayfield((this.pf & 0x000ff00f) | (value << 4)); break;
-      case 0x0f: this.writePlayfield((this.pf & 0x00000fff) | (value << 12)); break;
+      case 0x0d:
+        this.writePlayfield((this.pf & 0x000ffff0) | ((value >> 4) & 0x0f));
+        break;
+      case 0x0e:
+        this.writePlayfield((this.pf & 0x000ff00f) | (value << 4));
+        break;
+      case 0x0f:
+        this.writePlayfield((this.pf & 0x00000fff) | (value << 12));
+        break;
       // GRP0 also copies GRP1 into its delayed register, GRP1 copies GRP0 and ENABL.
       case 0x1b: // GRP0
         if (this.grp0 === value && this.dgrp1 === this.grp1) break;
@@ -250,10 +272,18 @@ export class TiaGraphics {
         this.enabl = !this.enabl;
         this.refreshBall();
         break;
-      case 0x20: this.hmp0 = value >> 4; break;
-      case 0x21: this.hmp1 = value >> 4; break;
-      case 0x23: this.hmm1 = value >> 4; break;
-      case 0x24: this.hmbl = value >> 4; break;
+      case 0x20:
+        this.hmp0 = value >> 4;
+        break;
+      case 0x21:
+        this.hmp1 = value >> 4;
+        break;
+      case 0x23:
+        this.hmm1 = value >> 4;
+        break;
+      case 0x24:
+        this.hmbl = value >> 4;
+        break;
       case 0x25:
         if (this.vdelp0 === ((value & 0x01) !== 0)) break;
         this.picture.renderBeforeChange();

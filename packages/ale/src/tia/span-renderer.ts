@@ -11,7 +11,12 @@
 import { BL_BIT, M0_BIT, M1_BIT, P0_BIT, P1_BIT, PF_BIT, type TiaGraphics } from './graphics.js';
 import { ObjectSpans } from './object-spans.js';
 import {
-  BALL_MASKS, COLLISION_TABLE, MISSILE_MASKS, PLAYER_MASKS, PLAYFIELD_MASKS, PRIORITY_ENCODER,
+  BALL_MASKS,
+  COLLISION_TABLE,
+  MISSILE_MASKS,
+  PLAYER_MASKS,
+  PLAYFIELD_MASKS,
+  PRIORITY_ENCODER,
 } from './tables.js';
 
 const PLAYER_SPANS = new ObjectSpans(PLAYER_MASKS);
@@ -44,7 +49,18 @@ export class SpanRenderer {
       const ps = g.pfPriorityAndScore;
       const left = color[PRIORITY_ENCODER[0][PF_BIT | ps]!]!;
       const right = color[PRIORITY_ENCODER[1][PF_BIT | ps]!]!;
-      drawPlayfield(buf, buf32, fp, count, x0, g.pf, g.pfReflect ? PLAYFIELD_MASKS[1] : PLAYFIELD_MASKS[0], left, right, bk);
+      drawPlayfield(
+        buf,
+        buf32,
+        fp,
+        count,
+        x0,
+        g.pf,
+        g.pfReflect ? PLAYFIELD_MASKS[1] : PLAYFIELD_MASKS[0],
+        left,
+        right,
+        bk,
+      );
     } else {
       fillRun(buf, buf32, fp, end, bk);
     }
@@ -89,7 +105,15 @@ export class SpanRenderer {
   }
 
   /** ORs `bit` into the scratch line where the object's mask (AND `graphics` for players) is set in [x0, x1). */
-  private mark(masks: Uint8Array, spans: ObjectSpans, index: number, graphics: number, bit: number, x0: number, x1: number): void {
+  private mark(
+    masks: Uint8Array,
+    spans: ObjectSpans,
+    index: number,
+    graphics: number,
+    bit: number,
+    x0: number,
+    x1: number,
+  ): void {
     const at = spans.at(index);
     const ranges = spans.ranges;
     const n = ranges[at]!;
@@ -131,8 +155,16 @@ export function fillRun(buf: Uint8Array, buf32: Uint32Array, from: number, to: n
 
 /** Background and playfield for x in [x0, x0 + count): one colour per 4-pixel playfield cell. */
 function drawPlayfield(
-  buf: Uint8Array, buf32: Uint32Array, fp: number, count: number, x0: number, pf: number, pfMask: Uint32Array,
-  left: number, right: number, bk: number,
+  buf: Uint8Array,
+  buf32: Uint32Array,
+  fp: number,
+  count: number,
+  x0: number,
+  pf: number,
+  pfMask: Uint32Array,
+  left: number,
+  right: number,
+  bk: number,
 ): void {
   const x1 = x0 + count;
   let p = fp;

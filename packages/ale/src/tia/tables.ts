@@ -44,10 +44,8 @@ export const resetWhenIndex = (mode: number, oldx: number, newx: number): number
 
 /** Per-register delay (colour clocks) applied before a TIA write takes effect; -1 = playfield (position dependent). */
 export const POKE_DELAY = new Int16Array([
-  0, 1, 0, 0, 8, 8, 0, 0, 0, 0, 0, 1, 1, -1, -1, -1,
-  0, 0, 8, 8, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 1, 0, 0, 8, 8, 0, 0, 0, 0, 0, 1, 1, -1, -1, -1, 0, 0, 8, 8, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ]);
 
 /** CPU cycles within a line (0-75) at which an HMOVE write enables the HMOVE blank. */
@@ -63,7 +61,10 @@ export const HMOVE_MOTION = new Int8Array(76 * 16);
 {
   const early = [0, -1, -2, -3, -4, -5, -6, -7, 8, 7, 6, 5, 4, 3, 2, 1];
   const rows: Record<number, number[]> = {
-    0: early, 1: early, 2: early, 3: early,
+    0: early,
+    1: early,
+    2: early,
+    3: early,
     4: [0, -1, -2, -3, -4, -5, -6, -6, 8, 7, 6, 5, 4, 3, 2, 1],
     5: [0, -1, -2, -3, -4, -5, -5, -5, 8, 7, 6, 5, 4, 3, 2, 1],
     6: [0, -1, -2, -3, -4, -5, -5, -5, 8, 7, 6, 5, 4, 3, 2, 1],
@@ -139,7 +140,16 @@ function buildMasks(): void {
     }
   }
   // Missiles, alignment 0. Modes 5 and 7 show one copy.
-  const missileCopies: readonly (readonly number[])[] = [[0], [0, 16], [0, 32], [0, 16, 32], [0, 64], [0], [0, 32, 64], [0]];
+  const missileCopies: readonly (readonly number[])[] = [
+    [0],
+    [0, 16],
+    [0, 32],
+    [0, 16, 32],
+    [0, 64],
+    [0],
+    [0, 32, 64],
+    [0],
+  ];
   for (let number = 0; number < 8; number++) {
     for (let size = 0; size < 4; size++) {
       const base = missileMaskIndex(0, number, size);
@@ -204,10 +214,21 @@ function buildPlayfield(): void {
 
 function buildCollisions(): void {
   const pairs: [number, number, number][] = [
-    [M0_BIT, P1_BIT, 0x0001], [M0_BIT, P0_BIT, 0x0002], [M1_BIT, P0_BIT, 0x0004], [M1_BIT, P1_BIT, 0x0008],
-    [P0_BIT, PF_BIT, 0x0010], [P0_BIT, BL_BIT, 0x0020], [P1_BIT, PF_BIT, 0x0040], [P1_BIT, BL_BIT, 0x0080],
-    [M0_BIT, PF_BIT, 0x0100], [M0_BIT, BL_BIT, 0x0200], [M1_BIT, PF_BIT, 0x0400], [M1_BIT, BL_BIT, 0x0800],
-    [BL_BIT, PF_BIT, 0x1000], [P0_BIT, P1_BIT, 0x2000], [M0_BIT, M1_BIT, 0x4000],
+    [M0_BIT, P1_BIT, 0x0001],
+    [M0_BIT, P0_BIT, 0x0002],
+    [M1_BIT, P0_BIT, 0x0004],
+    [M1_BIT, P1_BIT, 0x0008],
+    [P0_BIT, PF_BIT, 0x0010],
+    [P0_BIT, BL_BIT, 0x0020],
+    [P1_BIT, PF_BIT, 0x0040],
+    [P1_BIT, BL_BIT, 0x0080],
+    [M0_BIT, PF_BIT, 0x0100],
+    [M0_BIT, BL_BIT, 0x0200],
+    [M1_BIT, PF_BIT, 0x0400],
+    [M1_BIT, BL_BIT, 0x0800],
+    [BL_BIT, PF_BIT, 0x1000],
+    [P0_BIT, P1_BIT, 0x2000],
+    [M0_BIT, M1_BIT, 0x4000],
   ];
   for (let i = 0; i < 64; i++) {
     let v = 0;

@@ -228,7 +228,11 @@ export class Tia implements PictureRenderer {
   /** Renders the exported window up to colour clock `clockIn`, line by line, in runs. */
   private updateFrame(clockIn: number): void {
     let clock = clockIn > this.undrawnUntil ? clockIn : this.undrawnUntil;
-    if (clock < this.clockStartDisplay || this.clockAtLastUpdate >= this.clockStopDisplay || this.clockAtLastUpdate >= clock) {
+    if (
+      clock < this.clockStartDisplay ||
+      this.clockAtLastUpdate >= this.clockStopDisplay ||
+      this.clockAtLastUpdate >= clock
+    ) {
       return;
     }
     if (clock > this.clockStopDisplay) clock = this.clockStopDisplay;
@@ -245,19 +249,33 @@ export class Tia implements PictureRenderer {
         this.clockAtLastUpdate = clock;
       }
       if (clocksFromStartOfScanLine < HBLANK) {
-        const tmp = HBLANK - clocksFromStartOfScanLine < clocksToUpdate ? HBLANK - clocksFromStartOfScanLine : clocksToUpdate;
+        const tmp =
+          HBLANK - clocksFromStartOfScanLine < clocksToUpdate ? HBLANK - clocksFromStartOfScanLine : clocksToUpdate;
         clocksFromStartOfScanLine += tmp;
         clocksToUpdate -= tmp;
       }
       const oldFramePointer = this.framePointer;
       if (clocksToUpdate !== 0) {
-        this.renderer.draw(this.gfx, this.current, this.current32, oldFramePointer, clocksToUpdate, clocksFromStartOfScanLine - HBLANK);
+        this.renderer.draw(
+          this.gfx,
+          this.current,
+          this.current32,
+          oldFramePointer,
+          clocksToUpdate,
+          clocksFromStartOfScanLine - HBLANK,
+        );
         this.framePointer = oldFramePointer + clocksToUpdate;
       }
       if (this.hmoveBlankEnabled && clocksFromStartOfScanLine < HBLANK + 8) {
         const blanks = HBLANK + 8 - clocksFromStartOfScanLine;
         // Up to 76 pixels when the run ended inside HBLANK (later runs draw over all but the first 8).
-        fillRun(this.current, this.current32, oldFramePointer, Math.min(oldFramePointer + blanks, this.current.length), 0);
+        fillRun(
+          this.current,
+          this.current32,
+          oldFramePointer,
+          Math.min(oldFramePointer + blanks, this.current.length),
+          0,
+        );
         if (clocksToUpdate + clocksFromStartOfScanLine >= HBLANK + 8) this.hmoveBlankEnabled = false;
       }
       if (this.clocksToEndOfScanLine === 228) this.gfx.endOfScanline();
@@ -273,19 +291,33 @@ export class Tia implements PictureRenderer {
     const noise = sys.dataBus & 0x3f;
     const c = this.gfx.collision;
     switch (address & 0x0f) {
-      case 0x00: return (c & 0x0001 ? 0x80 : 0) | (c & 0x0002 ? 0x40 : 0) | noise;
-      case 0x01: return (c & 0x0004 ? 0x80 : 0) | (c & 0x0008 ? 0x40 : 0) | noise;
-      case 0x02: return (c & 0x0010 ? 0x80 : 0) | (c & 0x0020 ? 0x40 : 0) | noise;
-      case 0x03: return (c & 0x0040 ? 0x80 : 0) | (c & 0x0080 ? 0x40 : 0) | noise;
-      case 0x04: return (c & 0x0100 ? 0x80 : 0) | (c & 0x0200 ? 0x40 : 0) | noise;
-      case 0x05: return (c & 0x0400 ? 0x80 : 0) | (c & 0x0800 ? 0x40 : 0) | noise;
-      case 0x06: return (c & 0x1000 ? 0x80 : 0) | noise;
-      case 0x07: return (c & 0x2000 ? 0x80 : 0) | (c & 0x4000 ? 0x40 : 0) | noise;
-      case 0x08: case 0x09: case 0x0a: case 0x0b:
+      case 0x00:
+        return (c & 0x0001 ? 0x80 : 0) | (c & 0x0002 ? 0x40 : 0) | noise;
+      case 0x01:
+        return (c & 0x0004 ? 0x80 : 0) | (c & 0x0008 ? 0x40 : 0) | noise;
+      case 0x02:
+        return (c & 0x0010 ? 0x80 : 0) | (c & 0x0020 ? 0x40 : 0) | noise;
+      case 0x03:
+        return (c & 0x0040 ? 0x80 : 0) | (c & 0x0080 ? 0x40 : 0) | noise;
+      case 0x04:
+        return (c & 0x0100 ? 0x80 : 0) | (c & 0x0200 ? 0x40 : 0) | noise;
+      case 0x05:
+        return (c & 0x0400 ? 0x80 : 0) | (c & 0x0800 ? 0x40 : 0) | noise;
+      case 0x06:
+        return (c & 0x1000 ? 0x80 : 0) | noise;
+      case 0x07:
+        return (c & 0x2000 ? 0x80 : 0) | (c & 0x4000 ? 0x40 : 0) | noise;
+      case 0x08:
+      case 0x09:
+      case 0x0a:
+      case 0x0b:
         return this.readPot(address & 3) | noise;
-      case 0x0c: return this.inputs.triggerHigh(0) ? 0x80 | noise : noise;
-      case 0x0d: return this.inputs.triggerHigh(1) ? 0x80 | noise : noise;
-      default: return noise;
+      case 0x0c:
+        return this.inputs.triggerHigh(0) ? 0x80 | noise : noise;
+      case 0x0d:
+        return this.inputs.triggerHigh(1) ? 0x80 | noise : noise;
+      default:
+        return noise;
     }
   }
 
@@ -297,7 +329,7 @@ export class Tia implements PictureRenderer {
     const t = 1.6 * r * 0.01e-6;
     const needed = Math.trunc(t * 1.19e6) >>> 0;
     // uint32 arithmetic as in Stella: int + uint32 wraps.
-    return this.sys.cycles > ((this.dumpDisabledCycle + needed) >>> 0) ? 0x80 : 0;
+    return this.sys.cycles > (this.dumpDisabledCycle + needed) >>> 0 ? 0x80 : 0;
   }
 
   poke(address: number, value: number): void {
@@ -347,14 +379,29 @@ export class Tia implements PictureRenderer {
         break;
       case 0x03: // RSYNC: not emulated by this model
         break;
-      case 0x0a: this.gfx.writeCtrlpf(value, this.hposAt(clock)); break;
-      case 0x10: this.resetPlayer(0, clock, this.hposAt(clock)); break;
-      case 0x11: this.resetPlayer(1, clock, this.hposAt(clock)); break;
-      case 0x12: this.gfx.resetMissile0(this.hposAt(clock), clock); break;
-      case 0x13: this.gfx.resetMissile1(this.hposAt(clock), clock); break;
-      case 0x14: this.gfx.resetBall(this.hposAt(clock), clock); break;
-      case 0x22: this.gfx.writeHmm0(value, clock); break;
-      case 0x2a: { // HMOVE
+      case 0x0a:
+        this.gfx.writeCtrlpf(value, this.hposAt(clock));
+        break;
+      case 0x10:
+        this.resetPlayer(0, clock, this.hposAt(clock));
+        break;
+      case 0x11:
+        this.resetPlayer(1, clock, this.hposAt(clock));
+        break;
+      case 0x12:
+        this.gfx.resetMissile0(this.hposAt(clock), clock);
+        break;
+      case 0x13:
+        this.gfx.resetMissile1(this.hposAt(clock), clock);
+        break;
+      case 0x14:
+        this.gfx.resetBall(this.hposAt(clock), clock);
+        break;
+      case 0x22:
+        this.gfx.writeHmm0(value, clock);
+        break;
+      case 0x2a: {
+        // HMOVE
         const cycle = (this.hposAt(clock) / 3) | 0;
         if (this.config.hmoveBlanks && HMOVE_BLANK_CYCLES[cycle]) this.hmoveBlankEnabled = true;
         this.gfx.hmove(cycle, clock);
@@ -389,10 +436,21 @@ export class Tia implements PictureRenderer {
 
   saveState(w: ByteWriter): void {
     const ints = [
-      this.clockWhenFrameStarted, this.clockStartDisplay, this.clockStopDisplay, this.clockAtLastUpdate,
-      this.clocksToEndOfScanLine, this.vsyncFinishClock, this.framePointer, this.scanlineCountForLastFrame,
-      this.currentScanline, this.frameCounter, this.startDisplayOffset, this.stopDisplayOffset, this.maxScanlines,
-      this.vsync, this.dumpDisabledCycle,
+      this.clockWhenFrameStarted,
+      this.clockStartDisplay,
+      this.clockStopDisplay,
+      this.clockAtLastUpdate,
+      this.clocksToEndOfScanLine,
+      this.vsyncFinishClock,
+      this.framePointer,
+      this.scanlineCountForLastFrame,
+      this.currentScanline,
+      this.frameCounter,
+      this.startDisplayOffset,
+      this.stopDisplayOffset,
+      this.maxScanlines,
+      this.vsync,
+      this.dumpDisabledCycle,
     ];
     w.i32(ints.length);
     for (const v of ints) w.i32(v);
@@ -407,10 +465,21 @@ export class Tia implements PictureRenderer {
     const v: number[] = [];
     for (let i = 0; i < n; i++) v.push(r.i32());
     [
-      this.clockWhenFrameStarted, this.clockStartDisplay, this.clockStopDisplay, this.clockAtLastUpdate,
-      this.clocksToEndOfScanLine, this.vsyncFinishClock, this.framePointer, this.scanlineCountForLastFrame,
-      this.currentScanline, this.frameCounter, this.startDisplayOffset, this.stopDisplayOffset, this.maxScanlines,
-      this.vsync, this.dumpDisabledCycle,
+      this.clockWhenFrameStarted,
+      this.clockStartDisplay,
+      this.clockStopDisplay,
+      this.clockAtLastUpdate,
+      this.clocksToEndOfScanLine,
+      this.vsyncFinishClock,
+      this.framePointer,
+      this.scanlineCountForLastFrame,
+      this.currentScanline,
+      this.frameCounter,
+      this.startDisplayOffset,
+      this.stopDisplayOffset,
+      this.maxScanlines,
+      this.vsync,
+      this.dumpDisabledCycle,
     ] = v as [number, ...number[]];
     this.partialFrame = r.bool();
     this.frameGreyed = r.bool();

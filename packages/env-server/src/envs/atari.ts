@@ -16,17 +16,78 @@ import { AtariPreprocessing, atariPreprocessingOptions } from '../wrappers/atari
 const STATE_MAGIC = 'vinegym-atari-env-2';
 
 export const ATARI_KWARGS: Record<string, KwargSpec> = {
-  obs_type: { type: 'string', default: 'rgb', enum: ['rgb', 'grayscale', 'ram'], description: 'rgb [210,160,3], grayscale [210,160] or ram [128] (ale-py)' },
-  frameskip: { type: 'integer', default: 4, minimum: 1, maximum: 100, description: 'emulated frames per step, rewards summed (ale-py)' },
-  repeat_action_probability: { type: 'number', default: 0.25, minimum: 0, maximum: 1, description: 'sticky actions: per frame, probability of repeating the previous action (ale-py)' },
-  full_action_space: { type: 'boolean', default: false, description: 'all 18 actions instead of the minimal set (ale-py)' },
-  max_num_frames_per_episode: { type: 'integer', default: 108000, minimum: 0, maximum: 10_000_000, description: 'truncate after this many frames; 0 = never (ale-py)' },
-  mode: { type: 'integer', default: null, minimum: 0, maximum: 255, description: "game mode; only the game's default mode is supported (null)" },
-  difficulty: { type: 'integer', default: 0, minimum: 0, maximum: 3, description: 'difficulty switches: bit 0 left A, bit 1 right A (ALE)' },
-  downsample: { type: 'integer', default: 1, minimum: 1, maximum: 16, description: 'server-side: average blocks of n x n pixels (210x160 / 4 -> 52x40)' },
-  resize_height: { type: 'integer', default: null, minimum: 1, maximum: 250, description: 'server-side: resize to this height by area averaging (with resize_width)' },
-  resize_width: { type: 'integer', default: null, minimum: 1, maximum: 160, description: 'server-side: resize to this width by area averaging (with resize_height)' },
-  max_pool: { type: 'boolean', default: false, description: 'server-side: pixel-wise max of the last two emulated frames' },
+  obs_type: {
+    type: 'string',
+    default: 'rgb',
+    enum: ['rgb', 'grayscale', 'ram'],
+    description: 'rgb [210,160,3], grayscale [210,160] or ram [128] (ale-py)',
+  },
+  frameskip: {
+    type: 'integer',
+    default: 4,
+    minimum: 1,
+    maximum: 100,
+    description: 'emulated frames per step, rewards summed (ale-py)',
+  },
+  repeat_action_probability: {
+    type: 'number',
+    default: 0.25,
+    minimum: 0,
+    maximum: 1,
+    description: 'sticky actions: per frame, probability of repeating the previous action (ale-py)',
+  },
+  full_action_space: {
+    type: 'boolean',
+    default: false,
+    description: 'all 18 actions instead of the minimal set (ale-py)',
+  },
+  max_num_frames_per_episode: {
+    type: 'integer',
+    default: 108000,
+    minimum: 0,
+    maximum: 10_000_000,
+    description: 'truncate after this many frames; 0 = never (ale-py)',
+  },
+  mode: {
+    type: 'integer',
+    default: null,
+    minimum: 0,
+    maximum: 255,
+    description: "game mode; only the game's default mode is supported (null)",
+  },
+  difficulty: {
+    type: 'integer',
+    default: 0,
+    minimum: 0,
+    maximum: 3,
+    description: 'difficulty switches: bit 0 left A, bit 1 right A (ALE)',
+  },
+  downsample: {
+    type: 'integer',
+    default: 1,
+    minimum: 1,
+    maximum: 16,
+    description: 'server-side: average blocks of n x n pixels (210x160 / 4 -> 52x40)',
+  },
+  resize_height: {
+    type: 'integer',
+    default: null,
+    minimum: 1,
+    maximum: 250,
+    description: 'server-side: resize to this height by area averaging (with resize_width)',
+  },
+  resize_width: {
+    type: 'integer',
+    default: null,
+    minimum: 1,
+    maximum: 160,
+    description: 'server-side: resize to this width by area averaging (with resize_height)',
+  },
+  max_pool: {
+    type: 'boolean',
+    default: false,
+    description: 'server-side: pixel-wise max of the last two emulated frames',
+  },
 };
 
 export class AtariEnv implements Env {

@@ -98,7 +98,8 @@ export class CartPoleEnv implements Env {
     const sintheta = Math.sin(theta);
     const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;
     const thetaacc =
-      (GRAVITY * sintheta - costheta * temp) / (LENGTH * (4.0 / 3.0 - (MASS_POLE * (costheta * costheta)) / TOTAL_MASS));
+      (GRAVITY * sintheta - costheta * temp) /
+      (LENGTH * (4.0 / 3.0 - (MASS_POLE * (costheta * costheta)) / TOTAL_MASS));
     const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
     this.x = x + TAU * xDot;
     this.xDot = xDot + TAU * xacc;
@@ -165,7 +166,10 @@ export class CartPoleEnv implements Env {
 
   setState(bytes: Uint8Array): void {
     if (bytes.byteLength !== STATE_BYTES || bytes[0] !== STATE_LAYOUT_VERSION) {
-      throw new VinegymError('BAD_REQUEST', `CartPole state must be ${STATE_BYTES} bytes of layout ${STATE_LAYOUT_VERSION}`);
+      throw new VinegymError(
+        'BAD_REQUEST',
+        `CartPole state must be ${STATE_BYTES} bytes of layout ${STATE_LAYOUT_VERSION}`,
+      );
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const flags = view.getUint8(1);

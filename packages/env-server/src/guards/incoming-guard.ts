@@ -48,7 +48,8 @@ export class IncomingGuard {
 
   /** Called periodically: reports a message that has been arriving for longer than the message timeout. */
   check(now: number = performance.now()): void {
-    if (this.startedAt !== 0 && this.messageTimeoutMs > 0 && now - this.startedAt > this.messageTimeoutMs) this.violate('too_slow');
+    if (this.startedAt !== 0 && this.messageTimeoutMs > 0 && now - this.startedAt > this.messageTimeoutMs)
+      this.violate('too_slow');
   }
 
   private onRead(bytes: number): void {

@@ -40,7 +40,8 @@ export class TokenBackoff {
     const key = addressKey(address);
     const now = this.now();
     const previous = this.addresses.get(key);
-    const count = previous !== undefined && now - previous.lastAt < TOKEN_BACKOFF.forgetAfterMs ? previous.count + 1 : 1;
+    const count =
+      previous !== undefined && now - previous.lastAt < TOKEN_BACKOFF.forgetAfterMs ? previous.count + 1 : 1;
     const beyond = count - TOKEN_BACKOFF.freeFailures;
     const waitMs = beyond > 0 ? Math.min(TOKEN_BACKOFF.maxWaitMs, TOKEN_BACKOFF.firstWaitMs * 2 ** (beyond - 1)) : 0;
     // Re-inserting moves the address to the young end of the map.
@@ -62,6 +63,13 @@ export function addressKey(address: string | undefined): string {
   const [head, tail = ''] = address.split('%', 1)[0].split('::');
   const headGroups = head ? head.split(':') : [];
   const tailGroups = address.includes('::') && tail ? tail.split(':') : [];
-  const groups = [...headGroups, ...new Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  const groups = [
+    ...headGroups,
+    ...new Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'),
+    ...tailGroups,
+  ];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -25,7 +25,8 @@ export function copyRows(from: SpaceValue, fromRow: number, to: SpaceValue, toRo
     from.forEach((part, k) => copyRows(part, fromRow, (to as SpaceValue[])[k], toRow, count));
   } else {
     const parts = to as Record<string, SpaceValue>;
-    for (const key of Object.keys(from)) copyRows((from as Record<string, SpaceValue>)[key], fromRow, parts[key], toRow, count);
+    for (const key of Object.keys(from))
+      copyRows((from as Record<string, SpaceValue>)[key], fromRow, parts[key], toRow, count);
   }
 }
 

@@ -20,9 +20,15 @@ const ANSWER_HAS_MESSAGE = 3;
 const CONTROL_SLOTS = 4;
 
 /** Atomics.waitAsync (Node 16+, ES2024), which the ES2022 lib this project compiles against does not declare. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+    ): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
 
 /** What a request carries: nothing but the step buffers, or a message. */
 export const REQUEST_KINDS = { step: 1, message: 2 } as const;
@@ -42,7 +48,10 @@ export class MainHandoff {
   private interrupted = false;
 
   /** The worker's end; give it to exactly one worker. */
-  readonly workerEnd: WorkerHandoffEnd = { control: this.control.buffer as SharedArrayBuffer, port: this.channel.port2 };
+  readonly workerEnd: WorkerHandoffEnd = {
+    control: this.control.buffer as SharedArrayBuffer,
+    port: this.channel.port2,
+  };
 
   /** Starts a request; `message` (if any) goes through the port with `transfer` moved, not copied. */
   request(kind: RequestKind, message?: unknown, transfer: readonly TransferListItem[] = []): void {

@@ -157,7 +157,13 @@ function layoutFor(info: Info): InfoLayout | null {
 function kindOf(value: InfoValue): InfoEntryKind | null {
   if (typeof value === 'number') return 'number';
   if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && value.dtype === 'float64' && value.data instanceof Float64Array) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    value.dtype === 'float64' &&
+    value.data instanceof Float64Array
+  ) {
     return [...(value.shape as number[])];
   }
   return null;

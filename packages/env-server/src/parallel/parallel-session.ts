@@ -11,7 +11,15 @@
  * have their own workers and are not affected.
  */
 import { batchSpace, VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, RenderMode, RenderResult, ResetResult, Space, SpaceValue, StepResult } from '@vinegym/protocol';
+import type {
+  AutoresetMode,
+  RenderMode,
+  RenderResult,
+  ResetResult,
+  Space,
+  SpaceValue,
+  StepResult,
+} from '@vinegym/protocol';
 import type { EnvDefinition, EnvKwargs } from '../env.js';
 import type { EnvSession } from '../env-session.js';
 import {
@@ -273,7 +281,9 @@ export class ParallelSession implements EnvSession {
     this.breakWith(error);
     // Several workers can fail in one step; when one dies the others are terminated, so the caller must hear the
     // first cause rather than a "terminated" that is only its consequence.
-    return this.brokenReason === error.message ? error : new VinegymError('ENV_ERROR', this.brokenReason!, error.details);
+    return this.brokenReason === error.message
+      ? error
+      : new VinegymError('ENV_ERROR', this.brokenReason!, error.details);
   }
 
   private breakWith(error: VinegymError): void {

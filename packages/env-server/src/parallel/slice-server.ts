@@ -16,7 +16,15 @@ import { batchBuffers } from './batch-slices.js';
 import { REQUEST_KINDS, WorkerHandoff } from './handoff.js';
 import { InfoColumnWriter } from './info-columns.js';
 import { StepBuffers } from './step-buffers.js';
-import { toWireFailure, type EnvOrigin, type SliceWorkerData, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults } from './worker-messages.js';
+import {
+  toWireFailure,
+  type EnvOrigin,
+  type SliceWorkerData,
+  type SliceAnswer,
+  type SliceCall,
+  type SliceInit,
+  type SliceResults,
+} from './worker-messages.js';
 
 /** The slice once init has built it. */
 interface Slice {
@@ -89,7 +97,11 @@ async function init(options: SliceInit): Promise<SliceResults['init']> {
     count: options.numEnvs,
     sameStep: options.autoresetMode === 'same_step',
   });
-  slice = { session, buffers, infos: new InfoColumnWriter(buffers.infoSlots, buffers.memory.infoValues, buffers.infoIds) };
+  slice = {
+    session,
+    buffers,
+    infos: new InfoColumnWriter(buffers.infoSlots, buffers.memory.infoValues, buffers.infoIds),
+  };
   const spec = {
     singleObservationSpace: session.singleObservationSpace,
     singleActionSpace: session.singleActionSpace,

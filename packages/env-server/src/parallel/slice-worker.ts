@@ -22,7 +22,15 @@ import { MainHandoff, REQUEST_KINDS, type RequestKind, type WorkerHandoffEnd } f
 import { InfoColumnReader, type InfoColumnExtras } from './info-columns.js';
 import { StepBuffers } from './step-buffers.js';
 import { compiledMujocoModule } from '../envs/mujoco/runtime.js';
-import { fromWireFailure, type SliceWorkerData, type SliceAnswer, type SliceCall, type SliceInit, type SliceResults, type SliceSpec } from './worker-messages.js';
+import {
+  fromWireFailure,
+  type SliceWorkerData,
+  type SliceAnswer,
+  type SliceCall,
+  type SliceInit,
+  type SliceResults,
+  type SliceSpec,
+} from './worker-messages.js';
 
 /** How long a worker may take to answer, in ms; 0: no deadline. */
 export interface SliceDeadlines {
@@ -68,16 +76,24 @@ export class SliceWorker {
     this.worker.on('exit', (code) => this.die(`worker thread exited with code ${code}`));
     const shortest = Math.min(...[deadlines.initMs, deadlines.callMs].filter((ms) => ms > 0));
     if (Number.isFinite(shortest)) {
-      this.watchdog = setInterval(() => {
-        if (performance.now() > this.dueAt) this.stopUnanswered(this.dueMs);
-      }, Math.min(1000, Math.max(10, shortest / 4)));
+      this.watchdog = setInterval(
+        () => {
+          if (performance.now() > this.dueAt) this.stopUnanswered(this.dueMs);
+        },
+        Math.min(1000, Math.max(10, shortest / 4)),
+      );
       this.watchdog.unref();
     }
   }
 
   /** Builds the slice's envs on the thread and attaches its step buffers. */
   async init(init: SliceInit): Promise<SliceSpec> {
-    const { spec, memory } = (await this.exchange(REQUEST_KINDS.message, { op: 'init', init }, [], this.deadlines.initMs)) as SliceResults['init'];
+    const { spec, memory } = (await this.exchange(
+      REQUEST_KINDS.message,
+      { op: 'init', init },
+      [],
+      this.deadlines.initMs,
+    )) as SliceResults['init'];
     const buffers = StepBuffers.attach(memory, {
       observationSpace: spec.singleObservationSpace,
       actionSpace: spec.singleActionSpace,
@@ -89,7 +105,10 @@ export class SliceWorker {
   }
 
   /** Sends one call other than init and step; `transfer` lists buffers of the call to move instead of copy. */
-  async call<K extends SliceCall['op']>(call: Extract<SliceCall, { op: K }>, transfer: ArrayBuffer[] = []): Promise<SliceResults[K]> {
+  async call<K extends SliceCall['op']>(
+    call: Extract<SliceCall, { op: K }>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<SliceResults[K]> {
     return (await this.exchange(REQUEST_KINDS.message, call, transfer)) as SliceResults[K];
   }
 
@@ -120,7 +139,12 @@ export class SliceWorker {
    * One request and its answer's result (undefined for a step answered without a message). Past `deadlineMs` the
    * thread is terminated and the request fails.
    */
-  private async exchange(kind: RequestKind, message?: SliceCall, transfer: ArrayBuffer[] = [], deadlineMs = this.deadlines.callMs): Promise<unknown> {
+  private async exchange(
+    kind: RequestKind,
+    message?: SliceCall,
+    transfer: ArrayBuffer[] = [],
+    deadlineMs = this.deadlines.callMs,
+  ): Promise<unknown> {
     this.assertFree();
     this.busy = true;
     this.worker.ref();

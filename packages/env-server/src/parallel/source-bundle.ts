@@ -32,7 +32,10 @@ interface Esbuild {
 interface PluginBuild {
   onResolve(filter: { filter: RegExp }, callback: (args: ResolveArgs) => Promise<object | undefined>): void;
   onLoad(filter: { filter: RegExp }, callback: (args: { path: string }) => Promise<object>): void;
-  resolve(path: string, options: { kind: string; resolveDir: string; pluginData: unknown }): Promise<{ path: string; errors: object[] }>;
+  resolve(
+    path: string,
+    options: { kind: string; resolveDir: string; pluginData: unknown },
+  ): Promise<{ path: string; errors: object[] }>;
 }
 interface ResolveArgs {
   path: string;
@@ -62,8 +65,13 @@ async function bundle(): Promise<URL> {
           // Third-party packages: left to Node, by absolute URL (a data: URL module has no directory to resolve from).
           build.onResolve({ filter: /^[^./]/ }, async (args) => {
             if (args.pluginData === RESOLVING || args.path.startsWith('@vinegym/')) return undefined;
-            if (args.path.startsWith('node:') || builtinModules.includes(args.path)) return { path: args.path, external: true };
-            const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: RESOLVING });
+            if (args.path.startsWith('node:') || builtinModules.includes(args.path))
+              return { path: args.path, external: true };
+            const resolved = await build.resolve(args.path, {
+              kind: args.kind,
+              resolveDir: args.resolveDir,
+              pluginData: RESOLVING,
+            });
             if (resolved.errors.length > 0) return { errors: resolved.errors };
             return { path: pathToFileURL(resolved.path).href, external: true };
           });

@@ -8,7 +8,15 @@
  * The worker allocates the memory after building its envs and sends it to the main thread, which attaches the
  * same views. The handoff (handoff.ts) orders the two sides' accesses: only one side touches the memory at a time.
  */
-import { createBatch, dtypeByteSize, ndarray, readFromBatch, typedArrayFor, typedArrayView, writeToBatch } from '@vinegym/protocol';
+import {
+  createBatch,
+  dtypeByteSize,
+  ndarray,
+  readFromBatch,
+  typedArrayFor,
+  typedArrayView,
+  writeToBatch,
+} from '@vinegym/protocol';
 import type { DType, Info, Space, SpaceValue, StepResult, TypedArray } from '@vinegym/protocol';
 import { copyRows, withLeafData } from './batch-slices.js';
 import { type InfoColumnExtras, InfoColumnReader, InfoColumnWriter } from './info-columns.js';
@@ -54,7 +62,8 @@ export class StepBuffers {
     carve: (dtype: DType, length: number) => TypedArray,
   ) {
     const { observationSpace, actionSpace, count, sameStep } = shape;
-    const batchOf = (space: Space, rows: number) => withLeafData(createBatch(space, rows), (leaf) => carve(leaf.dtype, leaf.data.length));
+    const batchOf = (space: Space, rows: number) =>
+      withLeafData(createBatch(space, rows), (leaf) => carve(leaf.dtype, leaf.data.length));
     this.infoSlots = sameStep ? 2 * count : count;
     this.rewards = carve('float64', count) as Float64Array;
     this.actions = batchOf(actionSpace, count);
@@ -117,7 +126,8 @@ export class StepBuffers {
     for (let k = 0; k < count; k++) into.infos[start + k] = slotInfos[k]!;
     if (this.finalObservations !== null) {
       for (let k = 0; k < count; k++) {
-        into.final_observations![start + k] = this.hasFinal[k] === 1 ? readFromBatch(this.shape.observationSpace, this.finalObservations, k) : null;
+        into.final_observations![start + k] =
+          this.hasFinal[k] === 1 ? readFromBatch(this.shape.observationSpace, this.finalObservations, k) : null;
         into.final_infos![start + k] = slotInfos[count + k];
       }
     }
@@ -145,7 +155,10 @@ export function createStepResult(observationSpace: Space, numEnvs: number, sameS
  * Consecutive views on `buffer`, each aligned for any element type; with a null buffer it only measures (and
  * hands out private arrays of the right length).
  */
-function carver(buffer: SharedArrayBuffer | null): { carve: (dtype: DType, length: number) => TypedArray; bytes: () => number } {
+function carver(buffer: SharedArrayBuffer | null): {
+  carve: (dtype: DType, length: number) => TypedArray;
+  bytes: () => number;
+} {
   let offset = 0;
   return {
     carve: (dtype, length) => {

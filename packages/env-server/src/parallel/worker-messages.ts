@@ -5,7 +5,15 @@
  * layouts, infos that fit none, errors) come back as a message.
  */
 import { VinegymError } from '@vinegym/protocol';
-import type { AutoresetMode, ErrorCode, InfoValue, RenderMode, RenderResult, ResetResult, Space } from '@vinegym/protocol';
+import type {
+  AutoresetMode,
+  ErrorCode,
+  InfoValue,
+  RenderMode,
+  RenderResult,
+  ResetResult,
+  Space,
+} from '@vinegym/protocol';
 import type { EnvKwargs } from '../env.js';
 import type { SessionResetOptions } from '../session-checks.js';
 import type { WorkerHandoffEnd } from './handoff.js';

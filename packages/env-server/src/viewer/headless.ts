@@ -15,9 +15,19 @@ import type { Browser } from 'playwright-core';
 import { sceneToJson, VIEWER_ASSETS } from './routes.js';
 
 /** Where Chromium is looked for when neither `executablePath` nor VINEGYM_CHROMIUM says. */
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+export const CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 /** Chromium flags for WebGL without a GPU (SwiftShader) and without a sandbox-capable kernel setup (containers). */
-const CHROMIUM_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--no-sandbox'];
+const CHROMIUM_ARGS = [
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+  '--no-sandbox',
+];
 const ORIGIN = 'http://vinegym.invalid';
 
 export interface SceneRendererOptions {
@@ -87,11 +97,14 @@ export class SceneRenderer {
         return route.fulfill({ status: 200, contentType: asset[1], body: await readFile(asset[0]) });
       });
       await page.goto(`${ORIGIN}/viewer/render.html`);
-      await page.waitForFunction(() => (window as unknown as { vinegymRenderReady?: boolean }).vinegymRenderReady === true);
-      await page.evaluate(
-        ([json, w, h]) => (window as unknown as RenderPage).vinegymRender.init(json, w, h),
-        [sceneToJson(scene), width, height] as const,
+      await page.waitForFunction(
+        () => (window as unknown as { vinegymRenderReady?: boolean }).vinegymRenderReady === true,
       );
+      await page.evaluate(([json, w, h]) => (window as unknown as RenderPage).vinegymRender.init(json, w, h), [
+        sceneToJson(scene),
+        width,
+        height,
+      ] as const);
       return new SceneRenderer(() => browser.close(), page as unknown as Page, width, height);
     } catch (error) {
       await browser.close();
@@ -103,11 +116,15 @@ export class SceneRenderer {
   async frame(poses: ScenePoses): Promise<RgbaFrame> {
     const positions = Array.from(poses.positions.data as Float64Array);
     const rotations = Array.from(poses.rotations.data as Float64Array);
-    const base64 = await this.page.evaluate(
-      ([p, r]) => (window as unknown as RenderPage).vinegymRender.frame(p, r),
-      [positions, rotations] as const,
-    );
-    return { width: this.width, height: this.height, data: flipRows(Buffer.from(base64, 'base64'), this.width, this.height) };
+    const base64 = await this.page.evaluate(([p, r]) => (window as unknown as RenderPage).vinegymRender.frame(p, r), [
+      positions,
+      rotations,
+    ] as const);
+    return {
+      width: this.width,
+      height: this.height,
+      data: flipRows(Buffer.from(base64, 'base64'), this.width, this.height),
+    };
   }
 
   async close(): Promise<void> {
@@ -116,7 +133,11 @@ export class SceneRenderer {
 }
 
 /** Frames of `scene` at each of `poses`, through one headless Chromium started and closed for the call. */
-export async function renderMujocoFrames(scene: Scene, poses: readonly ScenePoses[], options: SceneRendererOptions = {}): Promise<RgbaFrame[]> {
+export async function renderMujocoFrames(
+  scene: Scene,
+  poses: readonly ScenePoses[],
+  options: SceneRendererOptions = {},
+): Promise<RgbaFrame[]> {
   const renderer = await SceneRenderer.open(scene, options);
   try {
     const frames: RgbaFrame[] = [];

@@ -37,7 +37,10 @@ export const VIEWER_ASSETS: Readonly<Record<string, [string, string]>> = {
   '/viewer/render.html': [join(VIEWER_DIR, 'render.html'), 'text/html; charset=utf-8'],
   '/viewer/vendor/three.module.js': [join(THREE_DIR, 'build', 'three.module.js'), 'text/javascript; charset=utf-8'],
   '/viewer/vendor/three.core.js': [join(THREE_DIR, 'build', 'three.core.js'), 'text/javascript; charset=utf-8'],
-  '/viewer/vendor/OrbitControls.js': [join(THREE_DIR, 'examples', 'jsm', 'controls', 'OrbitControls.js'), 'text/javascript; charset=utf-8'],
+  '/viewer/vendor/OrbitControls.js': [
+    join(THREE_DIR, 'examples', 'jsm', 'controls', 'OrbitControls.js'),
+    'text/javascript; charset=utf-8',
+  ],
 };
 
 export interface ViewerRouteOptions {
@@ -68,13 +71,19 @@ export function registerViewerRoutes(app: FastifyInstance, options: ViewerRouteO
     const address = request.socket.remoteAddress;
     const waitMs = tokenBackoff.retryAfterMs(address);
     if (waitMs > 0) {
-      reply.code(429).header('retry-after', Math.ceil(waitMs / 1000)).send({ error: 'too many wrong tokens; retry later' });
+      reply
+        .code(429)
+        .header('retry-after', Math.ceil(waitMs / 1000))
+        .send({ error: 'too many wrong tokens; retry later' });
       return false;
     }
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
     if (match !== null && timingSafeEqual(sha256(match[1]), tokenHash)) return true;
     tokenBackoff.recordFailure(address);
-    reply.code(401).header('www-authenticate', 'Bearer').send({ error: match === null ? 'this needs the server token' : 'wrong token' });
+    reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: match === null ? 'this needs the server token' : 'wrong token' });
     return false;
   };
 
@@ -84,42 +93,54 @@ export function registerViewerRoutes(app: FastifyInstance, options: ViewerRouteO
     return { sessions: service.watchable().map(describe) };
   });
 
-  app.get<{ Params: { id: string }; Querystring: { env_index?: string } }>('/v1/sessions/:id/scene', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
-    const watched = watchedOr404(service, request.params.id, reply);
-    if (watched === undefined) return reply;
-    const envIndex = envIndexOf(request.query.env_index);
-    const result = await answer(reply, () => watched.session.render(envIndex, 'scene'));
-    if (result === undefined) return reply;
-    reply.header('cache-control', 'no-store');
-    return { scene: sceneToJson(result.scene!) };
-  });
+  app.get<{ Params: { id: string }; Querystring: { env_index?: string } }>(
+    '/v1/sessions/:id/scene',
+    async (request, reply) => {
+      if (!authorized(request, reply)) return reply;
+      const watched = watchedOr404(service, request.params.id, reply);
+      if (watched === undefined) return reply;
+      const envIndex = envIndexOf(request.query.env_index);
+      const result = await answer(reply, () => watched.session.render(envIndex, 'scene'));
+      if (result === undefined) return reply;
+      reply.header('cache-control', 'no-store');
+      return { scene: sceneToJson(result.scene!) };
+    },
+  );
 
-  app.get<{ Params: { id: string }; Querystring: { env_index?: string; mode?: string } }>('/v1/sessions/:id/frame', async (request, reply) => {
-    if (!authorized(request, reply)) return reply;
-    const watched = watchedOr404(service, request.params.id, reply);
-    if (watched === undefined) return reply;
-    const envIndex = envIndexOf(request.query.env_index);
-    const mode: RenderMode = request.query.mode === 'rgb_array' ? 'rgb_array' : 'poses';
-    const result = await answer(reply, () =>
-      sampler.sample(`${watched.id}/${envIndex}/${mode}`, () => watched.session.render(envIndex, mode)),
-    );
-    if (result === undefined) return reply;
-    const status: Record<string, unknown> = { steps: watched.activity.steps, ...watched.activity.env(Math.min(envIndex, watched.session.numEnvs - 1)) };
-    let body: Buffer;
-    if (mode === 'rgb_array') {
-      const { shape, data } = result.frame!;
-      status.height = shape[0];
-      status.width = shape[1];
-      body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    } else {
-      const { positions, rotations } = result.poses!;
-      status.geoms = positions.shape[0];
-      body = Buffer.concat([bytesOf(positions.data as Float64Array), bytesOf(rotations.data as Float64Array)]);
-    }
-    reply.header('cache-control', 'no-store').header('x-vinegym-status', JSON.stringify(status)).type('application/octet-stream');
-    return body;
-  });
+  app.get<{ Params: { id: string }; Querystring: { env_index?: string; mode?: string } }>(
+    '/v1/sessions/:id/frame',
+    async (request, reply) => {
+      if (!authorized(request, reply)) return reply;
+      const watched = watchedOr404(service, request.params.id, reply);
+      if (watched === undefined) return reply;
+      const envIndex = envIndexOf(request.query.env_index);
+      const mode: RenderMode = request.query.mode === 'rgb_array' ? 'rgb_array' : 'poses';
+      const result = await answer(reply, () =>
+        sampler.sample(`${watched.id}/${envIndex}/${mode}`, () => watched.session.render(envIndex, mode)),
+      );
+      if (result === undefined) return reply;
+      const status: Record<string, unknown> = {
+        steps: watched.activity.steps,
+        ...watched.activity.env(Math.min(envIndex, watched.session.numEnvs - 1)),
+      };
+      let body: Buffer;
+      if (mode === 'rgb_array') {
+        const { shape, data } = result.frame!;
+        status.height = shape[0];
+        status.width = shape[1];
+        body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      } else {
+        const { positions, rotations } = result.poses!;
+        status.geoms = positions.shape[0];
+        body = Buffer.concat([bytesOf(positions.data as Float64Array), bytesOf(rotations.data as Float64Array)]);
+      }
+      reply
+        .header('cache-control', 'no-store')
+        .header('x-vinegym-status', JSON.stringify(status))
+        .type('application/octet-stream');
+      return body;
+    },
+  );
 
   return sampler;
 }
@@ -149,7 +170,10 @@ function envIndexOf(text: string | undefined): number {
 }
 
 /** The render result, or undefined after replying with the error (a session's errors never reach its owner). */
-async function answer(reply: FastifyReply, call: () => Promise<RenderResult> | RenderResult): Promise<RenderResult | undefined> {
+async function answer(
+  reply: FastifyReply,
+  call: () => Promise<RenderResult> | RenderResult,
+): Promise<RenderResult | undefined> {
   try {
     return await call();
   } catch (error) {
@@ -164,7 +188,10 @@ async function answer(reply: FastifyReply, call: () => Promise<RenderResult> | R
 export function sceneToJson(scene: Scene) {
   return {
     geoms: scene.geoms,
-    meshes: scene.meshes.map((mesh) => ({ vertices: Array.from(mesh.vertices.data as Float32Array), faces: Array.from(mesh.faces.data as Int32Array) })),
+    meshes: scene.meshes.map((mesh) => ({
+      vertices: Array.from(mesh.vertices.data as Float32Array),
+      faces: Array.from(mesh.faces.data as Int32Array),
+    })),
     camera: scene.camera,
   };
 }

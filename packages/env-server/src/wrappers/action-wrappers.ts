@@ -20,7 +20,9 @@ function floatBox(env: Env, key: string, wrapper: string): BoxSpace & { dtype: '
   const space = env.actionSpace;
   if (space.type !== 'box' || (space.dtype !== 'float32' && space.dtype !== 'float64')) {
     const what = space.type === 'box' ? `a ${space.dtype} Box` : `a ${space.type} space`;
-    throw new VinegymError('INVALID_KWARGS', `${key}: ${wrapper} needs a float Box action space, the env has ${what}`, { key });
+    throw new VinegymError('INVALID_KWARGS', `${key}: ${wrapper} needs a float Box action space, the env has ${what}`, {
+      key,
+    });
   }
   return space as BoxSpace & { dtype: 'float32' | 'float64' };
 }
@@ -58,17 +60,25 @@ export class RescaleAction extends ActionWrapper {
     super(env);
     const inner = floatBox(env, 'rescale_action_min', 'RescaleAction');
     if (!(Number.isFinite(minAction) && Number.isFinite(maxAction) && minAction < maxAction)) {
-      throw new VinegymError('INVALID_KWARGS', `rescale_action_min (${minAction}) must be below rescale_action_max (${maxAction}), both finite`, {
-        key: 'rescale_action_min',
-      });
+      throw new VinegymError(
+        'INVALID_KWARGS',
+        `rescale_action_min (${minAction}) must be below rescale_action_max (${maxAction}), both finite`,
+        {
+          key: 'rescale_action_min',
+        },
+      );
     }
     const low = inner.low.data as FloatArray;
     const high = inner.high.data as FloatArray;
     for (let i = 0; i < low.length; i++) {
       if (!Number.isFinite(low[i]) || !Number.isFinite(high[i])) {
-        throw new VinegymError('INVALID_KWARGS', `rescale_action_min: RescaleAction needs finite action bounds, the env's are [${low[i]}, ${high[i]}] at ${i}`, {
-          key: 'rescale_action_min',
-        });
+        throw new VinegymError(
+          'INVALID_KWARGS',
+          `rescale_action_min: RescaleAction needs finite action bounds, the env's are [${low[i]}, ${high[i]}] at ${i}`,
+          {
+            key: 'rescale_action_min',
+          },
+        );
       }
     }
     const round = roundingFor(inner.dtype);

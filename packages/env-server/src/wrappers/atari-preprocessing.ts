@@ -35,10 +35,16 @@ export function atariPreprocessingOptions(kwargs: EnvKwargs): AtariPreprocessing
   if ((wanted || (kwargs.frame_stack ?? 1) !== 1) && obsType === 'ram') {
     throw invalid('obs_type', 'preprocessing kwargs need obs_type rgb or grayscale');
   }
-  if ((height === null) !== (width === null)) throw invalid('resize_height', 'resize_height and resize_width go together');
-  if (height !== null && downsample !== 1) throw invalid('downsample', 'use either downsample or resize_height/resize_width');
+  if ((height === null) !== (width === null))
+    throw invalid('resize_height', 'resize_height and resize_width go together');
+  if (height !== null && downsample !== 1)
+    throw invalid('downsample', 'use either downsample or resize_height/resize_width');
   if (!wanted) return null;
-  return { downsample: downsample as number, resize: height === null ? null : [height as number, width as number], maxPool: maxPool === true };
+  return {
+    downsample: downsample as number,
+    resize: height === null ? null : [height as number, width as number],
+    maxPool: maxPool === true,
+  };
 }
 
 export class AtariPreprocessing extends Wrapper {
@@ -69,7 +75,12 @@ export class AtariPreprocessing extends Wrapper {
   override reset(seed?: number, options?: Record<string, unknown>): ResetOutput {
     const { info } = this.atari.reset(seed, options);
     const { machine } = this.atari;
-    return { observation: this.frame(this.preprocessor.processInto(machine.screen(), null, machine.palette, new Uint8Array(this.size))), info };
+    return {
+      observation: this.frame(
+        this.preprocessor.processInto(machine.screen(), null, machine.palette, new Uint8Array(this.size)),
+      ),
+      info,
+    };
   }
 
   override step(action: SpaceValue): StepOutput {

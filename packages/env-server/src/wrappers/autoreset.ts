@@ -89,7 +89,13 @@ export class Autoreset extends Wrapper {
     this.final = { observation, info: out.info };
     const next = this.env.reset(undefined, undefined);
     if (into !== null) into.set((next.observation as NDArray).data as never);
-    const result: StepOutput = { observation: next.observation, reward: out.reward, terminated: out.terminated, truncated: out.truncated, info: next.info };
+    const result: StepOutput = {
+      observation: next.observation,
+      reward: out.reward,
+      terminated: out.terminated,
+      truncated: out.truncated,
+      info: next.info,
+    };
     return result;
   }
 }

@@ -24,23 +24,32 @@ export const WRAPPER_KWARGS: Readonly<Record<string, KwargSpec>> = {
     default: null,
     minimum: 1,
     maximum: 1e9,
-    description: "TimeLimit: truncate episodes after this many steps (null: the env's own limit, max_episode_steps in list)",
+    description:
+      "TimeLimit: truncate episodes after this many steps (null: the env's own limit, max_episode_steps in list)",
   },
   frame_stack: {
     type: 'integer',
     default: 1,
     minimum: 1,
     maximum: 16,
-    description: 'FrameStackObservation: the last k observations, oldest first, as [k, ...shape] (ALE images: [h, w, k·c])',
+    description:
+      'FrameStackObservation: the last k observations, oldest first, as [k, ...shape] (ALE images: [h, w, k·c])',
   },
   rescale_action_min: {
     type: 'number',
     default: null,
     minimum: -1e9,
     maximum: 1e9,
-    description: 'RescaleAction: the action space becomes Box(rescale_action_min, rescale_action_max), mapped linearly to the env bounds',
+    description:
+      'RescaleAction: the action space becomes Box(rescale_action_min, rescale_action_max), mapped linearly to the env bounds',
   },
-  rescale_action_max: { type: 'number', default: null, minimum: -1e9, maximum: 1e9, description: 'RescaleAction: upper bound (with rescale_action_min)' },
+  rescale_action_max: {
+    type: 'number',
+    default: null,
+    minimum: -1e9,
+    maximum: 1e9,
+    description: 'RescaleAction: upper bound (with rescale_action_min)',
+  },
   clip_action: {
     type: 'boolean',
     default: false,
@@ -49,7 +58,8 @@ export const WRAPPER_KWARGS: Readonly<Record<string, KwargSpec>> = {
   record_episode_statistics: {
     type: 'boolean',
     default: false,
-    description: 'RecordEpisodeStatistics: info.episode = {r: return, l: length, t: seconds} at the step that ends an episode',
+    description:
+      'RecordEpisodeStatistics: info.episode = {r: return, l: length, t: seconds} at the step that ends an episode',
   },
 };
 
@@ -93,12 +103,15 @@ export function makeWrappedEnv(definition: EnvDefinition, kwargs: EnvKwargs, aut
     const limit = episodeLimit(definition, kwargs);
     const timeLimit = limit === null ? null : new TimeLimit(env, limit);
     if (timeLimit) env = timeLimit;
-    const common = (key: string) => (isWrapperKwarg(definition, key) ? (kwargs[key] ?? WRAPPER_KWARGS[key].default) : WRAPPER_KWARGS[key].default);
+    const common = (key: string) =>
+      isWrapperKwarg(definition, key) ? (kwargs[key] ?? WRAPPER_KWARGS[key].default) : WRAPPER_KWARGS[key].default;
     const stack = common('frame_stack') as number;
     if (stack !== 1) env = new FrameStackObservation(env, stack, definition.frameStackAxis ?? 'first');
     const [low, high] = [common('rescale_action_min'), common('rescale_action_max')];
     if ((low === null) !== (high === null)) {
-      throw new VinegymError('INVALID_KWARGS', 'rescale_action_min and rescale_action_max go together', { key: low === null ? 'rescale_action_min' : 'rescale_action_max' });
+      throw new VinegymError('INVALID_KWARGS', 'rescale_action_min and rescale_action_max go together', {
+        key: low === null ? 'rescale_action_min' : 'rescale_action_max',
+      });
     }
     if (low !== null) env = new RescaleAction(env, low as number, high as number);
     if (common('clip_action') === true) env = new ClipAction(env);

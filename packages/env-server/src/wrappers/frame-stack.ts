@@ -37,13 +37,22 @@ export class FrameStackObservation extends Wrapper {
     super(env);
     const space = env.observationSpace;
     if (space.type !== 'box') {
-      throw new VinegymError('INVALID_KWARGS', `frame_stack needs a Box observation space, the env has a ${space.type} space`, { key: 'frame_stack' });
+      throw new VinegymError(
+        'INVALID_KWARGS',
+        `frame_stack needs a Box observation space, the env has a ${space.type} space`,
+        { key: 'frame_stack' },
+      );
     }
-    if (!Number.isSafeInteger(stackSize) || stackSize < 1) throw new RangeError(`frame_stack must be a positive integer, got ${stackSize}`);
+    if (!Number.isSafeInteger(stackSize) || stackSize < 1)
+      throw new RangeError(`frame_stack must be a positive integer, got ${stackSize}`);
     if (axis === 'last' && (space.shape.length < 2 || space.shape.length > 3)) {
-      throw new VinegymError('INVALID_KWARGS', `frame_stack on the last axis needs [h, w] or [h, w, c] observations, got ${JSON.stringify(space.shape)}`, {
-        key: 'frame_stack',
-      });
+      throw new VinegymError(
+        'INVALID_KWARGS',
+        `frame_stack on the last axis needs [h, w] or [h, w, c] observations, got ${JSON.stringify(space.shape)}`,
+        {
+          key: 'frame_stack',
+        },
+      );
     }
     this.inner = space;
     this.frameSize = space.low.data.length;
@@ -105,7 +114,9 @@ export class FrameStackObservation extends Wrapper {
     const oldest = new DataView(state.buffer, state.byteOffset, state.byteLength).getUint32(0, true);
     if (oldest >= this.stackSize) throw new Error('FrameStackObservation: bad state');
     this.oldest = oldest;
-    this.frames.forEach((frame, k) => new Uint8Array(frame.buffer, frame.byteOffset, bytes).set(state.subarray(4 + k * bytes, 4 + (k + 1) * bytes)));
+    this.frames.forEach((frame, k) =>
+      new Uint8Array(frame.buffer, frame.byteOffset, bytes).set(state.subarray(4 + k * bytes, 4 + (k + 1) * bytes)),
+    );
   }
 
   /** The stacked observation, oldest frame first, in a fresh array. */

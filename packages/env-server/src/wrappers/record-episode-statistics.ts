@@ -55,7 +55,11 @@ export class RecordEpisodeStatistics extends Wrapper {
 
   /** Return, length and the seconds the episode has run so far (its clock resumes from there on restore). */
   protected override ownState(): Uint8Array {
-    const state = new Float64Array([this.episodeReturn, this.episodeLength, (performance.now() - this.episodeStart) / 1000]);
+    const state = new Float64Array([
+      this.episodeReturn,
+      this.episodeLength,
+      (performance.now() - this.episodeStart) / 1000,
+    ]);
     return new Uint8Array(state.buffer);
   }
 

@@ -10,7 +10,13 @@ import type { DType, NDArray, Space, SpaceValue, TypedArray } from '../types.js'
 export function batchSpace(space: Space, n: number): Space {
   switch (space.type) {
     case 'box':
-      return { type: 'box', dtype: space.dtype, shape: [n, ...space.shape], low: tile(space.low, n), high: tile(space.high, n) };
+      return {
+        type: 'box',
+        dtype: space.dtype,
+        shape: [n, ...space.shape],
+        low: tile(space.low, n),
+        high: tile(space.high, n),
+      };
     case 'discrete':
       return {
         type: 'multi_discrete',
@@ -58,7 +64,9 @@ export function writeToBatch(space: Space, batch: SpaceValue, i: number, value: 
       return;
     case 'discrete': {
       const target = batch as NDArray;
-      (target.data as unknown as (number | bigint)[])[i] = isBigIntDType(target.dtype) ? BigInt(value as number) : (value as number);
+      (target.data as unknown as (number | bigint)[])[i] = isBigIntDType(target.dtype)
+        ? BigInt(value as number)
+        : (value as number);
       return;
     }
     default: {

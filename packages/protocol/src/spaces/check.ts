@@ -26,7 +26,9 @@ function valueProblem(space: Space, value: unknown, name: string): BatchProblem 
       if (typeof value !== 'number' || !Number.isInteger(value)) {
         return { reason: `${name} must be an integer for ${describeSpace(space)}, got ${describeReceived(value)}` };
       }
-      return value >= space.start && value < space.start + space.n ? null : { reason: `${name} = ${value} is outside ${describeSpace(space)}` };
+      return value >= space.start && value < space.start + space.n
+        ? null
+        : { reason: `${name} = ${value} is outside ${describeSpace(space)}` };
     case 'dict':
     case 'tuple':
       return checkComposite(space, value, name, (sub, v, subName) => valueProblem(sub, v, subName));
@@ -40,7 +42,13 @@ function valueProblem(space: Space, value: unknown, name: string): BatchProblem 
  * With `boxBounds: false`, Box leaves need the right dtype and shape and finite elements but may lie outside
  * [low, high] (Gymnasium's envs take such actions: MuJoCo clamps its controls itself). Other spaces stay exact.
  */
-export function checkBatch(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): string | null {
+export function checkBatch(
+  space: Space,
+  batch: unknown,
+  n: number,
+  name = 'value',
+  options: BatchCheckOptions = {},
+): string | null {
   return checkBatchProblem(space, batch, n, name, options)?.reason ?? null;
 }
 
@@ -54,7 +62,13 @@ export interface BatchCheckOptions {
  * structure, dtypes and shapes (PROTOCOL.md 7.5: INVALID_ACTION's `details.env_index`): the lowest such env of the
  * first leaf, in space order, that has one.
  */
-export function checkBatchProblem(space: Space, batch: unknown, n: number, name = 'value', options: BatchCheckOptions = {}): BatchProblem | null {
+export function checkBatchProblem(
+  space: Space,
+  batch: unknown,
+  n: number,
+  name = 'value',
+  options: BatchCheckOptions = {},
+): BatchProblem | null {
   switch (space.type) {
     case 'dict':
     case 'tuple':
@@ -66,10 +80,17 @@ export function checkBatchProblem(space: Space, batch: unknown, n: number, name 
 
 type SubCheck = (space: Space, value: unknown, name: string) => BatchProblem | null;
 
-function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknown, name: string, check: SubCheck): BatchProblem | null {
+function checkComposite(
+  space: Space & { type: 'dict' | 'tuple' },
+  value: unknown,
+  name: string,
+  check: SubCheck,
+): BatchProblem | null {
   if (space.type === 'tuple') {
     if (!Array.isArray(value) || value.length !== space.spaces.length) {
-      return { reason: `${name} must be an array of ${space.spaces.length} values for ${describeSpace(space)}, got ${describeReceived(value)}` };
+      return {
+        reason: `${name} must be an array of ${space.spaces.length} values for ${describeSpace(space)}, got ${describeReceived(value)}`,
+      };
     }
     for (let i = 0; i < value.length; i++) {
       const reason = check(space.spaces[i], value[i], `${name}[${i}]`);
@@ -77,9 +98,11 @@ function checkComposite(space: Space & { type: 'dict' | 'tuple' }, value: unknow
     }
     return null;
   }
-  if (!isPlainMap(value) || isNDArray(value)) return { reason: `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}` };
+  if (!isPlainMap(value) || isNDArray(value))
+    return { reason: `${name} must be a map for ${describeSpace(space)}, got ${describeReceived(value)}` };
   for (const key of Object.keys(value)) {
-    if (!Object.hasOwn(space.spaces, key)) return { reason: `${name} has key ${quote(key)} that ${describeSpace(space)} does not have` };
+    if (!Object.hasOwn(space.spaces, key))
+      return { reason: `${name} has key ${quote(key)} that ${describeSpace(space)} does not have` };
   }
   for (const [key, sub] of Object.entries(space.spaces)) {
     if (!Object.hasOwn(value, key)) return { reason: `${name}.${key} is missing` };
@@ -99,17 +122,26 @@ function checkLeafArray(
 ): BatchProblem | null {
   const spec = leafSpec(space);
   const shape = [...lead, ...spec.shape];
-  if (!isNDArray(value)) return { reason: `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}` };
+  if (!isNDArray(value))
+    return { reason: `${name} must be an NDArray for ${describeSpace(space)}, got ${describeReceived(value)}` };
   const dtypeOk = spec.dtype === undefined ? isIntegerDType(value.dtype) : value.dtype === spec.dtype;
-  if (!dtypeOk) return { reason: `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}` };
+  if (!dtypeOk)
+    return {
+      reason: `${name} has dtype ${value.dtype}, ${describeSpace(space)} needs ${spec.dtype ?? 'an integer dtype'}`,
+    };
   if (!shapeEquals(value.shape, shape)) {
-    return { reason: `${name} has shape ${truncateText(JSON.stringify(value.shape))}, ${describeSpace(space)} needs ${JSON.stringify(shape)}` };
+    return {
+      reason: `${name} has shape ${truncateText(JSON.stringify(value.shape))}, ${describeSpace(space)} needs ${JSON.stringify(shape)}`,
+    };
   }
   const lenient = space.type === 'box' && !boxBounds;
   const bad = lenient ? firstNonFinite(value.data) : firstOutOfRange(value.data, spec.low, spec.high);
   if (bad < 0) return null;
   const period = spec.low.length;
-  const range = space.type === 'box' ? ` [${formatElement(spec.low[bad % period])}, ${formatElement(spec.high[bad % period])}] of` : '';
+  const range =
+    space.type === 'box'
+      ? ` [${formatElement(spec.low[bad % period])}, ${formatElement(spec.high[bad % period])}] of`
+      : '';
   const problem = lenient ? 'is not finite' : `is outside${range} ${describeSpace(space)}`;
   const reason = `${name}${formatIndex(bad, shape)} = ${formatElement(value.data[bad])} ${problem}`;
   // Elements are row-major, so in a batch the env of element `bad` is its index along the leading axis.

@@ -1,6 +1,16 @@
 /** Builders for each space, normalising their arguments the way Gymnasium's constructors do. */
 import { isBigIntDType, isDType, isShape, ndarray, shapeEquals, shapeSize, typedArrayFor } from '../ndarray.js';
-import type { BoxSpace, DType, DictSpace, DiscreteSpace, MultiBinarySpace, MultiDiscreteSpace, NDArray, Space, TupleSpace } from '../types.js';
+import type {
+  BoxSpace,
+  DType,
+  DictSpace,
+  DiscreteSpace,
+  MultiBinarySpace,
+  MultiDiscreteSpace,
+  NDArray,
+  Space,
+  TupleSpace,
+} from '../types.js';
 
 /** Smallest and largest value of each integer dtype: Gymnasium clips infinite integer bounds to these. */
 const INTEGER_LIMITS: Partial<Record<DType, [bigint, bigint]>> = {
@@ -26,7 +36,8 @@ export function box(
   dtype: DType = 'float32',
 ): BoxSpace {
   if (!isDType(dtype)) throw new TypeError(`unknown dtype ${String(dtype)}`);
-  const fullShape = shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : undefined);
+  const fullShape =
+    shape ?? (typeof low !== 'number' ? [low.length] : typeof high !== 'number' ? [high.length] : undefined);
   if (fullShape === undefined) throw new TypeError('box: shape is required when low and high are both scalars');
   if (!isShape(fullShape)) throw new TypeError(`box: invalid shape ${JSON.stringify(fullShape)}`);
   const lowArray = boundArray(low, fullShape, dtype, 'low');
@@ -53,7 +64,8 @@ function boundArray(bound: number | readonly number[], shape: readonly number[],
     }
     if (Number.isFinite(v) && !Number.isInteger(v)) throw new RangeError(`box: ${name}[${i}] = ${v} is not an integer`);
     const clipped = v === -Infinity ? limits[0] : v === Infinity ? limits[1] : BigInt(v);
-    if (clipped < limits[0] || clipped > limits[1]) throw new RangeError(`box: ${name}[${i}] = ${v} does not fit ${dtype}`);
+    if (clipped < limits[0] || clipped > limits[1])
+      throw new RangeError(`box: ${name}[${i}] = ${v} does not fit ${dtype}`);
     (data as unknown as (number | bigint)[])[i] = isBigIntDType(dtype) ? clipped : Number(clipped);
   }
   return ndarray(dtype, shape, data);
@@ -80,7 +92,8 @@ export function multiDiscrete(
 function asInt64(values: readonly number[] | NDArray, name: string): NDArray<'int64'> {
   const shape = 'shape' in values ? values.shape : [values.length];
   const flat = 'shape' in values ? Array.from(values.data as ArrayLike<number | bigint>) : values;
-  if (!flat.every((v) => Number.isSafeInteger(Number(v)))) throw new RangeError(`multiDiscrete: ${name} must be integers`);
+  if (!flat.every((v) => Number.isSafeInteger(Number(v))))
+    throw new RangeError(`multiDiscrete: ${name} must be integers`);
   return ndarray('int64', shape, flat);
 }
 

@@ -16,12 +16,16 @@ export function describeSpace(space: Space): string {
     case 'multi_discrete': {
       const nvec = `[${Array.from(space.nvec.data).join(', ')}]`;
       const starts = Array.from(space.start.data);
-      return starts.every((s) => s === 0n) ? `MultiDiscrete(${nvec})` : `MultiDiscrete(${nvec}, start=[${starts.join(', ')}])`;
+      return starts.every((s) => s === 0n)
+        ? `MultiDiscrete(${nvec})`
+        : `MultiDiscrete(${nvec}, start=[${starts.join(', ')}])`;
     }
     case 'multi_binary':
       return `MultiBinary(${pythonTuple(space.shape)})`;
     case 'dict':
-      return `Dict(${Object.keys(space.spaces).map((k) => JSON.stringify(k)).join(', ')})`;
+      return `Dict(${Object.keys(space.spaces)
+        .map((k) => JSON.stringify(k))
+        .join(', ')})`;
     case 'tuple':
       return `Tuple(${space.spaces.map(describeSpace).join(', ')})`;
   }

@@ -53,7 +53,12 @@ export class SpaceSampler {
   /** Gymnasium's `space.seed(seed)`: composites draw one int32 seed per subspace from their own generator. */
   seed(seed: number): void {
     this.random = this.generator(seed);
-    const subspaces = this.space.type === 'dict' ? Object.values(this.space.spaces) : this.space.type === 'tuple' ? this.space.spaces : [];
+    const subspaces =
+      this.space.type === 'dict'
+        ? Object.values(this.space.spaces)
+        : this.space.type === 'tuple'
+          ? this.space.spaces
+          : [];
     if (subspaces.length === 0) return;
     const subseeds = this.random.integers(0n, 2147483647n, subspaces.length);
     this.children = subspaces.map((sub, i) => new SpaceSampler(sub, Number(subseeds[i]), this.generator));
@@ -80,7 +85,8 @@ function sampleLeaf(space: Exclude<Space, { type: 'dict' | 'tuple' }>, random: S
       // Gymnasium: (random(shape) * nvec).astype(int64) + start.
       const { nvec, start } = space;
       const data = new BigInt64Array(nvec.data.length);
-      for (let i = 0; i < data.length; i++) data[i] = BigInt(Math.trunc(random.random() * Number(nvec.data[i]))) + start.data[i];
+      for (let i = 0; i < data.length; i++)
+        data[i] = BigInt(Math.trunc(random.random() * Number(nvec.data[i]))) + start.data[i];
       return ndarray('int64', nvec.shape, data);
     }
     case 'multi_binary':
@@ -110,12 +116,20 @@ function sampleBox(space: BoxSpace, random: SpaceRandom): SpaceValue {
   const data = typedArrayFor(dtype, size);
   for (let i = 0; i < size; i++) {
     if (isFloat) (data as Float64Array)[i] = values[i];
-    else writeInteger(data as unknown as (number | bigint)[], dtype, i, Math.floor(values[i]), low.data[i], high.data[i]);
+    else
+      writeInteger(data as unknown as (number | bigint)[], dtype, i, Math.floor(values[i]), low.data[i], high.data[i]);
   }
   return ndarray(dtype, space.shape, data);
 }
 
-function writeInteger(data: (number | bigint)[], dtype: DType, i: number, value: number, low: number | bigint, high: number | bigint): void {
+function writeInteger(
+  data: (number | bigint)[],
+  dtype: DType,
+  i: number,
+  value: number,
+  low: number | bigint,
+  high: number | bigint,
+): void {
   // Clamp in exact integer arithmetic: a float draw may round past a 64-bit bound.
   const big = BigInt(value);
   const clamped = big < BigInt(low) ? BigInt(low) : big > BigInt(high) ? BigInt(high) : big;

@@ -52,7 +52,10 @@ function validateBox(map: PlainMap, where: string): Space {
   const { dtype, shape, low, high } = map;
   if (!isDType(dtype)) fail(`${where}.dtype`, 'a dtype', dtype);
   if (!isShape(shape)) fail(`${where}.shape`, 'an array of non-negative integers', shape);
-  for (const [name, bound] of [['low', low], ['high', high]] as const) {
+  for (const [name, bound] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
     if (!isNDArray(bound) || bound.dtype !== dtype || !shapeEquals(bound.shape, shape)) {
       throw badRequest(`${where}.${name} must be a ${dtype} NDArray of shape ${JSON.stringify(shape)}`);
     }
@@ -74,8 +77,13 @@ function expectInt64(x: unknown, where: string): NDArray<'int64'> {
 export function spaceEquals(a: Space, b: Space): boolean {
   switch (a.type) {
     case 'box':
-      return b.type === 'box' && a.dtype === b.dtype && shapeEquals(a.shape, b.shape) &&
-        ndarrayEquals(a.low, b.low) && ndarrayEquals(a.high, b.high);
+      return (
+        b.type === 'box' &&
+        a.dtype === b.dtype &&
+        shapeEquals(a.shape, b.shape) &&
+        ndarrayEquals(a.low, b.low) &&
+        ndarrayEquals(a.high, b.high)
+      );
     case 'discrete':
       return b.type === 'discrete' && a.n === b.n && a.start === b.start;
     case 'multi_discrete':
@@ -86,11 +94,16 @@ export function spaceEquals(a: Space, b: Space): boolean {
       if (b.type !== 'dict') return false;
       const keys = Object.keys(a.spaces);
       const otherKeys = Object.keys(b.spaces);
-      return keys.length === otherKeys.length &&
-        keys.every((key, i) => key === otherKeys[i] && spaceEquals(a.spaces[key], b.spaces[key]));
+      return (
+        keys.length === otherKeys.length &&
+        keys.every((key, i) => key === otherKeys[i] && spaceEquals(a.spaces[key], b.spaces[key]))
+      );
     }
     case 'tuple':
-      return b.type === 'tuple' && a.spaces.length === b.spaces.length &&
-        a.spaces.every((sub, i) => spaceEquals(sub, b.spaces[i]));
+      return (
+        b.type === 'tuple' &&
+        a.spaces.length === b.spaces.length &&
+        a.spaces.every((sub, i) => spaceEquals(sub, b.spaces[i]))
+      );
   }
 }

@@ -12,7 +12,13 @@ import type { CheckpointValue } from '../../run/checkpoint.js';
 import { EpisodeSampler } from '../../sampling/episodes.js';
 import { defineAlgorithm, type Algorithm, type AlgorithmContext, type IterationResult } from '../algorithm.js';
 import { CEM_SECTION, type CemConfig } from './config.js';
-import { cemUpdate, extraNoiseVariance, initialSearchDistribution, sampleCandidates, type SearchDistribution } from './search.js';
+import {
+  cemUpdate,
+  extraNoiseVariance,
+  initialSearchDistribution,
+  sampleCandidates,
+  type SearchDistribution,
+} from './search.js';
 
 class CrossEntropyMethod implements Algorithm {
   private distribution: SearchDistribution;

@@ -24,7 +24,10 @@ export function initialSearchDistribution(theta: ArrayLike<number>, initialStd: 
 }
 
 /** Z_t²: the extra variance at generation t, decaying linearly from Z₀² to 0 over T generations. */
-export function extraNoiseVariance(config: Pick<CemConfig, 'extraStd' | 'extraDecayIterations'>, generation: number): number {
+export function extraNoiseVariance(
+  config: Pick<CemConfig, 'extraStd' | 'extraDecayIterations'>,
+  generation: number,
+): number {
   return config.extraStd ** 2 * Math.max(1 - generation / config.extraDecayIterations, 0);
 }
 
@@ -36,7 +39,9 @@ export function sampleCandidates(
 ): Float64Array[] {
   const extra = extraNoiseVariance(config, distribution.generation);
   const samplingStd = distribution.std.map((s) => Math.sqrt(s * s + extra));
-  return Array.from({ length: config.populationSize }, () => distribution.mean.map((m, j) => m + samplingStd[j] * noise.normal()));
+  return Array.from({ length: config.populationSize }, () =>
+    distribution.mean.map((m, j) => m + samplingStd[j] * noise.normal()),
+  );
 }
 
 /** Indices of the ⌈ρ n⌉ best scores, best first (ties keep the lower index first). */
@@ -68,5 +73,11 @@ export function cemUpdate(
   eliteFraction: number,
 ): { distribution: SearchDistribution; elites: number[] } {
   const elites = selectElites(scores, eliteFraction);
-  return { distribution: fitSearchDistribution(elites.map((i) => candidates[i]), distribution.generation + 1), elites };
+  return {
+    distribution: fitSearchDistribution(
+      elites.map((i) => candidates[i]),
+      distribution.generation + 1,
+    ),
+    elites,
+  };
 }

@@ -14,8 +14,16 @@ export const RWR_SECTION = v.strictObject({
       'every trajectory weighted by exp((R − max R) / (temperature · std R))',
   ),
   eliteFraction: field(fraction(), 0.1, 'paper: 0.1 (the top 10%)'),
-  temperature: field(positive(), 1, "only for exponential: the temperature, in units of the batch's return standard deviation"),
-  lbfgsIterations: field(positiveInteger(), 20, 'L-BFGS iterations of each refit (the refit starts from the current θ)'),
+  temperature: field(
+    positive(),
+    1,
+    "only for exponential: the temperature, in units of the batch's return standard deviation",
+  ),
+  lbfgsIterations: field(
+    positiveInteger(),
+    20,
+    'L-BFGS iterations of each refit (the refit starts from the current θ)',
+  ),
   lbfgsMemory: field(positiveInteger(), 10, 'L-BFGS memory m'),
 });
 

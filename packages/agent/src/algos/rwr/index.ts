@@ -16,13 +16,23 @@ class RewardWeightedRegression implements Algorithm {
 
   constructor(private readonly context: AlgorithmContext<RwrConfig>) {
     const { envs, adapter, normalizer, rng, envSeed } = context;
-    this.sampler = new EpisodeSampler({ envs, adapter, normalizer, noise: rng, seed: envSeed, deterministic: false, recordTrajectories: true });
+    this.sampler = new EpisodeSampler({
+      envs,
+      adapter,
+      normalizer,
+      noise: rng,
+      seed: envSeed,
+      deterministic: false,
+      recordTrajectories: true,
+    });
   }
 
   async iterate(): Promise<IterationResult> {
     const { tf, policy, normalizer, settings } = this.context;
     let clock = performance.now();
-    const batch = await this.sampler.run((started) => (started < settings.episodesPerIteration ? { policy, tag: started } : null));
+    const batch = await this.sampler.run((started) =>
+      started < settings.episodesPerIteration ? { policy, tag: started } : null,
+    );
     const samplingMs = performance.now() - clock;
 
     clock = performance.now();
@@ -42,7 +52,8 @@ class RewardWeightedRegression implements Algorithm {
         'rwr/log_likelihood_before': refit.logLikelihoodBefore,
         'rwr/log_likelihood_after': refit.logLikelihoodAfter,
         'rwr/trajectories_kept': data.trajectories,
-        'rwr/kept_return_mean': returns.reduce((sum, r, i) => sum + r * weights[i], 0) / weights.reduce((a, b) => a + b, 0),
+        'rwr/kept_return_mean':
+          returns.reduce((sum, r, i) => sum + r * weights[i], 0) / weights.reduce((a, b) => a + b, 0),
         'rwr/lbfgs_iterations': refit.lbfgs.iterations,
         'rwr/lbfgs_evaluations': refit.lbfgs.evaluations,
         'time/sampling_ms': samplingMs,

@@ -36,8 +36,13 @@ export function exponentialTrajectoryWeights(returns: readonly number[], tempera
   return Float64Array.from(returns, (r) => Math.exp((r - max) / (temperature * std)));
 }
 
-export function trajectoryWeights(returns: readonly number[], config: Pick<RwrConfig, 'weighting' | 'eliteFraction' | 'temperature'>): Float64Array {
-  return config.weighting === 'elite' ? eliteTrajectoryWeights(returns, config.eliteFraction) : exponentialTrajectoryWeights(returns, config.temperature);
+export function trajectoryWeights(
+  returns: readonly number[],
+  config: Pick<RwrConfig, 'weighting' | 'eliteFraction' | 'temperature'>,
+): Float64Array {
+  return config.weighting === 'elite'
+    ? eliteTrajectoryWeights(returns, config.eliteFraction)
+    : exponentialTrajectoryWeights(returns, config.temperature);
 }
 
 /** The state–action pairs the refit imitates, with one weight per pair (its trajectory's weight). */
@@ -61,7 +66,12 @@ export interface RefitStats {
 }
 
 /** ℓ(θ) = Σ w log π_θ(a|s) / Σ w, as a differentiable scalar. */
-export function weightedLogLikelihood(tf: Tf, params: DistParams, actions: tfType.Tensor, weights: tfType.Tensor1D): tfType.Scalar {
+export function weightedLogLikelihood(
+  tf: Tf,
+  params: DistParams,
+  actions: tfType.Tensor,
+  weights: tfType.Tensor1D,
+): tfType.Scalar {
   return tf.tidy(() => tf.div(tf.sum(tf.mul(logProb(tf, params, actions), weights)), tf.sum(weights)) as tfType.Scalar);
 }
 
@@ -74,7 +84,10 @@ export function refitByMaximumLikelihood(
 ): RefitStats {
   const n = data.weights.length;
   const obs = tf.tensor(data.obs, [n, ...policy.obsShape]);
-  const actions = policy.kind === 'gaussian' ? tf.tensor2d(data.actions, [n, data.actions.length / n], 'float32') : tf.tensor1d(data.actions, 'int32');
+  const actions =
+    policy.kind === 'gaussian'
+      ? tf.tensor2d(data.actions, [n, data.actions.length / n], 'float32')
+      : tf.tensor1d(data.actions, 'int32');
   const weights = tf.tensor1d(data.weights);
   const oldParams = policy.distributionParams(obs);
   const logLikelihood = () => weightedLogLikelihood(tf, policy.distributionParams(obs), actions, weights);
@@ -82,7 +95,10 @@ export function refitByMaximumLikelihood(
   const negativeLogLikelihood = (theta: Float64Array) => {
     setFlatParams(tf, policy.variables, theta);
     const { value, grads } = tf.variableGrads(() => tf.neg(logLikelihood()) as tfType.Scalar, policy.variables);
-    const flat = flattenTensors(tf, policy.variables.map((v) => grads[v.name]));
+    const flat = flattenTensors(
+      tf,
+      policy.variables.map((v) => grads[v.name]),
+    );
     const result = { value: value.dataSync()[0], gradient: Float64Array.from(flat.dataSync()) };
     tf.dispose([value, flat, ...Object.values(grads)]);
     return result;

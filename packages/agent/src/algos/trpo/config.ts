@@ -10,9 +10,17 @@ import { field, fraction, nonNegative, positive, positiveInteger } from '../../c
 
 export const TRPO_SECTION = v.strictObject({
   maxKl: field(positive(), 0.01, 'trust region radius δ on the mean KL divergence D̄_KL(θ_old, θ) (§3, eq. 23)'),
-  cgIterations: field(positiveInteger(), 10, 'conjugate-gradient iterations for s ≈ A⁻¹g (truncated Newton step, Appendix D)'),
+  cgIterations: field(
+    positiveInteger(),
+    10,
+    'conjugate-gradient iterations for s ≈ A⁻¹g (truncated Newton step, Appendix D)',
+  ),
   cgResidualTolerance: field(nonNegative(), 1e-10, 'CG stops early when the squared residual norm falls below this'),
-  cgDamping: field(nonNegative(), 0.1, 'λ in (A + λI)v: keeps CG stable where the sampled Fisher matrix is near-singular'),
+  cgDamping: field(
+    nonNegative(),
+    0.1,
+    'λ in (A + λI)v: keeps CG stable where the sampled Fisher matrix is near-singular',
+  ),
   fisherSubsample: field(
     fraction(),
     0.2,
@@ -20,7 +28,11 @@ export const TRPO_SECTION = v.strictObject({
       'rollout sets, are used whole). The paper uses all of it; 0.2 makes CG ~5x cheaper on large batches',
   ),
   lineSearchBacktracks: field(positiveInteger(), 10, 'line-search trials θ_old + β·s·r^k, k = 0..n−1 (Appendix D)'),
-  backtrackRatio: field(v.pipe(v.number(), v.gtValue(0), v.ltValue(1)), 0.5, 'r: the factor by which each trial shrinks the step'),
+  backtrackRatio: field(
+    v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
+    0.5,
+    'r: the factor by which each trial shrinks the step',
+  ),
   acceptRatio: field(
     nonNegative(),
     0.1,

@@ -21,7 +21,13 @@ import { meanKl } from './objectives.js';
  * (A + damping·I) v for the policy at its current parameters, averaged over the observations `obs`
  * ([batch, ...obsShape]; pass a subsample to make this cheaper, paper §6).
  */
-export function fisherVectorProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64Array, damping: number): Float64Array {
+export function fisherVectorProduct(
+  tf: Tf,
+  policy: Policy,
+  obs: tfType.Tensor,
+  v: Float64Array,
+  damping: number,
+): Float64Array {
   const product = policy.linearize ? gaussNewtonProduct(tf, policy, obs, v) : klHessianProduct(tf, policy, obs, v);
   return Float64Array.from(product, (av, i) => av + damping * v[i]);
 }
@@ -32,7 +38,8 @@ function klHessianProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64
   return downloadTidy(tf, () => {
     const oldParams = policy.distributionParams(obs);
     const vector = tf.tensor1d(Float32Array.from(v));
-    const klGradient = () => flatGradTensor(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs)), policy.variables);
+    const klGradient = () =>
+      flatGradTensor(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs)), policy.variables);
     const gradientVectorProduct = () => tf.sum(tf.mul(klGradient(), vector)) as tfType.Scalar;
     return flatGradTensor(tf, gradientVectorProduct, policy.variables);
   });
@@ -64,5 +71,13 @@ export function fisherSubsample(tf: Tf, obs: tfType.Tensor, fraction: number): t
   const n = obs.shape[0];
   const count = Math.max(Math.min(n, FISHER_MIN_ROWS), Math.round(n * fraction));
   if (count >= n) return tf.clone(obs);
-  return tf.tidy(() => tf.gather(obs, tf.tensor1d(Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count)), 'int32')));
+  return tf.tidy(() =>
+    tf.gather(
+      obs,
+      tf.tensor1d(
+        Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count)),
+        'int32',
+      ),
+    ),
+  );
 }

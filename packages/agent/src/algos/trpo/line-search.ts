@@ -58,7 +58,8 @@ export function backtrackingLineSearch(
     const { surrogate, kl } = evaluate(params);
     const improvement = surrogate - surrogateBefore;
     const improvesEnough = improvement > 0 && improvement >= acceptRatio * fraction * expectedImprovement;
-    if (improvesEnough && kl <= maxKl) return { params, accepted: true, steps: k + 1, stepFraction: fraction, surrogate, kl };
+    if (improvesEnough && kl <= maxKl)
+      return { params, accepted: true, steps: k + 1, stepFraction: fraction, surrogate, kl };
   }
   return { params: oldParams, accepted: false, steps: backtracks, stepFraction: 0, surrogate: surrogateBefore, kl: 0 };
 }

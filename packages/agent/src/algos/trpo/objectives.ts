@@ -39,7 +39,12 @@ export function surrogateObjective(tf: Tf, params: DistParams, inputs: Surrogate
 }
 
 /** (1/N) Σ_n [Σ_{k∈n} r_k·Â_k / Σ_{k∈n} r_k]: each state's importance weights normalized to sum to one. */
-function selfNormalizedMean(tf: Tf, weighted: tfType.Tensor1D, ratio: tfType.Tensor1D, groups: { index: tfType.Tensor1D; count: number }): tfType.Scalar {
+function selfNormalizedMean(
+  tf: Tf,
+  weighted: tfType.Tensor1D,
+  ratio: tfType.Tensor1D,
+  groups: { index: tfType.Tensor1D; count: number },
+): tfType.Scalar {
   const numerators = tf.unsortedSegmentSum(weighted, groups.index, groups.count);
   const denominators = tf.unsortedSegmentSum(ratio, groups.index, groups.count);
   return tf.mean(tf.div(numerators, denominators)) as tfType.Scalar;

@@ -56,7 +56,13 @@ interface Problem {
   dispose(): void;
 }
 
-export function trpoUpdate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: TrpoConfig, options: TrpoUpdateOptions = {}): TrpoUpdateStats {
+export function trpoUpdate(
+  tf: Tf,
+  policy: Policy,
+  batch: PolicyGradientBatch,
+  config: TrpoConfig,
+  options: TrpoUpdateOptions = {},
+): TrpoUpdateStats {
   const timings = { forwardMs: 0, gradientMs: 0, cgMs: 0, lineSearchMs: 0 };
   let clock = performance.now();
   const lap = () => {
@@ -78,11 +84,20 @@ export function trpoUpdate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, c
     const { fullStep, stepScale } = naturalDirection(tf, policy, problem, gradient, config);
     timings.cgMs = lap();
 
-    const unchanged = { surrogateBefore, surrogateAfter: surrogateBefore, kl: 0, entropy, lineSearchSteps: 0, accepted: false, timings };
+    const unchanged = {
+      surrogateBefore,
+      surrogateAfter: surrogateBefore,
+      kl: 0,
+      entropy,
+      lineSearchSteps: 0,
+      accepted: false,
+      timings,
+    };
     if (stepScale === 0) return unchanged;
-    const step = options.lineSearch === false
-      ? naturalStep(tf, policy, problem, thetaOld, fullStep)
-      : lineSearchStep(tf, policy, problem, thetaOld, fullStep, gradient, surrogateBefore, config);
+    const step =
+      options.lineSearch === false
+        ? naturalStep(tf, policy, problem, thetaOld, fullStep)
+        : lineSearchStep(tf, policy, problem, thetaOld, fullStep, gradient, surrogateBefore, config);
     timings.lineSearchMs = lap();
     return { ...unchanged, ...step };
   } finally {
@@ -95,8 +110,12 @@ function sampleEstimate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, conf
   const n = batch.advantages.length;
   const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
   const actions =
-    policy.kind === 'gaussian' ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32') : tf.tensor1d(batch.actions, 'int32');
-  const klObs = batch.klObs ? tf.tensor(batch.klObs, [batch.klObs.length / policy.obsShape.reduce((a, b) => a * b, 1), ...policy.obsShape]) : obs;
+    policy.kind === 'gaussian'
+      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32')
+      : tf.tensor1d(batch.actions, 'int32');
+  const klObs = batch.klObs
+    ? tf.tensor(batch.klObs, [batch.klObs.length / policy.obsShape.reduce((a, b) => a * b, 1), ...policy.obsShape])
+    : obs;
   const oldParams: DistParams = policy.distributionParams(obs);
   const oldKlParams: DistParams = klObs === obs ? oldParams : policy.distributionParams(klObs);
   const inputs: SurrogateInputs = {
@@ -105,14 +124,19 @@ function sampleEstimate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, conf
     oldLogProbs: batch.oldLogProbs ? tf.tensor1d(batch.oldLogProbs) : logProb(tf, oldParams, actions),
     weights: batch.weights ? tf.tensor1d(batch.weights) : undefined,
     stateGroups: batch.stateIndex
-      ? { index: tf.tensor1d(batch.stateIndex, 'int32'), count: batch.stateIndex.reduce((m, i) => Math.max(m, i), 0) + 1 }
+      ? {
+          index: tf.tensor1d(batch.stateIndex, 'int32'),
+          count: batch.stateIndex.reduce((m, i) => Math.max(m, i), 0) + 1,
+        }
       : undefined,
   };
   const fisherObs = fisherSubsample(tf, klObs, config.fisherSubsample);
   const objective = (params: DistParams): tfType.Scalar =>
     tf.tidy(() => {
       const surrogate = surrogateObjective(tf, params, inputs);
-      return config.entropyCoefficient === 0 ? surrogate : tf.add(surrogate, tf.mul(config.entropyCoefficient, meanEntropy(tf, params)));
+      return config.entropyCoefficient === 0
+        ? surrogate
+        : tf.add(surrogate, tf.mul(config.entropyCoefficient, meanEntropy(tf, params)));
     });
   return {
     obs,
@@ -189,7 +213,11 @@ function lineSearchStep(
 
 /** Step 4 (NPG): the full natural step θ_old + βs, whatever it does to L and the KL. */
 function naturalStep(tf: Tf, policy: Policy, problem: Problem, thetaOld: Float32Array, fullStep: Float64Array) {
-  setFlatParams(tf, policy.variables, thetaOld.map((theta, i) => theta + fullStep[i]));
+  setFlatParams(
+    tf,
+    policy.variables,
+    thetaOld.map((theta, i) => theta + fullStep[i]),
+  );
   const after = problem.evaluate();
   return { surrogateAfter: after.surrogate, kl: after.kl, accepted: true };
 }

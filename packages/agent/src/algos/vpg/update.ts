@@ -25,12 +25,19 @@ export interface VpgUpdateStats {
   timings: { forwardMs: number; gradientMs: number; stepMs: number };
 }
 
-export function vanillaPolicyGradientUpdate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: VpgConfig): VpgUpdateStats {
+export function vanillaPolicyGradientUpdate(
+  tf: Tf,
+  policy: Policy,
+  batch: PolicyGradientBatch,
+  config: VpgConfig,
+): VpgUpdateStats {
   const started = performance.now();
   const n = batch.advantages.length;
   const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
   const actions =
-    policy.kind === 'gaussian' ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32') : tf.tensor1d(batch.actions, 'int32');
+    policy.kind === 'gaussian'
+      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32')
+      : tf.tensor1d(batch.actions, 'int32');
   const oldParams = policy.distributionParams(obs);
   const inputs: SurrogateInputs = {
     actions,
@@ -43,7 +50,11 @@ export function vanillaPolicyGradientUpdate(tf: Tf, policy: Policy, batch: Polic
     const surrogateBefore = surrogate();
     const entropy = tf.tidy(() => meanEntropy(tf, oldParams).dataSync()[0]);
     const forwardMs = performance.now() - started;
-    const gradient = flatGrad(tf, () => surrogateObjective(tf, policy.distributionParams(obs), inputs), policy.variables);
+    const gradient = flatGrad(
+      tf,
+      () => surrogateObjective(tf, policy.distributionParams(obs), inputs),
+      policy.variables,
+    );
     const gradientMs = performance.now() - started - forwardMs;
     const theta = getFlatParams(policy.variables);
     setFlatParams(tf, policy.variables, policyGradientStep(theta, gradient, config.learningRate));
@@ -64,6 +75,10 @@ export function vanillaPolicyGradientUpdate(tf: Tf, policy: Policy, batch: Polic
 }
 
 /** θ + α g. */
-export function policyGradientStep(theta: ArrayLike<number>, gradient: ArrayLike<number>, learningRate: number): Float64Array {
+export function policyGradientStep(
+  theta: ArrayLike<number>,
+  gradient: ArrayLike<number>,
+  learningRate: number,
+): Float64Array {
   return Float64Array.from({ length: theta.length }, (_, i) => theta[i] + learningRate * gradient[i]);
 }

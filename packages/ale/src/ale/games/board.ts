@@ -28,7 +28,12 @@ function backgammonWinner(ram: RamReader): number {
 function checkersPieces(ram: RamReader): { black: number; white: number } {
   let black = 0;
   let white = 0;
-  for (const [from, to] of [[0x80, 0x87], [0x89, 0x90], [0x92, 0x99], [0x9b, 0xa2]] as const) {
+  for (const [from, to] of [
+    [0x80, 0x87],
+    [0x89, 0x90],
+    [0x92, 0x99],
+    [0x9b, 0xa2],
+  ] as const) {
     for (let a = from; a <= to; a++) {
       const v = ram(a);
       if (v === 0x10 || v === 0x20) black++;
@@ -98,8 +103,7 @@ export const BOARD_GAMES: Record<string, GameSettings> = {
       lives: 'playing',
       // Out of chips the display shows "0bbb".
       score: (ram) => (ram(0x86) === 0x0b && ram(0x89) === 0xbb ? 0 : decimalScore(ram, 0x89, 0x86)),
-      terminal: (ram) =>
-        (ram(0x86) === 0x0b && ram(0x89) === 0xbb) || decimalScore(ram, 0x89, 0x86) >= 1000,
+      terminal: (ram) => (ram(0x86) === 0x0b && ram(0x89) === 0xbb) || decimalScore(ram, 0x89, 0x86) >= 1000,
     }),
   },
   casino: {

@@ -161,7 +161,9 @@ export const PLATFORM_GAMES: Record<string, GameSettings> = {
   },
   keystone_kapers: {
     md5: '6c1f3f2e359dbf55df462ccbcdd2f6bf',
-    minimalActions: actionSet('NOOP FIRE UP RIGHT LEFT DOWN UPRIGHT UPLEFT DOWNRIGHT DOWNLEFT UPFIRE RIGHTFIRE LEFTFIRE DOWNFIRE'),
+    minimalActions: actionSet(
+      'NOOP FIRE UP RIGHT LEFT DOWN UPRIGHT UPLEFT DOWNRIGHT DOWNLEFT UPFIRE RIGHTFIRE LEFTFIRE DOWNFIRE',
+    ),
     startingActions: [A.RESET],
     createTracker: scoreTracker({
       lives: 3,

@@ -43,7 +43,9 @@ export const SHOOTERS: Record<string, GameSettings> = {
     md5: 'ccbd36746ed4525821a8083b0d6d2c2c',
     // Stella draws no HMOVE blanks for this cartridge: shots in the 8 leftmost pixels stay visible in ale-py.
     stella: { hmoveBlanks: false },
-    minimalActions: actionSet('NOOP FIRE UP RIGHT LEFT DOWN UPRIGHT UPLEFT UPFIRE RIGHTFIRE LEFTFIRE DOWNFIRE UPRIGHTFIRE UPLEFTFIRE'),
+    minimalActions: actionSet(
+      'NOOP FIRE UP RIGHT LEFT DOWN UPRIGHT UPLEFT UPFIRE RIGHTFIRE LEFTFIRE DOWNFIRE UPRIGHTFIRE UPLEFTFIRE',
+    ),
     selectMode: selectRam(0x80, 0, { frames: 2 }),
     createTracker: scoreTracker({
       lives: 4,

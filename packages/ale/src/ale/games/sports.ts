@@ -64,8 +64,7 @@ export const SPORTS_GAMES: Record<string, GameSettings> = {
     selectMode: doubleDunkSelectMode,
     createTracker: scoreTracker({
       score: (ram) => decimalScore(ram, 0xf6) - decimalScore(ram, 0xf7),
-      terminal: (ram) =>
-        (decimalScore(ram, 0xf6) >= 24 || decimalScore(ram, 0xf7) >= 24) && ram(0xfe) === 0xe7,
+      terminal: (ram) => (decimalScore(ram, 0xf6) >= 24 || decimalScore(ram, 0xf7) >= 24) && ram(0xfe) === 0xe7,
     }),
   },
   fishing_derby: {

@@ -7,7 +7,16 @@
 import { VinegymError } from '@vinegym/protocol';
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, MAX_BODY_ID, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  MAX_BODY_ID,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+  rangeKwargs,
+  rangeOf,
+} from './kwargs.js';
 import { ANT_XML } from './models/ant.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
@@ -27,7 +36,9 @@ export function antTask(kwargs: EnvKwargs, xml = ANT_XML): MujocoTask {
 
   const position = (sim: MujocoSim): number[] => {
     if (mainBody >= sim.nbody) {
-      throw new VinegymError('INVALID_KWARGS', `main_body ${mainBody} must be below the body count ${sim.nbody}`, { key: 'main_body' });
+      throw new VinegymError('INVALID_KWARGS', `main_body ${mainBody} must be below the body count ${sim.nbody}`, {
+        key: 'main_body',
+      });
     }
     return [sim.xpos[3 * mainBody], sim.xpos[3 * mainBody + 1]];
   };
@@ -86,13 +97,25 @@ export const ANT_V5 = defineMujocoEnv({
     ctrl_cost_weight: numberKwarg(0.5, 'Weight of the control cost Σa².'),
     contact_cost_weight: numberKwarg(5e-4, 'Weight of the contact cost Σclip(cfrc_ext)².'),
     healthy_reward: numberKwarg(1.0, 'Reward for every step the ant is healthy.'),
-    main_body: { type: 'integer', default: 1, minimum: 0, maximum: MAX_BODY_ID, description: 'Body id whose xpos gives the forward velocity.' },
+    main_body: {
+      type: 'integer',
+      default: 1,
+      minimum: 0,
+      maximum: MAX_BODY_ID,
+      description: 'Body id whose xpos gives the forward velocity.',
+    },
     terminate_when_unhealthy: booleanKwarg(true, 'End the episode when the ant becomes unhealthy.'),
     ...rangeKwargs('healthy_z', 0.2, 1.0, 'the healthy torso height qpos[2] (inclusive)'),
     ...rangeKwargs('contact_force', -1, 1, 'the clipping range of cfrc_ext'),
-    reset_noise_scale: numberKwarg(0.1, `${RESET_NOISE_DESCRIPTION} qvel noise is Gaussian with this standard deviation.`),
+    reset_noise_scale: numberKwarg(
+      0.1,
+      `${RESET_NOISE_DESCRIPTION} qvel noise is Gaussian with this standard deviation.`,
+    ),
     exclude_current_positions_from_observation: booleanKwarg(true, EXCLUDE_POSITIONS_DESCRIPTION),
-    include_cfrc_ext_in_observation: booleanKwarg(true, 'Append the clipped contact forces cfrc_ext[1:] to the observation.'),
+    include_cfrc_ext_in_observation: booleanKwarg(
+      true,
+      'Append the clipped contact forces cfrc_ext[1:] to the observation.',
+    ),
     frame_skip: frameSkipKwarg(5),
   },
   task: (kwargs) => antTask(kwargs),

@@ -26,14 +26,16 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
     xml_path: {
       type: 'string',
       default: null,
-      description: "Path of an MJCF file in the server's model directory (--model-dir; none by default), without external assets.",
+      description:
+        "Path of an MJCF file in the server's model directory (--model-dir; none by default), without external assets.",
     },
     frame_skip: frameSkipKwarg(1),
     observation: {
       type: 'string',
       default: 'qpos_qvel',
       enum: ['qpos_qvel', 'qpos_qvel_exclude_root_xy'],
-      description: 'qpos ++ qvel, optionally without the root x/y position (free joint x, y or leading x/y slide joints).',
+      description:
+        'qpos ++ qvel, optionally without the root x/y position (free joint x, y or leading x/y slide joints).',
     },
     reward: {
       type: 'string',
@@ -41,10 +43,20 @@ export const MUJOCO_CUSTOM: EnvDefinition = {
       enum: ['forward_velocity', 'zero'],
       description: "forward_velocity: x velocity of forward_body's frame minus ctrl_cost_weight·Σa²; zero: always 0.",
     },
-    forward_body: { type: 'string', default: null, description: 'Body whose x velocity is rewarded. Default: the first body after the world.' },
+    forward_body: {
+      type: 'string',
+      default: null,
+      description: 'Body whose x velocity is rewarded. Default: the first body after the world.',
+    },
     ctrl_cost_weight: numberKwarg(1e-3, 'Weight of the control cost Σa² (forward_velocity reward).'),
     reset_noise_scale: numberKwarg(0, 'Half-width of the uniform noise added to the initial qpos and qvel.'),
-    max_episode_steps: { type: 'integer', default: 1000, minimum: 1, maximum: MAX_EPISODE_STEPS, description: 'Steps after which the env reports truncated.' },
+    max_episode_steps: {
+      type: 'integer',
+      default: 1000,
+      minimum: 1,
+      maximum: MAX_EPISODE_STEPS,
+      description: 'Steps after which the env reports truncated.',
+    },
   },
   maxEpisodeSteps: null,
   create: (kwargs) => compileCustom(kwargs, modelText(kwargs)),
@@ -65,7 +77,9 @@ async function prepareCustom(kwargs: EnvKwargs, host: EnvHost): Promise<Prepared
 
 function checkOneSource(kwargs: EnvKwargs): void {
   if ((kwargs.xml === null) === (kwargs.xml_path === null)) {
-    throw new VinegymError('INVALID_KWARGS', 'mujoco/custom-v0 needs exactly one of the kwargs xml and xml_path', { key: 'xml' });
+    throw new VinegymError('INVALID_KWARGS', 'mujoco/custom-v0 needs exactly one of the kwargs xml and xml_path', {
+      key: 'xml',
+    });
   }
 }
 
@@ -73,9 +87,13 @@ function checkOneSource(kwargs: EnvKwargs): void {
 function modelText(kwargs: EnvKwargs): string {
   checkOneSource(kwargs);
   if (kwargs.xml_path !== null) {
-    throw new VinegymError('INVALID_KWARGS', 'xml_path is read by the server at make (EnvService), not by create: pass the document as xml', {
-      key: 'xml_path',
-    });
+    throw new VinegymError(
+      'INVALID_KWARGS',
+      'xml_path is read by the server at make (EnvService), not by create: pass the document as xml',
+      {
+        key: 'xml_path',
+      },
+    );
   }
   return kwargs.xml as string;
 }
@@ -124,7 +142,10 @@ function customTask(kwargs: EnvKwargs, xml: string): MujocoTask {
 function resolveBody(sim: MujocoSim, name: string | null): number {
   if (name === null) return Math.min(1, sim.nbody - 1);
   const id = sim.bodyId(name);
-  if (id < 0) throw new VinegymError('INVALID_KWARGS', `forward_body ${JSON.stringify(name)} is not a body of the model`, { key: 'forward_body' });
+  if (id < 0)
+    throw new VinegymError('INVALID_KWARGS', `forward_body ${JSON.stringify(name)} is not a body of the model`, {
+      key: 'forward_body',
+    });
   return id;
 }
 

@@ -34,7 +34,9 @@ export function encodeEnvState(state: MujocoEnvState): Uint8Array {
   const bytes = new Uint8Array(HEADER_BYTES + 8 * doubles + RNG_BYTES + message.length);
   const view = new DataView(bytes.buffer);
   const flags =
-    (state.hasState ? FLAG_HAS_STATE : 0) | (state.rng ? FLAG_HAS_RNG : 0) | (state.physicsError !== null ? FLAG_PHYSICS_ERROR : 0);
+    (state.hasState ? FLAG_HAS_STATE : 0) |
+    (state.rng ? FLAG_HAS_RNG : 0) |
+    (state.physicsError !== null ? FLAG_PHYSICS_ERROR : 0);
   view.setUint8(0, LAYOUT_VERSION);
   view.setUint8(1, flags);
   view.setUint32(4, state.integration.length, true);
@@ -51,9 +53,15 @@ export function encodeEnvState(state: MujocoEnvState): Uint8Array {
 }
 
 /** Decodes and checks the sizes against the env's model: BAD_REQUEST for state from another model or layout. */
-export function decodeEnvState(bytes: Uint8Array, expected: { integration: number; position: number; observation: number }): MujocoEnvState {
+export function decodeEnvState(
+  bytes: Uint8Array,
+  expected: { integration: number; position: number; observation: number },
+): MujocoEnvState {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sizes = bytes.byteLength >= HEADER_BYTES ? [view.getUint32(4, true), view.getUint32(8, true), view.getUint32(12, true)] : [];
+  const sizes =
+    bytes.byteLength >= HEADER_BYTES
+      ? [view.getUint32(4, true), view.getUint32(8, true), view.getUint32(12, true)]
+      : [];
   const fixedBytes = HEADER_BYTES + 8 * (expected.integration + expected.position + expected.observation) + RNG_BYTES;
   if (
     bytes.byteLength < fixedBytes ||

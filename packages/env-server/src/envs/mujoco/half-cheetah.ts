@@ -1,7 +1,13 @@
 /** HalfCheetah-v5 (Gymnasium): reward = forward_reward_weight·vx − ctrl_cost_weight·Σa²; never terminates. */
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+} from './kwargs.js';
 import { HALF_CHEETAH_XML } from './models/half-cheetah.js';
 import type { MujocoTask } from './task.js';
 import { pushFrom, sumOfSquares, velocities } from './task.js';
@@ -42,7 +48,10 @@ export const HALF_CHEETAH_V5 = defineMujocoEnv({
   kwargs: {
     forward_reward_weight: numberKwarg(1.0, 'Weight of the forward (x) velocity reward.'),
     ctrl_cost_weight: numberKwarg(0.1, 'Weight of the control cost Σa².'),
-    reset_noise_scale: numberKwarg(0.1, `${RESET_NOISE_DESCRIPTION} qvel noise is Gaussian with this standard deviation.`),
+    reset_noise_scale: numberKwarg(
+      0.1,
+      `${RESET_NOISE_DESCRIPTION} qvel noise is Gaussian with this standard deviation.`,
+    ),
     exclude_current_positions_from_observation: booleanKwarg(true, EXCLUDE_POSITIONS_DESCRIPTION),
     frame_skip: frameSkipKwarg(5),
   },

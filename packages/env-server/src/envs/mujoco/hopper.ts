@@ -5,7 +5,15 @@
  */
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+  rangeKwargs,
+  rangeOf,
+} from './kwargs.js';
 import { HOPPER_XML } from './models/hopper.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';

@@ -7,7 +7,15 @@
 import { ndarray } from '@vinegym/protocol';
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+  rangeKwargs,
+  rangeOf,
+} from './kwargs.js';
 import { HUMANOID_XML } from './models/humanoid.js';
 import type { MujocoSim } from './sim.js';
 import type { MujocoTask } from './task.js';
@@ -75,7 +83,12 @@ export function humanoidTask(kwargs: EnvKwargs, xml = HUMANOID_XML): MujocoTask 
     },
     resetInfo: (sim) => {
       const [x, y] = [sim.qpos[0], sim.qpos[1]];
-      return { x_position: x, y_position: y, ...tendonInfo(sim), distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]) };
+      return {
+        x_position: x,
+        y_position: y,
+        ...tendonInfo(sim),
+        distance_from_origin: Math.hypot(x - sim.qpos0[0], y - sim.qpos0[1]),
+      };
     },
   };
 }

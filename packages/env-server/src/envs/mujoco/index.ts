@@ -41,7 +41,13 @@ export { HOPPER_V5, hopperTask } from './hopper.js';
 export { HUMANOID_V5, humanoidTask } from './humanoid.js';
 export { INVERTED_PENDULUM_V5, invertedPendulumTask } from './inverted-pendulum.js';
 export { MujocoEnv } from './mujoco-env.js';
-export { MujocoCompileError, MujocoRuntime, loadMujocoRuntime, mujocoRuntime, mujocoRuntimeLoading } from './runtime.js';
+export {
+  MujocoCompileError,
+  MujocoRuntime,
+  loadMujocoRuntime,
+  mujocoRuntime,
+  mujocoRuntimeLoading,
+} from './runtime.js';
 export { MujocoSim } from './sim.js';
 export { SWIMMER_V5, swimmerTask } from './swimmer.js';
 export type { MujocoReward, MujocoStep, MujocoTask } from './task.js';

@@ -31,7 +31,13 @@ export function booleanKwarg(value: boolean, description: string): KwargSpec {
 }
 
 export function frameSkipKwarg(value: number): KwargSpec {
-  return { type: 'integer', default: value, minimum: 1, maximum: MAX_FRAME_SKIP, description: 'mj_step calls per env step (dt = timestep × frame_skip).' };
+  return {
+    type: 'integer',
+    default: value,
+    minimum: 1,
+    maximum: MAX_FRAME_SKIP,
+    description: 'mj_step calls per env step (dt = timestep × frame_skip).',
+  };
 }
 
 /**
@@ -54,7 +60,9 @@ export function rangeOf(kwargs: EnvKwargs, name: string): [number, number] {
   const low = (kwargs[`${name}_min`] as number | null) ?? -Infinity;
   const high = (kwargs[`${name}_max`] as number | null) ?? Infinity;
   if (low > high) {
-    throw new VinegymError('INVALID_KWARGS', `${name}_min (${low}) must not exceed ${name}_max (${high})`, { key: `${name}_min` });
+    throw new VinegymError('INVALID_KWARGS', `${name}_min (${low}) must not exceed ${name}_max (${high})`, {
+      key: `${name}_min`,
+    });
   }
   return [low, high];
 }

@@ -27,7 +27,10 @@ import { loadMujocoRuntime, modelEnvBytes } from './runtime.js';
  * (WebAssembly memory of the compile) and maxModelBytes (estimated bytes of one env, see modelEnvBytes), whose
  * defaults are in LIMIT_SPECS (limits.ts); and how many compiles run and wait at once.
  */
-export interface MjcfLimits extends Pick<ServerLimits, 'maxMjcfBytes' | 'mjcfCompileTimeoutMs' | 'maxMjcfCompileBytes' | 'maxModelBytes'> {
+export interface MjcfLimits extends Pick<
+  ServerLimits,
+  'maxMjcfBytes' | 'mjcfCompileTimeoutMs' | 'maxMjcfCompileBytes' | 'maxModelBytes'
+> {
   /** Sandboxes compiling at once, server-wide; further checks wait their turn. Default 1. */
   maxConcurrentCompiles: number;
   /** Checks waiting for a sandbox; one more is refused with LIMIT_EXCEEDED. Default 32. */
@@ -67,7 +70,8 @@ export class MjcfSandbox {
   constructor(limits: Partial<MjcfLimits> = {}) {
     this.limits = withDefaults(DEFAULT_MJCF_LIMITS, limits);
     for (const [name, value] of Object.entries(this.limits)) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`MJCF limit ${name} must be a positive integer, got ${value}`);
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new RangeError(`MJCF limit ${name} must be a positive integer, got ${value}`);
     }
   }
 
@@ -80,11 +84,15 @@ export class MjcfSandbox {
     const { key } = options;
     const bytes = Buffer.byteLength(xml);
     if (bytes > this.limits.maxMjcfBytes) {
-      throw new VinegymError('INVALID_KWARGS', `${key}: the MJCF document has ${bytes} bytes, more than the server's limit of ${this.limits.maxMjcfBytes}`, {
-        key,
-        limit: 'max_mjcf_bytes',
-        max: this.limits.maxMjcfBytes,
-      });
+      throw new VinegymError(
+        'INVALID_KWARGS',
+        `${key}: the MJCF document has ${bytes} bytes, more than the server's limit of ${this.limits.maxMjcfBytes}`,
+        {
+          key,
+          limit: 'max_mjcf_bytes',
+          max: this.limits.maxMjcfBytes,
+        },
+      );
     }
     const hash = createHash('sha256').update(xml).digest('base64');
     let outcome = this.outcomes.get(hash);
@@ -111,7 +119,11 @@ export class MjcfSandbox {
       throw new VinegymError('INVALID_KWARGS', `MuJoCo could not compile the model${why}`, { key });
     }
     if (outcome.kind === 'overBudget') {
-      throw new VinegymError('INVALID_KWARGS', `${key}: ${outcome.message}`, { key, limit: outcome.limit, max: outcome.max });
+      throw new VinegymError('INVALID_KWARGS', `${key}: ${outcome.message}`, {
+        key,
+        limit: outcome.limit,
+        max: outcome.max,
+      });
     }
     const bytesPerEnv = modelEnvBytes(outcome);
     if (bytesPerEnv > this.limits.maxModelBytes) {
@@ -129,10 +141,14 @@ export class MjcfSandbox {
     if (this.closed) throw shuttingDown();
     if (this.running >= this.limits.maxConcurrentCompiles) {
       if (this.waiting.length >= this.limits.maxQueuedCompiles) {
-        throw new VinegymError('LIMIT_EXCEEDED', `the server already has ${this.waiting.length} MJCF documents waiting to be compiled`, {
-          limit: 'max_queued_mjcf_compiles',
-          max: this.limits.maxQueuedCompiles,
-        });
+        throw new VinegymError(
+          'LIMIT_EXCEEDED',
+          `the server already has ${this.waiting.length} MJCF documents waiting to be compiled`,
+          {
+            limit: 'max_queued_mjcf_compiles',
+            max: this.limits.maxQueuedCompiles,
+          },
+        );
       }
       await new Promise<void>((start, fail) => this.waiting.push({ start, fail }));
     }
@@ -149,7 +165,11 @@ export class MjcfSandbox {
   private async compile(xml: string): Promise<Outcome> {
     // The sandbox instantiates the compiled module of this thread's own runtime (loaded at the first use).
     const { wasmModule } = await loadMujocoRuntime();
-    if (wasmModule === null) throw new VinegymError('ENV_ERROR', 'the MJCF sandbox is unavailable: the compiled MuJoCo module could not be kept');
+    if (wasmModule === null)
+      throw new VinegymError(
+        'ENV_ERROR',
+        'the MJCF sandbox is unavailable: the compiled MuJoCo module could not be kept',
+      );
     if (this.closed) throw shuttingDown();
     const { mjcfCompileTimeoutMs: compileTimeoutMs, maxMjcfCompileBytes: compileMemoryBytes } = this.limits;
     const worker = new Worker(MJCF_SANDBOX_SOURCE, {
@@ -176,7 +196,15 @@ export class MjcfSandbox {
         settle();
       };
       let timer = setTimeout(
-        () => finish(() => reject(new VinegymError('ENV_ERROR', `the MJCF sandbox did not start within ${SANDBOX_START_TIMEOUT_MS / 1000} s`))),
+        () =>
+          finish(() =>
+            reject(
+              new VinegymError(
+                'ENV_ERROR',
+                `the MJCF sandbox did not start within ${SANDBOX_START_TIMEOUT_MS / 1000} s`,
+              ),
+            ),
+          ),
         SANDBOX_START_TIMEOUT_MS,
       );
       worker.on('message', (message: SandboxMessage) => {
@@ -200,7 +228,15 @@ export class MjcfSandbox {
             );
             return;
           case 'compiled':
-            return finish(() => resolve({ kind: 'compiled', narena: message.narena, nbuffer: message.nbuffer, modelBytes: message.modelBytes, compileMs: message.compileMs }));
+            return finish(() =>
+              resolve({
+                kind: 'compiled',
+                narena: message.narena,
+                nbuffer: message.nbuffer,
+                modelBytes: message.modelBytes,
+                compileMs: message.compileMs,
+              }),
+            );
           case 'rejected':
             return finish(() => resolve(heapLimitHit ? overMemory : { kind: 'rejected', message: message.message }));
         }
@@ -210,7 +246,13 @@ export class MjcfSandbox {
         if (heapLimitHit || error.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(() => resolve(overMemory));
         else finish(() => reject(new VinegymError('ENV_ERROR', `the MJCF sandbox failed: ${error.message}`)));
       });
-      worker.on('exit', () => finish(() => reject(this.closed ? shuttingDown() : new VinegymError('ENV_ERROR', 'the MJCF sandbox exited without an answer'))));
+      worker.on('exit', () =>
+        finish(() =>
+          reject(
+            this.closed ? shuttingDown() : new VinegymError('ENV_ERROR', 'the MJCF sandbox exited without an answer'),
+          ),
+        ),
+      );
     });
   }
 }

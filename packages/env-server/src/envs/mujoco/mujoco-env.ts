@@ -36,7 +36,8 @@ export class MujocoEnv implements Env {
 
   /** Compiles (or reuses) the task's model; throws MujocoCompileError for invalid MJCF. */
   constructor(private readonly task: MujocoTask) {
-    if (!Number.isSafeInteger(task.frameSkip) || task.frameSkip < 1) throw new RangeError('frameSkip must be a positive integer');
+    if (!Number.isSafeInteger(task.frameSkip) || task.frameSkip < 1)
+      throw new RangeError('frameSkip must be a positive integer');
     this.runtime = mujocoRuntime();
     this.sim = new MujocoSim(this.runtime, task.xml);
     try {
@@ -105,7 +106,12 @@ export class MujocoEnv implements Env {
     const warning = this.warningTotal() !== warningsBefore ? this.lastWarning() : null;
     const positionAfter = this.task.position?.(this.sim) ?? [];
     const observation = this.observe();
-    const outcome = this.task.reward(this.sim, { action: ctrl, dt: this.dt, positionBefore: this.positionBefore, positionAfter });
+    const outcome = this.task.reward(this.sim, {
+      action: ctrl,
+      dt: this.dt,
+      positionBefore: this.positionBefore,
+      positionAfter,
+    });
     const problem =
       warning ??
       (!allFinite(this.sim.qpos) || !allFinite(this.sim.qvel) ? 'non-finite qpos or qvel' : null) ??
@@ -204,7 +210,12 @@ export class MujocoEnv implements Env {
 
 function actionValues(action: SpaceValue, size: number): ArrayLike<number> {
   const values = (action as NDArray)?.data ?? action;
-  if (!values || typeof values !== 'object' || (values as ArrayLike<number>).length !== size || typeof (values as ArrayLike<unknown>)[0] === 'bigint') {
+  if (
+    !values ||
+    typeof values !== 'object' ||
+    (values as ArrayLike<number>).length !== size ||
+    typeof (values as ArrayLike<unknown>)[0] === 'bigint'
+  ) {
     throw new VinegymError('INVALID_ACTION', `MuJoCo env expects ${size} float actions`);
   }
   return values as ArrayLike<number>;

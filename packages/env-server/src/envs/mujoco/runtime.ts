@@ -104,11 +104,16 @@ export class MujocoRuntime {
     if (bytes === undefined) {
       const model = this.acquireModel(xml);
       try {
-        bytes = modelEnvBytes({ narena: Number(model.narena), nbuffer: Number(model.nbuffer), modelBytes: this.module.mj_sizeModel(model) });
+        bytes = modelEnvBytes({
+          narena: Number(model.narena),
+          nbuffer: Number(model.nbuffer),
+          modelBytes: this.module.mj_sizeModel(model),
+        });
       } finally {
         this.releaseModel(model);
       }
-      if (this.footprints.size >= IDLE_MODEL_LIMIT) this.footprints.delete(this.footprints.keys().next().value as string);
+      if (this.footprints.size >= IDLE_MODEL_LIMIT)
+        this.footprints.delete(this.footprints.keys().next().value as string);
       this.footprints.set(xml, bytes);
     }
     return bytes;
@@ -194,7 +199,10 @@ export function loadMujocoRuntime(): Promise<MujocoRuntime> {
  * it could not be had). mujoco-js compiles its embedded binary itself and keeps no handle on the result, so the
  * first load wraps WebAssembly.instantiate for its duration to keep the module it compiles.
  */
-async function instantiate(runtime: MujocoRuntime, compiled: WebAssembly.Module | null): Promise<WebAssembly.Module | null> {
+async function instantiate(
+  runtime: MujocoRuntime,
+  compiled: WebAssembly.Module | null,
+): Promise<WebAssembly.Module | null> {
   // Imported here, not at the top: the module's JavaScript alone is 11 MB (the WebAssembly is inlined).
   const { default: loadMujoco } = await import('mujoco-js');
   const hooks = { print: runtime.onOutput, printErr: runtime.onOutput };
@@ -204,8 +212,12 @@ async function instantiate(runtime: MujocoRuntime, compiled: WebAssembly.Module 
   }
   let captured: WebAssembly.Module | null = null;
   const original = WebAssembly.instantiate;
-  const capturing = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports): Promise<unknown> => {
-    if (captured !== null || source instanceof WebAssembly.Module) return original(source as WebAssembly.Module, imports);
+  const capturing = async (
+    source: BufferSource | WebAssembly.Module,
+    imports?: WebAssembly.Imports,
+  ): Promise<unknown> => {
+    if (captured !== null || source instanceof WebAssembly.Module)
+      return original(source as WebAssembly.Module, imports);
     captured = await WebAssembly.compile(source);
     return { module: captured, instance: await original(captured, imports) };
   };
@@ -221,7 +233,10 @@ async function instantiate(runtime: MujocoRuntime, compiled: WebAssembly.Module 
 /** An Emscripten `instantiateWasm` hook that instantiates an already compiled module. */
 function instantiateFrom(
   compiled: WebAssembly.Module,
-): (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => object {
+): (
+  imports: WebAssembly.Imports,
+  done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+) => object {
   return (imports, done) => {
     void WebAssembly.instantiate(compiled, imports).then((instance) => done(instance, compiled));
     return {};

@@ -7,7 +7,16 @@ import type { NDArray, Scene, SceneCamera, SceneGeom, SceneGeomType, SceneMesh, 
 import type { MujocoSim } from './sim.js';
 
 /** mjtGeom values by name (mjGEOM_PLANE = 0 ... mjGEOM_MESH = 7). */
-const GEOM_TYPES: readonly SceneGeomType[] = ['plane', 'hfield', 'sphere', 'capsule', 'ellipsoid', 'cylinder', 'box', 'mesh'];
+const GEOM_TYPES: readonly SceneGeomType[] = [
+  'plane',
+  'hfield',
+  'sphere',
+  'capsule',
+  'ellipsoid',
+  'cylinder',
+  'box',
+  'mesh',
+];
 /** MuJoCo's viewer shows geom groups 0, 1 and 2 by default; higher groups hold collision-only or helper geoms. */
 const VISIBLE_GROUPS = 3;
 
@@ -51,7 +60,11 @@ export class MujocoScene {
       if (groups[g] >= VISIBLE_GROUPS || rgba[3] === 0) continue;
       const type = GEOM_TYPES[types[g]];
       if (type === undefined || type === 'hfield') continue; // height fields are not drawn (no Gymnasium task uses one)
-      const geom: SceneGeom = { type, size: Array.from(sizes.subarray(3 * g, 3 * g + 3)), rgba: Array.from(rgba, round3) };
+      const geom: SceneGeom = {
+        type,
+        size: Array.from(sizes.subarray(3 * g, 3 * g + 3)),
+        rgba: Array.from(rgba, round3),
+      };
       if (type === 'mesh') {
         const id = dataIds[g];
         if (!meshIndex.has(id)) {

@@ -94,7 +94,9 @@ export class MujocoSim {
   /** Gymnasium's MujocoEnv.set_state: copy qpos and qvel in, then mj_forward. */
   setPositionsVelocities(qpos: ArrayLike<number>, qvel: ArrayLike<number>): void {
     if (qpos.length !== this.nq || qvel.length !== this.nv) {
-      throw new RangeError(`expected qpos of ${this.nq} and qvel of ${this.nv} values, got ${qpos.length} and ${qvel.length}`);
+      throw new RangeError(
+        `expected qpos of ${this.nq} and qvel of ${this.nv} values, got ${qpos.length} and ${qvel.length}`,
+      );
     }
     this.qpos.set(qpos);
     this.qvel.set(qvel);
@@ -155,7 +157,20 @@ export class MujocoSim {
   }
 
   /** The view on mjData field `name`; a fresh one when the cached one was detached (its buffer has no bytes). */
-  private view(name: 'qpos' | 'qvel' | 'ctrl' | 'xpos' | 'xipos' | 'cinert' | 'cvel' | 'cfrc_ext' | 'qfrc_actuator' | 'ten_length' | 'ten_velocity'): Float64Array {
+  private view(
+    name:
+      | 'qpos'
+      | 'qvel'
+      | 'ctrl'
+      | 'xpos'
+      | 'xipos'
+      | 'cinert'
+      | 'cvel'
+      | 'cfrc_ext'
+      | 'qfrc_actuator'
+      | 'ten_length'
+      | 'ten_velocity',
+  ): Float64Array {
     const cached = this.views.get(name);
     if (cached !== undefined && cached.buffer.byteLength !== 0) return cached;
     const view = this.data[name] as Float64Array;

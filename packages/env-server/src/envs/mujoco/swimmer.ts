@@ -1,7 +1,13 @@
 /** Swimmer-v5 (Gymnasium): reward = forward_reward_weight·vx − ctrl_cost_weight·Σa²; never terminates. */
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+} from './kwargs.js';
 import { SWIMMER_XML } from './models/swimmer.js';
 import type { MujocoTask } from './task.js';
 import { planarPositionInfo, pushFrom, sumOfSquares, velocities } from './task.js';

@@ -5,7 +5,15 @@
  */
 import type { EnvKwargs } from '../../env.js';
 import { defineMujocoEnv } from './define.js';
-import { EXCLUDE_POSITIONS_DESCRIPTION, RESET_NOISE_DESCRIPTION, booleanKwarg, frameSkipKwarg, numberKwarg, rangeKwargs, rangeOf } from './kwargs.js';
+import {
+  EXCLUDE_POSITIONS_DESCRIPTION,
+  RESET_NOISE_DESCRIPTION,
+  booleanKwarg,
+  frameSkipKwarg,
+  numberKwarg,
+  rangeKwargs,
+  rangeOf,
+} from './kwargs.js';
 import { WALKER2D_XML } from './models/walker2d.js';
 import type { MujocoTask } from './task.js';
 import { pushClipped, pushFrom, sumOfSquares, uprightPositionInfo, velocities } from './task.js';

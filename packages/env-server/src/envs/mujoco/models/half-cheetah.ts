@@ -24,14 +24,68 @@ function chain(links: Link[]): string {
 }
 
 const BACK_LEG: Link[] = [
-  { name: 'bthigh', pos: '-0.5 0 0', range: '-0.52 1.05', stiffness: 240, damping: 6, geomPos: '0.1 0 -0.13', geomAngle: -3.8, halfLength: 0.145 },
-  { name: 'bshin', pos: '0.16 0 -0.25', range: '-0.785 0.785', stiffness: 180, damping: 4.5, geomPos: '-0.14 0 -0.07', geomAngle: -2.03, halfLength: 0.15 },
-  { name: 'bfoot', pos: '-0.28 0 -0.14', range: '-0.4 0.785', stiffness: 120, damping: 3, geomPos: '0.03 0 -0.097', geomAngle: -0.27, halfLength: 0.094 },
+  {
+    name: 'bthigh',
+    pos: '-0.5 0 0',
+    range: '-0.52 1.05',
+    stiffness: 240,
+    damping: 6,
+    geomPos: '0.1 0 -0.13',
+    geomAngle: -3.8,
+    halfLength: 0.145,
+  },
+  {
+    name: 'bshin',
+    pos: '0.16 0 -0.25',
+    range: '-0.785 0.785',
+    stiffness: 180,
+    damping: 4.5,
+    geomPos: '-0.14 0 -0.07',
+    geomAngle: -2.03,
+    halfLength: 0.15,
+  },
+  {
+    name: 'bfoot',
+    pos: '-0.28 0 -0.14',
+    range: '-0.4 0.785',
+    stiffness: 120,
+    damping: 3,
+    geomPos: '0.03 0 -0.097',
+    geomAngle: -0.27,
+    halfLength: 0.094,
+  },
 ];
 const FRONT_LEG: Link[] = [
-  { name: 'fthigh', pos: '0.5 0 0', range: '-1 0.7', stiffness: 180, damping: 4.5, geomPos: '-0.07 0 -0.12', geomAngle: 0.52, halfLength: 0.133 },
-  { name: 'fshin', pos: '-0.14 0 -0.24', range: '-1.2 0.87', stiffness: 120, damping: 3, geomPos: '0.065 0 -0.09', geomAngle: -0.6, halfLength: 0.106 },
-  { name: 'ffoot', pos: '0.13 0 -0.18', range: '-0.5 0.5', stiffness: 60, damping: 1.5, geomPos: '0.045 0 -0.07', geomAngle: -0.6, halfLength: 0.07 },
+  {
+    name: 'fthigh',
+    pos: '0.5 0 0',
+    range: '-1 0.7',
+    stiffness: 180,
+    damping: 4.5,
+    geomPos: '-0.07 0 -0.12',
+    geomAngle: 0.52,
+    halfLength: 0.133,
+  },
+  {
+    name: 'fshin',
+    pos: '-0.14 0 -0.24',
+    range: '-1.2 0.87',
+    stiffness: 120,
+    damping: 3,
+    geomPos: '0.065 0 -0.09',
+    geomAngle: -0.6,
+    halfLength: 0.106,
+  },
+  {
+    name: 'ffoot',
+    pos: '0.13 0 -0.18',
+    range: '-0.5 0.5',
+    stiffness: 60,
+    damping: 1.5,
+    geomPos: '0.045 0 -0.07',
+    geomAngle: -0.6,
+    halfLength: 0.07,
+  },
 ];
 const GEARS = { bthigh: 120, bshin: 90, bfoot: 60, fthigh: 120, fshin: 60, ffoot: 30 };
 

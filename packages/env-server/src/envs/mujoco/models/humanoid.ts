@@ -56,11 +56,23 @@ function arm(side: 'right' | 'left'): string {
 }
 
 const GEARS: [string, number][] = [
-  ['abdomen_y', 100], ['abdomen_z', 100], ['abdomen_x', 100],
-  ['right_hip_x', 100], ['right_hip_z', 100], ['right_hip_y', 300], ['right_knee', 200],
-  ['left_hip_x', 100], ['left_hip_z', 100], ['left_hip_y', 300], ['left_knee', 200],
-  ['right_shoulder1', 25], ['right_shoulder2', 25], ['right_elbow', 25],
-  ['left_shoulder1', 25], ['left_shoulder2', 25], ['left_elbow', 25],
+  ['abdomen_y', 100],
+  ['abdomen_z', 100],
+  ['abdomen_x', 100],
+  ['right_hip_x', 100],
+  ['right_hip_z', 100],
+  ['right_hip_y', 300],
+  ['right_knee', 200],
+  ['left_hip_x', 100],
+  ['left_hip_z', 100],
+  ['left_hip_y', 300],
+  ['left_knee', 200],
+  ['right_shoulder1', 25],
+  ['right_shoulder2', 25],
+  ['right_elbow', 25],
+  ['left_shoulder1', 25],
+  ['left_shoulder2', 25],
+  ['left_elbow', 25],
 ];
 
 export const HUMANOID_XML = `
