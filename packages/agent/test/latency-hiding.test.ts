@@ -3,6 +3,7 @@
  * a step) with the results of lockstep, bit for bit. The envs here answer after deterministic delays that differ
  * per env and per call, so answers come back out of order; nothing is timed.
  */
+import { EnvService, createDefaultRegistry } from '@vinegym/env-server';
 import type { ResetResult, SpaceValue, StepResult } from '@vinegym/protocol';
 import { Rng } from '@vinegym/rng';
 import { describe, expect, it } from 'vitest';
@@ -74,12 +75,20 @@ class DelayedEnv implements VectorEnv {
   }
 }
 
+/**
+ * A service whose sessions step in-process: these tests are about the samplers' order of requests, and sessions on
+ * worker threads have tests of their own in the env server.
+ */
+function inProcessService(): EnvService {
+  return new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+}
+
 /** Vector envs of `sizes` slots (slot seeds continue across them), each answering after its own delays. */
 async function delayedEnvs(envId: string, sizes: number[], log: string[] = []): Promise<DelayedEnv[]> {
   const patterns = [[0, 3, 1], [4, 0], [2, 2, 0, 5], [1]];
   return Promise.all(
     sizes.map(async (numEnvs, k) => {
-      const inner = await EmbeddedVectorEnv.make({ envId, numEnvs, autoresetMode: 'same_step' });
+      const inner = await EmbeddedVectorEnv.make({ envId, numEnvs, autoresetMode: 'same_step' }, inProcessService());
       return new DelayedEnv(inner, String(k), patterns[k % patterns.length], log);
     }),
   );
