@@ -7,6 +7,7 @@
 import { decodeFrame, encodeFrame, ndarray, scanFrame } from '@vinegym/protocol';
 import type { DecodeBudget } from '@vinegym/protocol';
 import { DEFAULT_LIMITS } from '@vinegym/env-server';
+import { median } from './stats.js';
 
 const budget: DecodeBudget = {
   maxValues: DEFAULT_LIMITS.maxFrameValues,
@@ -79,8 +80,6 @@ function nsPerCall(run: (bytes: Uint8Array) => unknown, bytes: Uint8Array): numb
   }
   return Number(now - started) / calls;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(
   `vinegym bench:frame-scan — ${ROUNDS} alternating rounds of ~${TARGET_MS} ms each, node ${process.version}`,

@@ -38,6 +38,7 @@ import {
 } from '@vinegym/env-server';
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { coresAvailable } from './cores-available.js';
+import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -195,7 +196,6 @@ async function envStepsPerSecond(
   return { rate: steps / ((performance.now() - start) / 1000), cpuMicros: (cpu.user + cpu.system) / steps };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const load = () =>

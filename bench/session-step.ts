@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as here from '@vinegym/env-server';
 import { ndarray, type SpaceValue } from '@vinegym/protocol';
+import { median } from './stats.js';
 
 interface Case {
   name: string;
@@ -99,7 +100,6 @@ function timeSlice(stepper: Stepper, numEnvs: number, ms: number): Rate {
   return { cpu: steps / ((cpu.user + cpu.system) / 1e6), wall: steps / wall };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const load = () =>
   loadavg()

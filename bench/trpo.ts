@@ -29,6 +29,7 @@ import {
   type Policy,
   type Tf,
 } from '@vinegym/agent';
+import { median } from './stats.js';
 
 const seeds = (process.env.BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
 const parts = new Set((process.env.BENCH_PARTS ?? 'cartpole,fvp,iteration').split(','));
@@ -114,7 +115,6 @@ function compareFisherProducts(tf: Tf, name: string, policy: Policy, obsSize: nu
     gaussNewton.push(medianMs(() => fisherVectorProduct(tf, policy, obs, v, 0), 3));
     nestedKl.push(medianMs(() => fisherVectorProduct(tf, nested, obs, v, 0), 3));
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [a, b] = [median(gaussNewton), median(nestedKl)];
   console.log(
     `| ${name} | ${rows.toLocaleString('en-US')} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}x | ${difference.toExponential(1)} |`,

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadTf, Rng, ValueFunction } from '@vinegym/agent';
+import { median } from './stats.js';
 
 const ROWS = 2048;
 const OBS_SIZE = 11;
@@ -18,7 +19,6 @@ const EPOCHS = 10;
 const MINIBATCH = 128;
 const FITS = Number(process.env.BENCH_FITS ?? 5);
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))

@@ -24,6 +24,7 @@ import { createServer } from '@vinegym/env-server';
 import { findChromium, launchChromium } from '@vinegym/env-server/render';
 import { ndarray } from '@vinegym/protocol';
 import { allowedCpus, cpuList, descendantPids, descendantsCpuSeconds, pin } from './processes.js';
+import { median } from './stats.js';
 
 /** What the viewer page exposes on window for scripts like this one. */
 interface ViewerWindow {
@@ -171,7 +172,6 @@ for (let round = 0; round < ROUNDS; round++) {
 place('shared');
 Atomics.store(flag, 0, 2);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(
   `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, ${ROUNDS} × ${SLICE_MS} ms slices per case, interleaved`,

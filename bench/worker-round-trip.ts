@@ -13,6 +13,7 @@ import { ParallelSession, VectorSession, type EnvSession } from '@vinegym/env-se
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { HOPPER_SHAPED_ENV } from './fixtures/hopper-shaped-plugin.js';
 import { coresAvailable } from './cores-available.js';
+import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -35,8 +36,6 @@ async function perStep(session: EnvSession, actions: NDArray<'float32'>): Promis
   const busy = elu.idle === 0 ? wall : elu.active;
   return { wall: (1000 * wall) / steps, main: (1000 * busy) / steps };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   console.log(

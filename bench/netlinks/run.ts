@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
 import type { MeasureCell, MeasureRequest } from './measure.js';
+import { median } from '../stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -107,8 +108,6 @@ interface CellResult {
   rates: number[];
   error?: string;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measureEnv(links: Links, envId: string, servers: URL[], proxies: URL[][]): Promise<CellResult[]> {
   const rows: MeasureCell[][] = [];
