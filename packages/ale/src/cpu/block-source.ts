@@ -549,7 +549,10 @@ export function blockSource(target: BlockTarget, start: number): BlockSource | n
   const used = REGISTERS.filter((r) => new RegExp(`\\b${r}\\b`).test(code));
   const assigned = REGISTERS.filter((r) => new RegExp(`\\b${r} (=|\\+=|\\|=|-=)(?!=)`).test(code));
   const body = [
-    `let ${used.map((r) => `${r} = cpu.${r}`).concat(['v = 0', 'r = 0', 't = 0', 's = 0', 'ea = 0']).join(', ')};`,
+    `let ${used
+      .map((r) => `${r} = cpu.${r}`)
+      .concat(['v = 0', 'r = 0', 't = 0', 's = 0', 'ea = 0'])
+      .join(', ')};`,
     `let cyc = bus.cycles, last = 0, pc = ${start}, done = 0, skipped = 0;`,
     'const ram = bus.directRam, W = bus.readWindow;',
     'run: for (;;) {',
