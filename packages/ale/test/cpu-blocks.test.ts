@@ -56,6 +56,26 @@ describe('compiled blocks', () => {
     }, 300_000);
   }
 
+  it('stops at the same instruction as the interpreter under any instruction budget', () => {
+    // Budgets of 1-23 instructions end inside blocks, inside loops and inside timer waits.
+    const rom = kernelRom(
+      '  lda #$F0\n  sta $91',
+      '  ldx #4\nl:\n  lda $80,x\n  sta COLUPF\n  dex\n  bne l\n  inc $85',
+      '  lda #$08\n  sta TIM64T\nw:\n  lda INTIM\n  bne w',
+    );
+    const a = new Machine(rom, { format: 'NTSC' });
+    const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
+    const before = compiledBlockCount();
+    for (let i = 0; i < 8_000; i++) {
+      const budget = 1 + ((i * 7) % 23);
+      a.stopRequested = b.stopRequested = false;
+      expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+      if (i % 97 === 0) expect(Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState()))).toBe(0);
+    }
+    expect(compiledBlockCount()).toBeGreaterThan(before);
+    expect(Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState()))).toBe(0);
+  });
+
   it('a test kernel with timer waits, indexed and indirect accesses, stack and decimal mode runs identically', () => {
     const rom = kernelRom(
       '  lda #$10\n  sta $90\n  lda #$F0\n  sta $91',
