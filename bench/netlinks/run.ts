@@ -4,15 +4,17 @@
  * the project's delaying TCP proxy on the agent side for round-trip times the veth alone does not have (the
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
- * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
- * no-proxy cell of the same row and mode. Modes: "before" is the samplers' lockstep order with one session per server
+ * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice and its ratio to the no-proxy
+ * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep). Ratios
+ * are paired: the median over rounds of the ratio of the two cells' slices in that round (a round's slices are
+ * seconds apart, so slow changes of the machine's load cancel out). Modes: "before" is the samplers' lockstep order with one session per server
  * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
  * entry of BENCH_GROUPS.
  *
  *   pnpm bench:netlinks   (runs under nice -n 10)
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
- *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none),
+ *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none), BENCH_RTTS (default 0,0.2,2,10),
  *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
  *
  * After each env's table, a second one gives the CPU seconds per second that the agent, the proxy and the env
@@ -31,7 +33,7 @@ const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').spl
 const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
 const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
-const RTTS_MS = [0, 0.2, 2, 10];
+const RTTS_MS = (process.env.BENCH_RTTS ?? '0,0.2,2,10').split(',').map(Number);
 const SAMPLERS = (process.env.BENCH_SAMPLERS ?? 'single-path,vine').split(',') as MeasureCell['sampler'][];
 /** One "after" mode per entry: the pipelined samplers with that many sessions (pipelineGroups) per server. */
 const GROUPS = (process.env.BENCH_GROUPS ?? '1,2').split(',').map(Number);
@@ -172,14 +174,20 @@ function cpuText(cpu: CellCpu | undefined): string {
   return cpu ? [cpu.agent, cpu.proxy, cpu.servers].map((x) => x.toFixed(2)).join(' / ') : '-';
 }
 
+/** The median over rounds of slice rate / reference slice rate of the same round. */
+function pairedRatio(cell: CellResult, reference: CellResult): number {
+  const rounds = Math.min(cell.rates.length, reference.rates.length);
+  return median(Array.from({ length: rounds }, (_, r) => cell.rates[r] / reference.rates[r]));
+}
+
 /**
- * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result
- * and the no-proxy cell of the same row (null where a cell failed).
+ * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result,
+ * the no-proxy cell of the same row and mode, and the no-proxy cell of "before" (null where a cell failed).
  */
 function printTable(
   title: string,
   results: CellResult[],
-  format: (cell: CellResult, reference: CellResult | null, first: boolean) => string,
+  format: (cell: CellResult, reference: CellResult | null, lockstep: CellResult | null, first: boolean) => string,
 ): void {
   const columns = [null, ...RTTS_MS].map(linkName);
   console.log(`\n${title}\n`);
@@ -188,14 +196,15 @@ function printTable(
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
       for (const { name, groups } of MODES) {
-        const find = (column: string) => {
-          const cell = results.find((r) => r.label === `${count}|${name}|${column}` && r.sampler === sampler);
+        const find = (mode: string, column: string) => {
+          const cell = results.find((r) => r.label === `${count}|${mode}|${column}` && r.sampler === sampler);
           return cell && !cell.error && cell.rates.length > 0 ? cell : null;
         };
-        const reference = find(columns[0]);
+        const reference = find(name, columns[0]);
+        const lockstep = name === 'before' ? null : find('before', columns[0]);
         const cells = columns.map((column, k) => {
-          const cell = find(column);
-          return cell === null ? 'failed' : format(cell, reference, k === 0);
+          const cell = find(name, column);
+          return cell === null ? 'failed' : format(cell, reference, lockstep, k === 0);
         });
         const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
@@ -206,11 +215,19 @@ function printTable(
 
 function printTables(envId: string, results: CellResult[]): void {
   const env = `${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}`;
-  printTable(`### ${env}, ${NUM_ENVS} env slots per server: env steps/s`, results, (cell, reference, first) => {
-    const value = median(cell.rates);
-    if (first || reference === null) return value.toFixed(0);
-    return `${value.toFixed(0)} (${((100 * value) / median(reference.rates)).toFixed(0)}%)`;
-  });
+  const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
+  printTable(
+    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy)`,
+    results,
+    (cell, reference, lockstep, first) => {
+      const ratios = [
+        ...(first || reference === null ? [] : [pairedRatio(cell, reference)]),
+        ...(lockstep === null ? [] : [pairedRatio(cell, lockstep)]),
+      ];
+      const rate = median(cell.rates).toFixed(0);
+      return ratios.length === 0 ? rate : `${rate} (${ratios.map(percent).join(' / ')})`;
+    },
+  );
   printTable(`CPU seconds per second, agent / proxy / env servers (${env})`, results, (cell) => cpuText(cell.cpu));
 }
 
