@@ -95,6 +95,33 @@ async function delayedEnvs(envId: string, sizes: number[], log: string[] = []): 
   );
 }
 
+/**
+ * Runs `sample` on two CartPole vector envs of 2 slots where env 1 answers step n only once env 0 has sent step
+ * n + 1: only a pipelined sampler gets past that without waiting (a fallback after 200 ms keeps lockstep going).
+ * Returns how many steps of env 0 were sent while env 1's step of the round before was unanswered.
+ */
+async function overtakingSends(
+  sample: (envs: VectorEnv[], adapter: ReturnType<typeof spaceAdapter>, policy: Policy) => Promise<void>,
+): Promise<number> {
+  const log: string[] = [];
+  const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
+  envs[1].gate = (n) =>
+    new Promise<void>((resolve) => {
+      const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
+      const fallback = setTimeout(() => done(), 200);
+      const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
+    });
+  const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+  const policy = cartPolePolicy();
+  await sample(envs, adapter, policy);
+  policy.dispose();
+  await Promise.all(envs.map((env) => env.close()));
+  return log.filter((event, i) => {
+    const [kind, name, n] = event.split(' ');
+    return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
+  }).length;
+}
+
 function cartPolePolicy(): Policy {
   return new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 3 });
 }
@@ -166,30 +193,13 @@ describe('latency hiding: single-path sampler', () => {
 
   it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
     for (const lockstep of [false, true]) {
-      const log: string[] = [];
-      const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
-      // Env 1 answers step n only once env 0 has sent step n + 1: only a pipelined sampler gets past that without
-      // waiting; the fallback after 200 ms only keeps lockstep going.
-      envs[1].gate = (n) =>
-        new Promise<void>((resolve) => {
-          const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
-          const fallback = setTimeout(() => done(), 200);
-          const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
-        });
-      const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
-      const policy = cartPolePolicy();
-      await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(
-        policy,
-        24,
-      );
-      policy.dispose();
-      await Promise.all(envs.map((env) => env.close()));
-      // Steps of env 0 sent while env 1's step of the round before was unanswered.
-      const overtaking = log.filter((event, i) => {
-        const [kind, name, n] = event.split(' ');
-        return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
+      const overtaking = await overtakingSends(async (envs, adapter, policy) => {
+        await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(
+          policy,
+          24,
+        );
       });
-      expect(overtaking.length).toBe(lockstep ? 0 : 5); // 6 steps per env: steps 1..5 of env 0 overtake
+      expect(overtaking).toBe(lockstep ? 0 : 5); // 6 steps per env: steps 1..5 of env 0 overtake
     }
   });
 });
@@ -249,36 +259,14 @@ describe('latency hiding: episode sampler (CEM, RWR)', () => {
 
   it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
     for (const lockstep of [false, true]) {
-      const log: string[] = [];
-      const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
-      // As for the single-path sampler: env 1 answers step n once env 0 has sent step n + 1, or after 200 ms.
-      envs[1].gate = (n) =>
-        new Promise<void>((resolve) => {
-          const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
-          const fallback = setTimeout(() => done(), 200);
-          const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
-        });
-      const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
-      const policy = cartPolePolicy();
-      const sampler = new EpisodeSampler({
-        envs,
-        adapter,
-        normalizer: null,
-        noise: new Rng(1),
-        seed: 0,
-        deterministic: false,
-        recordTrajectories: false,
-        lockstep,
+      const overtaking = await overtakingSends(async (envs, adapter, policy) => {
+        const options = { envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep };
+        await new EpisodeSampler({ ...options, deterministic: false, recordTrajectories: false }).run((started) =>
+          started < 4 ? { policy, tag: started } : null,
+        );
       });
-      await sampler.run((started) => (started < 4 ? { policy, tag: started } : null));
-      policy.dispose();
-      await Promise.all(envs.map((env) => env.close()));
-      const overtaking = log.filter((event, i) => {
-        const [kind, name, n] = event.split(' ');
-        return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
-      });
-      if (lockstep) expect(overtaking).toHaveLength(0);
-      else expect(overtaking.length).toBeGreaterThan(3);
+      if (lockstep) expect(overtaking).toBe(0);
+      else expect(overtaking).toBeGreaterThan(3);
     }
   }, 60_000);
 });
