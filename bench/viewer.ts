@@ -21,7 +21,8 @@
  * `alone` slice of the same round and placement, with a 95 % bootstrap interval: the interval, not the median,
  * says whether the run resolves 5 %.
  *
- *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24)
+ *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24;
+ *                          BENCH_PLACEMENTS, default shared,split)
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -175,8 +176,9 @@ if (!pinnable)
   console.log(
     `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split placement is skipped`,
   );
-const placements = pinnable ? (['shared', 'split'] as const) : (['shared'] as const);
-type Placement = (typeof placements)[number];
+type Placement = 'shared' | 'split';
+const wanted = (process.env.BENCH_PLACEMENTS ?? 'shared,split').split(',') as Placement[];
+const placements = wanted.filter((p) => p === 'shared' || (p === 'split' && pinnable));
 let reniced = true;
 
 /** Puts the processes where `placement` says (all threads of each; Chromium's processes all). */
@@ -261,7 +263,11 @@ for (const placement of placements) {
   for (const name of caseNames) {
     const slices = results.get(`${placement} ${name}`)!;
     const rates = slices.map(rate);
-    const spread = name === 'alone' ? `, slices ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}` : '';
+    // How much slices of one case differ, in rate and in the server's CPU per step (the work the server does).
+    const cpus = slices.map(cpuPerStep);
+    const range = (xs: number[], digits: number) =>
+      `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+    const spread = name === 'alone' ? `; slices ${range(rates, 0)} env-steps/s, ${range(cpus, 1)} µs/step` : '';
     // The server's extra CPU per second while watched, over the frames it served: what one frame costs it.
     const extraPerFrame =
       ((median(slices.map(cpuPerStep)) - median(alone.map(cpuPerStep))) * median(rates)) /
