@@ -22,7 +22,7 @@
  * says whether the run resolves 5 %.
  *
  *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24;
- *                          BENCH_PLACEMENTS, default shared,split)
+ *                          BENCH_PLACEMENTS, default shared,split; BENCH_WORKERS, the server's --workers, default 0)
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -44,12 +44,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
 /** Time for a viewer to start or stop after being told, before a slice is measured. */
 const SETTLE_MS = 150;
 const NUM_ENVS = 16;
+/** The server's worker threads per session: 0 (default here) samples on the stepping thread, the worst case. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 const TOKEN = 'bench-viewer';
 const CLI = fileURLToPath(new URL('../packages/env-server/src/cli.ts', import.meta.url));
 
 const server = spawn(
   process.execPath,
-  ['--import', 'tsx', '--conditions=source', CLI, '--port', '0', '--token', TOKEN, '--workers', '0'],
+  ['--import', 'tsx', '--conditions=source', CLI, '--port', '0', '--token', TOKEN, '--workers', String(WORKERS)],
   { stdio: ['ignore', 'pipe', 'pipe'] },
 );
 server.stderr!.resume(); // its log (info, the CLI's default) is read and dropped, as a terminal would show it
@@ -246,7 +248,7 @@ function change(slices: Slice[], reference: Slice[], measure: (s: Slice) => numb
   return `${pct(median(ratios) - 1)} [${pct(low - 1)}, ${pct(high - 1)}]`;
 }
 console.log(
-  `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, server (CLI, --workers 0) in its own process; ` +
+  `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, server (CLI, --workers ${WORKERS}) in its own process; ` +
     `${ROUNDS} rounds × ${SLICE_MS} ms slices per case, interleaved; ${((performance.now() - started) / 60_000).toFixed(1)} min`,
 );
 console.log(
