@@ -88,6 +88,9 @@ export class AdvantageEstimator {
           epochs: config.valueFunction.epochs,
           minibatchSize: config.valueFunction.minibatchSize,
           optimizer: config.valueFunction.optimizer,
+          hostFit: config.valueFunction.hostFit,
+          // The vine sampler fits V inside its estimate, where nothing else can run meanwhile.
+          overlapFit: config.valueFunction.overlapFit && config.sampler === 'single-path',
           seed: config.seed + 1,
         })
       : null;
@@ -118,13 +121,19 @@ export class AdvantageEstimator {
     return estimate;
   }
 
-  /** After the policy step: fits V to the single-path λ-returns and updates the normalizer. Returns time/vf_ms. */
-  finish(estimate: AdvantageBatch): Record<string, number> {
+  /**
+   * Fits V to the single-path λ-returns, then updates the normalizer: what the next estimate builds on. The fit
+   * starts at once: in line, or on V's worker thread (valueFunction.overlapFit), in which case the caller may run
+   * the policy step before awaiting it. Returns time/vf_ms (the fit's own time) and time/vf_wait_ms (from the call
+   * to its end).
+   */
+  async finish(estimate: AdvantageBatch): Promise<Record<string, number>> {
     const metrics: Record<string, number> = {};
     if (estimate.valueTargets && this.valueFunction) {
       const clock = performance.now();
-      this.valueFunction.fit(estimate.valueTargets.obs, estimate.valueTargets.returns);
-      metrics['time/vf_ms'] = performance.now() - clock;
+      const { fitMs } = await this.valueFunction.fitAsync(estimate.valueTargets.obs, estimate.valueTargets.returns);
+      metrics['time/vf_ms'] = fitMs;
+      metrics['time/vf_wait_ms'] = performance.now() - clock;
     }
     this.normalizer?.update(estimate.rawObs);
     return metrics;
@@ -150,14 +159,19 @@ export class AdvantageEstimator {
     const { gamma, lambda } = config.advantage;
     const clock = performance.now();
     const paths = await sampler.collect(policy, config.stepsPerIteration);
-    const metrics: Record<string, number> = { 'time/sampling_ms': performance.now() - clock };
+    const metrics: Record<string, number> = {
+      'time/sampling_ms': performance.now() - clock,
+      'time/act_ms': sampler.actMs,
+    };
     let advantages: Float32Array;
     let valueTargets: AdvantageBatch['valueTargets'] = null;
     if (config.advantage.estimator === 'gae' && this.valueFunction) {
+      const gaeClock = performance.now();
       const estimate = gaeOnPaths(this.valueFunction, paths, gamma, lambda);
       advantages = estimate.advantages;
       valueTargets = { obs: paths.obs, returns: estimate.returns };
       metrics['train/explained_variance'] = estimate.explainedVariance;
+      metrics['time/gae_ms'] = performance.now() - gaeClock;
     } else {
       // The paper's single-path estimate: Q̂(s_t, a_t) = discounted sum of the rewards that followed.
       advantages = discountedReturns(paths.rewards, paths.terminated, paths.truncated, gamma);

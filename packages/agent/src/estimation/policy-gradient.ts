@@ -1,6 +1,11 @@
 /**
  * The iteration of the policy-gradient methods (TRPO, NPG, VPG), which differ only in their step: estimate the
- * batch with advantages (advantages.ts), step the policy on it, then fit the value baseline and the normalizer.
+ * batch with advantages (advantages.ts), step the policy on it, and fit the value baseline and the normalizer.
+ *
+ * The step needs only the batch's advantages, computed from V before its fit, and the fit needs only the batch's
+ * targets: neither reads what the other writes. So the fit starts before the step and, with
+ * valueFunction.overlapFit, runs on a worker thread while the step runs here; the iteration awaits it before it
+ * returns, so the next batch's values come from the fitted V, as in the serial order.
  */
 import type { Algorithm, AlgorithmContext, IterationResult } from '../algos/algorithm.js';
 import type { CheckpointValue } from '../run/checkpoint.js';
@@ -21,8 +26,15 @@ export class PolicyGradientAlgorithm implements Algorithm {
 
   async iterate(): Promise<IterationResult> {
     const estimate = await this.estimator.estimate();
-    const stepMetrics = this.step(estimate.batch);
-    const fitMetrics = this.estimator.finish(estimate);
+    const fitting = this.estimator.finish(estimate);
+    let stepMetrics: Record<string, number>;
+    try {
+      stepMetrics = this.step(estimate.batch);
+    } catch (error) {
+      await fitting.catch(() => undefined); // leave no fit in flight behind a failed step
+      throw error;
+    }
+    const fitMetrics = await fitting;
     return {
       envSteps: estimate.envSteps,
       episodeReturns: estimate.episodeReturns,
