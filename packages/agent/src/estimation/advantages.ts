@@ -124,16 +124,13 @@ export class AdvantageEstimator {
   /**
    * Fits V to the single-path λ-returns, then updates the normalizer: what the next estimate builds on. The fit
    * starts at once: in line, or on V's worker thread (valueFunction.overlapFit), in which case the caller may run
-   * the policy step before awaiting it. Returns time/vf_ms (the fit's own time) and time/vf_wait_ms (from the call
-   * to its end).
+   * the policy step before awaiting it. Returns time/vf_ms, the fit's own time (on whichever thread it ran).
    */
   async finish(estimate: AdvantageBatch): Promise<Record<string, number>> {
     const metrics: Record<string, number> = {};
     if (estimate.valueTargets && this.valueFunction) {
-      const clock = performance.now();
       const { fitMs } = await this.valueFunction.fitAsync(estimate.valueTargets.obs, estimate.valueTargets.returns);
       metrics['time/vf_ms'] = fitMs;
-      metrics['time/vf_wait_ms'] = performance.now() - clock;
     }
     this.normalizer?.update(estimate.rawObs);
     return metrics;

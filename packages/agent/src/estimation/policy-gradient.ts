@@ -26,7 +26,9 @@ export class PolicyGradientAlgorithm implements Algorithm {
 
   async iterate(): Promise<IterationResult> {
     const estimate = await this.estimator.estimate();
-    const fitting = this.estimator.finish(estimate);
+    let clock = performance.now();
+    const fitting = this.estimator.finish(estimate); // a fit in line is done when this returns
+    let fitOnThisThreadMs = performance.now() - clock;
     let stepMetrics: Record<string, number>;
     try {
       stepMetrics = this.step(estimate.batch);
@@ -34,7 +36,11 @@ export class PolicyGradientAlgorithm implements Algorithm {
       await fitting.catch(() => undefined); // leave no fit in flight behind a failed step
       throw error;
     }
+    clock = performance.now();
     const fitMetrics = await fitting;
+    fitOnThisThreadMs += performance.now() - clock;
+    // What the fit added to the iteration: all of it in line; overlapped, only the wait after the step.
+    if ('time/vf_ms' in fitMetrics) fitMetrics['time/vf_wait_ms'] = fitOnThisThreadMs;
     return {
       envSteps: estimate.envSteps,
       episodeReturns: estimate.episodeReturns,
