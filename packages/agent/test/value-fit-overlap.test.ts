@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@vinegym/rng';
 import { getFlatParams } from '../src/math/flat.js';
 import { trainConfig } from '../src/config/train-config.js';
+import { RunDirectory } from '../src/run/run-directory.js';
 import { train } from '../src/train/trainer.js';
 import { ValueFitThread } from '../src/policies/value-fit-thread.js';
 import { ValueFunction } from '../src/policies/value-function.js';
@@ -103,15 +107,46 @@ describe('training with the value fit overlapped', () => {
         const rows = result.rows.map((row) =>
           Object.fromEntries(Object.entries(row).filter(([name]) => !name.startsWith('time/'))),
         );
-        return { rows, policy: policy!, waits: result.rows.map((row) => row['time/vf_wait_ms']) };
+        const waits = result.rows.map((row) => row['time/vf_wait_ms']).filter((ms) => ms !== undefined);
+        return { rows, policy: policy!, waits };
       };
       const serial = await run(false);
       const overlapped = await run(true);
       expect(overlapped.rows).toEqual(serial.rows);
       expect(bits([overlapped.policy])).toEqual(bits([serial.policy]));
+      // Serial: every iteration's fit is reported with it; overlapped: each fit with the iteration that awaited it,
+      // the last one with none (the run ends while it runs; a checkpoint would await it).
+      expect(serial.waits).toHaveLength(3);
+      expect(overlapped.waits).toHaveLength(2);
       expect(overlapped.waits.every((ms) => ms >= 0)).toBe(true);
     },
     // Two short runs each, but MuJoCo's worker threads start per run and CI machines are shared.
     180_000,
   );
+
+  it("checkpoints the fitted value function: a fit in flight is awaited, the checkpoint is the serial run's", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vinegym-overlap-'));
+    try {
+      const checkpoint = async (overlapFit: boolean) => {
+        const runDir = join(dir, String(overlapFit));
+        const config = trainConfig({
+          seed: 1,
+          iterations: 2,
+          numEnvs: 4,
+          stepsPerIteration: 256,
+          checkpointEvery: 1,
+          valueFunction: { epochs: 2, minibatchSize: 64, overlapFit },
+        });
+        await train({ config, runDir, progress: false });
+        const state = (await (await RunDirectory.open(runDir)).loadLatestCheckpoint())!.state;
+        const { counters: _counters, ...rest } = state; // counters hold the wall time
+        return rest;
+      };
+      const [serial, overlapped] = [await checkpoint(false), await checkpoint(true)];
+      expect(Object.keys(serial).some((key) => key.includes('value_adam_m'))).toBe(true);
+      expect(overlapped).toEqual(serial);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

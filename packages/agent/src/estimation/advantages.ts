@@ -7,8 +7,10 @@
  *    paper's discounted return (advantage.estimator = monte-carlo);
  *  - vine (§4.2): rollouts from a rollout set of states, each Q̂ minus its state's mean Q̂; with
  *    vine.rolloutBootstrap = value-function each rollout's tail is valued by V, fitted to the trunk first.
- * After the policy step, `finish` fits the value function to the single-path batch's λ-returns and updates the
- * observation normalizer: what the next estimate builds on.
+ * `finish` fits the value function to the single-path batch's λ-returns and updates the observation normalizer:
+ * what the next estimate builds on. With valueFunction.overlapFit the fit runs on a worker thread, through this
+ * iteration's policy step and the next batch's sampling; the next estimate awaits it after sampling, before it
+ * computes that batch's values in one batched call, so every number is the serial order's.
  */
 import type { AlgorithmContext } from '../algos/algorithm.js';
 import {
@@ -73,6 +75,10 @@ export class AdvantageEstimator {
   private readonly collect: () => Promise<AdvantageBatch>;
   private readonly normalizer: ObservationNormalizer | null;
   private readonly normalizeAdvantages: boolean;
+  /** The value fit in flight on V's worker thread (overlapFit), resolving to its own time; null when none is. */
+  private fitting: Promise<number> | null = null;
+  /** time/vf_ms and time/vf_wait_ms of the fits completed since the last `takeFitMetrics`. */
+  private fitMetrics: Record<string, number> = {};
 
   constructor(context: AlgorithmContext) {
     const { tf, config, adapter, envs, policy, normalizer, rng, envSeed } = context;
@@ -126,16 +132,45 @@ export class AdvantageEstimator {
    * starts at once: in line, or on V's worker thread (valueFunction.overlapFit), in which case the caller may run
    * the policy step before awaiting it. Returns time/vf_ms, the fit's own time (on whichever thread it ran).
    */
-  async finish(estimate: AdvantageBatch): Promise<Record<string, number>> {
-    const metrics: Record<string, number> = {};
-    if (estimate.valueTargets && this.valueFunction) {
-      const { fitMs } = await this.valueFunction.fitAsync(estimate.valueTargets.obs, estimate.valueTargets.returns);
-      metrics['time/vf_ms'] = fitMs;
+  finish(estimate: AdvantageBatch): void {
+    const targets = estimate.valueTargets;
+    if (targets && this.valueFunction?.overlapsFit) {
+      const done = this.valueFunction.fitAsync(targets.obs, targets.returns).then(({ fitMs }) => fitMs);
+      done.catch(() => undefined); // reported by `settle`, which every later use of V goes through
+      this.fitting = done;
+    } else if (targets && this.valueFunction) {
+      const clock = performance.now();
+      this.valueFunction.fit(targets.obs, targets.returns);
+      const fitMs = performance.now() - clock;
+      this.recordFit(fitMs, fitMs);
     }
     this.normalizer?.update(estimate.rawObs);
+  }
+
+  /** Waits for the value fit in flight, if any: V is then the fitted one and can be read or saved. */
+  async settle(): Promise<void> {
+    if (!this.fitting) return;
+    const done = this.fitting;
+    const clock = performance.now();
+    try {
+      this.recordFit(await done, performance.now() - clock);
+    } finally {
+      this.fitting = null;
+    }
+  }
+
+  /** The value fits' times since the last call: time/vf_ms (the fit's own), time/vf_wait_ms (what it held up here). */
+  takeFitMetrics(): Record<string, number> {
+    const metrics = this.fitMetrics;
+    this.fitMetrics = {};
     return metrics;
   }
 
+  private recordFit(fitMs: number, waitMs: number): void {
+    this.fitMetrics = { 'time/vf_ms': fitMs, 'time/vf_wait_ms': waitMs };
+  }
+
+  /** Call `settle` first: a fit in flight owns V's state. */
   save(): Record<string, CheckpointValue> {
     return this.valueFunction ? saveValueFunction(this.valueFunction) : {};
   }
@@ -160,6 +195,7 @@ export class AdvantageEstimator {
       'time/sampling_ms': performance.now() - clock,
       'time/act_ms': sampler.actMs,
     };
+    await this.settle(); // the previous batch's fit: this batch's values come from the fitted V
     let advantages: Float32Array;
     let valueTargets: AdvantageBatch['valueTargets'] = null;
     if (config.advantage.estimator === 'gae' && this.valueFunction) {

@@ -223,6 +223,11 @@ export class ValueFunction {
     return { lossBefore, lossAfter: this.meanSquaredError(obs, targets), fitMs: result.fitMs };
   }
 
+  /** Whether `fitAsync` runs on the worker thread (and so returns before the fit is done). */
+  get overlapsFit(): boolean {
+    return this.thread !== null;
+  }
+
   private fitsOnHost(): boolean {
     return this.optimizerKind === 'adam' && this.hostFit && this.network instanceof Mlp;
   }
