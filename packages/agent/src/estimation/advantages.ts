@@ -128,9 +128,9 @@ export class AdvantageEstimator {
   }
 
   /**
-   * Fits V to the single-path λ-returns, then updates the normalizer: what the next estimate builds on. The fit
-   * starts at once: in line, or on V's worker thread (valueFunction.overlapFit), in which case the caller may run
-   * the policy step before awaiting it. Returns time/vf_ms, the fit's own time (on whichever thread it ran).
+   * Fits V to the single-path λ-returns and updates the normalizer: what the next estimate builds on. The fit runs
+   * in line, or starts on V's worker thread (valueFunction.overlapFit) and runs on while the caller steps the
+   * policy and the next estimate samples; that estimate (or `settle`) awaits it. Its times: `takeFitMetrics`.
    */
   finish(estimate: AdvantageBatch): void {
     const targets = estimate.valueTargets;
