@@ -263,7 +263,10 @@ describe('checked-in presets', () => {
     }
   });
 
-  it("give the robots sb3-contrib TRPO's settings, as measured on Hopper (docs/results-mujoco.md)", async () => {
+  /** Where a robot's preset departs from Hopper's, with the multi-seed evidence in docs/results-mujoco.md. */
+  const GAMMA: Record<string, number> = { 'Swimmer-v5': 0.9999 };
+
+  it("give the robots sb3-contrib TRPO's settings, as measured on Hopper, Swimmer's discount as measured on it", async () => {
     for (const env of ROBOTS) {
       const { config, notes } = await resolveTrainSettings({}, parseConfigArgs(['--env', env], flags, {}).config);
       expect(config, env).toMatchObject({
@@ -272,7 +275,7 @@ describe('checked-in presets', () => {
         stepsPerIteration: 2048,
         totalSteps: 1_000_000,
         observations: { normalize: false },
-        advantage: { gamma: 0.99, lambda: 0.95, normalize: true },
+        advantage: { gamma: GAMMA[env] ?? 0.99, lambda: 0.95, normalize: true },
         valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128, optimizer: 'adam' },
         trpo: {
           maxKl: 0.01,
