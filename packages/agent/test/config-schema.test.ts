@@ -85,7 +85,14 @@ describe('TrainConfig', () => {
     );
     expect(config.observations.normalize).toBe(false);
     expect(config.advantage).toEqual({ estimator: 'monte-carlo', gamma: 0.9, lambda: 0.8, normalize: false });
-    expect(config.valueFunction).toEqual({ epochs: 7, learningRate: 1e-3, minibatchSize: 64, optimizer: 'adam' });
+    expect(config.valueFunction).toEqual({
+      epochs: 7,
+      learningRate: 1e-3,
+      minibatchSize: 64,
+      optimizer: 'adam',
+      hostFit: true,
+      overlapFit: true,
+    });
     expect(config.trpo.maxKl).toBe(0.05);
     expect(renamed).toContain('trpo.gamma→advantage.gamma');
     expect(renamed).toContain('trpo.algo→null');
