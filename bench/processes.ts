@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 
 /** `stat` fields after the command name: state is [0], ppid [1], utime [11], stime [12] (proc(5)). */
 function statFields(pid: number): string[] | null {
@@ -77,4 +78,48 @@ export function pin(pids: number[], cpus: string): void {
       // A process that ended meanwhile (Chromium's short-lived helpers) needs no pinning.
     }
   }
+}
+
+/** The thread ids of a process (its main thread's id is the pid); [] where unavailable. */
+export function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Nanoseconds one thread has run on a CPU so far (schedstat's first field: exact, unlike stat's 10 ms ticks);
+ * 0 where unavailable. The main thread of a process has `tid` = pid.
+ */
+export function threadCpuNs(pid: number, tid = pid): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Nanoseconds all live threads of a process have run so far (see threadCpuNs). */
+export function processCpuNs(pid: number): number {
+  return threadIds(pid).reduce((sum, tid) => sum + threadCpuNs(pid, tid), 0);
+}
+
+/**
+ * Sets the nice value of every thread of each process (on Linux nice is per thread). False when any could not be
+ * set: lowering a nice value needs root (CAP_SYS_NICE).
+ */
+export function renice(pids: number[], nice: number): boolean {
+  let ok = true;
+  for (const pid of pids) {
+    for (const tid of threadIds(pid)) {
+      try {
+        setPriority(tid, nice);
+      } catch {
+        ok = false;
+      }
+    }
+  }
+  return ok;
 }

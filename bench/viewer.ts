@@ -1,43 +1,68 @@
 /**
- * pnpm bench:viewer — what watching costs the watched session (docs/viewer.md). A Hopper-v5 session of 16 envs
- * is stepped over loopback WebSocket with uniform random actions (server in this process, envs in-process: the
- * viewer's samples are taken on the very thread that steps, the worst case), in short slices that alternate:
+ * pnpm bench:viewer — what watching costs the watched session (docs/viewer.md). The env server runs as users run
+ * it (the CLI, its own process, `--workers 0`: the viewer's samples are taken on the very thread that steps, the
+ * worst case); this process is the learner, stepping a Hopper-v5 session of 16 envs over loopback WebSocket with
+ * uniform random actions. Cases, in short slices:
  *   alone       no viewer (the viewer page is open on the session in the browser, but hidden like a background tab);
- *   poller      a viewer's request pattern from another thread: one frame request in flight, the next one
+ *   poller      a viewer's request pattern from its own process: one frame request in flight, the next one
  *               16.7 ms after the last answer (the most a page asks for), no browser;
  *   browser     the real viewer page in headless Chromium watching the session (three.js on SwiftShader, i.e.
  *               WebGL drawn by the CPU).
  * under two placements of the processes, each with its own `alone` reference:
- *   shared      no pinning: the browser competes with the server for the same cores (a browser on the server);
- *   split       this process (server, session, poller) pinned to one CPU, Chromium to another with taskset: the
- *               browser on a CPU the server does not use, standing for a browser on the user's own machine.
- * Every slice of every case runs once per round, interleaved; the median steps/s of each case is reported with
- * its ratio to the `alone` of the same placement from the same run, next to the load average. For each case the
- * browser's CPU use (CPU seconds per second, all Chromium processes) and the page's draws per second are printed.
+ *   shared      no pinning, all at the same priority: the browser competes with the server and the learner for
+ *               the same cores (a browser on the env server's machine);
+ *   split       the server pinned to one CPU, everything else (learner, poller, Chromium) to the other, with the
+ *               poller and Chromium at nice 19 there: a viewer on another machine, which costs the server only
+ *               what it asks of it, and whose drawing does not slow the learner either.
+ * Each round runs every case of every placement once, in an order rotated from round to round so that drifts
+ * (JIT warm-up, other jobs on the machine) fall on every case alike. Per slice it measures the session's env
+ * steps per second and the server's CPU time per env step (its main thread, from /proc: nanoseconds on a CPU, so
+ * time the thread waits for a core does not count). A case's cost is the median over rounds of its ratio to the
+ * `alone` slice of the same round and placement, with a 95 % bootstrap interval: the interval, not the median,
+ * says whether the run resolves 5 %.
  *
- *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 2; BENCH_ROUNDS, default 5)
+ *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24;
+ *                          BENCH_PLACEMENTS, default shared,split; BENCH_WORKERS, the server's --workers, default 0)
  */
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { RemoteVectorEnv } from '@vinegym/agent';
-import { createServer } from '@vinegym/env-server';
 import { findChromium, launchChromium } from '@vinegym/env-server/render';
 import { ndarray } from '@vinegym/protocol';
-import { allowedCpus, cpuList, descendantPids, descendantsCpuSeconds, pin } from './processes.js';
-import { median } from './stats.js';
+import { allowedCpus, cpuList, descendantPids, pin, processCpuNs, renice, threadCpuNs } from './processes.js';
+import { median, medianInterval } from './stats.js';
 
 /** What the viewer page exposes on window for scripts like this one. */
 interface ViewerWindow {
   vinegymViewer: { framesDrawn: number };
 }
 
-const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
+/** Time for a viewer to start or stop after being told, before a slice is measured. */
+const SETTLE_MS = 150;
 const NUM_ENVS = 16;
+/** The server's worker threads per session: 0 (default here) samples on the stepping thread, the worst case. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
 const TOKEN = 'bench-viewer';
+const CLI = fileURLToPath(new URL('../packages/env-server/src/cli.ts', import.meta.url));
 
-const server = await createServer({ port: 0, workers: 0, token: TOKEN, logger: false });
-const env = await RemoteVectorEnv.connect(server.url, { envId: 'Hopper-v5', numEnvs: NUM_ENVS, token: TOKEN });
+const server = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--conditions=source', CLI, '--port', '0', '--token', TOKEN, '--workers', String(WORKERS)],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
+server.stderr!.resume(); // its log (info, the CLI's default) is read and dropped, as a terminal would show it
+const url = await new Promise<string>((resolve, reject) => {
+  createInterface({ input: server.stdout! }).once('line', resolve);
+  server.once('exit', (code) => reject(new Error(`the server exited (${code}) before printing its URL`)));
+});
+const serverPid = server.pid!;
+const serverChildren = new Set(descendantPids(serverPid)); // none today: --workers 0 runs the envs in its process
+const httpUrl = new URL(url).origin.replace(/^ws/, 'http');
+const env = await RemoteVectorEnv.connect(url, { envId: 'Hopper-v5', numEnvs: NUM_ENVS, token: TOKEN });
 await env.reset({ seed: 0 });
 const sessionId = env.spec.session_id;
 const actions = Array.from({ length: 64 }, () =>
@@ -48,34 +73,67 @@ const actions = Array.from({ length: 64 }, () =>
   ),
 );
 
-async function stepFor(ms: number): Promise<number> {
+interface Stepped {
+  envSteps: number;
+  seconds: number;
+  serverNs: number; // the server's main thread
+  serverAllNs: number; // all its threads (GC helpers, libuv pool)
+}
+
+async function stepFor(ms: number): Promise<Stepped> {
+  const main0 = threadCpuNs(serverPid);
+  const all0 = processCpuNs(serverPid);
+  const start = performance.now();
   let steps = 0;
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
+  while (performance.now() - start < ms) {
     await env.step(actions[steps % actions.length]);
     steps++;
   }
-  return (steps * NUM_ENVS * 1000) / ms;
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    envSteps: steps * NUM_ENVS,
+    seconds,
+    serverNs: threadCpuNs(serverPid) - main0,
+    serverAllNs: processCpuNs(serverPid) - all0,
+  };
 }
 
-// The poller: flag 0 paused, 1 polling, 2 stop.
-const flag = new Int32Array(new SharedArrayBuffer(4));
-const poller = new Worker(
-  `const { workerData } = require('node:worker_threads');
-   (async () => {
-     while (Atomics.load(workerData.flag, 0) !== 2) {
-       if (Atomics.load(workerData.flag, 0) === 1) {
-         const r = await fetch(workerData.url, { headers: { authorization: 'Bearer ' + workerData.token } });
-         await r.arrayBuffer();
+// The poller, a process of its own that answers IPC: 'on' polls, 'off' pauses, 'count' reports frames so far.
+const frameUrl = `${httpUrl}/v1/sessions/${sessionId}/frame?mode=poses`;
+const poller = spawn(
+  process.execPath,
+  [
+    '-e',
+    // node:http with one kept-alive socket, as a page keeps one: far lighter than fetch, so that in the shared
+    // placement the poller takes little CPU from the server (its CPU is printed all the same).
+    `const http = require('node:http');
+     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+     const get = () => new Promise((resolve, reject) => {
+       const request = http.get(${JSON.stringify(frameUrl)}, { agent, headers: { authorization: 'Bearer ${TOKEN}' } }, (r) => {
+         r.on('data', () => undefined).on('end', resolve).on('error', reject);
+       });
+       request.on('error', reject);
+     });
+     let on = false, frames = 0;
+     process.on('message', (m) => { if (m === 'count') process.send(frames); else on = m === 'on'; });
+     process.on('disconnect', () => process.exit(0));
+     (async () => {
+       for (;;) {
+         if (on) {
+           await get();
+           frames++;
+         }
+         await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
        }
-       await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
-     }
-   })();`,
-  {
-    eval: true,
-    workerData: { url: `${server.httpUrl}/v1/sessions/${sessionId}/frame?mode=poses`, token: TOKEN, flag },
-  },
+     })();`,
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
 );
+const pollerFrames = () =>
+  new Promise<number>((resolve) => {
+    poller.once('message', (count) => resolve(Number(count)));
+    poller.send('count');
+  });
 
 interface Browser {
   watch(on: boolean): Promise<void>;
@@ -91,7 +149,7 @@ async function openBrowser(): Promise<Browser | null> {
   }
   const browser = await launchChromium(chromium);
   const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
-  await page.goto(server.viewerUrl!);
+  await page.goto(`${httpUrl}/viewer#token=${TOKEN}`);
   // The page hides and shows itself as a browser tab would (document.hidden and its visibilitychange event): a
   // hidden viewer asks for nothing and draws nothing, a shown one goes on with the same 3D view. So the slices
   // measure watching in its steady state, not building the view (and SwiftShader compiling its shaders) anew.
@@ -105,12 +163,11 @@ async function openBrowser(): Promise<Browser | null> {
     timeout: 60_000,
   });
   await setHidden(true);
-  const viewer = {
+  return {
     watch: (on: boolean) => setHidden(!on),
     framesDrawn: () => page.evaluate(() => (window as unknown as ViewerWindow).vinegymViewer.framesDrawn),
     close: () => browser.close(),
   };
-  return viewer;
 }
 
 const browser = await openBrowser();
@@ -121,83 +178,121 @@ if (!pinnable)
   console.log(
     `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split placement is skipped`,
   );
-const placements = pinnable ? (['shared', 'split'] as const) : (['shared'] as const);
-type Placement = (typeof placements)[number];
+type Placement = 'shared' | 'split';
+const wanted = (process.env.BENCH_PLACEMENTS ?? 'shared,split').split(',') as Placement[];
+const placements = wanted.filter((p) => p === 'shared' || (p === 'split' && pinnable));
+let reniced = true;
 
-/** Puts this process and Chromium where `placement` says (all threads; Chromium's processes all). */
+/** Puts the processes where `placement` says (all threads of each; Chromium's processes all). */
 function place(placement: Placement): void {
   if (!pinnable) return;
-  const chromium = descendantPids(process.pid);
+  const serverSide = [serverPid, ...descendantPids(serverPid)];
+  const viewers = descendantPids(process.pid).filter((pid) => !serverSide.includes(pid));
   if (placement === 'shared') {
-    pin([process.pid, ...chromium], allowed!);
+    pin([process.pid, ...serverSide, ...viewers], allowed!);
+    reniced = renice(viewers, 0) && reniced;
   } else {
-    pin([process.pid], String(cpus[0]));
-    pin(chromium, String(cpus[1]));
+    pin(serverSide, String(cpus[0]));
+    pin([process.pid, ...viewers], String(cpus[1]));
+    reniced = renice(viewers, 19) && reniced;
   }
 }
 
-interface Slice {
-  stepsPerSecond: number;
-  browserCpu: number; // CPU seconds per second of all Chromium processes
-  draws: number; // the page's draws per second
+interface Slice extends Stepped {
+  viewerCpu: number; // CPU seconds per second of the viewer's processes (poller or Chromium)
+  frames: number; // frames the viewer got (poller) or drew (browser) per second
 }
 const caseNames = ['alone', 'poller', ...(browser ? ['browser'] : [])];
 const results = new Map<string, Slice[]>();
 for (const placement of placements) for (const name of caseNames) results.set(`${placement} ${name}`, []);
 
 async function slice(name: string): Promise<Slice> {
-  if (name === 'poller') Atomics.store(flag, 0, 1);
+  if (name === 'poller') poller.send('on');
   if (name === 'browser') await browser!.watch(true);
-  const cpu0 = descendantsCpuSeconds(process.pid);
-  const drawn0 = browser ? await browser.framesDrawn() : 0;
-  const start = performance.now();
-  const stepsPerSecond = await stepFor(SLICE_MS);
-  const seconds = (performance.now() - start) / 1000;
-  const draws = name === 'browser' ? ((await browser!.framesDrawn()) - drawn0) / seconds : 0;
-  const browserCpu = (descendantsCpuSeconds(process.pid) - cpu0) / seconds;
-  if (name === 'poller') Atomics.store(flag, 0, 0);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const viewerPids = () => descendantPids(process.pid).filter((pid) => pid !== serverPid && !serverChildren.has(pid));
+  const cpu0 = viewerPids().reduce((sum, pid) => sum + processCpuNs(pid), 0);
+  const frames0 = name === 'browser' ? await browser!.framesDrawn() : name === 'poller' ? await pollerFrames() : 0;
+  const stepped = await stepFor(SLICE_MS);
+  const frames1 = name === 'browser' ? await browser!.framesDrawn() : name === 'poller' ? await pollerFrames() : 0;
+  const viewerCpu = (viewerPids().reduce((sum, pid) => sum + processCpuNs(pid), 0) - cpu0) / 1e9 / stepped.seconds;
+  if (name === 'poller') poller.send('off');
   if (name === 'browser') await browser!.watch(false);
-  return { stepsPerSecond, browserCpu, draws };
+  return { ...stepped, viewerCpu, frames: (frames1 - frames0) / stepped.seconds };
 }
 
+const rate = (s: Stepped) => s.envSteps / s.seconds;
+const cpuPerStep = (s: Stepped) => s.serverNs / 1000 / s.envSteps; // µs of the server's main thread per env step
+
 const loadBefore = loadavg();
-await stepFor(SLICE_MS); // warm-up
-const samplesBefore = server.viewerSampler!.taken;
+const started = performance.now();
+await stepFor(3000); // warm-up: the JIT and the caches of server and learner
 for (let round = 0; round < ROUNDS; round++) {
-  for (const placement of placements) {
+  const placementOrder = round % 2 === 0 ? placements : [...placements].reverse();
+  for (const placement of placementOrder) {
     place(placement);
-    for (const name of caseNames) results.get(`${placement} ${name}`)!.push(await slice(name));
+    const order = caseNames.map((_, k) => caseNames[(k + round) % caseNames.length]);
+    for (const name of round % 2 === 0 ? order : order.reverse())
+      results.get(`${placement} ${name}`)!.push(await slice(name));
   }
 }
 place('shared');
-Atomics.store(flag, 0, 2);
+const loadAfter = loadavg();
 
 const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+/** "median [low, high]" of the per-round ratios of `measure` between two cases, as changes. */
+function change(slices: Slice[], reference: Slice[], measure: (s: Slice) => number): string {
+  const ratios = slices.map((s, k) => measure(s) / measure(reference[k]));
+  const [low, high] = medianInterval(ratios);
+  return `${pct(median(ratios) - 1)} [${pct(low - 1)}, ${pct(high - 1)}]`;
+}
 console.log(
-  `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, ${ROUNDS} × ${SLICE_MS} ms slices per case, interleaved`,
+  `bench:viewer — Hopper-v5, ${NUM_ENVS} envs over loopback WS, server (CLI, --workers ${WORKERS}) in its own process; ` +
+    `${ROUNDS} rounds × ${SLICE_MS} ms slices per case, interleaved; ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+);
+console.log(
+  '  per case: median env-steps/s and server µs per env step (main thread); per-round change against `alone` ' +
+    'as median [95 % bootstrap interval]',
 );
 for (const placement of placements) {
   console.log(
     placement === 'shared'
-      ? `  shared: no pinning, browser and server on the same CPUs (${allowed ?? 'all'})`
-      : `  split: server on CPU ${cpus[0]}, Chromium on CPU ${cpus[1]} (taskset)`,
+      ? `  shared: no pinning, every process on CPUs ${allowed ?? 'all'}`
+      : `  split: server on CPU ${cpus[0]}; learner, poller and Chromium on CPU ${cpus[1]}, poller and Chromium at nice 19${reniced ? '' : ' (renice failed: not root?)'}`,
   );
-  const reference = median(results.get(`${placement} alone`)!.map((s) => s.stepsPerSecond));
+  const alone = results.get(`${placement} alone`)!;
   for (const name of caseNames) {
     const slices = results.get(`${placement} ${name}`)!;
-    const rate = median(slices.map((s) => s.stepsPerSecond));
-    const browserPart = browser ? `   browser CPU ${median(slices.map((s) => s.browserCpu)).toFixed(2)} s/s` : '';
-    const draws = median(slices.map((s) => s.draws));
-    const drawPart = name === 'browser' ? `, ${draws.toFixed(0)} draws/s` : '';
+    const rates = slices.map(rate);
+    // How much slices of one case differ, in rate and in the server's CPU per step (the work the server does).
+    const cpus = slices.map(cpuPerStep);
+    const range = (xs: number[], digits: number) =>
+      `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+    const spread = name === 'alone' ? `; slices ${range(rates, 0)} env-steps/s, ${range(cpus, 1)} µs/step` : '';
+    // The server's extra CPU per second while watched, over the frames it served: what one frame costs it.
+    const extraPerFrame =
+      ((median(slices.map(cpuPerStep)) - median(alone.map(cpuPerStep))) * median(rates)) /
+      median(slices.map((s) => s.frames));
+    const versus =
+      name === 'alone'
+        ? ''
+        : `   steps/s ${change(slices, alone, rate)}, server CPU/step ${change(slices, alone, cpuPerStep)}, ` +
+          `≈ ${extraPerFrame.toFixed(0)} µs of server CPU per frame`;
+    const viewer =
+      name === 'alone'
+        ? ''
+        : `   ${name} CPU ${median(slices.map((s) => s.viewerCpu)).toFixed(2)} s/s, ${median(slices.map((s) => s.frames)).toFixed(0)} frames/s`;
+    const allThreads = median(slices.map((s) => s.serverAllNs / 1000 / s.envSteps));
     console.log(
-      `    ${name.padEnd(8)} ${rate.toFixed(0).padStart(7)} env-steps/s   ratio to alone ${(rate / reference).toFixed(3)}${browserPart}${drawPart}` +
-        `   (slices: ${slices.map((s) => s.stepsPerSecond.toFixed(0)).join(' ')})`,
+      `    ${name.padEnd(8)} ${median(rates).toFixed(0).padStart(6)} env-steps/s, server ${median(slices.map(cpuPerStep)).toFixed(1)} µs/step ` +
+        `(all threads ${allThreads.toFixed(1)})${spread}${versus}${viewer}`,
     );
   }
 }
-console.log(`  samples the viewers took from the session: ${server.viewerSampler!.taken - samplesBefore}`);
-console.log(`  load average before ${loads(loadBefore)}, after ${loads(loadavg())}`);
-await poller.terminate();
+console.log(`  load average before ${loads(loadBefore)}, after ${loads(loadAfter)}`);
+poller.disconnect();
 await browser?.close();
 await env.close();
-await server.close();
+server.kill('SIGINT');
+await new Promise((resolve) => server.once('exit', resolve));

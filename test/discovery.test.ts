@@ -93,7 +93,7 @@ describe('discovery with real servers', () => {
     expect(await serverMetric(c, 'vinegym_sessions')).toBe(0);
   }, 240_000);
 
-  it('dns:localhost:<port> resolves through the system resolver', async () => {
+  it('dns:localhost:<port> resolves through the system resolver; the server gets one session per pipeline group', async () => {
     const server = await serverAt('127.0.0.1', 0);
     const port = Number(new URL(server.url).port);
     const lines: string[] = [];
@@ -101,9 +101,11 @@ describe('discovery with real servers', () => {
       envId: 'CartPole-v1',
       servers: [`dns:localhost:${port}`],
       numEnvs: 2,
+      pipelineGroups: 2,
       stepsPerIteration: 128,
       iterations: 2,
     });
+    let sessionsDuringRun: Promise<number> | null = null;
     const result = await train({
       config,
       runDir: null,
@@ -111,9 +113,13 @@ describe('discovery with real servers', () => {
       token: TOKEN,
       reconnect: FAST_RECONNECT,
       log: (line) => lines.push(line),
+      onIteration: () => {
+        sessionsDuringRun ??= serverMetric(server, 'vinegym_sessions');
+      },
     });
     expect(result.iterations).toBe(2);
     expect(lines).toContain(`discovery: ${server.url} joined (1 server)`);
+    expect(await sessionsDuringRun).toBe(2);
     expect(await serverMetric(server, 'vinegym_env_steps_total')).toBeGreaterThanOrEqual(256);
   }, 120_000);
 });

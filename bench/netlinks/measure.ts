@@ -4,7 +4,9 @@
  * mode: "before" is the lockstep order with one session per server, "after" the pipelined samplers with each
  * server's slots in `groups` sessions): every cell of a row connects its vector envs and takes a warm-up batch, then the row's cells take turns,
  * `rounds` slices of `seconds / rounds` each, so that the machine's changing load hits all links of a row alike.
- * Prints one JSON line per cell: `{ label, sampler, rates }`, env steps/s of each slice.
+ * Prints one JSON line per cell: `{ label, sampler, rates, cpu }`, env steps/s of each slice and the CPU
+ * seconds per second of wall time that this process (the agent), the proxy and the env servers used during the
+ * cell's slices: is the agent saturated, and how much did the proxy, which stands in for a network, take.
  */
 import {
   RemoteVectorEnv,
@@ -18,6 +20,7 @@ import {
   trainConfig,
   type VectorEnv,
 } from '@vinegym/agent';
+import { processCpuSeconds } from '../processes.js';
 
 export interface MeasureCell {
   label: string;
@@ -38,6 +41,16 @@ export interface MeasureRequest {
   seconds: number;
   rounds: number;
   rows: MeasureCell[][];
+  /** Processes whose CPU use is reported per cell (0 / [] where unknown). */
+  proxyPid: number;
+  serverPids: number[];
+}
+
+/** CPU seconds per second of the cell's slices: this process (the agent), the proxy, all env servers. */
+export interface CellCpu {
+  agent: number;
+  proxy: number;
+  servers: number;
 }
 
 /** Lockstep rounds per single-path batch; the vine's trunk and rollouts are scaled down to the same order. */
@@ -84,24 +97,52 @@ async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Pro
   return async () => (await sampler.collect(policy)).steps;
 }
 
-/** Env steps/s of whole batches over about `seconds` (a batch started before the deadline is finished and counted). */
-async function slice(batch: () => Promise<number>, seconds: number): Promise<number> {
-  let steps = 0;
-  const start = performance.now();
-  while (performance.now() - start < seconds * 1000) steps += await batch();
-  return steps / ((performance.now() - start) / 1000);
+/** CPU seconds used so far: the agent (this process), the proxy, the servers. */
+function cpuNow(): CellCpu {
+  const { user, system } = process.cpuUsage();
+  return {
+    agent: (user + system) / 1e6,
+    proxy: request.proxyPid > 0 ? processCpuSeconds(request.proxyPid) : 0,
+    servers: request.serverPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+  };
 }
 
-async function measureRow(row: MeasureCell[]): Promise<{ rates: number[]; error?: string }[]> {
+/**
+ * Env steps/s of whole batches over about `seconds` (a batch started before the deadline is finished and counted);
+ * adds the slice's wall seconds and CPU seconds to `usage`.
+ */
+async function slice(
+  batch: () => Promise<number>,
+  seconds: number,
+  usage: { wall: number; cpu: CellCpu },
+): Promise<number> {
+  let steps = 0;
+  const cpuBefore = cpuNow();
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) steps += await batch();
+  const wall = (performance.now() - start) / 1000;
+  const cpuAfter = cpuNow();
+  usage.wall += wall;
+  for (const key of ['agent', 'proxy', 'servers'] as const) usage.cpu[key] += cpuAfter[key] - cpuBefore[key];
+  return steps / wall;
+}
+
+async function measureRow(row: MeasureCell[]): Promise<{ rates: number[]; cpu?: CellCpu; error?: string }[]> {
   const envs = row.map(() => [] as VectorEnv[]);
   try {
     const batches = await Promise.all(row.map((cell, k) => openCell(cell, envs[k])));
     for (const batch of batches) await batch();
     const rates = row.map(() => [] as number[]);
+    const usage = row.map(() => ({ wall: 0, cpu: { agent: 0, proxy: 0, servers: 0 } }));
     for (let round = 0; round < request.rounds; round++) {
-      for (const [k, batch] of batches.entries()) rates[k].push(await slice(batch, request.seconds / request.rounds));
+      for (const [k, batch] of batches.entries()) {
+        rates[k].push(await slice(batch, request.seconds / request.rounds, usage[k]));
+      }
     }
-    return rates.map((r) => ({ rates: r }));
+    return rates.map((r, k) => {
+      const { wall, cpu } = usage[k];
+      return { rates: r, cpu: { agent: cpu.agent / wall, proxy: cpu.proxy / wall, servers: cpu.servers / wall } };
+    });
   } catch (err) {
     return row.map(() => ({ rates: [], error: (err as Error).message }));
   } finally {

@@ -4,22 +4,27 @@
  * the project's delaying TCP proxy on the agent side for round-trip times the veth alone does not have (the
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
- * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice, and its ratio to the
- * no-proxy cell of the same row and mode. Modes: "before" is the samplers' lockstep order with one session per server
+ * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice and its ratio to the no-proxy
+ * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep). Ratios
+ * are paired: the median over rounds of the ratio of the two cells' slices in that round (a round's slices are
+ * seconds apart, so slow changes of the machine's load cancel out). Modes: "before" is the samplers' lockstep order with one session per server
  * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
  * entry of BENCH_GROUPS.
  *
  *   pnpm bench:netlinks   (runs under nice -n 10)
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
- *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none),
- *   BENCH_PROXY_SPIN_MS (the proxy's busy-wait window, default 1.5; 0: timers only), BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
+ *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none), BENCH_RTTS (default 0,0.2,2,10),
+ *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
+ *
+ * After each env's table, a second one gives the CPU seconds per second that the agent, the proxy and the env
+ * servers used in each cell (two cores: 2.00 is all of the machine).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
-import type { MeasureCell, MeasureRequest } from './measure.js';
+import type { CellCpu, MeasureCell, MeasureRequest } from './measure.js';
 import { median } from '../stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -28,9 +33,7 @@ const ENVS = (process.env.BENCH_ENVS ?? 'CartPole-v1,Hopper-v5,ALE/Pong-v5').spl
 const SERVERS = (process.env.BENCH_SERVERS ?? '1,2,4').split(',').map(Number);
 const NUM_ENVS = Number(process.env.BENCH_NUM_ENVS ?? 8);
 const RATE = (Number(process.env.BENCH_RATE_MBIT ?? 0) * 1e6) / 8;
-/** The proxy's busy-wait window before a release (DelayProxyOptions.spinMs); 0: timers only, less CPU, later. */
-const SPIN_MS = Number(process.env.BENCH_PROXY_SPIN_MS ?? 1.5);
-const RTTS_MS = [0, 0.2, 2, 10];
+const RTTS_MS = (process.env.BENCH_RTTS ?? '0,0.2,2,10').split(',').map(Number);
 const SAMPLERS = (process.env.BENCH_SAMPLERS ?? 'single-path,vine').split(',') as MeasureCell['sampler'][];
 /** One "after" mode per entry: the pipelined samplers with that many sessions (pipelineGroups) per server. */
 const GROUPS = (process.env.BENCH_GROUPS ?? '1,2').split(',').map(Number);
@@ -52,8 +55,13 @@ const load = () =>
     .join(', ');
 const linkName = (rtt: number | null) => (rtt === null ? 'veth, no proxy' : `proxy ${rtt} ms`);
 
-async function startServers(links: Links, count: number): Promise<URL[]> {
-  return Promise.all(
+interface Started {
+  urls: URL[];
+  pids: number[];
+}
+
+async function startServers(links: Links, count: number): Promise<Started> {
+  const started = await Promise.all(
     Array.from({ length: count }, async () => {
       // No pings: the cells of a row waiting for their turn hold idle connections while another cell computes.
       // Every cell of a row keeps its sessions open, each MuJoCo or Atari session with its worker threads.
@@ -70,28 +78,26 @@ async function startServers(links: Links, count: number): Promise<URL[]> {
         '256',
       ];
       const [command, args] = tsNode('packages/env-server/src/cli.ts', ...cli);
-      return new URL(
-        await firstLine(links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }), 120_000),
-      );
+      const child = links.spawnEnvSide(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      return { url: new URL(await firstLine(child, 120_000)), pid: child.pid ?? 0 };
     }),
   );
+  return { urls: started.map((s) => s.url), pids: started.map((s) => s.pid) };
 }
 
 /** One proxy process on the agent side with a listener per (server, RTT); returns proxy URLs [rtt][server]. */
-async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
+async function startProxies(links: Links, servers: URL[]): Promise<{ urls: URL[][]; pid: number }> {
   const routes = RTTS_MS.flatMap((rttMs) =>
     servers.map((url) => ({
       target: { host: links.envHost, port: Number(url.port) },
       rttMs,
       rateBytesPerSecond: RATE,
-      spinMs: SPIN_MS,
     })),
   );
   const [command, args] = tsNode('test/netlinks/proxy-main.ts', JSON.stringify(routes));
-  const ports = JSON.parse(
-    await firstLine(links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] }), 60_000),
-  ) as number[];
-  return RTTS_MS.map((_, r) =>
+  const child = links.spawnAgentSide(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const ports = JSON.parse(await firstLine(child, 60_000)) as number[];
+  const urls = RTTS_MS.map((_, r) =>
     servers.map((url, s) => {
       const proxied = new URL(url);
       proxied.hostname = '127.0.0.1';
@@ -99,6 +105,7 @@ async function startProxies(links: Links, servers: URL[]): Promise<URL[][]> {
       return proxied;
     }),
   );
+  return { urls, pid: child.pid ?? 0 };
 }
 
 interface CellResult {
@@ -106,10 +113,11 @@ interface CellResult {
   sampler: string;
   /** Env steps/s of each slice. */
   rates: number[];
+  cpu?: CellCpu;
   error?: string;
 }
 
-async function measureEnv(links: Links, envId: string, servers: URL[], proxies: URL[][]): Promise<CellResult[]> {
+async function measureEnv(links: Links, envId: string, servers: Started, proxies: { urls: URL[][]; pid: number }) {
   const rows: MeasureCell[][] = [];
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
@@ -120,14 +128,14 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
             sampler,
             lockstep,
             groups,
-            urls: servers.slice(0, count).map(String),
+            urls: servers.urls.slice(0, count).map(String),
           },
           ...RTTS_MS.map((rtt, r) => ({
             label: `${count}|${name}|${linkName(rtt)}`,
             sampler,
             lockstep,
             groups,
-            urls: proxies[r].slice(0, count).map(String),
+            urls: proxies.urls[r].slice(0, count).map(String),
           })),
         ]),
       );
@@ -140,6 +148,8 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
     seconds: SECONDS,
     rounds: ROUNDS,
     rows,
+    proxyPid: proxies.pid,
+    serverPids: servers.pids,
   };
   const cells = rows.flat();
   const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
@@ -152,40 +162,73 @@ async function measureEnv(links: Links, envId: string, servers: URL[], proxies: 
     results.push(result);
     const rate = result.error
       ? `error: ${result.error}`
-      : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s`;
+      : `${result.rates.map((x) => x.toFixed(0)).join(', ')} steps/s; CPU s/s ${cpuText(result.cpu)}`;
     console.error(`  ${envId} ${result.label} ${result.sampler}: ${rate}`);
   }
   clearTimeout(timer);
   return results;
 }
 
-function printTable(envId: string, results: CellResult[]): void {
+/** "agent / proxy / servers" CPU seconds per second. */
+function cpuText(cpu: CellCpu | undefined): string {
+  return cpu ? [cpu.agent, cpu.proxy, cpu.servers].map((x) => x.toFixed(2)).join(' / ') : '-';
+}
+
+/** The median over rounds of slice rate / reference slice rate of the same round. */
+function pairedRatio(cell: CellResult, reference: CellResult): number {
+  const rounds = Math.min(cell.rates.length, reference.rates.length);
+  return median(Array.from({ length: rounds }, (_, r) => cell.rates[r] / reference.rates[r]));
+}
+
+/**
+ * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result,
+ * the no-proxy cell of the same row and mode, and the no-proxy cell of "before" (null where a cell failed).
+ */
+function printTable(
+  title: string,
+  results: CellResult[],
+  format: (cell: CellResult, reference: CellResult | null, lockstep: CellResult | null, first: boolean) => string,
+): void {
   const columns = [null, ...RTTS_MS].map(linkName);
-  console.log(
-    `\n### ${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}, ${NUM_ENVS} env slots per server\n`,
-  );
+  console.log(`\n${title}\n`);
   console.log(`| servers | sampler | mode | ${columns.join(' | ')} |`);
   console.log(`|---:|---|---|${columns.map(() => '---:').join('|')}|`);
   for (const count of SERVERS) {
     for (const sampler of SAMPLERS) {
       for (const { name, groups } of MODES) {
-        const rate = (column: string) => {
-          const cell = results.find((r) => r.label === `${count}|${name}|${column}` && r.sampler === sampler);
-          return cell && !cell.error && cell.rates.length > 0 ? median(cell.rates) : null;
+        const find = (mode: string, column: string) => {
+          const cell = results.find((r) => r.label === `${count}|${mode}|${column}` && r.sampler === sampler);
+          return cell && !cell.error && cell.rates.length > 0 ? cell : null;
         };
-        const reference = rate(columns[0]);
+        const reference = find(name, columns[0]);
+        const lockstep = name === 'before' ? null : find('before', columns[0]);
         const cells = columns.map((column, k) => {
-          const value = rate(column);
-          if (value === null) return 'failed';
-          return k === 0 || reference === null
-            ? value.toFixed(0)
-            : `${value.toFixed(0)} (${((100 * value) / reference).toFixed(0)}%)`;
+          const cell = find(name, column);
+          return cell === null ? 'failed' : format(cell, reference, lockstep, k === 0);
         });
         const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
       }
     }
   }
+}
+
+function printTables(envId: string, results: CellResult[]): void {
+  const env = `${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}`;
+  const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
+  printTable(
+    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy)`,
+    results,
+    (cell, reference, lockstep, first) => {
+      const ratios = [
+        ...(first || reference === null ? [] : [pairedRatio(cell, reference)]),
+        ...(lockstep === null ? [] : [pairedRatio(cell, lockstep)]),
+      ];
+      const rate = median(cell.rates).toFixed(0);
+      return ratios.length === 0 ? rate : `${rate} (${ratios.map(percent).join(' / ')})`;
+    },
+  );
+  printTable(`CPU seconds per second, agent / proxy / env servers (${env})`, results, (cell) => cpuText(cell.cpu));
 }
 
 async function main(): Promise<void> {
@@ -205,13 +248,13 @@ async function main(): Promise<void> {
         : 'delay: the kernel has no netem qdisc; delay from the project delaying TCP proxy on the agent side',
     );
     console.log(
-      `${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; proxy busy-waits the last ${SPIN_MS} ms before a release`,
+      `${SECONDS} s per cell after one warm-up batch, in ${ROUNDS} interleaved slices (before and after alike); rate limit ${RATE > 0 ? `${(RATE * 8) / 1e6} Mbit/s` : 'none'}; the proxy's releases are timed by a sleeping worker thread (no busy wait)`,
     );
     const servers = await startServers(links, Math.max(...SERVERS));
-    const proxies = await startProxies(links, servers);
+    const proxies = await startProxies(links, servers.urls);
     for (const envId of ENVS) {
       const results = await measureEnv(links, envId, servers, proxies);
-      printTable(envId, results);
+      printTables(envId, results);
       console.log(`\nload average after ${envId}: ${load()}`);
     }
   } finally {

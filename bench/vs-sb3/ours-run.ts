@@ -29,7 +29,12 @@ const DIAGNOSTICS = [
   'train/line_search_steps',
   'train/accepted',
   'time/sampling_ms',
+  'time/act_ms',
+  'time/gae_ms',
+  'time/cg_ms',
+  'time/line_search_ms',
   'time/vf_ms',
+  'time/vf_wait_ms',
 ];
 
 /** Returns and lengths of `episodes` episodes with the mean action, episode i reset with seed + i. */

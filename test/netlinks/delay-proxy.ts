@@ -5,11 +5,13 @@
  * chunk at a time per direction, as a link of that rate and latency would. Order is kept; an end of stream is
  * delayed like data, so half-closes pass through.
  *
- * Node timers fire with ~1 ms granularity, too coarse for a 0.1 ms one-way delay: the last stretch before a
- * release is waited with setImmediate, which costs CPU only while data is in flight.
+ * Node timers fire with ~1 ms granularity, too coarse for a 0.1 ms one-way delay, and spinning until a release
+ * takes a core from the agent that a real link does not: releases are timed by a ReleaseClock (a worker thread
+ * asleep until the next one, on time to a few tens of microseconds when the machine is idle).
  */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { ReleaseClock } from './release-clock.js';
 
 export interface DelayProxyOptions {
   /** Where accepted connections are forwarded. */
@@ -22,17 +24,12 @@ export interface DelayProxyOptions {
   rttMs?: number;
   /** Bytes per second in each direction of each connection; 0 = unlimited (default 0). */
   rateBytesPerSecond?: number;
-  /**
-   * Below this much time left before a release, wait with setImmediate (on time, but CPU spent while data is in
-   * flight) rather than a timer (late by up to a timer tick, ~1 ms). Default 1.5; 0 waits with timers only.
-   */
-  spinMs?: number;
+  /** Times the releases; one clock can serve several proxies. Default: a clock of the proxy's own. */
+  clock?: ReleaseClock;
 }
 
 /** Bytes queued in one direction above which the proxy stops reading that side, to bound its memory. */
 const HIGH_WATER_BYTES = 4 << 20;
-/** Default spinMs. */
-const SPIN_MS = 1.5;
 
 /** One direction of one connection: data read from `from`, written to `to` after the delay. */
 class DelayedPipe {
@@ -43,13 +40,17 @@ class DelayedPipe {
   /** Release time of the last queued chunk: releases never overtake one another. */
   private lastRelease = 0;
   private waiting = false;
+  private readonly wake = () => {
+    this.waiting = false;
+    this.release();
+  };
 
   constructor(
     private readonly from: Socket,
     private readonly to: Socket,
     private readonly oneWayMs: number,
     private readonly rate: number,
-    private readonly spinMs: number,
+    private readonly clock: ReleaseClock,
   ) {
     from.on('data', (data: Buffer) => this.push(data));
     from.on('end', () => this.push(null));
@@ -77,13 +78,9 @@ class DelayedPipe {
   private schedule(): void {
     if (this.waiting || this.queue.length === 0) return;
     this.waiting = true;
-    const left = this.queue[0].at - performance.now();
-    const wake = () => {
-      this.waiting = false;
-      this.release();
-    };
-    if (left > this.spinMs) setTimeout(wake, left - this.spinMs);
-    else setImmediate(wake);
+    const { at } = this.queue[0];
+    if (at > performance.now()) this.clock.wakeAt(at, this.wake);
+    else setImmediate(this.wake);
   }
 
   private release(): void {
@@ -107,6 +104,8 @@ export class DelayProxy {
   private constructor(
     private readonly server: Server,
     private readonly sockets: Set<Socket>,
+    /** The proxy's own clock, closed with it; null when the caller passed one. */
+    private readonly ownClock: ReleaseClock | null,
     readonly host: string,
     readonly port: number,
   ) {}
@@ -119,7 +118,8 @@ export class DelayProxy {
   static async start(options: DelayProxyOptions): Promise<DelayProxy> {
     const oneWayMs = (options.rttMs ?? 0) / 2;
     const rate = options.rateBytesPerSecond ?? 0;
-    const spinMs = options.spinMs ?? SPIN_MS;
+    const ownClock = options.clock ? null : new ReleaseClock();
+    const clock = options.clock ?? ownClock!;
     const sockets = new Set<Socket>();
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
       const upstream = connect({ ...options.target, allowHalfOpen: true, noDelay: true });
@@ -130,20 +130,26 @@ export class DelayProxy {
         // that data still in flight is delivered first.
         socket.on('error', () => (socket === client ? upstream : client).resetAndDestroy());
       }
-      new DelayedPipe(client, upstream, oneWayMs, rate, spinMs);
-      new DelayedPipe(upstream, client, oneWayMs, rate, spinMs);
+      new DelayedPipe(client, upstream, oneWayMs, rate, clock);
+      new DelayedPipe(upstream, client, oneWayMs, rate, clock);
     });
     const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, resolve);
-    });
-    return new DelayProxy(server, sockets, host, (server.address() as AddressInfo).port);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, host, resolve);
+      });
+    } catch (err) {
+      await ownClock?.close();
+      throw err;
+    }
+    return new DelayProxy(server, sockets, ownClock, host, (server.address() as AddressInfo).port);
   }
 
   /** Stops listening and drops every open connection. */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.ownClock?.close();
   }
 }

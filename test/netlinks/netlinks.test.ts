@@ -9,6 +9,7 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DelayProxy } from './delay-proxy.js';
+import { ReleaseClock } from './release-clock.js';
 import { NamespaceLinks, PREFIX, firstLine, namespacesUnavailable, withLinks, type Links } from './links.js';
 
 const PROXY_MAIN = new URL('./proxy-main.ts', import.meta.url).pathname;
@@ -64,6 +65,36 @@ async function pingTimes(port: number, count: number): Promise<number[]> {
   socket.destroy();
   return times;
 }
+
+describe('ReleaseClock', () => {
+  it('wakes each callback once, never early, in deadline order, and sleeps (no busy wait) meanwhile', async () => {
+    const clock = new ReleaseClock();
+    try {
+      const woken: { name: string; at: number }[] = [];
+      const start = performance.now();
+      const wake = (name: string) => () => woken.push({ name, at: performance.now() - start });
+      const c = wake('c');
+      clock.wakeAt(start + 300, c);
+      clock.wakeAt(start + 2.5, wake('a'));
+      clock.wakeAt(start + 1000, c); // replaces c's first deadline
+      clock.wakeAt(start + 5, wake('b'));
+      const cpuBefore = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const cpu = process.cpuUsage(cpuBefore);
+      // Sleeping through ~0.5 s costs far less than 0.5 s of CPU (a busy wait would take all of it on a free core).
+      expect((cpu.user + cpu.system) / 1000).toBeLessThan(100);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(woken.map((w) => w.name)).toEqual(['a', 'b', 'c']);
+      // Never early; 'c' at its second deadline, not its first.
+      expect(woken[0].at).toBeGreaterThanOrEqual(2.5);
+      expect(woken[1].at).toBeGreaterThanOrEqual(5);
+      expect(woken[2].at).toBeGreaterThanOrEqual(1000);
+      expect(woken[2].at).toBeLessThan(1200);
+    } finally {
+      await clock.close();
+    }
+  });
+});
 
 describe('DelayProxy', () => {
   it.each([0.2, 2, 10])(

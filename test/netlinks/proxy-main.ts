@@ -4,12 +4,16 @@
  * (so it never outlives the process that started it).
  */
 import { DelayProxy, type DelayProxyOptions } from './delay-proxy.js';
+import { ReleaseClock } from './release-clock.js';
 
-const routes = JSON.parse(process.argv[2] ?? '[]') as DelayProxyOptions[];
-const proxies = await Promise.all(routes.map((route) => DelayProxy.start(route)));
+const routes = JSON.parse(process.argv[2] ?? '[]') as Omit<DelayProxyOptions, 'clock'>[];
+// One clock (one sleeping worker thread) for all the routes.
+const clock = new ReleaseClock();
+const proxies = await Promise.all(routes.map((route) => DelayProxy.start({ ...route, clock })));
 process.stdout.write(`${JSON.stringify(proxies.map((proxy) => proxy.port))}\n`);
 const stop = async () => {
   await Promise.all(proxies.map((proxy) => proxy.close()));
+  await clock.close();
   process.exit(0);
 };
 process.on('SIGTERM', stop);

@@ -1,6 +1,7 @@
 """Typed errors for bad input (PROTOCOL.md 4, 6, 9, 10), keep-alive pings and close codes."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import gymnasium as gym
@@ -156,15 +157,18 @@ def test_oversized_messages_close_with_1009() -> None:
 
 
 def test_pings_are_answered_and_unanswered_pings_close_with_4000() -> None:
-    server = ThreadedServer("CartPole-v1", ServerConfig(ping_interval_s=0.1))
+    server = ThreadedServer("CartPole-v1", ServerConfig(ping_interval_s=0.1, ping_timeout_s=0.6))
     try:
         with VinegymClient(server.url) as client:
             wait_for(lambda: client.pings_answered >= 3)
             client.list_envs()
         silent = VinegymClient(server.url)
         silent.send_raw = lambda data: None  # type: ignore[method-assign]  # never answers pings
+        greeted = time.monotonic()
         silent.wait_closed(5)
         assert silent.close_code == 4000
+        # Not after two pings: only once the first unanswered one (one interval after hello) has waited the timeout.
+        assert time.monotonic() - greeted >= 0.6
     finally:
         server.stop()
 

@@ -150,13 +150,30 @@ def test_pongs_neither_keep_a_connection_from_idling_nor_answer_other_pings(cart
                 websocket.send(encode_frame({"type": "pong", "nonce": 1}))  # unsolicited
                 time.sleep(0.05)
         assert websocket.close_code == 4001
-    with serving(cartpole_server, ping_interval_s=0.1) as server, raw(server.url) as websocket:
+    with serving(cartpole_server, ping_interval_s=0.1, ping_timeout_s=0.5) as server, raw(server.url) as websocket:
         assert call(websocket, 1, "hello", HELLO)["ok"]
         with pytest.raises(ConnectionClosed):
             while True:
                 ping = decode_frame(websocket.recv(timeout=10))
                 websocket.send(encode_frame({"type": "pong", "nonce": ping["nonce"] + 100}))  # a wrong nonce
         assert websocket.close_code == 4000
+
+
+def test_a_client_busy_for_many_ping_intervals_keeps_its_connection(cartpole_server: ThreadedServer) -> None:
+    # Two unanswered pings used to close a connection: an agent busy in a long policy update lost it.
+    with serving(cartpole_server, ping_interval_s=0.1, ping_timeout_s=3) as server, raw(server.url) as websocket:
+        assert call(websocket, 1, "hello", HELLO)["ok"]
+        time.sleep(1.5)  # busy: reads nothing, answers nothing, for 15 ping intervals
+        pings = []
+        while True:
+            try:
+                frame = decode_frame(websocket.recv(timeout=0.05))
+            except TimeoutError:
+                break
+            pings.append(frame["nonce"])
+        assert len(pings) >= 3
+        websocket.send(encode_frame({"type": "pong", "nonce": pings[-1]}))  # answers them all
+        assert call(websocket, 2, "list", {})["ok"]
 
 
 def test_a_message_must_arrive_completely_in_time(cartpole_server: ThreadedServer) -> None:

@@ -26,6 +26,7 @@ def test_hello_reports_version_limits_and_capabilities(cartpole_server: Threaded
     assert limits["max_connections"] == 256 and limits["max_pending_connections"] == 128
     assert limits["max_message_bytes_before_hello"] == 8192 and limits["max_frame_values_before_hello"] == 256
     assert limits["hello_timeout_s"] == 10.0 and limits["idle_timeout_s"] == 900.0
+    assert limits["ping_timeout_s"] == 300.0
     assert all(isinstance(value, (int, float)) for value in limits.values())
 
 

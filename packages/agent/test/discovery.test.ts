@@ -64,7 +64,7 @@ function fakeCluster() {
         if (refusing.has(url)) throw new Error('connection refused');
         const env = new FakeServerEnv(url);
         opened.push(env);
-        return env as unknown as ResilientVectorEnv;
+        return [env] as unknown as ResilientVectorEnv[];
       },
     });
   return { answer, refusing, opened, lookups, discoveryFor };
@@ -182,6 +182,44 @@ describe('ServerDiscovery with a fake resolver', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(cluster.lookups.length).toBeLessThanOrEqual(lookups + 1); // at most one lookup was already under way
     expect(envs).toHaveLength(2);
+  });
+
+  it('gives each server one env per pipeline group; they join, sit out and come back together', async () => {
+    const cluster = fakeCluster();
+    const lines: string[] = [];
+    const static2 = { url: 'ws://10.0.0.9:8765/v1/ws' } as unknown as VectorEnv;
+    const envs: VectorEnv[] = [static2, static2]; // a static server with two groups counts as one server
+    const indices: number[] = [];
+    const discovery2 = new ServerDiscovery({
+      names: [{ name: 'envs.test', port: 8765 }],
+      envs,
+      intervalMs: 60_000,
+      resolver: async () => cluster.answer.addresses as string[],
+      connect: async (url, serverIndex) => {
+        indices.push(serverIndex);
+        return [new FakeServerEnv(url), new FakeServerEnv(url)] as unknown as ResilientVectorEnv[];
+      },
+      log: (line) => lines.push(line),
+    });
+    discovery = discovery2;
+    cluster.answer.addresses = ['10.0.0.1', '10.0.0.2'];
+    await discovery2.start(1000);
+    expect(urls(envs.slice(2))).toEqual([
+      'ws://10.0.0.1:8765/v1/ws',
+      'ws://10.0.0.1:8765/v1/ws',
+      'ws://10.0.0.2:8765/v1/ws',
+      'ws://10.0.0.2:8765/v1/ws',
+    ]);
+    expect(indices).toEqual([1, 2]); // places among servers (for seeds), the static one first
+    expect(lines).toContain('discovery: ws://10.0.0.2:8765/v1/ws joined (3 servers)');
+
+    cluster.answer.addresses = ['10.0.0.2'];
+    await discovery2.refresh();
+    expect(envs.slice(2).map((env) => (env as DiscoveredVectorEnv).withdrawn)).toEqual([true, true, false, false]);
+    cluster.answer.addresses = ['10.0.0.2', '10.0.0.1'];
+    await discovery2.refresh();
+    expect(envs.slice(2).map((env) => (env as DiscoveredVectorEnv).withdrawn)).toEqual([false, false, false, false]);
+    expect(envs).toHaveLength(6);
   });
 
   it('does not add a static server again when a name lists it too', async () => {

@@ -1,5 +1,5 @@
 /**
- * Latency hiding: the samplers keep several steps in flight (round robin over vector envs, requests sent ahead of
+ * Latency hiding: the samplers (single-path, vine, and the episode sampler of CEM and RWR) keep several steps in flight (round robin over vector envs, requests sent ahead of
  * a step) with the results of lockstep, bit for bit. The envs here answer after deterministic delays that differ
  * per env and per call, so answers come back out of order; nothing is timed.
  */
@@ -12,6 +12,7 @@ import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
 import type { ResetOptions, VectorEnv } from '../src/env/vector-env.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
+import { EpisodeSampler } from '../src/sampling/episodes.js';
 import { SinglePathSampler } from '../src/sampling/single-path.js';
 import { spaceAdapter } from '../src/sampling/space-adapter.js';
 import { VineSampler } from '../src/sampling/vine.js';
@@ -94,6 +95,33 @@ async function delayedEnvs(envId: string, sizes: number[], log: string[] = []): 
   );
 }
 
+/**
+ * Runs `sample` on two CartPole vector envs of 2 slots where env 1 answers step n only once env 0 has sent step
+ * n + 1: only a pipelined sampler gets past that without waiting (a fallback after 200 ms keeps lockstep going).
+ * Returns how many steps of env 0 were sent while env 1's step of the round before was unanswered.
+ */
+async function overtakingSends(
+  sample: (envs: VectorEnv[], adapter: ReturnType<typeof spaceAdapter>, policy: Policy) => Promise<void>,
+): Promise<number> {
+  const log: string[] = [];
+  const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
+  envs[1].gate = (n) =>
+    new Promise<void>((resolve) => {
+      const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
+      const fallback = setTimeout(() => done(), 200);
+      const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
+    });
+  const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+  const policy = cartPolePolicy();
+  await sample(envs, adapter, policy);
+  policy.dispose();
+  await Promise.all(envs.map((env) => env.close()));
+  return log.filter((event, i) => {
+    const [kind, name, n] = event.split(' ');
+    return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
+  }).length;
+}
+
 function cartPolePolicy(): Policy {
   return new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed: 3 });
 }
@@ -165,30 +193,13 @@ describe('latency hiding: single-path sampler', () => {
 
   it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
     for (const lockstep of [false, true]) {
-      const log: string[] = [];
-      const envs = await delayedEnvs('CartPole-v1', [2, 2], log);
-      // Env 1 answers step n only once env 0 has sent step n + 1: only a pipelined sampler gets past that without
-      // waiting; the fallback after 200 ms only keeps lockstep going.
-      envs[1].gate = (n) =>
-        new Promise<void>((resolve) => {
-          const poll = setInterval(() => envs[0].steps > n + 1 && done(), 1);
-          const fallback = setTimeout(() => done(), 200);
-          const done = () => (clearInterval(poll), clearTimeout(fallback), resolve());
-        });
-      const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
-      const policy = cartPolePolicy();
-      await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(
-        policy,
-        24,
-      );
-      policy.dispose();
-      await Promise.all(envs.map((env) => env.close()));
-      // Steps of env 0 sent while env 1's step of the round before was unanswered.
-      const overtaking = log.filter((event, i) => {
-        const [kind, name, n] = event.split(' ');
-        return kind === 'send' && name === '0' && Number(n) > 0 && log.indexOf(`answer 1 ${Number(n) - 1}`) > i;
+      const overtaking = await overtakingSends(async (envs, adapter, policy) => {
+        await new SinglePathSampler({ envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep }).collect(
+          policy,
+          24,
+        );
       });
-      expect(overtaking.length).toBe(lockstep ? 0 : 5); // 6 steps per env: steps 1..5 of env 0 overtake
+      expect(overtaking).toBe(lockstep ? 0 : 5); // 6 steps per env: steps 1..5 of env 0 overtake
     }
   });
 });
@@ -203,4 +214,59 @@ describe('latency hiding: vine sampler', () => {
       expect(pipelined).toEqual(await vineBatch(envId, [4, 3, 5], true, policy));
     }
   }, 180_000);
+});
+
+/**
+ * Two runs of the episode sampler as CEM and RWR use it: a population of three policies (candidate i plays jobs
+ * 4i … 4i + 3, side by side), observations and actions recorded.
+ */
+async function episodeBatches(envId: string, sizes: number[], lockstep: boolean, makePolicy: (seed: number) => Policy) {
+  const envs = await delayedEnvs(envId, sizes);
+  const adapter = spaceAdapter(envs[0].spec.single_observation_space, envs[0].spec.single_action_space);
+  const population = [0, 1, 2].map(makePolicy);
+  const sampler = new EpisodeSampler({
+    envs,
+    adapter,
+    normalizer: null,
+    noise: new Rng(9),
+    seed: 4,
+    deterministic: false,
+    recordTrajectories: true,
+    lockstep,
+  });
+  const job = (started: number) =>
+    started < 12 ? { policy: population[Math.floor(started / 4)], tag: started } : null;
+  const batches = [await sampler.run(job), await sampler.run(job)];
+  population.forEach((policy) => policy.dispose());
+  await Promise.all(envs.map((env) => env.close()));
+  return batches;
+}
+
+describe('latency hiding: episode sampler (CEM, RWR)', () => {
+  it('gives the episodes of lockstep, bit for bit, while answers come back out of order', async () => {
+    for (const [envId, makePolicy] of [
+      ['CartPole-v1', (seed: number) => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 2, seed })],
+      ['InvertedPendulum-v5', (seed: number) => new GaussianMlpPolicy(tf, { obsSize: 4, actionDim: 1, seed })],
+    ] as const) {
+      const pipelined = await episodeBatches(envId, [4, 3, 5], false, makePolicy);
+      const lockstep = await episodeBatches(envId, [4, 3, 5], true, makePolicy);
+      expect(pipelined).toEqual(lockstep);
+      for (const batch of pipelined) {
+        expect(batch.episodes.map((e) => e.tag).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+      }
+    }
+  }, 180_000);
+
+  it("sends a vector env's next step while another's answer is still on its way; lockstep never does", async () => {
+    for (const lockstep of [false, true]) {
+      const overtaking = await overtakingSends(async (envs, adapter, policy) => {
+        const options = { envs, adapter, normalizer: null, noise: new Rng(1), seed: 0, lockstep };
+        await new EpisodeSampler({ ...options, deterministic: false, recordTrajectories: false }).run((started) =>
+          started < 4 ? { policy, tag: started } : null,
+        );
+      });
+      if (lockstep) expect(overtaking).toBe(0);
+      else expect(overtaking).toBeGreaterThan(3);
+    }
+  }, 60_000);
 });

@@ -43,7 +43,7 @@ export const CLOSE_CODES = {
   messageTooBig: 1009,
   /** The server already has max_connections connections (sent after a LIMIT_EXCEEDED error frame). */
   tryAgainLater: 1013,
-  /** Two consecutive pings went unanswered. */
+  /** A ping went unanswered for ping_timeout_s with nothing else arriving. */
   pingTimeout: 4000,
   /** No request for idle_timeout_s, or no hello within hello_timeout_s. */
   idleTimeout: 4001,
@@ -51,8 +51,6 @@ export const CLOSE_CODES = {
   messageTimeout: 4002,
 } as const;
 
-/** Unanswered pings after which the connection is closed. */
-const MAX_UNANSWERED_PINGS = 2;
 /** How long a dropped connection keeps its socket for the close frame to go out. */
 const DROP_GRACE_MS = 1000;
 /**
@@ -78,6 +76,7 @@ export type ConnectionLimits = Pick<
   | 'maxFrameContainersBeforeHello'
   | 'maxFrameDepthBeforeHello'
   | 'maxStringBytesBeforeHello'
+  | 'pingTimeoutMs'
 >;
 
 export interface ConnectionOptions {
@@ -137,6 +136,8 @@ export class Connection {
   /** Something other than a pong arrived since the last ping tick. */
   private active = true;
   private unansweredPings = 0;
+  /** When the oldest unanswered ping went out (or, before hello, the first silent tick); null: none. */
+  private unansweredSince: number | null = null;
   private nextPingNonce = 1;
   private readonly openedAt = performance.now();
   private lastRequestAt = this.openedAt;
@@ -203,21 +204,36 @@ export class Connection {
 
   /**
    * Called every ping interval by the server: pings a connection that received nothing but pongs since the last
-   * tick, and closes it when two pings in a row went unanswered.
+   * tick, and closes it once a ping has gone unanswered for the ping timeout with nothing else arriving. Any other
+   * frame, and the pong of an unanswered ping, shows the client alive. The timeout is long because a client whose
+   * event loop is busy (a long policy update) answers its pings only when it gets back to them.
    */
-  pingTick(): void {
+  pingTick(now: number = performance.now()): void {
     if (this.active) {
       this.active = false;
+      this.answered();
       return;
     }
-    if (this.unansweredPings >= MAX_UNANSWERED_PINGS) {
-      this.options.log.info('closing connection: %d pings unanswered', this.unansweredPings);
+    const { pingTimeoutMs } = this.options.limits;
+    if (this.unansweredSince !== null && pingTimeoutMs > 0 && now - this.unansweredSince >= pingTimeoutMs) {
+      this.options.log.info(
+        'closing connection: %d pings unanswered for %d ms',
+        this.unansweredPings,
+        Math.round(now - this.unansweredSince),
+      );
       this.close(CLOSE_CODES.pingTimeout, 'ping timeout');
       return;
     }
+    this.unansweredSince ??= now;
     this.unansweredPings++;
     // Pings only follow hello (the protocol says so); a silent connection without hello is closed all the same.
     if (this.greeted) this.sendBytes(encodeFrame({ type: 'ping', nonce: this.nextPingNonce++ }));
+  }
+
+  /** The client is alive: no ping is waiting for its answer. */
+  private answered(): void {
+    this.unansweredPings = 0;
+    this.unansweredSince = null;
   }
 
   /**
@@ -324,8 +340,7 @@ export class Connection {
   /** A pong counts only for a ping that is still unanswered (PROTOCOL.md 4); anything else is ignored. */
   private onPong(nonce: number): void {
     const lastSent = this.nextPingNonce - 1;
-    if (this.unansweredPings > 0 && nonce <= lastSent && nonce > lastSent - this.unansweredPings)
-      this.unansweredPings = 0;
+    if (this.unansweredPings > 0 && nonce <= lastSent && nonce > lastSent - this.unansweredPings) this.answered();
   }
 
   /** `sent`, with a failure answered as an error frame for request `id`. */
@@ -403,7 +418,7 @@ export class Connection {
     }
     this.greeted = true;
     this.queue.sliceMs = HANDLER_SLICE_MS;
-    this.unansweredPings = 0;
+    this.answered();
     return this.options.helloResult;
   }
 

@@ -32,6 +32,11 @@ export interface ServerLimits {
   messageTimeoutMs: number;
   /** Ping period on idle connections in ms; 0 disables pings. Reported as hello's `ping_interval_s`. */
   pingIntervalMs: number;
+  /**
+   * Close a connection (4000) once a ping has gone unanswered this many ms with nothing else arriving; 0: never.
+   * Generous, so that a client whose event loop is busy for minutes (a long policy update) is not taken for dead.
+   */
+  pingTimeoutMs: number;
   /** Largest incoming message before hello succeeded, in bytes (1009 above it). */
   maxMessageBytesBeforeHello: number;
   /** Decode budget of one frame (PROTOCOL.md 9.1): values, maps and arrays, nesting depth, bytes of one str. */
@@ -185,6 +190,14 @@ export const LIMIT_SPECS: { readonly [K in keyof ServerLimits]: LimitSpec } = {
     minimum: 0,
     flag: 'ping-interval',
     help: 'ping connections idle for s seconds, 0 never',
+  },
+  pingTimeoutMs: {
+    default: 300_000,
+    wire: 'ping_timeout_s',
+    unit: 'ms',
+    minimum: 0,
+    flag: 'ping-timeout',
+    help: 'close connections that answer no ping and send nothing for s seconds, 0 never',
   },
   maxMessageBytesBeforeHello: {
     default: 8192,

@@ -55,14 +55,25 @@ function digest(bytes: Uint8Array): Uint8Array {
   return createHash('sha256').update(bytes).digest();
 }
 
+/**
+ * BAD_REQUEST for a snapshot, or an env's state inside one, written in another format version than this server
+ * reads (by an older or newer server). Envs check their state's version before they apply any of it, so the env is
+ * unchanged and its session stays usable.
+ */
+export function formatVersionError(what: string, found: number | string, expected: number): VinegymError {
+  return new VinegymError(
+    'BAD_REQUEST',
+    `${what} has format version ${found}; this server restores version ${expected} only (take the snapshot again on this server)`,
+    { found_version: found, expected_version: expected },
+  );
+}
+
 /** Splits a snapshot into header and env state; BAD_REQUEST if the bytes are not a snapshot of this format. */
 export function decodeSnapshot(bytes: unknown): { header: SnapshotHeader; state: Uint8Array } {
   if (!(bytes instanceof Uint8Array) || bytes.byteLength < PREFIX_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new VinegymError('BAD_REQUEST', 'not a vinegym env snapshot');
   }
-  if (bytes[4] !== SNAPSHOT_FORMAT_VERSION) {
-    throw new VinegymError('BAD_REQUEST', `unsupported snapshot format version ${bytes[4]}`);
-  }
+  if (bytes[4] !== SNAPSHOT_FORMAT_VERSION) throw formatVersionError('snapshot', bytes[4], SNAPSHOT_FORMAT_VERSION);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(5, true);
   const bodyBytes = bytes.byteLength - DIGEST_BYTES;
   if (PREFIX_BYTES + headerLength > bodyBytes) throw new VinegymError('BAD_REQUEST', 'truncated snapshot');

@@ -8,6 +8,7 @@ import type { NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
 import { ATARI_ENVS } from '../src/envs/atari.js';
 import { createDefaultRegistry } from '../src/registry.js';
+import { decodeSnapshot, encodeSnapshot } from '../src/snapshot.js';
 import { EnvService } from '../src/service.js';
 
 const PAPER_KWARGS = {
@@ -64,6 +65,26 @@ describe('ALE/<Game>-v5 envs', () => {
     expect(await run()).toEqual(before);
     // The stacked frames really differ (the game moves) and stay in the uint8 range.
     expect(new Set(before).size).toBeGreaterThan(1);
+    service.closeAllOwnedBy(owner);
+  }, 120_000);
+
+  it('refuses a snapshot of an older Atari state format with BAD_REQUEST naming both versions; the session lives on', async () => {
+    const service = new EnvService({ registry: createDefaultRegistry() });
+    const owner = {};
+    const { session_id } = await service.make({ env_id: 'ALE/Pong-v5', kwargs: PAPER_KWARGS, num_envs: 1 }, owner);
+    await service.reset({ session_id, seed: 7 }, owner);
+    const [snapshot] = (await service.snapshot({ session_id, env_indices: [0] }, owner)).snapshots;
+    // The same snapshot as a server that wrote Atari state format 1 would have labelled it.
+    const { header, state } = decodeSnapshot(snapshot);
+    const magic = Buffer.from(state).indexOf('vinegym-atari-env-2');
+    expect(magic).toBeGreaterThan(0);
+    state[magic + 'vinegym-atari-env-'.length] = '1'.charCodeAt(0);
+    const older = encodeSnapshot(header, state);
+    expect(await failure(() => service.restore({ session_id, env_index: 0, snapshot: older }, owner))).toBe(
+      'BAD_REQUEST: Atari env state has format version 1; this server restores version 2 only (take the snapshot again on this server)',
+    );
+    const step = await service.step({ session_id, actions: ndarray('int64', [1], [0]) }, owner);
+    expect(step.rewards.data).toHaveLength(1);
     service.closeAllOwnedBy(owner);
   }, 120_000);
 

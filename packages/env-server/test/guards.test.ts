@@ -47,7 +47,7 @@ describe('keep-alive and idleness', () => {
   });
 
   it('a pong with a wrong nonce does not answer a ping; the right one does', async () => {
-    const server = await start({ pingIntervalMs: 100 });
+    const server = await start({ pingIntervalMs: 100, pingTimeoutMs: 500 });
     const right = await TestClient.open(server.url);
     const wrong = await TestClient.open(server.url);
     wrong.answerPings = false;

@@ -48,6 +48,7 @@ describe('server limits', () => {
       max_buffered_bytes: 16 * 1024 * 1024,
       hello_timeout_s: 10,
       message_timeout_s: 30,
+      ping_timeout_s: 300,
       max_message_bytes_before_hello: 8192,
       max_frame_values: 65_536,
       max_frame_containers: 4096,

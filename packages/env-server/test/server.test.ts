@@ -278,15 +278,27 @@ describe('server options', () => {
     }
   });
 
-  it('pings idle connections and closes those that do not answer two pings', async () => {
-    const pinging = await createServer({ port: 0, pingIntervalMs: 40 });
+  it('pings idle connections and closes those that answer no ping for ping_timeout_s', async () => {
+    const pinging = await createServer({ port: 0, pingIntervalMs: 40, pingTimeoutMs: 400 });
     try {
+      const hello = await (
+        await TestClient.connect(pinging.url)
+      ).call('hello', {
+        protocol_versions: [1],
+        client: { name: 't', version: '0' },
+      });
+      expect(hello.limits.ping_timeout_s).toBe(0.4);
       const answering = await TestClient.open(pinging.url);
       const silent = await TestClient.open(pinging.url);
       silent.answerPings = false;
       const ping = await silent.nextUnsolicited((f) => f.type === 'ping');
+      const firstPingAt = performance.now();
       expect(typeof ping.nonce).toBe('number');
       expect((await silent.closed).code).toBe(4000);
+      // Not after two pings, as before: only once the first one has waited ping_timeout_s (timers may fire early by
+      // a millisecond).
+      expect(performance.now() - firstPingAt).toBeGreaterThan(390);
+      expect(silent.unsolicited.filter((f) => f.type === 'ping').length).toBeGreaterThan(3);
       await answering.nextUnsolicited((f) => f.type === 'ping');
       await answering.nextUnsolicited((f) => f.type === 'ping');
       await answering.nextUnsolicited((f) => f.type === 'ping');
@@ -296,6 +308,25 @@ describe('server options', () => {
       const mute = await TestClient.connect(pinging.url); // never says hello: never pinged, closed all the same
       expect((await mute.closed).code).toBe(4000);
       expect(mute.unsolicited).toEqual([]);
+    } finally {
+      await pinging.close();
+    }
+  });
+
+  it('keeps the connection of a client that is busy for many ping intervals and then answers', async () => {
+    // Two unanswered pings used to close a connection: an agent busy in a long policy update lost it.
+    const pinging = await createServer({ port: 0, pingIntervalMs: 40, pingTimeoutMs: 2000 });
+    try {
+      const busy = await TestClient.open(pinging.url);
+      const session = (await busy.call('make', { env_id: 'CartPole-v1', num_envs: 1 })).session_id;
+      // A blocked event loop reads nothing: the pings wait in the socket until it reads again.
+      busy.ws.pause();
+      await new Promise((resolve) => setTimeout(resolve, 600)); // 15 ping intervals
+      busy.ws.resume();
+      await busy.nextUnsolicited((f) => f.type === 'ping');
+      expect(busy.ws.readyState).toBe(WebSocket.OPEN);
+      expect((await busy.call('reset', { session_id: session })).env_indices).toEqual([0]);
+      busy.close();
     } finally {
       await pinging.close();
     }

@@ -2,6 +2,7 @@ import { ndarray } from '@vinegym/protocol';
 import type { AutoresetMode, NDArray, SpaceValue, StepResult } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
 import { CARTPOLE_V0, CARTPOLE_V1 } from '../src/envs/cartpole.js';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION } from '../src/snapshot.js';
 import { validateKwargs } from '../src/registry.js';
 import { VectorSession } from '../src/session.js';
 import { counterDefinition } from './fixtures/counter-env.js';
@@ -378,6 +379,29 @@ describe('snapshot and restore', () => {
     expect(errorOf(() => session.restore(0, fromOtherKwargs.snapshot([0])[0])).code).toBe('BAD_REQUEST');
     expect(errorOf(() => session.restore(0, new Uint8Array([1, 2, 3]))).code).toBe('BAD_REQUEST');
     expect(errorOf(() => session.restore(2, session.snapshot([0])[0])).code).toBe('BAD_REQUEST');
+  });
+
+  it('refuses snapshots of an older format, envelope or env state, with BAD_REQUEST naming both versions', () => {
+    const session = cartpole();
+    session.reset();
+    const [snapshot, other] = session.snapshot([0, 1]);
+    const next = session.step(policy(0));
+    const olderEnvelope = snapshot.slice();
+    olderEnvelope[4] = SNAPSHOT_FORMAT_VERSION - 1;
+    expect(errorOf(() => session.restore(0, olderEnvelope))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: `snapshot has format version 1; this server restores version 2 only (take the snapshot again on this server)`,
+      details: { found_version: 1, expected_version: 2 },
+    });
+    const { header, state } = decodeSnapshot(snapshot);
+    state[0] = 1; // CartPole's state layout before the NumPy generator's state joined it
+    expect(errorOf(() => session.restore(0, encodeSnapshot(header, state)))).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/^CartPole state has format version 1; this server restores version 2 only/),
+    });
+    session.restore(0, snapshot);
+    session.restore(1, other);
+    expect(session.step(policy(0))).toEqual(next);
   });
 
   it('refuses a snapshot with a damaged byte anywhere, and leaves the env as it was', () => {

@@ -5,6 +5,7 @@
  * in viewer.browser.test.ts.
  */
 import { loadavg } from 'node:os';
+import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ndarray } from '@vinegym/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +247,38 @@ describe('FrameSampler', () => {
     ).rejects.toThrow('gone');
     now = 220;
     expect(await sampler.sample('a', () => 9)).toBe(9);
+  });
+});
+
+describe('logging', () => {
+  it('does not log the polled endpoints at info level (a watching page would add lines 30 times a second)', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = await createServer({ port: 0, workers: 0, token: TOKEN, logger: { level: 'info', stream } });
+    const watcher = await TestClient.open(logged.url, TOKEN);
+    try {
+      const made = await watcher.call('make', { env_id: 'CartPole-v1', seed: 1 });
+      await watcher.call('reset', { session_id: made.session_id });
+      const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+      for (let i = 0; i < 3; i++) {
+        expect(
+          (await fetch(`${logged.httpUrl}/v1/sessions/${made.session_id}/frame?mode=rgb_array`, auth)).status,
+        ).toBe(200);
+        expect((await fetch(`${logged.httpUrl}/v1/sessions`, auth)).status).toBe(200);
+      }
+      expect((await fetch(`${logged.httpUrl}/viewer`)).status).toBe(200);
+      const urls = lines.map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });
+      const incoming = urls.filter((entry) => entry.msg === 'incoming request').map((entry) => entry.req!.url);
+      expect(incoming).toEqual(['/viewer']); // opening the page is logged, watching is not
+    } finally {
+      watcher.close();
+      await logged.close();
+    }
   });
 });
 

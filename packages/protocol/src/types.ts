@@ -156,6 +156,8 @@ export interface Limits {
   max_buffered_bytes?: number;
   /** Seconds with nothing but pongs after which the server closes the connection (4001); 0: never. */
   idle_timeout_s?: number;
+  /** Seconds a ping may go unanswered, with nothing else arriving, before the server closes (4000); 0: never. */
+  ping_timeout_s?: number;
   /** Seconds from opening within which hello must succeed (else 4001). */
   hello_timeout_s?: number;
   /** Seconds within which a message must arrive completely after its first byte (else 4002). */

@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--ping-interval", type=float, default=30.0, help="idle seconds before a ping; 0 disables")
     serve.add_argument(
+        "--ping-timeout",
+        type=_seconds,
+        default=300.0,
+        help="seconds a ping may go unanswered with no request either before closing (300; 0: none)",
+    )
+    serve.add_argument(
         "--max-connections", type=_positive_int, default=256, help="authenticated connections at once (256)"
     )
     serve.add_argument(
@@ -204,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         max_envs_per_session=args.max_envs,
         max_message_bytes=args.max_message_bytes,
         ping_interval_s=args.ping_interval,
+        ping_timeout_s=args.ping_timeout,
         max_connections=args.max_connections,
         max_pending_connections=args.max_pending_connections,
         message_timeout_s=args.message_timeout,

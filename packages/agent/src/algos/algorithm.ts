@@ -30,7 +30,15 @@ export interface IterationResult {
 export interface Algorithm {
   /** One iteration: sample with the current policy, then update it (and whatever else the algorithm keeps). */
   iterate(): Promise<IterationResult>;
-  /** The algorithm's own state for a checkpoint (not the policy, normalizer or RNG: the trainer saves those). */
+  /**
+   * Waits for work an iteration left running on another thread (the policy-gradient methods' value fit, which
+   * overlaps the next batch's sampling), so that `save` sees the state the serial order would have. Optional.
+   */
+  settle?(): Promise<void>;
+  /**
+   * The algorithm's own state for a checkpoint (not the policy, normalizer or RNG: the trainer saves those); after
+   * `settle`.
+   */
   save(): Record<string, CheckpointValue>;
   /** Loads what `save` returned, into an algorithm just created for the same config. */
   restore(state: Record<string, CheckpointValue>): void;

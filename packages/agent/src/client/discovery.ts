@@ -123,10 +123,11 @@ export interface DiscoveryOptions {
   /** The env list to append discovered servers' envs to (the static servers' envs come first). */
   envs: VectorEnv[];
   /**
-   * Opens the env of a new server (one connection attempt: a server that refuses is tried at the next refresh);
-   * `index` is the place in `envs` it would take (for its seed).
+   * Opens the envs of a new server: one per group of its slots (pipeline groups, see docs/latency.md), each with one
+   * connection attempt (a server that refuses is tried at the next refresh). `serverIndex` is the place the server
+   * takes among all servers, static ones first (for its seeds).
    */
-  connect: (url: string, index: number) => Promise<ResilientVectorEnv>;
+  connect: (url: string, serverIndex: number) => Promise<ResilientVectorEnv[]>;
   /** Default: the system resolver. */
   resolver?: Resolver;
   /** Re-resolve period in ms. Default 10000. */
@@ -141,7 +142,8 @@ export interface DiscoveryOptions {
  * also does, since whoever closes envs is done with discovery.
  */
 export class ServerDiscovery {
-  private readonly byUrl = new Map<string, DiscoveredVectorEnv>();
+  /** Each discovered server's envs, one per group of its slots. */
+  private readonly byUrl = new Map<string, DiscoveredVectorEnv[]>();
   /** URLs of the static servers, never added again when a name lists them too. */
   private readonly staticUrls = new Set<string>();
   /** Listed servers that did not answer and were reported so. */
@@ -165,7 +167,7 @@ export class ServerDiscovery {
 
   /** The envs of discovered servers, in the order they were found. */
   get discovered(): DiscoveredVectorEnv[] {
-    return [...this.byUrl.values()];
+    return [...this.byUrl.values()].flat();
   }
 
   /**
@@ -234,10 +236,9 @@ export class ServerDiscovery {
       }
     }
     const fresh = [...listed].filter((url) => !this.byUrl.has(url) && !this.staticUrls.has(url));
+    const serversBefore = this.staticUrls.size + this.byUrl.size;
     const opened = await Promise.all(
-      fresh.map((url, k) =>
-        this.options.connect(url, this.options.envs.length + k).catch((err: unknown) => err as Error),
-      ),
+      fresh.map((url, k) => this.options.connect(url, serversBefore + k).catch((err: unknown) => err as Error)),
     );
     fresh.forEach((url, k) => {
       const env = opened[k];
@@ -248,13 +249,13 @@ export class ServerDiscovery {
         return;
       }
       if (this.stopped) {
-        void env.close();
+        for (const group of env) void group.close();
         return;
       }
-      const discovered = new DiscoveredVectorEnv(env, () => this.stop());
+      const discovered = env.map((group) => new DiscoveredVectorEnv(group, () => this.stop()));
       this.byUrl.set(url, discovered);
-      this.options.envs.push(discovered);
-      const count = this.options.envs.length;
+      this.options.envs.push(...discovered);
+      const count = this.staticUrls.size + this.byUrl.size;
       this.log(`discovery: ${url} joined (${count} server${count === 1 ? '' : 's'})`);
     });
   }

@@ -65,6 +65,16 @@ export const VALUE_FUNCTION_SECTION = section(
       'adam',
       'adam: `epochs` passes of shuffled minibatches at `learningRate`; lbfgs: `epochs` L-BFGS iterations on the whole batch (no step size)',
     ),
+    hostFit: field(
+      v.boolean(),
+      true,
+      'adam on an MLP: take the minibatch steps on host arrays instead of tensor ops (the same steps up to float rounding, several times faster on small networks); the Atari CNN always uses tensor ops',
+    ),
+    overlapFit: field(
+      v.boolean(),
+      true,
+      'with hostFit, single path: fit on a worker thread while the policy step runs (the step needs only the advantages, from the value function before the fit): the same numbers, less wall time on 2+ cores',
+    ),
   },
   'the state-value baseline V(s) of GAE and of bootstrapped vine rollouts',
 );

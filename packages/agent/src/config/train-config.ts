@@ -44,7 +44,7 @@ const ENV_FIELDS = {
   pipelineGroups: field(
     positiveInteger(),
     1,
-    "latency hiding for ws:// servers: each server's numEnvs slots are split into this many sessions that step in turn, so that one's step travels while the policy acts for another (servers' steps already overlap this way). 1: one session per server, the updates of earlier versions; more changes the policy's batch sizes and so the rounding of its forward: deterministic, but another run (docs/latency.md)",
+    "latency hiding for remote servers (ws:// and dns:): each server's numEnvs slots are split into this many sessions that step in turn, so that one's step travels while the policy acts for another (servers' steps already overlap this way). 1: one session per server, the updates of earlier versions; more changes the policy's batch sizes and so the rounding of its forward: deterministic, but another run (docs/latency.md)",
   ),
   seed: field(integerAtLeast(0), 0, 'seeds env resets, policy initialization and action noise'),
 };

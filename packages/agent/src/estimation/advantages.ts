@@ -7,8 +7,10 @@
  *    paper's discounted return (advantage.estimator = monte-carlo);
  *  - vine (§4.2): rollouts from a rollout set of states, each Q̂ minus its state's mean Q̂; with
  *    vine.rolloutBootstrap = value-function each rollout's tail is valued by V, fitted to the trunk first.
- * After the policy step, `finish` fits the value function to the single-path batch's λ-returns and updates the
- * observation normalizer: what the next estimate builds on.
+ * `finish` fits the value function to the single-path batch's λ-returns and updates the observation normalizer:
+ * what the next estimate builds on. With valueFunction.overlapFit the fit runs on a worker thread, through this
+ * iteration's policy step and the next batch's sampling; the next estimate awaits it after sampling, before it
+ * computes that batch's values in one batched call, so every number is the serial order's.
  */
 import type { AlgorithmContext } from '../algos/algorithm.js';
 import {
@@ -73,6 +75,10 @@ export class AdvantageEstimator {
   private readonly collect: () => Promise<AdvantageBatch>;
   private readonly normalizer: ObservationNormalizer | null;
   private readonly normalizeAdvantages: boolean;
+  /** The value fit in flight on V's worker thread (overlapFit), resolving to its own time; null when none is. */
+  private fitting: Promise<number> | null = null;
+  /** time/vf_ms and time/vf_wait_ms of the fits completed since the last `takeFitMetrics`. */
+  private fitMetrics: Record<string, number> = {};
 
   constructor(context: AlgorithmContext) {
     const { tf, config, adapter, envs, policy, normalizer, rng, envSeed } = context;
@@ -88,6 +94,9 @@ export class AdvantageEstimator {
           epochs: config.valueFunction.epochs,
           minibatchSize: config.valueFunction.minibatchSize,
           optimizer: config.valueFunction.optimizer,
+          hostFit: config.valueFunction.hostFit,
+          // The vine sampler fits V inside its estimate, where nothing else can run meanwhile.
+          overlapFit: config.valueFunction.overlapFit && config.sampler === 'single-path',
           seed: config.seed + 1,
         })
       : null;
@@ -118,18 +127,50 @@ export class AdvantageEstimator {
     return estimate;
   }
 
-  /** After the policy step: fits V to the single-path λ-returns and updates the normalizer. Returns time/vf_ms. */
-  finish(estimate: AdvantageBatch): Record<string, number> {
-    const metrics: Record<string, number> = {};
-    if (estimate.valueTargets && this.valueFunction) {
+  /**
+   * Fits V to the single-path λ-returns and updates the normalizer: what the next estimate builds on. The fit runs
+   * in line, or starts on V's worker thread (valueFunction.overlapFit) and runs on while the caller steps the
+   * policy and the next estimate samples; that estimate (or `settle`) awaits it. Its times: `takeFitMetrics`.
+   */
+  finish(estimate: AdvantageBatch): void {
+    const targets = estimate.valueTargets;
+    if (targets && this.valueFunction?.overlapsFit) {
+      const done = this.valueFunction.fitAsync(targets.obs, targets.returns).then(({ fitMs }) => fitMs);
+      done.catch(() => undefined); // reported by `settle`, which every later use of V goes through
+      this.fitting = done;
+    } else if (targets && this.valueFunction) {
       const clock = performance.now();
-      this.valueFunction.fit(estimate.valueTargets.obs, estimate.valueTargets.returns);
-      metrics['time/vf_ms'] = performance.now() - clock;
+      this.valueFunction.fit(targets.obs, targets.returns);
+      const fitMs = performance.now() - clock;
+      this.recordFit(fitMs, fitMs);
     }
     this.normalizer?.update(estimate.rawObs);
+  }
+
+  /** Waits for the value fit in flight, if any: V is then the fitted one and can be read or saved. */
+  async settle(): Promise<void> {
+    if (!this.fitting) return;
+    const done = this.fitting;
+    const clock = performance.now();
+    try {
+      this.recordFit(await done, performance.now() - clock);
+    } finally {
+      this.fitting = null;
+    }
+  }
+
+  /** The value fits' times since the last call: time/vf_ms (the fit's own), time/vf_wait_ms (what it held up here). */
+  takeFitMetrics(): Record<string, number> {
+    const metrics = this.fitMetrics;
+    this.fitMetrics = {};
     return metrics;
   }
 
+  private recordFit(fitMs: number, waitMs: number): void {
+    this.fitMetrics = { 'time/vf_ms': fitMs, 'time/vf_wait_ms': waitMs };
+  }
+
+  /** Call `settle` first: a fit in flight owns V's state. */
   save(): Record<string, CheckpointValue> {
     return this.valueFunction ? saveValueFunction(this.valueFunction) : {};
   }
@@ -150,14 +191,20 @@ export class AdvantageEstimator {
     const { gamma, lambda } = config.advantage;
     const clock = performance.now();
     const paths = await sampler.collect(policy, config.stepsPerIteration);
-    const metrics: Record<string, number> = { 'time/sampling_ms': performance.now() - clock };
+    const metrics: Record<string, number> = {
+      'time/sampling_ms': performance.now() - clock,
+      'time/act_ms': sampler.actMs,
+    };
+    await this.settle(); // the previous batch's fit: this batch's values come from the fitted V
     let advantages: Float32Array;
     let valueTargets: AdvantageBatch['valueTargets'] = null;
     if (config.advantage.estimator === 'gae' && this.valueFunction) {
+      const gaeClock = performance.now();
       const estimate = gaeOnPaths(this.valueFunction, paths, gamma, lambda);
       advantages = estimate.advantages;
       valueTargets = { obs: paths.obs, returns: estimate.returns };
       metrics['train/explained_variance'] = estimate.explainedVariance;
+      metrics['time/gae_ms'] = performance.now() - gaeClock;
     } else {
       // The paper's single-path estimate: Q̂(s_t, a_t) = discounted sum of the rewards that followed.
       advantages = discountedReturns(paths.rewards, paths.terminated, paths.truncated, gamma);

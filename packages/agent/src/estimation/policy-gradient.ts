@@ -1,6 +1,12 @@
 /**
  * The iteration of the policy-gradient methods (TRPO, NPG, VPG), which differ only in their step: estimate the
- * batch with advantages (advantages.ts), step the policy on it, then fit the value baseline and the normalizer.
+ * batch with advantages (advantages.ts), fit the value baseline and the normalizer to it, and step the policy.
+ *
+ * The step needs only the batch's advantages, computed from V before its fit, and the fit needs only the batch's
+ * targets: neither reads what the other writes. So the fit starts before the step and, with
+ * valueFunction.overlapFit, runs on a worker thread through the step and the next batch's sampling; the next
+ * estimate awaits it before computing that batch's values, as the serial order has them. `settle` awaits it for
+ * a checkpoint.
  */
 import type { Algorithm, AlgorithmContext, IterationResult } from '../algos/algorithm.js';
 import type { CheckpointValue } from '../run/checkpoint.js';
@@ -21,8 +27,9 @@ export class PolicyGradientAlgorithm implements Algorithm {
 
   async iterate(): Promise<IterationResult> {
     const estimate = await this.estimator.estimate();
+    this.estimator.finish(estimate);
     const stepMetrics = this.step(estimate.batch);
-    const fitMetrics = this.estimator.finish(estimate);
+    const fitMetrics = this.estimator.takeFitMetrics();
     return {
       envSteps: estimate.envSteps,
       episodeReturns: estimate.episodeReturns,
@@ -36,6 +43,10 @@ export class PolicyGradientAlgorithm implements Algorithm {
         ...fitMetrics,
       },
     };
+  }
+
+  settle(): Promise<void> {
+    return this.estimator.settle();
   }
 
   save(): Record<string, CheckpointValue> {

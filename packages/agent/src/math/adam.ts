@@ -5,14 +5,10 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
+import { AdamMoments, type AdamHyperparameters } from './adam-moments.js';
 import { downloadTidy } from './flat.js';
 
-export interface AdamOptions {
-  learningRate: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
+export type AdamOptions = AdamHyperparameters;
 
 export interface AdamState {
   step: number;
@@ -21,36 +17,28 @@ export interface AdamState {
 }
 
 /**
- * The update runs on the host over one flat Float32Array: a value network's few thousand parameters make the
- * per-op dispatch of ~14 tensor ops per variable cost far more than the arithmetic, so one gradient read, one
- * loop and one write per variable replace them.
+ * The update runs on the host over one flat Float32Array (AdamMoments): a value network's few thousand parameters
+ * make the per-op dispatch of ~14 tensor ops per variable cost far more than the arithmetic, so one gradient read,
+ * one loop and one write per variable replace them.
  */
 export class Adam {
-  private step = 0;
-  private readonly firstMoments: Float32Array;
-  private readonly secondMoments: Float32Array;
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly epsilon: number;
+  /** The step count and moments; the host fit (host-value-fit.ts) updates them directly. */
+  readonly moments: AdamMoments;
   /** Offset of each variable in the flat vectors. */
   private readonly offsets: number[];
 
   constructor(
     private readonly tf: Tf,
     private readonly variables: tfType.Variable[],
-    private readonly options: AdamOptions,
+    readonly options: AdamOptions,
   ) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
     this.offsets = [];
     let size = 0;
     for (const v of variables) {
       this.offsets.push(size);
       size += v.size;
     }
-    this.firstMoments = new Float32Array(size);
-    this.secondMoments = new Float32Array(size);
+    this.moments = AdamMoments.zero(options, size);
   }
 
   /** One step downhill on `loss` with respect to the variables. */
@@ -75,29 +63,24 @@ export class Adam {
    * variables themselves are not touched, so many steps can run before one upload.
    */
   update(params: Float32Array, gradient: Float32Array): void {
-    const { firstMoments: m, secondMoments: v, beta1, beta2, epsilon } = this;
-    this.step += 1;
-    const stepSize = this.options.learningRate / (1 - beta1 ** this.step);
-    const correction2 = 1 - beta2 ** this.step;
-    for (let i = 0; i < gradient.length; i++) {
-      const g = gradient[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * g;
-      v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-      params[i] -= (stepSize * m[i]) / (Math.sqrt(v[i] / correction2) + epsilon);
-    }
+    this.moments.update(params, gradient);
   }
 
   state(): AdamState {
     const split = (flat: Float32Array) =>
       this.variables.map((x, k) => flat.slice(this.offsets[k], this.offsets[k] + x.size));
-    return { step: this.step, firstMoments: split(this.firstMoments), secondMoments: split(this.secondMoments) };
+    return {
+      step: this.moments.step,
+      firstMoments: split(this.moments.first),
+      secondMoments: split(this.moments.second),
+    };
   }
 
   setState(state: AdamState): void {
-    this.step = state.step;
+    this.moments.step = state.step;
     this.variables.forEach((_, k) => {
-      this.firstMoments.set(state.firstMoments[k], this.offsets[k]);
-      this.secondMoments.set(state.secondMoments[k], this.offsets[k]);
+      this.moments.first.set(state.firstMoments[k], this.offsets[k]);
+      this.moments.second.set(state.secondMoments[k], this.offsets[k]);
     });
   }
 }

@@ -10,7 +10,12 @@
  * Every run starts from a reset of all slots, so no episode begins mid-way through an earlier one. Slots left
  * idle at the end of a run still step (the protocol steps all envs together) with a null action; those
  * transitions are discarded and not counted as samples.
+ *
+ * Vector envs step round robin with their steps in flight (StepPipeline, as in the single-path sampler): each one's
+ * step is sent as soon as its actions are chosen and its answer taken at its next turn. Actions are chosen and jobs
+ * handed out in vector-env order at every step, as in lockstep, so a run is that of lockstep bit for bit.
  */
+import type { StepResult } from '@vinegym/protocol';
 import { EnvInterruptedError } from '../env/interruption.js';
 import type { VectorEnv } from '../env/vector-env.js';
 import type { ObservationNormalizer } from '../math/normalizer.js';
@@ -18,6 +23,7 @@ import type { NoiseSource } from '@vinegym/rng';
 import type { Policy } from '../policies/policy.js';
 import { MAX_BATCH_RESTARTS, liveEnvs } from './recovery.js';
 import type { SpaceAdapter } from './space-adapter.js';
+import { StepPipeline } from './step-pipeline.js';
 
 export interface EpisodeJob {
   policy: Policy;
@@ -52,6 +58,8 @@ export interface EpisodeSamplerOptions {
   seed: number;
   deterministic: boolean;
   recordTrajectories: boolean;
+  /** Wait for every vector env's step before acting for any (the order before latency hiding; same results). */
+  lockstep?: boolean;
 }
 
 /** One slot's episode in progress. */
@@ -136,50 +144,59 @@ export class EpisodeSampler {
     const rawChunks: Float32Array[] = [];
     let steps = 0;
 
-    while (slots.some((envSlots) => envSlots.some((slot) => slot !== null))) {
-      // Act env by env and group by group, in a fixed order, so the noise stream (and the run) is reproducible.
-      const acted = envs.map((env, k) => {
-        const active = slots[k].some((slot) => slot !== null);
-        if (!active) return null;
-        const raw = current[k];
-        const obs = normalizer ? normalizer.normalize(raw) : raw;
-        const actions =
-          adapter.actionKind === 'gaussian' ? new Float32Array(env.numEnvs * perAction) : new Int32Array(env.numEnvs);
-        for (const [policy, rows] of groupByPolicy(slots[k])) {
-          const batch = new Float32Array(rows.length * d);
-          rows.forEach((row, j) => batch.set(obs.subarray(row * d, (row + 1) * d), j * d));
-          const result = policy.act(batch, noise, deterministic);
-          rows.forEach((row, j) =>
-            actions.set(result.actions.subarray(j * perAction, (j + 1) * perAction), row * perAction),
-          );
-        }
-        return { raw, obs, actions };
-      });
-      const results = await Promise.all(
-        envs.map((env, k) => (acted[k] ? env.step(adapter.envActions(acted[k].actions, env.numEnvs)) : null)),
-      );
-      envs.forEach((env, k) => {
-        const before = acted[k];
-        const result = results[k];
-        if (!before || !result) return;
-        const step = adapter.decodeStep(result);
-        for (let i = 0; i < env.numEnvs; i++) {
-          const episode = slots[k][i];
-          if (!episode) continue;
-          steps++;
-          rawChunks.push(before.raw.slice(i * d, (i + 1) * d));
-          episode.record(
-            recordTrajectories ? before.obs.subarray(i * d, (i + 1) * d) : null,
-            recordTrajectories ? before.actions.subarray(i * perAction, (i + 1) * perAction) : null,
-            step.rewards[i],
-          );
-          if (step.terminated[i] || step.truncated[i]) {
-            episodes.push(episode.finish(recordTrajectories, adapter.actionKind));
-            slots[k][i] = take();
-          }
-        }
-        current[k] = step.obs;
-      });
+    const active = (k: number) => slots[k].some((slot) => slot !== null);
+    const acted: { raw: Float32Array; obs: Float32Array; actions: Float32Array | Int32Array }[] = [];
+    const pipeline = new StepPipeline<StepResult>(envs.length, this.options.lockstep);
+    try {
+      while (envs.some((_, k) => active(k) || pipeline.busy(k))) {
+        await pipeline.round({
+          // The episodes of env k take their step; those that ended hand their slot the next job.
+          receive: (k, result) => {
+            const { raw, obs, actions } = acted[k];
+            const step = adapter.decodeStep(result);
+            for (let i = 0; i < envs[k].numEnvs; i++) {
+              const episode = slots[k][i];
+              if (!episode) continue;
+              steps++;
+              rawChunks.push(raw.slice(i * d, (i + 1) * d));
+              episode.record(
+                recordTrajectories ? obs.subarray(i * d, (i + 1) * d) : null,
+                recordTrajectories ? actions.subarray(i * perAction, (i + 1) * perAction) : null,
+                step.rewards[i],
+              );
+              if (step.terminated[i] || step.truncated[i]) {
+                episodes.push(episode.finish(recordTrajectories, adapter.actionKind));
+                slots[k][i] = take();
+              }
+            }
+            current[k] = step.obs;
+          },
+          // One batched forward per policy among env k's slots, in a fixed order, so the noise stream (and the
+          // run) is reproducible; an env whose slots are all done steps no more.
+          send: (k) => {
+            if (!active(k)) return;
+            const env = envs[k];
+            const raw = current[k];
+            const obs = normalizer ? normalizer.normalize(raw) : raw;
+            const actions =
+              adapter.actionKind === 'gaussian'
+                ? new Float32Array(env.numEnvs * perAction)
+                : new Int32Array(env.numEnvs);
+            for (const [policy, rows] of groupByPolicy(slots[k])) {
+              const batch = new Float32Array(rows.length * d);
+              rows.forEach((row, j) => batch.set(obs.subarray(row * d, (row + 1) * d), j * d));
+              const result = policy.act(batch, noise, deterministic);
+              rows.forEach((row, j) =>
+                actions.set(result.actions.subarray(j * perAction, (j + 1) * perAction), row * perAction),
+              );
+            }
+            acted[k] = { raw, obs, actions };
+            pipeline.send(k, env.step(adapter.envActions(actions, env.numEnvs)));
+          },
+        });
+      }
+    } finally {
+      await pipeline.settle();
     }
     const rawObs = new Float32Array(steps * d);
     rawChunks.forEach((chunk, j) => rawObs.set(chunk, j * d));

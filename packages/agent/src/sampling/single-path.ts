@@ -49,6 +49,8 @@ export class SinglePathSampler {
   private readonly lost: boolean[];
   /** Batches collected again after an interruption, over the sampler's life. */
   restarts = 0;
+  /** Milliseconds the last `collect` spent choosing actions (the policy's forward passes and noise). */
+  actMs = 0;
 
   constructor(private readonly options: SinglePathSamplerOptions) {
     this.slots = [];
@@ -75,6 +77,7 @@ export class SinglePathSampler {
    * discards the partial batch and restarts it from freshly reset envs.
    */
   async collect(policy: Policy, minSteps: number): Promise<PathBatch> {
+    this.actMs = 0;
     for (let attempt = 0; ; attempt++) {
       const indices = await liveEnvs(this.options.envs, this.lost);
       this.addNewEnvs();
@@ -115,7 +118,9 @@ export class SinglePathSampler {
             const slot = slots[k];
             const raw = slot.obs!;
             const obs = normalizer ? normalizer.normalize(raw) : raw;
+            const clock = performance.now();
             acted[k] = { raw, obs, act: policy.act(obs, noise) };
+            this.actMs += performance.now() - clock;
             pipeline.send(k, slot.env.step(adapter.envActions(acted[k].act.actions, slot.env.numEnvs)));
           },
         });

@@ -29,8 +29,8 @@ export interface EnvOptions {
 export const DISCOVERY_WAIT_MS = 300_000;
 
 /**
- * One vector env per `ws://` server and group of its slots (`pipelineGroups`: the groups step in turn, see
- * docs/latency.md), one per `dns:` server, or one embedded; all in same_step autoreset mode so every step is a real
+ * One vector env per server (`ws://` or found through `dns:`) and group of its slots (`pipelineGroups`: the groups
+ * step in turn, see docs/latency.md), or one embedded; all in same_step autoreset mode so every step is a real
  * transition. Env slots are seeded seed, seed+1, ... across all of them. The `ws://` servers come first, in their
  * order; `dns:<name>:<port>` entries add the servers their names list, and the returned array grows when more
  * appear (ServerDiscovery, client/discovery.ts) until one of its envs is closed.
@@ -45,25 +45,42 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
   if (config.servers.length === 0) return [await EmbeddedVectorEnv.make({ ...make, seed: config.seed })];
   const specs = config.servers.map(parseServerSpec);
   const envs: VectorEnv[] = [];
-  const remote = (index: number) => ({ ...make, seed: config.seed + index * config.numEnvs, token: options.token });
+  const sizes = slotGroups(config.numEnvs, config.pipelineGroups);
+  /**
+   * One session (and connection) per group of a server's slots: the groups step in turn (latency hiding,
+   * docs/latency.md). Server k's slots are seeded seed + k·numEnvs onwards, group after group; if a group cannot
+   * be opened, those that were are closed.
+   */
+  const openServer = async <T extends VectorEnv>(
+    serverIndex: number,
+    connect: (group: typeof make & { seed: number; token?: string }) => Promise<T>,
+  ): Promise<T[]> => {
+    const groups = await Promise.allSettled(
+      sizes.map((numEnvs, g) => {
+        const seed = config.seed + serverIndex * config.numEnvs + sizes.slice(0, g).reduce((a, b) => a + b, 0);
+        return connect({ ...make, numEnvs, seed, token: options.token });
+      }),
+    );
+    const opened = groups.flatMap((group) => (group.status === 'fulfilled' ? [group.value] : []));
+    const failed = groups.find((group) => group.status === 'rejected');
+    if (failed) {
+      await closeEnvs(opened);
+      throw failed.reason;
+    }
+    return opened;
+  };
   let discovery: ServerDiscovery | null = null;
   try {
-    for (const spec of specs) {
-      if (spec.kind !== 'url') continue;
-      // One session (and connection) per group of slots: the groups step in turn (latency hiding, docs/latency.md).
-      const groups = await Promise.allSettled(
-        slotGroups(config.numEnvs, config.pipelineGroups).map((numEnvs, g, sizes) => {
-          const slotsBefore =
-            envs.reduce((n, env) => n + env.numEnvs, 0) + sizes.slice(0, g).reduce((a, b) => a + b, 0);
-          const group = { ...make, numEnvs, seed: config.seed + slotsBefore, token: options.token };
-          return options.reconnect === false
-            ? RemoteVectorEnv.connect(spec.url, group)
-            : ResilientVectorEnv.connect(spec.url, { ...group, reconnect: options.reconnect ?? {} });
-        }),
+    const urls = specs.flatMap((spec) => (spec.kind === 'url' ? [spec.url] : []));
+    for (const [k, url] of urls.entries()) {
+      const reconnect = options.reconnect;
+      envs.push(
+        ...(await openServer<VectorEnv>(k, (group) =>
+          reconnect === false
+            ? RemoteVectorEnv.connect(url, group)
+            : ResilientVectorEnv.connect(url, { ...group, reconnect: reconnect ?? {} }),
+        )),
       );
-      for (const group of groups) if (group.status === 'fulfilled') envs.push(group.value);
-      const failed = groups.find((group) => group.status === 'rejected');
-      if (failed) throw failed.reason;
     }
     const names = specs.flatMap((spec) => (spec.kind === 'dns' ? [spec] : []));
     if (names.length > 0) {
@@ -74,8 +91,10 @@ export async function openEnvs(config: TrainConfig, options: EnvOptions = {}): P
         names,
         envs,
         // One attempt: a listed server that does not answer yet is tried again at the next lookup.
-        connect: (url, index) =>
-          ResilientVectorEnv.connect(url, { ...remote(index), reconnect: { ...reconnect, maxAttempts: 1 } }),
+        connect: (url, serverIndex) =>
+          openServer(serverIndex, (group) =>
+            ResilientVectorEnv.connect(url, { ...group, reconnect: { ...reconnect, maxAttempts: 1 } }),
+          ),
         resolver: options.discovery?.resolver,
         intervalMs: options.discovery?.intervalMs,
         log: options.log,

@@ -142,6 +142,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         tensorboard!.scalars(counters.envSteps, tensorBoardScalars(row));
         await tensorboard!.flush();
         if (counters.iteration % config.checkpointEvery === 0 || !budgetLeft()) {
+          await algorithm.settle?.();
           await run.saveCheckpoint(counters.iteration, checkpointState(parts, counters));
         }
         if (videos?.due(counters.iteration, !budgetLeft())) {

@@ -11,9 +11,16 @@ import { ALE_V5_ROM_NAMES, AleEnv, ByteReader, ByteWriter, gymGameName, type Obs
 import { VinegymError, box, discrete, ndarray } from '@vinegym/protocol';
 import type { KwargSpec, NDArray, Space, TypedArray } from '@vinegym/protocol';
 import type { Env, EnvDefinition, EnvKwargs, ResetOutput, StepOutcome, StepOutput } from '../env.js';
+import { formatVersionError } from '../snapshot.js';
 import { AtariPreprocessing, atariPreprocessingOptions } from '../wrappers/atari-preprocessing.js';
 
-const STATE_MAGIC = 'vinegym-atari-env-2';
+/**
+ * The first field of an Atari env's state bytes. Bump the version whenever the bytes change (the ALE's own included):
+ * a snapshot of another version is then refused before any of it is applied.
+ */
+const STATE_FORMAT_VERSION = 2;
+const STATE_MAGIC_PREFIX = 'vinegym-atari-env-';
+const STATE_MAGIC = `${STATE_MAGIC_PREFIX}${STATE_FORMAT_VERSION}`;
 
 export const ATARI_KWARGS: Record<string, KwargSpec> = {
   obs_type: {
@@ -150,7 +157,13 @@ export class AtariEnv implements Env {
 
   setState(state: Uint8Array): void {
     const r = new ByteReader(state);
-    if (r.string() !== STATE_MAGIC) throw new Error('not an Atari env state');
+    const magic = readMagic(r);
+    if (magic !== STATE_MAGIC) {
+      if (magic?.startsWith(STATE_MAGIC_PREFIX)) {
+        throw formatVersionError('Atari env state', magic.slice(STATE_MAGIC_PREFIX.length), STATE_FORMAT_VERSION);
+      }
+      throw new VinegymError('BAD_REQUEST', 'not an Atari env state');
+    }
     this.ale.setState(r.bytes());
   }
 
@@ -161,6 +174,15 @@ export class AtariEnv implements Env {
 
   private wrap(data: Uint8Array): NDArray<'uint8'> {
     return ndarray('uint8', (this.observationSpace as { shape: number[] }).shape, data);
+  }
+}
+
+/** The leading string of state bytes, or null when they do not start with one. */
+function readMagic(r: ByteReader): string | null {
+  try {
+    return r.string();
+  } catch {
+    return null;
   }
 }
 

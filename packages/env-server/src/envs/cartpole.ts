@@ -8,6 +8,7 @@ import { box, discrete, VinegymError } from '@vinegym/protocol';
 import type { NDArray, Space, TypedArray } from '@vinegym/protocol';
 import type { Env, EnvDefinition, ResetOutput, StepOutcome, StepOutput } from '../env.js';
 import { NUMPY_GENERATOR_STATE_BYTES, NumpyGenerator, randomSeed } from '../rng.js';
+import { formatVersionError } from '../snapshot.js';
 import { RgbCanvas } from './raster.js';
 
 const GRAVITY = 9.8;
@@ -165,11 +166,11 @@ export class CartPoleEnv implements Env {
   }
 
   setState(bytes: Uint8Array): void {
-    if (bytes.byteLength !== STATE_BYTES || bytes[0] !== STATE_LAYOUT_VERSION) {
-      throw new VinegymError(
-        'BAD_REQUEST',
-        `CartPole state must be ${STATE_BYTES} bytes of layout ${STATE_LAYOUT_VERSION}`,
-      );
+    if (bytes.byteLength > 0 && bytes[0] !== STATE_LAYOUT_VERSION) {
+      throw formatVersionError('CartPole state', bytes[0], STATE_LAYOUT_VERSION);
+    }
+    if (bytes.byteLength !== STATE_BYTES) {
+      throw new VinegymError('BAD_REQUEST', `CartPole state must be ${STATE_BYTES} bytes, got ${bytes.byteLength}`);
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const flags = view.getUint8(1);

@@ -14,7 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { VinegymError } from '@vinegym/protocol';
 import type { SpaceValue, StepResult } from '@vinegym/protocol';
 import { copyRows } from './batch-slices.js';
@@ -78,7 +78,8 @@ export class SliceWorker {
     if (Number.isFinite(shortest)) {
       this.watchdog = setInterval(
         () => {
-          if (performance.now() > this.dueAt) this.stopUnanswered(this.dueMs);
+          if (performance.now() > this.dueAt)
+            this.stop(`no answer within ${this.dueMs / 1000} s: the thread was stopped`);
         },
         Math.min(1000, Math.max(10, shortest / 4)),
       );
@@ -154,7 +155,11 @@ export class SliceWorker {
     }
     try {
       this.handoff.request(kind, message, transfer);
-      const answer = await this.handoff.answer();
+      const answer = await this.handoff.answer().catch((error: unknown) => {
+        // The two threads no longer agree on which request is out: nothing later on this thread can be trusted.
+        this.stop(error instanceof Error ? error.message : String(error));
+        return null;
+      });
       if (answer === null) throw this.crashError(this.deadReason ?? 'worker thread is gone');
       const reply = answer.message as SliceAnswer | undefined;
       if (reply === undefined) return undefined;
@@ -167,8 +172,9 @@ export class SliceWorker {
     }
   }
 
-  private stopUnanswered(deadlineMs: number): void {
-    this.die(`no answer within ${deadlineMs / 1000} s: the thread was stopped`);
+  /** Fails the request out and every later one with `reason`, and terminates the thread. */
+  private stop(reason: string): void {
+    this.die(reason);
     void this.worker.terminate();
   }
 
@@ -201,10 +207,17 @@ function startWorker(name: string, handoff: WorkerHandoffEnd, script: URL | null
   const workerData: SliceWorkerData = { handoff, mujocoModule: compiledMujocoModule() };
   const options = { name, workerData, transferList: [handoff.port] };
   if (script !== null) return new Worker(script, options);
-  if (!RUNNING_FROM_SOURCES) return new Worker(new URL('./worker-entry.js', import.meta.url), options);
-  const entry = new URL('./worker-entry.ts', import.meta.url).href;
+  return startModuleThread(new URL(`./worker-entry.${RUNNING_FROM_SOURCES ? 'ts' : 'js'}`, import.meta.url), options);
+}
+
+/**
+ * A thread running the module `entry`: a .ts module through tsx's loader (with the `source` export condition, so
+ * @vinegym/* resolve to sources as well), anything else as it is.
+ */
+export function startModuleThread(entry: URL, options: WorkerOptions): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
   // tsx's package root resolves to dist/loader.mjs; its ESM API sits next to it.
   const tsxApi = new URL('./esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx'))).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(bootstrap, { ...options, eval: true, execArgv: ['--conditions=source'] });
 }

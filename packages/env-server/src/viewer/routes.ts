@@ -87,7 +87,12 @@ export function registerViewerRoutes(app: FastifyInstance, options: ViewerRouteO
     return false;
   };
 
-  app.get('/v1/sessions', async (request, reply) => {
+  // A watching page asks for a frame up to 30 times a second and for the session list every few seconds; at the
+  // CLI's default level (info) fastify would log two lines for each, flooding the log and costing the server's
+  // thread a log write per line. Warnings and errors of these routes are still logged.
+  const polled = { logLevel: 'warn' } as const;
+
+  app.get('/v1/sessions', polled, async (request, reply) => {
     if (!authorized(request, reply)) return reply;
     reply.header('cache-control', 'no-store');
     return { sessions: service.watchable().map(describe) };
@@ -95,6 +100,7 @@ export function registerViewerRoutes(app: FastifyInstance, options: ViewerRouteO
 
   app.get<{ Params: { id: string }; Querystring: { env_index?: string } }>(
     '/v1/sessions/:id/scene',
+    polled,
     async (request, reply) => {
       if (!authorized(request, reply)) return reply;
       const watched = watchedOr404(service, request.params.id, reply);
@@ -109,6 +115,7 @@ export function registerViewerRoutes(app: FastifyInstance, options: ViewerRouteO
 
   app.get<{ Params: { id: string }; Querystring: { env_index?: string; mode?: string } }>(
     '/v1/sessions/:id/frame',
+    polled,
     async (request, reply) => {
       if (!authorized(request, reply)) return reply;
       const watched = watchedOr404(service, request.params.id, reply);

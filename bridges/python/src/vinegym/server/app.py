@@ -47,7 +47,6 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_PING_TIMEOUT = 4000
 CLOSE_IDLE_TIMEOUT = 4001
 CLOSE_MESSAGE_TIMEOUT = 4002
-UNANSWERED_PINGS_BEFORE_CLOSE = 2
 # How often a connection's deadlines are checked, at most.
 WATCH_TICK_S = 0.5
 # Bytes read from a socket per event loop turn (asyncio reads 256 KiB): parsing a chunk of thousands of tiny frames
@@ -224,7 +223,7 @@ class BridgeServer:
     async def _watch(self, websocket: ServerConnection, protocol: ProtocolConnection, state: _ConnectionState) -> None:
         """Closes the connection at the hello deadline or after idle_timeout_s without a request (4001) or when a
         message is not complete message_timeout_s after its first byte (4002), and pings it when idle for
-        ping_interval_s (4000 after two unanswered pings)."""
+        ping_interval_s (4000 once a ping has gone unanswered for ping_timeout_s with no request either)."""
         config = self.config
         periods = [
             t
@@ -251,7 +250,8 @@ class BridgeServer:
                 if config.idle_timeout_s > 0 and idle > config.idle_timeout_s:
                     await _close(websocket, state, CLOSE_IDLE_TIMEOUT, "idle timeout")
                 elif config.ping_interval_s > 0 and min(idle, now - state.last_ping_at) >= config.ping_interval_s:
-                    if state.unanswered_pings >= UNANSWERED_PINGS_BEFORE_CLOSE:
+                    unanswered_for = now - state.first_unanswered_ping_at if state.unanswered_pings else 0.0
+                    if config.ping_timeout_s > 0 and unanswered_for >= config.ping_timeout_s:
                         await _close(websocket, state, CLOSE_PING_TIMEOUT, "pings unanswered")
                         return
                     state.pinged(next(nonces), now)
@@ -295,6 +295,7 @@ class _ConnectionState:
     def __init__(self) -> None:
         self.opened_at = self.last_request_at = self.last_ping_at = time.monotonic()
         self.first_unanswered_nonce = 1
+        self.first_unanswered_ping_at = self.opened_at
         self.busy = False
         self.sending = False
         self.stopping = False
@@ -310,6 +311,7 @@ class _ConnectionState:
     def pinged(self, nonce: int, now: float) -> None:
         if not self.unanswered_pings:
             self.first_unanswered_nonce = nonce
+            self.first_unanswered_ping_at = now
         self.ping_nonce = nonce
         self.last_ping_at = now
         self.unanswered_pings += 1

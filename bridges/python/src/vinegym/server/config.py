@@ -16,6 +16,9 @@ class ServerConfig:
     max_envs_per_session: int = 1024
     max_message_bytes: int = 64 * 1024 * 1024
     ping_interval_s: float = 30.0
+    # a ping unanswered this long with no request either; then 4000 (0: none). Long, so that a client busy for
+    # minutes (a policy update) answers its pings late rather than losing its connection
+    ping_timeout_s: float = 300.0
     max_connections: int = 256  # authenticated WebSocket connections at once
     max_pending_connections: int = 128  # connections that have not completed hello, HTTP ones included
     message_timeout_s: float = 30.0  # from a message's first byte to its last; then 4002 (0: none)

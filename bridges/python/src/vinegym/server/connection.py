@@ -255,6 +255,7 @@ class ProtocolConnection:
                 "max_snapshot_bytes": self.config.max_snapshot_bytes,
                 "max_buffered_bytes": WRITE_BUFFER_BYTES,
                 "idle_timeout_s": float(self.config.idle_timeout_s),
+                "ping_timeout_s": float(self.config.ping_timeout_s),
                 "hello_timeout_s": float(self.config.hello_timeout_s),
                 "message_timeout_s": float(self.config.message_timeout_s),
                 "max_message_bytes_before_hello": min(PRE_HELLO_MAX_MESSAGE_BYTES, self.config.max_message_bytes),

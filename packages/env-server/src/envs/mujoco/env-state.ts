@@ -9,6 +9,7 @@
  */
 import { VinegymError } from '@vinegym/protocol';
 import { NUMPY_GENERATOR_STATE_BYTES } from '../../rng.js';
+import { formatVersionError } from '../../snapshot.js';
 
 const LAYOUT_VERSION = 2;
 const HEADER_BYTES = 20;
@@ -63,14 +64,16 @@ export function decodeEnvState(
       ? [view.getUint32(4, true), view.getUint32(8, true), view.getUint32(12, true)]
       : [];
   const fixedBytes = HEADER_BYTES + 8 * (expected.integration + expected.position + expected.observation) + RNG_BYTES;
+  if (bytes.byteLength > 0 && bytes[0] !== LAYOUT_VERSION) {
+    throw formatVersionError('MuJoCo env state', bytes[0], LAYOUT_VERSION);
+  }
   if (
     bytes.byteLength < fixedBytes ||
-    bytes[0] !== LAYOUT_VERSION ||
     sizes[0] !== expected.integration ||
     sizes[1] !== expected.position ||
     sizes[2] !== expected.observation
   ) {
-    throw new VinegymError('BAD_REQUEST', 'MuJoCo env state does not match this env (other model, kwargs or layout)');
+    throw new VinegymError('BAD_REQUEST', 'MuJoCo env state does not match this env (other model or kwargs)');
   }
   const flags = bytes[1];
   const read = (offset: number, n: number): Float64Array => {
