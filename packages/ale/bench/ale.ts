@@ -11,6 +11,7 @@
  * SyncVectorEnv in the same run.
  *
  *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]      both tables
+ *   pnpm bench:ale --emulator-only --blocks   also times our emulator with compiled blocks (src/cpu/blocks.ts)
  *   pnpm bench:ale --emulator-only | --env-only [env-level flags, see bench/atari-env.ts]
  */
 import { execFileSync } from 'node:child_process';
@@ -37,6 +38,8 @@ const frames = Number(opt('frames', '5000'));
 const warmup = Number(opt('warmup', '300'));
 const seed = Number(opt('seed', '0'));
 const romDir = findAleRomDir();
+/** Also time our emulator with the block compiler (Machine option compileBlocks). */
+const withBlocks = args.includes('--blocks');
 const listOpt = (name: string, def: string) => opt(name, def).split(',');
 
 interface Timing {
@@ -44,10 +47,15 @@ interface Timing {
   wallSeconds: number;
 }
 
-function benchOurs(game: string): Timing {
+function benchOurs(game: string, compileBlocks = false): Timing {
   const rom = new Uint8Array(readFileSync(join(romDir, `${game}.bin`)));
   const info = gameFor(game);
-  const emu = new AleEmulator(rom, info, { randomSeed: seed, frameSkip: 1, repeatActionProbability: 0 });
+  const emu = new AleEmulator(rom, info, {
+    randomSeed: seed,
+    frameSkip: 1,
+    repeatActionProbability: 0,
+    machine: { compileBlocks },
+  });
   const actions = info.minimalActions;
   const rng = new Mt19937(seed);
   const run = (n: number): void => {
@@ -77,21 +85,30 @@ function emulatorTable(): void {
   const fps = (t: Timing, key: keyof Timing) => frames / t[key];
   const rows: string[][] = [];
   let ratioProduct = 1;
+  let blocksProduct = 1;
   for (const game of games) {
     const theirs = benchAlePy(game);
     const ours = benchOurs(game);
     const ratio = fps(ours, 'cpuSeconds') / fps(theirs, 'cpuSeconds');
     ratioProduct *= ratio;
-    rows.push([
+    const row = [
       game,
       fps(ours, 'cpuSeconds').toFixed(0),
       fps(theirs, 'cpuSeconds').toFixed(0),
       `${(100 * ratio).toFixed(0)}%`,
       fps(ours, 'wallSeconds').toFixed(0),
       fps(theirs, 'wallSeconds').toFixed(0),
-    ]);
+    ];
+    if (withBlocks) {
+      const blocks = benchOurs(game, true);
+      const blocksRatio = fps(blocks, 'cpuSeconds') / fps(theirs, 'cpuSeconds');
+      blocksProduct *= blocksRatio;
+      row.push(fps(blocks, 'cpuSeconds').toFixed(0), `${(100 * blocksRatio).toFixed(0)}%`);
+    }
+    rows.push(row);
   }
   const header = ['game', 'ours fps (cpu)', 'ale-py fps (cpu)', 'ours/ale-py', 'ours fps (wall)', 'ale-py fps (wall)'];
+  if (withBlocks) header.push('blocks fps (cpu)', 'blocks/ale-py');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`${frames} frames per game after ${warmup} warm-up frames; frame_skip 1, repeat_action_probability 0`);
@@ -99,6 +116,9 @@ function emulatorTable(): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   console.log(`geometric mean ours/ale-py (cpu): ${(100 * ratioProduct ** (1 / games.length)).toFixed(0)}%`);
+  if (withBlocks) {
+    console.log(`geometric mean blocks/ale-py (cpu): ${(100 * blocksProduct ** (1 / games.length)).toFixed(0)}%`);
+  }
   // CPU-second ratios still move with the load (both cores are shared): report it with every run.
   console.log(
     `load average (1/5/15 min) at the end: ${loadavg()

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AleEmulator } from '../src/ale/emulator.js';
 import { gameFor } from '../src/ale/games/index.js';
+import type { MachineOptions } from '../src/machine.js';
 import { VENV_PYTHON, aleRomDir, randomActions } from './compare-lib.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,12 +40,13 @@ export async function compareGameStreaming(
   frames: number,
   seed = 0,
   romDir = aleRomDir(),
+  machine: MachineOptions = {},
 ): Promise<StreamCompareResult> {
   const romPath = join(romDir, `${name}.bin`);
   const rom = new Uint8Array(readFileSync(romPath));
   const game = gameFor(name);
   const actions = randomActions(game.minimalActions, frames, seed);
-  const emu = new AleEmulator(rom, game, { randomSeed: seed, frameSkip: 1, repeatActionProbability: 0 });
+  const emu = new AleEmulator(rom, game, { randomSeed: seed, frameSkip: 1, repeatActionProbability: 0, machine });
   emu.reset();
 
   const child = spawn(VENV_PYTHON, [join(here, 'ale_trace.py')], { stdio: ['pipe', 'pipe', 'ignore'] });

@@ -3,6 +3,7 @@
  *
  *   npx tsx packages/ale/scripts/verify-ale.ts --games pong,breakout --frames 20000 [--seed 0]
  *   npx tsx packages/ale/scripts/verify-ale.ts --all --frames 2000
+ *   ... --blocks   our emulator runs with the block compiler (Machine option compileBlocks)
  */
 import { readdirSync } from 'node:fs';
 import { aleRomDir } from './compare-lib.js';
@@ -16,6 +17,7 @@ const opt = (name: string, def: string) => {
 const frames = Number(opt('frames', '20000'));
 const seed = Number(opt('seed', '0'));
 const romDir = aleRomDir();
+const machine = { compileBlocks: args.includes('--blocks') };
 const games = args.includes('--all')
   ? readdirSync(romDir)
       .filter((f) => f.endsWith('.bin'))
@@ -25,7 +27,7 @@ const games = args.includes('--all')
 
 for (const game of games) {
   try {
-    const r = await compareGameStreaming(game, frames, seed, romDir);
+    const r = await compareGameStreaming(game, frames, seed, romDir, machine);
     console.log(JSON.stringify(r));
   } catch (e) {
     console.log(JSON.stringify({ game, error: (e as Error).message.split('\n')[0] }));

@@ -47,6 +47,8 @@ export interface MachineOptions {
   hmoveBlanks?: boolean;
   /** Seed of the system RNG (power-on RAM, timer start, Superchip RAM). */
   systemSeed?: number;
+  /** Run the cartridge's code as compiled blocks (src/cpu/blocks.ts) instead of the interpreter alone; same frames. */
+  compileBlocks?: boolean;
 }
 
 export class Machine implements CycleBus, TiaSystem {
@@ -100,6 +102,7 @@ export class Machine implements CycleBus, TiaSystem {
     const hmoveBlanks = options.hmoveBlanks ?? true;
     this.tia = new Tia(this, this.ports, { yStart, height, pal: false, hmoveBlanks });
     this.cpu = new Cpu6502(this);
+    this.cpu.compileBlocks = options.compileBlocks ?? false;
 
     // Power-on as ALE's console: RIOT RAM and timer from the system RNG, then format detection, then reset.
     this.riot.randomizeRam(this.rng);

@@ -1,5 +1,6 @@
 import { type Bus, type CycleBus, PlainCycleBus, isCycleBus } from './bus.js';
 import { statusByte } from './arith.js';
+import { runBlocks } from './blocks.js';
 import { execute } from './interpreter.js';
 
 const STATE_VERSION = 1;
@@ -44,6 +45,12 @@ export class Cpu6502 {
 
   /** The bus as the interpreter sees it (a plain Bus is wrapped). */
   readonly bus: CycleBus;
+
+  /**
+   * `run` runs compiled blocks of the cartridge's code where it can (blocks.ts), with the same bus accesses,
+   * cycles and registers as the interpreter; false: the interpreter alone.
+   */
+  compileBlocks = false;
 
   constructor(bus: Bus | CycleBus) {
     this.bus = isCycleBus(bus) ? bus : new PlainCycleBus(bus);
@@ -95,7 +102,7 @@ export class Cpu6502 {
    * Returns the number of instructions run.
    */
   run(limit: number): number {
-    return execute(this, this.bus, limit);
+    return this.compileBlocks ? runBlocks(this, this.bus, limit) : execute(this, this.bus, limit);
   }
 
   /** Executes one whole instruction; returns the cycles it took (= bus accesses, unless the bus halted the CPU). */

@@ -1,0 +1,93 @@
+// The block compiler against the interpreter: the paper games, machine by machine, frame by frame.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { VENV_PYTHON } from '../scripts/compare-lib.js';
+import { AleEmulator } from '../src/ale/emulator.js';
+import { loadRom } from '../src/ale/roms.js';
+import { compiledBlockCount } from '../src/cpu/blocks.js';
+import { Mt19937 } from '@vinegym/rng';
+import { kernelRom } from './helpers.js';
+import { Machine } from '../src/machine.js';
+
+const PAPER_GAMES = ['pong', 'breakout', 'beam_rider', 'enduro', 'qbert', 'seaquest', 'space_invaders'];
+const FRAMES = 3000;
+
+function requireVenv(): void {
+  if (!existsSync(VENV_PYTHON)) throw new Error('Python venv with ale-py missing: run `pnpm test:setup`');
+}
+
+/** First frame where the two emulators differ (whole machine state or screen), or null. */
+function firstDifference(game: string, frames: number, seed: number): string | null {
+  const rom = loadRom(game);
+  const options = (compileBlocks: boolean) => ({ randomSeed: seed, machine: { compileBlocks } });
+  const reference = new AleEmulator(rom, undefined, options(false));
+  const compiled = new AleEmulator(rom, undefined, options(true));
+  const actions = new Mt19937(seed);
+  const minimal = reference.minimalActionSet;
+  for (let frame = 0; frame < frames; frame++) {
+    if (reference.isTerminal()) {
+      reference.reset();
+      compiled.reset();
+    }
+    const action = minimal[actions.next() % minimal.length]!;
+    const reward = reference.act(action);
+    if (compiled.act(action) !== reward) return `frame ${frame}: reward`;
+    const a = reference.machine;
+    const b = compiled.machine;
+    const registers = (m: typeof a) => [...m.cpu.saveState(), m.cycles, m.lastAccess, m.instructions].join(',');
+    if (registers(a) !== registers(b)) return `frame ${frame}: registers ${registers(a)} vs ${registers(b)}`;
+    if (Buffer.compare(Buffer.from(a.ram()), Buffer.from(b.ram())) !== 0) return `frame ${frame}: RAM`;
+    // The whole machine (TIA, RIOT, cartridge) now and then: its state is large.
+    if (frame % 100 === 99 && Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState())) !== 0) {
+      return `frame ${frame}: machine state`;
+    }
+    if (Buffer.compare(Buffer.from(a.screen()), Buffer.from(b.screen())) !== 0) return `frame ${frame}: screen`;
+  }
+  return null;
+}
+
+describe('compiled blocks', () => {
+  for (const game of PAPER_GAMES) {
+    it(`${game}: registers, cycles, RAM and screen equal the interpreter's every frame for ${FRAMES} frames`, () => {
+      requireVenv();
+      const before = compiledBlockCount();
+      expect(firstDifference(game, FRAMES, 11)).toBeNull();
+      expect(compiledBlockCount()).toBeGreaterThan(before);
+    }, 300_000);
+  }
+
+  it('stops at the same instruction as the interpreter under any instruction budget', () => {
+    // Budgets of 1-23 instructions end inside blocks, inside loops and inside timer waits.
+    const rom = kernelRom(
+      '  lda #$F0\n  sta $91',
+      '  ldx #4\nl:\n  lda $80,x\n  sta COLUPF\n  dex\n  bne l\n  inc $85',
+      '  lda #$08\n  sta TIM64T\nw:\n  lda INTIM\n  bne w',
+    );
+    const a = new Machine(rom, { format: 'NTSC' });
+    const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
+    const before = compiledBlockCount();
+    for (let i = 0; i < 8_000; i++) {
+      const budget = 1 + ((i * 7) % 23);
+      a.stopRequested = b.stopRequested = false;
+      expect(b.cpu.run(budget)).toBe(a.cpu.run(budget));
+      if (i % 97 === 0) expect(Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState()))).toBe(0);
+    }
+    expect(compiledBlockCount()).toBeGreaterThan(before);
+    expect(Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState()))).toBe(0);
+  });
+
+  it('a test kernel with timer waits, indexed and indirect accesses, stack and decimal mode runs identically', () => {
+    const rom = kernelRom(
+      '  lda #$10\n  sta $90\n  lda #$F0\n  sta $91',
+      '  lda ($90),y\n  sta COLUBK\n  lda $80,x\n  adc $F000,y\n  sta $82,x\n  inc $83\n  dec $84,x\n  tya\n  pha\n  pla\n  php\n  plp',
+      '  sed\n  lda $85\n  clc\n  adc #$17\n  sta $85\n  sbc #$09\n  cld\n  lda #$20\n  sta TIM64T\nw:\n  lda INTIM\n  bne w',
+    );
+    const a = new Machine(rom, { format: 'NTSC' });
+    const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
+    for (let i = 0; i < 60; i++) {
+      a.runFrame();
+      b.runFrame();
+      expect(Buffer.compare(Buffer.from(a.saveState()), Buffer.from(b.saveState()))).toBe(0);
+    }
+  });
+});
