@@ -300,7 +300,14 @@ const FAST: Uint8Array = (() => {
  * sees them. At least two rounds are left to the interpreter, so that an instruction limit (`remaining`) stops it at
  * the same instruction.
  */
-export function idleWaitRounds(bus: CycleBus, pc: number, ea: number, v: number, cyc: number, remaining: number): number {
+export function idleWaitRounds(
+  bus: CycleBus,
+  pc: number,
+  ea: number,
+  v: number,
+  cyc: number,
+  remaining: number,
+): number {
   const start = pc - 3;
   if ((start & 0x1000) === 0 || ((start ^ (pc + 2)) & 0xff00) !== 0) return 0;
   const w = bus.readWindow;
