@@ -13,7 +13,9 @@
  *               the same cores (a browser on the env server's machine);
  *   split       the server pinned to one CPU, everything else (learner, poller, Chromium) to the other, with the
  *               poller and Chromium at nice 19 there: a viewer on another machine, which costs the server only
- *               what it asks of it, and whose drawing does not slow the learner either.
+ *               what it asks of it, and whose drawing does not slow the learner either;
+ *   isolated    server and learner pinned to one CPU, the poller and Chromium to the other CPU alone: the
+ *               viewer's drawing competes with neither, so what remains is what the server pays for the frames.
  * Each round runs every case of every placement once, in an order rotated from round to round so that drifts
  * (JIT warm-up, other jobs on the machine) fall on every case alike. Per slice it measures the session's env
  * steps per second and the server's CPU time per env step (its main thread, from /proc: nanoseconds on a CPU, so
@@ -22,7 +24,7 @@
  * says whether the run resolves 5 %.
  *
  *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24;
- *                          BENCH_PLACEMENTS, default shared,split; BENCH_WORKERS, the server's --workers, default 0)
+ *                          BENCH_PLACEMENTS, of shared,split,isolated, default shared,split; BENCH_WORKERS, the server's --workers, default 0)
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -176,11 +178,11 @@ const cpus = allowed === null ? [] : cpuList(allowed);
 const pinnable = cpus.length >= 2;
 if (!pinnable)
   console.log(
-    `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split placement is skipped`,
+    `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split and isolated placements are skipped`,
   );
-type Placement = 'shared' | 'split';
+type Placement = 'shared' | 'split' | 'isolated';
 const wanted = (process.env.BENCH_PLACEMENTS ?? 'shared,split').split(',') as Placement[];
-const placements = wanted.filter((p) => p === 'shared' || (p === 'split' && pinnable));
+const placements = wanted.filter((p) => p === 'shared' || ((p === 'split' || p === 'isolated') && pinnable));
 let reniced = true;
 
 /** Puts the processes where `placement` says (all threads of each; Chromium's processes all). */
@@ -191,10 +193,14 @@ function place(placement: Placement): void {
   if (placement === 'shared') {
     pin([process.pid, ...serverSide, ...viewers], allowed!);
     reniced = renice(viewers, 0) && reniced;
-  } else {
+  } else if (placement === 'split') {
     pin(serverSide, String(cpus[0]));
     pin([process.pid, ...viewers], String(cpus[1]));
     reniced = renice(viewers, 19) && reniced;
+  } else {
+    pin([process.pid, ...serverSide], String(cpus[0]));
+    pin(viewers, String(cpus[1]));
+    reniced = renice(viewers, 0) && reniced;
   }
 }
 
@@ -259,7 +265,9 @@ for (const placement of placements) {
   console.log(
     placement === 'shared'
       ? `  shared: no pinning, every process on CPUs ${allowed ?? 'all'}`
-      : `  split: server on CPU ${cpus[0]}; learner, poller and Chromium on CPU ${cpus[1]}, poller and Chromium at nice 19${reniced ? '' : ' (renice failed: not root?)'}`,
+      : placement === 'split'
+        ? `  split: server on CPU ${cpus[0]}; learner, poller and Chromium on CPU ${cpus[1]}, poller and Chromium at nice 19${reniced ? '' : ' (renice failed: not root?)'}`
+        : `  isolated: server and learner on CPU ${cpus[0]}; poller and Chromium alone on CPU ${cpus[1]}`,
   );
   const alone = results.get(`${placement} alone`)!;
   for (const name of caseNames) {
