@@ -8,7 +8,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
-import type { CategoricalParams, GaussianParams } from './distributions.js';
+import type { CategoricalParams, GaussianParams, PlainDistParams } from './distributions.js';
+import { HostMlp } from './host-forward.js';
 import { Mlp, POLICY_OUTPUT_GAIN, type Activation } from './layers.js';
 import { PolicyBase } from './policy.js';
 
@@ -20,6 +21,30 @@ export interface MlpPolicyOptions {
   activation?: Activation;
   /** Seed of the weight initialization. Default 0. */
   seed?: number;
+  /**
+   * `act` computes the distribution parameters on host arrays from a copy of the weights that follows every
+   * change of the variables (host-forward.ts), instead of through tfjs: the same parameters up to float32
+   * rounding, a fraction of the cost for the few rows a sampler acts on. Default true.
+   */
+  hostForward?: boolean;
+  /**
+   * Batches of more rows than this go through tfjs even with `hostForward`: its multithreaded kernels overtake
+   * the host loop beyond a few dozen rows (bench:policy-act, docs/latency.md). Default 32.
+   */
+  hostForwardMaxRows?: number;
+}
+
+export const HOST_FORWARD_MAX_ROWS = 32;
+
+/** The host forward of an MLP policy, or null where `options` turn it off. */
+function hostMlp(
+  variables: tfType.Variable[],
+  sizes: number[],
+  activation: Activation,
+  options: MlpPolicyOptions,
+): HostMlp | null {
+  const { hostForward = true, hostForwardMaxRows = HOST_FORWARD_MAX_ROWS } = options;
+  return hostForward ? new HostMlp(variables, sizes, activation, hostForwardMaxRows) : null;
 }
 
 export class GaussianMlpPolicy extends PolicyBase {
@@ -29,6 +54,7 @@ export class GaussianMlpPolicy extends PolicyBase {
   /** log σ per action dimension, shared by all states (paper Appendix A). */
   readonly logStd: tfType.Variable;
   readonly variables: tfType.Variable[];
+  private readonly host: HostMlp | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { actionDim: number; initialLogStd?: number }) {
     super(tf, [options.obsSize]);
@@ -44,6 +70,17 @@ export class GaussianMlpPolicy extends PolicyBase {
     });
     this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
     this.variables = [...this.meanNetwork.variables, this.logStd];
+    this.host = hostMlp(this.variables, [obsSize, ...hiddenSizes, actionDim], activation, options);
+  }
+
+  protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
+    if (this.host === null || rows > this.host.maxRows) return null;
+    const { outputs: mean, params } = this.host.forward(obs, rows);
+    // log σ is the last variable: broadcast over the rows, as distributionParams does.
+    const sharedLogStd = params.subarray(params.length - this.actionDim);
+    const logStd = new Float32Array(mean.length);
+    for (let row = 0; row < rows; row++) logStd.set(sharedLogStd, row * this.actionDim);
+    return { kind: 'gaussian', mean, logStd, actionDim: this.actionDim };
   }
 
   distributionParams(obs: tfType.Tensor): GaussianParams {
@@ -78,6 +115,7 @@ export class CategoricalMlpPolicy extends PolicyBase {
   readonly numActions: number;
   readonly logitsNetwork: Mlp;
   readonly variables: tfType.Variable[];
+  private readonly host: HostMlp | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { numActions: number }) {
     super(tf, [options.obsSize]);
@@ -92,6 +130,12 @@ export class CategoricalMlpPolicy extends PolicyBase {
       seed,
     });
     this.variables = this.logitsNetwork.variables;
+    this.host = hostMlp(this.variables, [obsSize, ...hiddenSizes, numActions], activation, options);
+  }
+
+  protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
+    if (this.host === null || rows > this.host.maxRows) return null;
+    return { kind: 'categorical', logits: this.host.forward(obs, rows).outputs, numActions: this.numActions };
   }
 
   distributionParams(obs: tfType.Tensor): CategoricalParams {
