@@ -15,7 +15,8 @@
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
  *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none), BENCH_RTTS (default 0,0.2,2,10),
- *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
+ *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2),
+ *   BENCH_CPU_PROF (a directory: the agent process writes a V8 CPU profile there)
  *
  * After each env's table, a second one gives the CPU seconds per second that the agent, the proxy and the env
  * servers used in each cell (two cores: 2.00 is all of the machine).
@@ -49,6 +50,8 @@ const KWARGS: Record<string, MeasureRequest['kwargs']> = {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsNode = (file: string, ...args: string[]) =>
   [process.execPath, ['--import', 'tsx', '--conditions=source', `${root}${file}`, ...args]] as const;
+/** BENCH_CPU_PROF=<dir>: the agent process writes a V8 CPU profile there (where its turns' time goes). */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -153,7 +156,8 @@ async function measureEnv(links: Links, envId: string, servers: Started, proxies
   };
   const cells = rows.flat();
   const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
-  const child = links.spawnAgentSide(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const child = links.spawnAgentSide(command, [...profile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Bounded: every cell gets its seconds plus a generous allowance for connecting and the warm-up batch.
   const timer = setTimeout(() => child.kill('SIGKILL'), cells.length * (SECONDS + 60) * 1000);
   const results: CellResult[] = [];
