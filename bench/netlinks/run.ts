@@ -19,13 +19,15 @@
  *   BENCH_CPU_PROF (a directory: the agent process writes a V8 CPU profile there)
  *
  * After each env's table, a second one gives the CPU seconds per second that the agent, the proxy and the env
- * servers used in each cell (two cores: 2.00 is all of the machine).
+ * servers used in each cell (two cores: 2.00 is all of the machine), and a third where a vector env's step cycle
+ * goes: the flight of a step (sent → answer decoded by the agent) and the whole cycle (sent → the same vector env's
+ * next step sent); cycle − flight is the time the answer waited for its turn plus the turn.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
-import type { CellCpu, MeasureCell, MeasureRequest } from './measure.js';
+import type { CellCpu, LaneTimes, MeasureCell, MeasureRequest } from './measure.js';
 import { median } from '../stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -117,6 +119,7 @@ interface CellResult {
   /** Env steps/s of each slice. */
   rates: number[];
   cpu?: CellCpu;
+  lanes?: LaneTimes;
   error?: string;
 }
 
@@ -233,6 +236,11 @@ function printTables(envId: string, results: CellResult[]): void {
     },
   );
   printTable(`CPU seconds per second, agent / proxy / env servers (${env})`, results, (cell) => cpuText(cell.cpu));
+  printTable(
+    `A vector env's step cycle, ms (medians): flight (sent → answer decoded) / cycle (sent → its next step sent) (${env})`,
+    results,
+    (cell) => (cell.lanes ? `${cell.lanes.flight.toFixed(2)} / ${cell.lanes.cycle.toFixed(2)}` : '-'),
+  );
 }
 
 async function main(): Promise<void> {
