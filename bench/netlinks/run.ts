@@ -5,7 +5,8 @@
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
  * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice and its ratio to the no-proxy
- * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep). Ratios
+ * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep), and
+ * cells with 2+ groups to the no-proxy cell of one group (the default sampler's no-delay rate). Ratios
  * are paired: the median over rounds of the ratio of the two cells' slices in that round (a round's slices are
  * seconds apart, so slow changes of the machine's load cancel out). Modes: "before" is the samplers' lockstep order with one session per server
  * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
@@ -187,14 +188,21 @@ function pairedRatio(cell: CellResult, reference: CellResult): number {
   return median(Array.from({ length: rounds }, (_, r) => cell.rates[r] / reference.rates[r]));
 }
 
+/** The no-proxy cells a cell is compared with: its own mode's, lockstep's, one group's (null: none or failed). */
+interface References {
+  own: CellResult | null;
+  lockstep: CellResult | null;
+  oneGroup: CellResult | null;
+}
+
 /**
- * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result,
- * the no-proxy cell of the same row and mode, and the no-proxy cell of "before" (null where a cell failed).
+ * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result
+ * and its references.
  */
 function printTable(
   title: string,
   results: CellResult[],
-  format: (cell: CellResult, reference: CellResult | null, lockstep: CellResult | null, first: boolean) => string,
+  format: (cell: CellResult, references: References, first: boolean) => string,
 ): void {
   const columns = [null, ...RTTS_MS].map(linkName);
   console.log(`\n${title}\n`);
@@ -207,11 +215,14 @@ function printTable(
           const cell = results.find((r) => r.label === `${count}|${mode}|${column}` && r.sampler === sampler);
           return cell && !cell.error && cell.rates.length > 0 ? cell : null;
         };
-        const reference = find(name, columns[0]);
-        const lockstep = name === 'before' ? null : find('before', columns[0]);
+        const references = {
+          own: find(name, columns[0]),
+          lockstep: name === 'before' ? null : find('before', columns[0]),
+          oneGroup: name === 'before' || groups === 1 ? null : find('after1', columns[0]),
+        };
         const cells = columns.map((column, k) => {
           const cell = find(name, column);
-          return cell === null ? 'failed' : format(cell, reference, lockstep, k === 0);
+          return cell === null ? 'failed' : format(cell, references, k === 0);
         });
         const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
@@ -224,12 +235,12 @@ function printTables(envId: string, results: CellResult[]): void {
   const env = `${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}`;
   const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
   printTable(
-    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy)`,
+    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy; 2+ groups: / % of 1 group without proxy)`,
     results,
-    (cell, reference, lockstep, first) => {
+    (cell, { own, lockstep, oneGroup }, first) => {
       const ratios = [
-        ...(first || reference === null ? [] : [pairedRatio(cell, reference)]),
-        ...(lockstep === null ? [] : [pairedRatio(cell, lockstep)]),
+        ...(first || own === null ? [] : [pairedRatio(cell, own)]),
+        ...[lockstep, oneGroup].flatMap((reference) => (reference === null ? [] : [pairedRatio(cell, reference)])),
       ];
       const rate = median(cell.rates).toFixed(0);
       return ratios.length === 0 ? rate : `${rate} (${ratios.map(percent).join(' / ')})`;
