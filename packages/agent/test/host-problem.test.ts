@@ -74,8 +74,14 @@ const policies = [
     'Gaussian, relu, one hidden layer',
     () => new GaussianMlpPolicy(tf, { obsSize: 4, actionDim: 2, hiddenSizes: [10], activation: 'relu', seed: 2 }),
   ],
-  ['categorical, tanh', () => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 5, hiddenSizes: [16, 12], seed: 3 })],
-  ['categorical, no hidden layer', () => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 3, hiddenSizes: [], seed: 4 })],
+  [
+    'categorical, tanh',
+    () => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 5, hiddenSizes: [16, 12], seed: 3 }),
+  ],
+  [
+    'categorical, no hidden layer',
+    () => new CategoricalMlpPolicy(tf, { obsSize: 4, numActions: 3, hiddenSizes: [], seed: 4 }),
+  ],
 ] as const;
 
 const variants = [
@@ -134,7 +140,14 @@ describe('HostMlp', () => {
     const x = Float32Array.from({ length: 9 * 3 }, () => rng.normal());
     const v = Float64Array.from(theta, () => rng.normal());
     const eps = 1e-3;
-    const at = (sign: number) => Float64Array.from(network.forward(theta.map((t, i) => t + sign * eps * v[i]), x, 9));
+    const at = (sign: number) =>
+      Float64Array.from(
+        network.forward(
+          theta.map((t, i) => t + sign * eps * v[i]),
+          x,
+          9,
+        ),
+      );
     const difference = at(1).map((y, i) => (y - at(-1)[i]) / (2 * eps));
     network.forward(theta, x, 9);
     network.prepareJacobian(theta);

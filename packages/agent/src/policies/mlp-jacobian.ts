@@ -53,10 +53,11 @@ export class MlpJacobian {
         const back =
           l === last - 1
             ? tf.transpose(next)
-            : tf.reshape(
-                tf.matMul(tf.reshape(jacobians[l + 1], [rows * outputSize, -1]), next, false, true),
-                [rows, outputSize, -1],
-              );
+            : tf.reshape(tf.matMul(tf.reshape(jacobians[l + 1], [rows * outputSize, -1]), next, false, true), [
+                rows,
+                outputSize,
+                -1,
+              ]);
         jacobians[l] = tf.mul(back, slope) as tfType.Tensor3D;
       }
       return { outputs: h, inputs, jacobians };

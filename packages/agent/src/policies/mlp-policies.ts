@@ -79,7 +79,11 @@ export class GaussianMlpPolicy extends PolicyBase {
     const tf = this.tf;
     const network = new MlpJacobian(tf, this.meanNetwork, obs as tfType.Tensor2D);
     const broadcast = (x: tfType.Tensor) => tf.add(tf.zerosLike(network.outputs), x) as tfType.Tensor2D;
-    const params: GaussianParams = { kind: 'gaussian', mean: network.outputs, logStd: tf.tidy(() => broadcast(this.logStd)) };
+    const params: GaussianParams = {
+      kind: 'gaussian',
+      mean: network.outputs,
+      logStd: tf.tidy(() => broadcast(this.logStd)),
+    };
     return {
       params,
       jacobianProduct: (tangents) => ({

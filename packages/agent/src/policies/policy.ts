@@ -82,6 +82,23 @@ export interface Policy {
   dispose(): void;
 }
 
+/** A batch of `n` observations and actions (row-major arrays) as the tensors `distributionParams` and logProb take. */
+export function batchTensors(
+  tf: Tf,
+  policy: Policy,
+  obs: Float32Array,
+  actions: Float32Array | Int32Array,
+  n: number,
+): { obs: tfType.Tensor; actions: tfType.Tensor } {
+  return {
+    obs: tf.tensor(obs, [n, ...policy.obsShape]),
+    actions:
+      policy.kind === 'gaussian'
+        ? tf.tensor2d(actions, [n, actions.length / n], 'float32')
+        : tf.tensor1d(actions, 'int32'),
+  };
+}
+
 export abstract class PolicyBase implements Policy {
   abstract readonly kind: DistKind;
   abstract readonly variables: tfType.Variable[];

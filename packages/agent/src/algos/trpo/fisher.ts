@@ -70,12 +70,7 @@ function averagedMetricProduct(tf: Tf, params: DistParams, tangent: DistParams):
 }
 
 /** A v without damping from a policy's Jacobian on the Fisher rows (Policy.jacobian): Jᵀ (M (J v)) / N. */
-export function jacobianFisherProduct(
-  tf: Tf,
-  policy: Policy,
-  jacobian: PolicyJacobian,
-  v: Float64Array,
-): Float64Array {
+export function jacobianFisherProduct(tf: Tf, policy: Policy, jacobian: PolicyJacobian, v: Float64Array): Float64Array {
   const product = downloadTidy(tf, () => {
     const tangent = jacobian.jacobianProduct(unflatten(tf, v, policy.variables));
     const weights = averagedMetricProduct(tf, jacobian.params, tangent);

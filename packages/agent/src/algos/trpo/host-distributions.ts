@@ -78,7 +78,8 @@ export function addLogProbGradient(
       }
     } else {
       logSoftmaxRow(d.outputs, r, d.dim, logP);
-      for (let j = 0; j < d.dim; j++) outputGradient[r * d.dim + j] += c * ((j === actions[r] ? 1 : 0) - Math.exp(logP[j]));
+      for (let j = 0; j < d.dim; j++)
+        outputGradient[r * d.dim + j] += c * ((j === actions[r] ? 1 : 0) - Math.exp(logP[j]));
     }
   }
 }
@@ -132,7 +133,8 @@ export function meanKl(old: RowDistributions, next: RowDistributions): number {
         const gap = old.outputs[r * old.dim + j] - next.outputs[r * old.dim + j];
         gaps += gap * gap;
       }
-      total += old.rows * (next.logStd[j] - old.logStd[j] + oldVariance / twiceNewVariance - 0.5) + gaps / twiceNewVariance;
+      total +=
+        old.rows * (next.logStd[j] - old.logStd[j] + oldVariance / twiceNewVariance - 0.5) + gaps / twiceNewVariance;
     }
     return total / old.rows;
   }

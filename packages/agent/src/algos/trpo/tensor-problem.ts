@@ -8,7 +8,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { PolicyGradientBatch } from '../../estimation/advantages.js';
 import { flatGrad, setFlatParams } from '../../math/flat.js';
 import { disposeDistParams, logProb, type DistParams } from '../../policies/distributions.js';
-import type { Policy, PolicyJacobian } from '../../policies/policy.js';
+import { batchTensors, type Policy, type PolicyJacobian } from '../../policies/policy.js';
 import type { Tf } from '../../tf.js';
 import type { TrpoConfig } from './config.js';
 import { fisherSubsample, fisherVectorProduct, jacobianFisherProduct } from './fisher.js';
@@ -17,11 +17,7 @@ import type { TrpoProblem } from './problem.js';
 
 export function tensorProblem(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: TrpoConfig): TrpoProblem {
   const n = batch.advantages.length;
-  const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
-  const actions =
-    policy.kind === 'gaussian'
-      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32')
-      : tf.tensor1d(batch.actions, 'int32');
+  const { obs, actions } = batchTensors(tf, policy, batch.obs, batch.actions, n);
   const klObs = batch.klObs
     ? tf.tensor(batch.klObs, [batch.klObs.length / policy.obsShape.reduce((a, b) => a * b, 1), ...policy.obsShape])
     : obs;
@@ -43,7 +39,8 @@ export function tensorProblem(tf: Tf, policy: Policy, batch: PolicyGradientBatch
   const fisherObs = fisherSubsample(tf, klObs, config.fisherSubsample);
   let jacobian: PolicyJacobian | undefined;
   const fisherProduct = (v: Float64Array): Float64Array => {
-    if (config.implementation === 'autodiff' || !policy.jacobian) return fisherVectorProduct(tf, policy, fisherObs, v, 0);
+    if (config.implementation === 'autodiff' || !policy.jacobian)
+      return fisherVectorProduct(tf, policy, fisherObs, v, 0);
     jacobian ??= policy.jacobian(fisherObs);
     return jacobianFisherProduct(tf, policy, jacobian, v);
   };
@@ -57,8 +54,7 @@ export function tensorProblem(tf: Tf, policy: Policy, batch: PolicyGradientBatch
   return {
     surrogateBefore: tf.tidy(() => objective(oldParams).dataSync()[0]),
     entropy: tf.tidy(() => meanEntropy(tf, oldKlParams).dataSync()[0]),
-    gradient: () =>
-      Float64Array.from(flatGrad(tf, () => objective(policy.distributionParams(obs)), policy.variables)),
+    gradient: () => Float64Array.from(flatGrad(tf, () => objective(policy.distributionParams(obs)), policy.variables)),
     fisherProduct,
     evaluate: (theta) => {
       setFlatParams(tf, policy.variables, theta);

@@ -119,22 +119,22 @@ function lineSearchStep(
   surrogateBefore: number,
   config: TrpoConfig,
 ) {
-  const result = backtrackingLineSearch(
-    (params) => problem.evaluate(params),
-    thetaOld,
-    fullStep,
-    {
-      surrogateBefore,
-      expectedImprovement: dot(gradient, fullStep),
-      maxKl: config.maxKl,
-      backtracks: config.lineSearchBacktracks,
-      backtrackRatio: config.backtrackRatio,
-      acceptRatio: config.acceptRatio,
-    },
-  );
+  const result = backtrackingLineSearch((params) => problem.evaluate(params), thetaOld, fullStep, {
+    surrogateBefore,
+    expectedImprovement: dot(gradient, fullStep),
+    maxKl: config.maxKl,
+    backtracks: config.lineSearchBacktracks,
+    backtrackRatio: config.backtrackRatio,
+    acceptRatio: config.acceptRatio,
+  });
   return {
     params: result.params,
-    stats: { surrogateAfter: result.surrogate, kl: result.kl, lineSearchSteps: result.steps, accepted: result.accepted },
+    stats: {
+      surrogateAfter: result.surrogate,
+      kl: result.kl,
+      lineSearchSteps: result.steps,
+      accepted: result.accepted,
+    },
   };
 }
 
