@@ -5,8 +5,10 @@
  * every other number must be the same. The value function is fitted through tensor ops, as then
  * (`valueFunction.hostFit: false`): the host fit, today's default, takes the same steps with another float rounding
  * (mlp-regression.test.ts), and its overlap with the policy step is the serial run bit for bit
- * (value-fit-overlap.test.ts). Likewise the policy acts through tensor ops (`policy.hostForward: false`): the host
- * forward gives the same distributions up to float32 rounding (host-forward.test.ts).
+ * (value-fit-overlap.test.ts). TRPO's Fisher-vector products are taken by autodiff, as then
+ * (`trpo.implementation: autodiff`): the default, from per-batch Jacobians, has another float rounding
+ * (host-problem.test.ts). The policy acts through tensor ops (`policy.hostForward: false`): the host forward gives
+ * the same distributions up to float32 rounding (host-forward.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +45,7 @@ describe('behaviour unchanged by the redesign', () => {
         ...config,
         policy: { ...(config.policy as object), hostForward: false },
         valueFunction: { ...(config.valueFunction as object), hostFit: false },
+        trpo: { ...(config.trpo as object), implementation: 'autodiff' },
       };
       const result = await train({ config: trainConfig(asThen), runDir: null, progress: false });
       expect(result.rows.length).toBe(rows.length);

@@ -1,7 +1,7 @@
 /**
- * The MLP policies' forward pass for acting, on plain typed arrays: a host copy of θ and the value fit's host
- * kernels (`MlpRegression.forward`, math/gemm.ts), no tensors. Choosing the actions of a few env slots is one call
- * per turn of a vector env; through tfjs that call costs a tensor upload, one op per layer and activation, and a
+ * The MLP policies' forward pass for acting, on plain typed arrays: a host copy of θ and the host kernels of the
+ * value fit and the TRPO step (`HostMlp.forward`, math/gemm.ts), no tensors. Choosing the actions of a few env
+ * slots is one call per turn of a vector env; through tfjs that call costs a tensor upload, one op per layer and activation, and a
  * download, whose fixed cost (tens of µs each) is most of the work for a [64, 64] network on a few rows. On the
  * host the cost is the arithmetic, proportional to the rows; scalar JavaScript does it at a fraction of
  * TensorFlow's vectorized rate, so beyond a few dozen rows tfjs is faster again (the policies hand such batches to
@@ -20,8 +20,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { parameterCount } from '../math/flat.js';
-import type { Activation } from './layers.js';
-import { MlpRegression } from './mlp-regression.js';
+import { HostMlp } from './host-mlp.js';
+import type { HostPolicyNetwork } from './policy.js';
 
 /** A host copy of a list of variables, flat in their order, re-read whenever any of them has been assigned. */
 export class HostWeights {
@@ -52,18 +52,18 @@ export class HostWeights {
 }
 
 /**
- * An MLP's outputs for a batch of rows, from the current values of its variables (`Mlp` layout: per layer the
- * weight, inputs × outputs row-major, then the bias; further variables, such as a Gaussian's log σ, may follow).
+ * An MLP policy's network outputs for a batch of rows, from the current values of its variables (`Mlp` layout:
+ * per layer the weight, inputs × outputs row-major, then the bias; further variables, such as a Gaussian's log σ,
+ * may follow), computed by `HostMlp.forward`.
  */
-export class HostMlp {
+export class HostPolicyForward {
   private readonly weights: HostWeights;
-  private regression: MlpRegression | null = null;
+  private network: HostMlp | null = null;
 
-  /** `sizes`: [inputs, ...hidden, outputs]; `maxRows`: the largest batch `forward` takes. */
+  /** `maxRows`: the largest batch `forward` takes. */
   constructor(
     variables: readonly tfType.Variable[],
-    readonly sizes: number[],
-    readonly activation: Activation,
+    readonly layout: HostPolicyNetwork,
     readonly maxRows = Infinity,
   ) {
     this.weights = new HostWeights(variables);
@@ -73,10 +73,11 @@ export class HostMlp {
   forward(x: Float32Array, rows: number): { outputs: Float32Array; params: Float32Array } {
     if (rows > this.maxRows) throw new RangeError(`${rows} rows exceed maxRows ${this.maxRows}`);
     const params = this.weights.current();
-    if (this.regression === null || this.regression.maxRows < rows) {
+    if (this.network === null || this.network.maxRows < rows) {
       // Grown in powers of two, so that a sampler's few batch sizes allocate once.
-      this.regression = new MlpRegression(this.sizes, this.activation, 2 ** Math.ceil(Math.log2(Math.max(rows, 1))));
+      const capacity = 2 ** Math.ceil(Math.log2(Math.max(rows, 1)));
+      this.network = new HostMlp(this.layout.sizes, this.layout.activation, capacity);
     }
-    return { outputs: this.regression.forward(params, x, rows).slice(), params };
+    return { outputs: this.network.forward(params, x, rows).slice(), params };
   }
 }

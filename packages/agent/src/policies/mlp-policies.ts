@@ -9,9 +9,10 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import type { CategoricalParams, GaussianParams, PlainDistParams } from './distributions.js';
-import { HostMlp } from './host-forward.js';
+import { HostPolicyForward } from './host-forward.js';
 import { Mlp, POLICY_OUTPUT_GAIN, type Activation } from './layers.js';
-import { PolicyBase } from './policy.js';
+import { MlpJacobian } from './mlp-jacobian.js';
+import { PolicyBase, type HostPolicyNetwork, type PolicyJacobian } from './policy.js';
 
 export interface MlpPolicyOptions {
   obsSize: number;
@@ -37,14 +38,13 @@ export interface MlpPolicyOptions {
 export const HOST_FORWARD_MAX_ROWS = 32;
 
 /** The host forward of an MLP policy, or null where `options` turn it off. */
-function hostMlp(
+function hostForward(
   variables: tfType.Variable[],
-  sizes: number[],
-  activation: Activation,
+  network: HostPolicyNetwork,
   options: MlpPolicyOptions,
-): HostMlp | null {
-  const { hostForward = true, hostForwardMaxRows = HOST_FORWARD_MAX_ROWS } = options;
-  return hostForward ? new HostMlp(variables, sizes, activation, hostForwardMaxRows) : null;
+): HostPolicyForward | null {
+  const { hostForward: on = true, hostForwardMaxRows = HOST_FORWARD_MAX_ROWS } = options;
+  return on ? new HostPolicyForward(variables, network, hostForwardMaxRows) : null;
 }
 
 export class GaussianMlpPolicy extends PolicyBase {
@@ -54,7 +54,8 @@ export class GaussianMlpPolicy extends PolicyBase {
   /** log σ per action dimension, shared by all states (paper Appendix A). */
   readonly logStd: tfType.Variable;
   readonly variables: tfType.Variable[];
-  private readonly host: HostMlp | null;
+  readonly hostNetwork: HostPolicyNetwork;
+  private readonly host: HostPolicyForward | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { actionDim: number; initialLogStd?: number }) {
     super(tf, [options.obsSize]);
@@ -70,7 +71,8 @@ export class GaussianMlpPolicy extends PolicyBase {
     });
     this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
     this.variables = [...this.meanNetwork.variables, this.logStd];
-    this.host = hostMlp(this.variables, [obsSize, ...hiddenSizes, actionDim], activation, options);
+    this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, actionDim], activation };
+    this.host = hostForward(this.variables, this.hostNetwork, options);
   }
 
   protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
@@ -108,6 +110,33 @@ export class GaussianMlpPolicy extends PolicyBase {
       };
     });
   }
+
+  jacobian(obs: tfType.Tensor): PolicyJacobian {
+    const tf = this.tf;
+    const network = new MlpJacobian(tf, this.meanNetwork, obs as tfType.Tensor2D);
+    const broadcast = (x: tfType.Tensor) => tf.add(tf.zerosLike(network.outputs), x) as tfType.Tensor2D;
+    const params: GaussianParams = {
+      kind: 'gaussian',
+      mean: network.outputs,
+      logStd: tf.tidy(() => broadcast(this.logStd)),
+    };
+    return {
+      params,
+      jacobianProduct: (tangents) => ({
+        kind: 'gaussian',
+        mean: network.jacobianProduct(tangents.slice(0, -1)),
+        logStd: tf.tidy(() => broadcast(tangents[tangents.length - 1])),
+      }),
+      transposeProduct: (weights) => {
+        const { mean, logStd } = weights as GaussianParams;
+        return [...network.transposeProduct(mean), tf.sum(logStd, 0)];
+      },
+      dispose: () => {
+        params.logStd.dispose();
+        network.dispose();
+      },
+    };
+  }
 }
 
 export class CategoricalMlpPolicy extends PolicyBase {
@@ -115,7 +144,8 @@ export class CategoricalMlpPolicy extends PolicyBase {
   readonly numActions: number;
   readonly logitsNetwork: Mlp;
   readonly variables: tfType.Variable[];
-  private readonly host: HostMlp | null;
+  readonly hostNetwork: HostPolicyNetwork;
+  private readonly host: HostPolicyForward | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { numActions: number }) {
     super(tf, [options.obsSize]);
@@ -130,7 +160,8 @@ export class CategoricalMlpPolicy extends PolicyBase {
       seed,
     });
     this.variables = this.logitsNetwork.variables;
-    this.host = hostMlp(this.variables, [obsSize, ...hiddenSizes, numActions], activation, options);
+    this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, numActions], activation };
+    this.host = hostForward(this.variables, this.hostNetwork, options);
   }
 
   protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
@@ -150,5 +181,15 @@ export class CategoricalMlpPolicy extends PolicyBase {
       this.logitsNetwork.applyWithTangent(this.tf, obs as tfType.Tensor2D, tangents),
     );
     return { params: { kind: 'categorical', logits: output }, tangent: { kind: 'categorical', logits: tangent } };
+  }
+
+  jacobian(obs: tfType.Tensor): PolicyJacobian {
+    const network = new MlpJacobian(this.tf, this.logitsNetwork, obs as tfType.Tensor2D);
+    return {
+      params: { kind: 'categorical', logits: network.outputs },
+      jacobianProduct: (tangents) => ({ kind: 'categorical', logits: network.jacobianProduct(tangents) }),
+      transposeProduct: (weights) => network.transposeProduct((weights as CategoricalParams).logits),
+      dispose: () => network.dispose(),
+    };
   }
 }
