@@ -11,7 +11,8 @@
  *     and the status overlay's text writes.
  *
  *   pnpm bench:viewer-frame     (BENCH_SECONDS per variant, default 8; BENCH_VARIANTS, `;`-separated query
- *                                strings, default: the page's defaults and a few alternatives)
+ *                                strings, default: the page's defaults and a few alternatives; BENCH_VIEWPORT,
+ *                                default 1000x600; BENCH_CHROMIUM_ARGS, more Chromium flags, space-separated)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ interface ViewerState {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? ';size=480x360;size=320x240;fps=30').split(';');
+const [width, height] = (process.env.BENCH_VIEWPORT ?? '1000x600').split('x').map(Number);
+const VIEWPORT = { width, height };
 const TOKEN = 'bench-viewer-frame';
 const CLI = fileURLToPath(new URL('../packages/env-server/src/cli.ts', import.meta.url));
 
@@ -87,13 +90,16 @@ function chromiumThreads(): Map<string, number> {
   return byName;
 }
 
-const browser = await launchChromium(chromium);
+const chromiumArgs = (process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
+const browser = await launchChromium(chromium, chromiumArgs);
 const loadBefore = loadavg();
 console.log(
-  `bench:viewer-frame — the viewer page watching Hopper-v5 in headless Chromium (${chromium}); ${SECONDS} s per variant`,
+  `bench:viewer-frame — the viewer page watching Hopper-v5 in headless Chromium (${chromium}${
+    chromiumArgs.length > 0 ? ` ${chromiumArgs.join(' ')}` : ''
+  }), viewport ${VIEWPORT.width} × ${VIEWPORT.height}; ${SECONDS} s per variant`,
 );
 for (const variant of VARIANTS) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+  const page = await browser.newPage({ viewport: VIEWPORT });
   await page.goto(`${httpUrl}/viewer${variant ? `?${variant}` : ''}#token=${TOKEN}`);
   await page.locator('#sessions li').first().click();
   await page.waitForFunction(() => (window as unknown as { vinegymViewer: ViewerState }).vinegymViewer.framesDrawn >= 5);

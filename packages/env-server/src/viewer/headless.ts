@@ -59,9 +59,10 @@ export class ChromiumMissingError extends Error {
 
 /**
  * Headless Chromium with WebGL on SwiftShader, through playwright-core (loaded here, so that importing the server
- * never loads the browser driver). Throws ChromiumMissingError when no Chromium is installed.
+ * never loads the browser driver), with `extraArgs` after ours. Throws ChromiumMissingError when no Chromium is
+ * installed.
  */
-export async function launchChromium(executablePath?: string): Promise<Browser> {
+export async function launchChromium(executablePath?: string, extraArgs: string[] = []): Promise<Browser> {
   const found = findChromium(executablePath);
   if (found === null) {
     throw new ChromiumMissingError(
@@ -69,7 +70,7 @@ export async function launchChromium(executablePath?: string): Promise<Browser> 
     );
   }
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: found, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: found, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 interface Page {
