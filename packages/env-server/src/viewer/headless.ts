@@ -21,11 +21,17 @@ export const CHROMIUM_CANDIDATES = [
   '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable',
 ];
-/** Chromium flags for WebGL without a GPU (SwiftShader) and without a sandbox-capable kernel setup (containers). */
+/**
+ * Chromium flags for WebGL without a GPU (SwiftShader) and without a sandbox-capable kernel setup (containers).
+ * The page itself is composited in software, as a desktop Chrome without a usable GPU does: compositing through
+ * SwiftShader redraws the whole page on the CPU for every frame of a canvas, a third of a viewer frame's CPU
+ * (docs/viewer.md); WebGL stays on SwiftShader.
+ */
 const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
   '--ignore-gpu-blocklist',
+  '--disable-gpu-compositing',
   '--no-sandbox',
 ];
 const ORIGIN = 'http://vinegym.invalid';
