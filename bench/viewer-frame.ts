@@ -57,7 +57,13 @@ await env.reset({ seed: 0 });
 let stepping = true;
 const learner = (async () => {
   while (stepping) {
-    await env.step(ndarray('float32', [1, 3], Float32Array.from({ length: 3 }, () => Math.random() * 2 - 1)));
+    await env.step(
+      ndarray(
+        'float32',
+        [1, 3],
+        Float32Array.from({ length: 3 }, () => Math.random() * 2 - 1),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 4));
   }
 })();
@@ -102,7 +108,9 @@ for (const variant of VARIANTS) {
   const page = await browser.newPage({ viewport: VIEWPORT });
   await page.goto(`${httpUrl}/viewer${variant ? `?${variant}` : ''}#token=${TOKEN}`);
   await page.locator('#sessions li').first().click();
-  await page.waitForFunction(() => (window as unknown as { vinegymViewer: ViewerState }).vinegymViewer.framesDrawn >= 5);
+  await page.waitForFunction(
+    () => (window as unknown as { vinegymViewer: ViewerState }).vinegymViewer.framesDrawn >= 5,
+  );
   await new Promise((resolve) => setTimeout(resolve, 1000)); // shaders compiled, caches warm
   const read = () => page.evaluate(() => (window as unknown as { vinegymViewer: ViewerState }).vinegymViewer);
   const before = await read();
