@@ -45,7 +45,7 @@ describe('ALE/<Game>-v5 envs', () => {
     // In-process envs (no worker threads), so that this process's block count shows the compiled path ran.
     const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
     const owner = {};
-    const open = async (kwargs: Record<string, unknown>) => {
+    const open = async (kwargs: Record<string, string | number | boolean>) => {
       const made = await service.make({ env_id: 'ALE/Pong-v5', kwargs, num_envs: 2 }, owner);
       await service.reset({ session_id: made.session_id, seed: 3 }, owner);
       return made.session_id;
