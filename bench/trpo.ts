@@ -5,13 +5,15 @@
  * Hopper-sized problems: the Gauss–Newton form Jᵀ M J v (the default for policies with `linearize`) and the
  * paper's nested differentiation of the KL, timed interleaved, with the largest difference between their results;
  * (3) the time breakdown of one TRPO iteration on a Hopper-sized problem (11-dim observations, 3-dim actions,
- * [64, 64] tanh policy and value networks) with a 50,000-sample batch.
+ * [64, 64] tanh policy and value networks) with a 50,000-sample batch; (4) one policy update with the Hopper
+ * preset's TRPO settings (2048 rows, 15 CG iterations on the whole batch) by each `trpo.implementation`
+ * (jacobian, autodiff, host), interleaved, phase by phase.
  *
  * sb3-contrib runs in the Python of SB3_PYTHON (default `.venv/bin/python`) when that Python can import
  * sb3_contrib, with one torch thread, as our TRPO uses one core; otherwise the comparison is skipped and says so.
  * The load average is printed next to the timings: ratios measured in the same run are what count.
  *
- *   BENCH_SEEDS=0,1,2 (default)  BENCH_PARTS=cartpole,fvp,iteration (default: all)  SB3_PYTHON=...
+ *   BENCH_SEEDS=0,1,2 (default)  BENCH_PARTS=cartpole,fvp,iteration,implementations (default: all)  SB3_PYTHON=...
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,6 +26,8 @@ import {
   GaussianMlpPolicy,
   ValueFunction,
   fisherVectorProduct,
+  getFlatParams,
+  setFlatParams,
   trpoUpdate,
   Rng,
   type Policy,
@@ -32,7 +36,7 @@ import {
 import { median } from './stats.js';
 
 const seeds = (process.env.BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
-const parts = new Set((process.env.BENCH_PARTS ?? 'cartpole,fvp,iteration').split(','));
+const parts = new Set((process.env.BENCH_PARTS ?? 'cartpole,fvp,iteration,implementations').split(','));
 const load = () =>
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
@@ -171,6 +175,41 @@ async function hopperSizedIteration(): Promise<void> {
   valueFunction.dispose();
 }
 
+/** The Hopper preset's policy update by each implementation of the TRPO problem, the same step each time. */
+async function updateImplementations(): Promise<void> {
+  const { tf } = await loadTf();
+  const rows = 2048;
+  const rng = new Rng(0);
+  const policy = new GaussianMlpPolicy(tf, { obsSize: 11, actionDim: 3, seed: 0 });
+  const obs = Float32Array.from({ length: rows * 11 }, () => rng.normal());
+  const act = policy.act(obs, rng);
+  const batch = { obs, actions: act.actions, advantages: Float32Array.from({ length: rows }, () => rng.normal()) };
+  const thetaOld = getFlatParams(policy.variables);
+  const implementations = ['jacobian', 'autodiff', 'host'] as const;
+  const phases = new Map(implementations.map((name) => [name, [] as number[][]]));
+  for (let round = 0; round < 7; round++) {
+    for (const implementation of implementations) {
+      setFlatParams(tf, policy.variables, thetaOld);
+      const config = trainConfig({
+        trpo: { cgIterations: 15, fisherSubsample: 1, backtrackRatio: 0.8, acceptRatio: 0, implementation },
+      }).trpo;
+      const { forwardMs, gradientMs, cgMs, lineSearchMs } = trpoUpdate(tf, policy, batch, config).timings;
+      if (round > 0) phases.get(implementation)!.push([forwardMs, gradientMs, cgMs, lineSearchMs]);
+    }
+  }
+  console.log(
+    `\n## One policy update, Hopper preset settings (2048 rows, 15 CG iterations), medians of 6 interleaved rounds (${load()})\n`,
+  );
+  console.log('| trpo.implementation | forward ms | gradient ms | CG ms (16 products) | line search ms | total ms |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [name, runs] of phases) {
+    const columns = [0, 1, 2, 3].map((phase) => median(runs.map((run) => run[phase])));
+    const total = median(runs.map((run) => run.reduce((a, b) => a + b, 0)));
+    console.log(`| ${name} | ${columns.map((ms) => ms.toFixed(1)).join(' | ')} | ${total.toFixed(1)} |`);
+  }
+  policy.dispose();
+}
+
 const { backend } = await loadTf();
 console.log(`vinegym bench:trpo — tf backend ${backend}, node ${process.version}, ${load()}\n`);
 if (parts.has('cartpole')) {
@@ -191,3 +230,4 @@ if (parts.has('cartpole')) {
 }
 if (parts.has('fvp')) await fisherProducts();
 if (parts.has('iteration')) await hopperSizedIteration();
+if (parts.has('implementations')) await updateImplementations();

@@ -13,6 +13,7 @@ export { NumpyGenerator, Rng, randomSeed, type RngState, type NoiseSource } from
 export * from './math/gae.js';
 export * from './math/normalizer.js';
 export * from './math/adam.js';
+export { getFlatParams, setFlatParams } from './math/flat.js';
 export * from './policies/policy.js';
 export * from './policies/mlp-policies.js';
 export * from './policies/atari-cnn-policy.js';

@@ -5,7 +5,9 @@
  * every other number must be the same. The value function is fitted through tensor ops, as then
  * (`valueFunction.hostFit: false`): the host fit, today's default, takes the same steps with another float rounding
  * (mlp-regression.test.ts), and its overlap with the policy step is the serial run bit for bit
- * (value-fit-overlap.test.ts).
+ * (value-fit-overlap.test.ts). TRPO's Fisher-vector products are taken by autodiff, as then
+ * (`trpo.implementation: autodiff`): the default, from per-batch Jacobians, has another float rounding
+ * (host-problem.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -38,7 +40,11 @@ const isPlaceholder = (name: string, value: number) =>
 describe('behaviour unchanged by the redesign', () => {
   for (const [name, { config, rows }] of Object.entries(recorded)) {
     it(`${name}: the same metrics as before`, async () => {
-      const asThen = { ...config, valueFunction: { ...(config.valueFunction as object), hostFit: false } };
+      const asThen = {
+        ...config,
+        valueFunction: { ...(config.valueFunction as object), hostFit: false },
+        trpo: { ...(config.trpo as object), implementation: 'autodiff' },
+      };
       const result = await train({ config: trainConfig(asThen), runDir: null, progress: false });
       expect(result.rows.length).toBe(rows.length);
       rows.forEach((before, i) => {

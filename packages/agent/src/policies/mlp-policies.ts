@@ -10,7 +10,8 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import type { CategoricalParams, GaussianParams } from './distributions.js';
 import { Mlp, POLICY_OUTPUT_GAIN, type Activation } from './layers.js';
-import { PolicyBase } from './policy.js';
+import { MlpJacobian } from './mlp-jacobian.js';
+import { PolicyBase, type HostPolicyNetwork, type PolicyJacobian } from './policy.js';
 
 export interface MlpPolicyOptions {
   obsSize: number;
@@ -29,6 +30,7 @@ export class GaussianMlpPolicy extends PolicyBase {
   /** log σ per action dimension, shared by all states (paper Appendix A). */
   readonly logStd: tfType.Variable;
   readonly variables: tfType.Variable[];
+  readonly hostNetwork: HostPolicyNetwork;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { actionDim: number; initialLogStd?: number }) {
     super(tf, [options.obsSize]);
@@ -44,6 +46,7 @@ export class GaussianMlpPolicy extends PolicyBase {
     });
     this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
     this.variables = [...this.meanNetwork.variables, this.logStd];
+    this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, actionDim], activation };
   }
 
   distributionParams(obs: tfType.Tensor): GaussianParams {
@@ -71,6 +74,33 @@ export class GaussianMlpPolicy extends PolicyBase {
       };
     });
   }
+
+  jacobian(obs: tfType.Tensor): PolicyJacobian {
+    const tf = this.tf;
+    const network = new MlpJacobian(tf, this.meanNetwork, obs as tfType.Tensor2D);
+    const broadcast = (x: tfType.Tensor) => tf.add(tf.zerosLike(network.outputs), x) as tfType.Tensor2D;
+    const params: GaussianParams = {
+      kind: 'gaussian',
+      mean: network.outputs,
+      logStd: tf.tidy(() => broadcast(this.logStd)),
+    };
+    return {
+      params,
+      jacobianProduct: (tangents) => ({
+        kind: 'gaussian',
+        mean: network.jacobianProduct(tangents.slice(0, -1)),
+        logStd: tf.tidy(() => broadcast(tangents[tangents.length - 1])),
+      }),
+      transposeProduct: (weights) => {
+        const { mean, logStd } = weights as GaussianParams;
+        return [...network.transposeProduct(mean), tf.sum(logStd, 0)];
+      },
+      dispose: () => {
+        params.logStd.dispose();
+        network.dispose();
+      },
+    };
+  }
 }
 
 export class CategoricalMlpPolicy extends PolicyBase {
@@ -78,6 +108,7 @@ export class CategoricalMlpPolicy extends PolicyBase {
   readonly numActions: number;
   readonly logitsNetwork: Mlp;
   readonly variables: tfType.Variable[];
+  readonly hostNetwork: HostPolicyNetwork;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { numActions: number }) {
     super(tf, [options.obsSize]);
@@ -92,6 +123,7 @@ export class CategoricalMlpPolicy extends PolicyBase {
       seed,
     });
     this.variables = this.logitsNetwork.variables;
+    this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, numActions], activation };
   }
 
   distributionParams(obs: tfType.Tensor): CategoricalParams {
@@ -106,5 +138,15 @@ export class CategoricalMlpPolicy extends PolicyBase {
       this.logitsNetwork.applyWithTangent(this.tf, obs as tfType.Tensor2D, tangents),
     );
     return { params: { kind: 'categorical', logits: output }, tangent: { kind: 'categorical', logits: tangent } };
+  }
+
+  jacobian(obs: tfType.Tensor): PolicyJacobian {
+    const network = new MlpJacobian(this.tf, this.logitsNetwork, obs as tfType.Tensor2D);
+    return {
+      params: { kind: 'categorical', logits: network.outputs },
+      jacobianProduct: (tangents) => ({ kind: 'categorical', logits: network.jacobianProduct(tangents) }),
+      transposeProduct: (weights) => network.transposeProduct((weights as CategoricalParams).logits),
+      dispose: () => network.dispose(),
+    };
   }
 }

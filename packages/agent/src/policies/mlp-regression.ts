@@ -1,6 +1,6 @@
 /**
  * Mean-squared-error regression of a fully connected network (the value function's Mlp) on plain typed arrays:
- * forward pass, backpropagation written out layer by layer, no tensors. A minibatch step of the value fit is one
+ * the forward pass of `HostMlp`, backpropagation of the loss written out layer by layer, no tensors. A minibatch step of the value fit is one
  * call here instead of ~75 tfjs ops, whose fixed cost dominates at the value function's size.
  *
  * Parameters are one flat Float32Array in the order of `Mlp.variables`: for each layer its weight
@@ -12,68 +12,22 @@
  *             δ_{l−1} = (δ_l W_lᵀ) ⊙ act′,  act′ = 1 − a² (tanh), [a > 0] (relu)
  */
 import { gemmNT, transpose } from '../math/gemm.js';
+import { HostMlp } from './host-mlp.js';
 import type { Activation } from './layers.js';
 
-interface LayerSlots {
-  inputs: number;
-  outputs: number;
-  weightOffset: number;
-  biasOffset: number;
-}
-
-export class MlpRegression {
-  readonly parameterCount: number;
-  private readonly layers: LayerSlots[];
-  /** Post-activation outputs per layer (index 0: the input rows), max rows × size. */
-  private readonly activations: Float32Array[];
+export class MlpRegression extends HostMlp {
   private readonly deltas: Float32Array[];
-  /** Scratch: a layer's weight transposed, an activation or delta transposed. */
-  private readonly weightT: Float32Array;
-  private readonly activationT: Float32Array;
-  private readonly deltaT: Float32Array;
+  /** Scratch: an activation or delta transposed. */
+  private readonly inputT: Float32Array;
+  private readonly errorT: Float32Array;
 
   /** `sizes`: [inputs, ...hidden, outputs]; `maxRows`: the largest minibatch. */
-  constructor(
-    readonly sizes: number[],
-    readonly activation: Activation,
-    readonly maxRows: number,
-  ) {
-    let offset = 0;
-    this.layers = sizes.slice(1).map((outputs, l) => {
-      const inputs = sizes[l];
-      const slots = { inputs, outputs, weightOffset: offset, biasOffset: offset + inputs * outputs };
-      offset += inputs * outputs + outputs;
-      return slots;
-    });
-    this.parameterCount = offset;
-    this.activations = sizes.map((size) => new Float32Array(maxRows * size));
+  constructor(sizes: number[], activation: Activation, maxRows: number) {
+    super(sizes, activation, maxRows);
     this.deltas = sizes.map((size) => new Float32Array(maxRows * size));
     const widest = Math.max(...sizes);
-    this.weightT = new Float32Array(widest * widest);
-    this.activationT = new Float32Array(maxRows * widest);
-    this.deltaT = new Float32Array(maxRows * widest);
-  }
-
-  /** Network outputs for `rows` rows of `x` (row-major); a view into internal memory, valid until the next call. */
-  forward(params: Float32Array, x: Float32Array, rows: number): Float32Array {
-    if (rows > this.maxRows) throw new RangeError(`${rows} rows exceed maxRows ${this.maxRows}`);
-    this.activations[0].set(x.subarray(0, rows * this.sizes[0]));
-    this.layers.forEach((layer, l) => {
-      const { inputs, outputs, weightOffset, biasOffset } = layer;
-      transpose(params.subarray(weightOffset, biasOffset), this.weightT, inputs, outputs);
-      const out = this.activations[l + 1];
-      gemmNT(
-        this.activations[l],
-        this.weightT,
-        out,
-        rows,
-        outputs,
-        inputs,
-        params.subarray(biasOffset, biasOffset + outputs),
-      );
-      if (l < this.layers.length - 1) activate(out, rows * outputs, this.activation);
-    });
-    return this.activations[this.layers.length].subarray(0, rows * this.sizes[this.sizes.length - 1]);
+    this.inputT = new Float32Array(maxRows * widest);
+    this.errorT = new Float32Array(maxRows * widest);
   }
 
   /** Mean squared error of the (single-output) network on (x, y); writes ∂L/∂θ into `gradient`. */
@@ -98,12 +52,12 @@ export class MlpRegression {
       const input = this.activations[l];
       const delta = this.deltas[l + 1];
       // ∂L/∂W = inputᵀ δ: (inputs × rows)(rows × outputs), both read along rows.
-      transpose(input, this.activationT, rows, inputs);
-      transpose(delta, this.deltaT, rows, outputs);
-      gemmNT(this.activationT, this.deltaT, gradient.subarray(weightOffset, biasOffset), inputs, outputs, rows);
+      transpose(input, this.inputT, rows, inputs);
+      transpose(delta, this.errorT, rows, outputs);
+      gemmNT(this.inputT, this.errorT, gradient.subarray(weightOffset, biasOffset), inputs, outputs, rows);
       for (let j = 0; j < outputs; j++) {
         let sum = 0;
-        for (let r = 0; r < rows; r++) sum += this.deltaT[j * rows + r];
+        for (let r = 0; r < rows; r++) sum += this.errorT[j * rows + r];
         gradient[biasOffset + j] = sum;
       }
       if (l === 0) break; // no gradient for the input rows
@@ -117,9 +71,4 @@ export class MlpRegression {
     }
     return loss / rows;
   }
-}
-
-function activate(values: Float32Array, count: number, activation: Activation): void {
-  if (activation === 'tanh') for (let i = 0; i < count; i++) values[i] = Math.tanh(values[i]);
-  else for (let i = 0; i < count; i++) values[i] = Math.max(0, values[i]);
 }

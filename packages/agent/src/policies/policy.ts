@@ -7,6 +7,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
 import { loadWeights } from '../math/flat.js';
 import type { NoiseSource } from '@vinegym/rng';
+import type { Activation } from './layers.js';
 import {
   sampleCategorical,
   sampleGaussian,
@@ -17,6 +18,23 @@ import {
   type DistParams,
   type PlainDistParams,
 } from './distributions.js';
+
+/** A fully connected network's layout: layer sizes [inputs, ...hidden, outputs] and the hidden activation. */
+export interface HostPolicyNetwork {
+  sizes: number[];
+  activation: Activation;
+}
+
+/** J of a policy's distribution parameters on one batch (Policy.jacobian); holds tensors until disposed. */
+export interface PolicyJacobian {
+  /** The distribution parameters on the batch. */
+  readonly params: DistParams;
+  /** J v: the parameters' directional derivative along `tangents` (one tensor per variable, shaped like it). */
+  jacobianProduct(tangents: tfType.Tensor[]): DistParams;
+  /** Jᵀ w: the gradient of Σ params ⊙ weights, one tensor per variable. */
+  transposeProduct(weights: DistParams): tfType.Tensor[];
+  dispose(): void;
+}
 
 export interface ActResult {
   /** Gaussian: float batch × actionDim, row-major; categorical: one action index per row. */
@@ -41,6 +59,18 @@ export interface Policy {
    */
   linearize?(obs: tfType.Tensor, tangents: tfType.Tensor[]): { params: DistParams; tangent: DistParams };
   /**
+   * Optional: products with the Jacobian J of the distribution parameters with respect to θ on a fixed batch,
+   * with everything that does not depend on the vector computed once (the Fisher-vector products of one
+   * conjugate-gradient solve share it). Fully connected policies have it (policies/mlp-jacobian.ts).
+   */
+  jacobian?(obs: tfType.Tensor): PolicyJacobian;
+  /**
+   * Optional: the policy as a plain fully connected network, when it is one. θ is then the network's parameters
+   * in `Mlp.variables` order followed, for a Gaussian, by log σ; TRPO's update may then run on typed arrays
+   * (algos/trpo/host-problem.ts) instead of tensor ops.
+   */
+  readonly hostNetwork?: HostPolicyNetwork;
+  /**
    * One batched forward pass for a batch of observations (row-major, batch × obsSize). Noise is drawn from
    * `noise` in row order (Gaussian: one normal per action dimension; categorical: one uniform per row), so equal
    * noise states give equal actions. `deterministic` returns the mean / most probable action.
@@ -50,6 +80,23 @@ export interface Policy {
   serialize(): Float32Array[];
   load(weights: Float32Array[]): void;
   dispose(): void;
+}
+
+/** A batch of `n` observations and actions (row-major arrays) as the tensors `distributionParams` and logProb take. */
+export function batchTensors(
+  tf: Tf,
+  policy: Policy,
+  obs: Float32Array,
+  actions: Float32Array | Int32Array,
+  n: number,
+): { obs: tfType.Tensor; actions: tfType.Tensor } {
+  return {
+    obs: tf.tensor(obs, [n, ...policy.obsShape]),
+    actions:
+      policy.kind === 'gaussian'
+        ? tf.tensor2d(actions, [n, actions.length / n], 'float32')
+        : tf.tensor1d(actions, 'int32'),
+  };
 }
 
 export abstract class PolicyBase implements Policy {

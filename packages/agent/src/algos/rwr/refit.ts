@@ -13,7 +13,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import { lbfgsMinimize, type LbfgsResult } from '../../math/lbfgs.js';
 import { flattenTensors, getFlatParams, setFlatParams } from '../../math/flat.js';
 import { disposeDistParams, logProb, type DistParams } from '../../policies/distributions.js';
-import type { Policy } from '../../policies/policy.js';
+import { batchTensors, type Policy } from '../../policies/policy.js';
 import type { Tf } from '../../tf.js';
 import { meanEntropy, meanKl } from '../trpo/objectives.js';
 import type { RwrConfig } from './config.js';
@@ -83,11 +83,7 @@ export function refitByMaximumLikelihood(
   options: Pick<RwrConfig, 'lbfgsIterations' | 'lbfgsMemory'>,
 ): RefitStats {
   const n = data.weights.length;
-  const obs = tf.tensor(data.obs, [n, ...policy.obsShape]);
-  const actions =
-    policy.kind === 'gaussian'
-      ? tf.tensor2d(data.actions, [n, data.actions.length / n], 'float32')
-      : tf.tensor1d(data.actions, 'int32');
+  const { obs, actions } = batchTensors(tf, policy, data.obs, data.actions, n);
   const weights = tf.tensor1d(data.weights);
   const oldParams = policy.distributionParams(obs);
   const logLikelihood = () => weightedLogLikelihood(tf, policy.distributionParams(obs), actions, weights);

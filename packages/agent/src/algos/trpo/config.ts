@@ -6,7 +6,7 @@
  * `advantage` and `valueFunction`.
  */
 import * as v from 'valibot';
-import { field, fraction, nonNegative, positive, positiveInteger } from '../../config/fields.js';
+import { choice, field, fraction, nonNegative, positive, positiveInteger } from '../../config/fields.js';
 
 export const TRPO_SECTION = v.strictObject({
   maxKl: field(positive(), 0.01, 'trust region radius δ on the mean KL divergence D̄_KL(θ_old, θ) (§3, eq. 23)'),
@@ -37,6 +37,15 @@ export const TRPO_SECTION = v.strictObject({
     nonNegative(),
     0.1,
     'accept a trial only if its improvement is at least this times the linearly predicted one (0: any improvement)',
+  ),
+  implementation: field(
+    choice(['jacobian', 'autodiff', 'host'] as const),
+    'jacobian',
+    'how the step is computed (the same mathematics, different float rounding and speed): jacobian: tensor ops, ' +
+      'Fisher-vector products from per-row Jacobians of the distribution parameters computed once per batch ' +
+      '(fully connected policies; others fall back to autodiff); autodiff: each Fisher-vector product by forward ' +
+      'mode and a gradient through the network (Policy.linearize), or by differentiating the KL twice; host: ' +
+      'gradient, Fisher-vector products and line search on typed arrays (fully connected policies)',
   ),
   entropyCoefficient: field(v.number(), 0, 'weight of the mean entropy bonus added to the surrogate (0 in the paper)'),
 });

@@ -7,14 +7,16 @@
  *    θ_old enters only through the old distribution parameters, computed before any tape records, so they are
  *    constants to both differentiations;
  *  - for policies with a forward-mode derivative (`Policy.linearize`, all built-in policies; required for
- *    the CNN, since tfjs cannot differentiate conv2d twice): Jᵀ M J v.
+ *    the CNN, since tfjs cannot differentiate conv2d twice): Jᵀ M J v;
+ *  - the same Jᵀ M J v from a `PolicyJacobian` (fully connected policies), which computes what does not depend on
+ *    v once per batch, so that each of the products of a conjugate-gradient solve is a few tensor ops.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { enableSecondOrderGradients } from '../../math/autodiff.js';
 import type { Tf } from '../../tf.js';
-import { downloadTidy, flatGradTensor, unflatten } from '../../math/flat.js';
+import { downloadTidy, flatGradTensor, flattenTensors, unflatten } from '../../math/flat.js';
 import { fisherMetricProduct, paramsDot, type DistParams } from '../../policies/distributions.js';
-import type { Policy } from '../../policies/policy.js';
+import type { Policy, PolicyJacobian } from '../../policies/policy.js';
 import { meanKl } from './objectives.js';
 
 /**
@@ -53,31 +55,46 @@ function klHessianProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64
 function gaussNewtonProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64Array): Float32Array {
   return downloadTidy(tf, () => {
     const { params, tangent } = policy.linearize!(obs, unflatten(tf, v, policy.variables));
-    const metricTimesTangent = fisherMetricProduct(tf, params, tangent);
-    const n = obs.shape[0];
-    const weights: DistParams =
-      metricTimesTangent.kind === 'gaussian'
-        ? { kind: 'gaussian', mean: tf.div(metricTimesTangent.mean, n), logStd: tf.div(metricTimesTangent.logStd, n) }
-        : { kind: 'categorical', logits: tf.div(metricTimesTangent.logits, n) };
+    const weights = averagedMetricProduct(tf, params, tangent);
     return flatGradTensor(tf, () => paramsDot(tf, policy.distributionParams(obs), weights), policy.variables);
   });
+}
+
+/** (1/N) M_n t_n per row: the weights whose Jᵀ(·) completes (1/N) Σ_n J_nᵀ M_n J_n v. */
+function averagedMetricProduct(tf: Tf, params: DistParams, tangent: DistParams): DistParams {
+  const product = fisherMetricProduct(tf, params, tangent);
+  const n = (product.kind === 'gaussian' ? product.mean : product.logits).shape[0];
+  return product.kind === 'gaussian'
+    ? { kind: 'gaussian', mean: tf.div(product.mean, n), logStd: tf.div(product.logStd, n) }
+    : { kind: 'categorical', logits: tf.div(product.logits, n) };
+}
+
+/** A v without damping from a policy's Jacobian on the Fisher rows (Policy.jacobian): Jᵀ (M (J v)) / N. */
+export function jacobianFisherProduct(tf: Tf, policy: Policy, jacobian: PolicyJacobian, v: Float64Array): Float64Array {
+  const product = downloadTidy(tf, () => {
+    const tangent = jacobian.jacobianProduct(unflatten(tf, v, policy.variables));
+    const weights = averagedMetricProduct(tf, jacobian.params, tangent);
+    return flattenTensors(tf, jacobian.transposeProduct(weights));
+  });
+  return Float64Array.from(product);
 }
 
 /** Batches up to this many rows are used whole for Fisher-vector products: subsampling only pays on large ones. */
 export const FISHER_MIN_ROWS = 1000;
 
-/** Rows of `obs` used for Fisher-vector products: an evenly strided `fraction` of the batch, at least FISHER_MIN_ROWS. */
-export function fisherSubsample(tf: Tf, obs: tfType.Tensor, fraction: number): tfType.Tensor {
-  const n = obs.shape[0];
+/**
+ * Rows used for Fisher-vector products out of `n`: an evenly strided `fraction` of the batch, at least
+ * FISHER_MIN_ROWS; null when that is the whole batch.
+ */
+export function fisherRowIndices(n: number, fraction: number): Int32Array | null {
   const count = Math.max(Math.min(n, FISHER_MIN_ROWS), Math.round(n * fraction));
-  if (count >= n) return tf.clone(obs);
-  return tf.tidy(() =>
-    tf.gather(
-      obs,
-      tf.tensor1d(
-        Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count)),
-        'int32',
-      ),
-    ),
-  );
+  if (count >= n) return null;
+  return Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
+}
+
+/** Rows of `obs` used for Fisher-vector products (fisherRowIndices). */
+export function fisherSubsample(tf: Tf, obs: tfType.Tensor, fraction: number): tfType.Tensor {
+  const rows = fisherRowIndices(obs.shape[0], fraction);
+  if (!rows) return tf.clone(obs);
+  return tf.tidy(() => tf.gather(obs, tf.tensor1d(rows, 'int32')));
 }

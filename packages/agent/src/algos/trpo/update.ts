@@ -8,18 +8,20 @@
  *   3. β = sqrt(2δ / sᵀAs)               maxStepScale        the largest step the quadratic KL model allows
  *   4. TRPO: backtrack from θ_old + βs until L improves and the exact mean KL ≤ δ   lineSearchStep
  *      NPG:  θ_old + βs                                                              naturalStep
+ *
+ * L, the KL and their derivatives come from a `TrpoProblem` (problem.ts): tensor ops, or typed arrays for fully
+ * connected policies (`trpo.implementation: host`).
  */
-import type * as tfType from '@tensorflow/tfjs';
 import type { PolicyGradientBatch } from '../../estimation/advantages.js';
-import { flatGrad, getFlatParams, setFlatParams } from '../../math/flat.js';
-import { disposeDistParams, logProb, type DistParams } from '../../policies/distributions.js';
+import { getFlatParams, setFlatParams } from '../../math/flat.js';
 import type { Policy } from '../../policies/policy.js';
 import type { Tf } from '../../tf.js';
 import type { TrpoConfig } from './config.js';
 import { conjugateGradient } from './conjugate-gradient.js';
-import { fisherSubsample, fisherVectorProduct } from './fisher.js';
-import { backtrackingLineSearch, maxStepScale, type LineSearchTrial } from './line-search.js';
-import { meanEntropy, meanKl, surrogateObjective, type SurrogateInputs } from './objectives.js';
+import { hostProblem } from './host-problem.js';
+import { backtrackingLineSearch, maxStepScale } from './line-search.js';
+import type { TrpoProblem } from './problem.js';
+import { tensorProblem } from './tensor-problem.js';
 
 export interface TrpoUpdateStats {
   /** Objective (surrogate + entropy bonus) at θ_old and at the new θ. */
@@ -41,21 +43,6 @@ export interface TrpoUpdateOptions {
   lineSearch?: boolean;
 }
 
-/** The batch as tensors, and the objective and constraint of eq. 29 on them. */
-interface Problem {
-  obs: tfType.Tensor;
-  inputs: SurrogateInputs;
-  /** θ_old's distributions on the batch and on the constraint's states: constants, computed before any tape records. */
-  oldParams: DistParams;
-  oldKlParams: DistParams;
-  /** Rows the Fisher-vector products average over. */
-  fisherObs: tfType.Tensor;
-  objective(params: DistParams): tfType.Scalar;
-  /** L and the exact mean KL at the policy's current θ. */
-  evaluate(): LineSearchTrial;
-  dispose(): void;
-}
-
 export function trpoUpdate(
   tf: Tf,
   policy: Policy,
@@ -71,17 +58,19 @@ export function trpoUpdate(
     clock = now;
     return elapsed;
   };
-  const problem = sampleEstimate(tf, policy, batch, config);
+  const thetaOld = getFlatParams(policy.variables);
+  const problem =
+    config.implementation === 'host' && policy.hostNetwork
+      ? hostProblem(policy.hostNetwork, policy.kind, thetaOld, batch, config)
+      : tensorProblem(tf, policy, batch, config);
   try {
-    const thetaOld = getFlatParams(policy.variables);
-    const surrogateBefore = tf.tidy(() => problem.objective(problem.oldParams).dataSync()[0]);
-    const entropy = tf.tidy(() => meanEntropy(tf, problem.oldKlParams).dataSync()[0]);
+    const { surrogateBefore, entropy } = problem;
     timings.forwardMs = lap();
 
-    const gradient = surrogateGradient(tf, policy, problem);
+    const gradient = problem.gradient();
     timings.gradientMs = lap();
 
-    const { fullStep, stepScale } = naturalDirection(tf, policy, problem, gradient, config);
+    const { fullStep, stepScale } = naturalDirection(problem, gradient, config);
     timings.cgMs = lap();
 
     const unchanged = {
@@ -96,83 +85,24 @@ export function trpoUpdate(
     if (stepScale === 0) return unchanged;
     const step =
       options.lineSearch === false
-        ? naturalStep(tf, policy, problem, thetaOld, fullStep)
-        : lineSearchStep(tf, policy, problem, thetaOld, fullStep, gradient, surrogateBefore, config);
+        ? naturalStep(problem, thetaOld, fullStep)
+        : lineSearchStep(problem, thetaOld, fullStep, gradient, surrogateBefore, config);
+    setFlatParams(tf, policy.variables, step.params);
     timings.lineSearchMs = lap();
-    return { ...unchanged, ...step };
+    return { ...unchanged, ...step.stats };
   } finally {
     problem.dispose();
   }
 }
 
-/** Eq. 29 by sample averages: the importance-sampled surrogate (plus an optional entropy bonus) and the mean KL. */
-function sampleEstimate(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: TrpoConfig): Problem {
-  const n = batch.advantages.length;
-  const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
-  const actions =
-    policy.kind === 'gaussian'
-      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32')
-      : tf.tensor1d(batch.actions, 'int32');
-  const klObs = batch.klObs
-    ? tf.tensor(batch.klObs, [batch.klObs.length / policy.obsShape.reduce((a, b) => a * b, 1), ...policy.obsShape])
-    : obs;
-  const oldParams: DistParams = policy.distributionParams(obs);
-  const oldKlParams: DistParams = klObs === obs ? oldParams : policy.distributionParams(klObs);
-  const inputs: SurrogateInputs = {
-    actions,
-    advantages: tf.tensor1d(batch.advantages),
-    oldLogProbs: batch.oldLogProbs ? tf.tensor1d(batch.oldLogProbs) : logProb(tf, oldParams, actions),
-    weights: batch.weights ? tf.tensor1d(batch.weights) : undefined,
-    stateGroups: batch.stateIndex
-      ? {
-          index: tf.tensor1d(batch.stateIndex, 'int32'),
-          count: batch.stateIndex.reduce((m, i) => Math.max(m, i), 0) + 1,
-        }
-      : undefined,
-  };
-  const fisherObs = fisherSubsample(tf, klObs, config.fisherSubsample);
-  const objective = (params: DistParams): tfType.Scalar =>
-    tf.tidy(() => {
-      const surrogate = surrogateObjective(tf, params, inputs);
-      return config.entropyCoefficient === 0
-        ? surrogate
-        : tf.add(surrogate, tf.mul(config.entropyCoefficient, meanEntropy(tf, params)));
-    });
-  return {
-    obs,
-    inputs,
-    oldParams,
-    oldKlParams,
-    fisherObs,
-    objective,
-    evaluate: () =>
-      tf.tidy(() => {
-        const params = policy.distributionParams(obs);
-        const klParams = klObs === obs ? params : policy.distributionParams(klObs);
-        return { surrogate: objective(params).dataSync()[0], kl: meanKl(tf, oldKlParams, klParams).dataSync()[0] };
-      }),
-    dispose: () => {
-      disposeDistParams(oldParams);
-      if (klObs !== obs) {
-        disposeDistParams(oldKlParams);
-        klObs.dispose();
-      }
-      tf.dispose([obs, actions, inputs.advantages, inputs.oldLogProbs, fisherObs]);
-      if (inputs.weights) inputs.weights.dispose();
-      if (inputs.stateGroups) inputs.stateGroups.index.dispose();
-    },
-  };
-}
-
-/** Step 1: g = ∇θ L(θ) at θ_old, the policy gradient. */
-function surrogateGradient(tf: Tf, policy: Policy, problem: Problem): Float32Array {
-  return flatGrad(tf, () => problem.objective(policy.distributionParams(problem.obs)), policy.variables);
-}
-
 /** Steps 2 and 3: s ≈ A⁻¹g by CG on Fisher-vector products, and the full step βs with β = sqrt(2δ / sᵀAs). */
-function naturalDirection(tf: Tf, policy: Policy, problem: Problem, gradient: Float32Array, config: TrpoConfig) {
-  const fisherTimes = (v: Float64Array) => fisherVectorProduct(tf, policy, problem.fisherObs, v, config.cgDamping);
-  const { x: direction } = conjugateGradient(fisherTimes, Float64Array.from(gradient), {
+function naturalDirection(problem: TrpoProblem, gradient: Float64Array, config: TrpoConfig) {
+  const fisherTimes = (v: Float64Array) => {
+    const product = problem.fisherProduct(v);
+    for (let i = 0; i < product.length; i++) product[i] += config.cgDamping * v[i];
+    return product;
+  };
+  const { x: direction } = conjugateGradient(fisherTimes, gradient, {
     iterations: config.cgIterations,
     residualTolerance: config.cgResidualTolerance,
   });
@@ -182,44 +112,37 @@ function naturalDirection(tf: Tf, policy: Policy, problem: Problem, gradient: Fl
 
 /** Step 4 (TRPO): the first θ_old + r^k·βs that improves L enough and keeps the exact mean KL ≤ δ, or θ_old. */
 function lineSearchStep(
-  tf: Tf,
-  policy: Policy,
-  problem: Problem,
+  problem: TrpoProblem,
   thetaOld: Float32Array,
   fullStep: Float64Array,
-  gradient: Float32Array,
+  gradient: Float64Array,
   surrogateBefore: number,
   config: TrpoConfig,
 ) {
-  const result = backtrackingLineSearch(
-    (params) => {
-      setFlatParams(tf, policy.variables, params);
-      return problem.evaluate();
+  const result = backtrackingLineSearch((params) => problem.evaluate(params), thetaOld, fullStep, {
+    surrogateBefore,
+    expectedImprovement: dot(gradient, fullStep),
+    maxKl: config.maxKl,
+    backtracks: config.lineSearchBacktracks,
+    backtrackRatio: config.backtrackRatio,
+    acceptRatio: config.acceptRatio,
+  });
+  return {
+    params: result.params,
+    stats: {
+      surrogateAfter: result.surrogate,
+      kl: result.kl,
+      lineSearchSteps: result.steps,
+      accepted: result.accepted,
     },
-    thetaOld,
-    fullStep,
-    {
-      surrogateBefore,
-      expectedImprovement: dot(gradient, fullStep),
-      maxKl: config.maxKl,
-      backtracks: config.lineSearchBacktracks,
-      backtrackRatio: config.backtrackRatio,
-      acceptRatio: config.acceptRatio,
-    },
-  );
-  setFlatParams(tf, policy.variables, result.params);
-  return { surrogateAfter: result.surrogate, kl: result.kl, lineSearchSteps: result.steps, accepted: result.accepted };
+  };
 }
 
 /** Step 4 (NPG): the full natural step θ_old + βs, whatever it does to L and the KL. */
-function naturalStep(tf: Tf, policy: Policy, problem: Problem, thetaOld: Float32Array, fullStep: Float64Array) {
-  setFlatParams(
-    tf,
-    policy.variables,
-    thetaOld.map((theta, i) => theta + fullStep[i]),
-  );
-  const after = problem.evaluate();
-  return { surrogateAfter: after.surrogate, kl: after.kl, accepted: true };
+function naturalStep(problem: TrpoProblem, thetaOld: Float32Array, fullStep: Float64Array) {
+  const params = thetaOld.map((theta, i) => theta + fullStep[i]);
+  const after = problem.evaluate(params);
+  return { params, stats: { surrogateAfter: after.surrogate, kl: after.kl, accepted: true } };
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {

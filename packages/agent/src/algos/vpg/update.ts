@@ -9,7 +9,7 @@
 import type { PolicyGradientBatch } from '../../estimation/advantages.js';
 import { flatGrad, getFlatParams, setFlatParams } from '../../math/flat.js';
 import { disposeDistParams, logProb } from '../../policies/distributions.js';
-import type { Policy } from '../../policies/policy.js';
+import { batchTensors, type Policy } from '../../policies/policy.js';
 import type { Tf } from '../../tf.js';
 import { meanEntropy, meanKl, surrogateObjective, type SurrogateInputs } from '../trpo/objectives.js';
 import type { VpgConfig } from './config.js';
@@ -33,11 +33,7 @@ export function vanillaPolicyGradientUpdate(
 ): VpgUpdateStats {
   const started = performance.now();
   const n = batch.advantages.length;
-  const obs = tf.tensor(batch.obs, [n, ...policy.obsShape]);
-  const actions =
-    policy.kind === 'gaussian'
-      ? tf.tensor2d(batch.actions, [n, batch.actions.length / n], 'float32')
-      : tf.tensor1d(batch.actions, 'int32');
+  const { obs, actions } = batchTensors(tf, policy, batch.obs, batch.actions, n);
   const oldParams = policy.distributionParams(obs);
   const inputs: SurrogateInputs = {
     actions,
