@@ -13,7 +13,11 @@
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
  *   pnpm bench:ale --env-only [--game pong] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
- *                  [--transports embedded,ws] [--obs raw,paper]
+ *                  [--transports embedded,ws] [--obs raw,paper] [--emulators interpreter,blocks]
+ *
+ * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
+ * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the blocks rows are
+ * the warm figure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -37,6 +41,8 @@ export interface AtariEnvBenchOptions {
   workers: number[];
   transports: ('embedded' | 'ws')[];
   obs: ('raw' | 'paper')[];
+  /** Our emulator: the interpreter, compiled blocks (kwarg compile_blocks), or one row of each. */
+  emulators: ('interpreter' | 'blocks')[];
 }
 
 const OBS_KWARGS = {
@@ -131,9 +137,9 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
       .join(' ')}`,
   );
   console.log(
-    '| obs | transport | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |',
+    '| obs | transport | emulator | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
@@ -142,37 +148,40 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
           transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
           for (const numEnvs of options.envs) {
-            const vectorOptions = { envId, numEnvs, kwargs: { ...OBS_KWARGS[obs] }, seed: 0 };
-            let ours: Timing | null = null;
-            let theirs: Timing | null = null;
-            const faster = (a: Timing | null, b: Timing, key: 'cpuSeconds' | 'wallSeconds') =>
-              a === null || b.steps / b[key] > a.steps / a[key] ? b : a;
-            let oursCpu: Timing | null = null;
-            let theirsCpu: Timing | null = null;
-            for (let round = 0; round < options.rounds; round++) {
-              const ref = reference(envId, numEnvs, options.steps, obs === 'paper');
-              const env = server
-                ? await RemoteVectorEnv.connect(server.url, vectorOptions)
-                : await EmbeddedVectorEnv.make(vectorOptions, service);
-              let mine: Timing;
-              try {
-                mine = await timeOurs(env, numEnvs, options.steps, server?.pid ?? null);
-              } finally {
-                await env.close();
+            for (const emulator of options.emulators) {
+              const kwargs = { ...OBS_KWARGS[obs], ...(emulator === 'blocks' ? { compile_blocks: true } : {}) };
+              const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
+              let ours: Timing | null = null;
+              let theirs: Timing | null = null;
+              const faster = (a: Timing | null, b: Timing, key: 'cpuSeconds' | 'wallSeconds') =>
+                a === null || b.steps / b[key] > a.steps / a[key] ? b : a;
+              let oursCpu: Timing | null = null;
+              let theirsCpu: Timing | null = null;
+              for (let round = 0; round < options.rounds; round++) {
+                const ref = reference(envId, numEnvs, options.steps, obs === 'paper');
+                const env = server
+                  ? await RemoteVectorEnv.connect(server.url, vectorOptions)
+                  : await EmbeddedVectorEnv.make(vectorOptions, service);
+                let mine: Timing;
+                try {
+                  mine = await timeOurs(env, numEnvs, options.steps, server?.pid ?? null);
+                } finally {
+                  await env.close();
+                }
+                theirs = faster(theirs, ref, 'wallSeconds');
+                ours = faster(ours, mine, 'wallSeconds');
+                theirsCpu = faster(theirsCpu, ref, 'cpuSeconds');
+                oursCpu = faster(oursCpu, mine, 'cpuSeconds');
               }
-              theirs = faster(theirs, ref, 'wallSeconds');
-              ours = faster(ours, mine, 'wallSeconds');
-              theirsCpu = faster(theirsCpu, ref, 'cpuSeconds');
-              oursCpu = faster(oursCpu, mine, 'cpuSeconds');
+              const rate = (t: Timing, key: 'cpuSeconds' | 'wallSeconds') => t.steps / t[key];
+              const wallRatio = rate(ours!, 'wallSeconds') / rate(theirs!, 'wallSeconds');
+              const cpuRatio = rate(oursCpu!, 'cpuSeconds') / rate(theirsCpu!, 'cpuSeconds');
+              console.log(
+                `| ${obs} | ${transport} | ${emulator} | ${workers} | ${numEnvs} | ${fmt(rate(ours!, 'wallSeconds'))} | ${fmt(rate(theirs!, 'wallSeconds'))} | ` +
+                  `${wallRatio.toFixed(2)} | ${fmt(rate(oursCpu!, 'cpuSeconds'))} | ${fmt(rate(theirsCpu!, 'cpuSeconds'))} | ${cpuRatio.toFixed(2)} | ` +
+                  `${loadavg()[0]!.toFixed(2)} |`,
+              );
             }
-            const rate = (t: Timing, key: 'cpuSeconds' | 'wallSeconds') => t.steps / t[key];
-            const wallRatio = rate(ours!, 'wallSeconds') / rate(theirs!, 'wallSeconds');
-            const cpuRatio = rate(oursCpu!, 'cpuSeconds') / rate(theirsCpu!, 'cpuSeconds');
-            console.log(
-              `| ${obs} | ${transport} | ${workers} | ${numEnvs} | ${fmt(rate(ours!, 'wallSeconds'))} | ${fmt(rate(theirs!, 'wallSeconds'))} | ` +
-                `${wallRatio.toFixed(2)} | ${fmt(rate(oursCpu!, 'cpuSeconds'))} | ${fmt(rate(theirsCpu!, 'cpuSeconds'))} | ${cpuRatio.toFixed(2)} | ` +
-                `${loadavg()[0]!.toFixed(2)} |`,
-            );
           }
         } finally {
           service?.closeAll();

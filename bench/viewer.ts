@@ -7,7 +7,12 @@
  *   poller      a viewer's request pattern from its own process: one frame request in flight, the next one
  *               16.7 ms after the last answer (the most a page asks for), no browser;
  *   browser     the real viewer page in headless Chromium watching the session (three.js on SwiftShader, i.e.
- *               WebGL drawn by the CPU).
+ *               WebGL drawn by the CPU);
+ *   burn        control, no viewer: a process (bench/busy-process.ts) where Chromium runs, using as much CPU time
+ *               per second as Chromium did in this run's browser slices so far, in bursts at its frame rate;
+ *   stream      the same, but its bursts stream memory (1 MiB copies through 64 MiB) as a rasterizer writes
+ *               frames: if burn or stream slows the learner as much as the browser, the browser's cost is the
+ *               machine's shared resources (caches, memory, the host under the VM), not watching.
  * under two placements of the processes, each with its own `alone` reference:
  *   shared      no pinning, all at the same priority: the browser competes with the server and the learner for
  *               the same cores (a browser on the env server's machine);
@@ -16,15 +21,17 @@
  *               what it asks of it, and whose drawing does not slow the learner either;
  *   isolated    server and learner pinned to one CPU, the poller and Chromium to the other CPU alone: the
  *               viewer's drawing competes with neither, so what remains is what the server pays for the frames.
- * Each round runs every case of every placement once, in an order rotated from round to round so that drifts
- * (JIT warm-up, other jobs on the machine) fall on every case alike. Per slice it measures the session's env
- * steps per second and the server's CPU time per env step (its main thread, from /proc: nanoseconds on a CPU, so
- * time the thread waits for a core does not count). A case's cost is the median over rounds of its ratio to the
- * `alone` slice of the same round and placement, with a 95 % bootstrap interval: the interval, not the median,
- * says whether the run resolves 5 %.
+ * Each round runs every case of every placement once, in an order rotated from round to round, each case between
+ * two `alone` slices (alone, c1, alone, c2, ..., alone), so that drifts (JIT warm-up, other jobs on the machine)
+ * fall on every case alike and a case is compared with the slices right before and after it. Per slice it measures
+ * the session's env steps per second and the server's CPU time per env step (its main thread, from /proc:
+ * nanoseconds on a CPU, so time the thread waits for a core does not count). A case's cost is the median over
+ * rounds of its ratio to the mean of its two neighbouring `alone` slices, with a 95 % bootstrap interval: the
+ * interval, not the median, says whether the run resolves 5 %.
  *
- *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 1; BENCH_ROUNDS, default 24;
- *                          BENCH_PLACEMENTS, of shared,split,isolated, default shared,split; BENCH_WORKERS, the server's --workers, default 0)
+ *   pnpm bench:viewer     (BENCH_SECONDS per slice, default 2; BENCH_ROUNDS, default 24; BENCH_CASES, of
+ *                          poller,browser,burn,stream, default all; BENCH_PLACEMENTS, of shared,split,isolated,
+ *                          default isolated; BENCH_WORKERS, the server's --workers, default 0)
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -41,7 +48,7 @@ interface ViewerWindow {
   vinegymViewer: { framesDrawn: number };
 }
 
-const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 1);
+const SLICE_MS = 1000 * Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 24);
 /** Time for a viewer to start or stop after being told, before a slice is measured. */
 const SETTLE_MS = 150;
@@ -181,7 +188,7 @@ if (!pinnable)
     `bench:viewer: ${allowed === null ? 'taskset is not available (util-linux)' : `only CPUs ${allowed}`}, the split and isolated placements are skipped`,
   );
 type Placement = 'shared' | 'split' | 'isolated';
-const wanted = (process.env.BENCH_PLACEMENTS ?? 'shared,split').split(',') as Placement[];
+const wanted = (process.env.BENCH_PLACEMENTS ?? 'isolated').split(',') as Placement[];
 const placements = wanted.filter((p) => p === 'shared' || ((p === 'split' || p === 'isolated') && pinnable));
 let reniced = true;
 
@@ -205,18 +212,47 @@ function place(placement: Placement): void {
 }
 
 interface Slice extends Stepped {
-  viewerCpu: number; // CPU seconds per second of the viewer's processes (poller or Chromium)
-  frames: number; // frames the viewer got (poller) or drew (browser) per second
+  viewerCpu: number; // CPU seconds per second of the viewer's processes (poller, Chromium or the busy process)
+  frames: number; // frames the viewer got (poller) or drew (browser) per second; bursts per second (burn, stream)
+  reference?: Stepped; // a case's two neighbouring `alone` slices, summed
 }
-const caseNames = ['alone', 'poller', ...(browser ? ['browser'] : [])];
+type Case = 'alone' | 'poller' | 'browser' | 'burn' | 'stream';
+const viewerCases = (process.env.BENCH_CASES ?? 'poller,browser,burn,stream')
+  .split(',')
+  .filter((name) => name !== 'browser' || browser !== null) as Case[];
+const caseNames: Case[] = ['alone', ...viewerCases];
 const results = new Map<string, Slice[]>();
 for (const placement of placements) for (const name of caseNames) results.set(`${placement} ${name}`, []);
 
-async function slice(name: string): Promise<Slice> {
+// The control cases' process: it burns what Chromium used so far in this placement (before the first browser
+// slice, BENCH_BURN_CPU CPU-s/s at BENCH_BURN_FPS bursts a second, defaults 0.5 and 10).
+const busy = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./busy-process.ts', import.meta.url))], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+function burnLike(placement: Placement, memory: boolean) {
+  const seen = results.get(`${placement} browser`) ?? [];
+  return {
+    cpu: seen.length > 0 ? median(seen.map((s) => s.viewerCpu)) : Number(process.env.BENCH_BURN_CPU ?? 0.5),
+    fps: seen.length > 0 ? Math.max(1, median(seen.map((s) => s.frames))) : Number(process.env.BENCH_BURN_FPS ?? 10),
+    memory,
+  };
+}
+
+async function slice(placement: Placement, name: Case): Promise<Slice> {
   if (name === 'poller') poller.send('on');
   if (name === 'browser') await browser!.watch(true);
+  const burn = name === 'burn' || name === 'stream' ? burnLike(placement, name === 'stream') : null;
+  if (burn) busy.send(burn);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  const viewerPids = () => descendantPids(process.pid).filter((pid) => pid !== serverPid && !serverChildren.has(pid));
+  // The CPU of the case's own viewer only (a hidden Chromium still finishing a frame is not the busy process's).
+  const viewerPids = () =>
+    name === 'poller'
+      ? [poller.pid!]
+      : burn
+        ? [busy.pid!]
+        : descendantPids(process.pid).filter(
+            (pid) => pid !== serverPid && !serverChildren.has(pid) && pid !== poller.pid && pid !== busy.pid,
+          );
   const cpu0 = viewerPids().reduce((sum, pid) => sum + processCpuNs(pid), 0);
   const frames0 = name === 'browser' ? await browser!.framesDrawn() : name === 'poller' ? await pollerFrames() : 0;
   const stepped = await stepFor(SLICE_MS);
@@ -224,11 +260,18 @@ async function slice(name: string): Promise<Slice> {
   const viewerCpu = (viewerPids().reduce((sum, pid) => sum + processCpuNs(pid), 0) - cpu0) / 1e9 / stepped.seconds;
   if (name === 'poller') poller.send('off');
   if (name === 'browser') await browser!.watch(false);
-  return { ...stepped, viewerCpu, frames: (frames1 - frames0) / stepped.seconds };
+  if (burn) busy.send('off');
+  return { ...stepped, viewerCpu, frames: burn ? burn.fps : (frames1 - frames0) / stepped.seconds };
 }
 
 const rate = (s: Stepped) => s.envSteps / s.seconds;
 const cpuPerStep = (s: Stepped) => s.serverNs / 1000 / s.envSteps; // µs of the server's main thread per env step
+const sum = (a: Stepped, b: Stepped): Stepped => ({
+  envSteps: a.envSteps + b.envSteps,
+  seconds: a.seconds + b.seconds,
+  serverNs: a.serverNs + b.serverNs,
+  serverAllNs: a.serverAllNs + b.serverAllNs,
+});
 
 const loadBefore = loadavg();
 const started = performance.now();
@@ -237,9 +280,17 @@ for (let round = 0; round < ROUNDS; round++) {
   const placementOrder = round % 2 === 0 ? placements : [...placements].reverse();
   for (const placement of placementOrder) {
     place(placement);
-    const order = caseNames.map((_, k) => caseNames[(k + round) % caseNames.length]);
-    for (const name of round % 2 === 0 ? order : order.reverse())
-      results.get(`${placement} ${name}`)!.push(await slice(name));
+    const rotated = viewerCases.map((_, k) => viewerCases[(k + round) % viewerCases.length]);
+    const order = round % 2 === 0 ? rotated : rotated.reverse();
+    let before = await slice(placement, 'alone');
+    results.get(`${placement} alone`)!.push(before);
+    for (const name of order) {
+      const watched = await slice(placement, name);
+      const after = await slice(placement, 'alone');
+      results.get(`${placement} alone`)!.push(after);
+      results.get(`${placement} ${name}`)!.push({ ...watched, reference: sum(before, after) });
+      before = after;
+    }
   }
 }
 place('shared');
@@ -247,9 +298,9 @@ const loadAfter = loadavg();
 
 const loads = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
-/** "median [low, high]" of the per-round ratios of `measure` between two cases, as changes. */
-function change(slices: Slice[], reference: Slice[], measure: (s: Slice) => number): string {
-  const ratios = slices.map((s, k) => measure(s) / measure(reference[k]));
+/** "median [low, high]" of the ratios of `measure` between each slice and its neighbouring `alone` slices. */
+function change(slices: Slice[], measure: (s: Stepped) => number): string {
+  const ratios = slices.map((s) => measure(s) / measure(s.reference!));
   const [low, high] = medianInterval(ratios);
   return `${pct(median(ratios) - 1)} [${pct(low - 1)}, ${pct(high - 1)}]`;
 }
@@ -258,8 +309,8 @@ console.log(
     `${ROUNDS} rounds × ${SLICE_MS} ms slices per case, interleaved; ${((performance.now() - started) / 60_000).toFixed(1)} min`,
 );
 console.log(
-  '  per case: median env-steps/s and server µs per env step (main thread); per-round change against `alone` ' +
-    'as median [95 % bootstrap interval]',
+  '  per case: median env-steps/s and server µs per env step (main thread); change against the neighbouring ' +
+    '`alone` slices as median [95 % bootstrap interval]',
 );
 for (const placement of placements) {
   console.log(
@@ -267,7 +318,7 @@ for (const placement of placements) {
       ? `  shared: no pinning, every process on CPUs ${allowed ?? 'all'}`
       : placement === 'split'
         ? `  split: server on CPU ${cpus[0]}; learner, poller and Chromium on CPU ${cpus[1]}, poller and Chromium at nice 19${reniced ? '' : ' (renice failed: not root?)'}`
-        : `  isolated: server and learner on CPU ${cpus[0]}; poller and Chromium alone on CPU ${cpus[1]}`,
+        : `  isolated: server and learner on CPU ${cpus[0]}; poller, Chromium and the busy process alone on CPU ${cpus[1]}`,
   );
   const alone = results.get(`${placement} alone`)!;
   for (const name of caseNames) {
@@ -277,20 +328,27 @@ for (const placement of placements) {
     const cpus = slices.map(cpuPerStep);
     const range = (xs: number[], digits: number) =>
       `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-    const spread = name === 'alone' ? `; slices ${range(rates, 0)} env-steps/s, ${range(cpus, 1)} µs/step` : '';
+    // The noise floor: how much two consecutive `alone` slices differ in steps/s (median of |ratio - 1|).
+    const drift = rates.slice(1).map((r, k) => Math.abs(r / rates[k] - 1));
+    const spread =
+      name === 'alone'
+        ? `; slices ${range(rates, 0)} env-steps/s, ${range(cpus, 1)} µs/step; consecutive slices differ by ${pct(median(drift)).slice(1)}`
+        : '';
     // The server's extra CPU per second while watched, over the frames it served: what one frame costs it.
     const extraPerFrame =
       ((median(slices.map(cpuPerStep)) - median(alone.map(cpuPerStep))) * median(rates)) /
       median(slices.map((s) => s.frames));
+    const served = name === 'poller' || name === 'browser';
     const versus =
       name === 'alone'
         ? ''
-        : `   steps/s ${change(slices, alone, rate)}, server CPU/step ${change(slices, alone, cpuPerStep)}, ` +
-          `≈ ${extraPerFrame.toFixed(0)} µs of server CPU per frame`;
+        : `   steps/s ${change(slices, rate)}, server CPU/step ${change(slices, cpuPerStep)}` +
+          (served ? `, ≈ ${extraPerFrame.toFixed(0)} µs of server CPU per frame` : '');
     const viewer =
       name === 'alone'
         ? ''
-        : `   ${name} CPU ${median(slices.map((s) => s.viewerCpu)).toFixed(2)} s/s, ${median(slices.map((s) => s.frames)).toFixed(0)} frames/s`;
+        : `   ${name} CPU ${median(slices.map((s) => s.viewerCpu)).toFixed(2)} s/s, ` +
+          `${median(slices.map((s) => s.frames)).toFixed(0)} ${served ? 'frames' : 'bursts'}/s`;
     const allThreads = median(slices.map((s) => s.serverAllNs / 1000 / s.envSteps));
     console.log(
       `    ${name.padEnd(8)} ${median(rates).toFixed(0).padStart(6)} env-steps/s, server ${median(slices.map(cpuPerStep)).toFixed(1)} µs/step ` +
@@ -300,6 +358,7 @@ for (const placement of placements) {
 }
 console.log(`  load average before ${loads(loadBefore)}, after ${loads(loadAfter)}`);
 poller.disconnect();
+busy.disconnect();
 await browser?.close();
 await env.close();
 server.kill('SIGINT');

@@ -81,7 +81,7 @@ export class Machine implements CycleBus, TiaSystem {
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
     // Once per process, a throw-away machine runs every CPU and TIA path so V8 need not recompile them later.
-    warmUpOnce((program) => new Machine(program, { format: 'NTSC' }));
+    warmUpOnce((program, compileBlocks) => new Machine(program, { format: 'NTSC', compileBlocks }));
     this.md5 = md5Hex(rom);
     this.cart = createCartridge(rom, options.cartType);
     this.hasSnoop = typeof this.cart.snoop === 'function';

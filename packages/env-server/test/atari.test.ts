@@ -3,6 +3,7 @@
  * (snapshot -> k steps -> restore -> k steps gives identical observations and rewards), kwargs validation, and the
  * error when ROMs are missing. Needs ale-py's ROMs (`pnpm test:setup`).
  */
+import { compiledBlockCount } from '@vinegym/ale';
 import { ndarray } from '@vinegym/protocol';
 import type { NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,37 @@ describe('ALE/<Game>-v5 envs', () => {
     }
     expect(ids).toContain('ALE/TicTacToe3D-v5');
   });
+
+  it('compile_blocks: the compiled emulator gives the episode of the interpreter, step by step', async () => {
+    // In-process envs (no worker threads), so that this process's block count shows the compiled path ran.
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+    const owner = {};
+    const open = async (kwargs: Record<string, string | number | boolean>) => {
+      const made = await service.make({ env_id: 'ALE/Pong-v5', kwargs, num_envs: 2 }, owner);
+      await service.reset({ session_id: made.session_id, seed: 3 }, owner);
+      return made.session_id;
+    };
+    const kwargs = { obs_type: 'grayscale', downsample: 2 };
+    const sessions = [await open(kwargs), await open({ ...kwargs, compile_blocks: true })];
+    const compiledBefore = compiledBlockCount();
+    try {
+      // 400 steps = 1,600 frames per env: Pong's kernel loops are compiled within the first hundred frames.
+      for (let t = 0; t < 400; t++) {
+        const actions = ndarray('int64', [2], [t % 6, (t * 7) % 6]);
+        const [a, b] = await Promise.all(sessions.map((session_id) => service.step({ session_id, actions }, owner)));
+        expect(
+          Buffer.compare(
+            Buffer.from((a!.observations as NDArray).data as Uint8Array),
+            Buffer.from((b!.observations as NDArray).data as Uint8Array),
+          ),
+        ).toBe(0);
+        expect([...b!.rewards.data]).toEqual([...a!.rewards.data]);
+      }
+      expect(compiledBlockCount()).toBeGreaterThan(compiledBefore);
+    } finally {
+      service.closeAll();
+    }
+  }, 120_000);
 
   it('ALE/Pong-v5 with preprocessing gives [52, 40, 4] uint8 and snapshots restore exactly', async () => {
     const service = new EnvService({ registry: createDefaultRegistry() });

@@ -78,20 +78,27 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
     await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn >= n, frames, { timeout: 20_000 });
   }
 
-  /** Distinct colours in the stage's canvas (a blank canvas has one). */
-  const canvasColours = (page: Page) =>
-    page.evaluate(() => {
-      const source = document.querySelector('#stage canvas') as HTMLCanvasElement;
+  /**
+   * Distinct colours in the stage's canvas as the page shows it (a blank canvas has one). Read from a screenshot of
+   * the canvas, i.e. the composited picture: the 3D canvas keeps no drawing buffer to read back after a frame.
+   */
+  const canvasColours = async (page: Page) => {
+    const png = await page.locator('#stage canvas').screenshot();
+    return page.evaluate(async (base64) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${base64}`;
+      await image.decode();
       const copy = document.createElement('canvas');
-      [copy.width, copy.height] = [source.width, source.height];
+      [copy.width, copy.height] = [image.width, image.height];
       const context = copy.getContext('2d')!;
-      context.drawImage(source, 0, 0);
+      context.drawImage(image, 0, 0);
       const pixels = context.getImageData(0, 0, copy.width, copy.height).data;
       const colours = new Set<number>();
       for (let i = 0; i < pixels.length; i += 4 * 7)
         colours.add((pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2]);
       return colours.size;
-    });
+    }, png.toString('base64'));
+  };
 
   const screenshot = async (page: Page, name: string) => {
     if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `viewer-${name}.png`) });
@@ -177,7 +184,8 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
             (window as any).vinegymViewer as { framesDrawn: number; settings: { fps: number; softwareWebGL: boolean } },
         );
       await watch(page, made.session_id, 1);
-      // SwiftShader here: no antialiasing, device pixel ratio 1, a canvas of at most 640 × 480, 15 fps.
+      // SwiftShader here: no antialiasing, device pixel ratio 1, a canvas of at most 480 × 360, 15 fps, and no
+      // preserved drawing buffer (it would cost a copy of every frame).
       const context = await page.evaluate(() => {
         const canvas = document.querySelector('#stage canvas') as HTMLCanvasElement;
         const gl = canvas.getContext('webgl2') as WebGL2RenderingContext;
@@ -185,12 +193,14 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
           width: canvas.width,
           height: canvas.height,
           antialias: gl.getContextAttributes()!.antialias,
+          preserveDrawingBuffer: gl.getContextAttributes()!.preserveDrawingBuffer,
           cssWidth: canvas.clientWidth,
         };
       });
       expect(context.antialias).toBe(false);
-      expect(context.width).toBeLessThanOrEqual(640);
-      expect(context.height).toBeLessThanOrEqual(480);
+      expect(context.preserveDrawingBuffer).toBe(false);
+      expect(context.width).toBeLessThanOrEqual(480);
+      expect(context.height).toBeLessThanOrEqual(360);
       expect((await viewer()).settings).toMatchObject({ fps: 15, softwareWebGL: true });
 
       // The session does not step: the page keeps asking (slowly) but draws the unchanged scene no more.
@@ -200,16 +210,37 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
       expect((await viewer()).framesDrawn).toBe(idle);
       await stepOnce();
       await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn === n + 1, idle, { timeout: 5_000 });
+      // The status line catches up with that last sample, though it is rewritten only a few times a second.
+      await page.waitForFunction(
+        () =>
+          document.getElementById('steps')!.textContent === String((window as any).vinegymViewer.lastStatus.steps),
+        undefined,
+        { timeout: 2_000 },
+      );
 
       // A session stepping much faster than the frame rate is drawn at most at the frame rate.
       const stepping = await drive('Hopper-v5', () => ndarray('float32', [1, 3], Float32Array.of(0.3, 0.3, -0.3)));
       await watch(page, stepping.id, 2);
+      // Count the status line's rewrites meanwhile: at most 4 a second (every text change costs the page a layout,
+      // a paint and a composited frame), whatever the frame rate.
+      await page.evaluate(() => {
+        const counter = { writes: 0 };
+        new MutationObserver((records) => (counter.writes += records.length)).observe(
+          document.getElementById('steps')!,
+          { childList: true, characterData: true, subtree: true },
+        );
+        (window as any).overlayWrites = counter;
+      });
       const before = (await viewer()).framesDrawn;
       const started = Date.now();
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const rate = (((await viewer()).framesDrawn - before) * 1000) / (Date.now() - started);
+      const drawn = (await viewer()).framesDrawn - before;
+      const rate = (drawn * 1000) / (Date.now() - started);
       expect(rate).toBeGreaterThan(0);
       expect(rate).toBeLessThanOrEqual(15 * 1.2);
+      const writes = await page.evaluate(() => (window as any).overlayWrites.writes as number);
+      expect(writes).toBeGreaterThan(0);
+      expect(writes).toBeLessThanOrEqual(Math.ceil((4 * (Date.now() - started)) / 1000) + 1);
 
       // Hidden (as a background tab: document.hidden and its event, which headless Chromium never sends by itself):
       // no requests reach the server and nothing is drawn; shown again, it goes on.

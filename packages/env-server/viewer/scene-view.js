@@ -72,7 +72,7 @@ export function softwareWebGL() {
 /**
  * A scene on `canvas`. `scene` is the JSON of GET /v1/sessions/:id/scene (meshes as flat arrays). Call
  * `setPoses(positions, rotations)` (flat [ngeom*3], [ngeom*9] row-major) then `render()`. Materials are Lambert
- * (diffuse only) and nothing casts shadows: a frame costs little even where WebGL is drawn by the CPU.
+ * (diffuse only), planes unlit, and nothing casts shadows: a frame costs little even where WebGL is drawn by the CPU.
  */
 export function createSceneView(
   canvas,
@@ -100,7 +100,10 @@ export function createSceneView(
       texture.repeat.set(2 * (sx || 50), 2 * (sy || 50));
       Object.assign(options, { map: texture, color: new THREE.Color(1, 1, 1) });
     }
-    const object = new THREE.Mesh(geometry, new THREE.MeshLambertMaterial(options));
+    // A plane's normal is the same everywhere, so lighting would shade it uniformly: it is drawn unlit, which
+    // spares the pixel-heaviest geom the lighting work (WebGL drawn by the CPU pays for every shaded pixel).
+    const Material = geom.type === 'plane' ? THREE.MeshBasicMaterial : THREE.MeshLambertMaterial;
+    const object = new THREE.Mesh(geometry, new Material(options));
     object.matrixAutoUpdate = false;
     world.add(object);
     return object;

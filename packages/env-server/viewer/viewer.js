@@ -2,8 +2,9 @@
 // One request in flight at a time, the next one asked for after the frame interval (30 fps by default, 15 where
 // WebGL is drawn by the CPU) and the next animation frame: a slow network or server means skipped frames, never a queue. The page is frugal because
 // the browser may share the server's cores: it draws only when a new sample arrived (or the camera moved), on a
-// modest canvas at device pixel ratio 1, without antialiasing where WebGL is drawn by the CPU, and it neither
-// asks nor draws while its tab is hidden. Query parameters (docs/viewer.md): ?fps=1..60, ?size=WxH (the largest
+// modest canvas at device pixel ratio 1 (smaller and without antialiasing where WebGL is drawn by the CPU), with a
+// status line rewritten a few times a second rather than per frame, and it neither asks nor draws while its tab
+// is hidden. Query parameters (docs/viewer.md): ?fps=1..60, ?size=WxH (the largest
 // canvas), ?antialias=on|off.
 import { OrbitControls } from '/viewer/vendor/OrbitControls.js';
 import { createSceneView, softwareWebGL } from '/viewer/scene-view.js';
@@ -12,16 +13,21 @@ const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
 const clamp = (value, low, high, fallback) =>
   Number.isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
-const [maxWidth, maxHeight] = (query.get('size') ?? '640x480').split('x').map(Number);
 const software = softwareWebGL();
+// Where WebGL is drawn by the CPU, its cost per frame grows with the pixels drawn (docs/viewer.md), so the canvas
+// is smaller there.
+const defaultSize = software ? [480, 360] : [640, 480];
+const [maxWidth, maxHeight] = (query.get('size') ?? defaultSize.join('x')).split('x').map(Number);
 const settings = {
   // Where WebGL is drawn by the CPU a frame costs tens of ms of CPU time, so the default rate is halved there.
   fps: clamp(Number(query.get('fps') ?? (software ? 15 : 30)), 1, 60, 30),
-  maxWidth: clamp(maxWidth, 160, 4096, 640),
-  maxHeight: clamp(maxHeight, 120, 4096, 480),
+  maxWidth: clamp(maxWidth, 160, 4096, defaultSize[0]),
+  maxHeight: clamp(maxHeight, 120, 4096, defaultSize[1]),
   antialias: query.has('antialias') ? query.get('antialias') === 'on' : !software,
   softwareWebGL: software,
 };
+/** The status line (steps, returns, fps) is rewritten at most this often. */
+const OVERLAY_INTERVAL_MS = 250;
 /** While the session does not step, ask this often instead of at the frame rate. */
 const IDLE_INTERVAL_MS = 250;
 
@@ -40,6 +46,8 @@ const state = {
   sessions: [],
   watching: null, // { id, envId, mode, stop }
   framesDrawn: 0,
+  // Milliseconds the page's own thread spent per phase of watching, summed (bench/viewer-frame.ts reads them).
+  phases: { fetch: 0, poses: 0, render: 0, overlay: 0 },
   settings,
   lastStatus: null,
   lastPoses: null,
@@ -148,6 +156,26 @@ async function watch(session) {
     view?.renderer.dispose(); // frees the WebGL context now rather than at garbage collection
   };
   const drawTimes = [];
+  // The status line is rewritten a few times a second, not per frame: every text change costs the page a style,
+  // layout, paint and raster pass, and a composited frame of its own, where the numbers change too fast to read.
+  // The latest status always reaches the line: a throttled one is written when the interval ends.
+  let overlayWritten = -Infinity;
+  let overlayTimer = null;
+  const updateOverlay = (status) => {
+    const now = performance.now();
+    const wait = overlayWritten + OVERLAY_INTERVAL_MS - now;
+    if (wait > 0) {
+      overlayTimer ??= setTimeout(() => {
+        overlayTimer = null;
+        if (!stopped) updateOverlay(state.lastStatus);
+      }, wait);
+      return;
+    }
+    overlayWritten = now;
+    showStats(session, status);
+    setText('fps', String(drawTimes.length));
+    state.phases.overlay += performance.now() - now;
+  };
 
   /** Counts a drawn frame; the fps shown is the draws of the last second. */
   const countDraw = () => {
@@ -155,7 +183,6 @@ async function watch(session) {
     const now = performance.now();
     drawTimes.push(now);
     while (drawTimes.length > 0 && now - drawTimes[0] > 1000) drawTimes.shift();
-    setText('fps', String(drawTimes.length));
   };
   // 3D: every render goes through one animation frame, so a new sample and a camera move in the same frame draw once.
   let renderPending = false;
@@ -165,7 +192,9 @@ async function watch(session) {
     requestAnimationFrame(() => {
       renderPending = false;
       if (stopped) return;
+      const started = performance.now();
       view.render();
+      state.phases.render += performance.now() - started;
       countDraw();
     });
   };
@@ -181,8 +210,9 @@ async function watch(session) {
 
   const draw = ({ status, bytes }) => {
     state.lastStatus = status;
-    showStats(session, status);
+    updateOverlay(status);
     if (mode === 'scene') {
+      const posed = performance.now();
       const n = status.geoms;
       const all = new Float64Array(bytes);
       const positions = all.subarray(0, 3 * n);
@@ -190,6 +220,7 @@ async function watch(session) {
       state.lastPoses = Array.from(positions);
       view.setPoses(positions, rotations);
       controls.update();
+      state.phases.poses += performance.now() - posed;
       renderSoon();
     } else {
       const { width, height } = status;
@@ -222,7 +253,6 @@ async function watch(session) {
         width,
         height,
         antialias: settings.antialias,
-        preserveDrawingBuffer: true,
       });
       controls = new OrbitControls(view.camera, canvas);
       controls.target = view.target;
@@ -237,6 +267,7 @@ async function watch(session) {
       }
       const asked = performance.now();
       const frame = await fetchFrame();
+      state.phases.fetch += performance.now() - asked;
       if (stopped) break;
       if (frame.error) {
         setStatus(frame.error, true);

@@ -47,6 +47,11 @@ export interface AleEnvOptions {
   maxNumFramesPerEpisode?: number | null;
   /** ALE difficulty (switches: bit 0 left A, bit 1 right A); default 0. */
   difficulty?: number;
+  /**
+   * Run the cartridge's hot code as compiled blocks (src/cpu/blocks.ts; identical frames); default false: the
+   * interpreter alone. Faster in long runs of some games, see the package README ("Block compiler").
+   */
+  compileBlocks?: boolean;
   /** ROM bytes (default: from the installed ale-py). */
   rom?: Uint8Array;
   romDir?: string;
@@ -75,6 +80,7 @@ export class AleEnv {
   private readonly repeatActionProbability: number;
   private readonly maxFrames: number;
   private readonly difficulty: number;
+  private readonly compileBlocks: boolean;
 
   constructor(options: AleEnvOptions) {
     const name = romNameForGame(options.game);
@@ -85,6 +91,7 @@ export class AleEnv {
     this.repeatActionProbability = options.repeatActionProbability ?? 0.25;
     this.maxFrames = options.maxNumFramesPerEpisode ?? 108000;
     this.difficulty = options.difficulty ?? 0;
+    this.compileBlocks = options.compileBlocks ?? false;
     this.emulator = this.load(seedSequenceState(BigInt(Math.floor(Math.random() * 2 ** 53)), 2)[1]!);
     this.actionSet = options.fullActionSpace ? Array.from({ length: 18 }, (_, i) => i) : this.game.minimalActions;
     this.actionSpace = { type: 'discrete', n: this.actionSet.length, start: 0 };
@@ -101,6 +108,7 @@ export class AleEnv {
       repeatActionProbability: this.repeatActionProbability,
       maxNumFramesPerEpisode: this.maxFrames,
       difficulty: this.difficulty,
+      machine: { compileBlocks: this.compileBlocks },
     });
   }
 

@@ -45,6 +45,8 @@ class BlockWriter {
   private pending = 0;
   /** The current instruction has made (or may have made) a bus call: the window may have changed since. */
   private called = false;
+  /** Constant addresses the block may continue at (branch and jump targets), to see whether it loops. */
+  readonly targets = new Set<number>();
 
   constructor(private readonly target: BlockTarget) {}
 
@@ -336,6 +338,7 @@ function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Fl
       }
       w.readAt(at);
       w.readAt((at + 1) & 0xffff);
+      w.targets.add(operand(0) | (operand(1) << 8));
       w.emit(`pc = ${operand(0) | (operand(1) << 8)};`);
       return { ends: true };
     case 'JSR': {
@@ -367,6 +370,7 @@ function branch(w: BlockWriter, pc: number, opcode: number, at: number): Flow {
   w.readAt(next, true);
   if ((target ^ next) & 0xff00) w.readAt((next & 0xff00) | (target & 0xff), true);
   w.flush();
+  w.targets.add(target);
   w.emit(`pc = ${target}; } else pc = ${next};`);
   return { ends: true };
 }
@@ -391,6 +395,8 @@ interface BlockCode {
   instructions: number;
   /** Its last instruction may have called the bus: check the stop request and the window before going on. */
   checkAfter: boolean;
+  /** It may branch or jump back to its own start (a wait or copy loop). */
+  loops: boolean;
 }
 
 function blockCode(target: BlockTarget, start: number): BlockCode {
@@ -403,13 +409,13 @@ function blockCode(target: BlockTarget, start: number): BlockCode {
     count++;
     if ('ends' in flow) {
       w.flush();
-      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled };
+      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: w.targets.has(start) };
     }
     pc = flow.next;
     if (count >= MAX_BLOCK_INSTRUCTIONS || !compilable(target.window, pc)) {
       w.flush();
       w.emit(`pc = ${pc};`);
-      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled };
+      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: false };
     }
     if (w.mayHaveCalled) {
       w.flush();
@@ -434,13 +440,19 @@ function blockCode(target: BlockTarget, start: number): BlockCode {
 export function blockSource(target: BlockTarget, start: number): BlockSource | null {
   if (!compilable(target.window, start)) return null;
   const block = blockCode(target, start);
-  const code = [
-    `if (remaining - done - skipped < ${block.instructions}) break run;`,
-    block.code,
-    `done += ${block.instructions};`,
-    block.checkAfter ? 'if (bus.stopRequested || bus.readWindow !== W) break run;' : '',
-    `if (pc !== ${start}) break;`,
-  ].join('\n');
+  // Only a block that may come back to its start is a loop: TurboFan compiles a loop at about twice the cost (it
+  // peels the first iteration), and most blocks never repeat.
+  const code = block.loops
+    ? [
+        'run: for (;;) {',
+        `if (remaining - done - skipped < ${block.instructions}) break run;`,
+        block.code,
+        `done += ${block.instructions};`,
+        block.checkAfter ? 'if (bus.stopRequested || bus.readWindow !== W) break run;' : '',
+        `if (pc !== ${start}) break;`,
+        '}',
+      ].join('\n')
+    : ['run: {', block.code, `done += ${block.instructions};`, '}'].join('\n');
   const used = REGISTERS.filter((r) => new RegExp(`\\b${r}\\b`).test(code));
   const assigned = REGISTERS.filter((r) => new RegExp(`\\b${r} (=|\\+=|\\|=|-=)(?!=)`).test(code));
   const body = [
@@ -450,9 +462,7 @@ export function blockSource(target: BlockTarget, start: number): BlockSource | n
       .join(', ')};`,
     `let cyc = bus.cycles, last = 0, pc = ${start}, done = 0, skipped = 0;`,
     'const ram = bus.directRam, W = bus.readWindow;',
-    'run: for (;;) {',
     code,
-    '}',
     ...assigned.map((r) => `cpu.${r} = ${r};`),
     'cpu.pc = pc; bus.cycles = cyc; bus.lastAccess = last;',
     'return done + skipped;',

@@ -1,13 +1,16 @@
 /**
  * The block compiler's cache and run loop. A block (block-source.ts) is compiled once per read-window content and
- * start address, the first time the CPU reaches it, into a JavaScript function (`new Function`); machines running
- * the same ROM share the functions, so sixteen Pong envs compile (and V8 optimizes) each block once.
+ * start address, once the CPU has arrived there `compileAfter` times, into a JavaScript function (`new Function`);
+ * machines running the same ROM share the counts and the functions, so sixteen Pong envs compile (and V8 optimizes)
+ * each block once.
  *
  * The run loop looks up the block at PC in the table of the current window and runs it when the instruction
- * budget covers it; everything else goes to the interpreter one instruction at a time: windowless carts (they see
- * every access), PC outside the window (RAM, hot spots, cartridge RAM), BRK, KIL and the jammed CPU, and the last
- * instructions of a budget. Blocks are keyed by the window's contents: a bank switch shows another window, so it
- * selects other blocks, and code that can be written is never in a window.
+ * budget covers it. Otherwise the interpreter runs, with the table's arrival counts: it counts arrivals after each
+ * branch, jump, call and return and stops where a block is compiled or should be, or when the window changes. The
+ * interpreter alone runs windowless carts (they see every access) and the jammed CPU; it runs PC outside the window
+ * (RAM, hot spots, cartridge RAM), BRK and KIL in its stretches, and the last instructions of a budget one by one.
+ * Blocks are keyed by the window's contents: a bank switch shows another window, so it selects other blocks, and
+ * code that can be written is never in a window.
  */
 import { adc, arrDecimal, sbc, statusByte } from './arith.js';
 import { type BlockTarget, blockSource } from './block-source.js';
@@ -28,41 +31,53 @@ interface Block {
   run: BlockRun;
 }
 
-/** Runs nothing: PC is outside the window, or the instruction there cannot be compiled (the interpreter runs it). */
-const interpretOnly = (): number => 0;
+/**
+ * Arrivals at a block start (from a branch, jump, call or return, or at the start of a run) before its block is
+ * compiled. V8 spends a few milliseconds of CPU optimizing each compiled function, and a compiled block saves a few
+ * nanoseconds per run, so only blocks that run very often pay: code that runs hundreds of times per frame is
+ * compiled within a few frames, code that runs once per frame only in runs of tens of thousands of frames, start-up
+ * code never. Until then the interpreter runs it, without stopping at each block. The counts are shared by all
+ * machines running the same ROM bank.
+ */
+let compileAfter = 20_000;
 
-/** Visits of a block start before it is compiled: code that runs a few times (start-up) stays interpreted. */
-const COMPILE_AFTER = 8;
-/** The interpreter runs one instruction (the address is not yet hot). */
-const NOT_YET: Block = { start: -1, instructions: Infinity, run: interpretOnly };
+/** Sets the arrivals before a block is compiled (tests lower it to compile nearly everything); returns the old one. */
+export function setCompileAfter(arrivals: number): number {
+  const old = compileAfter;
+  compileAfter = arrivals;
+  return old;
+}
 
-/** The blocks of one window content. */
+/** `heat` of a start whose block cannot be compiled: far from `compileAfter`, so the interpreter never stops there. */
+const NEVER = -(2 ** 30);
+
+/** The blocks of one window content, by full 16-bit start address (a 4K window shows up at several mirrors). */
 class BlockTable {
-  /** By `pc & 0xfff`: the block of the mirror seen first. */
-  private readonly byOffset: (Block | undefined)[] = Array.from({ length: 4096 }, () => undefined);
-  /** Blocks at other mirrors, by full address. */
-  private readonly mirrors = new Map<number, Block>();
+  /** The compiled block starting at each address, or undefined while the address is not yet hot. */
+  private readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(65536).fill(undefined);
+  /**
+   * Arrivals at each address, counted by `get` and by the interpreter (which stops where the count reaches
+   * `compileAfter`); NEVER where no block can be compiled.
+   */
+  readonly heat = new Int32Array(65536);
   compiled = 0;
-  /** Visits of each address before its block is compiled. */
-  private readonly visits = new Uint8Array(65536);
 
   constructor(private readonly target: BlockTarget) {}
 
-  get(pc: number): Block {
-    const block = this.byOffset[pc & 0xfff];
-    if (block !== undefined && block.start === pc) return block;
-    let made = this.mirrors.get(pc);
-    if (made !== undefined) return made;
-    if (++this.visits[pc]! < COMPILE_AFTER) return NOT_YET;
-    made = this.compile(pc);
-    if (block === undefined && (pc & 0x1000) !== 0) this.byOffset[pc & 0xfff] = made;
-    else this.mirrors.set(pc, made);
+  /** The block at `pc` if it is compiled or has just become hot, else undefined. */
+  get(pc: number): Block | undefined {
+    const block = this.blocks[pc];
+    if (block !== undefined) return block;
+    if (++this.heat[pc]! < compileAfter) return undefined;
+    const made = this.compile(pc);
+    if (made === undefined) this.heat[pc] = NEVER;
+    else this.blocks[pc] = made;
     return made;
   }
 
-  private compile(pc: number): Block {
+  private compile(pc: number): Block | undefined {
     const source = blockSource(this.target, pc);
-    if (source === null) return { start: pc, instructions: Infinity, run: interpretOnly };
+    if (source === null) return undefined;
     this.compiled++;
     const run = new Function('cpu', 'bus', 'remaining', 'h', source.body) as BlockRun;
     return { start: pc, instructions: source.instructions, run };
@@ -118,7 +133,8 @@ export function runBlocks(cpu: Cpu6502, bus: CycleBus, limit: number): number {
     if (table === null || cpu.jammed) return done + execute(cpu, bus, limit - done);
     const block = table.get(cpu.pc);
     const remaining = limit - done;
-    if (block.instructions <= remaining) done += block.run(cpu, bus, remaining, HELPERS);
+    if (block === undefined) done += execute(cpu, bus, remaining, table.heat, compileAfter);
+    else if (block.instructions <= remaining) done += block.run(cpu, bus, remaining, HELPERS);
     else done += execute(cpu, bus, 1);
   }
   return done;

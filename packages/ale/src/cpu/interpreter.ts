@@ -322,8 +322,19 @@ export function idleWaitRounds(
 /**
  * Runs up to `limit` instructions on `cpu` (stopping after the instruction during which the bus set
  * `stopRequested`); returns how many ran. A jammed CPU reads $FFFF once per "instruction".
+ *
+ * With `heat` (the block compiler, blocks.ts): after each branch, jump, call and return it also stops when the read
+ * window is no longer the one it started with, or when the count of arrivals at the new PC in `heat` reaches
+ * `hotAfter` (a compiled block starts there, or one should be).
  */
-export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
+export function execute(
+  cpu: Cpu6502,
+  bus: CycleBus,
+  limit: number,
+  heat: Int32Array | null = null,
+  hotAfter = 0,
+): number {
+  const window = bus.readWindow;
   let a = cpu.a,
     x = cpu.x,
     y = cpu.y,
@@ -371,7 +382,10 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           const which = opcode >> 6;
           const set =
             which === 0 ? (fN & 0x80) !== 0 : which === 1 ? fV !== 0 : which === 2 ? fC !== 0 : (fZ & 0xff) === 0;
-          if (set !== ((opcode & 0x20) !== 0)) continue;
+          if (set !== ((opcode & 0x20) !== 0)) {
+            if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
+            continue;
+          }
           // Taken: dummy read of the next opcode; on a page crossing also of the target's low byte in the old page.
           const offset = v;
           cyc++;
@@ -387,6 +401,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
             last = v;
           }
           pc = t;
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           continue;
         }
         case Fast.StoreZp:
@@ -886,6 +901,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
           if ((v = bus.readWindow[0xfff]) < 0) v = bus.read(0xffff, cyc, last);
           last = v;
           pc = t | (v << 8);
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           break;
         }
         case Op.JSR: {
@@ -909,6 +925,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
             v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc, cyc, last);
           last = v;
           pc = lo | (v << 8);
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           break;
         }
         // ---- write: r = value to store
@@ -1034,7 +1051,10 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
             fI = (v >> 2) & 1;
             fZ = v & 2 ? 0 : 1;
             fC = v & 1;
-            if (op === Op.RTI) pc = pulled >> 8;
+            if (op === Op.RTI) {
+              pc = pulled >> 8;
+              if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
+            }
             break;
           }
           // RTS: dummy read at the pulled address, then PC + 1.
@@ -1044,10 +1064,12 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
             v = (pc & ramMask) === ramMatch ? ram[pc & 0x7f] : bus.read(pc | DUMMY_READ, cyc, last);
           last = v;
           pc = (pc + 1) & 0xffff;
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           break;
         }
         case Op.JMP:
           pc = ea;
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           break;
         case Op.JMP_IND: {
           // NMOS bug: the high byte comes from the same page ($xxFF -> $xx00).
@@ -1062,6 +1084,7 @@ export function execute(cpu: Cpu6502, bus: CycleBus, limit: number): number {
             v = (ea & ramMask) === ramMatch ? ram[ea & 0x7f] : bus.read(ea, cyc, last);
           last = v;
           pc = lo | (v << 8);
+          if (heat !== null && (bus.readWindow !== window || ++heat[pc]! >= hotAfter)) break instructions;
           break;
         }
       }

@@ -21,11 +21,17 @@ export const CHROMIUM_CANDIDATES = [
   '/usr/bin/google-chrome',
   '/usr/bin/google-chrome-stable',
 ];
-/** Chromium flags for WebGL without a GPU (SwiftShader) and without a sandbox-capable kernel setup (containers). */
+/**
+ * Chromium flags for WebGL without a GPU (SwiftShader) and without a sandbox-capable kernel setup (containers).
+ * The page itself is composited in software, as a desktop Chrome without a usable GPU does: compositing through
+ * SwiftShader redraws the whole page on the CPU for every frame of a canvas, a third of a viewer frame's CPU
+ * (docs/viewer.md); WebGL stays on SwiftShader.
+ */
 const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
   '--ignore-gpu-blocklist',
+  '--disable-gpu-compositing',
   '--no-sandbox',
 ];
 const ORIGIN = 'http://vinegym.invalid';
@@ -59,9 +65,10 @@ export class ChromiumMissingError extends Error {
 
 /**
  * Headless Chromium with WebGL on SwiftShader, through playwright-core (loaded here, so that importing the server
- * never loads the browser driver). Throws ChromiumMissingError when no Chromium is installed.
+ * never loads the browser driver), with `extraArgs` after ours. Throws ChromiumMissingError when no Chromium is
+ * installed.
  */
-export async function launchChromium(executablePath?: string): Promise<Browser> {
+export async function launchChromium(executablePath?: string, extraArgs: string[] = []): Promise<Browser> {
   const found = findChromium(executablePath);
   if (found === null) {
     throw new ChromiumMissingError(
@@ -69,7 +76,7 @@ export async function launchChromium(executablePath?: string): Promise<Browser> 
     );
   }
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: found, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: found, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 interface Page {
