@@ -21,6 +21,7 @@ import {
   type VectorEnv,
 } from '@vinegym/agent';
 import { processCpuSeconds } from '../processes.js';
+import { median } from '../stats.js';
 
 export interface MeasureCell {
   label: string;
@@ -46,6 +47,17 @@ export interface MeasureRequest {
   serverPids: number[];
 }
 
+/**
+ * Where a lane's (vector env's) cycle goes, medians over the cell's steps in ms: `flight` from sending a step to its
+ * answer being decoded in this process (network, proxy, server, and any wait for this process's event loop),
+ * `cycle` from sending a step to sending that lane's next one (the flight plus the time the answer waits for its
+ * turn and the turn itself).
+ */
+export interface LaneTimes {
+  flight: number;
+  cycle: number;
+}
+
 /** CPU seconds per second of the cell's slices: this process (the agent), the proxy, all env servers. */
 export interface CellCpu {
   agent: number;
@@ -60,12 +72,48 @@ const request = JSON.parse(process.argv[2]) as MeasureRequest;
 const { tf } = await loadTf();
 const config = trainConfig({ envId: request.envId, seed: 0 });
 
+/**
+ * Step timings of a cell's lanes, recorded while `on` (during its slices, not its warm-up); `slice` counts the
+ * slices, so that no cycle spans the time other cells ran.
+ */
+interface LaneLog {
+  on: boolean;
+  slice: number;
+  flight: number[];
+  cycle: number[];
+}
+
+/** `env` with its steps timed into `log` (the answer is passed on unchanged; the sampler cannot tell). */
+function timedSteps(env: VectorEnv, log: LaneLog): VectorEnv {
+  let last = { sent: -1, slice: -1 };
+  const step = (actions: Parameters<VectorEnv['step']>[0]) => {
+    const sent = performance.now();
+    if (log.on && last.slice === log.slice) log.cycle.push(sent - last.sent);
+    last = { sent, slice: log.slice };
+    const answer = env.step(actions);
+    answer.then(
+      () => log.on && log.flight.push(performance.now() - sent),
+      () => undefined,
+    );
+    return answer;
+  };
+  return new Proxy(env, {
+    get: (target, key) => {
+      if (key === 'step') return step;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /** Connects a cell's envs and builds its sampler; `batch` collects one batch and returns its env steps. */
-async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Promise<number>> {
+async function openCell(cell: MeasureCell, envs: VectorEnv[], log: LaneLog): Promise<() => Promise<number>> {
+  const timed: VectorEnv[] = [];
   for (const url of cell.urls) {
     for (const numEnvs of slotGroups(request.numEnvs, cell.groups)) {
       const options = { envId: request.envId, kwargs: request.kwargs, numEnvs, autoresetMode: 'same_step' as const };
       envs.push(await RemoteVectorEnv.connect(url, { ...options, seed: envs.reduce((n, env) => n + env.numEnvs, 0) }));
+      timed.push(timedSteps(envs[envs.length - 1], log));
     }
   }
   const adapter = adapterFor(envs[0]);
@@ -74,7 +122,7 @@ async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Pro
   const totalEnvs = request.numEnvs * cell.urls.length;
   if (cell.sampler === 'single-path') {
     const sampler = new SinglePathSampler({
-      envs,
+      envs: timed,
       adapter,
       normalizer: null,
       noise: rng,
@@ -85,7 +133,7 @@ async function openCell(cell: MeasureCell, envs: VectorEnv[]): Promise<() => Pro
   }
   const vine = { ...config.vine, rolloutSetSize: 8, rolloutLength: 10, trunkSteps: ROUNDS_PER_BATCH * totalEnvs };
   const sampler = new VineSampler({
-    envs,
+    envs: timed,
     adapter,
     normalizer: null,
     rng,
@@ -115,11 +163,14 @@ async function slice(
   batch: () => Promise<number>,
   seconds: number,
   usage: { wall: number; cpu: CellCpu },
+  log: LaneLog,
 ): Promise<number> {
   let steps = 0;
   const cpuBefore = cpuNow();
   const start = performance.now();
+  [log.on, log.slice] = [true, log.slice + 1];
   while (performance.now() - start < seconds * 1000) steps += await batch();
+  log.on = false;
   const wall = (performance.now() - start) / 1000;
   const cpuAfter = cpuNow();
   usage.wall += wall;
@@ -127,21 +178,28 @@ async function slice(
   return steps / wall;
 }
 
-async function measureRow(row: MeasureCell[]): Promise<{ rates: number[]; cpu?: CellCpu; error?: string }[]> {
+async function measureRow(
+  row: MeasureCell[],
+): Promise<{ rates: number[]; cpu?: CellCpu; lanes?: LaneTimes; error?: string }[]> {
   const envs = row.map(() => [] as VectorEnv[]);
+  const logs: LaneLog[] = row.map(() => ({ on: false, slice: 0, flight: [], cycle: [] }));
   try {
-    const batches = await Promise.all(row.map((cell, k) => openCell(cell, envs[k])));
+    const batches = await Promise.all(row.map((cell, k) => openCell(cell, envs[k], logs[k])));
     for (const batch of batches) await batch();
     const rates = row.map(() => [] as number[]);
     const usage = row.map(() => ({ wall: 0, cpu: { agent: 0, proxy: 0, servers: 0 } }));
     for (let round = 0; round < request.rounds; round++) {
       for (const [k, batch] of batches.entries()) {
-        rates[k].push(await slice(batch, request.seconds / request.rounds, usage[k]));
+        rates[k].push(await slice(batch, request.seconds / request.rounds, usage[k], logs[k]));
       }
     }
     return rates.map((r, k) => {
       const { wall, cpu } = usage[k];
-      return { rates: r, cpu: { agent: cpu.agent / wall, proxy: cpu.proxy / wall, servers: cpu.servers / wall } };
+      return {
+        rates: r,
+        cpu: { agent: cpu.agent / wall, proxy: cpu.proxy / wall, servers: cpu.servers / wall },
+        lanes: { flight: median(logs[k].flight), cycle: median(logs[k].cycle) },
+      };
     });
   } catch (err) {
     return row.map(() => ({ rates: [], error: (err as Error).message }));

@@ -5,7 +5,8 @@
  * kernel here has no netem qdisc; the run says which it used). Columns: the veth with no proxy, the proxy with
  * no delay (its own cost), and 0.2 / 2 / 10 ms RTT; rows: 1, 2, 4 servers × sampler. The cells of a row take
  * turns in short slices (bench/netlinks/measure.ts); each cell shows the median slice and its ratio to the no-proxy
- * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep). Ratios
+ * cell of the same row and mode; "after" cells also their ratio to the no-proxy cell of "before" (lockstep), and
+ * cells with 2+ groups to the no-proxy cell of one group (the default sampler's no-delay rate). Ratios
  * are paired: the median over rounds of the ratio of the two cells' slices in that round (a round's slices are
  * seconds apart, so slow changes of the machine's load cancel out). Modes: "before" is the samplers' lockstep order with one session per server
  * (no latency hiding), "after" the pipelined samplers with each server's slots split into sessions, one mode per
@@ -15,16 +16,19 @@
  *   BENCH_SECONDS (per cell, default 3), BENCH_ROUNDS (slices per cell, default 3), BENCH_ENVS (default CartPole-v1,Hopper-v5,ALE/Pong-v5),
  *   BENCH_SERVERS (default 1,2,4), BENCH_NUM_ENVS (env slots per server, default 8),
  *   BENCH_RATE_MBIT (proxy rate limit per direction and connection, default 0 = none), BENCH_RTTS (default 0,0.2,2,10),
- *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2)
+ *   BENCH_SAMPLERS (default single-path,vine), BENCH_GROUPS (sessions per server of each "after" mode, default 1,2),
+ *   BENCH_CPU_PROF (a directory: the agent process writes a V8 CPU profile there)
  *
  * After each env's table, a second one gives the CPU seconds per second that the agent, the proxy and the env
- * servers used in each cell (two cores: 2.00 is all of the machine).
+ * servers used in each cell (two cores: 2.00 is all of the machine), and a third where a vector env's step cycle
+ * goes: the flight of a step (sent → answer decoded by the agent) and the whole cycle (sent → the same vector env's
+ * next step sent); cycle − flight is the time the answer waited for its turn plus the turn.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { firstLine, netemAvailable, openLinks, type Links } from '../../test/netlinks/links.js';
-import type { CellCpu, MeasureCell, MeasureRequest } from './measure.js';
+import type { CellCpu, LaneTimes, MeasureCell, MeasureRequest } from './measure.js';
 import { median } from '../stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -49,6 +53,8 @@ const KWARGS: Record<string, MeasureRequest['kwargs']> = {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsNode = (file: string, ...args: string[]) =>
   [process.execPath, ['--import', 'tsx', '--conditions=source', `${root}${file}`, ...args]] as const;
+/** BENCH_CPU_PROF=<dir>: the agent process writes a V8 CPU profile there (where its turns' time goes). */
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -114,6 +120,7 @@ interface CellResult {
   /** Env steps/s of each slice. */
   rates: number[];
   cpu?: CellCpu;
+  lanes?: LaneTimes;
   error?: string;
 }
 
@@ -153,7 +160,8 @@ async function measureEnv(links: Links, envId: string, servers: Started, proxies
   };
   const cells = rows.flat();
   const [command, args] = tsNode('bench/netlinks/measure.ts', JSON.stringify(request));
-  const child = links.spawnAgentSide(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const child = links.spawnAgentSide(command, [...profile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   // Bounded: every cell gets its seconds plus a generous allowance for connecting and the warm-up batch.
   const timer = setTimeout(() => child.kill('SIGKILL'), cells.length * (SECONDS + 60) * 1000);
   const results: CellResult[] = [];
@@ -180,14 +188,21 @@ function pairedRatio(cell: CellResult, reference: CellResult): number {
   return median(Array.from({ length: rounds }, (_, r) => cell.rates[r] / reference.rates[r]));
 }
 
+/** The no-proxy cells a cell is compared with: its own mode's, lockstep's, one group's (null: none or failed). */
+interface References {
+  own: CellResult | null;
+  lockstep: CellResult | null;
+  oneGroup: CellResult | null;
+}
+
 /**
- * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result,
- * the no-proxy cell of the same row and mode, and the no-proxy cell of "before" (null where a cell failed).
+ * One table row per (servers, sampler, mode), one column per link; `format` makes a cell's text from its result
+ * and its references.
  */
 function printTable(
   title: string,
   results: CellResult[],
-  format: (cell: CellResult, reference: CellResult | null, lockstep: CellResult | null, first: boolean) => string,
+  format: (cell: CellResult, references: References, first: boolean) => string,
 ): void {
   const columns = [null, ...RTTS_MS].map(linkName);
   console.log(`\n${title}\n`);
@@ -200,11 +215,14 @@ function printTable(
           const cell = results.find((r) => r.label === `${count}|${mode}|${column}` && r.sampler === sampler);
           return cell && !cell.error && cell.rates.length > 0 ? cell : null;
         };
-        const reference = find(name, columns[0]);
-        const lockstep = name === 'before' ? null : find('before', columns[0]);
+        const references = {
+          own: find(name, columns[0]),
+          lockstep: name === 'before' ? null : find('before', columns[0]),
+          oneGroup: name === 'before' || groups === 1 ? null : find('after1', columns[0]),
+        };
         const cells = columns.map((column, k) => {
           const cell = find(name, column);
-          return cell === null ? 'failed' : format(cell, reference, lockstep, k === 0);
+          return cell === null ? 'failed' : format(cell, references, k === 0);
         });
         const mode = name === 'before' ? 'before' : `after, ${groups} group${groups === 1 ? '' : 's'}`;
         console.log(`| ${count} | ${sampler} | ${mode} | ${cells.join(' | ')} |`);
@@ -217,18 +235,23 @@ function printTables(envId: string, results: CellResult[]): void {
   const env = `${envId}${KWARGS[envId] ? ` (${JSON.stringify(KWARGS[envId])})` : ''}`;
   const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
   printTable(
-    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy)`,
+    `### ${env}, ${NUM_ENVS} env slots per server: env steps/s (% of the same mode without proxy; after: / % of before without proxy; 2+ groups: / % of 1 group without proxy)`,
     results,
-    (cell, reference, lockstep, first) => {
+    (cell, { own, lockstep, oneGroup }, first) => {
       const ratios = [
-        ...(first || reference === null ? [] : [pairedRatio(cell, reference)]),
-        ...(lockstep === null ? [] : [pairedRatio(cell, lockstep)]),
+        ...(first || own === null ? [] : [pairedRatio(cell, own)]),
+        ...[lockstep, oneGroup].flatMap((reference) => (reference === null ? [] : [pairedRatio(cell, reference)])),
       ];
       const rate = median(cell.rates).toFixed(0);
       return ratios.length === 0 ? rate : `${rate} (${ratios.map(percent).join(' / ')})`;
     },
   );
   printTable(`CPU seconds per second, agent / proxy / env servers (${env})`, results, (cell) => cpuText(cell.cpu));
+  printTable(
+    `A vector env's step cycle, ms (medians): flight (sent → answer decoded) / cycle (sent → its next step sent) (${env})`,
+    results,
+    (cell) => (cell.lanes ? `${cell.lanes.flight.toFixed(2)} / ${cell.lanes.cycle.toFixed(2)}` : '-'),
+  );
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,8 @@
  * (mlp-regression.test.ts), and its overlap with the policy step is the serial run bit for bit
  * (value-fit-overlap.test.ts). TRPO's Fisher-vector products are taken by autodiff, as then
  * (`trpo.implementation: autodiff`): the default, from per-batch Jacobians, has another float rounding
- * (host-problem.test.ts).
+ * (host-problem.test.ts). The policy acts through tensor ops (`policy.hostForward: false`): the host forward gives
+ * the same distributions up to float32 rounding (host-forward.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,7 @@ describe('behaviour unchanged by the redesign', () => {
     it(`${name}: the same metrics as before`, async () => {
       const asThen = {
         ...config,
+        policy: { ...(config.policy as object), hostForward: false },
         valueFunction: { ...(config.valueFunction as object), hostFit: false },
         trpo: { ...(config.trpo as object), implementation: 'autodiff' },
       };

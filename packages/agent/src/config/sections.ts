@@ -14,6 +14,11 @@ export const POLICY_SECTION = section(
       'hidden layer widths of the MLP policy and value function',
     ),
     activation: field(choice(['tanh', 'relu'] as const), 'tanh', 'activation of the hidden layers'),
+    hostForward: field(
+      v.boolean(),
+      true,
+      'MLP policy: choose actions with a forward pass on host arrays (from a copy of the weights that follows every update) instead of tensor ops: the same distribution up to float32 rounding, several times cheaper on the few rows of one vector env (up to 32 rows; larger batches use tensor ops) (docs/latency.md); the Atari CNN always uses tensor ops',
+    ),
   },
   "the policy network (image observations get the paper's Atari CNN instead of the MLP)",
 );

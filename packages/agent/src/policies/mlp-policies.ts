@@ -8,7 +8,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../tf.js';
-import type { CategoricalParams, GaussianParams } from './distributions.js';
+import type { CategoricalParams, GaussianParams, PlainDistParams } from './distributions.js';
+import { HostPolicyForward } from './host-forward.js';
 import { Mlp, POLICY_OUTPUT_GAIN, type Activation } from './layers.js';
 import { MlpJacobian } from './mlp-jacobian.js';
 import { PolicyBase, type HostPolicyNetwork, type PolicyJacobian } from './policy.js';
@@ -21,6 +22,29 @@ export interface MlpPolicyOptions {
   activation?: Activation;
   /** Seed of the weight initialization. Default 0. */
   seed?: number;
+  /**
+   * `act` computes the distribution parameters on host arrays from a copy of the weights that follows every
+   * change of the variables (host-forward.ts), instead of through tfjs: the same parameters up to float32
+   * rounding, a fraction of the cost for the few rows a sampler acts on. Default true.
+   */
+  hostForward?: boolean;
+  /**
+   * Batches of more rows than this go through tfjs even with `hostForward`: its multithreaded kernels overtake
+   * the host loop beyond a few dozen rows (bench:policy-act, docs/latency.md). Default 32.
+   */
+  hostForwardMaxRows?: number;
+}
+
+export const HOST_FORWARD_MAX_ROWS = 32;
+
+/** The host forward of an MLP policy, or null where `options` turn it off. */
+function hostForward(
+  variables: tfType.Variable[],
+  network: HostPolicyNetwork,
+  options: MlpPolicyOptions,
+): HostPolicyForward | null {
+  const { hostForward: on = true, hostForwardMaxRows = HOST_FORWARD_MAX_ROWS } = options;
+  return on ? new HostPolicyForward(variables, network, hostForwardMaxRows) : null;
 }
 
 export class GaussianMlpPolicy extends PolicyBase {
@@ -31,6 +55,7 @@ export class GaussianMlpPolicy extends PolicyBase {
   readonly logStd: tfType.Variable;
   readonly variables: tfType.Variable[];
   readonly hostNetwork: HostPolicyNetwork;
+  private readonly host: HostPolicyForward | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { actionDim: number; initialLogStd?: number }) {
     super(tf, [options.obsSize]);
@@ -47,6 +72,17 @@ export class GaussianMlpPolicy extends PolicyBase {
     this.logStd = tf.variable(tf.fill([actionDim], initialLogStd));
     this.variables = [...this.meanNetwork.variables, this.logStd];
     this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, actionDim], activation };
+    this.host = hostForward(this.variables, this.hostNetwork, options);
+  }
+
+  protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
+    if (this.host === null || rows > this.host.maxRows) return null;
+    const { outputs: mean, params } = this.host.forward(obs, rows);
+    // log σ is the last variable: broadcast over the rows, as distributionParams does.
+    const sharedLogStd = params.subarray(params.length - this.actionDim);
+    const logStd = new Float32Array(mean.length);
+    for (let row = 0; row < rows; row++) logStd.set(sharedLogStd, row * this.actionDim);
+    return { kind: 'gaussian', mean, logStd, actionDim: this.actionDim };
   }
 
   distributionParams(obs: tfType.Tensor): GaussianParams {
@@ -109,6 +145,7 @@ export class CategoricalMlpPolicy extends PolicyBase {
   readonly logitsNetwork: Mlp;
   readonly variables: tfType.Variable[];
   readonly hostNetwork: HostPolicyNetwork;
+  private readonly host: HostPolicyForward | null;
 
   constructor(tf: Tf, options: MlpPolicyOptions & { numActions: number }) {
     super(tf, [options.obsSize]);
@@ -124,6 +161,12 @@ export class CategoricalMlpPolicy extends PolicyBase {
     });
     this.variables = this.logitsNetwork.variables;
     this.hostNetwork = { sizes: [obsSize, ...hiddenSizes, numActions], activation };
+    this.host = hostForward(this.variables, this.hostNetwork, options);
+  }
+
+  protected override hostDistributionParams(obs: Float32Array, rows: number): PlainDistParams | null {
+    if (this.host === null || rows > this.host.maxRows) return null;
+    return { kind: 'categorical', logits: this.host.forward(obs, rows).outputs, numActions: this.numActions };
   }
 
   distributionParams(obs: tfType.Tensor): CategoricalParams {

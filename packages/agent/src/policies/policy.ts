@@ -117,11 +117,21 @@ export abstract class PolicyBase implements Policy {
     const batchSize = obs.length / this.obsSize;
     if (!Number.isInteger(batchSize))
       throw new RangeError(`observation batch length ${obs.length} is not a multiple of ${this.obsSize}`);
-    const distParams = this.tf.tidy(() =>
-      toPlainDistParams(this.distributionParams(this.tf.tensor(obs, [batchSize, ...this.obsShape]))),
-    );
+    const distParams =
+      this.hostDistributionParams(obs, batchSize) ??
+      this.tf.tidy(() =>
+        toPlainDistParams(this.distributionParams(this.tf.tensor(obs, [batchSize, ...this.obsShape]))),
+      );
     const actions = chooseActions(distParams, noise, deterministic);
     return { actions, logProbs: plainLogProb(distParams, actions), distParams };
+  }
+
+  /**
+   * The distribution parameters of `act` computed without tensors from the current variables, or null where the
+   * policy has no such path (then `act` runs `distributionParams` through tfjs).
+   */
+  protected hostDistributionParams(_obs: Float32Array, _rows: number): PlainDistParams | null {
+    return null;
   }
 
   serialize(): Float32Array[] {
