@@ -226,9 +226,13 @@ for (const placement of placements) for (const name of caseNames) results.set(`$
 
 // The control cases' process: it burns what Chromium used so far in this placement (before the first browser
 // slice, BENCH_BURN_CPU CPU-s/s at BENCH_BURN_FPS bursts a second, defaults 0.5 and 10).
-const busy = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./busy-process.ts', import.meta.url))], {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
+const busy = spawn(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./busy-process.ts', import.meta.url))],
+  {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  },
+);
 function burnLike(placement: Placement, memory: boolean) {
   const seen = results.get(`${placement} browser`) ?? [];
   return {

@@ -212,8 +212,7 @@ describe.skipIf(CHROMIUM === null)('the viewer in headless Chromium', () => {
       await page.waitForFunction((n) => (window as any).vinegymViewer.framesDrawn === n + 1, idle, { timeout: 5_000 });
       // The status line catches up with that last sample, though it is rewritten only a few times a second.
       await page.waitForFunction(
-        () =>
-          document.getElementById('steps')!.textContent === String((window as any).vinegymViewer.lastStatus.steps),
+        () => document.getElementById('steps')!.textContent === String((window as any).vinegymViewer.lastStatus.steps),
         undefined,
         { timeout: 2_000 },
       );
