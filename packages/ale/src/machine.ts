@@ -23,7 +23,7 @@ import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
 import { Tia, type TiaSystem } from './tia/tia.js';
 import { ByteReader, ByteWriter } from './util/bytes.js';
 import { Mt19937 } from '@vinegym/rng';
-import { warmUpOnce } from './warm-up.js';
+import { WARM_UP_CART_TYPE, warmUpOnce } from './warm-up.js';
 
 /** ALE's default `system_random_seed`. */
 export const ALE_SYSTEM_SEED = 4753849;
@@ -81,7 +81,9 @@ export class Machine implements CycleBus, TiaSystem {
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
     // Once per process, a throw-away machine runs every CPU and TIA path so V8 need not recompile them later.
-    warmUpOnce((program, compileBlocks) => new Machine(program, { format: 'NTSC', compileBlocks }));
+    warmUpOnce(
+      (program, compileBlocks) => new Machine(program, { format: 'NTSC', cartType: WARM_UP_CART_TYPE, compileBlocks }),
+    );
     this.md5 = md5Hex(rom);
     this.cart = createCartridge(rom, options.cartType);
     this.hasSnoop = typeof this.cart.snoop === 'function';
