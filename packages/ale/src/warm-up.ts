@@ -21,19 +21,20 @@ const WARM_UP_FRAMES = 20;
 let warmedUp = false;
 
 /**
- * Frames it runs again with the block compiler on (src/cpu/blocks.ts): the interpreter then also runs with arrival
- * counts, a path V8 would otherwise meet only in the first real machine and recompile the interpreter for (a few
- * hundred ms of CPU).
+ * Of those, the frames it also runs with the block compiler on (src/cpu/blocks.ts), each before the interpreter's:
+ * the interpreter then also runs with arrival counts, a path V8 would otherwise meet only in the first real machine
+ * and recompile the interpreter for. Before it: V8 starts optimizing the interpreter within the first frames, from
+ * the feedback seen so far, and code optimized without these paths is thrown away when it meets them.
  */
 const BLOCKS_WARM_UP_FRAMES = 6;
 
-/**
- * Runs the warm-up program on machines built by `create` (interpreter only, then with compiled blocks; the ROM is
- * a WARM_UP_CART_TYPE image) the first time it is called, then never again.
- */
 /** The warm-up program's cartridge type: 8K, two banks. */
 export const WARM_UP_CART_TYPE = 'F8';
 
+/**
+ * Runs the warm-up program on machines built by `create` (with compiled blocks and on the interpreter alone,
+ * alternating; the ROM is a WARM_UP_CART_TYPE image) the first time it is called, then never again.
+ */
 export function warmUpOnce(create: (rom: Uint8Array, compileBlocks: boolean) => { runFrame(): number }): void {
   if (warmedUp) return;
   warmedUp = true;
@@ -41,10 +42,12 @@ export function warmUpOnce(create: (rom: Uint8Array, compileBlocks: boolean) => 
   const rom = new Uint8Array(2 * bank.length);
   rom.set(bank, 0);
   rom.set(bank, bank.length);
-  const machine = create(rom, false);
-  for (let i = 0; i < WARM_UP_FRAMES; i++) machine.runFrame();
   const compiled = create(rom, true);
-  for (let i = 0; i < BLOCKS_WARM_UP_FRAMES; i++) compiled.runFrame();
+  const machine = create(rom, false);
+  for (let i = 0; i < WARM_UP_FRAMES; i++) {
+    if (i < BLOCKS_WARM_UP_FRAMES) compiled.runFrame();
+    machine.runFrame();
+  }
 }
 
 // Zero-page layout: X = Y = $0D in the opcode block; its writes land in $80-$9F, pointers and data live above.
