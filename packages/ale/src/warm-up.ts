@@ -10,7 +10,8 @@
  *
  * Besides the opcodes, the program runs what nearly every game does and V8 would otherwise meet first in a game:
  * RIOT timer writes and timer wait loops, bank switches (it is an F8 cartridge of two identical banks, switched by
- * hot-spot reads and writes), and lines with no playfield and no objects.
+ * hot-spot reads and writes), every branch taken across a page, lines with no playfield and no objects, rewrites of
+ * a register's value and a frame the TIA has to end itself.
  */
 import { assemble } from './asm/index.js';
 import { OPCODES } from './cpu/index.js';
@@ -162,10 +163,14 @@ function pictureLoop(): string[] {
   return out;
 }
 
-/** Lines with the playfield and every object off (the renderer's background-only path), then blanked by VBLANK. */
+/**
+ * Lines with the playfield and every object off (the renderer's background-only path), then blanked by VBLANK.
+ * PF0, GRP0 and GRP1 are written twice: a write of the value a register holds is a path of its own
+ * (TiaGraphics.write).
+ */
 function blankLines(): string[] {
   // PF0-PF2, GRP0/1, ENAM0/1, ENABL, VDELP0/1, VDELBL, RESMP0/1.
-  const registers = [0x0d, 0x0e, 0x0f, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x25, 0x26, 0x27, 0x28, 0x29];
+  const registers = [0x0d, 0x0e, 0x0f, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x25, 0x26, 0x27, 0x28, 0x29, 0x0d, 0x1b, 0x1c];
   const lines = Array<string>(4).fill('  sta WSYNC');
   return [
     '  lda #0',
@@ -197,7 +202,10 @@ function bankSwitches(): string[] {
   return ['  bit $fff8', '  lda $fff9', '  sta $fff8', '  sta $fff9'];
 }
 
-/** One 4K bank of the program: init, then per frame VSYNC, the picture loop, the opcode block in binary and decimal mode. */
+/**
+ * One 4K bank of the program: init, then per frame VSYNC, the picture loop, blank lines, timer waits, input reads,
+ * bank switches, the opcode block in binary and decimal mode.
+ */
 function warmUpRom(): Uint8Array {
   const init = [
     '  sei',
@@ -218,6 +226,13 @@ function warmUpRom(): Uint8Array {
     `  sta ${BIT_OPERAND}`,
     '  lda #$5b',
     `  sta ${RANDOM}`,
+    // 300 lines before the first VSYNC: the TIA ends that frame itself (the overrun path).
+    '  ldx #150',
+    'overrun:',
+    '  sta WSYNC',
+    '  sta WSYNC',
+    '  dex',
+    '  bne overrun',
   ];
   const frame = [
     'frame:',
