@@ -43,7 +43,7 @@ export interface AtariEnvBenchOptions {
   workers: number[];
   transports: ('embedded' | 'ws')[];
   obs: ('raw' | 'paper')[];
-  /** Our emulator: compiled blocks (kwarg compile_blocks true, the default), the interpreter alone, or a row of each. */
+  /** Our emulator: the interpreter, compiled blocks (kwarg compile_blocks), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
 }
 

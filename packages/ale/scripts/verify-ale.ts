@@ -3,9 +3,8 @@
  *
  *   npx tsx packages/ale/scripts/verify-ale.ts --games pong,breakout --frames 20000 [--seed 0]
  *   npx tsx packages/ale/scripts/verify-ale.ts --all --frames 2000
- *   ... --interpreter   our emulator runs the interpreter alone (Machine option compileBlocks false; the default
- *                       compiles hot code to blocks)
- *   ... --compile-after 8   compile a block after 8 arrivals (the default waits for hot code)
+ *   ... --blocks   our emulator runs with the block compiler (Machine option compileBlocks)
+ *   ... --blocks --compile-after 8   compile a block after 8 arrivals (the default waits for hot code)
  */
 import { readdirSync } from 'node:fs';
 import { aleRomDir } from './compare-lib.js';
@@ -20,7 +19,7 @@ const opt = (name: string, def: string) => {
 const frames = Number(opt('frames', '20000'));
 const seed = Number(opt('seed', '0'));
 const romDir = aleRomDir();
-const machine = { compileBlocks: !args.includes('--interpreter') };
+const machine = { compileBlocks: args.includes('--blocks') };
 if (args.includes('--compile-after')) setCompileAfter(Number(opt('compile-after', '20000')));
 const games = args.includes('--all')
   ? readdirSync(romDir)

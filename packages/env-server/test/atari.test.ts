@@ -41,7 +41,7 @@ describe('ALE/<Game>-v5 envs', () => {
     expect(ids).toContain('ALE/TicTacToe3D-v5');
   });
 
-  it('compile_blocks (default true): the compiled emulator gives the episode of the interpreter, step by step', async () => {
+  it('compile_blocks: the compiled emulator gives the episode of the interpreter, step by step', async () => {
     // In-process envs (no worker threads), so that this process's block count shows the compiled path ran.
     const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
     const owner = {};
@@ -51,7 +51,7 @@ describe('ALE/<Game>-v5 envs', () => {
       return made.session_id;
     };
     const kwargs = { obs_type: 'grayscale', downsample: 2 };
-    const sessions = [await open({ ...kwargs, compile_blocks: false }), await open(kwargs)];
+    const sessions = [await open(kwargs), await open({ ...kwargs, compile_blocks: true })];
     const compiledBefore = compiledBlockCount();
     try {
       // 400 steps = 1,600 frames per env: Pong's kernel loops are compiled within the first hundred frames.
