@@ -6,18 +6,19 @@
  * client). Everything but the transport is the same: v5 defaults (frameskip 4, sticky actions 0.25), next-step
  * autoreset, uniform random actions drawn before the timed loop.
  *
- * Each case is measured ROUNDS times, reference and ours alternating, and the best round of each side counts (the
- * least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
+ * Each case is measured ROUNDS times; in each round the reference runs once, then each of our emulators, and the best
+ * round of each side counts (the least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
  * process involved: ale-py's; ours: the bench process plus, over WebSocket, the server process), which moves less
  * with the load. `workers` is the server's worker threads per session (0: the envs step on the main thread, one
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
- *   pnpm bench:ale --env-only [--game pong] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
+ *   pnpm bench:ale --env-only [--games pong,breakout] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
  *                  [--transports embedded,ws] [--obs raw,paper] [--emulators interpreter,blocks]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
- * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the blocks rows are
- * the warm figure.
+ * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the best round of the
+ * blocks rows is the warm figure, and the "first round" column (both sides' first rounds) the cold one. With several
+ * games the table ends with the geometric mean of each row kind over the games.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,7 +35,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv/bin/python');
 
 export interface AtariEnvBenchOptions {
-  game: string;
+  /** ale-py game names (`pong`, `space_invaders`), one block of rows each. */
+  games: string[];
   envs: number[];
   steps: number;
   rounds: number;
@@ -125,11 +127,29 @@ async function startServer(workers: number): Promise<ServerProcess> {
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
+/** Gymnasium's id of an ale-py game name: `space_invaders` -> `ALE/SpaceInvaders-v5`. */
+const envIdOf = (game: string) => `ALE/${game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
+
+const rate = (t: Timing, key: 'cpuSeconds' | 'wallSeconds') => t.steps / t[key];
+
+/** The best (least disturbed) of a side's rounds, and its first round (which pays V8's compilation in this process). */
+class Rounds {
+  first: Timing | null = null;
+  bestWall: Timing | null = null;
+  bestCpu: Timing | null = null;
+
+  add(t: Timing): void {
+    this.first ??= t;
+    if (this.bestWall === null || rate(t, 'wallSeconds') > rate(this.bestWall, 'wallSeconds')) this.bestWall = t;
+    if (this.bestCpu === null || rate(t, 'cpuSeconds') > rate(this.bestCpu, 'cpuSeconds')) this.bestCpu = t;
+  }
+}
+
 export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<void> {
-  const envId = `ALE/${options.game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
   console.log(
-    `\nEnv level: ${envId} sessions (v5: frameskip 4, sticky 0.25), next-step autoreset; ${options.steps} env steps per round, ` +
-      `best of ${options.rounds} rounds per side; reference = gymnasium + ale-py SyncVectorEnv (one process)`,
+    `\nEnv level: ALE/<Game>-v5 sessions (v5: frameskip 4, sticky 0.25), next-step autoreset; ${options.steps} env steps per round, ` +
+      `best of ${options.rounds} rounds per side; reference = gymnasium + ale-py SyncVectorEnv (one process), measured once ` +
+      'per round for all emulator rows; "first round" = both sides\' first round (ours pays V8\'s compilation there)',
   );
   console.log(
     `load average (1/5/15 min) at start: ${loadavg()
@@ -137,9 +157,12 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
       .join(' ')}`,
   );
   console.log(
-    '| obs | transport | emulator | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |',
+    '| game | obs | transport | emulator | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ' +
+      'ale-py steps/CPU-s | ours/ale-py (CPU) | first round: ours/ale-py (CPU) | load |',
   );
-  console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  /** CPU ratios by obs, transport, emulator, workers and envs, for the geometric means over games. */
+  const ratios = new Map<string, number[]>();
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
@@ -147,40 +170,39 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
         const service =
           transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
-          for (const numEnvs of options.envs) {
-            for (const emulator of options.emulators) {
-              const kwargs = { ...OBS_KWARGS[obs], ...(emulator === 'blocks' ? { compile_blocks: true } : {}) };
-              const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
-              let ours: Timing | null = null;
-              let theirs: Timing | null = null;
-              const faster = (a: Timing | null, b: Timing, key: 'cpuSeconds' | 'wallSeconds') =>
-                a === null || b.steps / b[key] > a.steps / a[key] ? b : a;
-              let oursCpu: Timing | null = null;
-              let theirsCpu: Timing | null = null;
+          for (const game of options.games) {
+            const envId = envIdOf(game);
+            for (const numEnvs of options.envs) {
+              const theirs = new Rounds();
+              const ours = options.emulators.map(() => new Rounds());
               for (let round = 0; round < options.rounds; round++) {
-                const ref = reference(envId, numEnvs, options.steps, obs === 'paper');
-                const env = server
-                  ? await RemoteVectorEnv.connect(server.url, vectorOptions)
-                  : await EmbeddedVectorEnv.make(vectorOptions, service);
-                let mine: Timing;
-                try {
-                  mine = await timeOurs(env, numEnvs, options.steps, server?.pid ?? null);
-                } finally {
-                  await env.close();
+                theirs.add(reference(envId, numEnvs, options.steps, obs === 'paper'));
+                for (const [i, emulator] of options.emulators.entries()) {
+                  const kwargs = { ...OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
+                  const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
+                  const env = server
+                    ? await RemoteVectorEnv.connect(server.url, vectorOptions)
+                    : await EmbeddedVectorEnv.make(vectorOptions, service);
+                  try {
+                    ours[i]!.add(await timeOurs(env, numEnvs, options.steps, server?.pid ?? null));
+                  } finally {
+                    await env.close();
+                  }
                 }
-                theirs = faster(theirs, ref, 'wallSeconds');
-                ours = faster(ours, mine, 'wallSeconds');
-                theirsCpu = faster(theirsCpu, ref, 'cpuSeconds');
-                oursCpu = faster(oursCpu, mine, 'cpuSeconds');
               }
-              const rate = (t: Timing, key: 'cpuSeconds' | 'wallSeconds') => t.steps / t[key];
-              const wallRatio = rate(ours!, 'wallSeconds') / rate(theirs!, 'wallSeconds');
-              const cpuRatio = rate(oursCpu!, 'cpuSeconds') / rate(theirsCpu!, 'cpuSeconds');
-              console.log(
-                `| ${obs} | ${transport} | ${emulator} | ${workers} | ${numEnvs} | ${fmt(rate(ours!, 'wallSeconds'))} | ${fmt(rate(theirs!, 'wallSeconds'))} | ` +
-                  `${wallRatio.toFixed(2)} | ${fmt(rate(oursCpu!, 'cpuSeconds'))} | ${fmt(rate(theirsCpu!, 'cpuSeconds'))} | ${cpuRatio.toFixed(2)} | ` +
-                  `${loadavg()[0]!.toFixed(2)} |`,
-              );
+              for (const [i, emulator] of options.emulators.entries()) {
+                const mine = ours[i]!;
+                const wallRatio = rate(mine.bestWall!, 'wallSeconds') / rate(theirs.bestWall!, 'wallSeconds');
+                const cpuRatio = rate(mine.bestCpu!, 'cpuSeconds') / rate(theirs.bestCpu!, 'cpuSeconds');
+                const firstRatio = rate(mine.first!, 'cpuSeconds') / rate(theirs.first!, 'cpuSeconds');
+                const key = `${obs} | ${transport} | ${emulator} | ${workers} | ${numEnvs}`;
+                ratios.set(key, [...(ratios.get(key) ?? []), cpuRatio]);
+                console.log(
+                  `| ${game} | ${key} | ${fmt(rate(mine.bestWall!, 'wallSeconds'))} | ${fmt(rate(theirs.bestWall!, 'wallSeconds'))} | ` +
+                    `${wallRatio.toFixed(2)} | ${fmt(rate(mine.bestCpu!, 'cpuSeconds'))} | ${fmt(rate(theirs.bestCpu!, 'cpuSeconds'))} | ` +
+                    `${cpuRatio.toFixed(2)} | ${firstRatio.toFixed(2)} | ${loadavg()[0]!.toFixed(2)} |`,
+                );
+              }
             }
           }
         } finally {
@@ -188,6 +210,17 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
           await server?.stop();
         }
       }
+    }
+  }
+  if (options.games.length > 1) {
+    console.log('\nGeometric mean over the games of ours/ale-py (CPU), best rounds:');
+    console.log('| obs | transport | emulator | workers | envs | ours/ale-py (CPU) | lowest | highest |');
+    console.log('|---|---|---|---:|---:|---:|---:|---:|');
+    for (const [key, values] of ratios) {
+      const mean = Math.exp(values.reduce((sum, r) => sum + Math.log(r), 0) / values.length);
+      console.log(
+        `| ${key} | ${mean.toFixed(2)} | ${Math.min(...values).toFixed(2)} | ${Math.max(...values).toFixed(2)} |`,
+      );
     }
   }
   console.log(

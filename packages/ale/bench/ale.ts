@@ -10,7 +10,8 @@
  * loopback WebSocket, raw RGB and the paper's preprocessed observations, against gymnasium + ale-py's
  * SyncVectorEnv in the same run.
  *
- *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]      both tables
+ *   pnpm bench:ale [--games pong,breakout] [--frames 5000] [--warmup 300] [--seed 0]      both tables, all paper
+ *                                                                                        games by default
  *   pnpm bench:ale --emulator-only --blocks   also times our emulator with compiled blocks (src/cpu/blocks.ts)
  *   pnpm bench:ale --emulator-only | --env-only [env-level flags, see bench/atari-env.ts]
  */
@@ -132,7 +133,7 @@ if (!args.includes('--emulator-only')) {
   // The env-level bench lives with the other cross-package benches: it needs the server and the client.
   const { runAtariEnvBench } = await import('../../../bench/atari-env.js');
   await runAtariEnvBench({
-    game: opt('game', 'pong'),
+    games,
     envs: listOpt('envs', '8,16').map(Number),
     steps: Number(opt('steps', '4000')),
     rounds: Number(opt('rounds', '3')),

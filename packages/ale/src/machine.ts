@@ -23,7 +23,7 @@ import { NTSC_PALETTE, PAL_PALETTE, type Palette } from './tia/palette.js';
 import { Tia, type TiaSystem } from './tia/tia.js';
 import { ByteReader, ByteWriter } from './util/bytes.js';
 import { Mt19937 } from '@vinegym/rng';
-import { warmUpOnce } from './warm-up.js';
+import { WARM_UP_CART_TYPE, warmUpOnce } from './warm-up.js';
 
 /** ALE's default `system_random_seed`. */
 export const ALE_SYSTEM_SEED = 4753849;
@@ -81,7 +81,9 @@ export class Machine implements CycleBus, TiaSystem {
 
   constructor(rom: Uint8Array, options: MachineOptions = {}) {
     // Once per process, a throw-away machine runs every CPU and TIA path so V8 need not recompile them later.
-    warmUpOnce((program, compileBlocks) => new Machine(program, { format: 'NTSC', compileBlocks }));
+    warmUpOnce(
+      (program, compileBlocks) => new Machine(program, { format: 'NTSC', cartType: WARM_UP_CART_TYPE, compileBlocks }),
+    );
     this.md5 = md5Hex(rom);
     this.cart = createCartridge(rom, options.cartType);
     this.hasSnoop = typeof this.cart.snoop === 'function';
@@ -324,25 +326,34 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /**
  * Palette indices -> RGB bytes. Where `out` is 4-byte aligned (batch rows are) four pixels go out as three 32-bit
  * words from the packed palette: on a [210, 160, 3] frame this is several times faster than 100,800 byte stores.
+ *
+ * Each loop is a function of its own: V8 optimizes a long loop while it runs (on-stack replacement), and code after
+ * such a loop that had never run (the byte loop's palette lookup) made the optimized code deoptimize on every call,
+ * about one step in ten of an 8-env session (`node --trace-deopt`).
  */
 export function writeRgb(src: Uint8Array, palette: Palette, out: Uint8Array<ArrayBufferLike>): void {
   const n = src.length;
-  let i = 0;
-  if (LITTLE_ENDIAN && (out.byteOffset & 3) === 0 && n >= 4) {
-    const packed = palette.packedRgb;
-    const words = new Int32Array(out.buffer, out.byteOffset, (n >> 2) * 3);
-    for (let w = 0; i + 3 < n; i += 4, w += 3) {
-      const c0 = packed[src[i]!]!;
-      const c1 = packed[src[i + 1]!]!;
-      const c2 = packed[src[i + 2]!]!;
-      const c3 = packed[src[i + 3]!]!;
-      words[w] = c0 | (c1 << 24);
-      words[w + 1] = (c1 >>> 8) | (c2 << 16);
-      words[w + 2] = (c2 >>> 16) | (c3 << 8);
-    }
+  const whole = LITTLE_ENDIAN && (out.byteOffset & 3) === 0 ? n & ~3 : 0;
+  if (whole > 0) writeRgbWords(src, palette.packedRgb, new Int32Array(out.buffer, out.byteOffset, (whole >> 2) * 3));
+  if (whole < n) writeRgbBytes(src, palette.rgb, out, whole);
+}
+
+/** Pixels 0 .. 4 * words.length / 3 as 32-bit words: four pixels, r g b r | g b r g | b r g b, in three words. */
+function writeRgbWords(src: Uint8Array, packed: Int32Array, words: Int32Array): void {
+  for (let i = 0, w = 0; w < words.length; i += 4, w += 3) {
+    const c0 = packed[src[i]!]!;
+    const c1 = packed[src[i + 1]!]!;
+    const c2 = packed[src[i + 2]!]!;
+    const c3 = packed[src[i + 3]!]!;
+    words[w] = c0 | (c1 << 24);
+    words[w + 1] = (c1 >>> 8) | (c2 << 16);
+    words[w + 2] = (c2 >>> 16) | (c3 << 8);
   }
-  const rgb = palette.rgb;
-  for (let o = i * 3; i < n; i++, o += 3) {
+}
+
+/** Pixels from `first` on, byte by byte. */
+function writeRgbBytes(src: Uint8Array, rgb: Uint8Array, out: Uint8Array<ArrayBufferLike>, first: number): void {
+  for (let i = first, o = first * 3; i < src.length; i++, o += 3) {
     const p = src[i]! * 3;
     out[o] = rgb[p]!;
     out[o + 1] = rgb[p + 1]!;

@@ -7,6 +7,11 @@
  * for the first time (an undocumented opcode, a page crossing, a collision read) throws the optimized code away
  * and recompiles it, 50-190 ms of CPU per game. Seeing every path once up front avoids most of that. The
  * throw-away machine shares no state with real ones (module-level tables are pure caches).
+ *
+ * Besides the opcodes, the program runs what nearly every game does and V8 would otherwise meet first in a game:
+ * RIOT timer writes and timer wait loops, bank switches (it is an F8 cartridge of two identical banks, switched by
+ * hot-spot reads and writes), every branch taken across a page, lines with no playfield and no objects, rewrites of
+ * a register's value and a frame the TIA has to end itself.
  */
 import { assemble } from './asm/index.js';
 import { OPCODES } from './cpu/index.js';
@@ -17,24 +22,33 @@ const WARM_UP_FRAMES = 20;
 let warmedUp = false;
 
 /**
- * Frames it runs again with the block compiler on (src/cpu/blocks.ts): the interpreter then also runs with arrival
- * counts, a path V8 would otherwise meet only in the first real machine and recompile the interpreter for (a few
- * hundred ms of CPU).
+ * Of those, the frames it also runs with the block compiler on (src/cpu/blocks.ts), each before the interpreter's:
+ * the interpreter then also runs with arrival counts, a path V8 would otherwise meet only in the first real machine
+ * and recompile the interpreter for. Before it: V8 starts optimizing the interpreter within the first frames, from
+ * the feedback seen so far, and code optimized without these paths is thrown away when it meets them.
  */
 const BLOCKS_WARM_UP_FRAMES = 6;
 
+/** The warm-up program's cartridge type: 8K, two banks. */
+export const WARM_UP_CART_TYPE = 'F8';
+
 /**
- * Runs the warm-up program on machines built by `create` (interpreter only, then with compiled blocks) the first
- * time it is called, then never again.
+ * Runs the warm-up program on machines built by `create` (with compiled blocks and on the interpreter alone,
+ * alternating; the ROM is a WARM_UP_CART_TYPE image) the first time it is called, then never again.
  */
 export function warmUpOnce(create: (rom: Uint8Array, compileBlocks: boolean) => { runFrame(): number }): void {
   if (warmedUp) return;
   warmedUp = true;
-  const rom = warmUpRom();
-  const machine = create(rom, false);
-  for (let i = 0; i < WARM_UP_FRAMES; i++) machine.runFrame();
+  const bank = warmUpRom();
+  const rom = new Uint8Array(2 * bank.length);
+  rom.set(bank, 0);
+  rom.set(bank, bank.length);
   const compiled = create(rom, true);
-  for (let i = 0; i < BLOCKS_WARM_UP_FRAMES; i++) compiled.runFrame();
+  const machine = create(rom, false);
+  for (let i = 0; i < WARM_UP_FRAMES; i++) {
+    if (i < BLOCKS_WARM_UP_FRAMES) compiled.runFrame();
+    machine.runFrame();
+  }
 }
 
 // Zero-page layout: X = Y = $0D in the opcode block; its writes land in $80-$9F, pointers and data live above.
@@ -91,15 +105,27 @@ function opcodeBlock(): string[] {
     byteList([0x9a]),
   );
   out.push(`  ldx #${INDEX}`, `  ldy #${INDEX}`);
-  // Branches: each one not taken and taken (offset 0) under two flag settings, then one taken across a page.
-  for (const flags of [
+  // Branches: each one not taken and taken (offset 0) under two flag settings, then each taken back across a page
+  // boundary (the branches at the start of a page, their targets, jumps onward, at the end of the one before).
+  const flagSettings = [
     ['lda #$00', 'clc', 'clv'],
     ['lda #$80', 'sec', `bit $${BIT_OPERAND.toString(16)}`],
-  ]) {
+  ];
+  for (const flags of flagSettings) {
     out.push(...flags.map((f) => `  ${f}`));
     for (const op of [0x10, 0x30, 0x50, 0x70, 0x90, 0xb0, 0xd0, 0xf0]) out.push(byteList([op, 0]));
   }
-  out.push('  lda #1', '  .ds (252 - (* & 255)) & 255, $ea', '  bne crossed', '  nop', '  nop', 'crossed:');
+  // Taken under the first setting (Z set, N, V and C clear) and under the second (Z clear, N, V and C set).
+  const taken = [
+    ['bpl', 'bvc', 'bcc', 'beq'],
+    ['bmi', 'bvs', 'bcs', 'bne'],
+  ].flatMap((branches, i) => branches.map((branch) => ({ branch, flags: flagSettings[i]! })));
+  for (const { branch, flags } of taken)
+    out.push(...flags.map((f) => `  ${f}`), `  jmp cross_${branch}`, `after_${branch}:`);
+  out.push('  jmp crossed', `  .ds (${256 - 3 * taken.length} - (* & 255)) & 255, $ea`);
+  for (const { branch } of taken) out.push(`target_${branch}:`, `  jmp after_${branch}`);
+  for (const { branch } of taken) out.push(`cross_${branch}:`, `  ${branch} target_${branch}`);
+  out.push('crossed:');
   // JSR/RTS, BRK/RTI, JMP abs and indirect.
   out.push(
     '  jsr return',
@@ -137,7 +163,49 @@ function pictureLoop(): string[] {
   return out;
 }
 
-/** The 4K program: init, then per frame VSYNC, the picture loop, the opcode block in binary and decimal mode. */
+/**
+ * Lines with the playfield and every object off (the renderer's background-only path), then blanked by VBLANK.
+ * PF0, GRP0 and GRP1 are written twice: a write of the value a register holds is a path of its own
+ * (TiaGraphics.write).
+ */
+function blankLines(): string[] {
+  // PF0-PF2, GRP0/1, ENAM0/1, ENABL, VDELP0/1, VDELBL, RESMP0/1.
+  const registers = [0x0d, 0x0e, 0x0f, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x25, 0x26, 0x27, 0x28, 0x29, 0x0d, 0x1b, 0x1c];
+  const lines = Array<string>(4).fill('  sta WSYNC');
+  return [
+    '  lda #0',
+    ...registers.map((r) => `  sta $${r.toString(16)}`),
+    ...lines,
+    '  lda #2',
+    '  sta VBLANK',
+    ...lines,
+  ];
+}
+
+/** The timer set through TIM64T and TIM8T and waited for with LDA/LDX/LDY INTIM and BNE, and LDA and BPL. */
+function timerWaits(): string[] {
+  const out: string[] = [];
+  for (const [i, load] of ['lda', 'ldx', 'ldy'].entries()) {
+    out.push('  lda #2', '  sta TIM64T', `wait${i}:`, `  ${load} INTIM`, `  bne wait${i}`);
+  }
+  out.push('  lda #20', '  sta TIM8T', 'waitExpiry:', '  lda INTIM', '  bpl waitExpiry');
+  return out;
+}
+
+/** The joystick and console switch ports. */
+function inputReads(): string[] {
+  return ['  lda $0280', '  lda $0282'];
+}
+
+/** Hot-spot reads and writes that switch between the two identical banks (the code goes on at the next address). */
+function bankSwitches(): string[] {
+  return ['  bit $fff8', '  lda $fff9', '  sta $fff8', '  sta $fff9'];
+}
+
+/**
+ * One 4K bank of the program: init, then per frame VSYNC, the picture loop, blank lines, timer waits, input reads,
+ * bank switches, the opcode block in binary and decimal mode.
+ */
 function warmUpRom(): Uint8Array {
   const init = [
     '  sei',
@@ -158,6 +226,13 @@ function warmUpRom(): Uint8Array {
     `  sta ${BIT_OPERAND}`,
     '  lda #$5b',
     `  sta ${RANDOM}`,
+    // 300 lines before the first VSYNC: the TIA ends that frame itself (the overrun path).
+    '  ldx #150',
+    'overrun:',
+    '  sta WSYNC',
+    '  sta WSYNC',
+    '  dex',
+    '  bne overrun',
   ];
   const frame = [
     'frame:',
@@ -170,6 +245,10 @@ function warmUpRom(): Uint8Array {
     '  sta VSYNC',
     '  sta VBLANK',
     ...pictureLoop(),
+    ...blankLines(),
+    ...timerWaits(),
+    ...inputReads(),
+    ...bankSwitches(),
     `  ldx #${INDEX}`,
     `  ldy #${INDEX}`,
     '  cld',
@@ -183,6 +262,9 @@ function warmUpRom(): Uint8Array {
     'VSYNC = $00',
     'VBLANK = $01',
     'WSYNC = $02',
+    'INTIM = $0284',
+    'TIM8T = $0295',
+    'TIM64T = $0296',
     '  .org $f000',
     'reset:',
     ...init,

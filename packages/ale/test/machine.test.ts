@@ -1,6 +1,7 @@
 // Whole-machine behaviour: determinism and state round trips.
 import { describe, expect, it } from 'vitest';
-import { Machine } from '../src/machine.js';
+import { Machine, writeRgb } from '../src/machine.js';
+import { NTSC_PALETTE } from '../src/tia/palette.js';
 import { kernelRom } from './helpers.js';
 
 describe('Machine', () => {
@@ -54,6 +55,27 @@ describe('Machine', () => {
     const o = (100 * 160 + 50) * 3;
     expect([rgb[o], rgb[o + 1], rgb[o + 2]]).toEqual(Array.from(a.palette.rgb.subarray(idx * 3, idx * 3 + 3)));
     expect(a.screenGrayscale()[100 * 160 + 50]).toBe(a.palette.gray[idx]);
+  });
+
+  it('writeRgb: word and byte paths give the palette lookup of every pixel', () => {
+    // Aligned and unaligned outputs, lengths with and without a tail of 1-3 pixels.
+    for (const [length, offset] of [
+      [33_600, 0],
+      [33_600, 1],
+      [1_001, 0],
+      [1_003, 2],
+      [3, 0],
+    ] as const) {
+      const src = Uint8Array.from({ length }, (_, i) => (i * 37 + (i >> 3)) & 0xff);
+      const buffer = new Uint8Array(offset + 3 * length + 4).fill(0xaa);
+      writeRgb(src, NTSC_PALETTE, buffer.subarray(offset, offset + 3 * length));
+      const expected = Uint8Array.from(
+        { length: 3 * length },
+        (_, o) => NTSC_PALETTE.rgb[src[(o / 3) | 0]! * 3 + (o % 3)]!,
+      );
+      expect(Buffer.compare(Buffer.from(buffer.subarray(offset, offset + 3 * length)), Buffer.from(expected))).toBe(0);
+      expect(buffer[offset + 3 * length]).toBe(0xaa);
+    }
   });
 
   it('skips timer wait loops without changing a thing', () => {
