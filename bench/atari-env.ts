@@ -4,7 +4,8 @@
  * ([210, 160, 3]) and the paper's preprocessed ones (grayscale, 52 x 40, 4 frames stacked), embedded (in-process
  * service, no encoding) and over loopback WebSocket (a server process started for the bench, our TypeScript
  * client). Everything but the transport is the same: v5 defaults (frameskip 4, sticky actions 0.25), next-step
- * autoreset, uniform random actions drawn before the timed loop.
+ * autoreset, uniform random actions drawn before the timed loop. Transport `ws-reuse` is WebSocket with the client's
+ * `reuseReceiveBuffers` (a step's arrays valid until the next request, like Gymnasium's `copy=False`).
  *
  * Each case is measured ROUNDS times, reference and ours alternating, and the best round of each side counts (the
  * least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
@@ -13,7 +14,7 @@
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
  *   pnpm bench:ale --env-only [--game pong] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
- *                  [--transports embedded,ws] [--obs raw,paper] [--emulators interpreter,blocks]
+ *                  [--transports embedded,ws,ws-reuse] [--obs raw,paper] [--emulators interpreter,blocks]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
  * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the blocks rows are
@@ -39,7 +40,7 @@ export interface AtariEnvBenchOptions {
   steps: number;
   rounds: number;
   workers: number[];
-  transports: ('embedded' | 'ws')[];
+  transports: ('embedded' | 'ws' | 'ws-reuse')[];
   obs: ('raw' | 'paper')[];
   /** Our emulator: the interpreter, compiled blocks (kwarg compile_blocks), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
@@ -143,7 +144,7 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
-        const server = transport === 'ws' ? await startServer(workers) : null;
+        const server = transport === 'embedded' ? null : await startServer(workers);
         const service =
           transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
@@ -160,7 +161,10 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
               for (let round = 0; round < options.rounds; round++) {
                 const ref = reference(envId, numEnvs, options.steps, obs === 'paper');
                 const env = server
-                  ? await RemoteVectorEnv.connect(server.url, vectorOptions)
+                  ? await RemoteVectorEnv.connect(server.url, {
+                      ...vectorOptions,
+                      reuseReceiveBuffers: transport === 'ws-reuse',
+                    })
                   : await EmbeddedVectorEnv.make(vectorOptions, service);
                 let mine: Timing;
                 try {
