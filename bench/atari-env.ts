@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
-import { processCpuSeconds } from './processes.js';
+import { processCpuTimes } from './processes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv/bin/python');
@@ -55,6 +55,8 @@ interface Timing {
   steps: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** Ours: CPU seconds of the bench process (the client) and of the server process, user and system. */
+  split?: { clientUser: number; clientSystem: number; serverUser: number; serverSystem: number };
 }
 
 const ACTION_BATCHES = 64;
@@ -79,14 +81,22 @@ async function timeOurs(env: VectorEnv, numEnvs: number, steps: number, serverPi
   await env.reset({ seed: 0 });
   for (let k = 0; k < WARMUP_BATCHES; k++) await env.step(actions[k % ACTION_BATCHES]!);
   const batches = Math.max(1, Math.floor(steps / numEnvs));
+  const serverTimes = () => (serverPid === null ? { user: 0, system: 0 } : processCpuTimes(serverPid));
   const c0 = process.cpuUsage();
-  const s0 = serverPid === null ? 0 : processCpuSeconds(serverPid);
+  const s0 = serverTimes();
   const w0 = performance.now();
   for (let k = 0; k < batches; k++) await env.step(actions[k % ACTION_BATCHES]!);
   const wallSeconds = (performance.now() - w0) / 1000;
   const cpu = process.cpuUsage(c0);
-  const server = serverPid === null ? 0 : processCpuSeconds(serverPid) - s0;
-  return { steps: batches * numEnvs, cpuSeconds: (cpu.user + cpu.system) / 1e6 + server, wallSeconds };
+  const s1 = serverTimes();
+  const split = {
+    clientUser: cpu.user / 1e6,
+    clientSystem: cpu.system / 1e6,
+    serverUser: s1.user - s0.user,
+    serverSystem: s1.system - s0.system,
+  };
+  const cpuSeconds = split.clientUser + split.clientSystem + split.serverUser + split.serverSystem;
+  return { steps: batches * numEnvs, cpuSeconds, wallSeconds, split };
 }
 
 interface ServerProcess {
@@ -141,6 +151,8 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
     '| obs | transport | emulator | workers | envs | ours steps/s | ale-py steps/s | ours/ale-py (wall) | ours steps/CPU-s | ale-py steps/CPU-s | ours/ale-py (CPU) | load |',
   );
   console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  /** Where our CPU went in each case's best-CPU round, printed after the table. */
+  const splits: string[] = [];
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
@@ -185,6 +197,13 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
                   `${wallRatio.toFixed(2)} | ${fmt(rate(oursCpu!, 'cpuSeconds'))} | ${fmt(rate(theirsCpu!, 'cpuSeconds'))} | ${cpuRatio.toFixed(2)} | ` +
                   `${loadavg()[0]!.toFixed(2)} |`,
               );
+              const { split, steps } = oursCpu!;
+              const perStep = (seconds: number) => ((1e6 * seconds) / steps).toFixed(0);
+              splits.push(
+                `| ${obs} | ${transport} | ${emulator} | ${workers} | ${numEnvs} | ${perStep(split!.clientUser)} | ` +
+                  `${perStep(split!.clientSystem)} | ${perStep(split!.serverUser)} | ${perStep(split!.serverSystem)} | ` +
+                  `${perStep(oursCpu!.cpuSeconds)} | ${perStep(theirsCpu!.cpuSeconds)} |`,
+              );
             }
           }
         } finally {
@@ -194,6 +213,14 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
       }
     }
   }
+  console.log(
+    '\nOur CPU per env step in microseconds (best-CPU round; embedded: all of it is the bench process, "client"):',
+  );
+  console.log(
+    '| obs | transport | emulator | workers | envs | client user | client system | server user | server system | ours total | ale-py total |',
+  );
+  console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const line of splits) console.log(line);
   console.log(
     `load average (1/5/15 min) at the end: ${loadavg()
       .map((l) => l.toFixed(2))
