@@ -6,7 +6,7 @@
  * request is sent, while the default's stay the caller's.
  */
 import { createServer, type VinegymServer } from '@vinegym/env-server';
-import { ndarray, type NDArray, type StepResult } from '@vinegym/protocol';
+import { ndarray, type NDArray, type SpaceValue } from '@vinegym/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../src/client/connection.js';
 import { EmbeddedVectorEnv } from '../src/client/embedded-vector-env.js';
@@ -15,8 +15,9 @@ import type { VectorEnv } from '../src/env/vector-env.js';
 
 const NUM_ENVS = 2;
 const STEPS = 16;
-const RAW = {};
-const PAPER = { obs_type: 'grayscale', downsample: 4, frame_stack: 4 };
+type Kwargs = Record<string, number | boolean | string | null>;
+const RAW: Kwargs = {};
+const PAPER: Kwargs = { obs_type: 'grayscale', downsample: 4, frame_stack: 4 };
 
 let server: VinegymServer;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const options = (kwargs: object) => ({ envId: 'ALE/Pong-v5', numEnvs: NUM_ENVS, kwargs, seed: 3 });
+const options = (kwargs: Kwargs) => ({ envId: 'ALE/Pong-v5', numEnvs: NUM_ENVS, kwargs, seed: 3 });
 
 function actions(): NDArray[] {
   let x = 99;
@@ -42,17 +43,20 @@ function actions(): NDArray[] {
   );
 }
 
+/** The bytes of a batch of Atari observations (one NDArray). */
+const pixels = (observations: SpaceValue) => (observations as NDArray<'uint8'>).data;
+
 /** The observations of every step, copied as they arrive (so reused buffers do not matter). */
 async function observations(env: VectorEnv): Promise<Buffer[]> {
-  const out = [Buffer.from((await env.reset({ seed: 3 })).observations.data as Uint8Array)];
-  for (const a of actions()) out.push(Buffer.from((await env.step(a)).observations.data as Uint8Array));
+  const out = [Buffer.from(pixels((await env.reset({ seed: 3 })).observations))];
+  for (const a of actions()) out.push(Buffer.from(pixels((await env.step(a)).observations)));
   await env.close();
   return out;
 }
 
 /** The embedded observations for `kwargs`, computed once per kwargs. */
-const embeddedRuns = new Map<object, Promise<Buffer[]>>();
-function embeddedObservations(kwargs: object): Promise<Buffer[]> {
+const embeddedRuns = new Map<Kwargs, Promise<Buffer[]>>();
+function embeddedObservations(kwargs: Kwargs): Promise<Buffer[]> {
   if (!embeddedRuns.has(kwargs)) embeddedRuns.set(kwargs, EmbeddedVectorEnv.make(options(kwargs)).then(observations));
   return embeddedRuns.get(kwargs)!;
 }
@@ -83,8 +87,8 @@ describe('Atari observations over WebSocket', () => {
       const connection = await Connection.open(server.url, { reuseReceiveBuffers });
       const envs = await Promise.all([0, 1].map(() => RemoteVectorEnv.make(connection, options(RAW))));
       const seen: Buffer[][] = [[], []];
-      const copy = (results: StepResult[]) =>
-        results.forEach((r, k) => seen[k]!.push(Buffer.from(r.observations.data as Uint8Array)));
+      const copy = (results: { observations: SpaceValue }[]) =>
+        results.forEach((r, k) => seen[k]!.push(Buffer.from(pixels(r.observations))));
       // Both requests are in flight before any answer is read: the server encodes the second step
       // response while the first one's buffer may still be being written.
       copy(await Promise.all(envs.map((env) => env.reset({ seed: 3 }))));
@@ -100,9 +104,9 @@ describe('Atari observations over WebSocket', () => {
     for (const reuseReceiveBuffers of [false, true]) {
       const env = await RemoteVectorEnv.connect(server.url, { ...options(RAW), reuseReceiveBuffers });
       await env.reset({ seed: 3 });
-      const first = (await env.step(a!)).observations.data as Uint8Array;
+      const first = pixels((await env.step(a!)).observations);
       const kept = Buffer.from(first);
-      const second = (await env.step(b!)).observations.data as Uint8Array;
+      const second = pixels((await env.step(b!)).observations);
       expect(Buffer.from(second).equals(kept)).toBe(false); // Pong moves between steps
       expect(second.buffer === first.buffer).toBe(reuseReceiveBuffers);
       expect(Buffer.from(first).equals(kept)).toBe(!reuseReceiveBuffers);

@@ -123,7 +123,9 @@ describe('plain WebSocket client', () => {
     const httpUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v1/ws`;
     await expect(openPlainWebSocket(httpUrl, OPTIONS, recorder())).rejects.toThrow('Unexpected server response: 404');
 
-    const silent = createTcpServer((socket) => cleanups.push(() => socket.destroy()));
+    const silent = createTcpServer((socket) => {
+      cleanups.push(() => void socket.destroy());
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
     const silentUrl = `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/v1/ws`;
