@@ -88,10 +88,10 @@ class PlainWebSocket implements MessageSocket {
   }
 
   send(bytes: Uint8Array): void {
-    if (this.state === 'open') this.socket.write(clientFrame(OPCODE.binary, bytes));
+    this.write(OPCODE.binary, bytes);
   }
 
-  /** A control frame; dropped once the closing handshake has begun. */
+  /** A frame of `opcode`; dropped once the closing handshake has begun. */
   private write(opcode: number, payload: Uint8Array): void {
     if (this.state === 'open') this.socket.write(clientFrame(opcode, payload));
   }

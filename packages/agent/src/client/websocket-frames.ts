@@ -29,7 +29,7 @@ export interface FrameReaderEvents {
 /** Scratch bytes for headers, control frames and the start of payloads; also the largest HTTP response head. */
 const SCRATCH_BYTES = 64 * 1024;
 
-const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -158,7 +158,7 @@ export class FrameReader {
       this.messageFill = 0;
     } else if (this.message!.length < total) {
       // A fragmented message: its size is only known at its end, so it grows (rare: our server never fragments).
-      const grown = this.allocate(Math.max(total, 2 * this.messageFill));
+      const grown = this.allocate(Math.min(this.maxPayload, Math.max(total, 2 * this.messageFill)));
       grown.set(this.message!.subarray(0, this.messageFill));
       this.message = grown;
     }
@@ -246,5 +246,3 @@ export function closePayload(code: number, reason = ''): Uint8Array {
   payload.set(text, 2);
   return payload;
 }
-
-export { OPCODE };
