@@ -4,7 +4,8 @@
  * ([210, 160, 3]) and the paper's preprocessed ones (grayscale, 52 x 40, 4 frames stacked), embedded (in-process
  * service, no encoding) and over loopback WebSocket (a server process started for the bench, our TypeScript
  * client). Everything but the transport is the same: v5 defaults (frameskip 4, sticky actions 0.25), next-step
- * autoreset, uniform random actions drawn before the timed loop.
+ * autoreset, uniform random actions drawn before the timed loop. Transport `ws-reuse` is WebSocket with the client's
+ * `reuseReceiveBuffers` (a step's arrays valid until the next request, like Gymnasium's `copy=False`).
  *
  * Each case is measured ROUNDS times; in each round the reference runs once, then each of our emulators, and the best
  * round of each side counts (the least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
@@ -13,7 +14,7 @@
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
  *   pnpm bench:ale --env-only [--games pong,breakout] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
- *                  [--transports embedded,ws] [--obs raw,paper] [--emulators interpreter,blocks]
+ *                  [--transports embedded,ws,ws-reuse] [--obs raw,paper] [--emulators interpreter,blocks]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
  * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the best round of the
@@ -29,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
-import { processCpuSeconds } from './processes.js';
+import { processCpuTimes } from './processes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv/bin/python');
@@ -41,7 +42,7 @@ export interface AtariEnvBenchOptions {
   steps: number;
   rounds: number;
   workers: number[];
-  transports: ('embedded' | 'ws')[];
+  transports: ('embedded' | 'ws' | 'ws-reuse')[];
   obs: ('raw' | 'paper')[];
   /** Our emulator: the interpreter, compiled blocks (kwarg compile_blocks), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
@@ -56,6 +57,8 @@ interface Timing {
   steps: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** Ours: CPU seconds of the bench process (the client) and of the server process, user and system. */
+  split?: { clientUser: number; clientSystem: number; serverUser: number; serverSystem: number };
 }
 
 const ACTION_BATCHES = 64;
@@ -80,14 +83,22 @@ async function timeOurs(env: VectorEnv, numEnvs: number, steps: number, serverPi
   await env.reset({ seed: 0 });
   for (let k = 0; k < WARMUP_BATCHES; k++) await env.step(actions[k % ACTION_BATCHES]!);
   const batches = Math.max(1, Math.floor(steps / numEnvs));
+  const serverTimes = () => (serverPid === null ? { user: 0, system: 0 } : processCpuTimes(serverPid));
   const c0 = process.cpuUsage();
-  const s0 = serverPid === null ? 0 : processCpuSeconds(serverPid);
+  const s0 = serverTimes();
   const w0 = performance.now();
   for (let k = 0; k < batches; k++) await env.step(actions[k % ACTION_BATCHES]!);
   const wallSeconds = (performance.now() - w0) / 1000;
   const cpu = process.cpuUsage(c0);
-  const server = serverPid === null ? 0 : processCpuSeconds(serverPid) - s0;
-  return { steps: batches * numEnvs, cpuSeconds: (cpu.user + cpu.system) / 1e6 + server, wallSeconds };
+  const s1 = serverTimes();
+  const split = {
+    clientUser: cpu.user / 1e6,
+    clientSystem: cpu.system / 1e6,
+    serverUser: s1.user - s0.user,
+    serverSystem: s1.system - s0.system,
+  };
+  const cpuSeconds = split.clientUser + split.clientSystem + split.serverUser + split.serverSystem;
+  return { steps: batches * numEnvs, cpuSeconds, wallSeconds, split };
 }
 
 interface ServerProcess {
@@ -163,10 +174,12 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
   console.log('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   /** CPU ratios by obs, transport, emulator, workers and envs, for the geometric means over games. */
   const ratios = new Map<string, number[]>();
+  /** Where our CPU went in each case's best-CPU round, printed after the table. */
+  const splits: string[] = [];
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
-        const server = transport === 'ws' ? await startServer(workers) : null;
+        const server = transport === 'embedded' ? null : await startServer(workers);
         const service =
           transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
@@ -181,7 +194,10 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
                   const kwargs = { ...OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
                   const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
                   const env = server
-                    ? await RemoteVectorEnv.connect(server.url, vectorOptions)
+                    ? await RemoteVectorEnv.connect(server.url, {
+                        ...vectorOptions,
+                        reuseReceiveBuffers: transport === 'ws-reuse',
+                      })
                     : await EmbeddedVectorEnv.make(vectorOptions, service);
                   try {
                     ours[i]!.add(await timeOurs(env, numEnvs, options.steps, server?.pid ?? null));
@@ -201,6 +217,13 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
                   `| ${game} | ${key} | ${fmt(rate(mine.bestWall!, 'wallSeconds'))} | ${fmt(rate(theirs.bestWall!, 'wallSeconds'))} | ` +
                     `${wallRatio.toFixed(2)} | ${fmt(rate(mine.bestCpu!, 'cpuSeconds'))} | ${fmt(rate(theirs.bestCpu!, 'cpuSeconds'))} | ` +
                     `${cpuRatio.toFixed(2)} | ${firstRatio.toFixed(2)} | ${loadavg()[0]!.toFixed(2)} |`,
+                );
+                const { split, steps } = mine.bestCpu!;
+                const perStep = (seconds: number) => ((1e6 * seconds) / steps).toFixed(0);
+                splits.push(
+                  `| ${game} | ${key} | ${perStep(split!.clientUser)} | ${perStep(split!.clientSystem)} | ` +
+                    `${perStep(split!.serverUser)} | ${perStep(split!.serverSystem)} | ${perStep(mine.bestCpu!.cpuSeconds)} | ` +
+                    `${perStep(theirs.bestCpu!.cpuSeconds)} |`,
                 );
               }
             }
@@ -223,6 +246,14 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
       );
     }
   }
+  console.log(
+    '\nOur CPU per env step in microseconds (best-CPU round; embedded: all of it is the bench process, "client"):',
+  );
+  console.log(
+    '| game | obs | transport | emulator | workers | envs | client user | client system | server user | server system | ours total | ale-py total |',
+  );
+  console.log('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const line of splits) console.log(line);
   console.log(
     `load average (1/5/15 min) at the end: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -18,8 +18,16 @@ function statFields(pid: number): string[] | null {
 
 /** CPU seconds (user + system) a process has used so far; 0 where unavailable. Clock ticks are 100 per second. */
 export function processCpuSeconds(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
+}
+
+/** processCpuSeconds split into user and system (kernel) seconds. */
+export function processCpuTimes(pid: number): { user: number; system: number } {
   const fields = statFields(pid);
-  return fields === null ? 0 : (Number(fields[11]) + Number(fields[12])) / 100;
+  return fields === null
+    ? { user: 0, system: 0 }
+    : { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 /** Every live process below `root` (children, grandchildren, ...), not `root` itself. */

@@ -19,6 +19,7 @@ import {
   VinegymError,
   decodeFrame,
   encodeFrame,
+  encodeFrameInto,
   isPongFrame,
   parseRequestFrame,
   rejection,
@@ -152,6 +153,11 @@ export class Connection {
   private readonly debug: boolean;
   /** Writes are held until the end of the current callback (corkUntilTick). */
   private corked = false;
+  /**
+   * The buffer step responses are encoded into, while no write of one is pending (null while it is): a step of
+   * raw Atari frames is hundreds of KB, and a new buffer per step made the server's GC run full collections.
+   */
+  private stepFrameBuffer: Uint8Array | null = new Uint8Array(0);
   private readonly budget: DecodeBudget;
   private readonly budgetBeforeHello: DecodeBudget;
   private readonly queue: InOrderQueue<RawData>;
@@ -308,7 +314,7 @@ export class Connection {
         // Transient: the result is encoded (copied) before anything else can step this session.
         const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this, true);
         const respond = (body: Awaited<typeof stepped>): void => {
-          this.sendBytes(encodeFrame({ id, ok: true, body }));
+          this.sendStepResponse({ id, ok: true, body });
           metrics.recordStep(body.rewards.data.length, (performance.now() - started) / 1000);
         };
         if (stepped instanceof Promise) return this.later(id, stepped.then(respond));
@@ -480,11 +486,27 @@ export class Connection {
     this.sendBytes(encodeFrame({ id, ok: false, error: wire }));
   }
 
-  private sendBytes(bytes: Uint8Array): void {
+  /** Encodes a step response into the reused buffer when it is free (a new one otherwise) and sends it. */
+  private sendStepResponse(frame: object): void {
+    const target = this.stepFrameBuffer ?? new Uint8Array(0);
+    this.stepFrameBuffer = null;
+    const bytes = encodeFrameInto(frame, target);
+    this.sendBytes(bytes, () => (this.stepFrameBuffer = new Uint8Array(bytes.buffer)));
+  }
+
+  /** Sends one frame; `written` is called once ws has written it (or given up), when its bytes may be reused. */
+  private sendBytes(bytes: Uint8Array, written?: () => void): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.unwritten++;
     this.corkUntilTick();
-    this.socket.send(bytes, { binary: true }, this.onWritten);
+    const done =
+      written === undefined
+        ? this.onWritten
+        : () => {
+            written();
+            this.onWritten();
+          };
+    this.socket.send(bytes, { binary: true }, done);
     if (!this.socket.isPaused && this.responsesBacklogged(1)) {
       this.socket.pause();
       this.options.log.debug(

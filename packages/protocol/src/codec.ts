@@ -7,7 +7,7 @@
 import { Unpackr } from 'msgpackr';
 import { describeReceived, isNonNegativeInteger, isPlainMap, truncateText } from './checks.js';
 import { VinegymError, badRequest } from './errors.js';
-import { EncodeError, encodeValue } from './encoder.js';
+import { EncodeError, encodeValue, encodeValueInto } from './encoder.js';
 import { UNLIMITED_BUDGET, scanFrame, type DecodeBudget } from './frame-scan.js';
 import { dtypeByteSize, isDType, isShape, shapeSize, typedArrayView } from './ndarray.js';
 import type { NDArray } from './types.js';
@@ -27,8 +27,20 @@ const unpackr = new Unpackr({
 
 /** Encodes one frame. Object properties whose value is `undefined` are omitted, as in JSON. */
 export function encodeFrame(frame: object): Uint8Array {
+  return withEncodeErrors(() => encodeValue(frame));
+}
+
+/**
+ * Encodes one frame into `target` (from its start) for a caller that reuses its buffer once the frame is written:
+ * the result is a view of `target`, or of a new, larger buffer when the frame did not fit.
+ */
+export function encodeFrameInto(frame: object, target: Uint8Array): Uint8Array {
+  return withEncodeErrors(() => encodeValueInto(frame, target));
+}
+
+function withEncodeErrors(encode: () => Uint8Array): Uint8Array {
   try {
-    return encodeValue(frame);
+    return encode();
   } catch (err) {
     if (!(err instanceof EncodeError)) throw err;
     const where = err.path.length ? ` at ${err.path.join('')}` : '';

@@ -32,8 +32,8 @@ const UINT32_MAX = 0xffff_ffff;
 const textEncoder = new TextEncoder();
 const keyCache = new Map<string, Uint8Array>();
 
-let pool = new Uint8Array(POOL_BYTES);
-let view = new DataView(pool.buffer);
+let pool: Uint8Array = new Uint8Array(POOL_BYTES);
+let view: DataView = new DataView(pool.buffer);
 /** Where the next frame starts in `pool`. */
 let frameStart = 0;
 let position = 0;
@@ -51,6 +51,25 @@ export function encodeValue(value: unknown): Uint8Array {
   frameStart = position;
   if (pool.length > MAX_POOL_BYTES) newPool(POOL_BYTES);
   return frame;
+}
+
+/**
+ * Encodes `value` into `target` from its start, for a caller that reuses one buffer for its frames: returns a view
+ * of `target`, or, when the frame did not fit, a view of a new buffer that holds it (reuse that one next time).
+ * The frames of `encodeValue` are not touched.
+ */
+export function encodeValueInto(value: unknown, target: Uint8Array): Uint8Array {
+  const shared = { pool, view, frameStart, position };
+  pool = target;
+  view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  frameStart = 0;
+  position = 0;
+  try {
+    writeValue(value);
+    return pool.subarray(0, position);
+  } finally {
+    ({ pool, view, frameStart, position } = shared);
+  }
 }
 
 /** Makes room for `bytes` more bytes, moving the frame so far into a larger buffer if needed. */

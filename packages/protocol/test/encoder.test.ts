@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { DTYPES, decodeFrame, encodeFrame, isNDArray, ndarray } from '../src/index.js';
+import { DTYPES, decodeFrame, encodeFrame, encodeFrameInto, isNDArray, ndarray } from '../src/index.js';
 import type { NDArray } from '../src/index.js';
 
 const reference = new Packr({
@@ -123,5 +123,44 @@ describe('encodeFrame', () => {
       expect(decoded.n).toBe(frames[k].n);
       expect(Buffer.from(decoded.bytes).equals(frames[k].bytes)).toBe(true);
     });
+  });
+});
+
+describe('encodeFrameInto', () => {
+  it("writes the bytes encodeFrame gives into the caller's buffer, or into a new one when they do not fit", () => {
+    fc.assert(
+      fc.property(fc.dictionary(text, value, { maxKeys: 20 }), fc.nat(300), (frame, size) => {
+        const target = new Uint8Array(size);
+        const into = encodeFrameInto(frame, target);
+        expect(Buffer.from(into).equals(Buffer.from(encodeFrame(frame)))).toBe(true);
+        // The encoder reserves a value's largest encoding before writing it, so "fits" leaves some slack.
+        if (into.length > size) expect(into.buffer).not.toBe(target.buffer);
+        if (into.buffer === target.buffer) expect(into.byteOffset).toBe(0);
+        const roomy = new Uint8Array(4 * into.length + 64);
+        expect(encodeFrameInto(frame, roomy).buffer).toBe(roomy.buffer);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('leaves the frames of encodeFrame alone, and reports encoding errors as encodeFrame does', () => {
+    const before = encodeFrame({ a: 1, bytes: new Uint8Array(100).fill(7) });
+    const copy = Buffer.from(before);
+    const big = { obs: ndarray('uint8', [3, 210, 160, 3], new Uint8Array(3 * 210 * 160 * 3).fill(9)) };
+    const grown = encodeFrameInto(big, new Uint8Array(16));
+    expect(Buffer.from(grown).equals(Buffer.from(encodeFrame(big)))).toBe(true);
+    expect(Buffer.from(before).equals(copy)).toBe(true);
+    expect(
+      Buffer.from(encodeFrameInto({ a: 2 }, new Uint8Array(grown.buffer))).equals(Buffer.from(encodeFrame({ a: 2 }))),
+    ).toBe(true);
+    expect(() => encodeFrameInto({ bad: new Float32Array(2) }, new Uint8Array(64))).toThrow(
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: 'cannot encode a bare typed array (wrap it in an NDArray) at .bad',
+      }),
+    );
+    const after = encodeFrame({ a: 3 });
+    expect(decodeFrame(after)).toEqual({ a: 3 });
+    expect(Buffer.from(before).equals(copy)).toBe(true);
   });
 });
