@@ -181,7 +181,18 @@ export class HostMlp {
   }
 }
 
-function activate(values: Float32Array, count: number, activation: Activation): void {
+/** a = act(z), in place over the first `count` values. */
+export function activate(values: Float32Array, count: number, activation: Activation): void {
   if (activation === 'tanh') for (let i = 0; i < count; i++) values[i] = Math.tanh(values[i]);
   else for (let i = 0; i < count; i++) values[i] = Math.max(0, values[i]);
+}
+
+/** δ ← δ ⊙ act′, with act′ from the activations a = act(z): 1 − a² (tanh), [a > 0] (relu); in place. */
+export function multiplyBySlope(delta: Float32Array, a: Float32Array, count: number, activation: Activation): void {
+  if (activation === 'tanh')
+    for (let i = 0; i < count; i++) {
+      const ai = a[i];
+      delta[i] *= 1 - ai * ai;
+    }
+  else for (let i = 0; i < count; i++) delta[i] *= a[i] > 0 ? 1 : 0;
 }
