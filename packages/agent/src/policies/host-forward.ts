@@ -10,7 +10,8 @@
  * Stale weights cannot happen: every write to a tf.Variable (`assign`, which `setFlatParams`, `loadWeights` and
  * every optimizer go through) gives it a new data id, and `current()` compares each variable's data id with the
  * one its copy was taken from before every forward, downloading θ again when any differs. Nothing has to remember
- * to invalidate the copy.
+ * to invalidate the copy. The copy's `version` changes with it, and keys the network's transposed weights
+ * (`HostMlp.forward`), so they too are made once per update, not once per forward.
  *
  * Rounding: products accumulate in float64 and are stored in float32 per layer, where TensorFlow's float32 kernels
  * accumulate in float32 in an order of their own; the distribution parameters therefore agree with the tensor
@@ -29,6 +30,8 @@ export class HostWeights {
   private readonly flat: Float32Array;
   /** The data id each variable had when its values were copied (null: never copied). */
   private readonly copiedFrom: (object | null)[];
+  /** Counts the copies: a new number whenever `current()` has read any variable again. */
+  private copies = 0;
 
   constructor(private readonly variables: readonly tfType.Variable[]) {
     this.size = parameterCount([...variables]);
@@ -39,15 +42,23 @@ export class HostWeights {
   /** θ as the variables hold it now. A view into memory of this object, rewritten when the variables change. */
   current(): Float32Array {
     let offset = 0;
+    let copied = false;
     this.variables.forEach((v, i) => {
       if (v.isDisposed) throw new Error('the policy has been disposed');
       if (v.dataId !== this.copiedFrom[i]) {
         this.flat.set(v.dataSync() as Float32Array, offset);
         this.copiedFrom[i] = v.dataId;
+        copied = true;
       }
       offset += v.size;
     });
+    if (copied) this.copies += 1;
     return this.flat;
+  }
+
+  /** Names the values `current()` returned last: equal versions, equal values. */
+  get version(): number {
+    return this.copies;
   }
 }
 
@@ -78,6 +89,6 @@ export class HostPolicyForward {
       const capacity = 2 ** Math.ceil(Math.log2(Math.max(rows, 1)));
       this.network = new HostMlp(this.layout.sizes, this.layout.activation, capacity);
     }
-    return { outputs: this.network.forward(params, x, rows).slice(), params };
+    return { outputs: this.network.forward(params, x, rows, this.weights.version).slice(), params };
   }
 }

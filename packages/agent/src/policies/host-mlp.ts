@@ -36,6 +36,9 @@ export class HostMlp {
   protected readonly weightT: Float32Array;
   /** Rows of the last forward pass. */
   protected rows = 0;
+  /** Each layer's weight transposed (outputs × inputs) for `forward`, and the `weightsKey` they were made for. */
+  private readonly transposedWeights: Float32Array[];
+  private transposedKey: number | undefined = undefined;
   // Jacobian state of the last `prepareJacobian`: a_lᵀ and P_l (rows × outputSize × width, row r's block is
   // P_l of row r, outputs × width row-major).
   private activationsT: Float32Array[] = [];
@@ -62,20 +65,28 @@ export class HostMlp {
     this.activations = sizes.map((size) => new Float32Array(maxRows * size));
     const widest = Math.max(...sizes);
     this.weightT = new Float32Array(widest * widest);
+    this.transposedWeights = this.layers.map(({ inputs, outputs }) => new Float32Array(inputs * outputs));
   }
 
-  /** Network outputs for `rows` rows of `x` (row-major); a view into internal memory, valid until the next call. */
-  forward(params: FloatArray, x: Float32Array, rows: number): Float32Array {
+  /**
+   * Network outputs for `rows` rows of `x` (row-major); a view into internal memory, valid until the next call.
+   * `weightsKey` names the values of `params`: while calls pass the same key, the weights' transposes of the first
+   * of them are reused (a policy's forward between two updates); without a key they are made anew every call.
+   */
+  forward(params: FloatArray, x: Float32Array, rows: number, weightsKey?: number): Float32Array {
     if (rows > this.maxRows) throw new RangeError(`${rows} rows exceed maxRows ${this.maxRows}`);
     this.rows = rows;
     this.activations[0].set(x.subarray(0, rows * this.sizes[0]));
+    const reuse = weightsKey !== undefined && weightsKey === this.transposedKey;
+    this.transposedKey = weightsKey;
     this.layers.forEach((layer, l) => {
       const { inputs, outputs, weightOffset, biasOffset } = layer;
-      transpose(params.subarray(weightOffset, biasOffset), this.weightT, inputs, outputs);
+      const weightT = this.transposedWeights[l];
+      if (!reuse) transpose(params.subarray(weightOffset, biasOffset), weightT, inputs, outputs);
       const out = this.activations[l + 1];
       gemmNT(
         this.activations[l],
-        this.weightT,
+        weightT,
         out,
         rows,
         outputs,
