@@ -127,7 +127,7 @@ describe.each(makers)('host forward (%s)', (_, obsSize, make) => {
     expect(() => policy.act(obs, new Rng(0))).toThrow();
   });
 
-  it('reuses its transposed weights only until a weight changes: bit for bit a fresh forward after each update', () => {
+  it('reuses its copy of the weights only until a weight changes: bit for bit a fresh forward after each update', () => {
     const rng = new Rng(5);
     const policy = make({});
     randomizeWeights(policy, rng);
@@ -143,8 +143,8 @@ describe.each(makers)('host forward (%s)', (_, obsSize, make) => {
       return bitsOf(params);
     };
     const first = bitsOf(policy.act(obs, new Rng(0)).distParams);
-    expect(bitsOf(policy.act(obs, new Rng(0)).distParams)).toEqual(first); // the cached transposes, unchanged
-    // A small change of the first layer's weight alone: stale transposes would keep the old outputs' bits.
+    expect(bitsOf(policy.act(obs, new Rng(0)).distParams)).toEqual(first); // the copy, reused
+    // A small change of the first layer's weight alone: a stale copy would keep the old outputs' bits.
     const weight = policy.variables[0];
     tf.tidy(() => weight.assign(tf.mul(weight, 1.001)));
     const updated = bitsOf(policy.act(obs, new Rng(0)).distParams);

@@ -6,7 +6,9 @@ import { AdamMoments } from '../src/math/adam-moments.js';
 import { gemmNT, transpose } from '../src/math/gemm.js';
 import { instantiateValueFitKernels, simdKernelsSupported } from '../src/math/simd-kernels.js';
 import { fitMlpOnHost, type HostFitSettings, type HostFitState } from '../src/policies/host-value-fit.js';
+import { HostMlp } from '../src/policies/host-mlp.js';
 import type { Activation } from '../src/policies/layers.js';
+import { SimdMlpForward } from '../src/policies/simd-mlp-forward.js';
 
 // The SIMD kernels promise the scalar path's results to the last bit (same float64 operations in the same order,
 // float32 storage), so every comparison here is exact: the tolerance is zero.
@@ -149,5 +151,45 @@ describe('the host value fit with SIMD kernels', () => {
       expect(simd.rng).toEqual(js.rng);
     },
     60_000,
+  );
+});
+
+describe('the policy forward with SIMD kernels', () => {
+  it.each<[Activation, number[]]>([
+    ['tanh', [11, 64, 64, 3]],
+    ['relu', [5, 17, 4]],
+    ['tanh', [4, 2]],
+  ])(
+    'gives HostMlp.forward bit for bit, and reloads the weights when their key changes (%s, sizes %j)',
+    (activation, sizes) => {
+      const rng = new Rng(sizes.length * 100 + sizes[1]);
+      let count = 0;
+      for (let l = 1; l < sizes.length; l++) count += (sizes[l - 1] + 1) * sizes[l];
+      const simd = new SimdMlpForward(sizes, activation, 64);
+      const scalar = new HostMlp(sizes, activation, 64);
+      // One extra value past the network's parameters, as a Gaussian's log σ follows them: not read.
+      let params = randomArray(rng, count + 1);
+      for (const [rows, key] of [
+        [1, 1],
+        [3, 1],
+        [64, 1],
+        [16, 2],
+        [5, undefined],
+        [5, undefined],
+      ] as const) {
+        if (key !== 1 || rows === 1) params = randomArray(rng, count + 1).map((v) => 0.5 * v);
+        const x = randomArray(rng, rows * sizes[0]);
+        const expected = scalar.forward(params, x, rows).slice();
+        expect(bits(simd.forward(params, x, rows, key))).toEqual(bits(expected));
+      }
+      // A changed θ under the same key is not seen (the key promises the values did not change)...
+      const x = randomArray(rng, 2 * sizes[0]);
+      const before = simd.forward(params, x, 2, 7).slice();
+      const changed = params.map((v) => v + 0.25);
+      expect(bits(simd.forward(changed, x, 2, 7))).toEqual(bits(before));
+      // ...and a new key loads it.
+      expect(bits(simd.forward(changed, x, 2, 8))).toEqual(bits(scalar.forward(changed, x, 2)));
+      expect(() => simd.forward(params, new Float32Array(65 * sizes[0]), 65, 9)).toThrow(/65 rows exceed maxRows 64/);
+    },
   );
 });

@@ -3,6 +3,7 @@
  * wasm/value-fit-kernels.wasm by `pnpm build:wasm`): matrix products and Adam's update whose results are the
  * scalar JavaScript kernels' to the last bit (math/gemm.ts, math/adam-moments.ts), computed two float64 lanes at
  * a time. The module is compiled once per thread, synchronously, on first use; each instance has its own memory.
+ * Users: the value fit (simd-mlp-regression.ts) and the policies' host forward (simd-mlp-forward.ts).
  */
 import { readFileSync } from 'node:fs';
 
@@ -62,4 +63,19 @@ export function instantiateValueFitKernels(bytes: number): ValueFitKernels {
   const missing = bytes - kernels.memory.buffer.byteLength;
   if (missing > 0) kernels.memory.grow(Math.ceil(missing / 65536));
   return kernels;
+}
+
+/**
+ * Lays out buffers in the kernels' memory: 16-byte-aligned byte ranges from 16 on (address 0 means "none" to the
+ * kernels). Take every range first, then instantiate with `end` bytes.
+ */
+export class KernelArena {
+  end = 16;
+
+  /** The byte offset of a new range of `bytes`. */
+  take(bytes: number): number {
+    const start = this.end;
+    this.end += Math.ceil(bytes / 16) * 16;
+    return start;
+  }
 }

@@ -19,11 +19,24 @@
 import { gemmNT, transpose, type FloatArray } from '../math/gemm.js';
 import type { Activation } from './layers.js';
 
-interface LayerSlots {
+/** Where a layer's parameters are in the flat vector (offsets in floats). */
+export interface LayerSlots {
   inputs: number;
   outputs: number;
   weightOffset: number;
   biasOffset: number;
+}
+
+/** The layers of an MLP of `sizes` ([inputs, ...hidden, outputs]) in the flat parameters, and their count. */
+export function layerSlots(sizes: number[]): { layers: LayerSlots[]; parameterCount: number } {
+  let offset = 0;
+  const layers = sizes.slice(1).map((outputs, l) => {
+    const inputs = sizes[l];
+    const slots = { inputs, outputs, weightOffset: offset, biasOffset: offset + inputs * outputs };
+    offset += inputs * outputs + outputs;
+    return slots;
+  });
+  return { layers, parameterCount: offset };
 }
 
 export class HostMlp {
@@ -53,14 +66,7 @@ export class HostMlp {
     readonly activation: Activation,
     readonly maxRows: number,
   ) {
-    let offset = 0;
-    this.layers = sizes.slice(1).map((outputs, l) => {
-      const inputs = sizes[l];
-      const slots = { inputs, outputs, weightOffset: offset, biasOffset: offset + inputs * outputs };
-      offset += inputs * outputs + outputs;
-      return slots;
-    });
-    this.parameterCount = offset;
+    ({ layers: this.layers, parameterCount: this.parameterCount } = layerSlots(sizes));
     this.outputSize = sizes[sizes.length - 1];
     this.activations = sizes.map((size) => new Float32Array(maxRows * size));
     const widest = Math.max(...sizes);

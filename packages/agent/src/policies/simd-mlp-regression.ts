@@ -11,8 +11,8 @@
  *   backward  δ_{l−1} = (δ_l W_lᵀ) ⊙ act′               gemm(δ_l, W_lᵀ as float64)
  */
 import { AdamMoments, type AdamHyperparameters } from '../math/adam-moments.js';
-import { instantiateValueFitKernels, type ValueFitKernels } from '../math/simd-kernels.js';
-import { activate, multiplyBySlope } from './host-mlp.js';
+import { instantiateValueFitKernels, KernelArena, type ValueFitKernels } from '../math/simd-kernels.js';
+import { activate, layerSlots, multiplyBySlope } from './host-mlp.js';
 import type { Activation } from './layers.js';
 
 /** The optimizer state a fit starts from and leaves (the fields of `HostFitState` it advances). */
@@ -29,16 +29,6 @@ interface Layer {
   /** Byte offsets of the layer's weight and bias in the parameters (and in the gradient, from its base). */
   weight: number;
   bias: number;
-}
-
-/** Hands out 16-byte-aligned byte ranges of the kernels' memory, from 16 on (0 means "none" to the kernels). */
-class Arena {
-  end = 16;
-  take(bytes: number): number {
-    const start = this.end;
-    this.end += Math.ceil(bytes / 16) * 16;
-    return start;
-  }
 }
 
 export class SimdMlpRegression {
@@ -76,14 +66,14 @@ export class SimdMlpRegression {
     state: RegressionState,
   ) {
     if (sizes[sizes.length - 1] !== 1) throw new RangeError('the regression has one output');
-    const arena = new Arena();
-    let offset = 0;
-    this.layers = sizes.slice(1).map((outputs, l) => {
-      const inputs = sizes[l];
-      const layer = { inputs, outputs, weight: 4 * offset, bias: 4 * (offset + inputs * outputs) };
-      offset += inputs * outputs + outputs;
-      return layer;
-    });
+    const arena = new KernelArena();
+    const { layers, parameterCount: offset } = layerSlots(sizes);
+    this.layers = layers.map(({ inputs, outputs, weightOffset, biasOffset }) => ({
+      inputs,
+      outputs,
+      weight: 4 * weightOffset,
+      bias: 4 * biasOffset,
+    }));
     this.parameterCount = offset;
     if (state.params.length !== offset) throw new RangeError(`${state.params.length} parameters for sizes ${sizes}`);
     const vector = () => arena.take(4 * offset);
