@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const medians = (name: keyof typeof paths) => ({ wall: median(times[name].wall), cpu: median(times[name].cpu) });
   const simd = medians('simd');
   const versus = (other: { wall: number; cpu: number }) =>
-    `   SIMD is ${(other.wall / simd.wall).toFixed(2)}x faster in wall time, ${(other.cpu / simd.cpu).toFixed(2)}x in CPU time`;
+    `   ${(other.wall / simd.wall).toFixed(2)}x SIMD's wall time, ${(other.cpu / simd.cpu).toFixed(2)}x its CPU time`;
   row('vinegym host SIMD', simd.wall, simd.cpu, `   (median of ${FITS}; the default)`);
   for (const [name, label] of [
     ['js', 'vinegym host JS'],
