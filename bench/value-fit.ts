@@ -1,9 +1,10 @@
 /**
  * pnpm bench:value-fit — the cost of one value-function fit with sb3-contrib TRPO's settings (10 passes of Adam
  * minibatches of 128 over a 2048-step batch of Hopper-sized observations, 64-64 tanh MLP): vinegym's host-side fit
- * (MlpRegression) against the same steps through tfjs tensor ops, and, when a Python with torch is given
- * (VINEGYM_SB3_PYTHON), against the same loop in torch on one thread, as sb3-contrib runs it. Fits alternate
- * between the two vinegym paths; the median counts. Every side uses one compute thread. Prints load averages next to the times: compare the ratios.
+ * with its WebAssembly SIMD kernels (the default) and with its scalar JavaScript kernels (the same weights to the
+ * last bit), the same steps through tfjs tensor ops, and, when a Python with torch is given (VINEGYM_SB3_PYTHON),
+ * the same loop in torch on one thread, as sb3-contrib runs it. The vinegym paths take turns, in a rotating
+ * order; the median counts. Every side uses one compute thread. Prints load averages next to the times: compare the ratios.
  *
  *   pnpm bench:value-fit                      (BENCH_FITS=5 fits each by default)
  */
@@ -43,19 +44,18 @@ async function main(): Promise<void> {
     minibatchSize: MINIBATCH,
   };
   const paths = {
-    host: new ValueFunction(tf, { ...options, hostFit: true }),
+    simd: new ValueFunction(tf, { ...options, hostFit: true, hostKernel: 'simd' }),
+    js: new ValueFunction(tf, { ...options, hostFit: true, hostKernel: 'js' }),
     tfjs: new ValueFunction(tf, { ...options, hostFit: false }),
   };
-  const times: Record<keyof typeof paths, { wall: number[]; cpu: number[] }> = {
-    host: { wall: [], cpu: [] },
-    tfjs: { wall: [], cpu: [] },
-  };
+  const names = Object.keys(paths) as (keyof typeof paths)[];
+  const times = Object.fromEntries(names.map((name) => [name, { wall: [] as number[], cpu: [] as number[] }]));
   for (const vf of Object.values(paths)) vf.fit(obs, targets); // warm-up
   console.log(
     `value fit: ${ROWS} rows × ${OBS_SIZE}, 64-64 tanh, ${EPOCHS} epochs of ${MINIBATCH} (tfjs backend ${backend}); load ${load()}`,
   );
   for (let i = 0; i < FITS; i++) {
-    for (const name of i % 2 === 0 ? (['host', 'tfjs'] as const) : (['tfjs', 'host'] as const)) {
+    for (const name of names.map((_, k) => names[(i + k) % names.length])) {
       const [start, cpu] = [performance.now(), process.cpuUsage()];
       paths[name].fit(obs, targets);
       const used = process.cpuUsage(cpu);
@@ -67,16 +67,18 @@ async function main(): Promise<void> {
     console.log(
       `  ${name.padEnd(18)} wall ${wall.toFixed(0).padStart(6)} ms   CPU ${cpu.toFixed(0).padStart(6)} ms${ratio}`,
     );
-  const host = { wall: median(times.host.wall), cpu: median(times.host.cpu) };
+  const medians = (name: keyof typeof paths) => ({ wall: median(times[name].wall), cpu: median(times[name].cpu) });
+  const simd = medians('simd');
   const versus = (other: { wall: number; cpu: number }) =>
-    `   host is ${(other.wall / host.wall).toFixed(1)}x faster in wall time, ${(other.cpu / host.cpu).toFixed(1)}x in CPU time`;
-  row('vinegym host fit', host.wall, host.cpu, `   (median of ${FITS})`);
-  row(
-    'vinegym tfjs ops',
-    median(times.tfjs.wall),
-    median(times.tfjs.cpu),
-    versus({ wall: median(times.tfjs.wall), cpu: median(times.tfjs.cpu) }),
-  );
+    `   ${(other.wall / simd.wall).toFixed(2)}x SIMD's wall time, ${(other.cpu / simd.cpu).toFixed(2)}x its CPU time`;
+  row('vinegym host SIMD', simd.wall, simd.cpu, `   (median of ${FITS}; the default)`);
+  for (const [name, label] of [
+    ['js', 'vinegym host JS'],
+    ['tfjs', 'vinegym tfjs ops'],
+  ] as const) {
+    const other = medians(name);
+    row(label, other.wall, other.cpu, versus(other));
+  }
   const python = process.env.VINEGYM_SB3_PYTHON;
   if (python) {
     const script = fileURLToPath(new URL('value_fit_torch.py', import.meta.url));

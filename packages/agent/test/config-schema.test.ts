@@ -91,6 +91,7 @@ describe('TrainConfig', () => {
       minibatchSize: 64,
       optimizer: 'adam',
       hostFit: true,
+      hostKernel: 'simd',
       overlapFit: true,
     });
     expect(config.trpo.maxKl).toBe(0.05);

@@ -127,6 +127,34 @@ describe.each(makers)('host forward (%s)', (_, obsSize, make) => {
     expect(() => policy.act(obs, new Rng(0))).toThrow();
   });
 
+  it('reuses its copy of the weights only until a weight changes: bit for bit a fresh forward after each update', () => {
+    const rng = new Rng(5);
+    const policy = make({});
+    randomizeWeights(policy, rng);
+    const obs = randomArray(rng, 4 * obsSize);
+    const bitsOf = (params: PlainDistParams) =>
+      values(params).map((v) => Array.from(new Uint32Array(v.slice().buffer)));
+    /** The forward of a new policy given the same weights: nothing cached. */
+    const fresh = () => {
+      const copy = make({});
+      copy.load(policy.serialize());
+      const params = copy.act(obs, new Rng(0)).distParams;
+      copy.dispose();
+      return bitsOf(params);
+    };
+    const first = bitsOf(policy.act(obs, new Rng(0)).distParams);
+    expect(bitsOf(policy.act(obs, new Rng(0)).distParams)).toEqual(first); // the copy, reused
+    // A small change of the first layer's weight alone: a stale copy would keep the old outputs' bits.
+    const weight = policy.variables[0];
+    tf.tidy(() => weight.assign(tf.mul(weight, 1.001)));
+    const updated = bitsOf(policy.act(obs, new Rng(0)).distParams);
+    expect(updated).not.toEqual(first);
+    expect(updated).toEqual(fresh());
+    setFlatParams(tf, policy.variables, randomArray(rng, parameterCount(policy.variables), 0.4));
+    expect(bitsOf(policy.act(obs, new Rng(0)).distParams)).toEqual(fresh());
+    policy.dispose();
+  });
+
   it("computes each row on its own: a batch's rows are the rows acted on one at a time, bit for bit", () => {
     const rng = new Rng(5);
     const policy = make({});

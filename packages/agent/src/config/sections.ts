@@ -75,6 +75,11 @@ export const VALUE_FUNCTION_SECTION = section(
       true,
       'adam on an MLP: take the minibatch steps on host arrays instead of tensor ops (the same steps up to float rounding, several times faster on small networks); the Atari CNN always uses tensor ops',
     ),
+    hostKernel: field(
+      choice(['simd', 'js'] as const),
+      'simd',
+      "with hostFit: the kernels of the minibatch steps, WebAssembly SIMD or scalar JavaScript (the fallback where the runtime has no SIMD); the same weights to the last bit, 'simd' ~2x cheaper",
+    ),
     overlapFit: field(
       v.boolean(),
       true,

@@ -95,6 +95,7 @@ export class AdvantageEstimator {
           minibatchSize: config.valueFunction.minibatchSize,
           optimizer: config.valueFunction.optimizer,
           hostFit: config.valueFunction.hostFit,
+          hostKernel: config.valueFunction.hostKernel,
           // The vine sampler fits V inside its estimate, where nothing else can run meanwhile.
           overlapFit: config.valueFunction.overlapFit && config.sampler === 'single-path',
           seed: config.seed + 1,

@@ -19,11 +19,24 @@
 import { gemmNT, transpose, type FloatArray } from '../math/gemm.js';
 import type { Activation } from './layers.js';
 
-interface LayerSlots {
+/** Where a layer's parameters are in the flat vector (offsets in floats). */
+export interface LayerSlots {
   inputs: number;
   outputs: number;
   weightOffset: number;
   biasOffset: number;
+}
+
+/** The layers of an MLP of `sizes` ([inputs, ...hidden, outputs]) in the flat parameters, and their count. */
+export function layerSlots(sizes: number[]): { layers: LayerSlots[]; parameterCount: number } {
+  let offset = 0;
+  const layers = sizes.slice(1).map((outputs, l) => {
+    const inputs = sizes[l];
+    const slots = { inputs, outputs, weightOffset: offset, biasOffset: offset + inputs * outputs };
+    offset += inputs * outputs + outputs;
+    return slots;
+  });
+  return { layers, parameterCount: offset };
 }
 
 export class HostMlp {
@@ -36,6 +49,9 @@ export class HostMlp {
   protected readonly weightT: Float32Array;
   /** Rows of the last forward pass. */
   protected rows = 0;
+  /** Each layer's weight transposed (outputs × inputs) for `forward`, and the `weightsKey` they were made for. */
+  private readonly transposedWeights: Float32Array[];
+  private transposedKey: number | undefined = undefined;
   // Jacobian state of the last `prepareJacobian`: a_lᵀ and P_l (rows × outputSize × width, row r's block is
   // P_l of row r, outputs × width row-major).
   private activationsT: Float32Array[] = [];
@@ -50,32 +66,33 @@ export class HostMlp {
     readonly activation: Activation,
     readonly maxRows: number,
   ) {
-    let offset = 0;
-    this.layers = sizes.slice(1).map((outputs, l) => {
-      const inputs = sizes[l];
-      const slots = { inputs, outputs, weightOffset: offset, biasOffset: offset + inputs * outputs };
-      offset += inputs * outputs + outputs;
-      return slots;
-    });
-    this.parameterCount = offset;
+    ({ layers: this.layers, parameterCount: this.parameterCount } = layerSlots(sizes));
     this.outputSize = sizes[sizes.length - 1];
     this.activations = sizes.map((size) => new Float32Array(maxRows * size));
     const widest = Math.max(...sizes);
     this.weightT = new Float32Array(widest * widest);
+    this.transposedWeights = this.layers.map(({ inputs, outputs }) => new Float32Array(inputs * outputs));
   }
 
-  /** Network outputs for `rows` rows of `x` (row-major); a view into internal memory, valid until the next call. */
-  forward(params: FloatArray, x: Float32Array, rows: number): Float32Array {
+  /**
+   * Network outputs for `rows` rows of `x` (row-major); a view into internal memory, valid until the next call.
+   * `weightsKey` names the values of `params`: while calls pass the same key, the weights' transposes of the first
+   * of them are reused (a policy's forward between two updates); without a key they are made anew every call.
+   */
+  forward(params: FloatArray, x: Float32Array, rows: number, weightsKey?: number): Float32Array {
     if (rows > this.maxRows) throw new RangeError(`${rows} rows exceed maxRows ${this.maxRows}`);
     this.rows = rows;
     this.activations[0].set(x.subarray(0, rows * this.sizes[0]));
+    const reuse = weightsKey !== undefined && weightsKey === this.transposedKey;
+    this.transposedKey = weightsKey;
     this.layers.forEach((layer, l) => {
       const { inputs, outputs, weightOffset, biasOffset } = layer;
-      transpose(params.subarray(weightOffset, biasOffset), this.weightT, inputs, outputs);
+      const weightT = this.transposedWeights[l];
+      if (!reuse) transpose(params.subarray(weightOffset, biasOffset), weightT, inputs, outputs);
       const out = this.activations[l + 1];
       gemmNT(
         this.activations[l],
-        this.weightT,
+        weightT,
         out,
         rows,
         outputs,
@@ -181,7 +198,18 @@ export class HostMlp {
   }
 }
 
-function activate(values: Float32Array, count: number, activation: Activation): void {
+/** a = act(z), in place over the first `count` values. */
+export function activate(values: Float32Array, count: number, activation: Activation): void {
   if (activation === 'tanh') for (let i = 0; i < count; i++) values[i] = Math.tanh(values[i]);
   else for (let i = 0; i < count; i++) values[i] = Math.max(0, values[i]);
+}
+
+/** δ ← δ ⊙ act′, with act′ from the activations a = act(z): 1 − a² (tanh), [a > 0] (relu); in place. */
+export function multiplyBySlope(delta: Float32Array, a: Float32Array, count: number, activation: Activation): void {
+  if (activation === 'tanh')
+    for (let i = 0; i < count; i++) {
+      const ai = a[i];
+      delta[i] *= 1 - ai * ai;
+    }
+  else for (let i = 0; i < count; i++) delta[i] *= a[i] > 0 ? 1 : 0;
 }

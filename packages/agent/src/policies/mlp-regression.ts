@@ -12,7 +12,7 @@
  *             δ_{l−1} = (δ_l W_lᵀ) ⊙ act′,  act′ = 1 − a² (tanh), [a > 0] (relu)
  */
 import { gemmNT, transpose } from '../math/gemm.js';
-import { HostMlp } from './host-mlp.js';
+import { HostMlp, multiplyBySlope } from './host-mlp.js';
 import type { Activation } from './layers.js';
 
 export class MlpRegression extends HostMlp {
@@ -64,10 +64,7 @@ export class MlpRegression extends HostMlp {
       // δ_{l−1} = (δ W_lᵀ) ⊙ act′(a_{l−1}): W_l is inputs × outputs, read along its outputs.
       const below = this.deltas[l];
       gemmNT(delta, params.subarray(weightOffset, biasOffset), below, rows, inputs, outputs);
-      for (let i = 0; i < rows * inputs; i++) {
-        const a = input[i];
-        below[i] *= this.activation === 'tanh' ? 1 - a * a : a > 0 ? 1 : 0;
-      }
+      multiplyBySlope(below, input, rows * inputs, this.activation);
     }
     return loss / rows;
   }

@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { valueFitKernelsModule } from '../math/simd-kernels.js';
 import type { HostFitSettings, HostFitState } from './host-value-fit.js';
 
 export interface ValueFitRequest {
@@ -117,9 +118,11 @@ export class ValueFitThread {
   }
 
   private async start(): Promise<Worker> {
+    // The SIMD kernels, compiled once here: the thread cannot always find their file (see provideValueFitKernels).
+    const options = { name: 'vinegym value fit', workerData: { kernels: valueFitKernelsModule() } };
     const worker = RUNNING_FROM_SOURCES
-      ? new Worker(await workerBundle(), { name: 'vinegym value fit' })
-      : new Worker(new URL('./value-fit-worker.js', import.meta.url), { name: 'vinegym value fit' });
+      ? new Worker(await workerBundle(), options)
+      : new Worker(new URL('./value-fit-worker.js', import.meta.url), options);
     worker.unref();
     worker.on('message', (reply: ValueFitReply) => this.pending?.resolve(reply));
     worker.on('error', (error) => this.pending?.reject(error));

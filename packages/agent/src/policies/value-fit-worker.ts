@@ -2,10 +2,12 @@
  * The entry module of the value-fit worker thread (value-fit-thread.ts): answers each request with the state that
  * `fitMlpOnHost` left, its arrays transferred back. Stateless: every request carries the whole state.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { provideValueFitKernels } from '../math/simd-kernels.js';
 import { fitMlpOnHost } from './host-value-fit.js';
 import type { ValueFitReply, ValueFitRequest } from './value-fit-thread.js';
 
+provideValueFitKernels((workerData as { kernels: WebAssembly.Module | null }).kernels);
 const port = parentPort!;
 port.on('message', ({ settings, state, obs, targets }: ValueFitRequest) => {
   let reply: ValueFitReply;

@@ -45,6 +45,11 @@ export interface ValueFunctionOptions {
    */
   hostFit?: boolean;
   /**
+   * The host fit's kernels: 'simd' (WebAssembly SIMD where the runtime has it) or 'js' (scalar JavaScript). The
+   * same weights to the last bit; 'simd' is faster. Default 'simd'.
+   */
+  hostKernel?: 'simd' | 'js';
+  /**
    * With the host fit: `fitAsync` runs it on a worker thread (value-fit-thread.ts), so the caller can do other
    * work meanwhile; the weights are the same to the last bit as in line. Default false.
    */
@@ -68,6 +73,7 @@ export class ValueFunction {
   private readonly rng: Rng;
   private readonly optimizerKind: 'adam' | 'lbfgs';
   private readonly hostFit: boolean;
+  private readonly hostKernel: 'simd' | 'js';
   /** The worker thread of `fitAsync`, when the fit can run there. */
   private readonly thread: ValueFitThread | null;
   /** Whether a `fitAsync` is in flight: the weights, moments and generator are then the thread's. */
@@ -88,10 +94,12 @@ export class ValueFunction {
       seed = 0,
       optimizer = 'adam',
       hostFit = true,
+      hostKernel = 'simd',
       overlapFit = false,
     } = options;
     this.optimizerKind = optimizer;
     this.hostFit = hostFit;
+    this.hostKernel = hostKernel;
     this.obsSize = obsSize;
     this.network =
       obsShape.length === 3
@@ -240,6 +248,7 @@ export class ValueFunction {
       epochs: this.epochs,
       minibatchSize: this.minibatchSize,
       adam: this.optimizer.options,
+      kernel: this.hostKernel,
     };
   }
 
