@@ -27,11 +27,11 @@ import {
   setFlatParams,
   standardize,
   trpoUpdate,
+  type Policy,
   type PolicyGradientBatch,
   type Tf,
   type TrpoConfig,
 } from '@vinegym/agent';
-import type * as tfType from '@tensorflow/tfjs';
 // The update's problem (gradient, Fisher products) is internal to the agent; the bench reads it to report g and s.
 import { tensorProblem } from '../../packages/agent/src/algos/trpo/tensor-problem.js';
 
@@ -43,11 +43,11 @@ const { values } = parseArgs({
   },
 });
 
-const weightsOf = (variables: tfType.Variable[]) =>
+const weightsOf = (variables: Policy['variables']) =>
   variables.map((v) => ({ shape: v.shape, data: Array.from(v.dataSync()) }));
 
 /** g, the CG direction s, sᵀ(A + λI)s and β, as update.ts computes them, for one implementation. */
-function direction(tf: Tf, policy: ReturnType<typeof buildPolicy>, batch: PolicyGradientBatch, config: TrpoConfig) {
+function direction(tf: Tf, policy: Policy, batch: PolicyGradientBatch, config: TrpoConfig) {
   const problem = tensorProblem(tf, policy, batch, config);
   try {
     const gradient = problem.gradient();
