@@ -14,11 +14,11 @@ import {
   EmbeddedVectorEnv,
   Rng,
   SinglePathSampler,
-  ValueFunction,
   adapterFor,
   buildPolicy,
   conjugateGradient,
-  generalizedAdvantageEstimate,
+  gaeOnPaths,
+  valueFunctionFor,
   getFlatParams,
   loadTf,
   maxStepScale,
@@ -94,34 +94,15 @@ async function main() {
   });
   const adapter = adapterFor(env);
   const policy = buildPolicy(tf, adapter, config);
-  const valueFunction = new ValueFunction(tf, {
-    obsSize: adapter.obsSize,
-    hiddenSizes: config.policy.hiddenSizes,
-    activation: config.policy.activation,
-    learningRate: config.valueFunction.learningRate,
-    epochs: config.valueFunction.epochs,
-    minibatchSize: config.valueFunction.minibatchSize,
-    optimizer: config.valueFunction.optimizer,
-    seed: seed + 1,
-  });
+  const valueFunction = valueFunctionFor(tf, config, adapter);
   const initialPolicy = weightsOf(policy.variables);
   const initialValue = weightsOf(valueFunction.variables);
   const sampler = new SinglePathSampler({ envs: [env], adapter, normalizer: null, noise: new Rng(seed), seed });
   const paths = await sampler.collect(policy, config.stepsPerIteration);
   await env.close();
 
-  const { gamma, lambda } = config.advantage;
-  const valuesBefore = valueFunction.predict(paths.obs);
-  const bootstrapValues = valueFunction.predict(paths.bootstrapObs);
-  const gae = generalizedAdvantageEstimate(
-    paths.rewards,
-    valuesBefore,
-    paths.terminated,
-    paths.truncated,
-    bootstrapValues,
-    gamma,
-    lambda,
-  );
+  const gae = gaeOnPaths(valueFunction, paths, config.advantage.gamma, config.advantage.lambda);
+  const { values: valuesBefore, bootstrapValues } = gae;
   const batch: PolicyGradientBatch = {
     obs: paths.obs,
     actions: paths.actions,
@@ -153,6 +134,7 @@ async function main() {
     };
   }
   const fit = valueFunction.fit(paths.obs, gae.returns);
+  valueFunction.dispose(); // its fit thread (the trainer's overlapFit) would keep the process alive
 
   const record = {
     envId,

@@ -70,6 +70,29 @@ export function usesValueFunction(config: AlgorithmContext['config']): boolean {
     : config.advantage.estimator === 'gae';
 }
 
+/** The value function V a run's config describes (seeded with the run's seed + 1). */
+export function valueFunctionFor(
+  tf: AlgorithmContext['tf'],
+  config: AlgorithmContext['config'],
+  adapter: Pick<AlgorithmContext['adapter'], 'obsSize' | 'obsShape'>,
+): ValueFunction {
+  return new ValueFunction(tf, {
+    obsSize: adapter.obsSize,
+    obsShape: adapter.obsShape,
+    hiddenSizes: config.policy.hiddenSizes,
+    activation: config.policy.activation,
+    learningRate: config.valueFunction.learningRate,
+    epochs: config.valueFunction.epochs,
+    minibatchSize: config.valueFunction.minibatchSize,
+    optimizer: config.valueFunction.optimizer,
+    hostFit: config.valueFunction.hostFit,
+    hostKernel: config.valueFunction.hostKernel,
+    // The vine sampler fits V inside its estimate, where nothing else can run meanwhile.
+    overlapFit: config.valueFunction.overlapFit && config.sampler === 'single-path',
+    seed: config.seed + 1,
+  });
+}
+
 export class AdvantageEstimator {
   readonly valueFunction: ValueFunction | null;
   private readonly collect: () => Promise<AdvantageBatch>;
@@ -84,23 +107,7 @@ export class AdvantageEstimator {
     const { tf, config, adapter, envs, policy, normalizer, rng, envSeed } = context;
     this.normalizer = normalizer;
     this.normalizeAdvantages = config.advantage.normalize;
-    this.valueFunction = usesValueFunction(config)
-      ? new ValueFunction(tf, {
-          obsSize: adapter.obsSize,
-          obsShape: adapter.obsShape,
-          hiddenSizes: config.policy.hiddenSizes,
-          activation: config.policy.activation,
-          learningRate: config.valueFunction.learningRate,
-          epochs: config.valueFunction.epochs,
-          minibatchSize: config.valueFunction.minibatchSize,
-          optimizer: config.valueFunction.optimizer,
-          hostFit: config.valueFunction.hostFit,
-          hostKernel: config.valueFunction.hostKernel,
-          // The vine sampler fits V inside its estimate, where nothing else can run meanwhile.
-          overlapFit: config.valueFunction.overlapFit && config.sampler === 'single-path',
-          seed: config.seed + 1,
-        })
-      : null;
+    this.valueFunction = usesValueFunction(config) ? valueFunctionFor(tf, config, adapter) : null;
     if (config.sampler === 'vine') {
       const sampler = new VineSampler({
         envs,
@@ -260,13 +267,16 @@ export class AdvantageEstimator {
   }
 }
 
-/** GAE advantages and λ-return targets of on-policy paths under the current value function. */
-function gaeOnPaths(
+/**
+ * GAE advantages and λ-return targets of on-policy paths under the current value function, with the values it
+ * used (V of every observation and of every path's bootstrap observation).
+ */
+export function gaeOnPaths(
   valueFunction: ValueFunction,
   paths: PathBatch,
   gamma: number,
   lambda: number,
-): AdvantageEstimate & { explainedVariance: number } {
+): AdvantageEstimate & { explainedVariance: number; values: Float32Array; bootstrapValues: Float32Array } {
   const values = valueFunction.predict(paths.obs);
   const bootstrap = valueFunction.predict(paths.bootstrapObs);
   const estimate = generalizedAdvantageEstimate(
@@ -278,5 +288,10 @@ function gaeOnPaths(
     gamma,
     lambda,
   );
-  return { ...estimate, explainedVariance: explainedVariance(values, estimate.returns) };
+  return {
+    ...estimate,
+    explainedVariance: explainedVariance(values, estimate.returns),
+    values,
+    bootstrapValues: bootstrap,
+  };
 }
