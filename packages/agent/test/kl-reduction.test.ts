@@ -18,6 +18,7 @@ import { configFlags, parseConfigArgs } from '../src/config/flags.js';
 import { resolveTrainConfig, trainConfig, trainConfigSchema } from '../src/config/train-config.js';
 import type { PolicyGradientBatch } from '../src/estimation/advantages.js';
 import { getFlatParams, setFlatParams } from '../src/math/flat.js';
+import { train } from '../src/train/trainer.js';
 import type { GaussianParams } from '../src/policies/distributions.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
@@ -134,7 +135,16 @@ describe.each(policies)('Fisher-vector products and the exact KL with klReductio
     ).toBeLessThan(1e-6);
   });
 
-  it('the tensor and host problems: A v and the line search’s exact KL under mean are those under sum / d', () => {
+  // Vine: the KL and the Fisher rows are the trunk states (klObs); the surrogate self-normalizes per state.
+  const vineBatch: PolicyGradientBatch = {
+    ...batch,
+    stateIndex: Int32Array.from({ length: 40 }, (_, i) => Math.floor(i / 4)),
+    klObs: randomArray(rng, 30 * 4, 1),
+  };
+  it.each([
+    ['single path', batch],
+    ['vine', vineBatch],
+  ])('the tensor and host problems, %s: A v and the exact KL under mean are those under sum / d', (_, batch) => {
     const thetaOld = getFlatParams(policy.variables);
     const trial = thetaOld.map((theta) => theta + 0.05 * rng.normal());
     const problems = (klReduction: KlReduction) => {
@@ -255,5 +265,25 @@ describe('the trpo.klReduction setting', () => {
       klReduction: 'mean',
       maxKl: 0.02,
     });
+  });
+});
+
+describe('a training run with klReduction mean', () => {
+  it("takes sb3-contrib's step on Hopper-v5 from an RL Zoo name, and reports train/kl in its convention", async () => {
+    const run = async (source: Record<string, unknown>) => {
+      const config = resolveTrainConfig([
+        { envId: 'Hopper-v5', numEnvs: 4, stepsPerIteration: 512, iterations: 1, totalSteps: null, seed: 3 },
+        source,
+      ]);
+      return (await train({ config, runDir: null, progress: false })).rows;
+    };
+    const zoo = await run({ cg_damping: 0.1 }); // trpo.klReduction mean, δ 0.01 (the default, as sb3-contrib's)
+    const scaled = await run({ trpo: { maxKl: 0.01 * ACTION_DIM, cgDamping: 0.1 * ACTION_DIM } });
+    // The update is on the same batch: the same step, its KL reported / d.
+    const [mean, sum] = [zoo[0], scaled[0]];
+    expect(mean['rollout/ep_return_mean']).toBe(sum['rollout/ep_return_mean']);
+    expect(mean['train/accepted']).toBe(1);
+    expect(mean['train/kl']).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(mean['train/kl'] * ACTION_DIM - sum['train/kl'])).toBeLessThan(1e-3 * sum['train/kl']);
   });
 });
