@@ -258,11 +258,14 @@ def main(path):
         kl_new_old = float(th.distributions.kl_divergence(new, old).sum(-1).mean())
     groups = vinegym_groups(record)
     d = record["actionDim"]
+    # vinegym's KL and Fisher products are in its run's trpo.klReduction: summed over the d action dimensions (the
+    # paper) or averaged (sb3-contrib's). This divides a summed one into sb3-contrib's units.
+    sb3_divisor = lambda u: d if u.get("klReduction", "sum") == "sum" else 1
 
     print("== one TRPO step (sb3-contrib's train() vs vinegym's trpoUpdate)")
-    header = f"{'':34s}{'sb3-contrib':>14s}" + "".join(f"{'vinegym ' + k:>20s}" for k in record["updates"])
+    header = f"{'':34s}{'sb3-contrib':>14s}" + "".join(f"{'vinegym ' + k:>25s}" for k in record["updates"])
     print(header)
-    row = lambda label, sb3, ours: print(f"{label:34s}{sb3:>14s}" + "".join(f"{o:>20s}" for o in ours))
+    row = lambda label, sb3, ours: print(f"{label:34s}{sb3:>14s}" + "".join(f"{o:>25s}" for o in ours))
     ups = list(record["updates"].values())
     row("surrogate L(θ_old)", "", [f"{u['surrogateBefore']:.3e}" for u in ups])
     row("|g|", f"{np.linalg.norm(g_sb3):.5f}", [f"{np.linalg.norm(u['g']):.5f}" for u in ups])
@@ -270,14 +273,15 @@ def main(path):
     row("|A·g| (Fisher product, no damping)", f"{np.linalg.norm(fisher_g):.5f}",
         [f"{np.linalg.norm(u['fisherTimesGradient']):.5f}" for u in ups])
     row("|A·g| / sb3's", "", [f"{np.linalg.norm(u['fisherTimesGradient']) / np.linalg.norm(fisher_g):.4f}" for u in ups])
-    row("A·g / d rel. diff vs sb3 (d = %d)" % d, "", [f"{rel(np.array(u['fisherTimesGradient']) / d, fisher_g):.2e}" for u in ups])
+    row("A·g in sb3's units rel. diff (d = %d)" % d, "", [f"{rel(np.array(u['fisherTimesGradient']) / sb3_divisor(u), fisher_g):.2e}" for u in ups])
     row("|s|", f"{np.linalg.norm(s_sb3):.4f}", [f"{np.linalg.norm(u['s']):.4f}" for u in ups])
     row("s rel. diff vs sb3", "", [f"{rel(u['s'], s_sb3):.2e}" for u in ups])
     row("sᵀ(A+λI)s", f"{recorder.s_as:.5f}", [f"{u['sAs']:.5f}" for u in ups])
     row("β", f"{beta_sb3:.5f}", [f"{u['beta']:.5f}" for u in ups])
     row("line-search trials", f"{trials}", [f"{u['lineSearchSteps']}" for u in ups])
-    row("KL(old‖new)", f"{kl_old_new:.5f}", [f"{u['kl']:.5f}" for u in ups])
-    row("KL(new‖old) / d (sb3's test, < δ)", f"{kl_new_old / d:.5f}", ["" for _ in ups])
+    row("KL(old‖new), summed over dims", f"{kl_old_new:.5f}", [f"{u['kl'] * d / sb3_divisor(u):.5f}" for u in ups])
+    # What each line search tests against δ: sb3-contrib KL(new‖old) / d; vinegym KL(old‖new), summed or / d.
+    row("KL tested against δ", f"{kl_new_old / d:.5f}", [f"{u['kl']:.5f} ({u['klReduction']})" for u in ups])
     row("new θ rel. diff vs sb3", "", [f"{rel(u['newParams'], theta_new):.2e}" for u in ups])
     for name, sl in groups.items():
         row(
@@ -291,11 +295,11 @@ def main(path):
         )
     ls = groups["log_std"]
     row("new log σ (mean)", f"{theta_new[ls].mean():+.5f}", [f"{np.mean(np.array(u['newParams'])[ls]):+.5f}" for u in ups])
-    print("new log σ sb3:     ", np.array2string(theta_new[ls], precision=5))
+    print("new log σ sb3:              ", np.array2string(theta_new[ls], precision=5))
     for k, u in record["updates"].items():
-        print(f"new log σ {k:9s}:", np.array2string(np.array(u["newParams"])[ls], precision=5))
-    print("g on log σ sb3:    ", np.array2string(g_sb3[ls], precision=5))
-    print("g on log σ vinegym:", np.array2string(np.array(ups[0]["g"])[ls], precision=5))
+        print(f"new log σ {k:16s}:", np.array2string(np.array(u["newParams"])[ls], precision=5))
+    print("g on log σ sb3:             ", np.array2string(g_sb3[ls], precision=5))
+    print("g on log σ vinegym:         ", np.array2string(np.array(ups[0]["g"])[ls], precision=5))
 
     print("== value fit (10 × minibatches of 128, Adam at 1e-3) on the same targets; loss = MSE on the batch")
     print(f"before: sb3 {loss_before:.3f}, vinegym {record['valueFit']['lossBefore']:.3f}")

@@ -1,8 +1,8 @@
 /**
  * vinegym's half of the one-update parity experiment (issue 17, docs/results-mujoco.md): samples ONE batch with the
  * env's preset and the seeded initial policy and value function, as the first iteration of `vinegym train` does,
- * then runs one TRPO step on it with `trpo.implementation` jacobian and autodiff (from the same initial weights),
- * and one value fit. Writes the batch, the initial weights and every intermediate (g, s, sᵀAs, β, line-search
+ * then runs one TRPO step on it with `trpo.implementation` jacobian and autodiff, and with `trpo.klReduction` mean
+ * (sb3-contrib's KL convention), each from the same initial weights, and one value fit. Writes the batch, the initial weights and every intermediate (g, s, sᵀAs, β, line-search
  * trials, new parameters, KL, value-fit losses) as JSON for sb3_update.py, which repeats the update in
  * sb3-contrib on exactly these inputs.
  *
@@ -112,19 +112,20 @@ async function main() {
 
   const thetaOld = getFlatParams(policy.variables);
   const updates: Record<string, unknown> = {};
-  // sb3-contrib averages the Gaussian's KL over the action dimensions where the paper sums it: the same step as
-  // its δ and damping is vinegym's with both multiplied by the action dimension (docs/results-mujoco.md).
-  const d = adapter.actionSize;
+  // The paper's KL (the preset's) by both implementations, and sb3-contrib's convention, the KL averaged over the
+  // action dimensions (trpo.klReduction mean), with the same δ and damping (docs/results-mujoco.md).
   const variants: Record<string, TrpoConfig> = {
     jacobian: { ...config.trpo, implementation: 'jacobian' },
     autodiff: { ...config.trpo, implementation: 'autodiff' },
-    'δ·d, λ·d': { ...config.trpo, maxKl: config.trpo.maxKl * d, cgDamping: config.trpo.cgDamping * d },
+    'KL mean': { ...config.trpo, implementation: 'jacobian', klReduction: 'mean' },
+    'KL mean autodiff': { ...config.trpo, implementation: 'autodiff', klReduction: 'mean' },
   };
   for (const [label, trpo] of Object.entries(variants)) {
     setFlatParams(tf, policy.variables, thetaOld);
     const before = direction(tf, policy, batch, trpo);
     const stats = trpoUpdate(tf, policy, batch, trpo);
     updates[label] = {
+      klReduction: trpo.klReduction,
       ...before,
       lineSearchSteps: stats.lineSearchSteps,
       accepted: stats.accepted,

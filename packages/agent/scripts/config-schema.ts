@@ -26,7 +26,13 @@ export function configJsonSchema(): Record<string, unknown> {
     ...Object.fromEntries(
       Object.entries(KEY_ALIASES).map(([name, alias]) => [
         name,
-        { description: `${alias.origin === 'sb3' ? "sb3-contrib TRPO's name" : 'short name'} for ${alias.key}` },
+        {
+          description:
+            `${alias.origin === 'sb3' ? "sb3-contrib TRPO's name" : 'short name'} for ${alias.key}` +
+            Object.entries(alias.implies ?? {})
+              .map(([key, value]) => `; also sets ${key} to ${JSON.stringify(value)} unless the file gives it`)
+              .join(''),
+        },
       ]),
     ),
   };

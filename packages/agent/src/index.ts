@@ -30,6 +30,7 @@ export { TRPO, NPG } from './algos/trpo/index.js';
 export * from './algos/trpo/config.js';
 export * from './algos/trpo/objectives.js';
 export * from './algos/trpo/fisher.js';
+export * from './algos/trpo/kl-reduction.js';
 export * from './algos/trpo/line-search.js';
 export * from './algos/trpo/conjugate-gradient.js';
 export * from './algos/trpo/update.js';

@@ -128,6 +128,7 @@ describe('TrainConfig', () => {
       advantage: { gamma: 0.995, lambda: 0.95, normalize: false },
       trpo: {
         maxKl: 0.02,
+        klReduction: 'mean', // target_kl and cg_damping are sb3-contrib's trust region
         cgIterations: 15,
         cgDamping: 0.05,
         backtrackRatio: 0.8,
@@ -347,6 +348,7 @@ describe('checked-in presets', () => {
       valueFunction: { epochs: 5, learningRate: 3e-4, minibatchSize: 64, optimizer: 'lbfgs' },
       trpo: {
         maxKl: 0.02,
+        klReduction: 'mean',
         cgIterations: 20,
         cgDamping: 0.05,
         backtrackRatio: 0.7,

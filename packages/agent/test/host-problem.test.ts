@@ -19,20 +19,10 @@ import { getFlatParams, setFlatParams } from '../src/math/flat.js';
 import { HostMlp } from '../src/policies/host-mlp.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
+import { relativeError } from './support/relative-error.js';
 import { tf } from './tf-setup.js';
 
 const trpoConfig = (overrides: Partial<TrpoConfig> = {}) => trainConfig({ trpo: overrides }).trpo;
-
-/** Largest |a − b| relative to the largest |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let gap = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    gap = Math.max(gap, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return gap / scale;
-}
 
 /** A policy with random (not initial) weights: the output layer's 0.01 gain would hide errors in the Jacobians. */
 function randomized<P extends Policy>(policy: P, rng: Rng): P {

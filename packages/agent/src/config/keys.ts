@@ -13,6 +13,11 @@ export interface KeyAlias {
   key: string;
   /** Converts the value, given the other entries of the same source (default: unchanged). */
   value?: (value: unknown, source: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * Other keys the name sets, because its number means what it means only with them (sb3-contrib's trust region),
+   * unless the same source gives them itself. Like any key, a later source overrides them.
+   */
+  implies?: Readonly<Record<string, unknown>>;
   /** Where the name comes from, for the docs. */
   origin: 'cli' | 'sb3';
 }
@@ -33,6 +38,9 @@ export const RENAMED_KEYS: Readonly<Record<string, string | null>> = Object.free
 /** The env slots an RL Zoo config's n_steps (per env) is multiplied by when it does not set n_envs itself. */
 export const SB3_DEFAULT_N_ENVS = 1;
 
+/** The KL convention sb3-contrib's target_kl and cg_damping are numbers of (algos/trpo/kl-reduction.ts). */
+const SB3_TRUST_REGION = Object.freeze({ 'trpo.klReduction': 'mean' });
+
 export const KEY_ALIASES: Readonly<Record<string, KeyAlias>> = Object.freeze({
   env: { key: 'envId', origin: 'cli' },
   kwargs: { key: 'envKwargs', origin: 'cli' },
@@ -52,9 +60,11 @@ export const KEY_ALIASES: Readonly<Record<string, KeyAlias>> = Object.freeze({
   gamma: { key: 'advantage.gamma', origin: 'sb3' },
   gae_lambda: { key: 'advantage.lambda', origin: 'sb3' },
   normalize_advantage: { key: 'advantage.normalize', origin: 'sb3' },
-  target_kl: { key: 'trpo.maxKl', origin: 'sb3' },
+  // sb3-contrib's δ bounds, and its damping is added to the Hessian of, the KL averaged over a Gaussian's action
+  // dimensions: either name brings that convention (RL Zoo's MuJoCo files give cg_damping without target_kl).
+  target_kl: { key: 'trpo.maxKl', implies: SB3_TRUST_REGION, origin: 'sb3' },
   cg_max_steps: { key: 'trpo.cgIterations', origin: 'sb3' },
-  cg_damping: { key: 'trpo.cgDamping', origin: 'sb3' },
+  cg_damping: { key: 'trpo.cgDamping', implies: SB3_TRUST_REGION, origin: 'sb3' },
   line_search_shrinking_factor: { key: 'trpo.backtrackRatio', origin: 'sb3' },
   line_search_max_iter: { key: 'trpo.lineSearchBacktracks', origin: 'sb3' },
   // sb3 keeps every k-th sample for the Fisher-vector products; we keep a fraction.
@@ -85,8 +95,9 @@ export function setPath(object: Record<string, unknown>, path: string, value: un
 }
 
 /**
- * `source` with every alias and renamed key replaced by its schema key (values converted where the alias says so).
- * `onRenamed` hears each renamed key once. Throws when a key is given under two names.
+ * `source` with every alias and renamed key replaced by its schema key (values converted where the alias says so,
+ * and the keys an alias implies added where the source does not give them). `onRenamed` hears each renamed key
+ * once. Throws when a key is given under two names.
  */
 export function canonicalKeys(
   source: Readonly<Record<string, unknown>>,
@@ -94,6 +105,7 @@ export function canonicalKeys(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const origins = new Map<string, string>();
+  const implied = new Map<string, unknown>();
   const put = (key: string, value: unknown, given: string) => {
     const previous = origins.get(key);
     if (previous !== undefined) throw new Error(`config: ${key} is given twice, as ${previous} and as ${given}`);
@@ -104,6 +116,7 @@ export function canonicalKeys(
     const alias = KEY_ALIASES[name];
     if (alias) {
       put(alias.key, alias.value ? alias.value(value, source) : value, name);
+      for (const [key, impliedValue] of Object.entries(alias.implies ?? {})) implied.set(key, impliedValue);
     } else if (name === 'advantage' && typeof value === 'string') {
       onRenamed?.('advantage', 'advantage.estimator');
       put('advantage.estimator', value, 'advantage');
@@ -120,6 +133,7 @@ export function canonicalKeys(
       put(name, value, name);
     }
   }
+  for (const [key, value] of implied) if (!origins.has(key)) setPath(out, key, value);
   return out;
 
   function renamed(oldKey: string, value: unknown) {

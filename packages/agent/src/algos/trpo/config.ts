@@ -7,9 +7,19 @@
  */
 import * as v from 'valibot';
 import { choice, field, fraction, nonNegative, positive, positiveInteger } from '../../config/fields.js';
+import { KL_REDUCTIONS } from './kl-reduction.js';
 
 export const TRPO_SECTION = v.strictObject({
   maxKl: field(positive(), 0.01, 'trust region radius δ on the mean KL divergence D̄_KL(θ_old, θ) (§3, eq. 23)'),
+  klReduction: field(
+    choice(KL_REDUCTIONS),
+    'sum',
+    "how a Gaussian policy's KL is reduced over its d action dimensions before the average over states: sum (the " +
+      'KL of the joint action distribution, as the paper) or mean (the sum / d, as sb3-contrib). The trust region, ' +
+      'the Fisher-vector products (so cgDamping is relative to A / d) and the reported train/kl all use it; with ' +
+      "mean, maxKl and cgDamping mean what sb3-contrib's target_kl and cg_damping mean. A categorical policy has " +
+      'one KL per state: the same either way',
+  ),
   cgIterations: field(
     positiveInteger(),
     10,

@@ -17,11 +17,13 @@ import type { Tf } from '../../tf.js';
 import { downloadTidy, flatGradTensor, flattenTensors, unflatten } from '../../math/flat.js';
 import { fisherMetricProduct, paramsDot, type DistParams } from '../../policies/distributions.js';
 import type { Policy, PolicyJacobian } from '../../policies/policy.js';
+import { klDivisorOf, type KlReduction } from './kl-reduction.js';
 import { meanKl } from './objectives.js';
 
 /**
  * (A + damping·I) v for the policy at its current parameters, averaged over the observations `obs`
- * ([batch, ...obsShape]; pass a subsample to make this cheaper, paper §6).
+ * ([batch, ...obsShape]; pass a subsample to make this cheaper, paper §6). A is the Hessian of the mean KL as
+ * `reduction` reduces it over action dimensions: with mean (sb3-contrib's), a Gaussian's A is the paper's / d.
  */
 export function fisherVectorProduct(
   tf: Tf,
@@ -29,51 +31,74 @@ export function fisherVectorProduct(
   obs: tfType.Tensor,
   v: Float64Array,
   damping: number,
+  reduction: KlReduction = 'sum',
 ): Float64Array {
-  const product = policy.linearize ? gaussNewtonProduct(tf, policy, obs, v) : klHessianProduct(tf, policy, obs, v);
+  const product = policy.linearize
+    ? gaussNewtonProduct(tf, policy, obs, v, reduction)
+    : klHessianProduct(tf, policy, obs, v, reduction);
   return Float64Array.from(product, (av, i) => av + damping * v[i]);
 }
 
+/** A v without damping on the rows `obs`, A the Hessian of the mean KL reduced as `reduction` says. */
+type RowsProduct = (
+  tf: Tf,
+  policy: Policy,
+  obs: tfType.Tensor,
+  v: Float64Array,
+  reduction: KlReduction,
+) => Float32Array;
+
 /** The paper's recipe: A v = ∇θ( ∇θ D̄_KL(θ_old, θ) · v ), two nested differentiations. */
-function klHessianProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64Array): Float32Array {
+const klHessianProduct: RowsProduct = (tf, policy, obs, v, reduction) => {
   enableSecondOrderGradients(tf);
   return downloadTidy(tf, () => {
     const oldParams = policy.distributionParams(obs);
     const vector = tf.tensor1d(Float32Array.from(v));
     const klGradient = () =>
-      flatGradTensor(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs)), policy.variables);
+      flatGradTensor(tf, () => meanKl(tf, oldParams, policy.distributionParams(obs), reduction), policy.variables);
     const gradientVectorProduct = () => tf.sum(tf.mul(klGradient(), vector)) as tfType.Scalar;
     return flatGradTensor(tf, gradientVectorProduct, policy.variables);
   });
-}
+};
 
 /**
  * The same matrix in its Gauss–Newton form, A = (1/N) Σ_n J_nᵀ M_n J_n (eq. 25 with J the Jacobian of the
  * distribution parameters): J v by the policy's forward-mode derivative, M by the distribution's analytic metric,
  * Jᵀ(·) by one first-order gradient. Fewer ops than differentiating twice, and no second-order tape.
  */
-function gaussNewtonProduct(tf: Tf, policy: Policy, obs: tfType.Tensor, v: Float64Array): Float32Array {
-  return downloadTidy(tf, () => {
+const gaussNewtonProduct: RowsProduct = (tf, policy, obs, v, reduction) =>
+  downloadTidy(tf, () => {
     const { params, tangent } = policy.linearize!(obs, unflatten(tf, v, policy.variables));
-    const weights = averagedMetricProduct(tf, params, tangent);
+    const weights = averagedMetricProduct(tf, params, tangent, reduction);
     return flatGradTensor(tf, () => paramsDot(tf, policy.distributionParams(obs), weights), policy.variables);
   });
-}
 
-/** (1/N) M_n t_n per row: the weights whose Jᵀ(·) completes (1/N) Σ_n J_nᵀ M_n J_n v. */
-function averagedMetricProduct(tf: Tf, params: DistParams, tangent: DistParams): DistParams {
+/**
+ * (1/N) M_n t_n per row: the weights whose Jᵀ(·) completes (1/N) Σ_n J_nᵀ M_n J_n v; divided by d as well when
+ * the KL is averaged over a Gaussian's d action dimensions (kl-reduction.ts).
+ */
+function averagedMetricProduct(tf: Tf, params: DistParams, tangent: DistParams, reduction: KlReduction): DistParams {
   const product = fisherMetricProduct(tf, params, tangent);
-  const n = (product.kind === 'gaussian' ? product.mean : product.logits).shape[0];
+  const n = (product.kind === 'gaussian' ? product.mean : product.logits).shape[0] * klDivisorOf(reduction, params);
   return product.kind === 'gaussian'
     ? { kind: 'gaussian', mean: tf.div(product.mean, n), logStd: tf.div(product.logStd, n) }
     : { kind: 'categorical', logits: tf.div(product.logits, n) };
 }
 
-/** A v without damping from a policy's Jacobian on the Fisher rows (Policy.jacobian): Jᵀ (M (J v)) / N. */
-export function jacobianFisherProduct(tf: Tf, policy: Policy, jacobian: PolicyJacobian, v: Float64Array): Float64Array {
+/**
+ * A v without damping from a policy's Jacobian on the Fisher rows (Policy.jacobian): Jᵀ (M (J v)) / N, and / d
+ * with `reduction` mean on a Gaussian.
+ */
+export function jacobianFisherProduct(
+  tf: Tf,
+  policy: Policy,
+  jacobian: PolicyJacobian,
+  v: Float64Array,
+  reduction: KlReduction = 'sum',
+): Float64Array {
   const product = downloadTidy(tf, () => {
     const tangent = jacobian.jacobianProduct(unflatten(tf, v, policy.variables));
-    const weights = averagedMetricProduct(tf, jacobian.params, tangent);
+    const weights = averagedMetricProduct(tf, jacobian.params, tangent, reduction);
     return flattenTensors(tf, jacobian.transposeProduct(weights));
   });
   return Float64Array.from(product);

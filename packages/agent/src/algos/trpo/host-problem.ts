@@ -6,6 +6,9 @@
  *   A v   = (1/N) Σ_n J_nᵀ M_n J_n v                       J v and Jᵀ w by HostMlp, M by host-distributions.ts
  *   D̄_KL  = Ê_s[ KL(π_old ‖ π_θ) ]                         real forward passes at each line-search trial
  *
+ * With `trpo.klReduction` mean a Gaussian's KL is averaged over its d action dimensions: D̄_KL and A are divided
+ * by d (kl-reduction.ts).
+ *
  * θ is the network's parameters followed, for a Gaussian, by log σ, whose Jacobian is the identity on every row.
  * The network's forward pass at θ_old and its per-row Jacobians are computed once and shared by the gradient and
  * every Fisher-vector product of the conjugate-gradient solve.
@@ -26,6 +29,7 @@ import {
   meanKl,
   type RowDistributions,
 } from './host-distributions.js';
+import { klDivisor } from './kl-reduction.js';
 import type { TrpoProblem } from './problem.js';
 
 /** One set of states with its own network scratch: a forward pass there gives their distributions. */
@@ -105,6 +109,8 @@ export function hostProblem(
   const oldLogProbs = batch.oldLogProbs ?? logProbs(old, batch.actions);
   const networkSize = samples.network.parameterCount;
   const beta = config.entropyCoefficient;
+  // The KL (and so A) of each state is divided by d when averaged over a Gaussian's action dimensions.
+  const stateKlDivisor = klDivisor(config.klReduction, kind, samples.network.outputSize);
 
   const objective = (d: RowDistributions) =>
     surrogateAndSlope(logProbs(d, batch.actions), oldLogProbs, batch).value + (beta === 0 ? 0 : beta * meanEntropy(d));
@@ -134,16 +140,16 @@ export function hostProblem(
       const tangent = new Float64Array(oldFisher.rows * oldFisher.dim);
       network.jacobianProduct(v, tangent);
       applyOutputMetric(oldFisher, tangent);
-      for (let i = 0; i < tangent.length; i++) tangent[i] /= oldFisher.rows;
+      for (let i = 0; i < tangent.length; i++) tangent[i] /= oldFisher.rows * stateKlDivisor;
       const product = new Float64Array(v.length);
       network.transposeProduct(tangent, product.subarray(0, networkSize));
-      for (let i = networkSize; i < v.length; i++) product[i] = LOG_STD_METRIC * v[i];
+      for (let i = networkSize; i < v.length; i++) product[i] = (LOG_STD_METRIC * v[i]) / stateKlDivisor;
       return product;
     },
     evaluate: (theta) => {
       const trial = trialSamples.distributions(theta);
       const trialKl = batch.klObs ? trialConstraint.distributions(theta) : trial;
-      return { surrogate: objective(trial), kl: meanKl(oldConstraint, trialKl) };
+      return { surrogate: objective(trial), kl: meanKl(oldConstraint, trialKl) / stateKlDivisor };
     },
     dispose: () => {},
   };

@@ -5,6 +5,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../../tf.js';
 import { entropy, kl, logProb, type DistParams } from '../../policies/distributions.js';
+import { klDivisorOf, type KlReduction } from './kl-reduction.js';
 
 /** What the objective needs from a batch, as tensors. */
 export interface SurrogateInputs {
@@ -50,9 +51,21 @@ function selfNormalizedMean(
   return tf.mean(tf.div(numerators, denominators)) as tfType.Scalar;
 }
 
-/** D̄_KL(θ_old, θ) = Ê_s[ D_KL(π_old(·|s) ‖ π_θ(·|s)) ]: the trust-region constraint. */
-export function meanKl(tf: Tf, oldParams: DistParams, newParams: DistParams): tfType.Scalar {
-  return tf.tidy(() => tf.mean(kl(tf, oldParams, newParams)) as tfType.Scalar);
+/**
+ * D̄_KL(θ_old, θ) = Ê_s[ D_KL(π_old(·|s) ‖ π_θ(·|s)) ]: the trust-region constraint, with a Gaussian's KL summed
+ * over its action dimensions (the paper) or averaged over them (`reduction` mean, sb3-contrib's: kl-reduction.ts).
+ */
+export function meanKl(
+  tf: Tf,
+  oldParams: DistParams,
+  newParams: DistParams,
+  reduction: KlReduction = 'sum',
+): tfType.Scalar {
+  return tf.tidy(() => {
+    const summed = tf.mean(kl(tf, oldParams, newParams)) as tfType.Scalar;
+    const divisor = klDivisorOf(reduction, oldParams);
+    return divisor === 1 ? summed : (tf.div(summed, divisor) as tfType.Scalar);
+  });
 }
 
 /** Ê_s[ H(π_θ(·|s)) ]: reported, and optionally added to the surrogate as an exploration bonus. */

@@ -14,9 +14,12 @@ export interface TrpoProblem {
   readonly entropy: number;
   /** g = ∇θ L(θ) at θ_old, the policy gradient. */
   gradient(): Float64Array;
-  /** A v, A the averaged Fisher matrix at θ_old (eq. 25) on the Fisher rows, without damping. */
+  /**
+   * A v, A the averaged Fisher matrix at θ_old (eq. 25) on the Fisher rows, without damping: the Hessian of the KL
+   * as `trpo.klReduction` reduces it (/ d for a Gaussian under mean).
+   */
   fisherProduct(v: Float64Array): Float64Array;
-  /** L and the exact mean KL D̄_KL(θ_old, θ) at θ (real forward passes). */
+  /** L and the exact mean KL D̄_KL(θ_old, θ) at θ (real forward passes), reduced as `trpo.klReduction` says. */
   evaluate(theta: Float32Array): LineSearchTrial;
   dispose(): void;
 }

@@ -1,8 +1,9 @@
 /**
  * The TRPO problem of a batch on tensor ops, for any policy: the objective and constraint of eq. 29 as
  * differentiable scalars (objectives.ts), the gradient by autodiff, Fisher-vector products by fisher.ts (from the
- * policy's Jacobian on the Fisher rows when it has one, unless `trpo.implementation` is autodiff). The line
- * search's trials are written into the policy's variables and evaluated by real forward passes.
+ * policy's Jacobian on the Fisher rows when it has one, unless `trpo.implementation` is autodiff), the KL reduced
+ * over action dimensions as `trpo.klReduction` says. The line search's trials are written into the policy's
+ * variables and evaluated by real forward passes.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { PolicyGradientBatch } from '../../estimation/advantages.js';
@@ -40,9 +41,9 @@ export function tensorProblem(tf: Tf, policy: Policy, batch: PolicyGradientBatch
   let jacobian: PolicyJacobian | undefined;
   const fisherProduct = (v: Float64Array): Float64Array => {
     if (config.implementation === 'autodiff' || !policy.jacobian)
-      return fisherVectorProduct(tf, policy, fisherObs, v, 0);
+      return fisherVectorProduct(tf, policy, fisherObs, v, 0, config.klReduction);
     jacobian ??= policy.jacobian(fisherObs);
-    return jacobianFisherProduct(tf, policy, jacobian, v);
+    return jacobianFisherProduct(tf, policy, jacobian, v, config.klReduction);
   };
   const objective = (params: DistParams): tfType.Scalar =>
     tf.tidy(() => {
@@ -61,7 +62,8 @@ export function tensorProblem(tf: Tf, policy: Policy, batch: PolicyGradientBatch
       return tf.tidy(() => {
         const params = policy.distributionParams(obs);
         const klParams = klObs === obs ? params : policy.distributionParams(klObs);
-        return { surrogate: objective(params).dataSync()[0], kl: meanKl(tf, oldKlParams, klParams).dataSync()[0] };
+        const kl = meanKl(tf, oldKlParams, klParams, config.klReduction).dataSync()[0];
+        return { surrogate: objective(params).dataSync()[0], kl };
       });
     },
     dispose: () => {

@@ -10,7 +10,8 @@
  *      NPG:  θ_old + βs                                                              naturalStep
  *
  * L, the KL and their derivatives come from a `TrpoProblem` (problem.ts): tensor ops, or typed arrays for fully
- * connected policies (`trpo.implementation: host`).
+ * connected policies (`trpo.implementation: host`). The KL is the paper's, or with `trpo.klReduction` mean
+ * sb3-contrib's average over a Gaussian's action dimensions (kl-reduction.ts); δ is a bound on that KL.
  */
 import type { PolicyGradientBatch } from '../../estimation/advantages.js';
 import { getFlatParams, setFlatParams } from '../../math/flat.js';
@@ -27,7 +28,7 @@ export interface TrpoUpdateStats {
   /** Objective (surrogate + entropy bonus) at θ_old and at the new θ. */
   surrogateBefore: number;
   surrogateAfter: number;
-  /** Exact mean KL D̄_KL(θ_old, θ_new). */
+  /** Exact mean KL D̄_KL(θ_old, θ_new), reduced over action dimensions as `trpo.klReduction` says. */
   kl: number;
   /** Mean entropy of π_θold on the batch. */
   entropy: number;
