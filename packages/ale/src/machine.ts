@@ -231,10 +231,13 @@ export class Machine implements CycleBus, TiaSystem {
     this.cpu.pc = this.systemPeek(0xfffc) | (this.systemPeek(0xfffd) << 8);
   }
 
-  /** Emulates one frame (one TIA update). Returns the number of scanlines of the frame. */
-  runFrame(): number {
+  /**
+   * Emulates one frame (one TIA update). Returns the number of scanlines of the frame. `observed` false: the caller
+   * will not look at this frame's screen, so its pixels need not be drawn (tia.ts); screens read later are the same.
+   */
+  runFrame(observed = true): number {
     const tia = this.tia;
-    if (!tia.partialFrame) tia.startFrame(() => this.resetCycles());
+    if (!tia.partialFrame) tia.startFrame(() => this.resetCycles(), observed);
     tia.partialFrame = true;
     this.stopRequested = false;
     this.instructions += this.cpu.run(INSTRUCTIONS_PER_UPDATE);
@@ -254,7 +257,7 @@ export class Machine implements CycleBus, TiaSystem {
 
   /** Palette indices of the exported screen (height x 160), a view into the TIA's buffer. */
   screen(): Uint8Array {
-    return this.tia.current.subarray(0, 160 * this.tia.height);
+    return this.tia.screen();
   }
 
   /** The screen as RGB bytes [height, 160, 3], written into `out` (default a new array). */
