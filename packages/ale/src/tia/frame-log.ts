@@ -5,20 +5,24 @@
  * the TIA would have drawn them at the time.
  */
 
+import { ByteWriter } from '../util/bytes.js';
+
 /** Event flags above the address (bits 0-5) and the written value (bits 8-15). */
 export const EVENT_WRITE = 1 << 16;
 export const EVENT_AFTER_READ = 1 << 17;
 
 export class FrameLog {
-  /** TIA state at the start of the frame (Tia.saveState without pixels). */
-  state: Uint8Array = new Uint8Array(0);
+  /** TIA state at the start of the frame (Tia.saveState without pixels), written by `begin`'s caller. */
+  readonly state = new ByteWriter();
   /** Pairs [cycle, address | value << 8 | flags]. */
   events = new Int32Array(4096);
   length = 0;
 
-  begin(state: Uint8Array): void {
-    this.state = state;
+  /** Starts a new frame: returns the (cleared) writer for its starting state. */
+  begin(): ByteWriter {
     this.length = 0;
+    this.state.clear();
+    return this.state;
   }
 
   record(cycle: number, event: number): void {

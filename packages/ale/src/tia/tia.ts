@@ -231,7 +231,7 @@ export class Tia implements PictureRenderer {
     if (this.eagerFrames > 0) this.eagerFrames--;
     else if (!observed) {
       const log = this.spareLogs.pop() ?? new FrameLog();
-      log.begin(this.stateWithoutPixels());
+      this.saveState(log.begin(), false);
       this.recording = log;
     }
   }
@@ -314,7 +314,7 @@ export class Tia implements PictureRenderer {
     let r = this.replayer;
     if (r === null) r = this.replayer = new Tia(this.replaySystem, NO_INPUTS, this.config);
     r.setConfig(this.config);
-    r.loadState(new ByteReader(log.state), false);
+    r.loadState(new ByteReader(log.state.written()), false);
     if (buf !== null && buf32 !== null) {
       r.current = buf;
       r.current32 = buf32;
@@ -353,12 +353,6 @@ export class Tia implements PictureRenderer {
   screen(): Uint8Array {
     this.drawPendingFrame();
     return this.current.subarray(0, 160 * this.config.height);
-  }
-
-  private stateWithoutPixels(): Uint8Array {
-    const w = new ByteWriter();
-    this.saveState(w, false);
-    return w.finish();
   }
 
   private greyOutFrame(): void {
