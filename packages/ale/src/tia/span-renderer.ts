@@ -93,11 +93,13 @@ export class SpanRenderer {
    */
   private drawObjects(g: TiaGraphics, buf: Uint8Array, fp: number, count: number, x0: number, paint: boolean): void {
     const x1 = x0 + count;
-    const n = this.collectExtents(g, x0, x1);
-    if (n === 0) return;
-    if (!this.extentsOverlap(n)) {
+    const layout = objectLayout(g, x0, x1);
+    if (layout === NO_OBJECT) return;
+    if (layout === APART) {
       // Without the playfield a lone object collides with nothing: only its pixels to paint.
-      if (paint || (g.enabledObjects & PF_BIT) !== 0) this.drawSeparateObjects(g, buf, fp - x0, n, paint);
+      if (paint || (g.enabledObjects & PF_BIT) !== 0) {
+        this.drawSeparateObjects(g, buf, fp - x0, this.collectExtents(g, x0, x1), paint);
+      }
       return;
     }
     this.drawOverlappingObjects(g, buf, fp, x0, x1, paint);
@@ -202,19 +204,6 @@ export class SpanRenderer {
     if (objects & M1_BIT) this.addExtents(MISSILE_SPANS, g.m1Mask, M1_BIT, x0, x1);
     if (objects & BL_BIT) this.addExtents(BALL_SPANS, g.blMask, BL_BIT, x0, x1);
     return this.extentCount;
-  }
-
-  /** Whether ranges of two different objects among the first `n` extents meet. */
-  private extentsOverlap(n: number): boolean {
-    const extents = this.extents;
-    for (let i = 3; i < 3 * n; i += 3) {
-      for (let j = 0; j < i; j += 3) {
-        if (extents[i + 2] !== extents[j + 2] && extents[i]! < extents[j + 1]! && extents[j]! < extents[i + 1]!) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** Appends an object's mask ranges clipped to [x0, x1) to `extents` as (start, end, bit). */
@@ -324,6 +313,56 @@ function paintObject(
   right: number,
 ): void {
   for (let x = start; x < stop; x++) if (masks[index + x]! & graphics) buf[offset + x] = x < 80 ? left : right;
+}
+
+/** How the enabled objects' masks (whatever the player graphics) lie on a run: none there, apart, or meeting. */
+const NO_OBJECT = 0;
+const APART = 1;
+const MEET = 2;
+
+function objectLayout(g: TiaGraphics, x0: number, x1: number): number {
+  const objects = g.enabledObjects;
+  const p0 = objects & P0_BIT ? PLAYER_SPANS.wordsAt(g.p0Mask) : -1;
+  const p1 = objects & P1_BIT ? PLAYER_SPANS.wordsAt(g.p1Mask) : -1;
+  const m0 = objects & M0_BIT ? MISSILE_SPANS.wordsAt(g.m0Mask) : -1;
+  const m1 = objects & M1_BIT ? MISSILE_SPANS.wordsAt(g.m1Mask) : -1;
+  const bl = objects & BL_BIT ? BALL_SPANS.wordsAt(g.blMask) : -1;
+  const players = PLAYER_SPANS.words;
+  const missiles = MISSILE_SPANS.words;
+  const balls = BALL_SPANS.words;
+  const first = x0 >> 5;
+  const last = (x1 - 1) >> 5;
+  let any = 0;
+  for (let w = first; w <= last; w++) {
+    let run = -1;
+    if (w === first) run <<= x0 & 31;
+    if (w === last) run &= -1 >>> (31 - ((x1 - 1) & 31));
+    let union = 0;
+    let m = 0;
+    if (p0 >= 0) union = players[p0 + w]! & run;
+    if (p1 >= 0) {
+      m = players[p1 + w]! & run;
+      if (union & m) return MEET;
+      union |= m;
+    }
+    if (m0 >= 0) {
+      m = missiles[m0 + w]! & run;
+      if (union & m) return MEET;
+      union |= m;
+    }
+    if (m1 >= 0) {
+      m = missiles[m1 + w]! & run;
+      if (union & m) return MEET;
+      union |= m;
+    }
+    if (bl >= 0) {
+      m = balls[bl + w]! & run;
+      if (union & m) return MEET;
+      union |= m;
+    }
+    any |= union;
+  }
+  return any === 0 ? NO_OBJECT : APART;
 }
 
 /** The mask table offset of one object (its bit). */
