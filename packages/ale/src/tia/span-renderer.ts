@@ -4,9 +4,11 @@
  * evaluating, per pixel, the six object bits, the collision table and the priority encoder; but the work is done
  * per run:
  * 1. background and playfield in 4-pixel playfield cells (aligned cells as one 32-bit store);
- * 2. each enabled object only over the x ranges where its mask is non-zero (object-spans.ts), OR-ing its bit
- *    into a scratch line and noting the x range it actually set;
- * 3. the pixels in those ranges get the full treatment (collisions, priority, score colours).
+ * 2. whether the enabled objects' masks meet on the run, from their line bitmaps (object-spans.ts);
+ * 3. if not, each object over the x ranges where its mask is non-zero, in its own colour (the tables only over the
+ *    playfield); if they do, each object ORs its bit into a scratch line, and the pixels it set get the full
+ *    treatment (collisions, priority, score colours).
+ * Runs of undrawn frames (tia.ts) do only what sets collision latches.
  */
 import { BL_BIT, M0_BIT, M1_BIT, P0_BIT, P1_BIT, PF_BIT, type TiaGraphics } from './graphics.js';
 import { ObjectSpans } from './object-spans.js';
