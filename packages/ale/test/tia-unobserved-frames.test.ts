@@ -63,7 +63,7 @@ const SHORT_FRAMES = kernelRom(
 );
 
 describe('unobserved frames', () => {
-  it('frames that end short show the undrawn frame two before them, drawn after all', () => {
+  it('frames that end short show the undrawn frame two before them, drawn after all', { timeout: 120_000 }, () => {
     for (let phase = 0; phase < 6; phase++) {
       const eager = new Machine(SHORT_FRAMES, { format: 'NTSC' });
       const lazy = new Machine(SHORT_FRAMES, { format: 'NTSC' });

@@ -339,30 +339,17 @@ function objectLayout(g: TiaGraphics, x0: number, x1: number): number {
     let run = -1;
     if (w === first) run <<= x0 & 31;
     if (w === last) run &= -1 >>> (31 - ((x1 - 1) & 31));
-    let union = 0;
-    let m = 0;
-    if (p0 >= 0) union = players[p0 + w]! & run;
-    if (p1 >= 0) {
-      m = players[p1 + w]! & run;
-      if (union & m) return MEET;
-      union |= m;
-    }
-    if (m0 >= 0) {
-      m = missiles[m0 + w]! & run;
-      if (union & m) return MEET;
-      union |= m;
-    }
-    if (m1 >= 0) {
-      m = missiles[m1 + w]! & run;
-      if (union & m) return MEET;
-      union |= m;
-    }
-    if (bl >= 0) {
-      m = balls[bl + w]! & run;
-      if (union & m) return MEET;
-      union |= m;
-    }
-    any |= union;
+    const a = p0 < 0 ? 0 : players[p0 + w]! & run;
+    const b = p1 < 0 ? 0 : players[p1 + w]! & run;
+    const c = m0 < 0 ? 0 : missiles[m0 + w]! & run;
+    const d = m1 < 0 ? 0 : missiles[m1 + w]! & run;
+    const e = bl < 0 ? 0 : balls[bl + w]! & run;
+    // A pixel where two of the five are set: each one against the union of those before it.
+    const ab = a | b;
+    const abc = ab | c;
+    const abcd = abc | d;
+    if (((a & b) | (c & ab) | (d & abc) | (e & abcd)) !== 0) return MEET;
+    any |= abcd | e;
   }
   return any === 0 ? NO_OBJECT : APART;
 }
