@@ -140,14 +140,20 @@ export class AleEnv {
     };
   }
 
-  /** `step` without the observation: the frames of one agent step, returns the summed reward. */
+  /**
+   * `step` without the observation: the frames of one agent step, returns the summed reward. Only the frames an
+   * observation reads are drawn (the last one, and the one before it for `penultimateScreen`; none for RAM
+   * observations): the others' screens are never looked at, and are drawn later only if a screen read needs them.
+   */
   act(action: number, penultimateScreen?: Uint8Array): number {
     const a = this.actionSet[action];
     if (a === undefined) throw new RangeError(`action ${action} outside Discrete(${this.actionSet.length})`);
+    const last = this.frameskip - 1;
     let reward = 0;
     for (let i = 0; i < this.frameskip; i++) {
-      if (penultimateScreen && i === this.frameskip - 1) penultimateScreen.set(this.emulator.machine.screen());
-      reward += this.emulator.act(a);
+      if (penultimateScreen && i === last) penultimateScreen.set(this.emulator.machine.screen());
+      const observed = i === last ? this.obsType !== 'ram' : penultimateScreen !== undefined && i === last - 1;
+      reward += this.emulator.act(a, observed);
     }
     return reward;
   }
