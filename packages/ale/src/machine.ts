@@ -47,7 +47,10 @@ export interface MachineOptions {
   hmoveBlanks?: boolean;
   /** Seed of the system RNG (power-on RAM, timer start, Superchip RAM). */
   systemSeed?: number;
-  /** Run the cartridge's code as compiled blocks (src/cpu/blocks.ts) instead of the interpreter alone; same frames. */
+  /**
+   * Run the cartridge's hot code as compiled blocks (src/cpu/blocks.ts), the same frames as the interpreter; default
+   * true, false for the interpreter alone.
+   */
   compileBlocks?: boolean;
 }
 
@@ -104,7 +107,7 @@ export class Machine implements CycleBus, TiaSystem {
     const hmoveBlanks = options.hmoveBlanks ?? true;
     this.tia = new Tia(this, this.ports, { yStart, height, pal: false, hmoveBlanks });
     this.cpu = new Cpu6502(this);
-    this.cpu.compileBlocks = options.compileBlocks ?? false;
+    this.cpu.compileBlocks = options.compileBlocks ?? true;
 
     // Power-on as ALE's console: RIOT RAM and timer from the system RNG, then format detection, then reset.
     this.riot.randomizeRam(this.rng);
