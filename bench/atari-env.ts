@@ -14,7 +14,7 @@
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
  *   pnpm bench:ale --env-only [--games pong,breakout] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
- *                  [--transports embedded,ws,ws-reuse] [--obs raw,paper] [--emulators interpreter,blocks]
+ *                  [--transports embedded,ws,ws-reuse] [--obs raw,paper] [--emulators blocks,interpreter]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
  * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the best round of the
@@ -44,7 +44,7 @@ export interface AtariEnvBenchOptions {
   workers: number[];
   transports: ('embedded' | 'ws' | 'ws-reuse')[];
   obs: ('raw' | 'paper')[];
-  /** Our emulator: the interpreter, compiled blocks (kwarg compile_blocks), or one row of each. */
+  /** Our emulator: compiled blocks (the default), the interpreter (kwarg compile_blocks: false), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
 }
 
@@ -52,6 +52,9 @@ const OBS_KWARGS = {
   raw: {},
   paper: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
 } as const;
+
+/** The emulator column: which row is what a session gets without the kwarg. */
+const EMULATOR_LABELS = { blocks: 'blocks (default)', interpreter: 'interpreter' } as const;
 
 interface Timing {
   steps: number;
@@ -211,7 +214,7 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
                 const wallRatio = rate(mine.bestWall!, 'wallSeconds') / rate(theirs.bestWall!, 'wallSeconds');
                 const cpuRatio = rate(mine.bestCpu!, 'cpuSeconds') / rate(theirs.bestCpu!, 'cpuSeconds');
                 const firstRatio = rate(mine.first!, 'cpuSeconds') / rate(theirs.first!, 'cpuSeconds');
-                const key = `${obs} | ${transport} | ${emulator} | ${workers} | ${numEnvs}`;
+                const key = `${obs} | ${transport} | ${EMULATOR_LABELS[emulator]} | ${workers} | ${numEnvs}`;
                 ratios.set(key, [...(ratios.get(key) ?? []), cpuRatio]);
                 console.log(
                   `| ${game} | ${key} | ${fmt(rate(mine.bestWall!, 'wallSeconds'))} | ${fmt(rate(theirs.bestWall!, 'wallSeconds'))} | ` +

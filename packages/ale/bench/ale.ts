@@ -140,6 +140,6 @@ if (!args.includes('--emulator-only')) {
     workers: listOpt('workers', '0,2').map(Number),
     transports: listOpt('transports', 'embedded,ws') as ('embedded' | 'ws' | 'ws-reuse')[],
     obs: listOpt('obs', 'raw,paper') as ('raw' | 'paper')[],
-    emulators: listOpt('emulators', 'interpreter') as ('interpreter' | 'blocks')[],
+    emulators: listOpt('emulators', 'blocks') as ('interpreter' | 'blocks')[],
   });
 }

@@ -3,7 +3,8 @@
  *
  *   npx tsx packages/ale/scripts/verify-ale.ts --games pong,breakout --frames 20000 [--seed 0]
  *   npx tsx packages/ale/scripts/verify-ale.ts --all --frames 2000
- *   ... --blocks   our emulator runs with the block compiler (Machine option compileBlocks)
+ *   ... --blocks   our emulator runs with the block compiler (Machine option compileBlocks); without it the
+ *                  interpreter alone, the emulator the recorded results were taken with
  *   ... --blocks --compile-after 8   compile a block after 8 arrivals (the default waits for hot code)
  */
 import { readdirSync } from 'node:fs';

@@ -47,7 +47,10 @@ export interface MachineOptions {
   hmoveBlanks?: boolean;
   /** Seed of the system RNG (power-on RAM, timer start, Superchip RAM). */
   systemSeed?: number;
-  /** Run the cartridge's code as compiled blocks (src/cpu/blocks.ts) instead of the interpreter alone; same frames. */
+  /**
+   * Run the cartridge's hot code as compiled blocks (src/cpu/blocks.ts), the same frames as the interpreter; default
+   * true, false for the interpreter alone.
+   */
   compileBlocks?: boolean;
 }
 
@@ -104,7 +107,7 @@ export class Machine implements CycleBus, TiaSystem {
     const hmoveBlanks = options.hmoveBlanks ?? true;
     this.tia = new Tia(this, this.ports, { yStart, height, pal: false, hmoveBlanks });
     this.cpu = new Cpu6502(this);
-    this.cpu.compileBlocks = options.compileBlocks ?? false;
+    this.cpu.compileBlocks = options.compileBlocks ?? true;
 
     // Power-on as ALE's console: RIOT RAM and timer from the system RNG, then format detection, then reset.
     this.riot.randomizeRam(this.rng);
@@ -231,10 +234,13 @@ export class Machine implements CycleBus, TiaSystem {
     this.cpu.pc = this.systemPeek(0xfffc) | (this.systemPeek(0xfffd) << 8);
   }
 
-  /** Emulates one frame (one TIA update). Returns the number of scanlines of the frame. */
-  runFrame(): number {
+  /**
+   * Emulates one frame (one TIA update). Returns the number of scanlines of the frame. `observed` false: the caller
+   * will not look at this frame's screen, so its pixels need not be drawn (tia.ts); screens read later are the same.
+   */
+  runFrame(observed = true): number {
     const tia = this.tia;
-    if (!tia.partialFrame) tia.startFrame(() => this.resetCycles());
+    if (!tia.partialFrame) tia.startFrame(() => this.resetCycles(), observed);
     tia.partialFrame = true;
     this.stopRequested = false;
     this.instructions += this.cpu.run(INSTRUCTIONS_PER_UPDATE);
@@ -254,7 +260,7 @@ export class Machine implements CycleBus, TiaSystem {
 
   /** Palette indices of the exported screen (height x 160), a view into the TIA's buffer. */
   screen(): Uint8Array {
-    return this.tia.current.subarray(0, 160 * this.tia.height);
+    return this.tia.screen();
   }
 
   /** The screen as RGB bytes [height, 160, 3], written into `out` (default a new array). */
@@ -333,18 +339,38 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  */
 export function writeRgb(src: Uint8Array, palette: Palette, out: Uint8Array<ArrayBufferLike>): void {
   const n = src.length;
-  const whole = LITTLE_ENDIAN && (out.byteOffset & 3) === 0 ? n & ~3 : 0;
-  if (whole > 0) writeRgbWords(src, palette.packedRgb, new Int32Array(out.buffer, out.byteOffset, (whole >> 2) * 3));
+  const whole = LITTLE_ENDIAN && (out.byteOffset & 3) === 0 && (src.byteOffset & 3) === 0 ? n & ~3 : 0;
+  if (whole > 0) {
+    writeRgbWords(
+      new Int32Array(src.buffer, src.byteOffset, whole >> 2),
+      palette,
+      new Int32Array(out.buffer, out.byteOffset, (whole >> 2) * 3),
+    );
+  }
   if (whole < n) writeRgbBytes(src, palette.rgb, out, whole);
 }
 
-/** Pixels 0 .. 4 * words.length / 3 as 32-bit words: four pixels, r g b r | g b r g | b r g b, in three words. */
-function writeRgbWords(src: Uint8Array, packed: Int32Array, words: Int32Array): void {
-  for (let i = 0, w = 0; w < words.length; i += 4, w += 3) {
-    const c0 = packed[src[i]!]!;
-    const c1 = packed[src[i + 1]!]!;
-    const c2 = packed[src[i + 2]!]!;
-    const c3 = packed[src[i + 3]!]!;
+/**
+ * Pixels 0 .. 4 * src4.length, four at a time (one word of `src4`), as 32-bit words: r g b r | g b r g | b r g b.
+ * Four pixels of one colour (most of an Atari screen) are the palette's three words for that colour.
+ */
+function writeRgbWords(src4: Int32Array, palette: Palette, words: Int32Array): void {
+  const packed = palette.packedRgb;
+  const uniform = palette.uniformRgbWords;
+  for (let i = 0, w = 0; i < src4.length; i++, w += 3) {
+    const four = src4[i]!;
+    const p0 = four & 0xff;
+    if (four === (p0 | (p0 << 8) | (p0 << 16) | (p0 << 24))) {
+      const u = 3 * p0;
+      words[w] = uniform[u]!;
+      words[w + 1] = uniform[u + 1]!;
+      words[w + 2] = uniform[u + 2]!;
+      continue;
+    }
+    const c0 = packed[p0]!;
+    const c1 = packed[(four >>> 8) & 0xff]!;
+    const c2 = packed[(four >>> 16) & 0xff]!;
+    const c3 = packed[four >>> 24]!;
     words[w] = c0 | (c1 << 24);
     words[w + 1] = (c1 >>> 8) | (c2 << 16);
     words[w + 2] = (c2 >>> 16) | (c3 << 8);

@@ -81,7 +81,7 @@ describe('compiled blocks', () => {
       '  ldx #4\nl:\n  lda $80,x\n  sta COLUPF\n  dex\n  bne l\n  inc $85',
       '  lda #$08\n  sta TIM64T\nw:\n  lda INTIM\n  bne w',
     );
-    const a = new Machine(rom, { format: 'NTSC' });
+    const a = new Machine(rom, { format: 'NTSC', compileBlocks: false });
     const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
     const before = compiledBlockCount();
     for (let i = 0; i < 8_000; i++) {
@@ -100,7 +100,7 @@ describe('compiled blocks', () => {
       '  lda ($90),y\n  sta COLUBK\n  lda $80,x\n  adc $F000,y\n  sta $82,x\n  inc $83\n  dec $84,x\n  tya\n  pha\n  pla\n  php\n  plp',
       '  sed\n  lda $85\n  clc\n  adc #$17\n  sta $85\n  sbc #$09\n  cld\n  lda #$20\n  sta TIM64T\nw:\n  lda INTIM\n  bne w',
     );
-    const a = new Machine(rom, { format: 'NTSC' });
+    const a = new Machine(rom, { format: 'NTSC', compileBlocks: false });
     const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
     for (let i = 0; i < 60; i++) {
       a.runFrame();

@@ -58,15 +58,21 @@ describe('Machine', () => {
   });
 
   it('writeRgb: word and byte paths give the palette lookup of every pixel', () => {
-    // Aligned and unaligned outputs, lengths with and without a tail of 1-3 pixels.
-    for (const [length, offset] of [
-      [33_600, 0],
-      [33_600, 1],
-      [1_001, 0],
-      [1_003, 2],
-      [3, 0],
+    // Aligned and unaligned outputs and sources, lengths with and without a tail of 1-3 pixels; pixels that
+    // change every pixel, and runs of one colour (four pixels of one colour are written from a table) of 1-8.
+    for (const [length, offset, srcOffset] of [
+      [33_600, 0, 0],
+      [33_600, 1, 0],
+      [33_600, 0, 1],
+      [1_001, 0, 0],
+      [1_003, 2, 3],
+      [3, 0, 0],
     ] as const) {
-      const src = Uint8Array.from({ length }, (_, i) => (i * 37 + (i >> 3)) & 0xff);
+      const pixels = Uint8Array.from(
+        { length: length + srcOffset },
+        (_, i) => (i < 16_000 ? i * 37 + (i >> 3) : (i >> (i % 7 === 0 ? 1 : 3)) * 37) & 0xff,
+      );
+      const src = pixels.subarray(srcOffset);
       const buffer = new Uint8Array(offset + 3 * length + 4).fill(0xaa);
       writeRgb(src, NTSC_PALETTE, buffer.subarray(offset, offset + 3 * length));
       const expected = Uint8Array.from(
@@ -139,5 +145,5 @@ w1:
     expect(Buffer.compare(Buffer.from(fast.saveState()), Buffer.from(slow.saveState()))).toBe(0);
     // The TIM64T waits alone are 4-31 intervals of 64 cycles, 7 cycles a round.
     expect(fastReads).toBeLessThan(slowReads - 40 * 30);
-  });
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
  * (snapshot -> k steps -> restore -> k steps gives identical observations and rewards), kwargs validation, and the
  * error when ROMs are missing. Needs ale-py's ROMs (`pnpm test:setup`).
  */
-import { compiledBlockCount } from '@vinegym/ale';
+import { AleEnv, compiledBlockCount } from '@vinegym/ale';
 import { ndarray } from '@vinegym/protocol';
 import type { NDArray } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
@@ -51,7 +51,10 @@ describe('ALE/<Game>-v5 envs', () => {
       return made.session_id;
     };
     const kwargs = { obs_type: 'grayscale', downsample: 2 };
-    const sessions = [await open(kwargs), await open({ ...kwargs, compile_blocks: true })];
+    const sessions = [
+      await open({ ...kwargs, compile_blocks: false }),
+      await open({ ...kwargs, compile_blocks: true }),
+    ];
     const compiledBefore = compiledBlockCount();
     try {
       // 400 steps = 1,600 frames per env: Pong's kernel loops are compiled within the first hundred frames.
@@ -67,6 +70,33 @@ describe('ALE/<Game>-v5 envs', () => {
         expect([...b!.rewards.data]).toEqual([...a!.rewards.data]);
       }
       expect(compiledBlockCount()).toBeGreaterThan(compiledBefore);
+    } finally {
+      service.closeAll();
+    }
+  }, 120_000);
+
+  it('compiled blocks are the default; compile_blocks: false runs the interpreter alone', async () => {
+    // AleEnv, the env the server wraps. Its first machine also runs the once-per-process warm-up, which compiles
+    // blocks of its own program: done before the counts below.
+    expect(new AleEnv({ game: 'pong' }).ale.machine.cpu.compileBlocks).toBe(true);
+    expect(new AleEnv({ game: 'pong', compileBlocks: false }).ale.machine.cpu.compileBlocks).toBe(false);
+    // Through the server's kwargs: Enduro, a ROM no other test in this file runs, so its blocks are compiled here or
+    // not at all (blocks are shared per process and ROM).
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+    const owner = {};
+    const blocksCompiledBy = async (kwargs: Record<string, boolean>) => {
+      const before = compiledBlockCount();
+      const { session_id } = await service.make({ env_id: 'ALE/Enduro-v5', kwargs, num_envs: 2 }, owner);
+      await service.reset({ session_id, seed: 5 }, owner);
+      // 150 steps = 600 frames per env: the kernel loops reach the compile threshold within the first hundred.
+      for (let t = 0; t < 150; t++) {
+        await service.step({ session_id, actions: ndarray('int64', [2], [t % 9, (t * 5) % 9]) }, owner);
+      }
+      return compiledBlockCount() - before;
+    };
+    try {
+      expect(await blocksCompiledBy({ compile_blocks: false })).toBe(0);
+      expect(await blocksCompiledBy({})).toBeGreaterThan(0);
     } finally {
       service.closeAll();
     }

@@ -170,18 +170,21 @@ export class AleEmulator {
 
   // ------------------------------------------------------------------ emulation
 
-  /** Applies the actions and runs `frames` frames, stepping the game tracker after each. */
-  emulate(a: number, b: number = Action.PLAYER_B_NOOP, frames = 1): void {
+  /**
+   * Applies the actions and runs `frames` frames, stepping the game tracker after each. `observed` false: nobody
+   * looks at these frames' screens (Machine.runFrame).
+   */
+  emulate(a: number, b: number = Action.PLAYER_B_NOOP, frames = 1, observed = true): void {
     if (this.usePaddles) {
       for (let t = 0; t < frames; t++) {
         this.applyPaddles(a, b);
-        this.machine.runFrame();
+        this.machine.runFrame(observed);
         this.tracker.step(this.ramReader, this.busReader);
       }
     } else {
       this.applyJoysticks(a, b);
       for (let t = 0; t < frames; t++) {
-        this.machine.runFrame();
+        this.machine.runFrame(observed);
         this.tracker.step(this.ramReader, this.busReader);
       }
     }
@@ -215,21 +218,25 @@ export class AleEmulator {
   }
 
   /** One frame of an agent step (ALE's oneStepAct): illegal actions and RESET become NOOP. */
-  private oneStepAct(a: number, b: number): number {
+  private oneStepAct(a: number, b: number, observed: boolean): number {
     if (this.isTerminal()) return 0;
-    this.emulate(a === Action.RESET || this.illegalActions.has(a) ? Action.NOOP : a, b);
+    this.emulate(a === Action.RESET || this.illegalActions.has(a) ? Action.NOOP : a, b, 1, observed);
     this.frameNumber++;
     this.episodeFrameNumber++;
     return this.tracker.reward;
   }
 
-  /** ALE's act(): `frameSkip` frames with sticky actions; returns the summed reward. */
-  act(action: number): number {
+  /**
+   * ALE's act(): `frameSkip` frames with sticky actions; returns the summed reward. Only the last frame's screen can
+   * be read after it (ALE's frame skip), and only that frame is drawn when `observed`; screens read later are the
+   * same either way (Machine.runFrame).
+   */
+  act(action: number, observed = true): number {
     let sum = 0;
     for (let i = 0; i < this.frameSkip; i++) {
       if (this.rng.nextDouble() >= this.repeatActionProbability) this.lastActions[0] = action;
       if (this.rng.nextDouble() >= this.repeatActionProbability) this.lastActions[1] = Action.PLAYER_B_NOOP;
-      sum += this.oneStepAct(this.lastActions[0]!, this.lastActions[1]!);
+      sum += this.oneStepAct(this.lastActions[0]!, this.lastActions[1]!, observed && i === this.frameSkip - 1);
     }
     return sum;
   }

@@ -23,6 +23,19 @@ export interface PreprocessOptions {
 
 const WIDTH = 160;
 
+/** Per grayscale table: the sum of the gray values of two pixels, indexed by their two bytes (little-endian). */
+const PAIR_SUMS = new WeakMap<Uint8Array, Uint16Array>();
+
+function pairSums(gray: Uint8Array): Uint16Array {
+  let sums = PAIR_SUMS.get(gray);
+  if (sums === undefined) {
+    sums = new Uint16Array(65536);
+    for (let i = 0; i < 65536; i++) sums[i] = gray[i & 0xff]! + gray[i >>> 8]!;
+    PAIR_SUMS.set(gray, sums);
+  }
+  return sums;
+}
+
 /** Row (or column) boundaries of the output cells: cell i covers [b[i], b[i + 1]). */
 function boundaries(source: number, out: number, factor: number): Int32Array {
   const b = new Int32Array(out + 1);
@@ -192,6 +205,7 @@ export class FramePreprocessor {
       (bw & 3) === 0 && (screen.byteOffset & 3) === 0
         ? new Int32Array(screen.buffer, screen.byteOffset, screen.length >> 2)
         : null;
+    const pairs = words === null ? null : pairSums(gray);
     for (let oy = 0; oy < this.outHeight; oy++) {
       const rowOut = oy * outWidth;
       if (rows[oy + 1]! > this.options.height) {
@@ -200,16 +214,14 @@ export class FramePreprocessor {
       }
       sums.fill(0);
       for (let y = rows[oy]!; y < rows[oy + 1]!; y++) {
-        if (words !== null) {
-          // Four pixels per word; a word of one colour (most of an Atari screen) is one lookup.
+        if (words !== null && pairs !== null) {
+          // Four pixels per word, two lookups of two-pixel sums.
           let w = (y * WIDTH) >> 2;
           for (let ox = 0; ox < outWidth; ox++) {
             let sum = 0;
             for (let i = 0; i < wordsPerCell; i++, w++) {
               const four = words[w]!;
-              const first = four & 0xff;
-              if (four === (first | (first << 8) | (first << 16) | (first << 24))) sum += 4 * gray[first]!;
-              else sum += gray[first]! + gray[(four >>> 8) & 0xff]! + gray[(four >>> 16) & 0xff]! + gray[four >>> 24]!;
+              sum += pairs[four & 0xffff]! + pairs[four >>> 16]!;
             }
             sums[ox] += sum;
           }

@@ -39,12 +39,15 @@ export interface Palette {
   readonly gray: Uint8Array;
   /** The RGB bytes of each index packed as r | g << 8 | b << 16 (for writing 4 pixels as three 32-bit words). */
   readonly packedRgb: Int32Array;
+  /** [index * 3 + i]: the three little-endian 32-bit words of four pixels of that index. */
+  readonly uniformRgbWords: Int32Array;
 }
 
 function build(colors: readonly number[]): Palette {
   const rgb = new Uint8Array(256 * 3);
   const gray = new Uint8Array(256);
   const packedRgb = new Int32Array(256);
+  const uniformRgbWords = new Int32Array(256 * 3);
   // ALE's 256-entry table: even entries are colours, odd entries their grayscale (lum, lum, lum). Screens hold
   // odd values only in greyed-out partial frames; ALE's grayscale lookup reads table[i + 1] & 0xff.
   const table = new Uint32Array(257);
@@ -61,8 +64,12 @@ function build(colors: readonly number[]): Palette {
     rgb[i * 3 + 2] = c & 0xff;
     gray[i] = table[i + 1]! & 0xff;
     packedRgb[i] = rgb[i * 3]! | (rgb[i * 3 + 1]! << 8) | (rgb[i * 3 + 2]! << 16);
+    const packed = packedRgb[i]!;
+    uniformRgbWords[i * 3] = packed | (packed << 24);
+    uniformRgbWords[i * 3 + 1] = (packed >>> 8) | (packed << 16);
+    uniformRgbWords[i * 3 + 2] = (packed >>> 16) | (packed << 8);
   }
-  return { rgb, gray, packedRgb };
+  return { rgb, gray, packedRgb, uniformRgbWords };
 }
 
 export const NTSC_PALETTE = build(NTSC_RGB);

@@ -14,18 +14,29 @@
  * - WSYNC advances `sys.cycles` to the end of the line (the bus absorbs the halted cycles).
  * - A frame ends when VSYNC is switched off at least one line after it was switched on, or after 290 (PAL 342)
  *   scanlines; the machine's frame loop stops the CPU then.
+ *
+ * Unobserved frames (`startFrame(..., observed = false)`, e.g. the first frames of an ALE frame skip): only what
+ * the game can read is computed (the collision latches); the pixels are not drawn, and the frame's accesses are
+ * logged instead (frame-log.ts). Its buffer then holds a pending frame. The pixels are drawn from the log, by a
+ * second TIA, only if something needs them: reading the screen or saving the state, or a later frame into the same
+ * buffer that does not cover the whole window (its last lines keep the pixels of the frame two before, as in
+ * Stella). A skipped frame that ends short or is interrupted is drawn at once, and the next frames are drawn
+ * eagerly for a while (games that end frames early tend to keep doing so).
  */
 import { type PictureRenderer, TiaGraphics } from './graphics.js';
 import { loadGraphics, saveGraphics } from './graphics-state.js';
+import { EVENT_AFTER_READ, EVENT_WRITE, FrameLog } from './frame-log.js';
 import { SpanRenderer, fillRun } from './span-renderer.js';
 import { HMOVE_BLANK_CYCLES, PLAYER_RESET_WHEN, POKE_DELAY, resetWhenIndex } from './tables.js';
-import type { ByteReader, ByteWriter } from '../util/bytes.js';
+import { ByteReader, ByteWriter } from '../util/bytes.js';
 
 const HBLANK = 68;
 /** Write delay (colour clocks) of PF0-PF2 by CPU cycle of the line mod 4. */
 const PLAYFIELD_DELAY = [4, 5, 2, 3];
 const BUFFER_SIZE = 160 * 300;
 const MAX_INT = 0x7fffffff;
+/** Frames drawn eagerly after an unobserved frame had to be drawn after all (see the header). */
+const EAGER_FRAMES_AFTER_CATCH_UP = 600;
 
 /** What the TIA needs from the rest of the machine. */
 export interface TiaSystem {
@@ -54,12 +65,38 @@ export interface TiaConfig {
   hmoveBlanks: boolean;
 }
 
+/** The machine as a log replay sees it: the cycle and bus flags of the access being replayed. */
+class ReplaySystem implements TiaSystem {
+  cycles = 0;
+  readonly dataBus = 0;
+  lastAccessWasRead = false;
+  stopCpu(): void {}
+}
+
+const NO_INPUTS: TiaInputs = { resistance: () => MAX_INT, triggerHigh: () => true };
+
 export class Tia implements PictureRenderer {
-  /** Frame buffers of palette indices (160 x up to 300 lines); `current` is the one being drawn. */
-  current = new Uint8Array(BUFFER_SIZE);
-  previous = new Uint8Array(BUFFER_SIZE);
-  private current32 = new Uint32Array(this.current.buffer);
-  private previous32 = new Uint32Array(this.previous.buffer);
+  /**
+   * Frame buffers of palette indices (160 x up to 300 lines); `current` is the one being drawn. Read them through
+   * `screen()`: a buffer may hold an undrawn frame.
+   */
+  private current: Uint8Array = new Uint8Array(BUFFER_SIZE);
+  private previous: Uint8Array = new Uint8Array(BUFFER_SIZE);
+  private current32: Uint32Array = new Uint32Array(this.current.buffer);
+  private previous32: Uint32Array = new Uint32Array(this.previous.buffer);
+  /** The undrawn frame a buffer holds (see the header), or null when its pixels are drawn. */
+  private currentPending: FrameLog | null = null;
+  private previousPending: FrameLog | null = null;
+  /** The log of the frame being emulated when it is not drawn, else null. */
+  private recording: FrameLog | null = null;
+  private readonly spareLogs: FrameLog[] = [];
+  /** Frames still to draw eagerly whatever the caller observes. */
+  private eagerFrames = 0;
+  /** End of the pixels the frame being drawn has written (buffer offset). */
+  private writtenEnd = 0;
+  /** Draws logged frames (created on first use). */
+  private replayer: Tia | null = null;
+  private readonly replaySystem = new ReplaySystem();
   /** Graphics registers, object positions and masks, collisions. */
   readonly gfx = new TiaGraphics(this);
   private readonly renderer = new SpanRenderer();
@@ -126,6 +163,8 @@ export class Tia implements PictureRenderer {
   }
 
   private frameReset(): void {
+    this.dropPendingFrames();
+    this.eagerFrames = 0;
     this.current.fill(0);
     this.previous.fill(0);
     this.framePointer = 0;
@@ -162,15 +201,19 @@ export class Tia implements PictureRenderer {
 
   /**
    * Start of a frame: swap buffers, keep the horizontal phase, and let the caller reset the cycle counter.
-   * `resetCycles` must call systemCyclesReset on every device and zero `sys.cycles`.
+   * `resetCycles` must call systemCyclesReset on every device and zero `sys.cycles`. `observed` false: nobody
+   * looks at this frame's picture (see the header); the screen read later is the same either way.
    */
-  startFrame(resetCycles: () => void): void {
+  startFrame(resetCycles: () => void, observed = true): void {
     const tmp = this.current;
     this.current = this.previous;
     this.previous = tmp;
     const tmp32 = this.current32;
     this.current32 = this.previous32;
     this.previous32 = tmp32;
+    const pending = this.currentPending;
+    this.currentPending = this.previousPending;
+    this.previousPending = pending;
     const clocks = this.hposAt(this.sys.cycles * 3);
     resetCycles();
     // 0 - clocks, not -clocks: -0 would turn the field into a double and every `% 228` into a slow fmod.
@@ -184,11 +227,19 @@ export class Tia implements PictureRenderer {
     // Not only later colour writes: Stella also recolours the registers as they stand when a frame starts.
     if (this.config.pal) this.gfx.recolorForColorLoss();
     this.frameGreyed = false;
+    this.writtenEnd = 0;
+    if (this.eagerFrames > 0) this.eagerFrames--;
+    else if (!observed) {
+      const log = this.spareLogs.pop() ?? new FrameLog();
+      this.saveState(log.begin(), false);
+      this.recording = log;
+    }
   }
 
   /** After the CPU loop of one update: record scanlines, grey out an unfinished frame. */
   finishUpdate(): void {
     this.updateFrame(this.undrawnUntil);
+    this.settlePixels();
     const total = this.sys.cycles * 3 - this.clockWhenFrameStarted;
     this.currentScanline = Math.floor(total / 228);
     if (this.partialFrame) {
@@ -210,6 +261,98 @@ export class Tia implements PictureRenderer {
   /** Scanlines since the start of the frame. */
   scanlines(): number {
     return Math.floor((this.sys.cycles * 3 - this.clockWhenFrameStarted) / 228);
+  }
+
+  /**
+   * End of an update: decide what the current buffer holds. An undrawn frame that covered the window becomes the
+   * buffer's pending frame; one that did not (or was interrupted) is drawn now, over the pending frame it leaves
+   * showing. A drawn frame that did not cover the window gets the pending frame's pixels after its own.
+   */
+  private settlePixels(): void {
+    const covered = this.clockAtLastUpdate >= this.clockStopDisplay && !this.partialFrame;
+    const log = this.recording;
+    if (log !== null) {
+      this.recording = null;
+      if (covered) {
+        this.releaseLog(this.currentPending);
+        this.currentPending = log;
+        return;
+      }
+      this.drawPendingFrame();
+      this.replay(log, this.current, this.current32);
+      this.releaseLog(log);
+      this.writtenEnd = this.replayer!.writtenEnd;
+      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
+      return;
+    }
+    const pending = this.currentPending;
+    if (pending === null) return;
+    this.currentPending = null;
+    if (!covered) {
+      const r = this.replay(pending, null, null);
+      const end = Math.max(this.writtenEnd, this.framePointer);
+      this.current.set(r.current.subarray(end, 160 * this.config.height), end);
+      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
+    }
+    this.releaseLog(pending);
+  }
+
+  /** Draws the current buffer's pending frame into it. */
+  private drawPendingFrame(): void {
+    const pending = this.currentPending;
+    if (pending === null) return;
+    this.currentPending = null;
+    this.replay(pending, this.current, this.current32);
+    this.releaseLog(pending);
+  }
+
+  /**
+   * Draws a logged frame into `buf` (null: the replaying TIA's own buffer) by replaying its accesses on a second
+   * TIA from the frame's starting state; returns that TIA.
+   */
+  private replay(log: FrameLog, buf: Uint8Array | null, buf32: Uint32Array | null): Tia {
+    let r = this.replayer;
+    if (r === null) r = this.replayer = new Tia(this.replaySystem, NO_INPUTS, this.config);
+    r.setConfig(this.config);
+    r.loadState(new ByteReader(log.state.written()), false);
+    if (buf !== null && buf32 !== null) {
+      r.current = buf;
+      r.current32 = buf32;
+    } else {
+      r.current = r.previous;
+      r.current32 = r.previous32;
+    }
+    const sys = this.replaySystem;
+    const events = log.events;
+    for (let i = 0; i < log.length; i += 2) {
+      const event = events[i + 1]!;
+      sys.cycles = events[i]!;
+      if (event & EVENT_WRITE) {
+        sys.lastAccessWasRead = (event & EVENT_AFTER_READ) !== 0;
+        r.poke(event & 0x3f, (event >> 8) & 0xff);
+      } else {
+        r.peek(event & 0x3f);
+      }
+    }
+    r.updateFrame(r.undrawnUntil);
+    return r;
+  }
+
+  private releaseLog(log: FrameLog | null): void {
+    if (log !== null) this.spareLogs.push(log);
+  }
+
+  private dropPendingFrames(): void {
+    this.releaseLog(this.currentPending);
+    this.releaseLog(this.previousPending);
+    this.releaseLog(this.recording);
+    this.currentPending = this.previousPending = this.recording = null;
+  }
+
+  /** Palette indices of the last frame (the exported window, 160 x height), drawn if it was not. */
+  screen(): Uint8Array {
+    this.drawPendingFrame();
+    return this.current.subarray(0, 160 * this.config.height);
   }
 
   private greyOutFrame(): void {
@@ -236,6 +379,7 @@ export class Tia implements PictureRenderer {
       return;
     }
     if (clock > this.clockStopDisplay) clock = this.clockStopDisplay;
+    const paint = this.recording === null;
     do {
       let clocksToUpdate: number;
       let clocksFromStartOfScanLine = 228 - this.clocksToEndOfScanLine;
@@ -263,19 +407,17 @@ export class Tia implements PictureRenderer {
           oldFramePointer,
           clocksToUpdate,
           clocksFromStartOfScanLine - HBLANK,
+          paint,
         );
         this.framePointer = oldFramePointer + clocksToUpdate;
       }
       if (this.hmoveBlankEnabled && clocksFromStartOfScanLine < HBLANK + 8) {
         const blanks = HBLANK + 8 - clocksFromStartOfScanLine;
-        // Up to 76 pixels when the run ended inside HBLANK (later runs draw over all but the first 8).
-        fillRun(
-          this.current,
-          this.current32,
-          oldFramePointer,
-          Math.min(oldFramePointer + blanks, this.current.length),
-          0,
-        );
+        // Up to 76 pixels when the run ended inside HBLANK (later runs draw over all but the first 8); never past
+        // the window, so that the bytes after it stay zero whichever frames were drawn.
+        const end = Math.min(oldFramePointer + blanks, 160 * this.config.height);
+        if (paint) fillRun(this.current, this.current32, oldFramePointer, end, 0);
+        if (end > this.writtenEnd) this.writtenEnd = end;
         if (clocksToUpdate + clocksFromStartOfScanLine >= HBLANK + 8) this.hmoveBlankEnabled = false;
       }
       if (this.clocksToEndOfScanLine === 228) this.gfx.endOfScanline();
@@ -287,7 +429,10 @@ export class Tia implements PictureRenderer {
   peek(address: number): number {
     const sys = this.sys;
     // Only the collision latches depend on drawing; the other reads leave it to the next access (same pixels).
-    if ((address & 0x08) === 0) this.updateFrame(sys.cycles * 3);
+    if ((address & 0x08) === 0) {
+      this.recording?.record(sys.cycles, address & 0x0f);
+      this.updateFrame(sys.cycles * 3);
+    }
     const noise = sys.dataBus & 0x3f;
     const c = this.gfx.collision;
     switch (address & 0x0f) {
@@ -335,6 +480,10 @@ export class Tia implements PictureRenderer {
   poke(address: number, value: number): void {
     const addr = address & 0x3f;
     const sys = this.sys;
+    this.recording?.record(
+      sys.cycles,
+      addr | (value << 8) | EVENT_WRITE | (sys.lastAccessWasRead ? EVENT_AFTER_READ : 0),
+    );
     const clock = sys.cycles * 3;
     // The beam position (a modulo) only for the registers that need it.
     let delay = POKE_DELAY[addr]!;
@@ -434,7 +583,16 @@ export class Tia implements PictureRenderer {
 
   // ---------------------------------------------------------------- state
 
-  saveState(w: ByteWriter): void {
+  /** `pixels` false: without the frame buffers (the start of a logged frame). */
+  saveState(w: ByteWriter, pixels = true): void {
+    if (pixels) {
+      this.drawPendingFrame();
+      if (this.previousPending !== null) {
+        this.replay(this.previousPending, this.previous, this.previous32);
+        this.releaseLog(this.previousPending);
+        this.previousPending = null;
+      }
+    }
     const ints = [
       this.clockWhenFrameStarted,
       this.clockStartDisplay,
@@ -456,11 +614,13 @@ export class Tia implements PictureRenderer {
     for (const v of ints) w.i32(v);
     for (const b of [this.partialFrame, this.frameGreyed, this.hmoveBlankEnabled, this.dumpEnabled]) w.bool(b);
     saveGraphics(this.gfx, w);
+    if (!pixels) return;
     w.bytes(this.current);
     w.bytes(this.previous);
   }
 
-  loadState(r: ByteReader): void {
+  loadState(r: ByteReader, pixels = true): void {
+    this.dropPendingFrames();
     const n = r.i32();
     const v: number[] = [];
     for (let i = 0; i < n; i++) v.push(r.i32());
@@ -488,6 +648,7 @@ export class Tia implements PictureRenderer {
     this.undrawnUntil = -MAX_INT;
     loadGraphics(this.gfx, r);
     this.updateColorLoss();
+    if (!pixels) return;
     r.into(this.current);
     r.into(this.previous);
   }

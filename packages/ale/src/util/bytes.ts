@@ -50,6 +50,16 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** The bytes written so far, without a copy: valid until the next write or `clear`. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Starts over, keeping the buffer (for a writer reused per snapshot). */
+  clear(): void {
+    this.pos = 0;
+  }
 }
 
 export class ByteReader {

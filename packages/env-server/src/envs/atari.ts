@@ -97,9 +97,9 @@ export const ATARI_KWARGS: Record<string, KwargSpec> = {
   },
   compile_blocks: {
     type: 'boolean',
-    default: false,
+    default: true,
     description:
-      "emulator: run the game's hot code as compiled 6502 blocks (same frames; faster in long runs of some games)",
+      "emulator: run the game's hot code as compiled 6502 blocks (same frames, faster once compiled; false: the interpreter)",
   },
 };
 
