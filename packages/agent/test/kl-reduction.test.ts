@@ -253,11 +253,12 @@ describe('the trpo.klReduction setting', () => {
     const fromFlags = (argv: string[]) => parseConfigArgs(argv, flags, {}).config;
     const settings = (file: Record<string, unknown>, argv: string[]) =>
       resolveTrainSettings(file, fromFlags(argv)).then(({ config }) => config.trpo);
-    // The robots' presets use sb3-contrib's convention; the flag gives the paper's back.
-    expect(await settings({}, ['--env', 'Walker2d-v5'])).toMatchObject({ klReduction: 'mean' });
-    expect(await settings({}, ['--env', 'Walker2d-v5', '--trpo.kl-reduction', 'sum'])).toMatchObject({
+    // Hopper's preset uses sb3-contrib's convention, Walker2d's the paper's; the flag overrides either.
+    expect(await settings({}, ['--env', 'Hopper-v5'])).toMatchObject({ klReduction: 'mean' });
+    expect(await settings({}, ['--env', 'Hopper-v5', '--trpo.kl-reduction', 'sum'])).toMatchObject({
       klReduction: 'sum',
     });
+    expect(await settings({}, ['--env', 'Walker2d-v5'])).toMatchObject({ klReduction: 'sum' });
     expect(await settings({}, ['--env', 'CartPole-v1', '--trpo.kl-reduction', 'mean'])).toMatchObject({
       klReduction: 'mean',
     });
