@@ -267,8 +267,9 @@ describe('checked-in presets', () => {
 
   /** Where a robot's preset departs from Hopper's, with the multi-seed evidence in docs/results-mujoco.md. */
   const GAMMA: Record<string, number> = { 'Swimmer-v5': 0.9999 };
+  const KL_REDUCTION: Record<string, string> = { 'Hopper-v5': 'mean', 'Ant-v5': 'mean' };
 
-  it("give the robots sb3-contrib TRPO's settings, as measured on Hopper, Swimmer's discount as measured on it", async () => {
+  it("give the robots sb3-contrib TRPO's settings, its KL convention and Swimmer's discount where measured", async () => {
     for (const env of ROBOTS) {
       const { config, notes } = await resolveTrainSettings({}, parseConfigArgs(['--env', env], flags, {}).config);
       expect(config, env).toMatchObject({
@@ -281,6 +282,7 @@ describe('checked-in presets', () => {
         valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128, optimizer: 'adam' },
         trpo: {
           maxKl: 0.01,
+          klReduction: KL_REDUCTION[env] ?? 'sum',
           cgIterations: 15,
           cgDamping: 0.1,
           fisherSubsample: 1,
