@@ -4,8 +4,10 @@
  * ([210, 160, 3]) and the paper's preprocessed ones (grayscale, 52 x 40, 4 frames stacked), embedded (in-process
  * service, no encoding) and over loopback WebSocket (a server process started for the bench, our TypeScript
  * client). Everything but the transport is the same: v5 defaults (frameskip 4, sticky actions 0.25), next-step
- * autoreset, uniform random actions drawn before the timed loop. Transport `ws-reuse` is WebSocket with the client's
- * `reuseReceiveBuffers` (a step's arrays valid until the next request, like Gymnasium's `copy=False`).
+ * autoreset, uniform random actions drawn before the timed loop. Transports `embedded-reuse` (the session's
+ * `reuseObservations`) and `ws-reuse` (the client's `reuseReceiveBuffers`) hand out a step's arrays valid until the
+ * next step, Gymnasium's `copy=False`: their reference is `SyncVectorEnv(copy=False)`, the others' its default
+ * (`copy=True`, a fresh batch every step, as ours).
  *
  * Each case is measured ROUNDS times; in each round the reference runs once, then each of our emulators, and the best
  * round of each side counts (the least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
@@ -14,7 +16,8 @@
  * core like SyncVectorEnv; 2: one per core of this machine).
  *
  *   pnpm bench:ale --env-only [--games pong,breakout] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
- *                  [--transports embedded,ws,ws-reuse] [--obs raw,paper] [--emulators blocks,interpreter]
+ *                  [--transports embedded,embedded-reuse,ws,ws-reuse] [--obs raw,paper]
+ *                  [--emulators blocks,interpreter]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
  * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the best round of the
@@ -35,6 +38,10 @@ import { processCpuTimes } from './processes.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = join(ROOT, '.venv/bin/python');
 
+type Transport = 'embedded' | 'embedded-reuse' | 'ws' | 'ws-reuse';
+/** Transports whose step arrays are valid until the next step (compared with `SyncVectorEnv(copy=False)`). */
+const REUSING: readonly Transport[] = ['embedded-reuse', 'ws-reuse'];
+
 export interface AtariEnvBenchOptions {
   /** ale-py game names (`pong`, `space_invaders`), one block of rows each. */
   games: string[];
@@ -42,7 +49,7 @@ export interface AtariEnvBenchOptions {
   steps: number;
   rounds: number;
   workers: number[];
-  transports: ('embedded' | 'ws' | 'ws-reuse')[];
+  transports: Transport[];
   obs: ('raw' | 'paper')[];
   /** Our emulator: compiled blocks (the default), the interpreter (kwarg compile_blocks: false), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
@@ -67,9 +74,17 @@ interface Timing {
 const ACTION_BATCHES = 64;
 const WARMUP_BATCHES = 20;
 
-function reference(envId: string, numEnvs: number, steps: number, preprocess: boolean): Timing {
+function reference(envId: string, numEnvs: number, steps: number, preprocess: boolean, copy: boolean): Timing {
   const run = spawnSync(PYTHON, [join(ROOT, 'bench/atari_env_reference.py')], {
-    input: JSON.stringify({ env_id: envId, num_envs: numEnvs, steps, warmup: WARMUP_BATCHES, preprocess, seed: 0 }),
+    input: JSON.stringify({
+      env_id: envId,
+      num_envs: numEnvs,
+      steps,
+      warmup: WARMUP_BATCHES,
+      preprocess,
+      seed: 0,
+      copy,
+    }),
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`atari_env_reference.py failed: ${run.stderr}`);
@@ -182,9 +197,10 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
   for (const obs of options.obs) {
     for (const transport of options.transports) {
       for (const workers of options.workers) {
-        const server = transport === 'embedded' ? null : await startServer(workers);
-        const service =
-          transport === 'embedded' ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
+        const embedded = transport === 'embedded' || transport === 'embedded-reuse';
+        const reusing = REUSING.includes(transport);
+        const server = embedded ? null : await startServer(workers);
+        const service = embedded ? new EnvService({ registry: createDefaultRegistry(), workers }) : undefined;
         try {
           for (const game of options.games) {
             const envId = envIdOf(game);
@@ -192,16 +208,16 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
               const theirs = new Rounds();
               const ours = options.emulators.map(() => new Rounds());
               for (let round = 0; round < options.rounds; round++) {
-                theirs.add(reference(envId, numEnvs, options.steps, obs === 'paper'));
+                theirs.add(reference(envId, numEnvs, options.steps, obs === 'paper', !reusing));
                 for (const [i, emulator] of options.emulators.entries()) {
                   const kwargs = { ...OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
                   const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
                   const env = server
                     ? await RemoteVectorEnv.connect(server.url, {
                         ...vectorOptions,
-                        reuseReceiveBuffers: transport === 'ws-reuse',
+                        reuseReceiveBuffers: reusing,
                       })
-                    : await EmbeddedVectorEnv.make(vectorOptions, service);
+                    : await EmbeddedVectorEnv.make({ ...vectorOptions, reuseObservations: reusing }, service);
                   try {
                     ours[i]!.add(await timeOurs(env, numEnvs, options.steps, server?.pid ?? null));
                   } finally {

@@ -1,8 +1,10 @@
 """Reference side of the env-level table of `pnpm bench:ale` (bench/atari-env.ts): gymnasium + ale-py's own
 `SyncVectorEnv` stepping `num_envs` ALE envs in one process, as a Python user would run them.
 
-Reads JSON on stdin: {"env_id", "num_envs", "steps", "warmup", "preprocess": bool, "seed"}; prints one JSON line
-{"steps", "cpuSeconds", "wallSeconds"} where steps counts env steps (batch steps x num_envs).
+Reads JSON on stdin: {"env_id", "num_envs", "steps", "warmup", "preprocess": bool, "seed", "copy": bool (default
+true)}; prints one JSON line {"steps", "cpuSeconds", "wallSeconds"} where steps counts env steps (batch steps x
+num_envs). `copy` is SyncVectorEnv's: true (its default) returns a fresh observation batch every step, false the
+same one rewritten by the next step.
 
 raw:        gym.make(env_id) -> [210, 160, 3] uint8 (ale-py v5 defaults: frameskip 4, sticky actions 0.25).
 preprocess: gym.make(env_id, obs_type="grayscale") + the bridge's numpy wrapper (area average to 52 x 40, last 4
@@ -36,7 +38,9 @@ def make(env_id: str, preprocess: bool):
 def main() -> None:
     req = json.load(sys.stdin)
     n = int(req["num_envs"])
-    envs = gym.vector.SyncVectorEnv([make(req["env_id"], bool(req["preprocess"])) for _ in range(n)])
+    envs = gym.vector.SyncVectorEnv(
+        [make(req["env_id"], bool(req["preprocess"])) for _ in range(n)], copy=bool(req.get("copy", True))
+    )
     envs.reset(seed=int(req["seed"]))
     rng = np.random.default_rng(int(req["seed"]))
     actions = rng.integers(0, envs.single_action_space.n, size=(64, n))

@@ -3,9 +3,9 @@
  * ale-py's ROMs): raw RGB and the paper's preprocessed input, with fresh receive buffers (the default) and with
  * reused ones (`reuseReceiveBuffers`), through the server's reused step-response buffer, one session at a time and
  * several pipelined on one connection. Also what reuse means: a response's arrays are rewritten once the next
- * request is sent, while the default's stay the caller's.
+ * request is sent, while the default's stay the caller's. The embedded session's `reuseObservations` likewise.
  */
-import { createServer, type VinegymServer } from '@vinegym/env-server';
+import { EnvService, createDefaultRegistry, createServer, type VinegymServer } from '@vinegym/env-server';
 import { ndarray, type NDArray, type SpaceValue } from '@vinegym/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../src/client/connection.js';
@@ -110,6 +110,26 @@ describe('Atari observations over WebSocket', () => {
       expect(Buffer.from(second).equals(kept)).toBe(false); // Pong moves between steps
       expect(second.buffer === first.buffer).toBe(reuseReceiveBuffers);
       expect(Buffer.from(first).equals(kept)).toBe(!reuseReceiveBuffers);
+      await env.close();
+    }
+  });
+
+  it('embedded with reuseObservations: the same bytes, in one batch that the next step rewrites', async () => {
+    // Sessions stepped on the caller's thread reuse the batch (worker sessions may hand out fresh ones).
+    const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+    const embedded = await embeddedObservations(RAW);
+    const reusing = await EmbeddedVectorEnv.make({ ...options(RAW), reuseObservations: true }, service);
+    expectSame(await observations(reusing), embedded);
+    const [a, b] = actions();
+    for (const reuseObservations of [false, true]) {
+      const env = await EmbeddedVectorEnv.make({ ...options(RAW), reuseObservations }, service);
+      await env.reset({ seed: 3 });
+      const first = pixels((await env.step(a!)).observations);
+      const kept = Buffer.from(first);
+      const second = pixels((await env.step(b!)).observations);
+      expect(Buffer.from(second).equals(kept)).toBe(false);
+      expect(second.buffer === first.buffer).toBe(reuseObservations);
+      expect(Buffer.from(first).equals(kept)).toBe(!reuseObservations);
       await env.close();
     }
   });

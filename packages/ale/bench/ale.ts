@@ -138,7 +138,7 @@ if (!args.includes('--emulator-only')) {
     steps: Number(opt('steps', '4000')),
     rounds: Number(opt('rounds', '3')),
     workers: listOpt('workers', '0,2').map(Number),
-    transports: listOpt('transports', 'embedded,ws') as ('embedded' | 'ws' | 'ws-reuse')[],
+    transports: listOpt('transports', 'embedded,ws') as Parameters<typeof runAtariEnvBench>[0]['transports'],
     obs: listOpt('obs', 'raw,paper') as ('raw' | 'paper')[],
     emulators: listOpt('emulators', 'blocks') as ('interpreter' | 'blocks')[],
   });

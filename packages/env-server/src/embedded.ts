@@ -18,6 +18,17 @@ export type SessionRequestType = Exclude<RequestType, 'hello'>;
 
 type Handlers = { [T in SessionRequestType]: (body: Messages[T][0]) => Messages[T][1] | Promise<Messages[T][1]> };
 
+export interface InProcessConnectionOptions {
+  /**
+   * The caller reads or copies a step's observations before it steps that session again (Gymnasium's `copy=False`),
+   * so sessions stepped on this thread hand out one batch that each step rewrites (sessions on worker threads still
+   * return fresh ones). Default false: every step returns a fresh batch the caller may keep. For large observations
+   * (raw Atari frames: 806 KB per step with 8 envs) the fresh batch costs more than anything else outside the envs:
+   * V8 frees it only at a later collection, so each step writes memory the caches have not seen.
+   */
+  reuseObservations?: boolean;
+}
+
 /**
  * A client of an EnvService in the same process, with the request interface of a protocol connection: every
  * answer is a promise (whether the session steps in-process or on worker threads), errors are the service's
@@ -29,13 +40,17 @@ export class InProcessConnection {
   private readonly handlers: Handlers;
 
   /** `service`: default a private service with the built-in registry (pass one for plug-ins or shared limits). */
-  constructor(readonly service: EnvService = new EnvService({ registry: createDefaultRegistry() })) {
+  constructor(
+    readonly service: EnvService = new EnvService({ registry: createDefaultRegistry() }),
+    options: InProcessConnectionOptions = {},
+  ) {
     const owner = this.owner;
+    const transient = options.reuseObservations ?? false;
     this.handlers = {
       list: () => service.list(),
       make: (body) => service.make(body, owner),
       reset: (body) => service.reset(body, owner),
-      step: (body) => service.step(body, owner),
+      step: (body) => service.step(body, owner, transient),
       snapshot: (body) => service.snapshot(body, owner),
       restore: (body) => service.restore(body, owner),
       render: (body) => service.render(body, owner),

@@ -5,18 +5,24 @@
  * The service comes from `@vinegym/env-server/embedded`, an optional peer dependency of the agent, imported only
  * here and only when an embedded env is made: training against remote servers never loads it.
  */
-import type { EnvService } from '@vinegym/env-server/embedded';
+import type { EnvService, InProcessConnectionOptions } from '@vinegym/env-server/embedded';
 import type { VectorEnvOptions } from '../env/vector-env.js';
 import { SessionVectorEnv, type RequestChannel } from './session-vector-env.js';
 
 export class EmbeddedVectorEnv extends SessionVectorEnv {
   /**
    * Makes a session on `service`; without one, on a private service with the built-in registry (pass a service to
-   * serve plug-in envs or to share limits between envs).
+   * serve plug-in envs or to share limits between envs). `reuseObservations`: each step's observation batch is
+   * rewritten by the next step (Gymnasium's `copy=False`; see InProcessConnectionOptions).
    */
-  static async make(options: VectorEnvOptions, service?: EnvService): Promise<EmbeddedVectorEnv> {
+  static async make(
+    options: VectorEnvOptions & InProcessConnectionOptions,
+    service?: EnvService,
+  ): Promise<EmbeddedVectorEnv> {
     const { InProcessConnection } = await importEmbeddedServer();
-    const connection: RequestChannel = new InProcessConnection(service);
+    const connection: RequestChannel = new InProcessConnection(service, {
+      reuseObservations: options.reuseObservations ?? false,
+    });
     try {
       return new EmbeddedVectorEnv(connection, await SessionVectorEnv.makeSession(connection, options), true);
     } catch (err) {

@@ -21,13 +21,15 @@
  * second TIA, only if something needs them: reading the screen or saving the state, or a later frame into the same
  * buffer that does not cover the whole window (its last lines keep the pixels of the frame two before, as in
  * Stella). A skipped frame that ends short or is interrupted is drawn at once, and the next frames are drawn
- * eagerly for a while (games that end frames early tend to keep doing so).
+ * eagerly for a while (games that end frames early tend to keep doing so). That bookkeeping and the replay are
+ * undrawn-frames.ts; this file records the accesses and decides when a frame is finished.
  */
 import { type PictureRenderer, TiaGraphics } from './graphics.js';
 import { loadGraphics, saveGraphics } from './graphics-state.js';
-import { EVENT_AFTER_READ, EVENT_WRITE, FrameLog } from './frame-log.js';
+import { EVENT_AFTER_READ, EVENT_WRITE } from './frame-log.js';
 import { SpanRenderer, fillRun } from './span-renderer.js';
 import { HMOVE_BLANK_CYCLES, PLAYER_RESET_WHEN, POKE_DELAY, resetWhenIndex } from './tables.js';
+import { type FinishedFrame, type ReplayTia, UndrawnFrames } from './undrawn-frames.js';
 import { ByteReader, ByteWriter } from '../util/bytes.js';
 
 const HBLANK = 68;
@@ -35,8 +37,6 @@ const HBLANK = 68;
 const PLAYFIELD_DELAY = [4, 5, 2, 3];
 const BUFFER_SIZE = 160 * 300;
 const MAX_INT = 0x7fffffff;
-/** Frames drawn eagerly after an unobserved frame had to be drawn after all (see the header). */
-const EAGER_FRAMES_AFTER_CATCH_UP = 600;
 
 /** What the TIA needs from the rest of the machine. */
 export interface TiaSystem {
@@ -65,17 +65,9 @@ export interface TiaConfig {
   hmoveBlanks: boolean;
 }
 
-/** The machine as a log replay sees it: the cycle and bus flags of the access being replayed. */
-class ReplaySystem implements TiaSystem {
-  cycles = 0;
-  readonly dataBus = 0;
-  lastAccessWasRead = false;
-  stopCpu(): void {}
-}
-
 const NO_INPUTS: TiaInputs = { resistance: () => MAX_INT, triggerHigh: () => true };
 
-export class Tia implements PictureRenderer {
+export class Tia implements PictureRenderer, ReplayTia {
   /**
    * Frame buffers of palette indices (160 x up to 300 lines); `current` is the one being drawn. Read them through
    * `screen()`: a buffer may hold an undrawn frame.
@@ -84,19 +76,12 @@ export class Tia implements PictureRenderer {
   private previous: Uint8Array = new Uint8Array(BUFFER_SIZE);
   private current32: Uint32Array = new Uint32Array(this.current.buffer);
   private previous32: Uint32Array = new Uint32Array(this.previous.buffer);
-  /** The undrawn frame a buffer holds (see the header), or null when its pixels are drawn. */
-  private currentPending: FrameLog | null = null;
-  private previousPending: FrameLog | null = null;
-  /** The log of the frame being emulated when it is not drawn, else null. */
-  private recording: FrameLog | null = null;
-  private readonly spareLogs: FrameLog[] = [];
-  /** Frames still to draw eagerly whatever the caller observes. */
-  private eagerFrames = 0;
+  /** Undrawn frames: the buffers' pending frames, the log being recorded, their replay (see the header). */
+  private readonly undrawn: UndrawnFrames;
+  /** The frame `settlePixels` hands to `undrawn` (one object, reused). */
+  private readonly finished: FinishedFrame;
   /** End of the pixels the frame being drawn has written (buffer offset). */
   private writtenEnd = 0;
-  /** Draws logged frames (created on first use). */
-  private replayer: Tia | null = null;
-  private readonly replaySystem = new ReplaySystem();
   /** Graphics registers, object positions and masks, collisions. */
   readonly gfx = new TiaGraphics(this);
   private readonly renderer = new SpanRenderer();
@@ -137,10 +122,21 @@ export class Tia implements PictureRenderer {
     private readonly sys: TiaSystem,
     private readonly inputs: TiaInputs,
     private config: TiaConfig,
-  ) {}
+  ) {
+    this.undrawn = new UndrawnFrames((sys) => new Tia(sys, NO_INPUTS, this.config), config);
+    this.finished = {
+      pixels: this.current,
+      pixels32: this.current32,
+      covered: false,
+      writtenEnd: 0,
+      framePointer: 0,
+      windowSize: 0,
+    };
+  }
 
   setConfig(config: TiaConfig): void {
     this.config = config;
+    this.undrawn.setConfig(config);
   }
 
   get height(): number {
@@ -163,8 +159,7 @@ export class Tia implements PictureRenderer {
   }
 
   private frameReset(): void {
-    this.dropPendingFrames();
-    this.eagerFrames = 0;
+    this.undrawn.drop(true);
     this.current.fill(0);
     this.previous.fill(0);
     this.framePointer = 0;
@@ -211,9 +206,6 @@ export class Tia implements PictureRenderer {
     const tmp32 = this.current32;
     this.current32 = this.previous32;
     this.previous32 = tmp32;
-    const pending = this.currentPending;
-    this.currentPending = this.previousPending;
-    this.previousPending = pending;
     const clocks = this.hposAt(this.sys.cycles * 3);
     resetCycles();
     // 0 - clocks, not -clocks: -0 would turn the field into a double and every `% 228` into a slow fmod.
@@ -228,12 +220,7 @@ export class Tia implements PictureRenderer {
     if (this.config.pal) this.gfx.recolorForColorLoss();
     this.frameGreyed = false;
     this.writtenEnd = 0;
-    if (this.eagerFrames > 0) this.eagerFrames--;
-    else if (!observed) {
-      const log = this.spareLogs.pop() ?? new FrameLog();
-      this.saveState(log.begin(), false);
-      this.recording = log;
-    }
+    this.undrawn.startFrame(observed, (w) => this.saveState(w, false));
   }
 
   /** After the CPU loop of one update: record scanlines, grey out an unfinished frame. */
@@ -263,95 +250,47 @@ export class Tia implements PictureRenderer {
     return Math.floor((this.sys.cycles * 3 - this.clockWhenFrameStarted) / 228);
   }
 
-  /**
-   * End of an update: decide what the current buffer holds. An undrawn frame that covered the window becomes the
-   * buffer's pending frame; one that did not (or was interrupted) is drawn now, over the pending frame it leaves
-   * showing. A drawn frame that did not cover the window gets the pending frame's pixels after its own.
-   */
+  /** End of an update: let `undrawn` decide what the current buffer holds (a pending frame, or drawn pixels). */
   private settlePixels(): void {
-    const covered = this.clockAtLastUpdate >= this.clockStopDisplay && !this.partialFrame;
-    const log = this.recording;
-    if (log !== null) {
-      this.recording = null;
-      if (covered) {
-        this.releaseLog(this.currentPending);
-        this.currentPending = log;
-        return;
-      }
-      this.drawPendingFrame();
-      this.replay(log, this.current, this.current32);
-      this.releaseLog(log);
-      this.writtenEnd = this.replayer!.writtenEnd;
-      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
-      return;
-    }
-    const pending = this.currentPending;
-    if (pending === null) return;
-    this.currentPending = null;
-    if (!covered) {
-      const r = this.replay(pending, null, null);
-      const end = Math.max(this.writtenEnd, this.framePointer);
-      this.current.set(r.current.subarray(end, 160 * this.config.height), end);
-      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
-    }
-    this.releaseLog(pending);
+    const f = this.finished;
+    f.pixels = this.current;
+    f.pixels32 = this.current32;
+    f.covered = this.clockAtLastUpdate >= this.clockStopDisplay && !this.partialFrame;
+    f.writtenEnd = this.writtenEnd;
+    f.framePointer = this.framePointer;
+    f.windowSize = 160 * this.config.height;
+    this.writtenEnd = this.undrawn.settle(f);
   }
 
-  /** Draws the current buffer's pending frame into it. */
-  private drawPendingFrame(): void {
-    const pending = this.currentPending;
-    if (pending === null) return;
-    this.currentPending = null;
-    this.replay(pending, this.current, this.current32);
-    this.releaseLog(pending);
-  }
+  // ---------------------------------------------------------------- replay (ReplayTia: this TIA draws another's log)
 
-  /**
-   * Draws a logged frame into `buf` (null: the replaying TIA's own buffer) by replaying its accesses on a second
-   * TIA from the frame's starting state; returns that TIA.
-   */
-  private replay(log: FrameLog, buf: Uint8Array | null, buf32: Uint32Array | null): Tia {
-    let r = this.replayer;
-    if (r === null) r = this.replayer = new Tia(this.replaySystem, NO_INPUTS, this.config);
-    r.setConfig(this.config);
-    r.loadState(new ByteReader(log.state.written()), false);
+  beginReplay(config: TiaConfig, state: ByteReader, buf: Uint8Array | null, buf32: Uint32Array | null): void {
+    this.setConfig(config);
+    this.loadState(state, false);
     if (buf !== null && buf32 !== null) {
-      r.current = buf;
-      r.current32 = buf32;
+      this.current = buf;
+      this.current32 = buf32;
     } else {
-      r.current = r.previous;
-      r.current32 = r.previous32;
+      this.current = this.previous;
+      this.current32 = this.previous32;
     }
-    const sys = this.replaySystem;
-    const events = log.events;
-    for (let i = 0; i < log.length; i += 2) {
-      const event = events[i + 1]!;
-      sys.cycles = events[i]!;
-      if (event & EVENT_WRITE) {
-        sys.lastAccessWasRead = (event & EVENT_AFTER_READ) !== 0;
-        r.poke(event & 0x3f, (event >> 8) & 0xff);
-      } else {
-        r.peek(event & 0x3f);
-      }
-    }
-    r.updateFrame(r.undrawnUntil);
-    return r;
   }
 
-  private releaseLog(log: FrameLog | null): void {
-    if (log !== null) this.spareLogs.push(log);
+  endReplay(): void {
+    this.updateFrame(this.undrawnUntil);
   }
 
-  private dropPendingFrames(): void {
-    this.releaseLog(this.currentPending);
-    this.releaseLog(this.previousPending);
-    this.releaseLog(this.recording);
-    this.currentPending = this.previousPending = this.recording = null;
+  get replayPixels(): Uint8Array {
+    return this.current;
+  }
+
+  get replayWrittenEnd(): number {
+    return this.writtenEnd;
   }
 
   /** Palette indices of the last frame (the exported window, 160 x height), drawn if it was not. */
   screen(): Uint8Array {
-    this.drawPendingFrame();
+    this.undrawn.drawCurrent(this.current, this.current32);
     return this.current.subarray(0, 160 * this.config.height);
   }
 
@@ -379,7 +318,7 @@ export class Tia implements PictureRenderer {
       return;
     }
     if (clock > this.clockStopDisplay) clock = this.clockStopDisplay;
-    const paint = this.recording === null;
+    const paint = this.undrawn.recording === null;
     do {
       let clocksToUpdate: number;
       let clocksFromStartOfScanLine = 228 - this.clocksToEndOfScanLine;
@@ -430,7 +369,7 @@ export class Tia implements PictureRenderer {
     const sys = this.sys;
     // Only the collision latches depend on drawing; the other reads leave it to the next access (same pixels).
     if ((address & 0x08) === 0) {
-      this.recording?.record(sys.cycles, address & 0x0f);
+      this.undrawn.recording?.record(sys.cycles, address & 0x0f);
       this.updateFrame(sys.cycles * 3);
     }
     const noise = sys.dataBus & 0x3f;
@@ -480,7 +419,7 @@ export class Tia implements PictureRenderer {
   poke(address: number, value: number): void {
     const addr = address & 0x3f;
     const sys = this.sys;
-    this.recording?.record(
+    this.undrawn.recording?.record(
       sys.cycles,
       addr | (value << 8) | EVENT_WRITE | (sys.lastAccessWasRead ? EVENT_AFTER_READ : 0),
     );
@@ -586,12 +525,8 @@ export class Tia implements PictureRenderer {
   /** `pixels` false: without the frame buffers (the start of a logged frame). */
   saveState(w: ByteWriter, pixels = true): void {
     if (pixels) {
-      this.drawPendingFrame();
-      if (this.previousPending !== null) {
-        this.replay(this.previousPending, this.previous, this.previous32);
-        this.releaseLog(this.previousPending);
-        this.previousPending = null;
-      }
+      this.undrawn.drawCurrent(this.current, this.current32);
+      this.undrawn.drawPrevious(this.previous, this.previous32);
     }
     const ints = [
       this.clockWhenFrameStarted,
@@ -620,7 +555,7 @@ export class Tia implements PictureRenderer {
   }
 
   loadState(r: ByteReader, pixels = true): void {
-    this.dropPendingFrames();
+    this.undrawn.drop(false);
     const n = r.i32();
     const v: number[] = [];
     for (let i = 0; i < n; i++) v.push(r.i32());

@@ -1,0 +1,111 @@
+/**
+ * Where the CPU of a raw-RGB Atari env step goes outside the emulator: the same games stepped in one process, in
+ * alternating rounds, five ways (CPU microseconds per env step, best round of each):
+ *
+ *   act           AleEnv.act only: the emulation of the step's frames (frameskip 4), no observation
+ *   + rgb rows    and the RGB observation written into rows of one batch reused every step
+ *   + fresh batch the same rows in a new batch every step (what a caller that may keep it gets)
+ *   session       an embedded ALE/<Game>-v5 session of the env server (workers 0), a fresh batch per step
+ *   session reuse the same with `reuseObservations` (one batch rewritten every step)
+ *
+ *   tsx --conditions=source bench/atari-step-parts.ts [--games pong,space_invaders,seaquest] [--envs 8]
+ *                                                     [--steps 4000] [--rounds 3]
+ */
+import { loadavg } from 'node:os';
+import { EmbeddedVectorEnv } from '@vinegym/agent';
+import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
+import { ndarray, type NDArray } from '@vinegym/protocol';
+import { AleEnv } from '../packages/ale/src/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
+};
+const games = opt('games', 'pong,space_invaders,seaquest').split(',');
+const numEnvs = Number(opt('envs', '8'));
+const steps = Number(opt('steps', '4000'));
+const rounds = Number(opt('rounds', '3'));
+const WARMUP_STEPS = 300;
+
+/** CPU microseconds per env step of `run(batches)`. */
+async function cpuPerStep(run: (batches: number) => unknown, batches: number): Promise<number> {
+  const c0 = process.cpuUsage();
+  await run(batches);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / (batches * numEnvs);
+}
+
+async function parts(game: string): Promise<Record<string, number>> {
+  const envs = Array.from({ length: numEnvs }, () => new AleEnv({ game }));
+  envs.forEach((env, i) => env.reset(i));
+  const rowSize = envs[0]!.observationSpace.shape.reduce((a, b) => a * b, 1);
+  const n = envs[0]!.actionSpace.n;
+  let x = 12345;
+  const nextAction = () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return (x >> 16) % n;
+  };
+  const stepAll = (batch: Uint8Array | null) => {
+    for (let i = 0; i < numEnvs; i++) {
+      const env = envs[i]!;
+      env.act(nextAction());
+      if (batch !== null) env.observeInto(batch.subarray(i * rowSize, (i + 1) * rowSize));
+      if (env.terminated || env.truncated) env.reset();
+    }
+  };
+  const reused = new Uint8Array(numEnvs * rowSize);
+  const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
+  const envId = `ALE/${game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
+  const sessions = await Promise.all(
+    [false, true].map((reuseObservations) =>
+      EmbeddedVectorEnv.make({ envId, numEnvs, seed: 0, reuseObservations }, service),
+    ),
+  );
+  const actions: NDArray[] = Array.from({ length: 64 }, () =>
+    ndarray(
+      'int64',
+      [numEnvs],
+      BigInt64Array.from({ length: numEnvs }, () => BigInt(nextAction())),
+    ),
+  );
+  for (const session of sessions) await session.reset({ seed: 0 });
+  const sessionRun = (session: EmbeddedVectorEnv) => async (batches: number) => {
+    for (let k = 0; k < batches; k++) await session.step(actions[k % 64]!);
+  };
+  const ways: [string, (batches: number) => unknown][] = [
+    ['act', (b) => Array.from({ length: b }, () => stepAll(null))],
+    ['+ rgb rows', (b) => Array.from({ length: b }, () => stepAll(reused))],
+    ['+ fresh batch', (b) => Array.from({ length: b }, () => stepAll(new Uint8Array(numEnvs * rowSize)))],
+    ['session', sessionRun(sessions[0]!)],
+    ['session reuse', sessionRun(sessions[1]!)],
+  ];
+  const best: Record<string, number> = {};
+  for (const [, run] of ways) await run(Math.ceil(WARMUP_STEPS / numEnvs));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of ways) {
+      const us = await cpuPerStep(run, Math.max(1, Math.floor(steps / numEnvs)));
+      best[name] = Math.min(best[name] ?? Infinity, us);
+    }
+  }
+  await Promise.all(sessions.map((session) => session.close()));
+  service.closeAll();
+  return best;
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+console.log(`${numEnvs} envs, raw RGB, ${steps} env steps per round, best of ${rounds}; load at start: ${load()}`);
+console.log('| game | act | + rgb rows | + fresh batch | session | session reuse | (CPU us per env step) |');
+console.log('|---|---:|---:|---:|---:|---:|---|');
+for (const game of games) {
+  const p = await parts(game);
+  console.log(
+    `| ${game} | ${Object.values(p)
+      .map((us) => us.toFixed(0))
+      .join(' | ')} | |`,
+  );
+}
+console.log(`load at the end: ${load()}`);
