@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parameterCount } from '../src/math/flat.js';
 import { Rng } from '@vinegym/rng';
+import { ndarray, type BoxSpace } from '@vinegym/protocol';
+import { trainConfig } from '../src/config/train-config.js';
+import { spaceAdapter } from '../src/sampling/space-adapter.js';
+import { buildPolicy } from '../src/train/setup.js';
 import { AtariCnnPolicy } from '../src/policies/atari-cnn-policy.js';
 import { CategoricalMlpPolicy, GaussianMlpPolicy } from '../src/policies/mlp-policies.js';
 import type { Policy } from '../src/policies/policy.js';
@@ -43,6 +47,42 @@ describe.each(makers)('%s', (_, make, obsSize) => {
     if (greedy.distParams.kind === 'gaussian')
       expect(Array.from(greedy.actions)).toEqual(Array.from(greedy.distParams.mean));
     policy.dispose();
+  });
+});
+
+describe('policy.initialLogStd', () => {
+  const box = (size: number, bound: number): BoxSpace => ({
+    type: 'box',
+    dtype: 'float32',
+    shape: [size],
+    low: ndarray('float32', [size], new Array<number>(size).fill(-bound)),
+    high: ndarray('float32', [size], new Array<number>(size).fill(bound)),
+  });
+  const adapter = spaceAdapter(box(4, 10), box(3, 1));
+  const obs = Float32Array.from({ length: 2 * 4 }, (_, i) => i / 8);
+  const logStdOf = (config: Parameters<typeof trainConfig>[0]) => {
+    const policy = buildPolicy(tf, adapter, trainConfig(config));
+    const { distParams } = policy.act(obs, new Rng(1));
+    policy.dispose();
+    if (distParams.kind !== 'gaussian') throw new Error('expected a Gaussian policy');
+    return Array.from(distParams.logStd);
+  };
+
+  it('is the log σ every action dimension of the configured Gaussian policy starts with', () => {
+    expect(logStdOf({})).toEqual([0, 0, 0, 0, 0, 0]);
+    const halved = logStdOf({ policy: { initialLogStd: Math.log(0.5) } });
+    expect(halved).toHaveLength(6);
+    for (const logStd of halved) expect(logStd).toBeCloseTo(Math.log(0.5), 6);
+  });
+
+  it('leaves the mean network as the seed makes it', () => {
+    const meanOf = (initialLogStd: number) => {
+      const policy = buildPolicy(tf, adapter, trainConfig({ policy: { initialLogStd } }));
+      const { distParams } = policy.act(obs, new Rng(1), true);
+      policy.dispose();
+      return distParams.kind === 'gaussian' ? Array.from(distParams.mean) : [];
+    };
+    expect(meanOf(-1)).toEqual(meanOf(0));
   });
 });
 

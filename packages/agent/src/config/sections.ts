@@ -14,6 +14,11 @@ export const POLICY_SECTION = section(
       'hidden layer widths of the MLP policy and value function',
     ),
     activation: field(choice(['tanh', 'relu'] as const), 'tanh', 'activation of the hidden layers'),
+    initialLogStd: field(
+      v.number(),
+      0,
+      "Gaussian policy: the log standard deviation every action dimension starts with (a learned, state-independent parameter); 0 (σ = 1) as sb3-contrib's log_std_init",
+    ),
     hostForward: field(
       v.boolean(),
       true,

@@ -128,7 +128,7 @@ export function adapterFor(env: VectorEnv): SpaceAdapter {
 
 /** Image observations (height × width × channels) get the paper's CNN; vectors get an MLP. */
 export function buildPolicy(tf: Tf, adapter: SpaceAdapter, config: TrainConfig): Policy {
-  const { hiddenSizes, activation, hostForward } = config.policy;
+  const { hiddenSizes, activation, hostForward, initialLogStd } = config.policy;
   if (adapter.obsShape.length === 3) {
     if (adapter.actionKind !== 'categorical') throw new Error('image observations need a discrete action space');
     const [h, w, c] = adapter.obsShape;
@@ -137,5 +137,5 @@ export function buildPolicy(tf: Tf, adapter: SpaceAdapter, config: TrainConfig):
   const base = { obsSize: adapter.obsSize, hiddenSizes, activation, seed: config.seed, hostForward };
   return adapter.actionKind === 'categorical'
     ? new CategoricalMlpPolicy(tf, { ...base, numActions: adapter.actionSize })
-    : new GaussianMlpPolicy(tf, { ...base, actionDim: adapter.actionSize });
+    : new GaussianMlpPolicy(tf, { ...base, actionDim: adapter.actionSize, initialLogStd });
 }
