@@ -267,9 +267,15 @@ describe('checked-in presets', () => {
 
   /** Where a robot's preset departs from Hopper's, with the multi-seed evidence in docs/results-mujoco.md. */
   const GAMMA: Record<string, number> = { 'Swimmer-v5': 0.9999 };
-  const KL_REDUCTION: Record<string, string> = { 'Hopper-v5': 'mean', 'HalfCheetah-v5': 'mean', 'Ant-v5': 'mean' };
+  const KL_REDUCTION: Record<string, string> = {
+    'Hopper-v5': 'mean',
+    'Walker2d-v5': 'mean',
+    'HalfCheetah-v5': 'mean',
+    'Ant-v5': 'mean',
+  };
+  const NORMALIZE_OBSERVATIONS: Record<string, boolean> = { 'Walker2d-v5': true };
 
-  it("give the robots sb3-contrib TRPO's settings, its KL convention and Swimmer's discount where measured", async () => {
+  it("give the robots sb3-contrib TRPO's settings, its KL convention, Swimmer's discount and Walker2d's observation normalization where measured", async () => {
     for (const env of ROBOTS) {
       const { config, notes } = await resolveTrainSettings({}, parseConfigArgs(['--env', env], flags, {}).config);
       expect(config, env).toMatchObject({
@@ -277,7 +283,7 @@ describe('checked-in presets', () => {
         numEnvs: 16,
         stepsPerIteration: 2048,
         totalSteps: 1_000_000,
-        observations: { normalize: false },
+        observations: { normalize: NORMALIZE_OBSERVATIONS[env] ?? false },
         advantage: { gamma: GAMMA[env] ?? 0.99, lambda: 0.95, normalize: true },
         valueFunction: { epochs: 10, learningRate: 1e-3, minibatchSize: 128, optimizer: 'adam' },
         trpo: {
