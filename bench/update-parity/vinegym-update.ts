@@ -112,11 +112,11 @@ async function main() {
 
   const thetaOld = getFlatParams(policy.variables);
   const updates: Record<string, unknown> = {};
-  // The paper's KL (the preset's) by both implementations, and sb3-contrib's convention, the KL averaged over the
-  // action dimensions (trpo.klReduction mean), with the same δ and damping (docs/results-mujoco.md).
+  // The paper's KL by both implementations, and sb3-contrib's convention, the KL averaged over the action
+  // dimensions (trpo.klReduction mean), with the same δ and damping (docs/results-mujoco.md), whatever the preset's.
   const variants: Record<string, TrpoConfig> = {
-    jacobian: { ...config.trpo, implementation: 'jacobian' },
-    autodiff: { ...config.trpo, implementation: 'autodiff' },
+    jacobian: { ...config.trpo, implementation: 'jacobian', klReduction: 'sum' },
+    autodiff: { ...config.trpo, implementation: 'autodiff', klReduction: 'sum' },
     'KL mean': { ...config.trpo, implementation: 'jacobian', klReduction: 'mean' },
     'KL mean autodiff': { ...config.trpo, implementation: 'autodiff', klReduction: 'mean' },
   };

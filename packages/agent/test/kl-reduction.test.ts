@@ -253,17 +253,18 @@ describe('the trpo.klReduction setting', () => {
     const fromFlags = (argv: string[]) => parseConfigArgs(argv, flags, {}).config;
     const settings = (file: Record<string, unknown>, argv: string[]) =>
       resolveTrainSettings(file, fromFlags(argv)).then(({ config }) => config.trpo);
-    // Hopper's preset uses sb3-contrib's convention, Walker2d's the paper's; the flag overrides either.
+    // Hopper's preset uses sb3-contrib's convention, Swimmer's the paper's; the flag overrides either.
     expect(await settings({}, ['--env', 'Hopper-v5'])).toMatchObject({ klReduction: 'mean' });
     expect(await settings({}, ['--env', 'Hopper-v5', '--trpo.kl-reduction', 'sum'])).toMatchObject({
       klReduction: 'sum',
     });
-    expect(await settings({}, ['--env', 'Walker2d-v5'])).toMatchObject({ klReduction: 'sum' });
+    expect(await settings({}, ['--env', 'Swimmer-v5'])).toMatchObject({ klReduction: 'sum' });
     expect(await settings({}, ['--env', 'CartPole-v1', '--trpo.kl-reduction', 'mean'])).toMatchObject({
       klReduction: 'mean',
     });
-    // RL Zoo's Walker2d entry gives cg_damping and relies on sb3-contrib's default target_kl.
-    const zoo = { envId: 'Walker2d-v5', cg_damping: 0.1, cg_max_steps: 25, n_critic_updates: 20 };
+    // An RL Zoo-style entry that gives cg_damping and relies on sb3-contrib's default target_kl, over a preset
+    // with the paper's convention.
+    const zoo = { envId: 'Swimmer-v5', cg_damping: 0.1, cg_max_steps: 25, n_critic_updates: 20 };
     expect(await settings(zoo, [])).toMatchObject({ klReduction: 'mean', maxKl: 0.01, cgDamping: 0.1 });
     expect(await settings(zoo, ['--trpo.kl-reduction', 'sum'])).toMatchObject({ klReduction: 'sum' });
     expect(await settings({}, ['--env', 'Hopper-v5', '--target_kl', '0.02'])).toMatchObject({
