@@ -128,19 +128,21 @@ export class UndrawnFrames {
   /** Draws the current buffer's pending frame, if any, into it. */
   drawCurrent(pixels: Uint8Array, pixels32: Uint32Array): void {
     const pending = this.currentPending;
-    if (pending === null) return;
     this.currentPending = null;
-    this.replay(pending, pixels, pixels32);
-    this.release(pending);
+    this.drawAndRelease(pending, pixels, pixels32);
   }
 
   /** Draws the previous buffer's pending frame, if any, into it. */
   drawPrevious(pixels: Uint8Array, pixels32: Uint32Array): void {
     const pending = this.previousPending;
-    if (pending === null) return;
     this.previousPending = null;
-    this.replay(pending, pixels, pixels32);
-    this.release(pending);
+    this.drawAndRelease(pending, pixels, pixels32);
+  }
+
+  private drawAndRelease(log: FrameLog | null, pixels: Uint8Array, pixels32: Uint32Array): void {
+    if (log === null) return;
+    this.replay(log, pixels, pixels32);
+    this.release(log);
   }
 
   /**
