@@ -6,7 +6,7 @@
  * the same loop in torch on one thread, as sb3-contrib runs it. The vinegym paths take turns, in a rotating
  * order; the median counts. Every side uses one compute thread. Prints load averages next to the times: compare the ratios.
  *
- *   pnpm bench:value-fit                      (BENCH_FITS=5 fits each by default)
+ *   pnpm bench:value-fit                      (BENCH_FITS=5 fits each by default; BENCH_OBS_SIZE=348 for Humanoid's width)
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -15,7 +15,8 @@ import { loadTf, Rng, ValueFunction } from '@vinegym/agent';
 import { median } from './stats.js';
 
 const ROWS = 2048;
-const OBS_SIZE = 11;
+/** Observation width: Hopper's by default; BENCH_OBS_SIZE=105 is Ant's, 348 Humanoid's. */
+const OBS_SIZE = Number(process.env.BENCH_OBS_SIZE ?? 11);
 const EPOCHS = 10;
 const MINIBATCH = 128;
 const FITS = Number(process.env.BENCH_FITS ?? 5);

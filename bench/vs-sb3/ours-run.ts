@@ -31,6 +31,8 @@ const DIAGNOSTICS = [
   'time/sampling_ms',
   'time/act_ms',
   'time/gae_ms',
+  'time/forward_ms',
+  'time/gradient_ms',
   'time/cg_ms',
   'time/line_search_ms',
   'time/vf_ms',

@@ -35,6 +35,8 @@ describe('value-fit kernels in WebAssembly', () => {
     [128, 64, 11, true],
     [64, 64, 128, false],
     [2, 19, 5, true],
+    [7, 64, 348, true], // an odd row count at Humanoid's observation width (rows are taken two at a time)
+    [348, 64, 128, false], // the first layer's weight gradient at that width
   ])('gemm gives gemmNT bit for bit for %i×%i×%i (bias %s), A read along rows and down columns', (m, n, k, bias) => {
     const rng = new Rng(m * 1000 + n * 10 + k);
     const a = randomArray(rng, m * k);
@@ -113,6 +115,7 @@ describe('the host value fit with SIMD kernels', () => {
     ['tanh', [11, 64, 64, 1], 2048, 128],
     ['tanh', [5, 8, 6, 1], 300, 64],
     ['relu', [3, 17, 1], 101, 32],
+    ['tanh', [105, 64, 64, 1], 301, 128],
   ])(
     'leaves the scalar kernels’ weights, moments, step and generator, bit for bit (%s, sizes %j, %i rows in minibatches of %i)',
     (activation, sizes, rows, minibatchSize) => {

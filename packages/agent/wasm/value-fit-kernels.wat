@@ -15,25 +15,31 @@
 
   ;; C[i, j] = Σ_p A[i·sai + p·sap] · B[p·n + j]  (+ bias[j] when bias ≠ 0), for i < m, j < n, p < k.
   ;; A, bias and C are float32; B is float64 (float32 values, promoted once by the caller); sums are float64 and
-  ;; C is stored rounded to float32. Eight columns at a time (four vectors of two), then two, then one.
+  ;; C is stored rounded to float32. Rows two at a time, so that each load of B serves two rows (B is the larger
+  ;; operand when the rows are wide, e.g. the first layer of a 348-input net): eight columns at a time (four
+  ;; vectors of two per row), the rest of the columns of each row by $row; a last odd row by $row alone.
   (func (export "gemm")
     (param $a i32) (param $sai i32) (param $sap i32) (param $b i32) (param $bias i32) (param $c i32)
     (param $m i32) (param $n i32) (param $k i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32) (local $arow i32) (local $crow i32)
-    (local $astep i32) (local $bstep i32)
-    (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s f64)
+    (local $i i32) (local $j i32) (local $p i32) (local $pa i32) (local $pb i32)
+    (local $arow i32) (local $crow i32) (local $arow2 i32) (local $crow2 i32) (local $astep i32) (local $bstep i32)
+    (local $x v128) (local $y v128) (local $bv v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $astep (i32.shl (local.get $sap) (i32.const 2)))
     (local.set $bstep (i32.shl (local.get $n) (i32.const 3)))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
         (local.set $arow
           (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $sai)) (i32.const 2))))
+        (local.set $arow2 (i32.add (local.get $arow) (i32.shl (local.get $sai) (i32.const 2))))
         (local.set $crow
           (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
+        (local.set $crow2 (i32.add (local.get $crow) (i32.shl (local.get $n) (i32.const 2))))
         (local.set $j (i32.const 0))
 
-        ;; eight columns: four running vector sums
+        ;; eight columns of both rows: four running vector sums each (s: the first row, t: the second)
         (block $eights_done
           (loop $eights
             (br_if $eights_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
@@ -41,20 +47,30 @@
             (local.set $s1 (v128.const f64x2 0 0))
             (local.set $s2 (v128.const f64x2 0 0))
             (local.set $s3 (v128.const f64x2 0 0))
-            (local.set $pa (local.get $arow))
+            (local.set $t0 (v128.const f64x2 0 0))
+            (local.set $t1 (v128.const f64x2 0 0))
+            (local.set $t2 (v128.const f64x2 0 0))
+            (local.set $t3 (v128.const f64x2 0 0))
+            (local.set $pa (i32.const 0))
             (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
             (local.set $p (local.get $k))
             (block $terms_done
               (loop $terms
                 (br_if $terms_done (i32.eqz (local.get $p)))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $pa)))))
-                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pb)))))
-                (local.set $s1
-                  (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
-                (local.set $s2
-                  (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $pb)))))
-                (local.set $s3
-                  (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $pb)))))
+                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $arow) (local.get $pa))))))
+                (local.set $y (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $arow2) (local.get $pa))))))
+                (local.set $bv (v128.load (local.get $pb)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (local.get $bv))))
+                (local.set $t0 (f64x2.add (local.get $t0) (f64x2.mul (local.get $y) (local.get $bv))))
+                (local.set $bv (v128.load offset=16 (local.get $pb)))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (local.get $bv))))
+                (local.set $t1 (f64x2.add (local.get $t1) (f64x2.mul (local.get $y) (local.get $bv))))
+                (local.set $bv (v128.load offset=32 (local.get $pb)))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (local.get $bv))))
+                (local.set $t2 (f64x2.add (local.get $t2) (f64x2.mul (local.get $y) (local.get $bv))))
+                (local.set $bv (v128.load offset=48 (local.get $pb)))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (local.get $bv))))
+                (local.set $t3 (f64x2.add (local.get $t3) (f64x2.mul (local.get $y) (local.get $bv))))
                 (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
                 (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
                 (local.set $p (i32.sub (local.get $p) (i32.const 1)))
@@ -62,78 +78,150 @@
             (if (local.get $bias)
               (then
                 (local.set $pa (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
-                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pa)))))
-                (local.set $s1
-                  (f64x2.add (local.get $s1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $pa)))))
-                (local.set $s2
-                  (f64x2.add (local.get $s2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $pa)))))
-                (local.set $s3
-                  (f64x2.add (local.get $s3) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $pa)))))))
+                (local.set $bv (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pa))))
+                (local.set $s0 (f64x2.add (local.get $s0) (local.get $bv)))
+                (local.set $t0 (f64x2.add (local.get $t0) (local.get $bv)))
+                (local.set $bv (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $pa))))
+                (local.set $s1 (f64x2.add (local.get $s1) (local.get $bv)))
+                (local.set $t1 (f64x2.add (local.get $t1) (local.get $bv)))
+                (local.set $bv (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $pa))))
+                (local.set $s2 (f64x2.add (local.get $s2) (local.get $bv)))
+                (local.set $t2 (f64x2.add (local.get $t2) (local.get $bv)))
+                (local.set $bv (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $pa))))
+                (local.set $s3 (f64x2.add (local.get $s3) (local.get $bv)))
+                (local.set $t3 (f64x2.add (local.get $t3) (local.get $bv)))))
             (local.set $pa (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
             (v128.store64_lane 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s0)))
             (v128.store64_lane offset=8 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s1)))
             (v128.store64_lane offset=16 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s2)))
             (v128.store64_lane offset=24 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s3)))
+            (local.set $pa (i32.add (local.get $crow2) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store64_lane 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $t0)))
+            (v128.store64_lane offset=8 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $t1)))
+            (v128.store64_lane offset=16 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $t2)))
+            (v128.store64_lane offset=24 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $t3)))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br $eights)))
 
-        ;; two columns: one running vector sum
-        (block $twos_done
-          (loop $twos
-            (br_if $twos_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
-            (local.set $s0 (v128.const f64x2 0 0))
-            (local.set $pa (local.get $arow))
-            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
-            (local.set $p (local.get $k))
-            (block $terms_done
-              (loop $terms
-                (br_if $terms_done (i32.eqz (local.get $p)))
-                (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $pa)))))
-                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pb)))))
-                (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
-                (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
-                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
-                (br $terms)))
-            (if (local.get $bias)
-              (then
-                (local.set $s0
-                  (f64x2.add (local.get $s0)
-                    (f64x2.promote_low_f32x4
-                      (v128.load64_zero (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))))
-            (v128.store64_lane 0
-              (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2)))
-              (f32x4.demote_f64x2_zero (local.get $s0)))
-            (local.set $j (i32.add (local.get $j) (i32.const 2)))
-            (br $twos)))
+        (call $row (local.get $arow) (local.get $astep) (local.get $b) (local.get $bstep) (local.get $bias)
+          (local.get $crow) (local.get $n) (local.get $k) (local.get $j))
+        (call $row (local.get $arow2) (local.get $astep) (local.get $b) (local.get $bstep) (local.get $bias)
+          (local.get $crow2) (local.get $n) (local.get $k) (local.get $j))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $i) (local.get $m))
+      (then
+        (call $row
+          (i32.add (local.get $a) (i32.shl (i32.mul (local.get $i) (local.get $sai)) (i32.const 2)))
+          (local.get $astep) (local.get $b) (local.get $bstep) (local.get $bias)
+          (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2)))
+          (local.get $n) (local.get $k) (i32.const 0)))))
 
-        ;; the last column of an odd width: a scalar sum
-        (if (i32.lt_u (local.get $j) (local.get $n))
+  ;; Columns j, j + 1, ..., n − 1 of one row of gemm's C (the row's A at $arow, its C at $crow; $astep and $bstep
+  ;; in bytes): eight columns at a time (four vectors of two), then two, then one.
+  (func $row
+    (param $arow i32) (param $astep i32) (param $b i32) (param $bstep i32) (param $bias i32) (param $crow i32)
+    (param $n i32) (param $k i32) (param $j i32)
+    (local $p i32) (local $pa i32) (local $pb i32)
+    (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s f64)
+    ;; eight columns: four running vector sums
+    (block $eights_done
+      (loop $eights
+        (br_if $eights_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+        (local.set $s0 (v128.const f64x2 0 0))
+        (local.set $s1 (v128.const f64x2 0 0))
+        (local.set $s2 (v128.const f64x2 0 0))
+        (local.set $s3 (v128.const f64x2 0 0))
+        (local.set $pa (local.get $arow))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $p (local.get $k))
+        (block $terms_done
+          (loop $terms
+            (br_if $terms_done (i32.eqz (local.get $p)))
+            (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $pa)))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pb)))))
+            (local.set $s1
+              (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+            (local.set $s2
+              (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $pb)))))
+            (local.set $s3
+              (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br $terms)))
+        (if (local.get $bias)
           (then
-            (local.set $s (f64.const 0))
-            (local.set $pa (local.get $arow))
-            (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
-            (local.set $p (local.get $k))
-            (block $terms_done
-              (loop $terms
-                (br_if $terms_done (i32.eqz (local.get $p)))
-                (local.set $s
-                  (f64.add (local.get $s)
-                    (f64.mul (f64.promote_f32 (f32.load (local.get $pa))) (f64.load (local.get $pb)))))
-                (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
-                (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
-                (local.set $p (i32.sub (local.get $p) (i32.const 1)))
-                (br $terms)))
-            (if (local.get $bias)
-              (then
-                (local.set $s
-                  (f64.add (local.get $s)
-                    (f64.promote_f32 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))))
-            (f32.store
-              (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2)))
-              (f32.demote_f64 (local.get $s)))))
+            (local.set $pa (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $pa)))))
+            (local.set $s1
+              (f64x2.add (local.get $s1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $pa)))))
+            (local.set $s2
+              (f64x2.add (local.get $s2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $pa)))))
+            (local.set $s3
+              (f64x2.add (local.get $s3) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $pa)))))))
+        (local.set $pa (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store64_lane 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s0)))
+        (v128.store64_lane offset=8 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s1)))
+        (v128.store64_lane offset=16 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s2)))
+        (v128.store64_lane offset=24 0 (local.get $pa) (f32x4.demote_f64x2_zero (local.get $s3)))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $eights)))
 
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
+    ;; two columns: one running vector sum
+    (block $twos_done
+      (loop $twos
+        (br_if $twos_done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
+        (local.set $s0 (v128.const f64x2 0 0))
+        (local.set $pa (local.get $arow))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $p (local.get $k))
+        (block $terms_done
+          (loop $terms
+            (br_if $terms_done (i32.eqz (local.get $p)))
+            (local.set $x (f64x2.splat (f64.promote_f32 (f32.load (local.get $pa)))))
+            (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br $terms)))
+        (if (local.get $bias)
+          (then
+            (local.set $s0
+              (f64x2.add (local.get $s0)
+                (f64x2.promote_low_f32x4
+                  (v128.load64_zero (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))))
+        (v128.store64_lane 0
+          (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2)))
+          (f32x4.demote_f64x2_zero (local.get $s0)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $twos)))
+
+    ;; the last column of an odd width: a scalar sum
+    (if (i32.lt_u (local.get $j) (local.get $n))
+      (then
+        (local.set $s (f64.const 0))
+        (local.set $pa (local.get $arow))
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $p (local.get $k))
+        (block $terms_done
+          (loop $terms
+            (br_if $terms_done (i32.eqz (local.get $p)))
+            (local.set $s
+              (f64.add (local.get $s)
+                (f64.mul (f64.promote_f32 (f32.load (local.get $pa))) (f64.load (local.get $pb)))))
+            (local.set $pa (i32.add (local.get $pa) (local.get $astep)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $bstep)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br $terms)))
+        (if (local.get $bias)
+          (then
+            (local.set $s
+              (f64.add (local.get $s)
+                (f64.promote_f32 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))))
+        (f32.store
+          (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.demote_f64 (local.get $s))))))
 
   ;; dst[r·cols + c] = src[r·sr + c·sc] as float64: a float32 matrix promoted (sr = cols, sc = 1) or promoted and
   ;; transposed (sr = 1, sc = rows of the source).
