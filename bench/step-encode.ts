@@ -30,8 +30,8 @@ const body: StepResult = {
 };
 const frame = { id: 1, ok: true, body };
 
-let copyTarget = new Uint8Array(0);
-let piecesTarget = new Uint8Array(0);
+let copyTarget: Uint8Array = new Uint8Array(0);
+let piecesTarget: Uint8Array = new Uint8Array(0);
 const ways: [string, () => number][] = [
   [
     'copied (encodeFrameInto)',

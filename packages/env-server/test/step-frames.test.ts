@@ -3,11 +3,16 @@
  * framing of `encodeFrame`'s bytes, the observation batch goes out as the batch itself, and the writer is busy
  * until the write has completed.
  */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import { decodeFrame, encodeFrame, ndarray, type StepResult } from '@vinegym/protocol';
+import { decodeFrame, encodeFrame, ndarray, type NDArray, type StepResult } from '@vinegym/protocol';
 import { describe, expect, it } from 'vitest';
-import { Sender } from 'ws';
 import { StepFrameWriter, binaryFrameHeader } from '../src/step-frames.js';
+
+/** ws's own framing (its Sender is not in its type declarations). */
+const { Sender } = createRequire(import.meta.url)('ws') as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
 
 /** ws's header for an unmasked, final binary frame of `length` bytes. */
 function wsHeader(length: number): Buffer {
@@ -17,7 +22,7 @@ function wsHeader(length: number): Buffer {
     mask: false,
     readOnly: true,
     rsv1: false,
-  } as Sender.FrameOptions);
+  });
   return header!;
 }
 
@@ -71,7 +76,7 @@ describe('StepFrameWriter', () => {
     const bytes = Buffer.concat(transport.chunks);
     expect(bytes.subarray(0, 10).equals(wsHeader(expected.length))).toBe(true);
     expect(bytes.subarray(10).equals(Buffer.from(expected))).toBe(true);
-    expect(transport.chunks.some((chunk) => chunk.buffer === body.observations.data.buffer)).toBe(true);
+    expect(transport.chunks.some((chunk) => chunk.buffer === (body.observations as NDArray).data.buffer)).toBe(true);
     expect(decodeFrame(bytes.subarray(10))).toMatchObject({ id: 3, ok: true });
     expect(written).toBe(0);
     transport.complete();
