@@ -13,17 +13,19 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import {
   PROTOCOL_VERSION,
   VinegymError,
   decodeFrame,
   encodeFrame,
+  encodeFrameInto,
   isPongFrame,
   parseRequestFrame,
   rejection,
   toWireError,
 } from '@vinegym/protocol';
-import type { DecodeBudget, HelloRequest, HelloResult, RequestFrame, StepResult } from '@vinegym/protocol';
+import type { DecodeBudget, HelloRequest, HelloResult, RequestFrame } from '@vinegym/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { TokenBackoff } from './guards/token-backoff.js';
@@ -31,7 +33,6 @@ import { HANDLER_SLICE_MS, InOrderQueue } from './in-order-queue.js';
 import type { ServerLimits } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
 import type { EnvService } from './service.js';
-import { StepFrameWriter, type FrameTransport } from './step-frames.js';
 
 /** WebSocket close codes the server uses (PROTOCOL.md section 2). */
 export const CLOSE_CODES = {
@@ -99,11 +100,10 @@ export interface ConnectionOptions {
    */
   admit?: () => boolean;
   /**
-   * The TCP (or TLS) socket under the WebSocket: responses made in one go (the requests of one read, or one slice of
-   * queued ones) are written with one system call instead of one each, and step responses are written to it
-   * directly, their observations without a copy (step-frames.ts).
+   * The TCP socket under the WebSocket: responses made in one go (the requests of one read, or one slice of queued
+   * ones) are written with one system call instead of one each.
    */
-  transport: FrameTransport;
+  transport?: Pick<Duplex, 'cork' | 'uncork'>;
 }
 
 /** The decode budget of a frame (PROTOCOL.md 9.1), before or after hello. */
@@ -153,8 +153,11 @@ export class Connection {
   private readonly debug: boolean;
   /** Writes are held until the end of the current callback (corkUntilTick). */
   private corked = false;
-  /** Writes step responses; while one is pending, sessions step into fresh observation batches. */
-  private readonly stepFrames: StepFrameWriter;
+  /**
+   * The buffer step responses are encoded into, while no write of one is pending (null while it is): a step of
+   * raw Atari frames is hundreds of KB, and a new buffer per step made the server's GC run full collections.
+   */
+  private stepFrameBuffer: Uint8Array | null = new Uint8Array(0);
   private readonly budget: DecodeBudget;
   private readonly budgetBeforeHello: DecodeBudget;
   private readonly queue: InOrderQueue<RawData>;
@@ -172,7 +175,6 @@ export class Connection {
     const { before, after } = budgets(options.limits);
     this.budget = after;
     this.budgetBeforeHello = before;
-    this.stepFrames = new StepFrameWriter(options.transport);
     // Sessions on worker threads answer asynchronously: the queue keeps responses in request order. Its gate stops
     // handling requests while the client does not read the responses already made.
     this.queue = new InOrderQueue<RawData>(
@@ -309,13 +311,10 @@ export class Connection {
       if (this.debug) this.options.log.debug({ reqId: id, type: frame.type }, 'request');
       if (frame.type === 'step' && this.greeted) {
         const started = performance.now();
-        // Transient (the session may rewrite one observation batch every step) unless a step response still being
-        // written references such a batch.
-        const transient = !this.stepFrames.busy;
-        const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this, transient);
-        const stepId = frame.id;
+        // Transient: the result is encoded (copied) before anything else can step this session.
+        const stepped = this.options.service.step(frame.body as RequestFrame<'step'>['body'], this, true);
         const respond = (body: Awaited<typeof stepped>): void => {
-          this.sendStepResponse({ id: stepId, ok: true, body });
+          this.sendStepResponse({ id, ok: true, body });
           metrics.recordStep(body.rewards.data.length, (performance.now() - started) / 1000);
         };
         if (stepped instanceof Promise) return this.later(id, stepped.then(respond));
@@ -487,26 +486,27 @@ export class Connection {
     this.sendBytes(encodeFrame({ id, ok: false, error: wire }));
   }
 
-  /** A step response, written straight to the socket (step-frames.ts). */
-  private sendStepResponse(frame: { id: number; ok: true; body: StepResult }): void {
-    this.send((done) => this.stepFrames.write(frame, done));
+  /** Encodes a step response into the reused buffer when it is free (a new one otherwise) and sends it. */
+  private sendStepResponse(frame: object): void {
+    const target = this.stepFrameBuffer ?? new Uint8Array(0);
+    this.stepFrameBuffer = null;
+    const bytes = encodeFrameInto(frame, target);
+    this.sendBytes(bytes, () => (this.stepFrameBuffer = new Uint8Array(bytes.buffer)));
   }
 
-  /** Sends one frame through ws. */
-  private sendBytes(bytes: Uint8Array): void {
-    this.send((done) => this.socket.send(bytes, { binary: true }, done));
-  }
-
-  /**
-   * Sends one response with `write`, which calls `done` once it has been written (or given up); stops reading
-   * while too many responses are unwritten. ws writes its frames to the transport at once (no compression, no
-   * queue), so frames written by ws and by the step writer go out in the order they are sent.
-   */
-  private send(write: (done: () => void) => void): void {
+  /** Sends one frame; `written` is called once ws has written it (or given up), when its bytes may be reused. */
+  private sendBytes(bytes: Uint8Array, written?: () => void): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.unwritten++;
     this.corkUntilTick();
-    write(this.onWritten);
+    const done =
+      written === undefined
+        ? this.onWritten
+        : () => {
+            written();
+            this.onWritten();
+          };
+    this.socket.send(bytes, { binary: true }, done);
     if (!this.socket.isPaused && this.responsesBacklogged(1)) {
       this.socket.pause();
       this.options.log.debug(
@@ -526,7 +526,7 @@ export class Connection {
   /** Holds writes until the current callback has returned, then sends them together. */
   private corkUntilTick(): void {
     const { transport } = this.options;
-    if (this.corked) return;
+    if (transport === undefined || this.corked) return;
     this.corked = true;
     transport.cork();
     process.nextTick(() => {

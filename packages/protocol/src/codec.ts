@@ -7,10 +7,10 @@
 import { Unpackr } from 'msgpackr';
 import { describeReceived, isNonNegativeInteger, isPlainMap, truncateText } from './checks.js';
 import { VinegymError, badRequest } from './errors.js';
-import { EncodeError, encodeValue, encodeValueInto, encodeValuePieces, type EncodedPieces } from './encoder.js';
+import { EncodeError, encodeValue, encodeValueInto } from './encoder.js';
 import { UNLIMITED_BUDGET, scanFrame, type DecodeBudget } from './frame-scan.js';
 import { dtypeByteSize, isDType, isShape, shapeSize, typedArrayView } from './ndarray.js';
-import type { NDArray, TypedArray } from './types.js';
+import type { NDArray } from './types.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // NDArray bytes go to and from typed arrays without swapping; that is only right on little-endian hosts.
@@ -38,20 +38,7 @@ export function encodeFrameInto(frame: object, target: Uint8Array): Uint8Array {
   return withEncodeErrors(() => encodeValueInto(frame, target));
 }
 
-/**
- * Encodes one frame as pieces to be written out in order (see EncodedPieces): the bytes of `encodeFrame`, but the
- * data of the NDArrays whose `data` is in `referencedData` (a step's observation batch) stays where it is instead of
- * being copied into `target`. It must not change until the pieces have been written.
- */
-export function encodeFramePieces(
-  frame: object,
-  target: Uint8Array,
-  referencedData: readonly TypedArray[],
-): EncodedPieces {
-  return withEncodeErrors(() => encodeValuePieces(frame, target, referencedData));
-}
-
-function withEncodeErrors<T>(encode: () => T): T {
+function withEncodeErrors(encode: () => Uint8Array): Uint8Array {
   try {
     return encode();
   } catch (err) {

@@ -7,7 +7,7 @@
  * numbers, booleans, null, bin (Uint8Array) and NDArrays; anything else throws EncodeError with its path.
  */
 import { isNDArray } from './ndarray.js';
-import type { NDArray, TypedArray } from './types.js';
+import type { NDArray } from './types.js';
 
 export class EncodeError extends Error {
   constructor(
@@ -37,14 +37,6 @@ let view: DataView = new DataView(pool.buffer);
 /** Where the next frame starts in `pool`. */
 let frameStart = 0;
 let position = 0;
-/**
- * While encodeValuePieces runs: the frame's bytes so far, as stretches of the output buffers and the data of the
- * NDArrays in `referenced` (null otherwise), which are not copied.
- */
-let pieces: Uint8Array[] | null = null;
-/** Where the stretch of `pool` not yet in `pieces` starts. */
-let pieceStart = 0;
-let referenced: readonly TypedArray[] = [];
 
 /** Encodes `value` (a frame: any protocol value); undefined map values are omitted, as in JSON. */
 export function encodeValue(value: unknown): Uint8Array {
@@ -80,65 +72,9 @@ export function encodeValueInto(value: unknown, target: Uint8Array): Uint8Array 
   }
 }
 
-/** A frame in pieces (encodeValuePieces): written in order, they are the frame's bytes. */
-export interface EncodedPieces {
-  /** Stretches of `buffer` (and of buffers it replaced) and, between them, the referenced NDArrays' data. */
-  pieces: Uint8Array[];
-  /** The frame's length: the sum of the pieces' lengths. */
-  byteLength: number;
-  /** The buffer written last: `target`, or a larger one when `target` filled up (reuse that one next time). */
-  buffer: Uint8Array;
-}
-
-/**
- * Encodes `value` like encodeValueInto, but the data of the NDArrays whose `data` is in `referencedData` is not
- * copied: the result lists it by reference between the stretches of `target` that hold everything else. For a
- * sender that writes the pieces out as one message (a raw Atari step is 806 KB of observations and about 1 KB of the
- * rest); that data must stay unchanged until the pieces are written.
- */
-export function encodeValuePieces(
-  value: unknown,
-  target: Uint8Array,
-  referencedData: readonly TypedArray[],
-): EncodedPieces {
-  const shared = { pool, view, frameStart, position };
-  pool = target;
-  view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  frameStart = 0;
-  position = 0;
-  const parts: Uint8Array[] = [];
-  pieces = parts;
-  pieceStart = 0;
-  referenced = referencedData;
-  try {
-    writeValue(value);
-    endPiece();
-    let byteLength = 0;
-    for (const part of parts) byteLength += part.byteLength;
-    return { pieces: parts, byteLength, buffer: pool };
-  } finally {
-    pieces = null;
-    referenced = [];
-    ({ pool, view, frameStart, position } = shared);
-  }
-}
-
-/** Closes the current stretch of `pool` as a piece. */
-function endPiece(): void {
-  if (position > pieceStart) pieces!.push(pool.subarray(pieceStart, position));
-  pieceStart = position;
-}
-
 /** Makes room for `bytes` more bytes, moving the frame so far into a larger buffer if needed. */
 function ensure(bytes: number): void {
   if (position + bytes <= pool.length) return;
-  if (pieces !== null) {
-    // The bytes so far stay where they are, as a piece; the rest of the frame goes to a new buffer.
-    endPiece();
-    newPool(Math.max(POOL_BYTES, 2 * pool.length, bytes));
-    pieceStart = 0;
-    return;
-  }
   const written = pool.subarray(frameStart, position);
   const needed = written.length + bytes;
   // Doubling amortizes frames that grow by small writes; one large write (a rendered frame, a big observation
@@ -280,14 +216,10 @@ function writeKey(key: string): void {
 function writeBin(bytes: Uint8Array): void {
   const length = bytes.byteLength;
   ensure(5 + length);
-  writeBinHeader(length);
-  pool.set(bytes, position);
-  position += length;
-}
-
-function writeBinHeader(length: number): void {
   // bin has no fix form: bin8 0xc4, bin16 0xc5, bin32 0xc6.
   writeHeader(length, length < 0x100 ? 2 : length < 0x10000 ? 3 : 5, 0, 0xc4);
+  pool.set(bytes, position);
+  position += length;
 }
 
 function writeArray(array: unknown[]): void {
@@ -324,10 +256,7 @@ function writeMap(map: Record<string, unknown>): void {
   }
 }
 
-/**
- * An NDArray as its wire map {dtype, shape, data: bin}: the elements' little-endian bytes, copied once (or, when
- * encodeValuePieces references them, not at all).
- */
+/** An NDArray as its wire map {dtype, shape, data: bin}: the elements' little-endian bytes, copied once. */
 function writeNDArray(array: NDArray): void {
   ensure(1);
   pool[position++] = 0x83;
@@ -337,12 +266,7 @@ function writeNDArray(array: NDArray): void {
   writeArray(array.shape);
   writeKey('data');
   const { data } = array;
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (pieces === null || !referenced.includes(data)) return writeBin(bytes);
-  ensure(5);
-  writeBinHeader(bytes.byteLength);
-  endPiece();
-  if (bytes.byteLength > 0) pieces.push(bytes);
+  writeBin(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
 function withStep(error: unknown, step: string): unknown {

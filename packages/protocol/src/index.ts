@@ -14,8 +14,7 @@ export {
   isDType,
   shapeEquals,
 } from './ndarray.js';
-export { encodeFrame, encodeFrameInto, encodeFramePieces, decodeFrame } from './codec.js';
-export type { EncodedPieces } from './encoder.js';
+export { encodeFrame, encodeFrameInto, decodeFrame } from './codec.js';
 export { scanFrame, isValidUtf8, UNLIMITED_BUDGET, type DecodeBudget, type DecodeBudgetNames } from './frame-scan.js';
 export { parseRequestFrame, parseResponseFrame, isPingFrame, isPongFrame } from './frames.js';
 export { validateRequestBody } from './request-bodies.js';

@@ -6,16 +6,8 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import {
-  DTYPES,
-  decodeFrame,
-  encodeFrame,
-  encodeFrameInto,
-  encodeFramePieces,
-  isNDArray,
-  ndarray,
-} from '../src/index.js';
-import type { NDArray, TypedArray } from '../src/index.js';
+import { DTYPES, decodeFrame, encodeFrame, encodeFrameInto, isNDArray, ndarray } from '../src/index.js';
+import type { NDArray } from '../src/index.js';
 
 const reference = new Packr({
   useRecords: false,
@@ -170,58 +162,5 @@ describe('encodeFrameInto', () => {
     const after = encodeFrame({ a: 3 });
     expect(decodeFrame(after)).toEqual({ a: 3 });
     expect(Buffer.from(before).equals(copy)).toBe(true);
-  });
-});
-
-describe('encodeFramePieces', () => {
-  const joined = (pieces: Uint8Array[]) => Buffer.concat(pieces.map((piece) => Buffer.from(piece)));
-  /** The data of every NDArray in `value`. */
-  const ndarrayData = (value: unknown): TypedArray[] => {
-    if (isNDArray(value)) return [value.data];
-    if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return [];
-    return Object.values(value).flatMap(ndarrayData);
-  };
-
-  it('gives the bytes encodeFrame gives, in pieces, for any target size and any NDArrays referenced', () => {
-    fc.assert(
-      fc.property(fc.dictionary(text, value, { maxKeys: 20 }), fc.nat(300), fc.nat(3), (frame, size, every) => {
-        const referenced = ndarrayData(frame).filter((_, i) => i % (every + 1) === 0);
-        const { pieces, byteLength } = encodeFramePieces(frame, new Uint8Array(size), referenced);
-        const expected = Buffer.from(encodeFrame(frame));
-        expect(joined(pieces).equals(expected)).toBe(true);
-        expect(byteLength).toBe(expected.length);
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it('references the data of the NDArrays named instead of copying it, and writes the rest into the target', () => {
-    const observations = ndarray('uint8', [2, 210, 160, 3], new Uint8Array(2 * 210 * 160 * 3).fill(5));
-    const other = ndarray('uint8', [100], new Uint8Array(100).fill(1));
-    const frame = { id: 7, ok: true, body: { observations, other, rewards: ndarray('float64', [2], [1, -1]) } };
-    const target = new Uint8Array(4096);
-    const { pieces, buffer } = encodeFramePieces(frame, target, [observations.data]);
-    expect(joined(pieces).equals(Buffer.from(encodeFrame(frame)))).toBe(true);
-    expect(pieces).toHaveLength(3);
-    expect(pieces[1]!.buffer).toBe(observations.data.buffer);
-    expect(pieces[1]!.byteLength).toBe(observations.data.byteLength);
-    expect(pieces[0]!.buffer).toBe(target.buffer);
-    expect(pieces[2]!.buffer).toBe(target.buffer);
-    expect(buffer).toBe(target);
-  });
-
-  it('leaves earlier pieces in place when the target fills up, and the shared encoder alone', () => {
-    const before = encodeFrame({ a: 1 });
-    const copy = Buffer.from(before);
-    const frame = { long: 'x'.repeat(5000), infos: Array.from({ length: 50 }, (_, i) => ({ lives: i })) };
-    const target = new Uint8Array(64);
-    const { pieces, buffer } = encodeFramePieces(frame, target, []);
-    expect(joined(pieces).equals(Buffer.from(encodeFrame(frame)))).toBe(true);
-    expect(pieces[0]!.buffer).toBe(target.buffer);
-    expect(buffer).not.toBe(target);
-    expect(Buffer.from(before).equals(copy)).toBe(true);
-    expect(() => encodeFramePieces({ bad: new Float32Array(2) }, new Uint8Array(64), [])).toThrow(
-      expect.objectContaining({ code: 'INTERNAL' }),
-    );
   });
 });
