@@ -1,6 +1,7 @@
 /**
  * Where the CPU of a raw-RGB Atari env step goes outside the emulator: the same games stepped in one process, in
- * alternating rounds, five ways (CPU microseconds per env step, best round of each):
+ * alternating rounds, five ways (best round of each: CPU microseconds and minor page faults per env step, and the
+ * full garbage collections in that round):
  *
  *   act           AleEnv.act only: the emulation of the step's frames (frameskip 4), no observation
  *   + rgb rows    and the RGB observation written into rows of one batch reused every step
@@ -12,6 +13,7 @@
  *                                                     [--steps 4000] [--rounds 3]
  */
 import { loadavg } from 'node:os';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { EmbeddedVectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
@@ -28,15 +30,40 @@ const steps = Number(opt('steps', '4000'));
 const rounds = Number(opt('rounds', '3'));
 const WARMUP_STEPS = 300;
 
-/** CPU microseconds per env step of `run(batches)`. */
-async function cpuPerStep(run: (batches: number) => unknown, batches: number): Promise<number> {
+interface Cost {
+  /** CPU microseconds per env step. */
+  us: number;
+  /** Minor page faults per env step. */
+  faults: number;
+  /** Full (mark-compact) garbage collections per 1,000 env steps. */
+  markCompacts: number;
+}
+
+/** When each mark-compact of this process started (performance.now() time). */
+const markCompactStarts: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) markCompactStarts.push(entry.startTime);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** What `run(batches)` costs per env step. */
+async function costPerStep(run: (batches: number) => unknown, batches: number): Promise<Cost> {
+  const f0 = process.resourceUsage().minorPageFault;
+  const t0 = performance.now();
   const c0 = process.cpuUsage();
   await run(batches);
   const c = process.cpuUsage(c0);
-  return (c.user + c.system) / (batches * numEnvs);
+  const t1 = performance.now();
+  const faults = process.resourceUsage().minorPageFault - f0;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the observer hears of collections a turn later
+  const steps = batches * numEnvs;
+  const markCompacts = markCompactStarts.filter((t) => t >= t0 && t <= t1).length;
+  return { us: (c.user + c.system) / steps, faults: faults / steps, markCompacts: (1000 * markCompacts) / steps };
 }
 
-async function parts(game: string): Promise<Record<string, number>> {
+async function parts(game: string): Promise<Record<string, Cost>> {
   const envs = Array.from({ length: numEnvs }, () => new AleEnv({ game }));
   envs.forEach((env, i) => env.reset(i));
   const rowSize = envs[0]!.observationSpace.shape.reduce((a, b) => a * b, 1);
@@ -80,12 +107,12 @@ async function parts(game: string): Promise<Record<string, number>> {
     ['session', sessionRun(sessions[0]!)],
     ['session reuse', sessionRun(sessions[1]!)],
   ];
-  const best: Record<string, number> = {};
+  const best: Record<string, Cost> = {};
   for (const [, run] of ways) await run(Math.ceil(WARMUP_STEPS / numEnvs));
   for (let r = 0; r < rounds; r++) {
     for (const [name, run] of ways) {
-      const us = await cpuPerStep(run, Math.max(1, Math.floor(steps / numEnvs)));
-      best[name] = Math.min(best[name] ?? Infinity, us);
+      const cost = await costPerStep(run, Math.max(1, Math.floor(steps / numEnvs)));
+      if (cost.us < (best[name]?.us ?? Infinity)) best[name] = cost;
     }
   }
   await Promise.all(sessions.map((session) => session.close()));
@@ -98,14 +125,15 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 console.log(`${numEnvs} envs, raw RGB, ${steps} env steps per round, best of ${rounds}; load at start: ${load()}`);
-console.log('| game | act | + rgb rows | + fresh batch | session | session reuse | (CPU us per env step) |');
-console.log('|---|---:|---:|---:|---:|---:|---|');
+console.log('CPU us per env step (minor page faults per env step; mark-compacts per 1,000 env steps):');
+console.log('| game | act | + rgb rows | + fresh batch | session | session reuse |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const game of games) {
   const p = await parts(game);
   console.log(
     `| ${game} | ${Object.values(p)
-      .map((us) => us.toFixed(0))
-      .join(' | ')} | |`,
+      .map(({ us, faults, markCompacts }) => `${us.toFixed(0)} (${faults.toFixed(1)}; ${markCompacts.toFixed(1)})`)
+      .join(' | ')} |`,
   );
 }
 console.log(`load at the end: ${load()}`);

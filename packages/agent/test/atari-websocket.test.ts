@@ -1,9 +1,10 @@
 /**
  * Atari observations over a real loopback WebSocket equal the embedded ones byte for byte (ALE/Pong-v5 from
  * ale-py's ROMs): raw RGB and the paper's preprocessed input, with fresh receive buffers (the default) and with
- * reused ones (`reuseReceiveBuffers`), through the server's reused step-response buffer, one session at a time and
- * several pipelined on one connection. Also what reuse means: a response's arrays are rewritten once the next
- * request is sent, while the default's stay the caller's. The embedded session's `reuseObservations` likewise.
+ * reused ones (`reuseReceiveBuffers`), through the server's reused step-response buffer, one session at a time,
+ * several pipelined on one connection, and pipelined steps of one session. Also what reuse means: a response's
+ * arrays are rewritten once the next request is sent, while the default's stay the caller's. The embedded
+ * session's `reuseObservations` likewise.
  */
 import { EnvService, createDefaultRegistry, createServer, type VinegymServer } from '@vinegym/env-server';
 import { ndarray, type NDArray, type SpaceValue } from '@vinegym/protocol';
@@ -97,6 +98,17 @@ describe('Atari observations over WebSocket', () => {
       await Promise.all(envs.map((env) => env.close()));
       await connection.close();
     }
+  });
+
+  it('keeps the observations of pipelined steps of one session apart', async () => {
+    // All the steps are in flight at once: the server handles them one after another while the earlier responses
+    // are still being written.
+    const embedded = await embeddedObservations(RAW);
+    const env = await RemoteVectorEnv.connect(server.url, options(RAW));
+    const first = Buffer.from(pixels((await env.reset({ seed: 3 })).observations));
+    const steps = await Promise.all(actions().map((a) => env.step(a)));
+    expectSame([first, ...steps.map((step) => Buffer.from(pixels(step.observations)))], embedded);
+    await env.close();
   });
 
   it('with reused buffers, a response is rewritten once the next request is sent; by default it stays', async () => {
