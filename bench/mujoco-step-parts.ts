@@ -21,7 +21,7 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createDefaultRegistry, loadMujocoRuntime, validateKwargs, type MujocoEnv } from '@vinegym/env-server';
 import { ndarray } from '@vinegym/protocol';
-import { median } from './stats.js';
+import { median, mulberry32 } from './stats.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string | null): string => {
@@ -145,13 +145,7 @@ class VinegymSide {
 
 /** A fixed table of uniform actions in [low, high] per actuator (float32 values, as an agent sends them). */
 function actionTable(nu: number, range: Float64Array): number[][] {
-  let state = 0x2545f491;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(0x2545f491);
   return Array.from({ length: ACTIONS }, () =>
     Array.from({ length: nu }, (_, j) => Math.fround(range[2 * j] + uniform() * (range[2 * j + 1] - range[2 * j]))),
   );
