@@ -272,10 +272,11 @@ describe('checked-in presets', () => {
     'Walker2d-v5': 'mean',
     'HalfCheetah-v5': 'mean',
     'Ant-v5': 'mean',
+    'Humanoid-v5': 'mean',
   };
-  const NORMALIZE_OBSERVATIONS: Record<string, boolean> = { 'Walker2d-v5': true };
+  const NORMALIZE_OBSERVATIONS: Record<string, boolean> = { 'Walker2d-v5': true, 'Humanoid-v5': true };
 
-  it("give the robots sb3-contrib TRPO's settings, its KL convention, Swimmer's discount and Walker2d's observation normalization where measured", async () => {
+  it("give the robots sb3-contrib TRPO's settings, its KL convention, Swimmer's discount and Walker2d's and Humanoid's observation normalization where measured", async () => {
     for (const env of ROBOTS) {
       const { config, notes } = await resolveTrainSettings({}, parseConfigArgs(['--env', env], flags, {}).config);
       expect(config, env).toMatchObject({
