@@ -16,11 +16,10 @@
  *   tsx --conditions=source bench/mujoco-step-parts.ts --python <python with gymnasium[mujoco]>
  *       [--envs Hopper-v5,Walker2d-v5,Ant-v5,Humanoid-v5] [--steps 2000] [--rounds 5]
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
 import { createDefaultRegistry, loadMujocoRuntime, validateKwargs, type MujocoEnv } from '@vinegym/env-server';
 import { ndarray } from '@vinegym/protocol';
+import { PythonLines } from './python-lines.js';
 import { median, mulberry32 } from './stats.js';
 
 const args = process.argv.slice(2);
@@ -73,29 +72,6 @@ interface Parts {
   total: number;
   /** µs per env step in the simulator. */
   simulator: number;
-}
-
-class PythonSide {
-  private readonly lines: AsyncIterator<string>;
-  private constructor(private readonly child: ReturnType<typeof spawn>) {
-    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  }
-  static async start(): Promise<{ side: PythonSide; versions: { mujoco: string; gymnasium: string } }> {
-    const side = new PythonSide(spawn(python, ['-c', PYTHON_SIDE], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    return { side, versions: JSON.parse(await side.next()) };
-  }
-  async run(env: string, actions: number[][]): Promise<Parts> {
-    this.child.stdin!.write(`${JSON.stringify({ env, steps, actions })}\n`);
-    return JSON.parse(await this.next());
-  }
-  stop(): void {
-    this.child.stdin!.end();
-  }
-  private async next(): Promise<string> {
-    const { value, done } = await this.lines.next();
-    if (done) throw new Error('the Python side exited');
-    return value;
-  }
 }
 
 /** vinegym's side: one MujocoEnv whose simulator step is timed from outside. */
@@ -159,7 +135,10 @@ const us = (x: number) => x.toFixed(1);
 
 async function main(): Promise<void> {
   const runtime = await loadMujocoRuntime();
-  const { side: py, versions } = await PythonSide.start();
+  const { child: py, first: versions } = await PythonLines.start<{ mujoco: string; gymnasium: string }>(
+    python,
+    PYTHON_SIDE,
+  );
   console.log(
     `bench:mujoco-step-parts — ${rounds} rounds × ${steps} env steps per side and env (medians), node ${process.version}, ` +
       `mujoco-js (MuJoCo ${runtime.version}), Python mujoco ${versions.mujoco}, Gymnasium ${versions.gymnasium}; ` +
@@ -170,11 +149,11 @@ async function main(): Promise<void> {
     const ours = VinegymSide.make(envId);
     const actions = actionTable(ours.nu, ours.ctrlRange());
     ours.run(actions); // warm-up: V8 tiers the hot wasm and JavaScript up
-    await py.run(envId, actions);
+    await py.request<Parts>({ env: envId, steps, actions });
     const samples: { ours: Parts[]; gym: Parts[] } = { ours: [], gym: [] };
     for (let round = 0; round < rounds; round++) {
       samples.ours.push(ours.run(actions));
-      samples.gym.push(await py.run(envId, actions));
+      samples.gym.push(await py.request<Parts>({ env: envId, steps, actions }));
     }
     const m = (parts: Parts[], key: keyof Parts) => median(parts.map((p) => p[key]));
     const [oSim, oTotal, gSim, gTotal] = [

@@ -17,8 +17,6 @@
  *
  *   pnpm bench:mujoco        (about 3 minutes; BENCH_SECONDS=N seconds per slice, default 1; BENCH_ROUNDS default 5)
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
@@ -38,6 +36,7 @@ import {
 } from '@vinegym/env-server';
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { coresAvailable } from './cores-available.js';
+import { PythonLines } from './python-lines.js';
 import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -81,29 +80,6 @@ for line in sys.stdin:
             steps += 64
     print(json.dumps({'rate': steps / (time.perf_counter() - start)}), flush=True)
 `;
-
-class PythonHelper {
-  private readonly lines: AsyncIterator<string>;
-  private constructor(private readonly child: ReturnType<typeof spawn>) {
-    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  }
-  static async start(): Promise<{ helper: PythonHelper; versions: { mujoco: string; gymnasium: string } }> {
-    const helper = new PythonHelper(spawn(PYTHON, ['-c', PYTHON_HELPER], { stdio: ['pipe', 'pipe', 'inherit'] }));
-    return { helper, versions: JSON.parse(await helper.next()) };
-  }
-  async rate(kind: 'raw' | 'env', name: string, xml?: string): Promise<number> {
-    this.child.stdin!.write(`${JSON.stringify({ kind, name, xml, seconds: SECONDS })}\n`);
-    return JSON.parse(await this.next()).rate;
-  }
-  stop(): void {
-    this.child.stdin!.end();
-  }
-  private async next(): Promise<string> {
-    const { value, done } = await this.lines.next();
-    if (done) throw new Error('the Python helper exited');
-    return value;
-  }
-}
 
 /**
  * Paired timing of the env layer: before each env step the env's MuJoCo state is copied to a second MjData,
@@ -205,7 +181,10 @@ const load = () =>
 
 async function main(): Promise<void> {
   const runtime = await loadMujocoRuntime();
-  const { helper, versions } = await PythonHelper.start();
+  const { child: helper, first: versions } = await PythonLines.start<{ mujoco: string; gymnasium: string }>(
+    PYTHON,
+    PYTHON_HELPER,
+  );
   console.log(
     `vinegym bench:mujoco — ${ROUNDS} rounds × ${SECONDS}s per case (median reported), node ${process.version}, ` +
       `mujoco-js (MuJoCo ${runtime.version}), Python mujoco ${versions.mujoco}, Gymnasium ${versions.gymnasium}, ` +
@@ -219,7 +198,9 @@ async function main(): Promise<void> {
     for (const env of ENVS) {
       raw[env.id] ??= { js: [], native: [] };
       raw[env.id].js.push(await rawStepsJs(env.xml));
-      raw[env.id].native.push(await helper.rate('raw', env.id, env.xml));
+      raw[env.id].native.push(
+        (await helper.request<{ rate: number }>({ kind: 'raw', name: env.id, xml: env.xml, seconds: SECONDS })).rate,
+      );
     }
   }
   console.log('\n| model | mujoco-js mj_step/s | native MuJoCo (Python) mj_step/s | wasm / native |');
@@ -262,7 +243,9 @@ async function main(): Promise<void> {
         rates[k].push(rate);
         cpuMicros[k].push(cpu);
       }
-      rates[vectors.length].push(await helper.rate('env', env.id));
+      rates[vectors.length].push(
+        (await helper.request<{ rate: number }>({ kind: 'env', name: env.id, seconds: SECONDS })).rate,
+      );
     }
     await Promise.all(vectors.map((vector) => vector.close()));
     const m = rates.map(median);
