@@ -7,7 +7,9 @@
  * autoreset, uniform random actions drawn before the timed loop. Transports `embedded-reuse` (the session's
  * `reuseObservations`) and `ws-reuse` (the client's `reuseReceiveBuffers`) hand out a step's arrays valid until the
  * next step, Gymnasium's `copy=False`: their reference is `SyncVectorEnv(copy=False)`, the others' its default
- * (`copy=True`, a fresh batch every step, as ours).
+ * (`copy=True`, a fresh batch every step, as ours). `--reference ale` measures ale-py's own C++ `AtariVectorEnv`
+ * instead, on as many threads as our row has workers (one for `workers` 0), configured as v5 without its Atari
+ * defaults (bench/atari_env_reference.py); it always returns a fresh batch.
  *
  * Each case is measured ROUNDS times; in each round the reference runs once, then each of our emulators, and the best
  * round of each side counts (the least disturbed on a shared machine). Two measures: wall-clock steps/s, and steps per CPU-second (CPU of every
@@ -18,6 +20,7 @@
  *   pnpm bench:ale --env-only [--games pong,breakout] [--envs 8,16] [--steps 4000] [--rounds 3] [--workers 0,2]
  *                  [--transports embedded,embedded-reuse,ws,ws-reuse] [--obs raw,paper]
  *                  [--emulators blocks,interpreter]
+ *                  [--reference sync|ale]
  *
  * Every round of ours opens a new session in the same process (server), so compiled blocks (shared per process
  * and ROM) are compiled in the first round and reused by the next ones: with several rounds, the best round of the
@@ -53,7 +56,15 @@ export interface AtariEnvBenchOptions {
   obs: ('raw' | 'paper')[];
   /** Our emulator: compiled blocks (the default), the interpreter (kwarg compile_blocks: false), or one row of each. */
   emulators: ('interpreter' | 'blocks')[];
+  /** ale-py's side: gymnasium's `SyncVectorEnv` (the default), or ale-py's threaded `AtariVectorEnv`. */
+  reference?: Reference;
 }
+
+type Reference = 'sync' | 'ale';
+const REFERENCE_LABELS: Record<Reference, string> = {
+  sync: 'gymnasium + ale-py SyncVectorEnv (one process)',
+  ale: "ale-py's AtariVectorEnv (C++, one thread per worker of ours, one for workers 0)",
+};
 
 const OBS_KWARGS = {
   raw: {},
@@ -74,7 +85,17 @@ interface Timing {
 const ACTION_BATCHES = 64;
 const WARMUP_BATCHES = 20;
 
-function reference(envId: string, numEnvs: number, steps: number, preprocess: boolean, copy: boolean): Timing {
+interface ReferenceRun {
+  envId: string;
+  numEnvs: number;
+  steps: number;
+  preprocess: boolean;
+  copy: boolean;
+  vector: Reference;
+  threads: number;
+}
+
+function reference({ envId, numEnvs, steps, preprocess, copy, vector, threads }: ReferenceRun): Timing {
   const run = spawnSync(PYTHON, [join(ROOT, 'bench/atari_env_reference.py')], {
     input: JSON.stringify({
       env_id: envId,
@@ -84,6 +105,8 @@ function reference(envId: string, numEnvs: number, steps: number, preprocess: bo
       preprocess,
       seed: 0,
       copy,
+      vector,
+      threads,
     }),
     encoding: 'utf8',
   });
@@ -177,7 +200,7 @@ class Rounds {
 export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<void> {
   console.log(
     `\nEnv level: ALE/<Game>-v5 sessions (v5: frameskip 4, sticky 0.25), next-step autoreset; ${options.steps} env steps per round, ` +
-      `best of ${options.rounds} rounds per side; reference = gymnasium + ale-py SyncVectorEnv (one process), measured once ` +
+      `best of ${options.rounds} rounds per side; reference = ${REFERENCE_LABELS[options.reference ?? 'sync']}, measured once ` +
       'per round for all emulator rows; "first round" = both sides\' first round (ours pays V8\'s compilation there)',
   );
   console.log(
@@ -208,7 +231,17 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
               const theirs = new Rounds();
               const ours = options.emulators.map(() => new Rounds());
               for (let round = 0; round < options.rounds; round++) {
-                theirs.add(reference(envId, numEnvs, options.steps, obs === 'paper', !reusing));
+                theirs.add(
+                  reference({
+                    envId,
+                    numEnvs,
+                    steps: options.steps,
+                    preprocess: obs === 'paper',
+                    copy: !reusing,
+                    vector: options.reference ?? 'sync',
+                    threads: Math.max(1, workers),
+                  }),
+                );
                 for (const [i, emulator] of options.emulators.entries()) {
                   const kwargs = { ...OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
                   const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };

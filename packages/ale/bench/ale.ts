@@ -132,6 +132,8 @@ if (!args.includes('--env-only')) emulatorTable();
 if (!args.includes('--emulator-only')) {
   // The env-level bench lives with the other cross-package benches: it needs the server and the client.
   const { runAtariEnvBench } = await import('../../../bench/atari-env.js');
+  const reference = opt('reference', 'sync');
+  if (reference !== 'sync' && reference !== 'ale') throw new Error(`--reference: sync or ale, not ${reference}`);
   await runAtariEnvBench({
     games,
     envs: listOpt('envs', '8,16').map(Number),
@@ -141,5 +143,6 @@ if (!args.includes('--emulator-only')) {
     transports: listOpt('transports', 'embedded,ws') as Parameters<typeof runAtariEnvBench>[0]['transports'],
     obs: listOpt('obs', 'raw,paper') as ('raw' | 'paper')[],
     emulators: listOpt('emulators', 'blocks') as ('interpreter' | 'blocks')[],
+    reference,
   });
 }
