@@ -201,7 +201,7 @@ export class ParallelSession implements EnvSession {
       // Each slice fills its own rows of the result once it has answered.
       const stepped = this.fanOut(({ worker, start }) => worker.step(actions, start, () => result!));
       // Every slice's request is out now: the result (a fresh observation batch, about 100 KB per Atari env) is made
-      // while the threads step, so neither its allocation nor the collections it brings delay the answer.
+      // while the threads step instead of before they start.
       const observations = transient
         ? (this.reusedObservations ??= createBatch(this.singleObservationSpace, this.numEnvs))
         : undefined;
