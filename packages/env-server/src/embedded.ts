@@ -21,8 +21,8 @@ type Handlers = { [T in SessionRequestType]: (body: Messages[T][0]) => Messages[
 export interface InProcessConnectionOptions {
   /**
    * The caller reads or copies a step's observations before it steps that session again (Gymnasium's `copy=False`),
-   * so sessions stepped on this thread hand out one batch that each step rewrites (sessions on worker threads still
-   * return fresh ones). Default false: every step returns a fresh batch the caller may keep. For large observations
+   * so sessions hand out one batch that each step rewrites (sessions on worker threads as well). Default false: every
+   * step returns a fresh batch the caller may keep. For large observations
    * (raw Atari frames: 806 KB per step with 8 envs) the fresh batch costs more than anything else outside the envs:
    * V8 frees it only at a later collection, so each step writes memory the caches have not seen.
    */

@@ -135,6 +135,33 @@ describe('ParallelSession gives the same answers as VectorSession', () => {
     }
   }
 
+  for (const mode of ['next_step', 'same_step'] as const) {
+    it(
+      `transient steps (autoreset ${mode}) give VectorSession's answers in one reused observation batch`,
+      async () => {
+        const [local, parallel] = await pair(PONG_V5, 5, mode);
+        await Promise.all([local.reset({ seed: 4 }), parallel.reset({ seed: 4 })]);
+        const next = uniform(6);
+        let batch: SpaceValue | null = null;
+        for (let t = 0; t < 30; t++) {
+          const actions = actionsFor(PONG_V5, 5, next);
+          const expected = await local.step(actions);
+          const got = await parallel.step(actions, true);
+          batch ??= got.observations;
+          // Compared before the next step rewrites the batch, as a connection encodes a result at once.
+          expect(got.observations).toBe(batch);
+          expect(got).toEqual(expected);
+        }
+        // A step that is not transient still gets a batch of its own.
+        const actions = actionsFor(PONG_V5, 5, next);
+        const fresh = await parallel.step(actions);
+        expect(fresh.observations).not.toBe(batch);
+        expect(fresh).toEqual(await local.step(actions));
+      },
+      TIMEOUT,
+    );
+  }
+
   it(
     'rejects bad requests with the same errors and stays usable',
     async () => {

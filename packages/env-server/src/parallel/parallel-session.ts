@@ -10,7 +10,7 @@
  * worker thread that dies, makes the whole session unusable, as an env error does in-process; other sessions
  * have their own workers and are not affected.
  */
-import { batchSpace, VinegymError } from '@vinegym/protocol';
+import { batchSpace, createBatch, VinegymError } from '@vinegym/protocol';
 import type {
   AutoresetMode,
   RenderMode,
@@ -93,6 +93,8 @@ export class ParallelSession implements EnvSession {
   private brokenReason: string | null = null;
   /** The last queued call; the next one starts when it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** The observation batch transient steps write into, made at the first one. */
+  private reusedObservations: SpaceValue | null = null;
 
   private constructor(
     options: Required<Omit<ParallelSessionOptions, 'origin' | 'kwargs' | 'workers' | 'callTimeoutMs'>>,
@@ -189,14 +191,27 @@ export class ParallelSession implements EnvSession {
     });
   }
 
-  step(actions: SpaceValue): Promise<StepResult> {
+  /** `transient`: see EnvSession.step; the observations then land in one batch reused by every such step. */
+  step(actions: SpaceValue, transient = false): Promise<StepResult> {
     return this.queue(async () => {
       this.assertHealthy();
       checkSteppable(this.status, this.autoresetMode);
       checkActions(this.singleActionSpace, actions, this.numEnvs, 0, this.strictActions);
-      const result = createStepResult(this.singleObservationSpace, this.numEnvs, this.autoresetMode === 'same_step');
-      // Each slice fills its own rows of the result.
-      await this.fanOut(({ worker, start }) => worker.step(actions, start, result));
+      let result: StepResult | null = null;
+      // Each slice fills its own rows of the result once it has answered.
+      const stepped = this.fanOut(({ worker, start }) => worker.step(actions, start, () => result!));
+      // Every slice's request is out now: the result (a fresh observation batch, about 100 KB per Atari env) is made
+      // while the threads step instead of before they start.
+      const observations = transient
+        ? (this.reusedObservations ??= createBatch(this.singleObservationSpace, this.numEnvs))
+        : undefined;
+      result = createStepResult(
+        this.singleObservationSpace,
+        this.numEnvs,
+        this.autoresetMode === 'same_step',
+        observations,
+      );
+      await stepped;
       const terminated = result.terminated.data;
       const truncated = result.truncated.data;
       for (let i = 0; i < this.numEnvs; i++) {

@@ -115,16 +115,17 @@ export class SliceWorker {
 
   /**
    * Steps the slice: its rows [start, start + count) of the session's `actions` go to the thread, and its results
-   * come back into the same rows of `into`.
+   * come back into the same rows of `into()`. The request is out when this returns (before its promise settles),
+   * and `into` is called only once the thread has answered, so the caller can make the result batch meanwhile.
    */
-  async step(actions: SpaceValue, start: number, into: StepResult): Promise<void> {
+  async step(actions: SpaceValue, start: number, into: () => StepResult): Promise<void> {
     if (this.stepping === null) throw new Error('step before init');
     const { buffers, infos } = this.stepping;
     // The worker touches the buffers only while a request is out, so they may be written once none is.
     this.assertFree();
     copyRows(actions, start, buffers.actions, 0, buffers.shape.count);
     const extras = (await this.exchange(REQUEST_KINDS.step)) as InfoColumnExtras | undefined;
-    buffers.load(into, start, infos, extras ?? null);
+    buffers.load(into(), start, infos, extras ?? null);
   }
 
   /** Stops the thread; a pending request fails. Idempotent. */

@@ -134,10 +134,15 @@ export class StepBuffers {
   }
 }
 
-/** An empty step result for `numEnvs` envs, for the slices to load into. */
-export function createStepResult(observationSpace: Space, numEnvs: number, sameStep: boolean): StepResult {
+/** An empty step result for `numEnvs` envs, for the slices to load into; `observations`: a batch to reuse. */
+export function createStepResult(
+  observationSpace: Space,
+  numEnvs: number,
+  sameStep: boolean,
+  observations: SpaceValue = createBatch(observationSpace, numEnvs),
+): StepResult {
   const result: StepResult = {
-    observations: createBatch(observationSpace, numEnvs),
+    observations,
     rewards: ndarray('float64', [numEnvs]),
     terminated: ndarray('bool', [numEnvs]),
     truncated: ndarray('bool', [numEnvs]),
