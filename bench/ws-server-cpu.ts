@@ -1,0 +1,162 @@
+/**
+ * Where the env server's CPU goes over WebSocket: CPU of the server process per env step while our TypeScript client
+ * steps an ALE/<Game>-v5 session over loopback, against an in-process session with `reuseObservations` stepped in
+ * the same server process (the same service, so the same compiled blocks and the same warm-up), with the same
+ * actions. Each round runs both, in alternating order (whichever runs first also pays for any code V8 is still
+ * optimizing). The difference is what the WebSocket path costs the server beyond the step itself.
+ *
+ *   tsx --conditions=source bench/ws-server-cpu.ts [--games pong,seaquest] [--envs 8,16] [--steps 4000]
+ *        [--rounds 4] [--obs raw|ram|paper] [--reuse] [--serve bench/ws-server-cpu-serve.ts] [--node-args '...']
+ *        [--env-id CartPole-v1] [--dist] [--perf prefix [--perf-ext data|stat]]
+ *
+ * `--reuse`: the client reuses its receive buffers (the bench's `ws-reuse`). `--serve`: another server script (e.g.
+ * a copy of another branch's, to compare two servers in one run). `--perf`: `perf record -g` (or `perf stat` with
+ * `--perf-ext stat`) of the server process over each timed loop, written to `<prefix>-<game>-<envs>-<round>-<side>`;
+ * pass `--node-args=--perf-basic-prof` for names of JIT frames.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { RemoteVectorEnv } from '@vinegym/agent';
+import { median } from './stats.js';
+import {
+  ATARI_OBS_KWARGS,
+  type CpuReply,
+  type EmbeddedCommand,
+  envIdOf,
+  randomActions,
+} from './ws-server-cpu-common.js';
+
+const { values } = parseArgs({
+  options: {
+    games: { type: 'string', default: 'pong,seaquest' },
+    envs: { type: 'string', default: '8' },
+    steps: { type: 'string', default: '4000' },
+    rounds: { type: 'string', default: '4' },
+    obs: { type: 'string', default: 'raw' },
+    /** Any other env with a Discrete action space (e.g. CartPole-v1: the transport's fixed cost per request). */
+    'env-id': { type: 'string' },
+    reuse: { type: 'boolean', default: false },
+    serve: { type: 'string', default: new URL('./ws-server-cpu-serve.ts', import.meta.url).pathname },
+    'node-args': { type: 'string', default: '' },
+    /** The server's packages from their built JavaScript (dist/, as `vinegym-server` runs) instead of the TS source. */
+    dist: { type: 'boolean', default: false },
+    perf: { type: 'string' },
+    'perf-ext': { type: 'string', default: 'data' },
+  },
+});
+const obs = values.obs as keyof typeof ATARI_OBS_KWARGS;
+if (!(obs in ATARI_OBS_KWARGS)) throw new Error(`--obs must be one of ${Object.keys(ATARI_OBS_KWARGS).join(', ')}`);
+const steps = Number(values.steps);
+const rounds = Number(values.rounds);
+
+const nodeArgs = values['node-args']!.split(' ').filter((arg) => arg !== '');
+const conditions = values.dist ? [] : ['--conditions', 'source'];
+const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...conditions, values.serve!], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+/** One command to the server process and its JSON answer; anything else it prints (V8 traces) goes to stderr. */
+async function ask<T>(command: object): Promise<T> {
+  child.stdin!.write(`${JSON.stringify(command)}\n`);
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the server process ended');
+    if ((value as string).startsWith('{')) return JSON.parse(value as string) as T;
+    process.stderr.write(`${value as string}\n`);
+  }
+}
+const { url } = await ask<{ url: string }>({ cmd: 'url' });
+
+async function overWebSocket(command: EmbeddedCommand): Promise<{ server: CpuReply; client: NodeJS.CpuUsage }> {
+  const { envId, numEnvs, kwargs, batches, seed, perf } = command;
+  const env = await RemoteVectorEnv.connect(url, {
+    envId,
+    numEnvs,
+    kwargs,
+    seed: 0,
+    reuseReceiveBuffers: values.reuse,
+  });
+  try {
+    const n = (env.spec.single_action_space as { n: number }).n;
+    const actions = randomActions(n, numEnvs, seed);
+    await env.reset({ seed: 0 });
+    for (let k = 0; k < 20; k++) await env.step(actions[k % actions.length]!);
+    if (perf) await ask({ cmd: 'perf-start', perf: `${perf}-ws.${values['perf-ext']}` });
+    const s0 = await ask<CpuReply>({ cmd: 'cpu' });
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < batches; k++) await env.step(actions[k % actions.length]!);
+    const client = process.cpuUsage(c0);
+    const s1 = await ask<CpuReply>({ cmd: 'cpu' });
+    if (perf) await ask({ cmd: 'perf-stop' });
+    return { server: { user: s1.user - s0.user, system: s1.system - s0.system }, client };
+  } finally {
+    await env.close();
+  }
+}
+
+console.log(`load average (1 min) at start: ${loadavg()[0]!.toFixed(2)}`);
+console.log(
+  'CPU us per env step: server process over WebSocket, our client, and the same server process stepping in-process',
+);
+console.log(
+  '| game | envs | round | ws: server user | server sys | client user | client sys | in-process | server - in-process |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+const summary: string[] = [];
+for (const game of values.games!.split(',')) {
+  for (const numEnvs of values.envs!.split(',').map(Number)) {
+    const batches = Math.max(1, Math.floor(steps / numEnvs));
+    const per = (us: number) => us / (batches * numEnvs);
+    const servers: number[] = [];
+    const embeddeds: number[] = [];
+    const clients: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const command: EmbeddedCommand = {
+        cmd: 'embedded',
+        envId: values['env-id'] ?? envIdOf(game),
+        numEnvs,
+        kwargs: values['env-id'] === undefined ? { ...ATARI_OBS_KWARGS[obs] } : {},
+        batches,
+        seed: round + 1,
+        perf: values.perf && `${values.perf}-${game}-${numEnvs}-${round}`,
+        perfExt: values['perf-ext'],
+      };
+      let ws: Awaited<ReturnType<typeof overWebSocket>>;
+      let embedded: CpuReply;
+      if (round % 2 === 0) {
+        ws = await overWebSocket(command);
+        embedded = await ask<CpuReply>(command);
+      } else {
+        embedded = await ask<CpuReply>(command);
+        ws = await overWebSocket(command);
+      }
+      const server = per(ws.server.user + ws.server.system);
+      const inProcess = per(embedded.user + embedded.system);
+      servers.push(server);
+      embeddeds.push(inProcess);
+      clients.push(per(ws.client.user + ws.client.system));
+      console.log(
+        `| ${game} | ${numEnvs} | ${round} | ${per(ws.server.user).toFixed(0)} | ${per(ws.server.system).toFixed(0)} | ` +
+          `${per(ws.client.user).toFixed(0)} | ${per(ws.client.system).toFixed(0)} | ${inProcess.toFixed(0)} | ` +
+          `${(server - inProcess).toFixed(0)} |`,
+      );
+    }
+    const gaps = servers.map((s, i) => s - embeddeds[i]!);
+    summary.push(
+      `| ${game} | ${numEnvs} | ${median(servers).toFixed(0)} | ${median(embeddeds).toFixed(0)} | ${median(gaps).toFixed(0)} | ` +
+        `${median(clients).toFixed(0)} |`,
+    );
+  }
+}
+console.log(
+  `\nMedians over ${rounds} rounds (${steps} env steps each, obs ${obs}, client ${values.reuse ? 'reusing' : 'default'}):`,
+);
+console.log('| game | envs | server over ws | in-process | server - in-process | client |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const line of summary) console.log(line);
+console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
+child.stdin!.end();
+await once(child, 'exit');
