@@ -34,6 +34,11 @@ export interface EmbeddedCommand {
   batches: number;
   /** Seed of the action batches (the same on both sides of a round). */
   seed: number;
+  /**
+   * Microseconds the in-process loop sleeps after each step (the thread blocks, the core is free), as a server's
+   * thread does between sending a response and receiving the next request. Default 0.
+   */
+  idleUs?: number;
   /** Prefix of a perf output file, or undefined for none. */
   perf?: string;
   perfExt?: string;

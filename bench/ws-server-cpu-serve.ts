@@ -40,7 +40,12 @@ async function stepInProcess(command: EmbeddedCommand): Promise<NodeJS.CpuUsage>
     for (let k = 0; k < 20; k++) await connection.request('step', { session_id: id, actions: actions[k % 64]! });
     await perfStart(command.perf && `${command.perf}-embedded.${command.perfExt ?? 'data'}`);
     const c0 = process.cpuUsage();
-    for (let k = 0; k < batches; k++) await connection.request('step', { session_id: id, actions: actions[k % 64]! });
+    const idleMs = (command.idleUs ?? 0) / 1000;
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    for (let k = 0; k < batches; k++) {
+      await connection.request('step', { session_id: id, actions: actions[k % 64]! });
+      if (idleMs > 0) Atomics.wait(sleeper, 0, 0, idleMs);
+    }
     const cpu = process.cpuUsage(c0);
     await perfStop();
     return cpu;

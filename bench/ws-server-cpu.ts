@@ -7,7 +7,7 @@
  *
  *   tsx --conditions=source bench/ws-server-cpu.ts [--games pong,seaquest] [--envs 8,16] [--steps 4000]
  *        [--rounds 4] [--obs raw|ram|paper] [--reuse] [--serve bench/ws-server-cpu-serve.ts] [--node-args '...']
- *        [--env-id CartPole-v1] [--dist] [--perf prefix [--perf-ext data|stat]]
+ *        [--env-id CartPole-v1] [--dist] [--idle-us 0,1000] [--perf prefix [--perf-ext data|stat]]
  *
  * `--reuse`: the client reuses its receive buffers (the bench's `ws-reuse`). `--serve`: another server script (e.g.
  * a copy of another branch's, to compare two servers in one run). `--perf`: `perf record -g` (or `perf stat` with
@@ -43,6 +43,8 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: '' },
     /** The server's packages from their built JavaScript (dist/, as `vinegym-server` runs) instead of the TS source. */
     dist: { type: 'boolean', default: false },
+    /** In-process runs per round: after each step sleep this long, as the server waits for the client (a list). */
+    'idle-us': { type: 'string', default: '0' },
     perf: { type: 'string' },
     'perf-ext': { type: 'string', default: 'data' },
   },
@@ -97,24 +99,26 @@ async function overWebSocket(command: EmbeddedCommand): Promise<{ server: CpuRep
   }
 }
 
+const idles = values['idle-us']!.split(',').map(Number);
+const idleHeads = idles.map((us) => `in-process, idle ${us} us`);
 console.log(`load average (1 min) at start: ${loadavg()[0]!.toFixed(2)}`);
 console.log(
-  'CPU us per env step: server process over WebSocket, our client, and the same server process stepping in-process',
+  'CPU us per env step: the server process over WebSocket, our client, and the same server process stepping in-process',
 );
 console.log(
-  '| game | envs | round | ws: server user | server sys | client user | client sys | in-process | server - in-process |',
+  `| game | envs | round | ws: server user | server sys | client user | client sys | ${idleHeads.join(' | ')} |`,
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`|---|---:|---:|---:|---:|---:|---:|${idles.map(() => '---:|').join('')}`);
 const summary: string[] = [];
 for (const game of values.games!.split(',')) {
   for (const numEnvs of values.envs!.split(',').map(Number)) {
     const batches = Math.max(1, Math.floor(steps / numEnvs));
     const per = (us: number) => us / (batches * numEnvs);
     const servers: number[] = [];
-    const embeddeds: number[] = [];
     const clients: number[] = [];
+    const inProcess: number[][] = idles.map(() => []);
     for (let round = 0; round < rounds; round++) {
-      const command: EmbeddedCommand = {
+      const command = (idleUs: number): EmbeddedCommand => ({
         cmd: 'embedded',
         envId: values['env-id'] ?? envIdOf(game),
         numEnvs,
@@ -123,39 +127,46 @@ for (const game of values.games!.split(',')) {
         seed: round + 1,
         perf: values.perf && `${values.perf}-${game}-${numEnvs}-${round}`,
         perfExt: values['perf-ext'],
+        idleUs,
+      });
+      const embeddedAll = async () => {
+        const cpus: CpuReply[] = [];
+        for (const idleUs of idles) cpus.push(await ask<CpuReply>(command(idleUs)));
+        return cpus;
       };
       let ws: Awaited<ReturnType<typeof overWebSocket>>;
-      let embedded: CpuReply;
+      let embedded: CpuReply[];
       if (round % 2 === 0) {
-        ws = await overWebSocket(command);
-        embedded = await ask<CpuReply>(command);
+        ws = await overWebSocket(command(0));
+        embedded = await embeddedAll();
       } else {
-        embedded = await ask<CpuReply>(command);
-        ws = await overWebSocket(command);
+        embedded = await embeddedAll();
+        ws = await overWebSocket(command(0));
       }
-      const server = per(ws.server.user + ws.server.system);
-      const inProcess = per(embedded.user + embedded.system);
-      servers.push(server);
-      embeddeds.push(inProcess);
+      servers.push(per(ws.server.user + ws.server.system));
       clients.push(per(ws.client.user + ws.client.system));
+      embedded.forEach((cpu, i) => inProcess[i]!.push(per(cpu.user + cpu.system)));
       console.log(
         `| ${game} | ${numEnvs} | ${round} | ${per(ws.server.user).toFixed(0)} | ${per(ws.server.system).toFixed(0)} | ` +
-          `${per(ws.client.user).toFixed(0)} | ${per(ws.client.system).toFixed(0)} | ${inProcess.toFixed(0)} | ` +
-          `${(server - inProcess).toFixed(0)} |`,
+          `${per(ws.client.user).toFixed(0)} | ${per(ws.client.system).toFixed(0)} | ` +
+          `${embedded.map((cpu) => per(cpu.user + cpu.system).toFixed(0)).join(' | ')} |`,
       );
     }
-    const gaps = servers.map((s, i) => s - embeddeds[i]!);
+    const gaps = inProcess.map((values) => median(servers.map((s, r) => s - values[r]!)).toFixed(0));
     summary.push(
-      `| ${game} | ${numEnvs} | ${median(servers).toFixed(0)} | ${median(embeddeds).toFixed(0)} | ${median(gaps).toFixed(0)} | ` +
-        `${median(clients).toFixed(0)} |`,
+      `| ${game} | ${numEnvs} | ${median(servers).toFixed(0)} | ${median(clients).toFixed(0)} | ` +
+        `${inProcess.map((values) => median(values).toFixed(0)).join(' | ')} | ${gaps.join(' | ')} |`,
     );
   }
 }
 console.log(
-  `\nMedians over ${rounds} rounds (${steps} env steps each, obs ${obs}, client ${values.reuse ? 'reusing' : 'default'}):`,
+  `\nMedians over ${rounds} rounds (${steps} env steps each, obs ${obs}, client ${values.reuse ? 'reusing' : 'default'}); ` +
+    '"server - x": the median over rounds of the difference in the same round',
 );
-console.log('| game | envs | server over ws | in-process | server - in-process | client |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(
+  `| game | envs | server over ws | client | ${idleHeads.join(' | ')} | ${idleHeads.map((h) => `server - ${h}`).join(' | ')} |`,
+);
+console.log(`|---|---:|---:|---:|${idles.map(() => '---:|---:|').join('')}`);
 for (const line of summary) console.log(line);
 console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
 child.stdin!.end();
