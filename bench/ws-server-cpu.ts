@@ -6,13 +6,17 @@
  * optimizing). The difference is what the WebSocket path costs the server beyond the step itself.
  *
  *   tsx --conditions=source bench/ws-server-cpu.ts [--games pong,seaquest] [--envs 8,16] [--steps 4000]
- *        [--rounds 4] [--obs raw|ram|paper] [--reuse] [--serve bench/ws-server-cpu-serve.ts] [--node-args '...']
- *        [--env-id CartPole-v1] [--dist] [--idle-us 0,1000] [--perf prefix [--perf-ext data|stat]]
+ *        [--rounds 4] [--obs raw|ram|paper] [--reuse] [--split 1,2] [--idle-us 0,1000] [--env-id CartPole-v1]
+ *        [--dist] [--serve bench/ws-server-cpu-serve.ts] [--node-args '...'] [--perf prefix [--perf-ext data|stat]]
  *
- * `--reuse`: the client reuses its receive buffers (the bench's `ws-reuse`). `--serve`: another server script (e.g.
- * a copy of another branch's, to compare two servers in one run). `--perf`: `perf record -g` (or `perf stat` with
- * `--perf-ext stat`) of the server process over each timed loop, written to `<prefix>-<game>-<envs>-<round>-<side>`;
- * pass `--node-args=--perf-basic-prof` for names of JIT frames.
+ * `--reuse`: the client reuses its receive buffers (the bench's `ws-reuse`). `--split 1,2`: one run over WebSocket
+ * per value, the envs in that many sessions whose requests are in flight together. `--idle-us 0,1000`: one in-process
+ * run per value, sleeping that long after each step as a server waits for its client. `--env-id`: another env with a
+ * Discrete action space (CartPole-v1: the transport's fixed cost per request). `--dist`: the server's packages from
+ * their built JavaScript instead of the TypeScript source. `--serve`: another server script speaking the same JSON
+ * lines. `--perf`: `perf record -g` (or `perf stat` with `--perf-ext stat`) of the server process over each timed
+ * loop, written to `<prefix>-<game>-<envs>-<round>-<side>`; pass `--node-args=--perf-basic-prof` for names of JIT
+ * frames.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,6 +43,8 @@ const { values } = parseArgs({
     /** Any other env with a Discrete action space (e.g. CartPole-v1: the transport's fixed cost per request). */
     'env-id': { type: 'string' },
     reuse: { type: 'boolean', default: false },
+    /** Runs over WebSocket per round: the envs in this many sessions, requests in flight together (a list). */
+    split: { type: 'string', default: '1' },
     serve: { type: 'string', default: new URL('./ws-server-cpu-serve.ts', import.meta.url).pathname },
     'node-args': { type: 'string', default: '' },
     /** The server's packages from their built JavaScript (dist/, as `vinegym-server` runs) instead of the TS source. */
@@ -72,50 +78,58 @@ async function ask<T>(command: object): Promise<T> {
 }
 const { url } = await ask<{ url: string }>({ cmd: 'url' });
 
-async function overWebSocket(command: EmbeddedCommand): Promise<{ server: CpuReply; client: NodeJS.CpuUsage }> {
-  const { envId, numEnvs, kwargs, batches, seed, perf } = command;
-  const env = await RemoteVectorEnv.connect(url, {
-    envId,
-    numEnvs,
-    kwargs,
-    seed: 0,
-    reuseReceiveBuffers: values.reuse,
-  });
+async function overWebSocket(
+  command: EmbeddedCommand,
+  split: number,
+): Promise<{ server: CpuReply; client: NodeJS.CpuUsage }> {
+  const { envId, kwargs, batches, seed, perf } = command;
+  // `split` k: k sessions of numEnvs / k envs each, stepped with all their requests in flight at once.
+  const numEnvs = command.numEnvs / split;
+  if (!Number.isInteger(numEnvs)) throw new Error('--split must divide every --envs');
+  const envs = await Promise.all(
+    Array.from({ length: split }, () =>
+      RemoteVectorEnv.connect(url, { envId, numEnvs, kwargs, seed: 0, reuseReceiveBuffers: values.reuse }),
+    ),
+  );
   try {
-    const n = (env.spec.single_action_space as { n: number }).n;
+    const n = (envs[0]!.spec.single_action_space as { n: number }).n;
     const actions = randomActions(n, numEnvs, seed);
-    await env.reset({ seed: 0 });
-    for (let k = 0; k < 20; k++) await env.step(actions[k % actions.length]!);
+    const step = (k: number) => Promise.all(envs.map((env) => env.step(actions[k % actions.length]!)));
+    await Promise.all(envs.map((env) => env.reset({ seed: 0 })));
+    for (let k = 0; k < 20; k++) await step(k);
     if (perf) await ask({ cmd: 'perf-start', perf: `${perf}-ws.${values['perf-ext']}` });
     const s0 = await ask<CpuReply>({ cmd: 'cpu' });
     const c0 = process.cpuUsage();
-    for (let k = 0; k < batches; k++) await env.step(actions[k % actions.length]!);
+    for (let k = 0; k < batches; k++) await step(k);
     const client = process.cpuUsage(c0);
     const s1 = await ask<CpuReply>({ cmd: 'cpu' });
     if (perf) await ask({ cmd: 'perf-stop' });
     return { server: { user: s1.user - s0.user, system: s1.system - s0.system }, client };
   } finally {
-    await env.close();
+    await Promise.all(envs.map((env) => env.close()));
   }
 }
 
 const idles = values['idle-us']!.split(',').map(Number);
+const splits = values.split!.split(',').map(Number);
 const idleHeads = idles.map((us) => `in-process, idle ${us} us`);
+const wsHeads = splits.map((k) => (k === 1 ? 'ws' : `ws, ${k} sessions`));
 console.log(`load average (1 min) at start: ${loadavg()[0]!.toFixed(2)}`);
 console.log(
-  'CPU us per env step: the server process over WebSocket, our client, and the same server process stepping in-process',
+  'CPU us per env step: the server process over WebSocket (user / system), our client (user / system), and the same ' +
+    'server process stepping in-process',
 );
 console.log(
-  `| game | envs | round | ws: server user | server sys | client user | client sys | ${idleHeads.join(' | ')} |`,
+  `| game | envs | round | ${wsHeads.map((h) => `${h}: server | client`).join(' | ')} | ${idleHeads.join(' | ')} |`,
 );
-console.log(`|---|---:|---:|---:|---:|---:|---:|${idles.map(() => '---:|').join('')}`);
+console.log(`|---|---:|---:|${splits.map(() => '---:|---:|').join('')}${idles.map(() => '---:|').join('')}`);
 const summary: string[] = [];
 for (const game of values.games!.split(',')) {
   for (const numEnvs of values.envs!.split(',').map(Number)) {
     const batches = Math.max(1, Math.floor(steps / numEnvs));
     const per = (us: number) => us / (batches * numEnvs);
-    const servers: number[] = [];
-    const clients: number[] = [];
+    const servers: number[][] = splits.map(() => []);
+    const clients: number[][] = splits.map(() => []);
     const inProcess: number[][] = idles.map(() => []);
     for (let round = 0; round < rounds; round++) {
       const command = (idleUs: number): EmbeddedCommand => ({
@@ -134,39 +148,51 @@ for (const game of values.games!.split(',')) {
         for (const idleUs of idles) cpus.push(await ask<CpuReply>(command(idleUs)));
         return cpus;
       };
-      let ws: Awaited<ReturnType<typeof overWebSocket>>;
+      const wsAll = async () => {
+        const results: Awaited<ReturnType<typeof overWebSocket>>[] = [];
+        for (const split of splits) results.push(await overWebSocket(command(0), split));
+        return results;
+      };
+      let ws: Awaited<ReturnType<typeof wsAll>>;
       let embedded: CpuReply[];
       if (round % 2 === 0) {
-        ws = await overWebSocket(command(0));
+        ws = await wsAll();
         embedded = await embeddedAll();
       } else {
         embedded = await embeddedAll();
-        ws = await overWebSocket(command(0));
+        ws = await wsAll();
       }
-      servers.push(per(ws.server.user + ws.server.system));
-      clients.push(per(ws.client.user + ws.client.system));
+      ws.forEach(({ server, client }, i) => {
+        servers[i]!.push(per(server.user + server.system));
+        clients[i]!.push(per(client.user + client.system));
+      });
       embedded.forEach((cpu, i) => inProcess[i]!.push(per(cpu.user + cpu.system)));
+      const pair = (cpu: CpuReply) => `${per(cpu.user).toFixed(0)} / ${per(cpu.system).toFixed(0)}`;
       console.log(
-        `| ${game} | ${numEnvs} | ${round} | ${per(ws.server.user).toFixed(0)} | ${per(ws.server.system).toFixed(0)} | ` +
-          `${per(ws.client.user).toFixed(0)} | ${per(ws.client.system).toFixed(0)} | ` +
+        `| ${game} | ${numEnvs} | ${round} | ${ws.map(({ server, client }) => `${pair(server)} | ${pair(client)}`).join(' | ')} | ` +
           `${embedded.map((cpu) => per(cpu.user + cpu.system).toFixed(0)).join(' | ')} |`,
       );
     }
-    const gaps = inProcess.map((values) => median(servers.map((s, r) => s - values[r]!)).toFixed(0));
+    const gaps = servers.flatMap((server) =>
+      inProcess.map((values) => median(server.map((s, r) => s - values[r]!)).toFixed(0)),
+    );
     summary.push(
-      `| ${game} | ${numEnvs} | ${median(servers).toFixed(0)} | ${median(clients).toFixed(0)} | ` +
-        `${inProcess.map((values) => median(values).toFixed(0)).join(' | ')} | ${gaps.join(' | ')} |`,
+      `| ${game} | ${numEnvs} | ${servers.map((v, i) => `${median(v).toFixed(0)} | ${median(clients[i]!).toFixed(0)}`).join(' | ')} | ` +
+        `${inProcess.map((v) => median(v).toFixed(0)).join(' | ')} | ${gaps.join(' | ')} |`,
     );
   }
 }
 console.log(
   `\nMedians over ${rounds} rounds (${steps} env steps each, obs ${obs}, client ${values.reuse ? 'reusing' : 'default'}); ` +
-    '"server - x": the median over rounds of the difference in the same round',
+    '"a - b": the median over rounds of the difference in the same round',
+);
+const gapHeads = wsHeads.flatMap((w) => idleHeads.map((h) => `${w} server - ${h}`));
+console.log(
+  `| game | envs | ${wsHeads.map((h) => `${h}: server | client`).join(' | ')} | ${idleHeads.join(' | ')} | ${gapHeads.join(' | ')} |`,
 );
 console.log(
-  `| game | envs | server over ws | client | ${idleHeads.join(' | ')} | ${idleHeads.map((h) => `server - ${h}`).join(' | ')} |`,
+  `|---|---:|${splits.map(() => '---:|---:|').join('')}${idles.map(() => '---:|').join('')}${gapHeads.map(() => '---:|').join('')}`,
 );
-console.log(`|---|---:|---:|---:|${idles.map(() => '---:|---:|').join('')}`);
 for (const line of summary) console.log(line);
 console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
 child.stdin!.end();
