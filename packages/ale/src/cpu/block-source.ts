@@ -151,8 +151,11 @@ class BlockWriter {
   }
 }
 
-/** Where an instruction leaves the flow: the next instruction, or the block ends after it (PC is set). */
-type Flow = { next: number } | { ends: true };
+/**
+ * Where an instruction leaves the flow: the next instruction, or the block ends after it (PC is set); `jumpsTo` is
+ * the target of a `JMP abs` or `JSR` (as the window shows it), where the block may go on.
+ */
+type Flow = { next: number } | { ends: true; jumpsTo?: number };
 
 /**
  * The addressing mode's cycles of a memory instruction at `pc` (after the opcode). Returns the effective address:
@@ -340,7 +343,7 @@ function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Fl
       w.readAt((at + 1) & 0xffff);
       w.targets.add(operand(0) | (operand(1) << 8));
       w.emit(`pc = ${operand(0) | (operand(1) << 8)};`);
-      return { ends: true };
+      return { ends: true, jumpsTo: operand(0) | (operand(1) << 8) };
     case 'JSR': {
       w.readAt(at);
       w.emit('t = 0x100 | sp;');
@@ -350,7 +353,8 @@ function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Fl
       w.push(String(returnTo & 0xff));
       const hi = w.readAt(returnTo);
       w.emit(`pc = ${operand(0)} | (${hi} << 8);`);
-      return { ends: true };
+      // The target as the window shows it: where the block goes on if the pushes left the window as it was.
+      return { ends: true, jumpsTo: operand(0) | (w.windowByte(returnTo) << 8) };
     }
     default:
       return branch(w, pc, OPCODES[w.windowByte(pc)]!.opcode, at);
@@ -408,8 +412,16 @@ function blockCode(target: BlockTarget, start: number): BlockCode {
     const flow = instruction(w, pc, count);
     count++;
     if ('ends' in flow) {
-      w.flush();
-      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: w.targets.has(start) };
+      // A jump elsewhere is no end: the block goes on at its target (the run loop would only look up that block).
+      const to = flow.jumpsTo;
+      if (to === undefined || to === start || count >= MAX_BLOCK_INSTRUCTIONS || !compilable(target.window, to)) {
+        w.flush();
+        return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: w.targets.has(start) };
+      }
+      // The instruction has set `pc`: a stop or bank switch by its bus calls leaves there.
+      if (w.mayHaveCalled) w.emit(`if (bus.stopRequested || bus.readWindow !== W) { done += ${count}; break run; }`);
+      pc = to;
+      continue;
     }
     pc = flow.next;
     if (count >= MAX_BLOCK_INSTRUCTIONS || !compilable(target.window, pc)) {
