@@ -22,8 +22,8 @@
  * buffer that does not cover the whole window (its last lines keep the pixels of the frame two before, as in
  * Stella). A skipped frame that ends short or is interrupted is drawn at once; the second such frame within 600
  * frames makes the next frames drawn eagerly for a while (games that end frames early tend to keep doing so). That
- * bookkeeping and the replay are
- * undrawn-frames.ts; this file records the accesses and decides when a frame is finished.
+ * bookkeeping and the replay are undrawn-frames.ts; this file records the accesses and decides when a frame is
+ * finished.
  */
 import { type PictureRenderer, TiaGraphics } from './graphics.js';
 import { loadGraphics, saveGraphics } from './graphics-state.js';
