@@ -1,7 +1,8 @@
 /**
  * JavaScript source of one compiled block (see blocks.ts): the 6502 instructions from `start` up to and including
- * the first one that changes the flow (branch, jump, call, return), as straight-line code with the registers in
- * locals. Every bus access happens exactly as in the interpreter (interpreter.ts), in the same order, with the same
+ * the first return, indirect jump or branch it does not go on through, as straight-line code with the registers in
+ * locals; it goes on through `JMP abs`, `JSR` and up to MAX_TRACED_BRANCHES branches (the other way out of a branch
+ * leaves the block). Every bus access happens exactly as in the interpreter (interpreter.ts), in the same order, with the same
  * cycle count and previous data-bus value, so the devices cannot tell the two apart:
  *
  * - what is known when compiling is folded: instruction bytes and absolute reads from the read window become
