@@ -108,6 +108,28 @@ describe('compiled blocks', () => {
       expect(sameState(a, b)).toBe(true);
     }
   });
+  it('blocks that go on through JMP and JSR stop where the interpreter does when the pushes end the frame', () => {
+    // Once a frame, a JSR pushes its return address into the TIA: $101 (VBLANK), then $100 (VSYNC), which ends the
+    // frame when the low byte has bit 1 clear (one of the NOP paddings gives that) and the run must stop after the
+    // JSR. Every line, a JSR and a JMP the block goes on through.
+    for (let padding = 0; padding < 4; padding++) {
+      const rom = kernelRom(
+        '  lda #$10\n  sta $90',
+        '  jsr sub\n  jmp next\nsub:\n  lda $90\n  sta COLUBK\n  inc $90\n  rts\nnext:\n  lda $90\n  sta COLUPF',
+        `  lda #2\n  sta VSYNC\n  sta WSYNC\n${'  nop\n'.repeat(padding)}  ldx #$01\n  txs\n  jsr tiasub\n` +
+          'tiasub:\n  ldx #$FF\n  txs\n  lda #0\n  sta VBLANK',
+      );
+      const a = new Machine(rom, { format: 'NTSC', compileBlocks: false });
+      const b = new Machine(rom, { format: 'NTSC', compileBlocks: true });
+      const before = compiledBlockCount();
+      for (let i = 0; i < 60; i++) {
+        a.runFrame();
+        b.runFrame();
+        expect(sameState(a, b)).toBe(true);
+      }
+      expect(compiledBlockCount()).toBeGreaterThan(before);
+    }
+  });
 });
 
 describe('compiled blocks at the default threshold', () => {

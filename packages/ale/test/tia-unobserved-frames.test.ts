@@ -88,6 +88,22 @@ describe('unobserved frames', () => {
     });
   }
 
+  it('one frame drawn after all (Q*bert after a reset) does not make the next frames eager; frames that keep ending short do', () => {
+    requireVenv();
+    const eagerFrames = (m: Machine) => (m.tia as unknown as { undrawn: { eagerFrames: number } }).undrawn.eagerFrames;
+    // Q*bert's first frame after a reset runs past the instruction limit: it is drawn at once, once.
+    const env = new AleEnv({ game: 'qbert' });
+    for (let episode = 0; episode < 2; episode++) {
+      env.reset(episode);
+      for (let step = 0; step < 20; step++) env.act(0);
+      expect(eagerFrames(env.ale.machine)).toBe(0);
+    }
+    // SHORT_FRAMES ends every fourth frame short: unobserved, each of those is drawn after all.
+    const short = new Machine(SHORT_FRAMES, { format: 'NTSC' });
+    for (let frame = 0; frame < 12; frame++) short.runFrame(false);
+    expect(eagerFrames(short)).toBeGreaterThan(0);
+  });
+
   it(
     'AleEnv: steps draw only the observed frames, and the observations are the eager ones',
     { timeout: 60_000 },

@@ -1,7 +1,8 @@
 /**
  * JavaScript source of one compiled block (see blocks.ts): the 6502 instructions from `start` up to and including
- * the first one that changes the flow (branch, jump, call, return), as straight-line code with the registers in
- * locals. Every bus access happens exactly as in the interpreter (interpreter.ts), in the same order, with the same
+ * the first return, indirect jump or branch it does not go on through, as straight-line code with the registers in
+ * locals; it goes on through `JMP abs`, `JSR` and up to MAX_TRACED_BRANCHES branches (the other way out of a branch
+ * leaves the block). Every bus access happens exactly as in the interpreter (interpreter.ts), in the same order, with the same
  * cycle count and previous data-bus value, so the devices cannot tell the two apart:
  *
  * - what is known when compiling is folded: instruction bytes and absolute reads from the read window become
@@ -21,6 +22,8 @@ import { type Mode, OPCODES } from './opcodes.js';
 
 /** Upper bound of instructions per block (longer straight runs continue in the next block). */
 export const MAX_BLOCK_INSTRUCTIONS = 48;
+/** Conditional branches a block may go on through (along the way most arrivals took; the other way leaves). */
+const MAX_TRACED_BRANCHES = 4;
 
 /** A block's source, the number of instructions it runs (without skipped timer-loop rounds). */
 export interface BlockSource {
@@ -47,8 +50,14 @@ class BlockWriter {
   private called = false;
   /** Constant addresses the block may continue at (branch and jump targets), to see whether it loops. */
   readonly targets = new Set<number>();
+  /** Addresses of the instructions compiled so far (a block never runs one twice). */
+  readonly visited = new Set<number>();
+  private tracedBranches = 0;
 
-  constructor(private readonly target: BlockTarget) {}
+  constructor(
+    private readonly target: BlockTarget,
+    private readonly arrivals: Int32Array | null,
+  ) {}
 
   emit(line: string): void {
     this.lines.push(line);
@@ -70,6 +79,23 @@ class BlockWriter {
   flush(): void {
     if (this.pending > 0) this.emit(`cyc += ${this.pending};`);
     this.pending = 0;
+  }
+
+  /**
+   * The way out of a conditional branch the block goes on along, or null if it ends there: the successor with at
+   * least twice the other's arrivals so far (the block is compiled when its start has just become hot, so its
+   * successors' counts say where it usually goes), if the block has not run it yet.
+   */
+  traceWay(next: number, taken: number): number | null {
+    const heat = this.arrivals;
+    if (heat === null || this.tracedBranches >= MAX_TRACED_BRANCHES) return null;
+    const hn = Math.max(heat[next]!, 0);
+    const ht = Math.max(heat[taken]!, 0);
+    const way = hn >= ht ? next : taken;
+    if (Math.max(hn, ht) < 2 * Math.min(hn, ht) || hn === ht) return null;
+    if (this.visited.has(way) || !compilable(this.target.window, way)) return null;
+    this.tracedBranches++;
+    return way;
   }
 
   /** The window's byte at `address`, or -1 where a read must go to the bus or RAM. */
@@ -151,8 +177,11 @@ class BlockWriter {
   }
 }
 
-/** Where an instruction leaves the flow: the next instruction, or the block ends after it (PC is set). */
-type Flow = { next: number } | { ends: true };
+/**
+ * Where an instruction leaves the flow: the next instruction, or the block ends after it (PC is set); `jumpsTo` is
+ * the target of a `JMP abs` or `JSR` (as the window shows it), where the block may go on.
+ */
+type Flow = { next: number } | { ends: true; jumpsTo?: number };
 
 /**
  * The addressing mode's cycles of a memory instruction at `pc` (after the opcode). Returns the effective address:
@@ -283,11 +312,11 @@ function instruction(w: BlockWriter, pc: number, index: number): Flow {
     writeData(w, ea, 'r');
     return { next };
   }
-  return control(w, pc, mnemonic, next);
+  return control(w, pc, mnemonic, next, index);
 }
 
 /** Stack, jump, call, return and branch instructions. */
-function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Flow {
+function control(w: BlockWriter, pc: number, mnemonic: string, next: number, index: number): Flow {
   const at = (pc + 1) & 0xffff;
   const operand = (i: number): number => w.windowByte((at + i) & 0xffff);
   switch (mnemonic) {
@@ -340,7 +369,7 @@ function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Fl
       w.readAt((at + 1) & 0xffff);
       w.targets.add(operand(0) | (operand(1) << 8));
       w.emit(`pc = ${operand(0) | (operand(1) << 8)};`);
-      return { ends: true };
+      return { ends: true, jumpsTo: operand(0) | (operand(1) << 8) };
     case 'JSR': {
       w.readAt(at);
       w.emit('t = 0x100 | sp;');
@@ -350,29 +379,50 @@ function control(w: BlockWriter, pc: number, mnemonic: string, next: number): Fl
       w.push(String(returnTo & 0xff));
       const hi = w.readAt(returnTo);
       w.emit(`pc = ${operand(0)} | (${hi} << 8);`);
-      return { ends: true };
+      // The target as the window shows it: where the block goes on if the pushes left the window as it was.
+      return { ends: true, jumpsTo: operand(0) | (w.windowByte(returnTo) << 8) };
     }
     default:
-      return branch(w, pc, OPCODES[w.windowByte(pc)]!.opcode, at);
+      return branch(w, OPCODES[w.windowByte(pc)]!.opcode, at, index);
   }
 }
 
-/** A conditional branch ends the block; both outcomes leave `pc` set. */
-function branch(w: BlockWriter, pc: number, opcode: number, at: number): Flow {
+/**
+ * A conditional branch (the block's instruction number `index`): the block ends with both outcomes leaving `pc`
+ * set, or goes on along the way `traceWay` picks while the other way leaves the block.
+ */
+function branch(w: BlockWriter, opcode: number, at: number, index: number): Flow {
   w.readAt(at);
   const next = (at + 1) & 0xffff;
   const offset = w.windowByte(at);
   const target = (next + ((offset ^ 0x80) - 0x80)) & 0xffff;
   const flag = ['(fN & 0x80) !== 0', 'fV !== 0', 'fC !== 0', '(fZ & 0xff) === 0'][opcode >> 6]!;
   const condition = opcode & 0x20 ? flag : `!(${flag})`;
+  const way = w.traceWay(next, target);
   w.flush();
+  w.targets.add(target);
+  if (way === next) {
+    w.emit(`if (${condition}) {`);
+    takenCycles(w, next, target);
+    w.emit(`pc = ${target}; done += ${index + 1}; break run; }`);
+    return { next };
+  }
+  if (way === target) {
+    w.emit(`if (!(${condition})) { pc = ${next}; done += ${index + 1}; break run; }`);
+    takenCycles(w, next, target);
+    return { next: target };
+  }
   w.emit(`if (${condition}) {`);
+  takenCycles(w, next, target);
+  w.emit(`pc = ${target}; } else pc = ${next};`);
+  return { ends: true };
+}
+
+/** A taken branch's extra cycles: the dummy read of the next opcode, and of the unfixed target on a page crossing. */
+function takenCycles(w: BlockWriter, next: number, target: number): void {
   w.readAt(next, true);
   if ((target ^ next) & 0xff00) w.readAt((next & 0xff00) | (target & 0xff), true);
   w.flush();
-  w.targets.add(target);
-  w.emit(`pc = ${target}; } else pc = ${next};`);
-  return { ends: true };
 }
 
 /** Whether the instruction at `pc` can be compiled: all its bytes in the window, not BRK or KIL. */
@@ -399,17 +449,26 @@ interface BlockCode {
   loops: boolean;
 }
 
-function blockCode(target: BlockTarget, start: number): BlockCode {
-  const w = new BlockWriter(target);
+function blockCode(target: BlockTarget, start: number, arrivals: Int32Array | null): BlockCode {
+  const w = new BlockWriter(target, arrivals);
   let pc = start;
   let count = 0;
   for (;;) {
     w.startInstruction();
+    w.visited.add(pc);
     const flow = instruction(w, pc, count);
     count++;
     if ('ends' in flow) {
-      w.flush();
-      return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: w.targets.has(start) };
+      // A jump elsewhere is no end: the block goes on at its target (the run loop would only look up that block).
+      const to = flow.jumpsTo;
+      if (to === undefined || w.visited.has(to) || count >= MAX_BLOCK_INSTRUCTIONS || !compilable(target.window, to)) {
+        w.flush();
+        return { code: w.source(), instructions: count, checkAfter: w.mayHaveCalled, loops: w.targets.has(start) };
+      }
+      // The instruction has set `pc`: a stop or bank switch by its bus calls leaves there.
+      if (w.mayHaveCalled) w.emit(`if (bus.stopRequested || bus.readWindow !== W) { done += ${count}; break run; }`);
+      pc = to;
+      continue;
     }
     pc = flow.next;
     if (count >= MAX_BLOCK_INSTRUCTIONS || !compilable(target.window, pc)) {
@@ -437,9 +496,13 @@ function blockCode(target: BlockTarget, start: number): BlockCode {
  * them stay inside) ran slower, up to 2-3x on Space Invaders and Seaquest: V8 optimizes the larger functions later
  * and deoptimizes them on each new path.
  */
-export function blockSource(target: BlockTarget, start: number): BlockSource | null {
+export function blockSource(
+  target: BlockTarget,
+  start: number,
+  arrivals: Int32Array | null = null,
+): BlockSource | null {
   if (!compilable(target.window, start)) return null;
-  const block = blockCode(target, start);
+  const block = blockCode(target, start, arrivals);
   // Only a block that may come back to its start is a loop: TurboFan compiles a loop at about twice the cost (it
   // peels the first iteration), and most blocks never repeat.
   const code = block.loops

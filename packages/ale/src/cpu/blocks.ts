@@ -76,7 +76,7 @@ class BlockTable {
   }
 
   private compile(pc: number): Block | undefined {
-    const source = blockSource(this.target, pc);
+    const source = blockSource(this.target, pc, this.heat);
     if (source === null) return undefined;
     this.compiled++;
     const run = new Function('cpu', 'bus', 'remaining', 'h', source.body) as BlockRun;

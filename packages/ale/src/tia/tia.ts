@@ -20,9 +20,10 @@
  * logged instead (frame-log.ts). Its buffer then holds a pending frame. The pixels are drawn from the log, by a
  * second TIA, only if something needs them: reading the screen or saving the state, or a later frame into the same
  * buffer that does not cover the whole window (its last lines keep the pixels of the frame two before, as in
- * Stella). A skipped frame that ends short or is interrupted is drawn at once, and the next frames are drawn
- * eagerly for a while (games that end frames early tend to keep doing so). That bookkeeping and the replay are
- * undrawn-frames.ts; this file records the accesses and decides when a frame is finished.
+ * Stella). A skipped frame that ends short or is interrupted is drawn at once; the second such frame within 600
+ * frames makes the next frames drawn eagerly for a while (games that end frames early tend to keep doing so). That
+ * bookkeeping and the replay are undrawn-frames.ts; this file records the accesses and decides when a frame is
+ * finished.
  */
 import { type PictureRenderer, TiaGraphics } from './graphics.js';
 import { loadGraphics, saveGraphics } from './graphics-state.js';

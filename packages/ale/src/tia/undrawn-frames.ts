@@ -7,8 +7,14 @@ import type { TiaConfig, TiaSystem } from './tia.js';
 import { EVENT_AFTER_READ, EVENT_WRITE, FrameLog } from './frame-log.js';
 import { ByteReader, type ByteWriter } from '../util/bytes.js';
 
-/** Frames drawn eagerly after an unobserved frame had to be drawn after all (games that do it keep doing it). */
+/**
+ * Frames drawn eagerly after an unobserved frame had to be drawn after all for the second time within as many
+ * frames (games that do it keep doing it). A single one is no pattern: Q*bert's first frame after every reset runs
+ * past the instruction limit, and then plays on with whole frames.
+ */
 const EAGER_FRAMES_AFTER_CATCH_UP = 600;
+/** `framesSinceCatchUp` when there was none since the reset. */
+const NO_CATCH_UP = 0x7fffffff;
 
 /** The second TIA, as a replay drives it. */
 export interface ReplayTia {
@@ -54,6 +60,8 @@ export class UndrawnFrames {
   private readonly spareLogs: FrameLog[] = [];
   /** Frames still to draw eagerly whatever the caller observes. */
   private eagerFrames = 0;
+  /** Frames started since an unobserved frame was last drawn after all. */
+  private framesSinceCatchUp = NO_CATCH_UP;
   private replayer: ReplayTia | null = null;
   private readonly replaySystem = new ReplaySystem();
 
@@ -72,7 +80,10 @@ export class UndrawnFrames {
     this.release(this.previousPending);
     this.release(this.recording);
     this.currentPending = this.previousPending = this.recording = null;
-    if (eager) this.eagerFrames = 0;
+    if (eager) {
+      this.eagerFrames = 0;
+      this.framesSinceCatchUp = NO_CATCH_UP;
+    }
   }
 
   /**
@@ -83,12 +94,19 @@ export class UndrawnFrames {
     const pending = this.currentPending;
     this.currentPending = this.previousPending;
     this.previousPending = pending;
+    if (this.framesSinceCatchUp < NO_CATCH_UP) this.framesSinceCatchUp++;
     if (this.eagerFrames > 0) this.eagerFrames--;
     else if (!observed) {
       const log = this.spareLogs.pop() ?? new FrameLog();
       saveStart(log.begin());
       this.recording = log;
     }
+  }
+
+  /** An unobserved frame was drawn after all: the second time within EAGER_FRAMES_AFTER_CATCH_UP frames, go eager. */
+  private caughtUp(): void {
+    if (this.framesSinceCatchUp < EAGER_FRAMES_AFTER_CATCH_UP) this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
+    this.framesSinceCatchUp = 0;
   }
 
   /**
@@ -109,7 +127,7 @@ export class UndrawnFrames {
       this.drawCurrent(frame.pixels, frame.pixels32);
       const r = this.replay(log, frame.pixels, frame.pixels32);
       this.release(log);
-      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
+      this.caughtUp();
       return r.replayWrittenEnd;
     }
     const pending = this.currentPending;
@@ -119,7 +137,7 @@ export class UndrawnFrames {
       const r = this.replay(pending, null, null);
       const end = Math.max(frame.writtenEnd, frame.framePointer);
       frame.pixels.set(r.replayPixels.subarray(end, frame.windowSize), end);
-      this.eagerFrames = EAGER_FRAMES_AFTER_CATCH_UP;
+      this.caughtUp();
     }
     this.release(pending);
     return frame.writtenEnd;
