@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddedVectorEnv, RemoteVectorEnv, type VectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
+import { ATARI_OBS_KWARGS, envIdOf } from './atari-games.js';
 import { processCpuTimes } from './processes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,11 +66,6 @@ const REFERENCE_LABELS: Record<Reference, string> = {
   sync: 'gymnasium + ale-py SyncVectorEnv (one process)',
   ale: "ale-py's AtariVectorEnv (C++, one thread per worker of ours, one for workers 0)",
 };
-
-const OBS_KWARGS = {
-  raw: {},
-  paper: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
-} as const;
 
 /** The emulator column: which row is what a session gets without the kwarg. */
 const EMULATOR_LABELS = { blocks: 'blocks (default)', interpreter: 'interpreter' } as const;
@@ -179,9 +175,6 @@ async function startServer(workers: number): Promise<ServerProcess> {
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
-/** Gymnasium's id of an ale-py game name: `space_invaders` -> `ALE/SpaceInvaders-v5`. */
-const envIdOf = (game: string) => `ALE/${game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
-
 const rate = (t: Timing, key: 'cpuSeconds' | 'wallSeconds') => t.steps / t[key];
 
 /** The best (least disturbed) of a side's rounds, and its first round (which pays V8's compilation in this process). */
@@ -243,7 +236,7 @@ export async function runAtariEnvBench(options: AtariEnvBenchOptions): Promise<v
                   }),
                 );
                 for (const [i, emulator] of options.emulators.entries()) {
-                  const kwargs = { ...OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
+                  const kwargs = { ...ATARI_OBS_KWARGS[obs], compile_blocks: emulator === 'blocks' };
                   const vectorOptions = { envId, numEnvs, kwargs, seed: 0 };
                   const env = server
                     ? await RemoteVectorEnv.connect(server.url, {

@@ -18,6 +18,7 @@ import { EmbeddedVectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { AleEnv } from '../packages/ale/src/index.js';
+import { envIdOf } from './atari-games.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -83,7 +84,7 @@ async function parts(game: string): Promise<Record<string, Cost>> {
   };
   const reused = new Uint8Array(numEnvs * rowSize);
   const service = new EnvService({ registry: createDefaultRegistry(), workers: 0 });
-  const envId = `ALE/${game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
+  const envId = envIdOf(game);
   const sessions = await Promise.all(
     [false, true].map((reuseObservations) =>
       EmbeddedVectorEnv.make({ envId, numEnvs, seed: 0, reuseObservations }, service),

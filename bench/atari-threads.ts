@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { EmbeddedVectorEnv } from '@vinegym/agent';
 import { EnvService, createDefaultRegistry } from '@vinegym/env-server/embedded';
 import { ndarray, type NDArray } from '@vinegym/protocol';
+import { ATARI_OBS_KWARGS, envIdOf } from './atari-games.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,9 +33,8 @@ const { values } = parseArgs({
 const numEnvs = Number(values.envs);
 const batches = Number(values.batches);
 const windowBatches = Number(values.window);
-const envId = `ALE/${values.game!.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
-const kwargs: Record<string, string | number> =
-  values.obs === 'paper' ? { obs_type: 'grayscale', downsample: 4, frame_stack: 4 } : {};
+const envId = envIdOf(values.game!);
+const kwargs: Record<string, string | number> = { ...ATARI_OBS_KWARGS[values.obs === 'paper' ? 'paper' : 'raw'] };
 
 /** CPU seconds (user + system) of every thread of this process, by thread id. */
 function threadCpu(): Map<number, number> {

@@ -2,16 +2,6 @@
 import { ndarray, type NDArray } from '@vinegym/protocol';
 import { mulberry32 } from './stats.js';
 
-/** Raw RGB, the RAM (almost no observation bytes: the transport's cost without the frames), the paper's input. */
-export const ATARI_OBS_KWARGS = {
-  raw: {},
-  ram: { obs_type: 'ram' },
-  paper: { obs_type: 'grayscale', downsample: 4, frame_stack: 4 },
-} as const;
-
-/** Gymnasium's id of an ale-py game name: `space_invaders` -> `ALE/SpaceInvaders-v5`. */
-export const envIdOf = (game: string) => `ALE/${game.replace(/(^|_)(\w)/g, (_, _u, c: string) => c.toUpperCase())}-v5`;
-
 export interface CpuReply {
   /** Microseconds. */
   user: number;

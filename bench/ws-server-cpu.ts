@@ -25,13 +25,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RemoteVectorEnv } from '@vinegym/agent';
 import { median } from './stats.js';
-import {
-  ATARI_OBS_KWARGS,
-  type CpuReply,
-  type EmbeddedCommand,
-  envIdOf,
-  randomActions,
-} from './ws-server-cpu-common.js';
+import { ATARI_OBS_KWARGS, envIdOf } from './atari-games.js';
+import { type CpuReply, type EmbeddedCommand, randomActions } from './ws-server-cpu-common.js';
 
 const { values } = parseArgs({
   options: {
